@@ -1,0 +1,58 @@
+# Jalons — the two commands a newcomer needs: `make run` and `make test`.
+# Everything else is installed by `make install`, which is idempotent.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DSFR := node_modules/@gouvfr/dsfr/dist
+CHART := node_modules/@gouvfr/dsfr-chart/dist
+VENDOR := static/vendor
+export FLASK_APP := app
+
+.PHONY: install run test chromium bench clean
+
+install: $(VENV)/.installed node_modules/.installed $(VENDOR)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json .dsfr.yml
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Only the subset of the DSFR that pages use, keeping dist/'s layout (the CSS refers to fonts/ and icons/).
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/dsfr-chart
+	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
+	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
+	cp $(CHART)/DSFRChart/DSFRChart.js $(CHART)/DSFRChart/DSFRChart.css $(VENDOR)/dsfr-chart/
+	touch $@
+
+# Debian's Chromium drives the browser tests (`playwright install` cannot download here).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installation de Chromium (paquet Debian) pour les tests navigateur…"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+
+run: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask load-demo
+	JALONS_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install chromium
+	$(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL), browser journeys excepted =="; \
+	  JALONS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -m "not browser"; \
+	fi
+
+bench: install
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

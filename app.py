@@ -1,0 +1,55 @@
+"""Jalons — create_app(): configuration, extensions, blueprints, CLI."""
+
+import os
+
+from flask import Flask, render_template
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from core import config as config_module
+from core import formats, sqlite
+from core.db import db
+
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.load(app.instance_path, overrides))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
+
+    formats.register(app)
+    _register_areas(app)
+    _register_errors(app)
+    return app
+
+
+def _register_areas(app: Flask) -> None:
+    # Import models so that Alembic and create_all see every table.
+    import startups.models  # noqa: F401
+    from startups import cli as startups_cli
+    from startups.views import bp as startups_bp
+
+    app.register_blueprint(startups_bp)
+    startups_cli.register(app)
+
+    @app.get("/")
+    def home():
+        return render_template("home.html")
+
+
+def _register_errors(app: Flask) -> None:
+    def error_page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    app.register_error_handler(400, lambda e: error_page(400, "Requête invalide", getattr(e, "description", "")))
+    app.register_error_handler(403, lambda e: error_page(403, "Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."))
+    app.register_error_handler(404, lambda e: error_page(404, "Page non trouvée", "La page que vous cherchez est introuvable."))
+    app.register_error_handler(500, lambda e: error_page(500, "Erreur inattendue", "Une erreur est survenue. L'équipe en a été informée."))

@@ -1,0 +1,1 @@
+"""App-level helpers shared by every area: database, configuration, formatting."""

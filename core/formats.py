@@ -1,0 +1,68 @@
+"""French formatting for everything the user reads: « 27 novembre 2026 », « 1 234,5 », « 42 000 € »."""
+
+import datetime as dt
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+
+
+def date_fr(value: dt.date | None, empty: str = "—") -> str:
+    if value is None:
+        return empty
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_fr(value: dt.date | None, empty: str = "—") -> str:
+    if value is None:
+        return empty
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def number_fr(value: float | int | None, decimals: int = 0, empty: str = "—") -> str:
+    if value is None:
+        return empty
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def money_fr(value: int | None, empty: str = "—") -> str:
+    if value is None:
+        return empty
+    return f"{number_fr(value)}\u00a0€"
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from start to end (a month is complete on the same day of the month)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def duration_fr(start: dt.date | None, end: dt.date) -> str:
+    """« 3 mois », « 1 an et 2 mois », « 12 jours »."""
+    if start is None:
+        return "—"
+    months = months_between(start, end)
+    if months < 1:
+        days = (end - start).days
+        return f"{days} jour{'s' if days > 1 else ''}"
+    years, rest = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} an{'s' if years > 1 else ''}")
+    if rest:
+        parts.append(f"{rest} mois")
+    return " et ".join(parts)
+
+
+def register(app) -> None:
+    app.add_template_filter(date_fr)
+    app.add_template_filter(month_fr)
+    app.add_template_filter(number_fr)
+    app.add_template_filter(money_fr)
+    app.add_template_global(duration_fr)

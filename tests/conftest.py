@@ -1,0 +1,103 @@
+"""Test fixtures: one application per session on SQLite (or PostgreSQL with JALONS_TEST_BACKEND=postgresql),
+the schema built by the migrations, and each test inside a transaction rolled back at its end."""
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from core.db import db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def database_url(tmp_path_factory) -> str:
+    if os.environ.get("JALONS_TEST_BACKEND") == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            raise RuntimeError("JALONS_TEST_BACKEND=postgresql demande TEST_DATABASE_URL")
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "jalons-test.sqlite3")
+
+
+def reset_schema(app) -> None:
+    """An empty database, then the migrations: the tests run on the schema production gets."""
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+            else:
+                db.metadata.drop_all(connection)
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "JALONS_ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def session(request, app):
+    """Each test in a transaction that is rolled back; code under test may commit (savepoints)."""
+    if "browser" in request.keywords:
+        yield None
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting

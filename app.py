@@ -36,8 +36,11 @@ def _register_areas(app: Flask) -> None:
     import startups.models  # noqa: F401
     from startups import cli as startups_cli
     from startups.views import bp as startups_bp
+    from api.views import bp as api_bp
 
     app.register_blueprint(startups_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
     startups_cli.register(app)
 
     @app.get("/")

@@ -1,0 +1,1 @@
+"""Investment committees, scheduling and reminders, KPI presentations, evaluation grids, decisions."""

@@ -1,0 +1,19 @@
+from startups.phases import Phase
+from startups.queries import PortfolioFilters, count_by_phase, filtered_startups
+from core.db import db
+from tests.factories import d, make_startup
+
+TODAY = d("2026-11-27")
+
+
+def test_the_portfolio_query_applies_the_current_phase_rule_in_sql():
+    make_startup("a", phases=[("investigation", d("2024-01-01")), ("construction", d("2024-01-01"))])
+    make_startup("b", phases=[("investigation", d("2027-01-01"))])
+    make_startup("c", phases=[("construction", d("2020-01-01")), ("abandon", d("2022-01-01")), ("transfere", d("2022-01-01"))])
+    rows = {s.id: (phase, start) for s, phase, start in db.session.execute(filtered_startups(PortfolioFilters(), TODAY))}
+    assert rows["a"] == (Phase.CONSTRUCTION, d("2024-01-01"))
+    assert rows["b"] == (None, None)
+    assert rows["c"] == (Phase.TRANSFERE, d("2022-01-01"))
+    assert count_by_phase(TODAY) == {Phase.CONSTRUCTION: 1, None: 1, Phase.TRANSFERE: 1}
+    active = db.session.execute(filtered_startups(PortfolioFilters(active=True), TODAY)).scalars().all()
+    assert [s.id for s in active] == ["a"]

@@ -1,0 +1,1 @@
+"""People, accounts, login, roles and the permission policy."""

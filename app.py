@@ -1,5 +1,6 @@
 """Jalons — create_app(): configuration, extensions, blueprints, CLI."""
 
+import importlib
 import os
 
 from flask import Flask, render_template
@@ -31,17 +32,23 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _register_areas(app: Flask) -> None:
-    # Import models so that Alembic and create_all see every table.
-    import startups.models  # noqa: F401
-    from startups import cli as startups_cli
-    from startups.views import bp as startups_bp
-    from api.views import bp as api_bp
+# The areas, in import order: an area may import those listed before it, never those after.
+AREAS = ("users", "audit", "startups", "indicators", "committees", "api")
 
-    app.register_blueprint(startups_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)
-    startups_cli.register(app)
+
+def _register_areas(app: Flask) -> None:
+    for area in AREAS:
+        # Models first, so that Alembic and the mappers see every table.
+        importlib.import_module(f"{area}.models")
+    for area in AREAS:
+        views = importlib.import_module(f"{area}.views")
+        app.register_blueprint(views.bp)
+        try:
+            cli = importlib.import_module(f"{area}.cli")
+        except ModuleNotFoundError:
+            continue
+        cli.register(app)
+    csrf.exempt(importlib.import_module("api.views").bp)
 
     @app.get("/")
     def home():

@@ -1,0 +1,1 @@
+"""Indicators of a startup: definitions, values by period, objectives, cost per use."""

@@ -1,0 +1,87 @@
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import db, utcnow
+
+
+class StartupRole(enum.StrEnum):
+    INTRAPRENEUR = "intrapreneur"
+    COACH = "coach"
+    SPONSOR = "sponsor"
+    TEAM_MEMBER = "team_member"
+
+    @property
+    def label(self) -> str:
+        return STARTUP_ROLE_LABELS[self]
+
+
+STARTUP_ROLE_LABELS = {
+    StartupRole.INTRAPRENEUR: "Intrapreneur·e",
+    StartupRole.COACH: "Coach",
+    StartupRole.SPONSOR: "Sponsor",
+    StartupRole.TEAM_MEMBER: "Membre de l'équipe",
+}
+
+
+class Person(db.Model):
+    """Someone Jalons knows: an account when active. The e-mail is stored lower-cased, unique."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)  # None once anonymised
+    organisation_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    proconnect_sub: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+    archived_at: Mapped[dt.datetime | None]
+    anonymised_at: Mapped[dt.datetime | None]
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.starts_on")
+    incubator_roles: Mapped[list["IncubatorStaff"]] = relationship(back_populates="person")
+
+    @property
+    def is_active(self) -> bool:
+        return self.archived_at is None and self.anonymised_at is None
+
+
+class Membership(db.Model):
+    """A person's role in a startup's team, with dates: intrapreneur, coach, sponsor or team member."""
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id"), index=True)
+    role: Mapped[StartupRole]
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.starts_on <= today and (self.ends_on is None or today <= self.ends_on)
+
+
+class IncubatorStaff(db.Model):
+    """Incubator staff (head, coaches of the incubator, portfolio managers of a ministerial incubator)."""
+
+    __tablename__ = "incubator_staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    incubator_id: Mapped[str] = mapped_column(sa.ForeignKey("incubators.id"), index=True)
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="incubator_roles")
+
+    def is_current(self, today: dt.date) -> bool:
+        return self.starts_on <= today and (self.ends_on is None or today <= self.ends_on)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("users", __name__, url_prefix="/users")

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from core import config as config_module
 from core import formats, sqlite
 from core.db import db
+from users import permissions
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -27,6 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         sqlite.configure(db.engine)
 
     formats.register(app)
+    permissions.register(app)
     _register_areas(app)
     _register_errors(app)
     return app

@@ -66,6 +66,9 @@ class Incubator(db.Model):
 
     owner: Mapped[Organisation | None] = relationship()
 
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (None, self.id)
+
 
 startup_sponsors = sa.Table(
     "startup_sponsors",
@@ -120,6 +123,9 @@ class Startup(db.Model):
     events: Mapped[list["Event"]] = relationship(
         back_populates="startup", order_by=lambda: (Event.happened_on, Event.position), cascade="all, delete-orphan"
     )
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (self.id, self.incubator_id)
 
     def current_period(self, today: dt.date) -> "PhasePeriod | None":
         return current_period(self.periods, today)

@@ -1,0 +1,138 @@
+"""The one permission policy of Jalons, read by views and templates alike.
+
+Every route declares who may reach it, with one of two decorators:
+- @public: readable without login (what beta.gouv.fr already publishes);
+- @requires("action"): login required; the view then calls authorize("action", target) once it has
+  loaded the target (a startup, a committee…), which answers 403 when the policy says no.
+A route with neither decorator fails the permission walk test (tests/users/test_permission_walk.py).
+
+The policy is the POLICY table below: action -> rule(person, target, today) -> bool. Targets expose
+permission_scope() -> (startup_id | None, incubator_id | None).
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+from flask import abort, g, redirect, request, session, url_for
+
+from core.db import db
+from users.models import Person, StartupRole
+
+ANY_STARTUP_ROLE = frozenset(StartupRole)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def scope_of(target) -> tuple[str | None, str | None]:
+    if target is None:
+        return (None, None)
+    return target.permission_scope()
+
+
+def is_admin(person: Person | None) -> bool:
+    return bool(person and person.is_active and person.is_admin)
+
+
+def incubator_staff(person: Person | None, incubator_id: str | None, on: dt.date) -> bool:
+    if not person or not person.is_active or not incubator_id:
+        return False
+    return any(r.incubator_id == incubator_id and r.is_current(on) for r in person.incubator_roles)
+
+
+def startup_roles(person: Person | None, startup_id: str | None, on: dt.date) -> set[StartupRole]:
+    if not person or not person.is_active or not startup_id:
+        return set()
+    return {m.role for m in person.memberships if m.startup_id == startup_id and m.is_current(on)}
+
+
+def _staff_or_admin(person, target, on) -> bool:
+    _, incubator_id = scope_of(target)
+    return is_admin(person) or incubator_staff(person, incubator_id, on)
+
+
+def _team(*roles: StartupRole) -> Callable:
+    """Admins, the startup's incubator staff, and the given current roles in the startup."""
+
+    def rule(person, target, on) -> bool:
+        startup_id, _ = scope_of(target)
+        return _staff_or_admin(person, target, on) or bool(startup_roles(person, startup_id, on) & set(roles))
+
+    return rule
+
+
+def _logged_in(person, target, on) -> bool:
+    return bool(person and person.is_active)
+
+
+def _admin(person, target, on) -> bool:
+    return is_admin(person)
+
+
+POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
+    "account.use": _logged_in,
+    "admin": _admin,
+    "startup.view_private": _team(*ANY_STARTUP_ROLE),
+    "startup.create": _staff_or_admin,
+    "startup.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
+    "startup.change_phase": _team(StartupRole.COACH),
+    "startup.manage_members": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
+    "organisation.manage": _admin,
+    "incubator.manage": _admin,
+}
+
+
+def current_person() -> Person | None:
+    """The logged-in person of this request, loaded once with their roles."""
+    if "current_person" not in g:
+        person = None
+        person_id = session.get("person_id")
+        if person_id is not None:
+            person = db.session.get(Person, person_id)
+            if person is not None and not person.is_active:
+                person = None
+        g.current_person = person
+    return g.current_person
+
+
+def can(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> bool:
+    if action not in POLICY:
+        raise KeyError(f"no permission rule for {action!r}")
+    person = current_person() if person is None else person
+    return POLICY[action](person, target, on or today())
+
+
+def authorize(action: str, target=None) -> None:
+    """Abort with 403 unless the current person may do action on target."""
+    if not can(action, target):
+        abort(403)
+
+
+def public(view):
+    view.permission = "public"
+    return view
+
+
+def requires(action: str):
+    """Login required (redirect to the login page), then the view calls authorize(action, target)."""
+    if action not in POLICY:
+        raise KeyError(f"no permission rule for {action!r}")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_person() is None:
+                return redirect(url_for("users.login", next=request.full_path.rstrip("?")), 303)
+            return view(*args, **kwargs)
+
+        wrapper.permission = action
+        return wrapper
+
+    return decorator
+
+
+def register(app) -> None:
+    app.add_template_global(can)
+    app.add_template_global(current_person)

@@ -1,6 +1,7 @@
 """Jalons — create_app(): configuration, extensions, blueprints, CLI."""
 
 import importlib
+import importlib.util
 import os
 
 from flask import Flask, render_template
@@ -35,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 # The areas, in import order: an area may import those listed before it, never those after.
-AREAS = ("users", "audit", "startups", "indicators", "committees", "api")
+AREAS = ("users", "audit", "startups", "indicators", "committees", "portfolio", "api")
 
 
 def _register_areas(app: Flask) -> None:
@@ -45,14 +46,12 @@ def _register_areas(app: Flask) -> None:
     for area in AREAS:
         views = importlib.import_module(f"{area}.views")
         app.register_blueprint(views.bp)
-        try:
-            cli = importlib.import_module(f"{area}.cli")
-        except ModuleNotFoundError:
-            continue
-        cli.register(app)
+        if importlib.util.find_spec(f"{area}.cli") is not None:
+            importlib.import_module(f"{area}.cli").register(app)
     csrf.exempt(importlib.import_module("api.views").bp)
 
     @app.get("/")
+    @permissions.public
     def home():
         return render_template("home.html")
 

@@ -1,18 +1,5 @@
-from flask import Blueprint, render_template
+"""Editing the lifecycle of a startup (the read pages are in the portfolio area)."""
 
-bp = Blueprint("startups", __name__)
+from flask import Blueprint
 
-
-@bp.get("/startups")
-def portfolio():
-    return render_template("startups/portfolio.html", active_section="startups")
-
-
-@bp.get("/incubators")
-def incubators():
-    return render_template("startups/portfolio.html", active_section="incubators")
-
-
-@bp.get("/organisations")
-def organisations():
-    return render_template("startups/portfolio.html", active_section="organisations")
+bp = Blueprint("startups", __name__, url_prefix="/startups")

@@ -1,0 +1,78 @@
+"""Writing the audit trail. Every decision-grade change calls record() in the same transaction."""
+
+import datetime as dt
+import decimal
+import enum
+
+from core.db import db
+from audit.models import AuditEvent
+from users.models import Person
+
+
+def jsonable(value):
+    """A value as it is stored in the log: dates ISO, enums by value, decimals as strings."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    """{field: value} of obj for the given attribute names, ready for before/after."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the fields that differ, for a log that reads as what changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    action: str,
+    obj_type: str,
+    obj_id,
+    *,
+    actor: Person | None = None,
+    actor_label: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    startup_id: str | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append one event to the log (flushed, committed with the change it describes)."""
+    event = AuditEvent(
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor_label,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        startup_id=startup_id,
+        reason=reason,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def history(startup_id: str, limit: int = 200) -> list[AuditEvent]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.startup_id == startup_id)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,132 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server.
+
+The live server is its own application on its own SQLite file, schema by the migrations, data committed
+once per session (tests/browser/seed.py): a browser cannot see the rolled-back transaction of the other
+tests, so tests marked `browser` get no `session` (tests/conftest.py).
+"""
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from core.db import db
+from tests.browser import seed
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+
+# Without the background-networking flags Chromium tries to reach Google's hosts and is refused.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    app = create_app({
+        "JALONS_ENV": "test",
+        "SECRET_KEY": "browser-test-secret",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path_factory.mktemp("browser") / "jalons.sqlite3"),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        upgrade()
+        app.config["BROWSER_DATA"] = seed.load(dt.date.today())
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright's base_url: page.goto("/startups") reaches the live server."""
+    return f"http://127.0.0.1:{live_server.port}"
+
+
+@pytest.fixture(autouse=True)
+def no_broken_responses(request):
+    """Every browser test fails on a server error or a missing asset (CSS, JS, font, icon)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    broken = []
+
+    def check(response):
+        path = response.url.split("?", 1)[0]
+        if response.status >= 500 or (response.status >= 400 and "/static/" in path):
+            broken.append(f"{response.status} {response.url}")
+
+    page.on("response", check)
+    yield
+    assert not broken, "Réponses en erreur :\n" + "\n".join(broken)
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation.get('impact')}] {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:10]:
+            # failureSummary: "Fix any of the following:\n  <first reason>\n  <other reasons>…"
+            reasons = [line.strip() for line in node.get("failureSummary", "").splitlines()[1:2]]
+            lines.append(f"    {json.dumps(node['target'], ensure_ascii=False)} : {' '.join(reasons)}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    … et {len(violation['nodes']) - 10} autres éléments")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """axe(page): run axe-core on the page as it is now; fails listing each violation's id, impact, targets."""
+
+    def check(page, context: str = ""):
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_SCRIPT))
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        if violations:
+            where = context or page.url
+            pytest.fail(f"axe-core : {len(violations)} violation(s) sur {where}\n" + format_violations(violations), pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a full-page PNG under test-results/screenshots/ (gitignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

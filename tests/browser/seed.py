@@ -1,0 +1,94 @@
+"""The data the browser journeys run on.
+
+The real demo data (demo/betagouv-2026-08/, loaded by startups.importer.import_directory) when both exist;
+otherwise a handful of real fiches of beta.gouv.fr's 2026-08 snapshot (public data), copied here and
+built with the test factories. The journeys only rely on startups present in both.
+"""
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+from core.db import db
+from tests.factories import d, make_incubator, make_organisation, make_startup
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "demo" / "betagouv-2026-08"
+
+ORGANISATIONS = [
+    # id, name, acronym, kind, ministerial domain
+    ("anct", "Agence Nationale de la Cohésion des Territoires", "ANCT", "operateur", "territoires"),
+    ("cgdd", "Commissariat général au développement durable", "CGDD", "autre", "environnement"),
+    ("conseil-d-etat", "Conseil d'Etat", "CE", "autre", "justice"),
+    ("dgaln", "Direction générale de l'Aménagement, du Logement et de la Nature", "DGALN", "administration-centrale", "environnement"),
+    ("dgitm", "Direction générale des infrastructures, des transports et des mobilités", "DGITM", "administration-centrale", "environnement"),
+    ("dhup", "Direction de l'habitat, de l'urbanisme et des paysages", "DHUP", "administration-centrale", "environnement"),
+    ("dihal", "Délégation interministérielle à l'hébergement et à l'accès au logement", "DIHAL", "administration-centrale", "territoires"),
+    ("dinum", "Direction interministérielle du numérique", "DINUM", "administration-centrale", "spm"),
+    ("ditp", "Direction interministérielle de la transformation publique", "DITP", "administration-centrale", "spm"),
+    ("interieur", "Ministère de l'Intérieur", "MI", "administration-centrale", "interieur"),
+    ("mctrct", "Ministère de la Cohésion des territoires et des relations avec les collectivités territoriales", "MCTRCT", "administration-centrale", "environnement"),
+    ("mefsin", "Ministère de l'Économie, des Finances et de la Souveraineté industrielle et numérique", "MEFSIN", "administration-centrale", "bercy"),
+    ("mtes", "Ministère de la Transition Écologique", "MTE", "administration-centrale", "environnement"),
+]
+
+INCUBATORS = [
+    ("mtes", "La Fabrique Numérique de l'Ecologie (MTE)", "mtes", None),
+    ("anct", "L'Incubateur des Territoires (ANCT)", "anct", "https://anct.gouv.fr/programmes-dispositifs/incubateur-des-territoires"),
+    ("dinum", "Le département Accompagnement de services numériques de la DINUM", "dinum", "https://beta.gouv.fr/"),
+]
+
+STARTUPS = [
+    {"id": "acceslibre", "name": "Acceslibre", "mission": "Collecter puis diffuser les données d'accessibilité des établissements publics", "incubator": "mtes", "sponsors": ["dgaln", "dhup"], "link": "https://acceslibre.beta.gouv.fr", "repository": "https://github.com/MTES-MCT/acceslibre", "phases": [("investigation", "2019-11-01", None), ("construction", "2020-09-01", None), ("acceleration", "2022-09-01", None)], "events": [("other", "2022-10-04", "Demo-D : fin du programme d'accompagnement gamma avec résultats clés - plus de 100 000 fiches ERP, go de réutilisation par google et servicepublic.fr"), ("national_impact", "2025-02-26", None)]},
+    {"id": "aides-territoires", "name": "Aides-territoires", "mission": "Accéder aux meilleures aides pour financer et accompagner vos projets locaux", "incubator": "anct", "sponsors": ["anct", "dgaln", "dhup", "mctrct", "mtes"], "link": "https://aides-territoires.beta.gouv.fr", "repository": "https://gitlab.com/incubateur-territoires/startups/mon-espace-collectivite/aides-territoires", "phases": [("construction", "2018-01-01", "2018-09-10"), ("acceleration", "2018-09-10", None)], "events": [("other", "2024-11-21", "Transmission du produit de la DGALN à l'ANCT"), ("other", "2025-07-10", "Remise en construction du produit pour amorcer l'intégration avec Mon Espace Collectivité")]},
+    {"id": "aidantsconnect", "name": "Aidants Connect", "mission": "Accompagner vos usagers en toute sécurité", "incubator": "anct", "sponsors": ["anct"], "link": "https://aidantsconnect.beta.gouv.fr", "repository": "https://github.com/betagouv/Aidants_Connect", "phases": [("construction", "2019-03-13", None), ("investigation", "2019-03-13", None), ("acceleration", "2021-03-15", None)], "events": []},
+    {"id": "a-dock", "name": "A Dock", "mission": "Simplifier l'accès aux données et démarches administratives du transport routier de marchandises", "incubator": "mtes", "sponsors": ["dgitm", "mtes"], "link": "https://adock.beta.gouv.fr", "repository": "https://github.com/MTES-MCT/adock-api", "phases": [("investigation", "2018-01-08", "2018-07-01"), ("construction", "2018-07-01", "2019-01-23"), ("acceleration", "2019-01-23", None), ("abandon", "2021-01-01", None)], "events": []},
+    {"id": "api-telerecours", "name": "API Télérecours", "mission": "Simplifier l'accès aux données de contentieux de Télérecours pour les ministères", "incubator": "dinum", "sponsors": ["conseil-d-etat"], "link": None, "repository": None, "phases": [("investigation", "2026-09-07", None)], "events": [("product_launch", "2026-07-10", None)]},
+    {"id": "data.etat", "name": "Data-État", "mission": "Partager, visualiser et réutiliser la donnée financière de l’État et ses opérateurs pour mieux piloter les politiques publiques", "incubator": "dinum", "sponsors": ["interieur", "mefsin"], "link": "https://www.dataregion.interieur.gouv.fr/", "repository": "https://github.com/dataregion", "phases": [("investigation", "2022-11-01", None), ("construction", "2023-03-01", None), ("acceleration", "2027-05-01", None)], "events": [("other", "2026-06-08", "Homologation ANSII pour 2 ans")]},
+    {"id": "dossierfacile", "name": "DossierFacile", "mission": "Remettre la confiance au centre de la relation entre propriétaires et locataires", "incubator": "mtes", "sponsors": ["dgaln", "dhup"], "link": "https://www.dossierfacile.logement.gouv.fr/", "repository": "https://github.com/MTES-MCT/Dossier-Facile-Frontend", "phases": [("investigation", "2018-01-01", None), ("construction", "2018-03-01", None), ("acceleration", "2019-01-01", None), ("consolidation", "2024-10-14", None)], "events": [("national_impact", "2022-12-31", None), ("fast", "2024-01-01", "Montant de 300000€ pour la promotion 13")]},
+    {"id": "mobilic", "name": "Mobilic", "mission": "Lutter contre le travail dissimulé dans le transport routier léger", "incubator": "mtes", "sponsors": ["mtes"], "link": "https://mobilic.beta.gouv.fr", "repository": "https://github.com/MTES-MCT/mobilic", "phases": [("investigation", "2019-11-01", None), ("construction", "2020-02-25", None), ("acceleration", "2021-01-01", None), ("consolidation", "2025-11-10", None)], "events": [("product_launch", "2020-02-15", "Première entreprise inscrite"), ("fast", "2023-09-01", "Montant de 300 000€ pour la promotion 13"), ("other", "2024-09-28", "Homologation sécurité de 6 mois"), ("other", "2025-03-06", "Parution de l'arrêté: Mobilic devient la seule solution 100% numérique conforme"), ("other", "2025-12-22", "Homologation de sécurité ferme de 3 ans")]},
+    {"id": "alexi", "name": "Alexi", "mission": "Prévenir les impayés et les expulsions de locataires", "incubator": "mtes", "sponsors": ["dihal"], "link": "https://alexi.dihal.gouv.fr", "repository": None, "phases": [("investigation", "2025-04-21", None), ("construction", "2025-07-01", None), ("transfere", "2026-03-04", None)], "events": [("product_launch", "2026-03-04", "Mise en production sur les premiers départements pilotes")]},
+    {"id": "les.bases", "name": "Les Bases du numérique d'intérêt général", "mission": "Faciliter le partage de ressources et communs pour les acteurs du numérique d'intérêt général", "incubator": "anct", "sponsors": ["anct"], "link": "https://lesbases.anct.gouv.fr/", "repository": "https://github.com/inclusion-numerique/la-base", "phases": [("investigation", "2021-09-01", None), ("construction", "2022-02-01", None), ("acceleration", "2023-05-01", None), ("opere", "2026-01-09", None)], "events": []},
+    {"id": "dpm-facile", "name": "AMIDOMAR (Ex DPM Facile)", "mission": "Faciliter la gestion du DPM naturel face aux enjeux du changement climatique", "incubator": "mtes", "sponsors": ["dgaln"], "link": "https://amidomar.beta.gouv.fr/", "repository": None, "phases": [("investigation", "2025-06-17", None), ("construction", "2026-01-29", None)], "events": [("product_launch", "2025-06-17", None), ("committee", "2026-01-28", "poursuite du projet"), ("committee", "2026-11-12", "Date à arrêter")]},
+    {"id": "achats-public-durables", "name": "Achats Public Durables", "mission": "Sensibiliser les acheteurs publics à la prise en compte des critères environnementaux", "incubator": "mtes", "sponsors": ["cgdd"], "link": None, "repository": None, "phases": [("investigation", "2024-04-04", None), ("abandon-investigation", "2026-01-05", None)], "events": [("other", "2025-01-17", None)]},
+    {"id": "agora", "name": "Agora", "mission": "La première appli qui fait dialoguer les citoyens et le Gouvernement", "incubator": "dinum", "sponsors": ["ditp"], "link": "https://www.agora.gouv.fr/", "repository": "https://github.com/agora-gouv/agora-app", "phases": [("investigation", "2022-12-01", "2023-01-26"), ("construction", "2023-04-03", None)], "events": []},
+]
+
+
+def demo_available() -> bool:
+    return DEMO.is_dir() and importlib.util.find_spec("startups.importer") is not None
+
+
+def load(today: dt.date) -> str:
+    """Fill the current app's database and commit; returns which data set was loaded."""
+    if demo_available():
+        from startups.importer import import_directory
+
+        import_directory(DEMO, today)
+        db.session.commit()
+        return "demo"
+    organisations = {
+        id: make_organisation(id, name=name, acronym=acronym, kind=kind, ministerial_domain=domain)
+        for id, name, acronym, kind, domain in ORGANISATIONS
+    }
+    incubators = {
+        id: make_incubator(id, name=name, owner=organisations[owner], website=website)
+        for id, name, owner, website in INCUBATORS
+    }
+    for fiche in STARTUPS:
+        startup = make_startup(
+            fiche["id"],
+            name=fiche["name"],
+            mission=fiche["mission"],
+            incubator=incubators[fiche["incubator"]],
+            sponsors=[organisations[s] for s in fiche["sponsors"]],
+            link=fiche["link"],
+            repository=fiche["repository"],
+            phases=[(phase, d(start), d(end) if end else None) for phase, start, end in fiche["phases"]],
+            events=[(kind, d(on)) for kind, on, _ in fiche["events"]],
+        )
+        comments = {(kind, d(on)): comment for kind, on, comment in fiche["events"]}
+        for event in startup.events:
+            event.comment = comments[(event.kind.value, event.happened_on)]
+    db.session.commit()
+    return "fiches"

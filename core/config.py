@@ -1,5 +1,6 @@
 """Configuration from the environment, over defaults that suit a laptop."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -37,8 +38,58 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "JSON_SORT_KEYS": False,
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    config.update(_accounts(env, jalons_env))
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if config["JALONS_ENV"] == "production" and config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise ConfigError("SECRET_KEY doit être défini en production (et différent du secret de développement).")
+    _check_accounts(config)
     return config
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "oui", "on")
+
+
+def _accounts(env, jalons_env: str) -> dict:
+    """Accounts, login and e-mail (users area, core/mail.py)."""
+    development = jalons_env == "development"
+    return {
+        # The absolute address of the site, for links in e-mails and the ProConnect callback. Required in
+        # production: links built from the request's Host header could be pointed at another site.
+        "BASE_URL": env.get("BASE_URL") or ("http://127.0.0.1:5000" if development else None),
+        # A session lasts this long after login, whatever the activity (absolute expiry).
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=float(env.get("SESSION_LIFETIME_HOURS") or 8)),
+        "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES") or 15),
+        # Login link requests allowed per e-mail address and per IP address within the window.
+        "LOGIN_RATE_LIMIT": int(env.get("LOGIN_RATE_LIMIT") or 5),
+        "LOGIN_RATE_WINDOW_MINUTES": int(env.get("LOGIN_RATE_WINDOW_MINUTES") or 15),
+        # E-mail over SMTP. In development the e-mails are printed on the console, and sent only when
+        # SMTP_HOST is set; elsewhere SMTP_HOST defaults to the local mail server.
+        "SMTP_HOST": env.get("SMTP_HOST") or (None if jalons_env != "production" else "localhost"),
+        "SMTP_PORT": int(env.get("SMTP_PORT") or 25),
+        "SMTP_USER": env.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag(env.get("SMTP_STARTTLS")),
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT") or 10),
+        "MAIL_FROM": env.get("MAIL_FROM") or "Jalons <ne-pas-repondre@jalons.beta.gouv.fr>",
+        "MAIL_ECHO": development,
+        # ProConnect (OpenID Connect); the button shows only when the three first are set.
+        "PROCONNECT_CLIENT_ID": env.get("PROCONNECT_CLIENT_ID") or None,
+        "PROCONNECT_CLIENT_SECRET": env.get("PROCONNECT_CLIENT_SECRET") or None,
+        "PROCONNECT_SERVER_METADATA_URL": env.get("PROCONNECT_SERVER_METADATA_URL") or None,
+        "PROCONNECT_SCOPES": env.get("PROCONNECT_SCOPES") or "openid email given_name usual_name",
+        # Demo personas on the login page: `make run` only, refused in production.
+        "JALONS_DEMO": _flag(env.get("JALONS_DEMO")),
+    }
+
+
+def _check_accounts(config: dict) -> None:
+    if config["JALONS_ENV"] == "production":
+        if config.get("JALONS_DEMO"):
+            raise ConfigError("JALONS_DEMO est interdit en production : les personas de démonstration ouvrent une session sans mot de passe.")
+        if not config.get("BASE_URL"):
+            raise ConfigError("BASE_URL doit être défini en production (adresse du site, pour les liens de connexion envoyés par e-mail).")
+    elif config["JALONS_ENV"] != "development":
+        # Honoured in development only (`make run`).
+        config["JALONS_DEMO"] = False

@@ -85,3 +85,34 @@ class IncubatorStaff(db.Model):
 
     def is_current(self, today: dt.date) -> bool:
         return self.starts_on <= today and (self.ends_on is None or today <= self.ends_on)
+
+
+class LoginToken(db.Model):
+    """A one-time login link. Only the SHA-256 of the token is kept: a leaked table opens no session."""
+
+    __tablename__ = "login_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and now < self.expires_at and self.person.is_active
+
+
+class LoginAttempt(db.Model):
+    """One login link request, counted per bucket (a hashed e-mail or an IP address) to rate-limit them.
+
+    Kept in the database so that the limit holds across web workers; rows older than the window are purged.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(sa.String(100), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -1,3 +1,229 @@
-from flask import Blueprint
+"""The read-only JSON API, /api/v1. Every route is declared with @endpoint (api/openapi.py): its
+parameters are validated and documented from that one declaration, at /api/v1/openapi.json.
+
+To add an endpoint: a view here with @bp.get, @public and @endpoint(summary, response, query,
+path_params); its response Schema in api/serializers.py. Nothing else to register.
+"""
+
+import dataclasses
+import datetime as dt
+import json
+import math
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, request, url_for
+from sqlalchemy.orm import selectinload
+
+from api import serializers as s
+from api.openapi import ApiError, NotFound, Param, document, endpoint
+from api.schema import BOOLEAN, STRING, ERROR
+from core.db import db
+from startups.models import Incubator, Organisation, Startup
+from startups.phases import Phase
+from startups.queries import SORTS, PortfolioFilters, filtered_startups, with_details
+from users.permissions import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_VERSION = "1.0.0"
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+MAX_PAGE = 100_000  # keeps the SQL offset far from integer overflow
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None):
+    """JSON in UTF-8 with accents as they are (ensure_ascii off), dates already ISO 8601 strings."""
+    return current_app.response_class(
+        json.dumps(payload, ensure_ascii=False), status=status, headers=headers, mimetype="application/json"
+    )
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return json_response(error.body(), error.status)
+
+
+@bp.errorhandler(500)
+def internal_error(error):
+    body = ERROR.dump_one(ApiError(500, "internal_error", "Une erreur inattendue est survenue."), today=None)
+    return json_response(body, 500)
+
+
+# --- startups ---
+
+STARTUP_ID = Param("startup_id", STRING, "Identifiant de la startup : le nom de sa fiche beta.gouv.fr sans .md.")
+STARTUP_FILTERS = (
+    Param("phase", s.PHASE_CODE, "Phase actuelle."),
+    Param("active", BOOLEAN, "true : phase actuelle active ; false : phase terminale ou aucune phase commencée."),
+    Param("incubator", {"type": "string", "maxLength": 200}, "Identifiant de l'incubateur."),
+    Param("sponsor", {"type": "string", "maxLength": 200}, "Identifiant d'une administration sponsor."),
+    Param("q", {"type": "string", "maxLength": 200}, "Texte cherché dans le nom et la mission (sans casse)."),
+    Param("sort", {"type": "string", "enum": list(SORTS), "default": "name"}, "Tri : " + ", ".join(f"{k} ({v})" for k, v in SORTS.items()) + "."),
+    Param("order", {"type": "string", "enum": ["asc", "desc"], "default": "asc"}, "Sens du tri."),
+    Param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Numéro de page, à partir de 1."),
+    Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+          f"Nombre de startups par page (au plus {MAX_PER_PAGE})."),
+)
+
+
+def load_startup_details(query):
+    """Everything a serialised startup shows, in one statement per relationship."""
+    return with_details(query).options(selectinload(Startup.periods), selectinload(Startup.events))
+
+
+@dataclasses.dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+    links: dict[str, str | None]
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.per_page)
+
+
+def paginate(query, endpoint_name: str, params: dict, defaults: dict) -> Page:
+    """One count and one page of the query; links keep the request's non-default parameters."""
+    page, per_page = params["page"], params["per_page"]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    last = max(1, math.ceil(total / per_page))
+    kept = {k: v for k, v in params.items() if v is not None and v != defaults.get(k) and k != "page"}
+
+    def link(number: int) -> str:
+        args = {key: str(value).lower() if isinstance(value, bool) else value for key, value in kept.items()}
+        if number != 1:
+            args["page"] = number
+        return url_for(endpoint_name, _external=True, **args)
+
+    links = {
+        "self": link(page),
+        "first": link(1),
+        "prev": link(min(page - 1, last)) if page > 1 else None,
+        "next": link(page + 1) if page < last else None,
+        "last": link(last),
+    }
+    return Page(items, total, page, per_page, links)
+
+
+def link_header(links: dict[str, str | None]) -> str:
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
+
+
+@bp.get("/startups")
+@public
+@endpoint(
+    summary="Les Startups d'État, filtrées et paginées",
+    description="Chaque startup avec sa phase actuelle, ses périodes, ses événements, son incubateur, ses "
+    "sponsors et ses liens. Les totaux sont dans meta, les pages suivante et précédente dans links et "
+    "dans l'en-tête Link.",
+    response=s.STARTUP_PAGE,
+    query=STARTUP_FILTERS,
+    tag="Startups",
+)
+def startups(query):
+    today = dt.date.today()
+    filters = PortfolioFilters(
+        phase=Phase(query["phase"]) if query["phase"] else None,
+        active=query["active"],
+        incubator_id=query["incubator"],
+        sponsor_id=query["sponsor"],
+        text=query["q"],
+        sort=query["sort"],
+        descending=query["order"] == "desc",
+    )
+    defaults = {p.name: p.default for p in STARTUP_FILTERS}
+    page = paginate(load_startup_details(filtered_startups(filters, today)), "api.startups", query, defaults)
+    return json_response(s.STARTUP_PAGE.dump_one(page, today), headers={"Link": link_header(page.links)})
+
+
+@bp.get("/startups/<startup_id>")
+@public
+@endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
+def startup(startup_id: str):
+    found = db.session.scalar(
+        load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
+    )
+    if found is None:
+        raise NotFound(f"Aucune startup n'a l'identifiant « {startup_id} ».")
+    return json_response(s.STARTUP.dump_one(found, dt.date.today()))
+
+
+# --- incubators ---
+
+INCUBATOR_ID = Param("incubator_id", STRING, "Identifiant de l'incubateur.")
+
+
+def _incubators():
+    return sa.select(Incubator).where(Incubator.archived_at.is_(None)).options(selectinload(Incubator.owner))
+
+
+@bp.get("/incubators")
+@public
+@endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
+def incubators():
+    found = db.session.scalars(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id)).all()
+    return json_response(s.INCUBATOR_LIST.dump_one(found, dt.date.today()))
+
+
+@bp.get("/incubators/<incubator_id>")
+@public
+@endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
+def incubator(incubator_id: str):
+    found = db.session.scalar(_incubators().where(Incubator.id == incubator_id))
+    if found is None:
+        raise NotFound(f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
+    return json_response(s.INCUBATOR.dump_one(found, dt.date.today()))
+
+
+# --- organisations ---
+
+ORGANISATION_ID = Param("organisation_id", STRING, "Identifiant de l'administration.")
+
+
+def _organisations():
+    return sa.select(Organisation).where(Organisation.archived_at.is_(None))
+
+
+@bp.get("/organisations")
+@public
+@endpoint(
+    summary="Les administrations partenaires, avec les startups qu'elles sponsorisent",
+    response=s.ORGANISATION_LIST,
+    tag="Organisations",
+)
+def organisations():
+    found = db.session.scalars(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id)).all()
+    return json_response(s.ORGANISATION_LIST.dump_one(found, dt.date.today()))
+
+
+@bp.get("/organisations/<organisation_id>")
+@public
+@endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
+def organisation(organisation_id: str):
+    found = db.session.scalar(_organisations().where(Organisation.id == organisation_id))
+    if found is None:
+        raise NotFound(f"Aucune administration n'a l'identifiant « {organisation_id} ».")
+    return json_response(s.ORGANISATION.dump_one(found, dt.date.today()))
+
+
+# --- the document ---
+
+
+@bp.get("/openapi.json")
+@public
+@endpoint(summary="Le document OpenAPI 3.1 de cette API", response=s.OPENAPI_DOCUMENT, tag="Documentation")
+def openapi():
+    return json_response(
+        document(
+            current_app,
+            bp.name,
+            title="API Jalons",
+            version=API_VERSION,
+            description="API publique en lecture seule du portefeuille des Startups d'État du programme "
+            "beta.gouv.fr : startups, phases, événements, incubateurs et administrations partenaires.",
+            server_url=request.script_root or "/",
+        )
+    )

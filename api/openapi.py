@@ -1,0 +1,211 @@
+"""Declaring API endpoints once: the same declaration validates the request and writes the OpenAPI document.
+
+A view declares its parameters and its response with @endpoint; the declaration is a JSON Schema per
+parameter (Param) and a Schema object for the body (see api.schema). The wrapper parses request.args
+against the declared parameters (400 on anything else) and passes the parsed values to the view as
+`query`; document() walks the application's url_map and builds the OpenAPI 3.1 document from the same
+declarations, so the documentation and the validation cannot drift apart.
+"""
+
+import dataclasses
+import functools
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask import Flask, request
+
+from api.schema import ERROR, Schema, component_schemas, ref
+
+OPENAPI_VERSION = "3.1.0"
+
+
+class ApiError(Exception):
+    """An error the API answers with a JSON body {"error": {"code", "message", "parameter"?}}."""
+
+    def __init__(self, status: int, code: str, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.parameter = parameter
+
+    def body(self) -> dict:
+        return ERROR.dump_one(self, today=None)
+
+
+class InvalidParameter(ApiError):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(400, "invalid_parameter", message, parameter)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str):
+        super().__init__(404, "not_found", message)
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A query or path parameter: its JSON Schema is both its documentation and its validation rule.
+
+    Supported schemas: string (optionally enum, maxLength), boolean (true/false), integer (minimum,
+    maximum). A "default" in the schema is the value the view gets when the parameter is absent.
+    """
+
+    name: str
+    schema: dict
+    description: str
+
+    @property
+    def default(self) -> Any:
+        return self.schema.get("default")
+
+    def parse(self, raw: str) -> Any:
+        kind = self.schema.get("type")
+        if kind == "boolean":
+            if raw not in ("true", "false"):
+                raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit valoir true ou false (reçu : « {raw} »).")
+            return raw == "true"
+        if kind == "integer":
+            if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+                raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit être un nombre entier (reçu : « {raw} »).")
+            value = int(raw)
+            low, high = self.schema.get("minimum"), self.schema.get("maximum")
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = f"supérieur ou égal à {low}" if high is None else f"compris entre {low} et {high}"
+                raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit être {bounds} (reçu : {value}).")
+            return value
+        if kind == "string":
+            allowed = self.schema.get("enum")
+            if allowed is not None and raw not in allowed:
+                raise InvalidParameter(
+                    self.name,
+                    f"Valeur inconnue pour le paramètre « {self.name} » : « {raw} ». "
+                    f"Valeurs acceptées : {', '.join(allowed)}.",
+                )
+            longest = self.schema.get("maxLength")
+            if longest is not None and len(raw) > longest:
+                raise InvalidParameter(self.name, f"Le paramètre « {self.name} » dépasse {longest} caractères.")
+            return raw
+        raise TypeError(f"unsupported parameter schema for {self.name!r}: {self.schema!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointSpec:
+    summary: str
+    response: Schema
+    query: tuple[Param, ...] = ()
+    path_params: tuple[Param, ...] = ()
+    description: str | None = None
+    tag: str | None = None
+
+
+def parse_query(params: Sequence[Param], args) -> dict[str, Any]:
+    """The declared parameters' values (defaults when absent); 400 on unknown, repeated or invalid ones.
+    An empty value counts as absent, as an HTML form sends it."""
+    declared = {p.name: p for p in params}
+    for name in args:
+        if name not in declared:
+            accepted = ", ".join(declared) or "aucun"
+            raise InvalidParameter(name, f"Paramètre inconnu « {name} ». Paramètres acceptés : {accepted}.")
+    values = {}
+    for name, param in declared.items():
+        raws = args.getlist(name)
+        if len(raws) > 1:
+            raise InvalidParameter(name, f"Le paramètre « {name} » ne peut être donné qu'une fois.")
+        raw = raws[0].strip() if raws else ""
+        values[name] = param.parse(raw) if raw else param.default
+    return values
+
+
+def endpoint(
+    *,
+    summary: str,
+    response: Schema,
+    query: Sequence[Param] = (),
+    path_params: Sequence[Param] = (),
+    description: str | None = None,
+    tag: str | None = None,
+) -> Callable:
+    """Declare an API view. A view with query parameters receives their parsed values as `query`."""
+    spec = EndpointSpec(summary, response, tuple(query), tuple(path_params), description, tag)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            values = parse_query(spec.query, request.args)
+            if spec.query:
+                kwargs["query"] = values
+            return view(*args, **kwargs)
+
+        wrapper.api_spec = spec
+        return wrapper
+
+    return decorator
+
+
+def _openapi_path(rule: str) -> str:
+    """/api/v1/startups/<startup_id> -> /api/v1/startups/{startup_id} (converters dropped)."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def _parameter(param: Param, location: str) -> dict:
+    return {
+        "name": param.name,
+        "in": location,
+        "required": location == "path",
+        "description": param.description,
+        "schema": param.schema,
+    }
+
+
+def _response(description: str, schema: Schema) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def _operation(endpoint_name: str, spec: EndpointSpec) -> dict:
+    operation = {
+        "operationId": endpoint_name,
+        "summary": spec.summary,
+        "parameters": [_parameter(p, "path") for p in spec.path_params] + [_parameter(p, "query") for p in spec.query],
+        "responses": {
+            "200": _response("Succès", spec.response),
+            "400": _response("Paramètre invalide ou inconnu", ERROR),
+        },
+    }
+    if spec.path_params:
+        operation["responses"]["404"] = _response("Ressource introuvable", ERROR)
+    if spec.description:
+        operation["description"] = spec.description
+    if spec.tag:
+        operation["tags"] = [spec.tag]
+    return operation
+
+
+def declared_endpoints(app: Flask, blueprint: str) -> list[tuple[Any, EndpointSpec]]:
+    """(url rule, spec) for every route of the blueprint declared with @endpoint, in url_map order."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(f"{blueprint}."):
+            spec = getattr(app.view_functions[rule.endpoint], "api_spec", None)
+            if spec is not None:
+                found.append((rule, spec))
+    return found
+
+
+def document(app: Flask, blueprint: str, *, title: str, version: str, description: str, server_url: str) -> dict:
+    """The OpenAPI 3.1 document of the blueprint's declared routes."""
+    paths: dict[str, dict] = {}
+    schemas = [ERROR]
+    for rule, spec in sorted(declared_endpoints(app, blueprint), key=lambda item: item[0].rule):
+        operation = _operation(rule.endpoint.removeprefix(f"{blueprint}."), spec)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(_openapi_path(rule.rule), {})[method.lower()] = operation
+        schemas.append(spec.response)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {"title": title, "version": version, "description": description},
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {"schemas": component_schemas(schemas)},
+    }

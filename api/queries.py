@@ -1,0 +1,43 @@
+"""Batch loaders of the API: data fetched for a whole list of objects in one statement.
+
+Each loader has the signature loader(objects, ctx) expected by api.schema.Context.loaded, and runs one
+SQL statement whatever the number of objects.
+"""
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from core.db import db
+from startups.models import Startup, current_periods, startup_sponsors
+
+
+def _grouped(group_column, join, ids, today) -> dict[str, list[tuple[str, str | None]]]:
+    current = current_periods(today)
+    query = sa.select(group_column, Startup.id, current.c.phase).select_from(Startup)
+    if join is not None:
+        query = query.join(*join)
+    query = (
+        query.outerjoin(current, current.c.startup_id == Startup.id)
+        .where(Startup.archived_at.is_(None), group_column.in_(ids))
+        .order_by(Startup.id)
+    )
+    grouped = defaultdict(list)
+    for group_id, startup_id, phase in db.session.execute(query):
+        grouped[group_id].append((startup_id, phase))
+    return grouped
+
+
+def startups_of_incubators(incubators, ctx) -> dict[str, list[tuple[str, str | None]]]:
+    """incubator id -> [(startup id, current phase or None)], sorted by startup id."""
+    return _grouped(Startup.incubator_id, None, [i.id for i in incubators], ctx.today)
+
+
+def startups_of_sponsors(organisations, ctx) -> dict[str, list[tuple[str, str | None]]]:
+    """organisation id -> [(id, current phase or None)] of the startups it sponsors, sorted by startup id."""
+    return _grouped(
+        startup_sponsors.c.organisation_id,
+        (startup_sponsors, startup_sponsors.c.startup_id == Startup.id),
+        [o.id for o in organisations],
+        ctx.today,
+    )

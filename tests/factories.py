@@ -44,3 +44,31 @@ def make_startup(id: str | None = None, phases=(), events=(), sponsors=(), **fie
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def make_person(name: str | None = None, **fields):
+    """A person with an account (active), optionally admin (is_admin=True)."""
+    from users.models import Person
+
+    n = next(_sequence)
+    person = Person(name=name or f"Personne {n}", email=fields.pop("email", f"personne-{n}@example.gouv.fr"), **fields)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_membership(person, startup, role: str, starts_on: dt.date = dt.date(2020, 1, 1), ends_on=None):
+    """person holds role ("intrapreneur", "coach", "sponsor", "team_member") in startup's team."""
+    from users.models import Membership, StartupRole
+
+    membership = Membership(person=person, startup_id=startup.id, role=StartupRole(role), starts_on=starts_on,
+                            ends_on=ends_on)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def login(client, person) -> None:
+    """Log person in on the test client, without going through the login pages."""
+    with client.session_transaction() as session:
+        session["person_id"] = person.id

@@ -78,6 +78,14 @@ startup_sponsors = sa.Table(
     sa.Column("position", sa.Integer, nullable=False, default=0),
 )
 
+# Further incubators following a startup (the `incubators:` list of a few 2026 fiches), besides `incubator`.
+startup_co_incubators = sa.Table(
+    "startup_co_incubators",
+    db.metadata,
+    sa.Column("startup_id", sa.ForeignKey("startups.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("incubator_id", sa.ForeignKey("incubators.id"), primary_key=True, index=True),
+)
+
 
 class Startup(db.Model):
     """A Startup d'État. Its id is the fiche's file name without `.md`, kept exactly (accents, capitals)."""
@@ -117,6 +125,9 @@ class Startup(db.Model):
     sponsors: Mapped[list[Organisation]] = relationship(
         secondary=startup_sponsors, order_by=startup_sponsors.c.position
     )
+    co_incubators: Mapped[list[Incubator]] = relationship(
+        secondary=startup_co_incubators, order_by=Incubator.id
+    )
     periods: Mapped[list["PhasePeriod"]] = relationship(
         back_populates="startup", order_by="PhasePeriod.position", cascade="all, delete-orphan"
     )
@@ -126,6 +137,11 @@ class Startup(db.Model):
 
     def permission_scope(self) -> tuple[str | None, str | None]:
         return (self.id, self.incubator_id)
+
+    @property
+    def incubators(self) -> list[Incubator]:
+        """The main incubator first, then the others following the startup."""
+        return ([self.incubator] if self.incubator else []) + [i for i in self.co_incubators if i.id != self.incubator_id]
 
     def current_period(self, today: dt.date) -> "PhasePeriod | None":
         return current_period(self.periods, today)

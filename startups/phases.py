@@ -55,8 +55,11 @@ TYPICAL_MONTHS = {
 }
 ACTIVE_PHASES = tuple(p for p in Phase if p.active)
 
-# Legacy names of older fiches. `alumni` depends on the history, see legacy_phase().
+# Legacy names of older fiches. `alumni` depends on the history, see parse_phase().
 LEGACY_NAMES = {
+    # The pre-2020 single `status: death` named a stopped service. Such a fiche has no history to tell an
+    # abandoned investigation apart, and the 2019 ones (mdph, assec, …) had all been built: `abandon`.
+    "death": Phase.ABANDON,
     "transfer": Phase.CONSOLIDATION,
     "perennisation": Phase.CONSOLIDATION,
     "success": Phase.TRANSFERE,

@@ -1,13 +1,46 @@
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.db import db, utcnow
+from core.formats import MONTHS
 from startups.models import Startup
 from startups.phases import Phase
 from users.models import Person
+
+# Committees are entered and shown in Paris time, stored in UTC.
+PARIS = ZoneInfo("Europe/Paris")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+class CommitteeError(ValueError):
+    """A committee rule refused a change; the message is French and meant for the user."""
+
+
+class CommitteeConflict(CommitteeError):
+    """The committee changed since the form was loaded (optimistic locking)."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or (
+            "Ce comité a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
+            "Rechargez la page pour voir sa dernière version, puis refaites votre modification."
+        ))
+
+
+def paris_datetime(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(PARIS)
+
+
+def datetime_fr(value: dt.datetime | None, empty: str = "—") -> str:
+    """« mardi 12 janvier 2027 à 14 h 00 », in Paris time."""
+    if value is None:
+        return empty
+    local = paris_datetime(value)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{WEEKDAYS[local.weekday()]} {day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
 
 
 class CommitteeKind(enum.StrEnum):
@@ -116,6 +149,10 @@ class SignOff(enum.StrEnum):
         return {"en_attente": "En attente du sponsor", "valide": "Validée par le sponsor", "conteste": "Contestée par le sponsor"}[self.value]
 
 
+CLOSED_STATUSES = frozenset({CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF})
+OPEN_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED, CommitteeStatus.HELD, CommitteeStatus.DECIDED})
+
+
 class Committee(db.Model):
     """An investment committee of one startup, from planning to the sponsor's sign-off."""
 
@@ -149,7 +186,8 @@ class Committee(db.Model):
     )
     decision: Mapped["Decision | None"] = relationship(back_populates="committee", cascade="all, delete-orphan")
     action_items: Mapped[list["ActionItem"]] = relationship(
-        back_populates="committee", cascade="all, delete-orphan", order_by="ActionItem.id"
+        back_populates="committee", cascade="all, delete-orphan", order_by="ActionItem.id",
+        foreign_keys="ActionItem.committee_id",
     )
 
     def permission_scope(self) -> tuple[str | None, str | None]:
@@ -158,6 +196,26 @@ class Committee(db.Model):
     @property
     def ical_uid(self) -> str:
         return f"comite-{self.id}@jalons.beta.gouv.fr"
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        if self.scheduled_at is None:
+            return None
+        return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_date(self) -> dt.date | None:
+        """The committee's calendar day in Paris (a 00:30 committee in Paris is the previous day in UTC)."""
+        return paris_datetime(self.scheduled_at).date() if self.scheduled_at else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        """Planned, held or decided: not yet signed off nor cancelled."""
+        return self.status in OPEN_STATUSES
 
 
 class Participant(db.Model):
@@ -213,6 +271,39 @@ class ActionItem(db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     due_on: Mapped[dt.date | None]
     done_at: Mapped[dt.datetime | None]
+    # Set on sign-off while the item is still open: the committee whose agenda it is carried into.
+    carried_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    committee: Mapped[Committee] = relationship(back_populates="action_items")
+    committee: Mapped[Committee] = relationship(back_populates="action_items", foreign_keys=[committee_id])
+    carried_into: Mapped[Committee | None] = relationship(foreign_keys=[carried_into_id])
     owner: Mapped[Person | None] = relationship()
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class CalendarToken(db.Model):
+    """The secret in a person's iCalendar feed URL: calendar apps fetch it without a session.
+
+    A random token rather than a signed one, so that it can be revoked (regenerated) when it leaks.
+    """
+
+    __tablename__ = "committee_calendar_tokens"
+
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _no_closing_without_decision(session, flush_context, instances) -> None:
+    """The documented pitfall of DESIGN.md, guarded below the services: a closed committee has a decision."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Committee) and obj.status in CLOSED_STATUSES and obj.decision is None:
+            raise CommitteeError("Un comité ne peut pas être clos sans décision.")

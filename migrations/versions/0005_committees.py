@@ -49,12 +49,25 @@ def upgrade():
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('done_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('carried_into_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['carried_into_id'], ['committees.id'], name=op.f('fk_committee_action_items_carried_into_id_committees'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['committee_id'], ['committees.id'], name=op.f('fk_committee_action_items_committee_id_committees'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['people.id'], name=op.f('fk_committee_action_items_owner_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_action_items'))
     )
     with op.batch_alter_table('committee_action_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_committee_action_items_carried_into_id'), ['carried_into_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committee_action_items_committee_id'), ['committee_id'], unique=False)
+
+    op.create_table('committee_calendar_tokens',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_committee_calendar_tokens_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_committee_calendar_tokens')),
+    sa.UniqueConstraint('token', name=op.f('uq_committee_calendar_tokens_token'))
+    )
 
     op.create_table('committee_decisions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -99,6 +112,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('committee_calendar_tokens')
     with op.batch_alter_table('committee_participants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committee_participants_person_id'))
         batch_op.drop_index(batch_op.f('ix_committee_participants_committee_id'))
@@ -110,6 +124,7 @@ def downgrade():
     op.drop_table('committee_decisions')
     with op.batch_alter_table('committee_action_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committee_action_items_committee_id'))
+        batch_op.drop_index(batch_op.f('ix_committee_action_items_carried_into_id'))
 
     op.drop_table('committee_action_items')
     with op.batch_alter_table('committees', schema=None) as batch_op:

@@ -63,6 +63,12 @@ def _team(*roles: StartupRole) -> Callable:
     return rule
 
 
+def _sponsor_or_admin(person, target, on) -> bool:
+    """Only a current sponsor member of the startup signs off its committees' decisions (or an admin)."""
+    startup_id, _ = scope_of(target)
+    return is_admin(person) or StartupRole.SPONSOR in startup_roles(person, startup_id, on)
+
+
 def _logged_in(person, target, on) -> bool:
     return bool(person and person.is_active)
 

@@ -90,6 +90,12 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     # Indicators: the whole team and its sponsor read them; the team and its coach enter them.
     "indicators.view": _team(*ANY_STARTUP_ROLE),
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
+    # Committees: the team sees them; the coach and the incubator staff run them; the sponsor signs off.
+    "committee.view": _team(*ANY_STARTUP_ROLE),
+    "committee.plan": _team(StartupRole.COACH),
+    "committee.edit": _team(StartupRole.COACH),
+    "committee.decide": _team(StartupRole.COACH),
+    "committee.sign_off": _sponsor_or_admin,
 }
 
 

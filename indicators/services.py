@@ -1,0 +1,639 @@
+"""The rules of indicators: definitions, the mandatory impact-matrix indicators, values by period (grid and
+CSV, all or nothing), objectives, yearly budgets and the cost per use. Flush, never commit."""
+
+import csv
+import datetime as dt
+import functools
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from audit.services import changes, record, snapshot
+from core.db import db, utcnow
+from core.formats import month_fr
+from indicators.models import (
+    Category,
+    Direction,
+    Frequency,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+    Objective,
+    StartupBudget,
+    Trend,
+)
+from startups.models import Startup
+from users.models import Person
+
+OFFICIAL_GRIDS = Path(__file__).parent / "data" / "official-grids.json"
+# The mandatory indicator of the "utilisé" axis that the cost per use divides by.
+ACTIVE_USERS_NAME = "Nombre d'utilisateurs actifs par mois"
+MAX_VALUE = Decimal("1e14")  # Numeric(18, 4)
+INDICATOR_FIELDS = ("name", "description", "unit", "direction", "frequency", "category", "kind", "source_url",
+                    "allow_negative", "position")
+CSV_COLUMNS = ("indicateur", "periode", "valeur", "commentaire")
+
+
+class IndicatorError(Exception):
+    """A rule refused the change; message is French, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValuesError(IndicatorError):
+    """Some cells of the values grid are wrong: {(indicator_id, period_start): French message}."""
+
+    def __init__(self, cells: dict[tuple[int, dt.date], str]):
+        count = len(cells)
+        super().__init__(f"{count} case{'s' if count > 1 else ''} à corriger : rien n'a été enregistré.")
+        self.cells = cells
+
+
+class CsvImportError(IndicatorError):
+    """Some rows of an imported file are wrong: [(line number, French message)]; nothing was written."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        count = len(rows)
+        super().__init__(f"{count} ligne{'s' if count > 1 else ''} en erreur : aucune valeur n'a été importée.")
+        self.rows = rows
+
+
+@functools.cache
+def official_grids() -> dict:
+    """The bundled copy of the official grids and impact matrix (indicators/data/official-grids.json)."""
+    return json.loads(OFFICIAL_GRIDS.read_text(encoding="utf-8"))
+
+
+# --- Reading -------------------------------------------------------------------------------------------
+
+
+def indicators_of(startup: Startup, include_archived: bool = False) -> list[Indicator]:
+    """The startup's indicators, North Star first, then in their position."""
+    query = sa.select(Indicator).where(Indicator.startup_id == startup.id)
+    if not include_archived:
+        query = query.where(Indicator.archived_at.is_(None))
+    query = query.order_by(Indicator.is_north_star.desc(), Indicator.position, Indicator.id)
+    return list(db.session.scalars(query))
+
+
+def _special(startup: Startup, kind: IndicatorKind) -> Indicator | None:
+    return db.session.scalar(
+        sa.select(Indicator).where(
+            Indicator.startup_id == startup.id, Indicator.kind == kind, Indicator.archived_at.is_(None)
+        )
+    )
+
+
+def north_star(startup: Startup) -> Indicator | None:
+    return db.session.scalar(
+        sa.select(Indicator).where(Indicator.startup_id == startup.id, Indicator.is_north_star.is_(True))
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of an indicator: entered by the team, or computed (cost per use)."""
+
+    period_start: dt.date
+    value: Decimal
+    comment: str | None = None
+
+
+def series(indicator: Indicator) -> list[Point]:
+    """The indicator's values in period order; computed for the cost per use."""
+    if indicator.kind is IndicatorKind.COST_PER_USE:
+        return [Point(c.period_start, c.value) for c in cost_per_use(indicator.startup)]
+    return [Point(v.period_start, v.value, v.comment) for v in indicator.values]
+
+
+def value_reached(indicator: Indicator, on: dt.date) -> Point | None:
+    """The last known value of the indicator for a period starting on or before `on` (what a committee
+    held on that day reads as « valeur atteinte »)."""
+    known = [p for p in series(indicator) if p.period_start <= on]
+    return known[-1] if known else None
+
+
+def objective_set_by(indicator: Indicator, committee_id: int) -> Objective | None:
+    """The objective a committee set for this indicator (the last one if it set several)."""
+    return db.session.scalar(
+        sa.select(Objective)
+        .where(Objective.indicator_id == indicator.id, Objective.committee_id == committee_id)
+        .order_by(Objective.set_at.desc(), Objective.id.desc())
+        .limit(1)
+    )
+
+
+def objectives_by_committee(committee_id: int) -> dict[int, Objective]:
+    """{indicator_id: objective} of the objectives a committee set."""
+    rows = db.session.scalars(
+        sa.select(Objective).where(Objective.committee_id == committee_id).order_by(Objective.set_at, Objective.id)
+    )
+    return {o.indicator_id: o for o in rows}
+
+
+def objective_in_force(indicator: Indicator, at: dt.datetime) -> Objective | None:
+    """The objective most recently set at or before `at`, whoever set it."""
+    return db.session.scalar(
+        sa.select(Objective)
+        .where(Objective.indicator_id == indicator.id, Objective.set_at <= at)
+        .order_by(Objective.set_at.desc(), Objective.id.desc())
+        .limit(1)
+    )
+
+
+def compare(direction: Direction, before: Decimal | None, after: Decimal | None) -> Trend | None:
+    """Whether going from before to after is an improvement for an indicator of that direction."""
+    if before is None or after is None:
+        return None
+    if after == before:
+        return Trend.STABLE
+    better = after > before if direction is Direction.HIGHER else after < before
+    return Trend.IMPROVING if better else Trend.WORSENING
+
+
+def trend_between(indicator: Indicator, before_on: dt.date, after_on: dt.date) -> Trend | None:
+    """The trend of the value reached from one date to another (e.g. from one committee to the next)."""
+    before, after = value_reached(indicator, before_on), value_reached(indicator, after_on)
+    if before is None or after is None or before.period_start == after.period_start:
+        return None
+    return compare(indicator.direction, before.value, after.value)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    period_start: dt.date
+    label: str
+    value: Decimal | None
+    objective: Decimal | None
+
+
+def chart_rows(indicator: Indicator) -> list[ChartRow]:
+    """The periods that have a value or an objective, with both: the data of the chart and of its table.
+
+    An objective sits on the period of its target date; when several aim at the same period, the last set wins.
+    """
+    values = {p.period_start: p.value for p in series(indicator)}
+    objectives: dict[dt.date, Decimal] = {}
+    for objective in sorted(indicator.objectives, key=lambda o: (o.set_at, o.id or 0)):
+        objectives[indicator.frequency.period_start(objective.target_on)] = objective.target_value
+    periods = sorted(set(values) | set(objectives))
+    return [ChartRow(p, period_label(p, indicator.frequency), values.get(p), objectives.get(p)) for p in periods]
+
+
+def period_label(period_start: dt.date, frequency: Frequency = Frequency.MONTHLY) -> str:
+    if frequency is Frequency.YEARLY:
+        return str(period_start.year)
+    if frequency is Frequency.QUARTERLY:
+        return f"T{(period_start.month - 1) // 3 + 1} {period_start.year}"
+    return month_fr(period_start)
+
+
+# --- Cost per use ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostPerUse:
+    period_start: dt.date
+    budget_eur: int
+    active_users: Decimal
+    value: Decimal  # euros per active user, to the cent
+    trend: Trend | None  # against the previous month computed
+
+
+def budgets_of(startup: Startup) -> list[StartupBudget]:
+    return list(db.session.scalars(
+        sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id).order_by(StartupBudget.year)
+    ))
+
+
+def cost_per_use(startup: Startup) -> list[CostPerUse]:
+    """Yearly budget / monthly active users, for each month where both are known (users > 0).
+
+    The budget of the month's calendar year is used. Lower is better: the trend compares each month
+    with the previous month computed.
+    """
+    users = _special(startup, IndicatorKind.ACTIVE_USERS)
+    if users is None:
+        return []
+    budgets = {b.year: b.amount_eur for b in budgets_of(startup)}
+    result: list[CostPerUse] = []
+    for value in users.values:
+        budget = budgets.get(value.period_start.year)
+        if budget is None or value.value <= 0:
+            continue
+        cost = (Decimal(budget) / value.value).quantize(Decimal("0.01"))
+        trend = compare(Direction.LOWER, result[-1].value, cost) if result else None
+        result.append(CostPerUse(value.period_start, budget, value.value, cost, trend))
+    return result
+
+
+# --- Definitions ----------------------------------------------------------------------------------------
+
+
+def _check_definition(startup: Startup, fields: dict, indicator: Indicator | None = None) -> None:
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise IndicatorError("Le nom de l'indicateur est obligatoire.")
+    fields["name"] = name
+    for other in indicators_of(startup):
+        if other is indicator:
+            continue
+        if other.name.casefold() == name.casefold():
+            raise IndicatorError(f"La startup a déjà un indicateur nommé « {other.name} ».")
+        kind = fields.get("kind", IndicatorKind.MANUAL)
+        if kind is not IndicatorKind.MANUAL and other.kind is kind:
+            raise IndicatorError(f"Un seul indicateur « {kind.label} » par startup : c'est déjà « {other.name} ».")
+    url = (fields.get("source_url") or "").strip() or None
+    if url and not re.match(r"^https?://\S+$", url):
+        raise IndicatorError("Le lien vers la source doit commencer par http:// ou https://.")
+    fields["source_url"] = url
+    for key in ("description", "unit"):
+        if key in fields:
+            fields[key] = (fields[key] or "").strip() or None
+
+
+def create_indicator(startup: Startup, *, actor: Person | None = None, is_north_star: bool = False,
+                     **fields) -> Indicator:
+    """A new indicator for the startup (fields: name, description, unit, direction, frequency, category,
+    kind, source_url, allow_negative)."""
+    fields.setdefault("kind", IndicatorKind.MANUAL)
+    _check_definition(startup, fields)
+    position = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(Indicator.position), -1)).where(Indicator.startup_id == startup.id)
+    ) + 1
+    indicator = Indicator(startup=startup, position=fields.pop("position", position), **fields)
+    db.session.add(indicator)
+    db.session.flush()
+    record("indicator.create", "indicator", indicator.id, actor=actor, startup_id=startup.id,
+           after=snapshot(indicator, INDICATOR_FIELDS))
+    if is_north_star:
+        set_north_star(indicator, actor=actor)
+    return indicator
+
+
+def update_indicator(indicator: Indicator, *, actor: Person | None = None, **fields) -> Indicator:
+    if indicator.is_archived:
+        raise IndicatorError("Un indicateur archivé ne se modifie plus.")
+    fields.setdefault("kind", indicator.kind)
+    _check_definition(indicator.startup, fields, indicator)
+    if indicator.kind is IndicatorKind.MANUAL and fields["kind"].is_computed and indicator.values:
+        raise IndicatorError("Cet indicateur a des valeurs saisies : il ne peut pas devenir un indicateur calculé.")
+    before = snapshot(indicator, INDICATOR_FIELDS)
+    for key, value in fields.items():
+        setattr(indicator, key, value)
+    db.session.flush()
+    old, new = changes(before, snapshot(indicator, INDICATOR_FIELDS))
+    if new:
+        record("indicator.update", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+               before=old, after=new)
+    return indicator
+
+
+def archive_indicator(indicator: Indicator, *, now: dt.datetime, actor: Person | None = None) -> None:
+    """Archive rather than delete: values and objectives stay for the committees that read them."""
+    if indicator.is_archived:
+        return
+    indicator.archived_at = now
+    indicator.is_north_star = False
+    db.session.flush()
+    record("indicator.archive", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id)
+
+
+def set_north_star(indicator: Indicator, *, actor: Person | None = None) -> None:
+    """Make this indicator the startup's one North Star (the previous one stops being it)."""
+    if indicator.is_archived:
+        raise IndicatorError("Un indicateur archivé ne peut pas être la North Star.")
+    previous = north_star(indicator.startup)
+    if previous is indicator:
+        return
+    if previous is not None:
+        previous.is_north_star = False
+        db.session.flush()  # before setting the new one: the unique index allows one at a time
+    indicator.is_north_star = True
+    db.session.flush()
+    record("indicator.north_star", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           before={"north_star": previous.name if previous else None}, after={"north_star": indicator.name})
+
+
+def _unit_of(name: str) -> str | None:
+    if name.startswith("Taux"):
+        return "%"
+    if name == ACTIVE_USERS_NAME:
+        return "utilisateurs"
+    return None
+
+
+def propose_mandatory(startup: Startup, *, actor: Person | None = None) -> list[Indicator]:
+    """Create the mandatory indicators of the DINUM impact matrix for a startup that has none yet.
+
+    The monthly active users become the active-users indicator, the efficient axis's cost per use the
+    computed indicator.
+    """
+    if indicators_of(startup, include_archived=True):
+        raise IndicatorError("Cette startup a déjà des indicateurs : les indicateurs obligatoires ne sont proposés "
+                             "qu'à une startup qui n'en a aucun.")
+    created = []
+    for axis in official_grids()["impact_matrix"]["axes"]:
+        category = Category(axis["code"])
+        for name in axis["mandatory"]:
+            kind, direction, unit = IndicatorKind.MANUAL, Direction.HIGHER, _unit_of(name)
+            if name == ACTIVE_USERS_NAME:
+                kind = IndicatorKind.ACTIVE_USERS
+            elif category is Category.EFFICIENT:
+                kind, direction, unit = IndicatorKind.COST_PER_USE, Direction.LOWER, "€ par utilisateur"
+            indicator = Indicator(startup=startup, name=name, category=category, kind=kind, direction=direction,
+                                  unit=unit, frequency=Frequency.MONTHLY, is_mandatory=True, position=len(created))
+            db.session.add(indicator)
+            created.append(indicator)
+    db.session.flush()
+    record("indicator.propose_mandatory", "startup", startup.id, actor=actor, startup_id=startup.id,
+           after={"indicators": [i.name for i in created]})
+    return created
+
+
+# --- Values ----------------------------------------------------------------------------------------------
+
+
+def parse_decimal(text: str) -> Decimal:
+    """« 1 234,5 », « 1234.5 », « -3 » → Decimal; ValueError with a French message otherwise."""
+    raw = (text or "").strip()
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", raw)
+    if "," in cleaned and "." in cleaned:
+        raise ValueError(f"« {raw} » n'est pas un nombre (utilisez la virgule ou le point comme séparateur décimal, pas les deux).")
+    cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        raise ValueError(f"« {raw} » n'est pas un nombre.")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"« {raw} » n'est pas un nombre.") from None
+    if abs(value) >= MAX_VALUE:
+        raise ValueError(f"« {raw} » est trop grand.")
+    if value != value.quantize(Decimal("0.0001")):
+        raise ValueError(f"« {raw} » a trop de décimales (4 au plus).")
+    return value
+
+
+def parse_period(text: str) -> dt.date:
+    """« 2026-03 » → 1 March 2026; ValueError with a French message otherwise."""
+    raw = (text or "").strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"« {raw} » n'est pas une période au format AAAA-MM (par exemple 2026-03).")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def check_value(indicator: Indicator, period_start: dt.date, value: Decimal, today: dt.date) -> str | None:
+    """Why this value cannot be stored for this period, in French, or None."""
+    if indicator.is_archived:
+        return f"L'indicateur « {indicator.name} » est archivé."
+    if indicator.kind.is_computed:
+        return f"« {indicator.name} » est calculé par Jalons : il ne se saisit pas."
+    if not indicator.frequency.is_period_start(period_start):
+        return (f"« {indicator.name} » est suivi par période {indicator.frequency.label.lower()} : "
+                f"indiquez le premier mois de la période ({period_label(indicator.frequency.period_start(period_start), indicator.frequency)}).")
+    if period_start > dt.date(today.year, today.month, 1):
+        return f"La période {month_fr(period_start)} est dans le futur : on ne saisit que des valeurs mesurées."
+    if value < 0 and not indicator.allow_negative:
+        return f"« {indicator.name} » ne peut pas être négatif."
+    return None
+
+
+def _existing_values(indicators: list[Indicator]) -> dict[tuple[int, dt.date], IndicatorValue]:
+    if not indicators:
+        return {}
+    rows = db.session.scalars(
+        sa.select(IndicatorValue).where(IndicatorValue.indicator_id.in_([i.id for i in indicators]))
+    )
+    return {(v.indicator_id, v.period_start): v for v in rows}
+
+
+def _put(existing, indicator, period_start, value, comment, actor, now, keep_comment=False) -> bool:
+    current = existing.get((indicator.id, period_start))
+    if current is None:
+        current = IndicatorValue(indicator_id=indicator.id, period_start=period_start, value=value, comment=comment,
+                                 entered_by_id=actor.id if actor else None, entered_at=now)
+        db.session.add(current)
+        existing[(indicator.id, period_start)] = current
+        return True
+    new_comment = current.comment if keep_comment else comment
+    if current.value == value and current.comment == new_comment:
+        return False
+    current.value, current.comment = value, new_comment
+    current.entered_by_id, current.entered_at = (actor.id if actor else None), now
+    return True
+
+
+def enter_values(startup: Startup, cells: Mapping[tuple[int, dt.date], str], *, today: dt.date,
+                 now: dt.datetime | None = None, actor: Person | None = None) -> int:
+    """Store the cells of the values grid, all or nothing: {(indicator_id, period_start): text typed}.
+
+    An empty cell removes the value of that period. Returns the number of values changed; raises
+    ValuesError with a French message per wrong cell, writing nothing.
+    """
+    now = now or utcnow()
+    indicators = {i.id: i for i in indicators_of(startup, include_archived=True)}
+    errors: dict[tuple[int, dt.date], str] = {}
+    parsed: dict[tuple[int, dt.date], Decimal | None] = {}
+    for (indicator_id, period_start), text in cells.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            errors[(indicator_id, period_start)] = "Indicateur inconnu pour cette startup."
+            continue
+        if not (text or "").strip():
+            parsed[(indicator_id, period_start)] = None
+            continue
+        try:
+            value = parse_decimal(text)
+        except ValueError as error:
+            errors[(indicator_id, period_start)] = str(error)
+            continue
+        problem = check_value(indicator, period_start, value, today)
+        if problem:
+            errors[(indicator_id, period_start)] = problem
+        else:
+            parsed[(indicator_id, period_start)] = value
+    if errors:
+        raise ValuesError(errors)
+    existing = _existing_values(list(indicators.values()))
+    changed = 0
+    for (indicator_id, period_start), value in parsed.items():
+        if value is None:
+            current = existing.pop((indicator_id, period_start), None)
+            if current is not None:
+                db.session.delete(current)
+                changed += 1
+        elif _put(existing, indicators[indicator_id], period_start, value, None, actor, now, keep_comment=True):
+            changed += 1
+    db.session.flush()
+    if changed:
+        record("indicator.values", "startup", startup.id, actor=actor, startup_id=startup.id,
+               after={"changed": changed, "source": "grille"})
+    return changed
+
+
+def _fold(text: str) -> str:
+    """« Période » → « periode »: header names compared without case nor accents."""
+    text = unicodedata.normalize("NFKD", (text or "").strip().casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    written: int
+    ignored: int
+
+
+def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.datetime | None = None,
+                      actor: Person | None = None) -> ImportResult:
+    """Import values from a CSV file (columns indicateur, période (AAAA-MM), valeur, commentaire), all or nothing.
+
+    Separator , or ; ; decimal comma accepted; UTF-8 with or without BOM. A row without a value is ignored.
+    Raises CsvImportError listing each wrong row with its line number; nothing is written then.
+    """
+    now = now or utcnow()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvImportError([(0, "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».")]) from None
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise CsvImportError([(1, "Le fichier est vide.")])
+    header_line = next(line for line in lines if line.strip())
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") and ";" in header_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = None
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            header = [_fold(cell) for cell in row]
+            break
+    header_at = reader.line_num
+    missing = [c for c in CSV_COLUMNS[:3] if c not in header]
+    if missing:
+        raise CsvImportError([(header_at, "Colonnes attendues : indicateur, période, valeur (et commentaire, facultatif) ; "
+                                          f"manquantes : {', '.join(missing)}.")])
+    column = {name: header.index(name) for name in CSV_COLUMNS if name in header}
+
+    indicators = {i.name.casefold(): i for i in indicators_of(startup)}
+    errors: list[tuple[int, str]] = []
+    rows: list[tuple[Indicator, dt.date, Decimal, str | None]] = []
+    seen: dict[tuple[int, dt.date], int] = {}
+    ignored = 0
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+
+            def cell(name: str) -> str:
+                index = column.get(name)
+                return row[index].strip() if index is not None and index < len(row) else ""
+
+            name = cell("indicateur")
+            indicator = indicators.get(name.casefold())
+            if indicator is None:
+                errors.append((line, f"Indicateur inconnu : « {name} »." if name else "Indicateur manquant."))
+                continue
+            try:
+                period_start = parse_period(cell("periode"))
+            except ValueError as error:
+                errors.append((line, str(error)))
+                continue
+            if not cell("valeur"):
+                ignored += 1
+                continue
+            try:
+                value = parse_decimal(cell("valeur"))
+            except ValueError as error:
+                errors.append((line, str(error)))
+                continue
+            problem = check_value(indicator, period_start, value, today)
+            if problem:
+                errors.append((line, problem))
+                continue
+            key = (indicator.id, period_start)
+            if key in seen:
+                errors.append((line, f"« {indicator.name} » pour {month_fr(period_start)} figure déjà ligne {seen[key]}."))
+                continue
+            seen[key] = line
+            rows.append((indicator, period_start, value, cell("commentaire") or None))
+    except csv.Error as error:
+        errors.append((reader.line_num, f"Ligne illisible ({error})."))
+    if errors:
+        raise CsvImportError(errors)
+    if not rows and not ignored:
+        raise CsvImportError([(header_at, "Le fichier ne contient aucune valeur.")])
+    existing = _existing_values(list(indicators.values()))
+    written = sum(_put(existing, indicator, period, value, comment, actor, now)
+                  for indicator, period, value, comment in rows)
+    db.session.flush()
+    if written:
+        record("indicator.values", "startup", startup.id, actor=actor, startup_id=startup.id,
+               after={"changed": written, "source": "import CSV"})
+    return ImportResult(written=written, ignored=ignored)
+
+
+def csv_template(startup: Startup, month: dt.date) -> str:
+    """A CSV to fill: one row per indicator entered by the team, for the given month."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["indicateur", "période", "valeur", "commentaire"])
+    for indicator in indicators_of(startup):
+        if not indicator.kind.is_computed:
+            writer.writerow([indicator.name, indicator.frequency.period_start(month).strftime("%Y-%m"), "", ""])
+    return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet software read UTF-8
+
+
+# --- Objectives and budgets --------------------------------------------------------------------------------
+
+
+def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.date, now: dt.datetime | None = None,
+                  actor: Person | None = None, comment: str | None = None,
+                  committee_id: int | None = None) -> Objective:
+    """Record an objective (a target value at a date). Earlier objectives stay: committees compare with them."""
+    if indicator.is_archived:
+        raise IndicatorError("Un indicateur archivé ne reçoit plus d'objectif.")
+    if target_value < 0 and not indicator.allow_negative:
+        raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
+    if abs(target_value) >= MAX_VALUE:
+        raise IndicatorError("L'objectif est trop grand.")
+    objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
+                          comment=(comment or "").strip() or None, set_at=now or utcnow(),
+                          set_by_id=actor.id if actor else None, committee_id=committee_id)
+    db.session.add(objective)
+    db.session.flush()
+    record("indicator.objective", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           after={"target_value": target_value, "target_on": target_on, "committee_id": committee_id})
+    return objective
+
+
+def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
+               actor: Person | None = None) -> StartupBudget:
+    """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
+    if not 2000 <= year <= 2100:
+        raise IndicatorError("L'année du budget doit être comprise entre 2000 et 2100.")
+    if amount_eur < 0:
+        raise IndicatorError("Le budget ne peut pas être négatif.")
+    budget = db.session.scalar(
+        sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id, StartupBudget.year == year)
+    )
+    before = {"amount_eur": budget.amount_eur} if budget else None
+    if budget is None:
+        budget = StartupBudget(startup_id=startup.id, year=year, amount_eur=amount_eur)
+        db.session.add(budget)
+    budget.amount_eur = amount_eur
+    budget.entered_by_id = actor.id if actor else None
+    budget.entered_at = now or utcnow()
+    db.session.flush()
+    record("startup.budget", "startup_budget", budget.id, actor=actor, startup_id=startup.id,
+           before=before, after={"year": year, "amount_eur": amount_eur})
+    return budget

@@ -1,23 +1,206 @@
-from flask import Blueprint, render_template
+"""The read side: the portfolio, a startup's page, incubators and organisations.
 
+It sits above every domain area (startups, indicators, committees) so that a page can show a startup's
+phases, committees and indicators together while the domain areas keep their one-way imports.
+
+Every page runs a fixed number of SQL statements whatever the size of the portfolio (tested in
+tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs.
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request, url_for
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.db import db
+from core.pagination import paginate
+from portfolio import display
+from portfolio.forms import PortfolioFilterForm
+from startups import queries
+from startups.models import Incubator, Organisation, Startup
+from startups.phases import Phase
 from users.permissions import public
 
 bp = Blueprint("portfolio", __name__)
+bp.add_app_template_global(tuple(Phase), "PHASES")
+bp.add_app_template_global(display.external_url, "external_url")
+
+PER_PAGE = 50
+
+
+def page_url(number: int) -> str:
+    """The current URL with another page number (for the pagination macro)."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def portfolio_args(**changes) -> dict:
+    """The portfolio's current query string with changes; a new phase drops `active` (the two would
+    contradict) and `page` (the new list starts at its first page)."""
+    args = {key: value for key, value in request.args.items() if value and key not in ("page", "active")}
+    args.update(changes)
+    return args
+
+
+def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int):
+    """One page of (startup, current phase, phase start) rows with their incubator and sponsors."""
+    return paginate(queries.with_details(queries.filtered_startups(filters, today)), number, PER_PAGE)
+
+
+def requested_page() -> tuple[int, list[str]]:
+    """The page number of the query string; an invalid value shows the first page, with a warning."""
+    value = request.args.get("page", "").strip()
+    if not value or (value.isdigit() and int(value) >= 1):
+        return int(value or 1), []
+    return 1, [f"« {value} » n'est pas un numéro de page : la première page est affichée."]
+
+
+def beyond_end(page, requested: int) -> list[str]:
+    if requested > page.number:
+        return [f"La page {requested} n'existe pas : la dernière page ({page.number}) est affichée."]
+    return []
 
 
 @bp.get("/startups")
 @public
 def portfolio():
-    return render_template("portfolio/portfolio.html", active_section="startups")
+    today = dt.date.today()
+    form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
+    form.validate()
+    filters = form.filters()
+    counts = queries.count_by_phase(today, filters)
+    page = startups_page(filters, today, form.page_number)
+    warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
+    warnings += form.page.errors + beyond_end(page, form.page_number)
+    return render_template(
+        "portfolio/portfolio.html",
+        active_section="startups",
+        form=form,
+        filters=filters,
+        counts=counts,
+        page=page,
+        page_url=page_url,
+        phase_url=lambda value: url_for("portfolio.portfolio", **portfolio_args(phase=value)),
+        sort_label=queries.SORTS[filters.sort] + (" (ordre décroissant)" if filters.descending else ""),
+        warnings=warnings,
+        today=today,
+    )
+
+
+@bp.get("/startups/<startup_id>")
+@public
+def startup(startup_id: str):
+    today = dt.date.today()
+    startup = db.session.execute(
+        sa.select(Startup)
+        .where(Startup.id == startup_id)
+        .options(
+            joinedload(Startup.incubator),
+            selectinload(Startup.sponsors),
+            selectinload(Startup.periods),
+            selectinload(Startup.events),
+        )
+    ).scalar_one_or_none()
+    if startup is None:
+        abort(404)
+    return render_template(
+        "portfolio/startup.html",
+        active_section="startups",
+        startup=startup,
+        status=display.phase_status(startup, today),
+        timeline=display.timeline(startup, today),
+        links=display.links(startup),
+        today=today,
+    )
 
 
 @bp.get("/incubators")
 @public
 def incubators():
-    return render_template("portfolio/portfolio.html", active_section="incubators")
+    today = dt.date.today()
+    incubators = db.session.execute(
+        sa.select(Incubator)
+        .where(Incubator.archived_at.is_(None))
+        .options(joinedload(Incubator.owner))
+        .order_by(sa.func.lower(Incubator.name), Incubator.id)
+    ).scalars().all()
+    return render_template(
+        "portfolio/incubators.html",
+        active_section="incubators",
+        incubators=incubators,
+        counts=queries.count_by_phase_per_incubator(today),
+    )
+
+
+@bp.get("/incubators/<incubator_id>")
+@public
+def incubator(incubator_id: str):
+    today = dt.date.today()
+    incubator = db.session.execute(
+        sa.select(Incubator).where(Incubator.id == incubator_id).options(joinedload(Incubator.owner))
+    ).scalar_one_or_none()
+    if incubator is None:
+        abort(404)
+    filters = queries.PortfolioFilters(incubator_id=incubator.id)
+    number, warnings = requested_page()
+    page = startups_page(filters, today, number)
+    return render_template(
+        "portfolio/incubator.html",
+        active_section="incubators",
+        incubator=incubator,
+        counts=queries.count_by_phase(today, filters),
+        page=page,
+        page_url=page_url,
+        warnings=warnings + beyond_end(page, number),
+        today=today,
+    )
 
 
 @bp.get("/organisations")
 @public
 def organisations():
-    return render_template("portfolio/portfolio.html", active_section="organisations")
+    today = dt.date.today()
+    organisations = db.session.execute(
+        sa.select(Organisation)
+        .where(Organisation.archived_at.is_(None))
+        .order_by(sa.func.lower(Organisation.name), Organisation.id)
+    ).scalars().all()
+    return render_template(
+        "portfolio/organisations.html",
+        active_section="organisations",
+        organisations=organisations,
+        counts=queries.count_by_phase_per_sponsor(today),
+        incubator_counts=queries.incubators_owned_count(),
+    )
+
+
+@bp.get("/organisations/<organisation_id>")
+@public
+def organisation(organisation_id: str):
+    today = dt.date.today()
+    organisation = db.session.execute(
+        sa.select(Organisation).where(Organisation.id == organisation_id)
+    ).scalar_one_or_none()
+    if organisation is None:
+        abort(404)
+    owned = db.session.execute(
+        sa.select(Incubator)
+        .where(Incubator.owner_id == organisation.id, Incubator.archived_at.is_(None))
+        .order_by(sa.func.lower(Incubator.name), Incubator.id)
+    ).scalars().all()
+    filters = queries.PortfolioFilters(sponsor_id=organisation.id)
+    number, warnings = requested_page()
+    page = startups_page(filters, today, number)
+    return render_template(
+        "portfolio/organisation.html",
+        active_section="organisations",
+        organisation=organisation,
+        incubators=owned,
+        counts=queries.count_by_phase(today, filters),
+        page=page,
+        page_url=page_url,
+        warnings=warnings + beyond_end(page, number),
+        today=today,
+    )

@@ -1,0 +1,63 @@
+"""Pagination of a select in two statements (a count, then one page), for the DSFR pagination macro."""
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from core.db import db
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of results. `number` is 1-based and always within 1..pages (an empty list has one page)."""
+
+    number: int
+    per_page: int
+    total: int
+    items: Sequence
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the first item of the page (0 when the page is empty)."""
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.items)
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """The page numbers to link to: the first, the last, `around` on each side of the current one,
+        and None where numbers are left out (rendered as « … »)."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        for n in numbers:
+            if result and n - result[-1] > 1:
+                # A gap of exactly one page shows that page rather than « … ».
+                result.append(n - 1 if n - result[-1] == 2 else None)
+            result.append(n)
+        return result
+
+
+def clamp(number: int, total: int, per_page: int) -> int:
+    """The page number to show for a requested one: within 1..last page."""
+    last = max(1, math.ceil(total / per_page))
+    return min(max(1, number), last)
+
+
+def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False) -> Page:
+    """Count the rows of query, then fetch the requested page (clamped to the existing pages).
+
+    Always two statements, whatever the number of rows, so that pages keep a fixed query count.
+    """
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    number = clamp(number, total, per_page)
+    result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
+    items = result.scalars().all() if scalars else result.all()
+    return Page(number=number, per_page=per_page, total=total, items=items)

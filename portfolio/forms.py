@@ -1,0 +1,102 @@
+"""The portfolio's filter form: read from the query string, never trusted.
+
+Every invalid value (unknown phase, page=abc, unknown sort…) becomes a French error on its field and is
+ignored by filters(); the page still renders.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import ValidationError
+
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+from startups.phases import Phase
+from startups.queries import SORTS, PortfolioFilters
+
+NO_PHASE = "aucune"
+ACTIVE_CHOICES = [("", "Toutes"), ("actives", "Actives"), ("inactives", "Inactives")]
+ORDER_CHOICES = [("asc", "Croissant"), ("desc", "Décroissant")]
+SEARCH_MAX_LENGTH = 200
+
+
+def choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class KnownChoice:
+    """Unknown values of a select give a French error (WTForms' own check speaks English)."""
+
+    def __call__(self, form, field):
+        if field.data and field.data not in {value for value, *_ in field.choices}:
+            raise ValidationError(f"« {field.data} » n'est pas une valeur possible : ce filtre a été ignoré.")
+
+
+def select(label, pairs=()):
+    return SelectField(label, choices=choices(pairs), validators=[KnownChoice()], validate_choice=False)
+
+
+class PortfolioFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    q = StringField("Rechercher", description="Dans le nom et la mission")
+    phase = select("Phase en cours")
+    active = select("Statut", ACTIVE_CHOICES)
+    incubator = select("Incubateur")
+    sponsor = select("Sponsor")
+    sort = select("Trier par", [(key, label[0].upper() + label[1:]) for key, label in SORTS.items()])
+    order = select("Ordre", ORDER_CHOICES)
+    # Not rendered as a field: the pagination links carry it.
+    page = StringField("Page")
+
+    def __init__(self, formdata, incubators: list[tuple[str, str]], sponsors: list[tuple[str, str]]):
+        super().__init__(formdata=formdata)
+        self.phase.choices = choices(
+            [("", "Toutes les phases")] + [(p.value, p.label) for p in Phase] + [(NO_PHASE, "Sans phase en cours")]
+        )
+        self.incubator.choices = choices([("", "Tous les incubateurs")] + incubators)
+        self.sponsor.choices = choices([("", "Tous les sponsors")] + sponsors)
+
+    def validate_q(self, field):
+        if field.data and len(field.data) > SEARCH_MAX_LENGTH:
+            raise ValidationError(f"La recherche est limitée à {SEARCH_MAX_LENGTH} caractères : elle a été ignorée.")
+
+    def validate_page(self, field):
+        if not field.data:
+            return
+        if not field.data.strip().isdigit():
+            raise ValidationError(f"« {field.data} » n'est pas un numéro de page : la première page est affichée.")
+        if int(field.data) < 1:
+            raise ValidationError("Les pages sont numérotées à partir de 1 : la première page est affichée.")
+
+    def valid(self, name: str) -> str:
+        """The value of a field, or "" when it is invalid (and therefore ignored)."""
+        field = self[name]
+        return "" if field.errors else (field.data or "").strip()
+
+    @property
+    def page_number(self) -> int:
+        return int(self.valid("page") or 1)
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.valid(name) for name in ("q", "phase", "active", "incubator", "sponsor"))
+
+    def filters(self) -> PortfolioFilters:
+        """The filters of the valid fields; call validate() first."""
+        phase = self.valid("phase")
+        active = self.valid("active")
+        return PortfolioFilters(
+            phase=Phase(phase) if phase and phase != NO_PHASE else None,
+            without_phase=phase == NO_PHASE,
+            active={"actives": True, "inactives": False}.get(active),
+            incubator_id=self.valid("incubator") or None,
+            sponsor_id=self.valid("sponsor") or None,
+            text=self.valid("q") or None,
+            sort=self.valid("sort") or "name",
+            descending=self.valid("order") == "desc",
+        )

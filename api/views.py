@@ -84,11 +84,12 @@ class Page:
         return math.ceil(self.total / self.per_page)
 
 
-def paginate(query, endpoint_name: str, params: dict, defaults: dict) -> Page:
-    """One count and one page of the query; links keep the request's non-default parameters."""
+def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -> Page:
+    """One count and one page of the query, the page loaded with details(query); links keep the request's
+    non-default parameters."""
     page, per_page = params["page"], params["per_page"]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    items = list(db.session.scalars(details(query).limit(per_page).offset((page - 1) * per_page)))
     last = max(1, math.ceil(total / per_page))
     kept = {k: v for k, v in params.items() if v is not None and v != defaults.get(k) and k != "page"}
 
@@ -135,7 +136,7 @@ def startups(query):
         descending=query["order"] == "desc",
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
-    page = paginate(load_startup_details(filtered_startups(filters, today)), "api.startups", query, defaults)
+    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults)
     return json_response(s.STARTUP_PAGE.dump_one(page, today), headers={"Link": link_header(page.links)})
 
 

@@ -1,9 +1,90 @@
+"""`flask import-betagouv DIR` and `flask load-demo`: the real beta.gouv.fr data into the database."""
+
+import datetime as dt
+from pathlib import Path
+
 import click
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from core.db import db
+from core.formats import date_fr, number_fr
+from startups.importer import ImportDirectoryError, ImportReport, import_directory
+from startups.models import Startup
+from startups.phases import Phase
+
+DEMO_FOLDER = Path("demo") / "betagouv-2026-08"
+
+KIND_LABELS = {"organisations": "Organisations", "incubators": "Incubateurs", "startups": "Startups"}
+PLACEHOLDER_LABELS = {"organisation": "organisation", "incubator": "incubateur"}
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("import-betagouv")
+    @click.argument("directory", type=click.Path(path_type=Path))
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Date de référence de la phase actuelle (AAAA-MM-JJ) ; par défaut aujourd'hui.",
+    )
+    def import_betagouv(directory: Path, today: dt.datetime | None):
+        """Importe les fiches beta.gouv.fr d'un dossier (_startups/, _incubators/, _organisations/ ou
+        des fiches de startups .md). Code de sortie : 0 tout importé, 1 fiches rejetées, 2 dossier illisible."""
+        raise click.exceptions.Exit(run_import(directory, today.date() if today else dt.date.today()))
+
     @app.cli.command("load-demo")
     def load_demo():
-        """Charge les données de démonstration quand la base est vide."""
-        click.echo("Rien à charger pour l'instant.")
+        """Charge les données de démonstration (beta.gouv.fr, août 2026) quand la base n'a aucune startup."""
+        existing = db.session.scalar(sa.select(sa.func.count()).select_from(Startup))
+        if existing:
+            click.echo(f"La base contient déjà {number_fr(existing)} startups : données de démonstration non chargées.")
+            return
+        folder = Path(current_app.root_path) / DEMO_FOLDER
+        click.echo("Chargement des données de démonstration (beta.gouv.fr, août 2026)…")
+        raise click.exceptions.Exit(run_import(folder, dt.date.today()))
+
+
+def run_import(directory: Path, today: dt.date) -> int:
+    """Import, commit once, print the summary; return the exit status."""
+    try:
+        report = import_directory(directory, today)
+    except ImportDirectoryError as error:
+        db.session.rollback()
+        click.echo(f"Import impossible : {error}.", err=True)
+        return EXIT_UNREADABLE
+    db.session.commit()
+    click.echo(summary(report, directory, today))
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def summary(report: ImportReport, directory: Path, today: dt.date) -> str:
+    lines = [f"Import de {directory}", ""]
+    width = max(len(label) for label in KIND_LABELS.values())
+    lines.append(f"{'':{width}}  {'créées':>8}  {'mises à jour':>12}  {'inchangées':>10}  {'rejetées':>8}")
+    for name, kind in report.kinds.items():
+        lines.append(
+            f"{KIND_LABELS[name]:{width}}  {number_fr(kind.created):>8}  {number_fr(kind.updated):>12}  "
+            f"{number_fr(kind.unchanged):>10}  {number_fr(len(kind.rejected)):>8}"
+        )
+    lines.append(
+        f"{'Total':{width}}  {number_fr(report.total('created')):>8}  {number_fr(report.total('updated')):>12}  "
+        f"{number_fr(report.total('unchanged')):>10}  {number_fr(len(report.rejected)):>8}"
+    )
+    if report.rejected:
+        lines += ["", f"Fiches rejetées ({len(report.rejected)}), rien n'en a été enregistré :"]
+        lines += [f"  - {file} : {reason}" for file, reason in report.rejected]
+    if report.placeholders:
+        lines += ["", "Créées d'office, car citées par une fiche sans avoir leur propre fiche dans le dossier :"]
+        lines += [f"  - {PLACEHOLDER_LABELS[kind]} {id}" for kind, id in report.placeholders]
+    if report.skipped:
+        lines += ["", "Fichiers ignorés (pas des fiches .md) :"]
+        lines += [f"  - {file}" for file in report.skipped]
+    lines += ["", f"Startups par phase actuelle au {date_fr(today)} :"]
+    counts = [(phase.label, report.by_phase.get(phase, 0)) for phase in Phase]
+    counts.append(("Aucune phase commencée", report.by_phase.get(None, 0)))
+    label_width = max(len(label) for label, _ in counts)
+    lines += [f"  {label:{label_width}}  {number_fr(count):>6}" for label, count in counts]
+    lines.append(f"  {'Total':{label_width}}  {number_fr(sum(report.by_phase.values())):>6}")
+    return "\n".join(lines)

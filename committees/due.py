@@ -1,0 +1,253 @@
+"""When the next investment committee of a startup is due, in SQL for lists and in Python for one startup.
+
+The rule (issue 4, DESIGN.md): every active startup (current phase not terminal) passes a committee at
+least every six months. The next one is due six calendar months after the last held committee or, when
+none was held yet in the current phase, after the start of the current phase. A held committee is a
+Committee held, decided or signed off (its held_on date), or a `committee` event of the imported timeline.
+
+Decisions taken here:
+- The clock starts again when the startup enters its current phase: the reference date is the later of
+  the last held committee and the start of the current phase. A committee of an earlier phase does not
+  make a startup that changed phase since overdue (entering a phase is itself decided at a committee,
+  and real timelines often date the committee a few days before the new phase).
+- "Six months after" is on calendar months, clamped to the end of the month: 2026-05-31 → 2026-11-30.
+- Only dates on or before today count as held (a future-dated event is not a committee that took place).
+- Status: `overdue` when the due date is before today; `due45` when it is today or within 45 days;
+  `ok` otherwise. A planned committee does not cancel the overdue state (it has not been held yet); it is
+  shown beside it (`next_planned_at`).
+"""
+
+import calendar
+import dataclasses
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from committees.models import Committee, CommitteeStatus
+from startups.models import Event, EventKind, Startup, current_periods
+from startups.phases import TERMINAL_PHASES
+
+MONTHS_BETWEEN_COMMITTEES = 6
+DUE_SOON_DAYS = 45
+HELD_STATUSES = (CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF)
+
+
+class CommitteeDueStatus(enum.StrEnum):
+    OVERDUE = "overdue"
+    DUE45 = "due45"
+    OK = "ok"
+
+    @property
+    def label(self) -> str:
+        return {
+            "overdue": "Comité en retard",
+            "due45": "Comité dû sous 45 jours",
+            "ok": "Comité à jour",
+        }[self.value]
+
+    @property
+    def badge(self) -> str | None:
+        """The short badge text of lists, None when there is nothing to flag."""
+        return {"overdue": "En retard", "due45": "Dans moins de 45 jours", "ok": None}[self.value]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the end of the month: add_months(2026-05-31, 6) == 2026-11-30."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_on(last_committee_on: dt.date | None, phase_start_on: dt.date) -> dt.date:
+    """The next committee's due date from the last held committee and the current phase's start."""
+    reference = phase_start_on if last_committee_on is None or last_committee_on < phase_start_on else last_committee_on
+    return add_months(reference, MONTHS_BETWEEN_COMMITTEES)
+
+
+def status_of(due: dt.date | None, today: dt.date) -> CommitteeDueStatus | None:
+    if due is None:
+        return None
+    if due < today:
+        return CommitteeDueStatus.OVERDUE
+    if due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return CommitteeDueStatus.DUE45
+    return CommitteeDueStatus.OK
+
+
+@dataclasses.dataclass(frozen=True)
+class CommitteeDue:
+    startup_id: str
+    last_committee_on: dt.date | None
+    next_committee_due: dt.date
+    status: CommitteeDueStatus
+    # The earliest committee in the `planned` status, if any (shown beside an overdue or due date).
+    next_planned_at: dt.datetime | None = None
+
+
+# --- SQL -------------------------------------------------------------------------------------------
+
+
+class add_months_sql(FunctionElement):
+    """date + N calendar months, clamped to the end of the month, as a SQL expression of type Date."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "add_months"
+
+    def __init__(self, day, months: int):
+        self.months = int(months)
+        super().__init__(day)
+
+
+@compiles(add_months_sql, "postgresql")
+def _add_months_postgresql(element, compiler, **kw):
+    # PostgreSQL's interval arithmetic already clamps to the end of the month.
+    (day,) = element.clauses
+    return f"CAST({compiler.process(day, **kw)} + INTERVAL '{element.months} months' AS DATE)"
+
+
+@compiles(add_months_sql)
+def _add_months_sqlite(element, compiler, **kw):
+    # SQLite's '+N months' overflows into the next month (05-31 + 6 months = 12-01): take the earlier of
+    # that and the last day of the target month.
+    (day,) = element.clauses
+    day_sql = compiler.process(day, **kw)
+    months = element.months
+    return (
+        f"min(date({day_sql}, '+{months} months'), "
+        f"date({day_sql}, 'start of month', '+{months + 1} months', '-1 day'))"
+    )
+
+
+def last_committees(today: dt.date):
+    """startup_id → last_committee_on: the latest held committee or `committee` event on or before today."""
+    held = sa.select(Committee.startup_id.label("startup_id"), Committee.held_on.label("held_on")).where(
+        Committee.status.in_(HELD_STATUSES),
+        Committee.held_on.is_not(None),
+        Committee.held_on <= today,
+        Committee.archived_at.is_(None),
+    )
+    events = sa.select(Event.startup_id.label("startup_id"), Event.happened_on.label("held_on")).where(
+        Event.kind == EventKind.COMMITTEE, Event.happened_on <= today
+    )
+    union = sa.union_all(held, events).subquery("held_committees")
+    return (
+        sa.select(union.c.startup_id, sa.func.max(union.c.held_on).label("last_committee_on"))
+        .group_by(union.c.startup_id)
+        .subquery("last_committees")
+    )
+
+
+def planned_committees():
+    """startup_id → next_planned_at: the earliest committee in the `planned` status."""
+    return (
+        sa.select(Committee.startup_id, sa.func.min(Committee.scheduled_at).label("next_planned_at"))
+        .where(Committee.status == CommitteeStatus.PLANNED, Committee.archived_at.is_(None))
+        .group_by(Committee.startup_id)
+        .subquery("planned_committees")
+    )
+
+
+def committee_due(today: dt.date):
+    """One row per active startup: startup_id, last_committee_on, next_committee_due, next_planned_at,
+    committee_status ('overdue', 'due45', 'ok').
+
+    A subquery to outer-join on Startup.id: lists and the API get the due date in the same statement as
+    their rows, never one query per startup. Startups without a current phase or in a terminal phase
+    have no row (no committee is due).
+    """
+    current = current_periods(today)
+    last = last_committees(today)
+    planned = planned_committees()
+    reference = sa.case(
+        (sa.and_(last.c.last_committee_on.is_not(None), last.c.last_committee_on > current.c.start_on),
+         last.c.last_committee_on),
+        else_=current.c.start_on,
+    )
+    due = add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
+    rows = (
+        sa.select(
+            current.c.startup_id,
+            last.c.last_committee_on,
+            due.label("next_committee_due"),
+            planned.c.next_planned_at,
+        )
+        .select_from(current)
+        .outerjoin(last, last.c.startup_id == current.c.startup_id)
+        .outerjoin(planned, planned.c.startup_id == current.c.startup_id)
+        .where(current.c.phase.not_in([p.value for p in TERMINAL_PHASES]))
+        .subquery("committee_due_rows")
+    )
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    status = sa.case(
+        (rows.c.next_committee_due < today, CommitteeDueStatus.OVERDUE.value),
+        (rows.c.next_committee_due <= soon, CommitteeDueStatus.DUE45.value),
+        else_=CommitteeDueStatus.OK.value,
+    )
+    return sa.select(
+        rows.c.startup_id,
+        rows.c.last_committee_on,
+        rows.c.next_committee_due,
+        rows.c.next_planned_at,
+        status.label("committee_status"),
+    ).subquery("committee_due")
+
+
+def where_status(due, status: CommitteeDueStatus | str):
+    """The condition a filter `committee=overdue|due45|ok` adds to a query outer-joined on committee_due()."""
+    return due.c.committee_status == CommitteeDueStatus(status).value
+
+
+# --- Python, for one startup ----------------------------------------------------------------------
+
+
+def committee_due_of(startup: Startup, today: dt.date, committees: list[Committee] | None = None) -> CommitteeDue | None:
+    """The due date of one startup, by the same rule as committee_due(), from its loaded periods, events
+    and committees (pass `committees` when already loaded; else they are queried). None when the startup
+    is archived, has no current phase or is in a terminal phase."""
+    if startup.archived_at is not None:
+        return None
+    period = startup.current_period(today)
+    if period is None or period.phase in TERMINAL_PHASES:
+        return None
+    if committees is None:
+        from core.db import db
+
+        committees = list(db.session.scalars(sa.select(Committee).where(Committee.startup_id == startup.id)))
+    committees = [c for c in committees if c.archived_at is None]
+    held = [c.held_on for c in committees if c.status in HELD_STATUSES and c.held_on and c.held_on <= today]
+    held += [e.happened_on for e in startup.events if e.kind == EventKind.COMMITTEE and e.happened_on <= today]
+    last = max(held, default=None)
+    due = due_on(last, period.effective_start_on)
+    planned = [c.scheduled_at for c in committees if c.status == CommitteeStatus.PLANNED and c.scheduled_at]
+    return CommitteeDue(
+        startup_id=startup.id,
+        last_committee_on=last,
+        next_committee_due=due,
+        status=status_of(due, today),
+        next_planned_at=min(planned, default=None),
+    )
+
+
+def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
+    """{startup id: CommitteeDue} from committee_due(), in one statement (all active startups, or those ids)."""
+    from core.db import db
+
+    due = committee_due(today)
+    query = sa.select(due)
+    if startup_ids is not None:
+        query = query.where(due.c.startup_id.in_(list(startup_ids)))
+    return {
+        row.startup_id: CommitteeDue(
+            startup_id=row.startup_id,
+            last_committee_on=row.last_committee_on,
+            next_committee_due=row.next_committee_due,
+            status=CommitteeDueStatus(row.committee_status),
+            next_planned_at=row.next_planned_at,
+        )
+        for row in db.session.execute(query)
+    }

@@ -1,0 +1,449 @@
+"""Benchmark of the read pages on a portfolio 10 times the real one.
+
+    .venv/bin/python bench/pages.py                     # temporary SQLite file
+    .venv/bin/python bench/pages.py --database-url postgresql://postgres@127.0.0.1:5432/bench --reset
+
+Builds synthetic startups drawn from the real distributions (phase sequences, time spent in each phase,
+first start dates, events per startup and their kinds, sponsors per startup, incubators and sponsors by
+popularity), measured from the demo data (demo/betagouv-2026-08/) when present, else from the test
+fixtures, else from figures hard-coded below (measured on the 2026-08 snapshot of beta.gouv.fr). Then
+prints, for each page, the median server time over N requests through the test client and the number of
+SQL statements of one request (and the time spent in the database), next to a bare page rendering the same DSFR layout with no database work.
+Target (issue 2): each page within 2x the bare page and at most 10 queries; pages beyond are flagged.
+"""
+
+import argparse
+import collections
+import contextlib
+import dataclasses
+import datetime as dt
+import io
+import logging
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+import yaml  # noqa: E402
+from flask import render_template_string  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
+
+from app import create_app  # noqa: E402
+from core.db import db  # noqa: E402
+from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors  # noqa: E402
+from startups.phases import UnknownPhase, parse_phase  # noqa: E402
+
+SOURCES = [ROOT / "demo" / "betagouv-2026-08", ROOT / "tests" / "fixtures" / "betagouv" / "2026-08"]
+MAX_RATIO = 2.0
+MAX_QUERIES = 10
+BARE_URL = "/__bench/bare"
+BARE_PAGE = """{% extends "base.html" %}
+{% block title %}Page nue{% endblock %}
+{% block content %}<h1>Page nue</h1><p>La mise en page DSFR, sans aucune requête.</p>{% endblock %}"""
+
+
+# --- The real distributions ---------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Profile:
+    source: str
+    startups: int
+    sequences: collections.Counter  # tuple of phase codes -> number of startups
+    gaps: dict  # phase code -> days spent in it before the next phase started
+    first_starts: list  # date of each startup's first phase
+    events_per_startup: collections.Counter
+    event_kinds: collections.Counter
+    sponsors_per_startup: collections.Counter
+    incubators: dict  # id -> (name, owner id)
+    incubator_weights: collections.Counter
+    organisations: dict  # id -> (name, acronym, kind, ministerial domain)
+    sponsor_weights: collections.Counter
+    names: list
+    missions: list
+
+
+FRONT_MATTER = re.compile(r"\A\s*---\s*\n(.*?)\n---", re.DOTALL)
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def front_matter(path: Path) -> dict:
+    match = FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.load(match.group(1), Loader=Loader) if match else None
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def ref(value) -> str:
+    return str(value).rstrip("/").split("/")[-1]
+
+
+def profile_from_fiches(folder: Path) -> Profile:
+    organisations = {}
+    for path in sorted((folder / "_organisations").glob("*.md")):
+        data = front_matter(path)
+        organisations[path.stem] = (str(data.get("name") or path.stem), data.get("acronym"), data.get("type"),
+                                    data.get("domaine_ministeriel"))
+    incubators = {}
+    for path in sorted((folder / "_incubators").glob("*.md")):
+        data = front_matter(path)
+        owner = ref(data["owner"]) if data.get("owner") else None
+        incubators[path.stem] = (str(data.get("title") or path.stem), owner if owner in organisations else None)
+    profile = Profile(f"fiches de {folder.relative_to(ROOT)}", 0, collections.Counter(), collections.defaultdict(list),
+                      [], collections.Counter(), collections.Counter(), collections.Counter(), incubators,
+                      collections.Counter(), organisations, collections.Counter(), [], [])
+    for path in sorted((folder / "_startups").glob("*.md")):
+        data = front_matter(path)
+        if not data:
+            continue
+        profile.startups += 1
+        phases, starts = [], []
+        for item in data.get("phases") or []:
+            try:
+                phases.append(parse_phase(str(item.get("name")), phases).value)
+            except (UnknownPhase, AttributeError):
+                continue
+            starts.append(as_date(item.get("start")))
+        if phases:
+            profile.sequences[tuple(phases)] += 1
+        if starts and starts[0]:
+            profile.first_starts.append(starts[0])
+        for phase, start, following in zip(phases, starts, starts[1:]):
+            if start and following and following >= start:
+                profile.gaps[phase].append((following - start).days)
+        events = [e for e in data.get("events") or [] if isinstance(e, dict)]
+        profile.events_per_startup[len(events)] += 1
+        profile.event_kinds.update(str(e.get("name")) for e in events)
+        sponsors = [ref(s) for s in data.get("sponsors") or [] if ref(s) in organisations]
+        profile.sponsors_per_startup[len(sponsors)] += 1
+        profile.sponsor_weights.update(sponsors)
+        if data.get("incubator") in incubators:
+            profile.incubator_weights[data["incubator"]] += 1
+        profile.names.append(str(data.get("title") or path.stem).strip())
+        if data.get("mission"):
+            profile.missions.append(str(data["mission"]).strip())
+    return profile
+
+
+# Measured on ../shared/data/betagouv/2026-08 (440 startups, 22 incubators with startups, 144 organisations).
+HARD_CODED = {
+    "sequences": {
+        "investigation abandon-investigation": 127, "investigation construction": 59,
+        "investigation construction acceleration": 41, "investigation construction abandon": 40, "investigation": 16,
+        "investigation construction acceleration transfere": 14, "investigation construction acceleration abandon": 10,
+        "investigation construction acceleration consolidation transfere": 10, "construction investigation abandon": 10,
+        "investigation construction transfere": 9, "investigation construction acceleration consolidation": 9,
+        "construction": 9, "construction abandon": 8, "construction acceleration consolidation": 5,
+        "construction investigation transfere": 5, "abandon-investigation": 5,
+        "construction investigation acceleration consolidation transfere": 4,
+        "construction acceleration consolidation transfere": 4, "construction investigation consolidation transfere": 4,
+        "construction investigation acceleration": 4, "investigation construction acceleration opere": 4,
+        "construction acceleration": 4, "acceleration": 3, "construction investigation acceleration transfere": 3,
+        "investigation construction consolidation": 2,
+    },
+    # Quartiles of the days spent in a phase before the next one started (min, q1, median, q3, long tail).
+    "gaps": {"investigation": [14, 101, 153, 305, 700], "construction": [30, 120, 366, 704, 1400],
+             "acceleration": [60, 239, 455, 910, 1800], "consolidation": [30, 123, 212, 649, 1200]},
+    "first_start_years": {2013: 2, 2014: 4, 2015: 8, 2016: 8, 2017: 9, 2018: 31, 2019: 35, 2020: 48, 2021: 77,
+                          2022: 45, 2023: 59, 2024: 53, 2025: 50, 2026: 11},
+    "events_per_startup": {0: 226, 1: 134, 2: 38, 3: 17, 4: 7, 5: 10, 6: 5, 7: 1, 9: 2},
+    "event_kinds": {"committee": 159, "product_launch": 106, "other": 42, "end": 36, "national_impact": 25,
+                    "fast": 24, "eig": 2},
+    "sponsors_per_startup": {0: 17, 1: 336, 2: 58, 3: 17, 4: 9, 5: 1, 6: 1, 7: 1},
+    "incubators": {"dinum": 86, "anct": 72, "mtes": 68, "sgmas": 25, "dinum_produits_interministeriels": 24,
+                   "agriculture": 20, "culture": 19, "francetravail": 17, "ademe": 16, "FabNum-MI": 16, "kube": 13,
+                   "justice": 12, "gip-inclusion": 8, "fab-geocommuns": 8, "latelier-meae": 7, "alliance": 7,
+                   "lab-innov-anssi": 5, "accelerema": 5, "mission-apprentissage": 5, "fabrique-dgfip": 3, "MEN": 2,
+                   "bercy": 2},
+    "organisations": 144,
+    "missions": [
+        "Collecter puis diffuser les données d'accessibilité des établissements publics",
+        "Accéder aux meilleures aides pour financer et accompagner vos projets locaux",
+        "Lutter contre le travail dissimulé dans le transport routier léger",
+        "Remettre la confiance au centre de la relation entre propriétaires et locataires",
+        "Aider les collégiens et lycéens à trouver un stage près de chez eux",
+        "Prévenir les impayés et les expulsions de locataires",
+        "Partager, visualiser et réutiliser la donnée financière de l'État et ses opérateurs",
+        "Accompagner vos usagers en toute sécurité",
+    ],
+}
+
+
+def hard_coded_profile() -> Profile:
+    figures = HARD_CODED
+    organisations = {f"organisation-{n}": (f"Administration {n}", f"ADM{n}", "administration-centrale", None)
+                     for n in range(1, figures["organisations"] + 1)}
+    # Sponsors' popularity is very skewed (a few ministries sponsor most startups): Zipf-like weights.
+    sponsor_weights = collections.Counter({id: 1000 // rank for rank, id in enumerate(organisations, 1)})
+    gaps = {phase: [q for q in quartiles for _ in range(3)] for phase, quartiles in figures["gaps"].items()}
+    first_starts = [dt.date(year, month, 1) for year, count in figures["first_start_years"].items()
+                    for month in range(1, 13) for _ in range(count)]
+    return Profile(
+        "chiffres mesurés sur l'instantané 2026-08 (codés en dur)", 440,
+        collections.Counter({tuple(seq.split()): n for seq, n in figures["sequences"].items()}), gaps, first_starts,
+        collections.Counter(figures["events_per_startup"]), collections.Counter(figures["event_kinds"]),
+        collections.Counter(figures["sponsors_per_startup"]),
+        {id: (f"Incubateur {id}", None) for id in figures["incubators"]}, collections.Counter(figures["incubators"]),
+        organisations, sponsor_weights, [f"Service {n}" for n in range(1, 41)], figures["missions"])
+
+
+def load_profile() -> Profile:
+    for folder in SOURCES:
+        if (folder / "_startups").is_dir():
+            return profile_from_fiches(folder)
+    return hard_coded_profile()
+
+
+# --- The synthetic portfolio ------------------------------------------------------------------------------
+
+def pick(rng: random.Random, counter: collections.Counter):
+    items = list(counter)
+    return rng.choices(items, weights=[counter[i] for i in items])[0]
+
+
+def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> dict:
+    """Insert `count` synthetic startups (plus the real incubators and organisations); returns row counts."""
+    rng = random.Random(seed)
+    now = dt.datetime.now(dt.timezone.utc)
+    db.session.execute(sa.insert(Organisation.__table__), [
+        {"id": id, "name": name, "acronym": acronym, "kind": kind, "ministerial_domain": domain}
+        for id, (name, acronym, kind, domain) in profile.organisations.items()
+    ])
+    db.session.execute(sa.insert(Incubator.__table__), [
+        {"id": id, "name": name, "owner_id": owner} for id, (name, owner) in profile.incubators.items()
+    ])
+    startups, periods, events, sponsors = [], [], [], []
+    for n in range(1, count + 1):
+        id = f"startup-{n:05d}"
+        sequence = pick(rng, profile.sequences)
+        start = rng.choice(profile.first_starts) + dt.timedelta(days=rng.randint(-180, 180))
+        first = start
+        for position, phase in enumerate(sequence):
+            periods.append({"startup_id": id, "position": position, "phase": phase, "start_on": start,
+                            "effective_start_on": start, "end_on": None})
+            gap = rng.choice(profile.gaps.get(phase) or [180])
+            start = start + dt.timedelta(days=round(gap * rng.uniform(0.8, 1.2)))
+        last = max(first + dt.timedelta(days=30), min(start, today + dt.timedelta(days=60)))
+        for position in range(pick(rng, profile.events_per_startup)):
+            on = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+            events.append({"startup_id": id, "position": position, "kind": pick(rng, profile.event_kinds),
+                           "happened_on": on, "comment": None})
+        chosen = []
+        for _ in range(pick(rng, profile.sponsors_per_startup)):
+            organisation = pick(rng, profile.sponsor_weights) if profile.sponsor_weights else None
+            if organisation and organisation not in chosen:
+                chosen.append(organisation)
+        sponsors += [{"startup_id": id, "organisation_id": o, "position": p} for p, o in enumerate(chosen)]
+        startups.append({
+            "id": id, "name": f"{rng.choice(profile.names)} {n}", "mission": rng.choice(profile.missions),
+            "incubator_id": pick(rng, profile.incubator_weights), "link": f"https://{id}.beta.gouv.fr",
+            "user_types": [], "themes": [], "techno": [], "created_at": now, "updated_at": now,
+        })
+    for table, rows in ((Startup.__table__, startups), (PhasePeriod.__table__, periods),
+                        (Event.__table__, events), (startup_sponsors, sponsors)):
+        for chunk in range(0, len(rows), 5000):
+            db.session.execute(sa.insert(table), rows[chunk:chunk + 5000])
+    db.session.commit()
+    return {"startups": len(startups), "phase periods": len(periods), "events": len(events),
+            "sponsorships": len(sponsors), "incubators": len(profile.incubators),
+            "organisations": len(profile.organisations)}
+
+
+# --- Measuring --------------------------------------------------------------------------------------------
+
+def common_word(missions: list[str]) -> str:
+    words = collections.Counter(w for m in missions for w in re.findall(r"[a-zà-ÿ]{7,}", m.lower()))
+    return "données" if words["données"] else (words.most_common(1)[0][0] if words else "service")
+
+
+def pages_to_measure(app, profile: Profile) -> list[tuple[str, str]]:
+    """(label, url) of each page; the ids are the heaviest ones (largest incubator, most frequent sponsor,
+    the startup with the longest history)."""
+    with app.app_context():
+        startup_id = db.session.execute(
+            sa.select(Startup.id)
+            .order_by((sa.select(sa.func.count()).where(PhasePeriod.startup_id == Startup.id).scalar_subquery()
+                       + sa.select(sa.func.count()).where(Event.startup_id == Startup.id).scalar_subquery()).desc(),
+                      Startup.id)
+            .limit(1)
+        ).scalar_one()
+    incubator_id = profile.incubator_weights.most_common(1)[0][0]
+    organisation_id = (profile.sponsor_weights.most_common(1) or [(next(iter(profile.organisations)), 0)])[0][0]
+    word = common_word(profile.missions)
+    return [
+        ("/startups", "/startups"),
+        ("/startups?phase=construction", "/startups?phase=construction"),
+        (f"/startups?q={word}", f"/startups?q={word}"),
+        ("/startups/<id>", f"/startups/{startup_id}"),
+        ("/incubators", "/incubators"),
+        ("/incubators/<id>", f"/incubators/{incubator_id}"),
+        ("/organisations", "/organisations"),
+        ("/organisations/<id>", f"/organisations/{organisation_id}"),
+        ("/api/v1/startups", "/api/v1/startups"),
+    ]
+
+
+def route_exists(app, url: str) -> bool:
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match(url.split("?", 1)[0], method="GET")
+    except (NotFound, MethodNotAllowed):
+        return False
+    return True
+
+
+@dataclasses.dataclass
+class Measure:
+    status: int
+    ms: float  # median server time of a request
+    sql_ms: float  # median time spent in the database driver, within it
+    queries: int  # SQL statements of one request
+
+
+def measure(app, client, url: str, repeat: int) -> Measure:
+    with app.app_context():
+        engine = db.engine
+    statements, sql_seconds = [], []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        sql_seconds.append(time.perf_counter() - conn.info.pop("bench_started"))
+
+    status = client.get(url).status_code  # warm-up: template compilation, caches
+    client.get(url)
+    timings, sql_timings = [], []
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        for _ in range(repeat):
+            statements.clear()
+            sql_seconds.clear()
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            sql_timings.append(sum(sql_seconds) * 1000)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+    return Measure(status, statistics.median(timings), statistics.median(sql_timings), len(statements))
+
+
+# --- Main ---------------------------------------------------------------------------------------------------
+
+def make_app(database_url: str):
+    app = create_app({"JALONS_ENV": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SERVER_NAME": None})
+    # A bench-only route, on this app instance only: the DSFR layout with no database work.
+    app.add_url_rule(BARE_URL, "bench_bare", lambda: render_template_string(BARE_PAGE))
+    # A page that fails is reported by its HTTP status in the table, without its traceback.
+    app.logger.setLevel(logging.CRITICAL)
+    return app
+
+
+def prepare_database(app, reset: bool) -> None:
+    with app.app_context():
+        tables = sa.inspect(db.engine).get_table_names()
+        if tables and not reset:
+            sys.exit(f"La base {db.engine.url.render_as_string(hide_password=True)} n'est pas vide "
+                     f"({len(tables)} tables) : utilisez une base vide, ou --reset pour l'effacer.")
+        if tables:
+            with db.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                    connection.exec_driver_sql("CREATE SCHEMA public")
+                else:
+                    db.metadata.drop_all(connection)
+                    connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        # migrations/env.py configures logging from alembic.ini, with a handler on stderr: keep it quiet.
+        with contextlib.redirect_stderr(io.StringIO()):
+            upgrade()
+
+
+def run(database_url: str, args) -> int:
+    started = time.perf_counter()
+    profile = load_profile()
+    app = make_app(database_url)
+    prepare_database(app, args.reset)
+    today = dt.date.today()
+    count = profile.startups * args.scale
+    with app.app_context():
+        rows = build_portfolio(profile, count, today, args.seed)
+        backend = db.engine.dialect.name
+        db.session.remove()
+    print(f"Distributions : {profile.source} ({profile.startups} startups réelles)")
+    print(f"Base : {backend}, portefeuille x{args.scale} : "
+          + ", ".join(f"{n} {what}" for what, n in rows.items())
+          + f" — construit en {time.perf_counter() - started:.1f} s")
+    print(f"Médiane sur {args.repeat} requêtes par page (client de test, après 2 requêtes de chauffe).\n")
+
+    client = app.test_client()
+    bare = measure(app, client, BARE_URL, args.repeat)
+    assert bare.status == 200, f"la page nue répond {bare.status}"
+    header = f"{'page':<36} {'median ms':>10} {'x bare':>7} {'queries':>8} {'SQL ms':>7}  "
+    print(header)
+    print("-" * (len(header) + 24))
+    print(f"{'bare page (base.html, no database)':<36} {bare.ms:>10.1f} {1:>7.2f} {bare.queries:>8} {bare.sql_ms:>7.1f}")
+    flagged = 0
+    for label, url in pages_to_measure(app, profile):
+        if not route_exists(app, url):
+            print(f"{label:<36} {'—':>10} {'—':>7} {'—':>8} {'—':>7}  absente")
+            continue
+        result = measure(app, client, url, args.repeat)
+        flags = []
+        if result.status != 200:
+            flags.append(f"HTTP {result.status}")
+        if result.ms > MAX_RATIO * bare.ms:
+            flags.append(f"> {MAX_RATIO:g}x la page nue")
+        if result.queries > MAX_QUERIES:
+            flags.append(f"> {MAX_QUERIES} requêtes")
+        flagged += bool(flags)
+        print(f"{label:<36} {result.ms:>10.1f} {result.ms / bare.ms:>7.2f} {result.queries:>8} {result.sql_ms:>7.1f}  "
+              + ("⚠ " + ", ".join(flags) if flags else "ok"))
+    print(f"\nCible : chaque page sous {MAX_RATIO:g}x la page nue et au plus {MAX_QUERIES} requêtes SQL. "
+          f"{'Toutes les pages tiennent la cible.' if not flagged else f'{flagged} page(s) hors cible.'}"
+          f" Durée totale : {time.perf_counter() - started:.0f} s.")
+    with app.app_context():
+        db.engine.dispose()
+    return 1 if flagged and args.strict else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL (ou autre) à utiliser ; par défaut un fichier SQLite temporaire")
+    parser.add_argument("--reset", action="store_true", help="effacer la base donnée par --database-url si elle n'est pas vide")
+    parser.add_argument("--scale", type=int, default=10, help="taille du portefeuille, en multiples du réel (10)")
+    parser.add_argument("--repeat", type=int, default=20, help="requêtes mesurées par page (20)")
+    parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
+    parser.add_argument("--strict", action="store_true", help="code de sortie 1 si une page est hors cible")
+    args = parser.parse_args(argv)
+    if args.database_url:
+        return run(args.database_url, args)
+    with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder:
+        return run("sqlite:///" + str(Path(folder) / "bench.sqlite3"), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

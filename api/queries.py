@@ -20,21 +20,22 @@ def _grouped(group_column, join, ids, today) -> dict[str, list[tuple[str, str | 
     query = (
         query.outerjoin(current, current.c.startup_id == Startup.id)
         .where(Startup.archived_at.is_(None), group_column.in_(ids))
-        .order_by(Startup.id)
     )
     grouped = defaultdict(list)
     for group_id, startup_id, phase in db.session.execute(query):
         grouped[group_id].append((startup_id, phase))
-    return grouped
+    # Sorted here rather than in SQL: the same order (code points) on SQLite and PostgreSQL, whatever the
+    # database's collation does with accents.
+    return {group_id: sorted(rows) for group_id, rows in grouped.items()}
 
 
 def startups_of_incubators(incubators, ctx) -> dict[str, list[tuple[str, str | None]]]:
-    """incubator id -> [(startup id, current phase or None)], sorted by startup id."""
+    """incubator id -> [(startup id, current phase or None)], sorted by startup id (code points)."""
     return _grouped(Startup.incubator_id, None, [i.id for i in incubators], ctx.today)
 
 
 def startups_of_sponsors(organisations, ctx) -> dict[str, list[tuple[str, str | None]]]:
-    """organisation id -> [(id, current phase or None)] of the startups it sponsors, sorted by startup id."""
+    """organisation id -> [(id, current phase or None)] of the startups it sponsors, sorted by startup id (code points)."""
     return _grouped(
         startup_sponsors.c.organisation_id,
         (startup_sponsors, startup_sponsors.c.startup_id == Startup.id),

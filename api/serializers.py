@@ -179,7 +179,7 @@ def _portfolio_fields(loader) -> list[Field]:
         Field("startup_count", INTEGER, lambda o, ctx: len(ctx.loaded(loader).get(o.id, []))),
         Field("phase_counts", PHASE_COUNTS, lambda o, ctx: PHASE_COUNTS.dump(_counts(ctx.loaded(loader).get(o.id, [])), ctx)),
         Field("startups", STRINGS, lambda o, ctx: [sid for sid, _ in ctx.loaded(loader).get(o.id, [])],
-              "Identifiants des startups, par ordre alphabétique."),
+              "Identifiants des startups, triés par identifiant."),
     ]
 
 

@@ -42,12 +42,16 @@ class Person(db.Model):
     archived_at: Mapped[dt.datetime | None]
     anonymised_at: Mapped[dt.datetime | None]
 
+    organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821 (startups area, by name)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.starts_on")
     incubator_roles: Mapped[list["IncubatorStaff"]] = relationship(back_populates="person")
 
     @property
     def is_active(self) -> bool:
         return self.archived_at is None and self.anonymised_at is None
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (None, None)
 
 
 class Membership(db.Model):
@@ -64,6 +68,8 @@ class Membership(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="memberships")
+    # By name: the startups area comes after users in the import order.
+    startup: Mapped["Startup"] = relationship()  # noqa: F821
 
     def is_current(self, today: dt.date) -> bool:
         return self.starts_on <= today and (self.ends_on is None or today <= self.ends_on)
@@ -82,6 +88,7 @@ class IncubatorStaff(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="incubator_roles")
+    incubator: Mapped["Incubator"] = relationship()  # noqa: F821
 
     def is_current(self, today: dt.date) -> bool:
         return self.starts_on <= today and (self.ends_on is None or today <= self.ends_on)

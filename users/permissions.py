@@ -14,9 +14,9 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
-from core.db import db
+from core.db import db, utcnow
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
@@ -77,6 +77,15 @@ def _admin(person, target, on) -> bool:
     return is_admin(person)
 
 
+def _self_or_admin(person, target, on) -> bool:
+    return is_admin(person) or bool(person and person.is_active and target is not None and target.id == person.id)
+
+
+# Who may do what. Anonymous visitors read what beta.gouv.fr publishes (routes marked @public). Admins
+# (programme staff) may do everything; incubator staff everything on their incubator's startups; in a
+# startup, every current member (team member, intrapreneur, coach, sponsor) sees its private data, the
+# intrapreneur and the coach edit it and its team, the coach changes its phase; the sponsor reads.
+# Roles count only between their dates, and archived people have none.
 POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "account.use": _logged_in,
     "admin": _admin,
@@ -104,12 +113,27 @@ def current_person() -> Person | None:
     if "current_person" not in g:
         person = None
         person_id = session.get("person_id")
+        if person_id is not None and _session_expired():
+            session.clear()
+            person_id = None
         if person_id is not None:
             person = db.session.get(Person, person_id)
             if person is not None and not person.is_active:
                 person = None
         g.current_person = person
     return g.current_person
+
+
+def _session_expired() -> bool:
+    """Sessions end PERMANENT_SESSION_LIFETIME after login, whatever the activity in between."""
+    login_at = session.get("login_at")
+    if login_at is None:
+        return False
+    try:
+        opened = dt.datetime.fromisoformat(login_at)
+    except (TypeError, ValueError):
+        return True
+    return utcnow() - opened > current_app.permanent_session_lifetime
 
 
 def can(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> bool:

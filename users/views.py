@@ -1,3 +1,168 @@
-from flask import Blueprint
+"""Login (e-mail link, ProConnect, demo personas), logout, and the person's own page."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+
+from core.db import db, utcnow
+from users import proconnect, services
+from users.forms import DEMO_PERSONAS, ConfirmLoginForm, DemoLoginForm, LoginForm, LogoutForm
+from users.permissions import authorize, current_person, public, requires
 
 bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for e-mails and ProConnect: from BASE_URL, never from the request's Host header
+    when BASE_URL is set (production requires it)."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def log_in(person, next_url: str | None):
+    """Open a fresh session for person (the old one is cleared: no session fixation), then go on."""
+    now = utcnow()
+    services.record_login(person, now=now)
+    db.session.commit()
+    session.clear()
+    session["person_id"] = person.id
+    session["login_at"] = now.isoformat()
+    session.permanent = True
+    flash(f"Vous êtes connecté·e en tant que {person.name}.", "success")
+    return redirect(services.safe_next(next_url) or url_for("home"), 303)
+
+
+def _login_page(form: LoginForm, status: int = 200):
+    demo_form = None
+    if current_app.config.get("JALONS_DEMO"):
+        demo_form = DemoLoginForm(formdata=None, next=form.next.data)
+    return render_template(
+        "users/login.html",
+        form=form,
+        demo_form=demo_form,
+        personas=DEMO_PERSONAS,
+        proconnect_enabled=proconnect.enabled(),
+        next_url=services.safe_next(form.next.data),
+    ), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = services.safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        next_url = services.safe_next(form.next.data)
+        try:
+            services.request_login_link(
+                form.email.data,
+                ip=request.remote_addr,
+                now=utcnow(),
+                link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
+            )
+        except services.RateLimited as error:
+            db.session.commit()  # the purge of old attempts; nothing else was written
+            return render_template("users/rate_limited.html", message=str(error)), 429
+        except services.UsersError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+            return _login_page(form, 200)
+        db.session.commit()  # the e-mail leaves now, if the address belongs to an active account
+        flash(
+            f"Un lien de connexion vous a été envoyé si l'adresse {form.email.data.strip()} correspond à un "
+            f"compte Jalons. Il est valable {current_app.config['LOGIN_TOKEN_MINUTES']} minutes et ne sert "
+            "qu'une fois.",
+            "info",
+        )
+        return redirect(url_for("users.login", next=next_url), 303)
+    return _login_page(form)
+
+
+@bp.route("/login/<token>", methods=["GET", "POST"])
+@public
+def login_token(token: str):
+    form = ConfirmLoginForm()
+    if request.method == "GET":
+        form.next.data = services.safe_next(request.args.get("next"))
+    now = utcnow()
+    if form.validate_on_submit():
+        try:
+            person = services.consume_login_token(token, now=now)
+        except services.UsersError as error:
+            db.session.rollback()
+            return render_template("users/link_invalid.html", message=str(error)), 410
+        return log_in(person, form.next.data)
+    row = services.find_login_token(token, now=now)
+    if row is None:
+        return render_template(
+            "users/link_invalid.html",
+            message="Ce lien de connexion n'est plus valable : il a déjà servi ou a expiré. Demandez-en un nouveau.",
+        ), 410
+    return render_template("users/confirm_login.html", form=form, person=row.person)
+
+
+@bp.post("/logout")
+@public
+def logout():
+    # Anonymous or not, a logout only ever closes a session; the CSRF token stops cross-site logouts.
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session.clear()
+    flash("Vous êtes déconnecté·e.", "info")
+    return redirect(url_for("home"), 303)
+
+
+@bp.get("/me")
+@requires("account.use")
+def me():
+    person = current_person()
+    authorize("account.use", person)
+    return render_template("users/me.html", person=person)
+
+
+@bp.get("/proconnect/login")
+@public
+def proconnect_login():
+    if not proconnect.enabled():
+        abort(404)
+    session["proconnect_next"] = services.safe_next(request.args.get("next"))
+    try:
+        return proconnect.authorize_redirect(external_url("users.proconnect_callback"))
+    except proconnect.ProConnectError:
+        return render_template("users/proconnect_failed.html"), 502
+
+
+@bp.get("/proconnect/callback")
+@public
+def proconnect_callback():
+    if not proconnect.enabled():
+        abort(404)
+    try:
+        claims = proconnect.finish_login()
+    except proconnect.ProConnectError:
+        return render_template("users/proconnect_failed.html"), 400
+    try:
+        person = services.match_proconnect_agent(sub=claims["sub"], email=claims.get("email"), now=utcnow())
+    except services.UsersError:
+        db.session.rollback()
+        return render_template("users/proconnect_unknown.html", email=claims.get("email")), 403
+    return log_in(person, session.pop("proconnect_next", None))
+
+
+@bp.post("/demo")
+@public
+def demo_login():
+    """One-click login as a demo persona: development only (JALONS_DEMO, refused in production)."""
+    if not current_app.config.get("JALONS_DEMO"):
+        abort(404)
+    form = DemoLoginForm()
+    if not form.validate_on_submit():
+        abort(400)
+    email = DEMO_PERSONAS[form.persona.data][0]
+    person = services.find_person_by_email(email)
+    if person is None or not person.is_active:
+        flash("Les personas de démonstration n'existent pas encore : lancez « flask users seed-demo ».", "error")
+        return redirect(url_for("users.login"), 303)
+    return log_in(person, form.next.data)

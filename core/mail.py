@@ -1,0 +1,88 @@
+"""E-mail over SMTP, sent once the transaction that decided it has committed.
+
+Services and views call `send_after_commit(message)`: the message waits on the database session and
+leaves when that session commits (it is dropped on rollback), so that nobody is told of a change that
+did not happen. `send(message)` sends at once (commands, scripts).
+
+Settings: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, SMTP_TIMEOUT, MAIL_FROM; MAIL_ECHO
+(on in development) also prints every e-mail on the console. Without SMTP_HOST nothing is sent.
+"""
+
+import logging
+import smtplib
+import sys
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+_OUTBOX = "jalons_outbox"
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def build(mail: Mail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body)
+    return message
+
+
+def send(mail: Mail) -> None:
+    """Send now. Raises smtplib/OS errors: callers that must not fail use send_after_commit."""
+    config = current_app.config
+    message = build(mail, config["MAIL_FROM"])
+    if config.get("MAIL_ECHO"):
+        print(f"\n----- e-mail -----\n{message}\n------------------", file=sys.stdout, flush=True)
+    if not config.get("SMTP_HOST"):
+        log.info("SMTP_HOST is not set: e-mail to %s not sent", mail.to)
+        return
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def send_after_commit(mail: Mail, session: Session | None = None) -> None:
+    """Queue the e-mail on the session; it leaves when the session commits, never on rollback."""
+    if session is None:
+        from core.db import db
+
+        session = db.session()
+    session.info.setdefault(_OUTBOX, []).append(mail)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _send_queued(session: Session) -> None:
+    outbox = session.info.pop(_OUTBOX, None)
+    if not outbox or not has_app_context():
+        return
+    for mail in outbox:
+        try:
+            send(mail)
+        except (OSError, smtplib.SMTPException):
+            # The change is committed; a mail server that is down must not turn it into an error page.
+            log.exception("could not send the e-mail %r to %s", mail.subject, mail.to)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_OUTBOX, None)

@@ -1,0 +1,35 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, SelectField
+from wtforms.validators import InputRequired, Length
+
+DEMO_PERSONAS = {
+    # key: (e-mail, name, label on the login page)
+    "admin": ("admin@demo.jalons.example", "Camille Martin (démo)", "un·e admin"),
+    "coach": ("coach@demo.jalons.example", "Karim Benali (démo)", "un·e coach"),
+    "intrapreneur": ("intrapreneur@demo.jalons.example", "Sophie Durand (démo)", "un·e intrapreneur·e"),
+    "sponsor": ("sponsor@demo.jalons.example", "Jean Lefèvre (démo)", "un·e sponsor"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[InputRequired("Indiquez votre adresse e-mail."), Length(max=320)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    next = HiddenField()
+
+
+class ConfirmLoginForm(FlaskForm):
+    """Opening the link shows this form: only its POST uses the token (mail scanners follow links)."""
+
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+class DemoLoginForm(FlaskForm):
+    persona = SelectField("Persona", choices=[(key, label) for key, (_, _, label) in DEMO_PERSONAS.items()])
+    next = HiddenField()

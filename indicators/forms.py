@@ -1,0 +1,90 @@
+"""One form per use case of the indicators area."""
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
+from indicators.services import parse_decimal
+
+
+class FrenchIntegerField(IntegerField):
+    """An integer field whose parsing error is in French (and accepts « 120 000 »)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            text = "".join(valuelist[0].split()).replace("\u202f", "")
+            if not text:
+                self.data = None
+                return
+            try:
+                self.data = int(text)
+            except ValueError:
+                self.data = None
+                raise ValueError(f"« {valuelist[0]} » n'est pas un nombre entier.") from None
+
+
+def _choices(enum_type):
+    return [SelectChoice(m.value, m.label) for m in enum_type]
+
+
+def _category_choices():
+    return [SelectChoice(c.value, c.label, optgroup=c.group) for c in Category]
+
+
+class IndicatorForm(FlaskForm):
+    name = StringField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    unit = StringField("Unité", validators=[Optional(), Length(max=100)])
+    category = SelectField("Catégorie", choices=_category_choices(), default=IMPACT_MATRIX_AXES[1].value)
+    direction = SelectField("Sens", choices=_choices(Direction), default=Direction.HIGHER.value)
+    frequency = SelectField("Fréquence", choices=_choices(Frequency), default=Frequency.MONTHLY.value)
+    kind = SelectField("Nature", choices=_choices(IndicatorKind), default=IndicatorKind.MANUAL.value)
+    source_url = StringField("Lien vers la source", validators=[Optional(), Length(max=1000)])
+    allow_negative = BooleanField("Les valeurs peuvent être négatives")
+    is_north_star = BooleanField("C'est la North Star de la startup")
+
+    def fields_for_service(self) -> dict:
+        return {
+            "name": self.name.data,
+            "description": self.description.data,
+            "unit": self.unit.data,
+            "category": Category(self.category.data),
+            "direction": Direction(self.direction.data),
+            "frequency": Frequency(self.frequency.data),
+            "kind": IndicatorKind(self.kind.data),
+            "source_url": self.source_url.data,
+            "allow_negative": bool(self.allow_negative.data),
+        }
+
+
+class ObjectiveForm(FlaskForm):
+    target_value = StringField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
+    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire.")])
+    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
+
+    def validate_target_value(self, field):
+        try:
+            field.parsed = parse_decimal(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class BudgetForm(FlaskForm):
+    year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
+                                             NumberRange(2000, 2100, "L'année doit être comprise entre 2000 et 2100.")],
+                        default=lambda: dt.date.today().year)
+    amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
+        InputRequired("Le montant est obligatoire."), NumberRange(min=0, message="Le budget ne peut pas être négatif.")])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Fichier CSV", validators=[FileRequired("Choisissez un fichier CSV.")])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (CSRF only): archive, North Star, propose, values grid."""

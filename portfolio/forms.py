@@ -64,6 +64,8 @@ class PortfolioFilterForm(FlaskForm):
     def validate_q(self, field):
         if field.data and len(field.data) > SEARCH_MAX_LENGTH:
             raise ValidationError(f"La recherche est limitée à {SEARCH_MAX_LENGTH} caractères : elle a été ignorée.")
+        if field.data and not field.data.isprintable():
+            raise ValidationError("La recherche contient des caractères de contrôle : elle a été ignorée.")
 
     def validate_page(self, field):
         if not field.data:

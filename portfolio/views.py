@@ -29,6 +29,18 @@ bp.add_app_template_global(display.external_url, "external_url")
 PER_PAGE = 50
 
 
+def current_date() -> dt.date:
+    """The date the pages are computed for (a seam for the tests, which fix it)."""
+    return dt.date.today()
+
+
+def checked_id(value: str) -> str:
+    """An id from the URL, or 404 for one no fiche can have (PostgreSQL refuses NUL bytes in text)."""
+    if not value.isprintable():
+        abort(404)
+    return value
+
+
 def page_url(number: int) -> str:
     """The current URL with another page number (for the pagination macro)."""
     args = request.args.to_dict()
@@ -66,7 +78,7 @@ def beyond_end(page, requested: int) -> list[str]:
 @bp.get("/startups")
 @public
 def portfolio():
-    today = dt.date.today()
+    today = current_date()
     form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
     form.validate()
     filters = form.filters()
@@ -92,10 +104,10 @@ def portfolio():
 @bp.get("/startups/<startup_id>")
 @public
 def startup(startup_id: str):
-    today = dt.date.today()
+    today = current_date()
     startup = db.session.execute(
         sa.select(Startup)
-        .where(Startup.id == startup_id)
+        .where(Startup.id == checked_id(startup_id))
         .options(
             joinedload(Startup.incubator),
             selectinload(Startup.sponsors),
@@ -119,7 +131,7 @@ def startup(startup_id: str):
 @bp.get("/incubators")
 @public
 def incubators():
-    today = dt.date.today()
+    today = current_date()
     incubators = db.session.execute(
         sa.select(Incubator)
         .where(Incubator.archived_at.is_(None))
@@ -137,9 +149,9 @@ def incubators():
 @bp.get("/incubators/<incubator_id>")
 @public
 def incubator(incubator_id: str):
-    today = dt.date.today()
+    today = current_date()
     incubator = db.session.execute(
-        sa.select(Incubator).where(Incubator.id == incubator_id).options(joinedload(Incubator.owner))
+        sa.select(Incubator).where(Incubator.id == checked_id(incubator_id)).options(joinedload(Incubator.owner))
     ).scalar_one_or_none()
     if incubator is None:
         abort(404)
@@ -161,7 +173,7 @@ def incubator(incubator_id: str):
 @bp.get("/organisations")
 @public
 def organisations():
-    today = dt.date.today()
+    today = current_date()
     organisations = db.session.execute(
         sa.select(Organisation)
         .where(Organisation.archived_at.is_(None))
@@ -179,9 +191,9 @@ def organisations():
 @bp.get("/organisations/<organisation_id>")
 @public
 def organisation(organisation_id: str):
-    today = dt.date.today()
+    today = current_date()
     organisation = db.session.execute(
-        sa.select(Organisation).where(Organisation.id == organisation_id)
+        sa.select(Organisation).where(Organisation.id == checked_id(organisation_id))
     ).scalar_one_or_none()
     if organisation is None:
         abort(404)

@@ -39,7 +39,7 @@ class PortfolioFilters:
 
 def _phase_order(column):
     """Lifecycle order of the phases (the order of DESIGN.md's table), for sorting."""
-    return sa.case({phase.value: index for index, phase in enumerate(Phase)}, value=column, else_=len(Phase))
+    return sa.case({phase.value: index for index, phase in enumerate(Phase)}, value=column)
 
 
 def _sponsored_by(organisation_id: str):

@@ -72,3 +72,46 @@ def login(client, person) -> None:
     """Log person in on the test client, without going through the login pages."""
     with client.session_transaction() as session:
         session["person_id"] = person.id
+
+
+def bulk_portfolio(count: int, today: dt.date, incubators: int = 5, organisations: int = 8, prefix: str = "lot") -> None:
+    """A synthetic portfolio in a handful of bulk INSERTs (1,000 startups in well under a second):
+    organisations, incubators owned by them, and `count` startups each with an incubator, one or two
+    sponsors, two to three phase periods (one planned after today for every fifth startup) and two
+    events. Startup n's current phase cycles through the eight phases; ids are f"{prefix}-{n:04d}"."""
+    import sqlalchemy as sa
+
+    from startups.models import startup_sponsors
+
+    phases = list(Phase)
+    db.session.execute(sa.insert(Organisation), [
+        {"id": f"{prefix}-org-{n}", "name": f"Administration {prefix} {n}", "acronym": f"ADM{n}"} for n in range(organisations)
+    ])
+    db.session.execute(sa.insert(Incubator), [
+        {"id": f"{prefix}-inc-{n}", "name": f"Incubateur {prefix} {n}", "owner_id": f"{prefix}-org-{n % organisations}"}
+        for n in range(incubators)
+    ])
+    startups, sponsors, periods, events = [], [], [], []
+    for n in range(count):
+        startup_id = f"{prefix}-{n:04d}"
+        startups.append({
+            "id": startup_id, "name": f"Startup {prefix} {n:04d}", "mission": f"Mission numéro {n}",
+            "incubator_id": f"{prefix}-inc-{n % incubators}", "user_types": [], "themes": [], "techno": [],
+        })
+        sponsors.append({"startup_id": startup_id, "organisation_id": f"{prefix}-org-{n % organisations}", "position": 0})
+        if n % 3 == 0:
+            sponsors.append({"startup_id": startup_id, "organisation_id": f"{prefix}-org-{(n + 1) % organisations}", "position": 1})
+        first = today - dt.timedelta(days=400 + n % 300)
+        second = today - dt.timedelta(days=30 + n % 200)
+        specs = [(Phase.INVESTIGATION, first), (phases[n % len(phases)], second)]
+        if n % 5 == 0:
+            specs.append((Phase.CONSOLIDATION, today + dt.timedelta(days=60)))
+        for position, (phase, start) in enumerate(specs):
+            periods.append({"startup_id": startup_id, "position": position, "phase": phase, "start_on": start,
+                            "effective_start_on": start, "end_on": None, "comment": None})
+        events.append({"startup_id": startup_id, "position": 0, "kind": EventKind.COMMITTEE, "happened_on": first, "comment": None})
+        events.append({"startup_id": startup_id, "position": 1, "kind": EventKind.PRODUCT_LAUNCH, "happened_on": second, "comment": None})
+    db.session.execute(sa.insert(Startup), startups)
+    db.session.execute(sa.insert(startup_sponsors), sponsors)
+    db.session.execute(sa.insert(PhasePeriod), periods)
+    db.session.execute(sa.insert(Event), events)

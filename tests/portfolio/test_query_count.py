@@ -1,0 +1,47 @@
+"""Each page runs the same number of SQL statements, at most 10, with 10 startups or with 1,000."""
+
+import pytest
+
+from core.db import db
+from tests.factories import bulk_portfolio
+from tests.portfolio.conftest import TODAY
+
+MAX_QUERIES = 10
+PAGES = [
+    "/startups",
+    "/startups?q=startup&active=actives&sort=phase_start&order=desc",
+    "/startups?incubator=lot-inc-1&sponsor=lot-org-1&sort=incubator",
+    "/startups?phase=construction&sort=phase&page=2",
+    "/startups/lot-0000",
+    "/incubators",
+    "/incubators/lot-inc-1",
+    "/organisations",
+    "/organisations/lot-org-1",
+]
+
+
+def measure(client, count_queries, count: int) -> dict[str, int]:
+    bulk_portfolio(count, TODAY)
+    counts = {}
+    for url in PAGES:
+        # A request in production starts with an empty session: nothing already loaded to lean on.
+        db.session.expunge_all()
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<th scope="row">' in response.text, f"{url} shows no startup: the comparison would prove nothing"
+        counts[url] = len(statements)
+    return counts
+
+
+@pytest.fixture
+def small(client, count_queries, session):
+    counts = measure(client, count_queries, 10)
+    session.rollback()
+    return counts
+
+
+def test_every_page_runs_the_same_few_queries_with_10_or_1000_startups(client, count_queries, small):
+    large = measure(client, count_queries, 1000)
+    assert large == small
+    assert max(large.values()) <= MAX_QUERIES, large

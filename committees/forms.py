@@ -1,0 +1,143 @@
+"""One form per committee action. Every form carries the committee's version (optimistic locking)."""
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.i18n import get_translations
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
+from committees.services import MAX_DURATION, MIN_DURATION, NEXT_PHASES
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class FrenchForm(FlaskForm):
+    class Meta:
+        # WTForms' own French messages for the built-in errors (« N'est pas une date valide. »).
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return get_translations(self.locales)
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class VersionForm(FrenchForm):
+    """The committee's version when the page was loaded: a save over a newer version is refused."""
+
+    version = HiddenField(filters=[_int_or_none])
+
+
+def _choices(enum, blank: str | None = None):
+    choices = [(member.value, member.label) for member in enum]
+    return ([("", blank)] + choices) if blank is not None else choices
+
+
+class CommitteeForm(VersionForm):
+    kind = SelectField("Type de comité", choices=_choices(CommitteeKind), validators=[DataRequired(REQUIRED)])
+    day = DateField("Date", validators=[InputRequired(REQUIRED)])
+    time = TimeField("Heure (heure de Paris)", default=dt.time(14, 0), validators=[InputRequired(REQUIRED)])
+    duration_minutes = IntegerField(
+        "Durée (minutes)", default=50,
+        validators=[InputRequired(REQUIRED), NumberRange(MIN_DURATION, MAX_DURATION,
+                                                         f"Entre {MIN_DURATION} et {MAX_DURATION} minutes.")],
+    )
+    place = StringField("Lieu", validators=[Optional(), Length(max=300, message="300 caractères au plus.")])
+    video_link = URLField(
+        "Lien de visioconférence",
+        validators=[Optional(), URL(message="Indiquez une adresse web complète (https://…)."),
+                    Length(max=1000, message="1 000 caractères au plus.")],
+    )
+    chair = SelectField("Président·e de séance", coerce=_int_or_none, validate_choice=True)
+
+    def validate_place(self, field):
+        if not (field.data or "").strip() and not (self.video_link.data or "").strip():
+            raise ValidationError("Indiquez un lieu ou un lien de visioconférence.")
+
+
+class CancelForm(VersionForm):
+    reason = TextAreaField("Raison de l'annulation", validators=[DataRequired("Indiquez la raison de l'annulation.")])
+
+
+class ParticipantForm(VersionForm):
+    email = EmailField(
+        "Adresse électronique de la personne",
+        validators=[DataRequired(REQUIRED), Email("Adresse électronique invalide.")],
+    )
+    role = SelectField("Rôle", choices=_choices(ParticipantRole), validators=[DataRequired(REQUIRED)])
+
+
+def attendance_form(committee, formdata=None):
+    """A select per participant (present, excused, absent), plus the minutes."""
+
+    class AttendanceForm(VersionForm):
+        minutes = TextAreaField("Compte rendu", validators=[Optional()])
+
+    for participant in committee.participants:
+        setattr(AttendanceForm, f"p{participant.id}", SelectField(
+            f"{participant.person.name} ({participant.role.label})",
+            choices=_choices(Attendance, blank="Non renseigné"),
+            default=participant.attendance.value if participant.attendance else "",
+        ))
+    form = AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm(
+        minutes=committee.minutes, version=committee.version)
+    form.participant_fields = [(p, form[f"p{p.id}"]) for p in committee.participants]
+    return form
+
+
+class DecisionForm(VersionForm):
+    kind = SelectField("Décision", choices=_choices(DecisionKind), validators=[DataRequired(REQUIRED)])
+    next_phase = SelectField(
+        "Phase suivante (pour un passage de phase)",
+        choices=[("", "—")] + [(phase.value, phase.label) for phase in NEXT_PHASES],
+        validators=[Optional()],
+    )
+    envelope_eur = IntegerField(
+        "Enveloppe de la prochaine période (euros)",
+        validators=[Optional(), NumberRange(min=0, message="L'enveloppe ne peut pas être négative.")],
+    )
+    team_size = IntegerField(
+        "Taille de l'équipe (personnes)",
+        validators=[Optional(), NumberRange(min=0, message="La taille de l'équipe ne peut pas être négative.")],
+    )
+    hypotheses = TextAreaField("Hypothèses à valider", validators=[Optional()])
+    success_criteria = TextAreaField("Critères de réussite quantitatifs", validators=[Optional()])
+    conditions = TextAreaField("Conditions", validators=[Optional()])
+    next_committee_on = DateField("Date du prochain comité", validators=[Optional()])
+
+
+class ActionItemForm(VersionForm):
+    title = StringField("Action", validators=[DataRequired("Indiquez l'intitulé de l'action."),
+                                              Length(max=500, message="500 caractères au plus.")])
+    owner = SelectField("Responsable", coerce=_int_or_none, validate_choice=True)
+    due_on = DateField("Échéance", validators=[Optional()])
+
+
+class ActionDoneForm(FrenchForm):
+    done = HiddenField(filters=[lambda value: value == "1"])
+
+
+class ContestForm(VersionForm):
+    comment = TextAreaField(
+        "Commentaire pour la présidence du comité",
+        validators=[DataRequired("Expliquez ce que vous contestez : le commentaire est obligatoire.")],
+    )

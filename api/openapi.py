@@ -48,13 +48,17 @@ class NotFound(ApiError):
 class Param:
     """A query or path parameter: its JSON Schema is both its documentation and its validation rule.
 
-    Supported schemas: string (optionally enum, maxLength), boolean (true/false), integer (minimum,
-    maximum). A "default" in the schema is the value the view gets when the parameter is absent.
+    Supported schemas: string (optionally enum, maxLength), boolean (true/false), integer (with its
+    minimum and maximum). A "default" in the schema is the value the view gets when the parameter is absent.
     """
 
     name: str
     schema: dict
     description: str
+
+    def __post_init__(self):
+        if self.schema.get("type") == "integer" and not {"minimum", "maximum"} <= set(self.schema):
+            raise ValueError(f"integer parameter {self.name!r} needs a minimum and a maximum")
 
     @property
     def default(self) -> Any:
@@ -67,14 +71,15 @@ class Param:
                 raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit valoir true ou false (reçu : « {raw} »).")
             return raw == "true"
         if kind == "integer":
-            if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+            if not re.fullmatch(r"[+-]?\d+", raw):
                 raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit être un nombre entier (reçu : « {raw} »).")
-            value = int(raw)
-            low, high = self.schema.get("minimum"), self.schema.get("maximum")
-            if (low is not None and value < low) or (high is not None and value > high):
-                bounds = f"supérieur ou égal à {low}" if high is None else f"compris entre {low} et {high}"
-                raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit être {bounds} (reçu : {value}).")
-            return value
+            low, high = self.schema["minimum"], self.schema["maximum"]
+            # Bounds are compulsory (see __post_init__), so that no huge number ever reaches SQL.
+            if len(raw) > 20 or not low <= int(raw) <= high:
+                raise InvalidParameter(
+                    self.name, f"Le paramètre « {self.name} » doit être compris entre {low} et {high} (reçu : {raw[:30]})."
+                )
+            return int(raw)
         if kind == "string":
             allowed = self.schema.get("enum")
             if allowed is not None and raw not in allowed:

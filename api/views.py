@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
-from api.schema import BOOLEAN, STRING, ERROR
+from api.schema import BOOLEAN, STRING
 from core.db import db
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
@@ -45,8 +45,7 @@ def api_error(error: ApiError):
 
 @bp.errorhandler(500)
 def internal_error(error):
-    body = ERROR.dump_one(ApiError(500, "internal_error", "Une erreur inattendue est survenue."), today=None)
-    return json_response(body, 500)
+    return json_response(ApiError(500, "internal_error", "Une erreur inattendue est survenue.").body(), 500)
 
 
 # --- startups ---

@@ -66,6 +66,8 @@ def send_after_commit(mail: Mail, session: Session | None = None) -> None:
         from core.db import db
 
         session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any query still drops the e-mail
     session.info.setdefault(_OUTBOX, []).append(mail)
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
 from core.db import db, utcnow
 from users.models import Person, StartupRole
@@ -108,9 +108,16 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
 }
 
 
+_CACHE_KEY = "jalons.current_person"
+
+
 def current_person() -> Person | None:
     """The logged-in person of this request, loaded once with their roles."""
-    if "current_person" not in g:
+    # Cached on the request, not on g: an app context (and its g) may outlive one request (tests, CLI).
+    if not has_request_context():
+        return None
+    cache = request.environ
+    if _CACHE_KEY not in cache:
         person = None
         person_id = session.get("person_id")
         if person_id is not None and _session_expired():
@@ -120,8 +127,8 @@ def current_person() -> Person | None:
             person = db.session.get(Person, person_id)
             if person is not None and not person.is_active:
                 person = None
-        g.current_person = person
-    return g.current_person
+        cache[_CACHE_KEY] = person
+    return cache[_CACHE_KEY]
 
 
 def _session_expired() -> bool:

@@ -15,7 +15,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.i18n import get_translations
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.services import MAX_DURATION, MIN_DURATION, NEXT_PHASES
@@ -69,9 +69,13 @@ class CommitteeForm(VersionForm):
     )
     chair = SelectField("Président·e de séance", coerce=_int_or_none, validate_choice=True)
 
-    def validate_place(self, field):
-        if not (field.data or "").strip() and not (self.video_link.data or "").strip():
-            raise ValidationError("Indiquez un lieu ou un lien de visioconférence.")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.place.data or "").strip() and not (self.video_link.data or "").strip():
+            # Both fields are optional on their own (Optional() stops their chains): checked together here.
+            self.place.errors = list(self.place.errors) + ["Indiquez un lieu ou un lien de visioconférence."]
+            valid = False
+        return valid
 
 
 class CancelForm(VersionForm):

@@ -1,3 +1,517 @@
-from flask import Blueprint
+"""Committee pages: lists, a committee and one form per action, an incubator's calendar, iCalendar feeds.
+
+Thin views: load (404), authorize (403), validate the form, call committees.services, commit, flash,
+redirect 303. A refused change re-renders its form with the French message (422), or 409 when someone
+else changed the committee since the form was loaded.
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from committees import ical, services
+from committees.forms import (
+    ActionDoneForm,
+    ActionItemForm,
+    CancelForm,
+    CommitteeForm,
+    ContestForm,
+    DecisionForm,
+    ParticipantForm,
+    VersionForm,
+    attendance_form,
+)
+from committees.models import (
+    PARIS,
+    ActionItem,
+    Attendance,
+    Committee,
+    CommitteeConflict,
+    CommitteeError,
+    CommitteeKind,
+    CommitteeStatus,
+    DecisionKind,
+    Participant,
+    ParticipantRole,
+    datetime_fr,
+)
+from core.db import db, utcnow
+from startups.models import Incubator, Startup
+from startups.phases import Phase
+from users.models import Person
+from users.permissions import authorize, can, current_person, public, requires
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
+bp.add_app_template_filter(datetime_fr, "datetime_fr")
+
+try:  # The due-date rule of committees/due.py (another part of issue 4) gives the overdue startups.
+    from committees.due import CommitteeDueStatus, committee_due
+except ImportError:  # pragma: no cover - only while due.py does not exist
+    committee_due = None
+
+
+def _now() -> dt.datetime:
+    return utcnow()
+
+
+def _today() -> dt.date:
+    return _now().astimezone(PARIS).date()
+
+
+def _committee_or_404(committee_id: int) -> Committee:
+    committee = services.load_committee(committee_id)
+    if committee is None:
+        abort(404)
+    return committee
+
+
+def _startup_or_404(startup_id: str) -> Startup:
+    startup = db.session.get(Startup, startup_id)
+    if startup is None or startup.archived_at is not None:
+        abort(404)
+    return startup
+
+
+def _run(change, *args, **kwargs) -> tuple[str | None, int]:
+    """Apply a service call and commit; on refusal roll back and return (French message, HTTP status)."""
+    try:
+        change(*args, **kwargs)
+        db.session.commit()
+        return None, 200
+    except CommitteeConflict as error:
+        db.session.rollback()
+        return str(error), 409
+    except StaleDataError:
+        db.session.rollback()
+        return str(CommitteeConflict()), 409
+    except CommitteeError as error:
+        db.session.rollback()
+        return str(error), 422
+
+
+def _to_committee(committee_id: int, message: str):
+    flash(message, "success")
+    return redirect(url_for("committees.show", committee_id=committee_id), 303)
+
+
+def _render(template: str, status: int = 200, **context):
+    return render_template(template, active_section="committees", **context), status
+
+
+# -- lists --------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@requires("account.use")
+def index():
+    person = current_person()
+    authorize("account.use")
+    sections = services.my_committees(person, _now())
+    return _render("committees/index.html", sections=sections,
+                   token=services.existing_calendar_token(person))[0]
+
+
+@bp.post("/calendar-token")
+@requires("account.use")
+def calendar_token():
+    authorize("account.use")
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.calendar_token(current_person(), regenerate=request.form.get("regenerate") == "1")
+    db.session.commit()
+    flash("Votre lien d'agenda est prêt. Gardez-le pour vous : il donne accès à vos comités.", "success")
+    target = request.form.get("next", "")
+    if not target.startswith("/committees/") or "//" in target:
+        target = url_for("committees.index")
+    return redirect(target, 303)
+
+
+@bp.get("/startup/<startup_id>")
+@requires("committee.view")
+def startup(startup_id: str):
+    startup = _startup_or_404(startup_id)
+    authorize("committee.view", startup)
+    return _render("committees/startup.html", startup=startup,
+                   committees=services.startup_committees(startup.id))[0]
+
+
+@bp.get("/incubator/<incubator_id>")
+@requires("committee.view")
+def calendar(incubator_id: str):
+    incubator = db.session.get(Incubator, incubator_id)
+    if incubator is None:
+        abort(404)
+    authorize("committee.view", incubator)
+    today = _today()
+    overdue = None
+    if committee_due is not None:
+        due = committee_due(today)
+        overdue = db.session.execute(
+            sa.select(Startup.id, Startup.name, due.c.next_committee_due, due.c.last_committee_on,
+                      due.c.next_planned_at, due.c.committee_status)
+            .join(due, due.c.startup_id == Startup.id)
+            .where(Startup.incubator_id == incubator.id,
+                   due.c.committee_status.in_([CommitteeDueStatus.OVERDUE.value, CommitteeDueStatus.DUE45.value]))
+            .order_by(due.c.next_committee_due, Startup.name)
+        ).all()
+    return _render("committees/calendar.html", incubator=incubator,
+                   sections=services.incubator_calendar(incubator.id, _now()), overdue=overdue,
+                   token=services.existing_calendar_token(current_person()))[0]
+
+
+# -- one committee ------------------------------------------------------------------------------------
+
+def _show(committee: Committee, status: int = 200, error: str | None = None):
+    return _render("committees/show.html", status, committee=committee, error=error,
+                   missing=services.missing_roles(committee), carried=services.carried_items(committee),
+                   form=VersionForm(version=committee.version), today=_today(),
+                   done_form=ActionDoneForm())
+
+
+@bp.get("/<int:committee_id>")
+@requires("committee.view")
+def show(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.view", committee)
+    return _show(committee)
+
+
+def _chair_choices(startup: Startup, committee: Committee | None = None) -> list[tuple]:
+    people = {person.id: person for person, _ in services.propose_participants(startup, _today())}
+    if committee is not None:
+        people.update({p.person_id: p.person for p in committee.participants})
+        if committee.chair is not None:
+            people[committee.chair.id] = committee.chair
+    me = current_person()
+    people.setdefault(me.id, me)
+    return [(None, "—")] + [(p.id, p.name) for p in sorted(people.values(), key=lambda p: p.name)]
+
+
+def _schedule(form: CommitteeForm) -> dict:
+    chair = db.session.get(Person, form.chair.data) if form.chair.data else None
+    return dict(kind=CommitteeKind(form.kind.data), scheduled_at=services.paris_to_utc(form.day.data, form.time.data),
+                duration_minutes=form.duration_minutes.data, place=form.place.data, video_link=form.video_link.data,
+                chair=chair)
+
+
+@bp.route("/startup/<startup_id>/plan", methods=["GET", "POST"])
+@requires("committee.plan")
+def plan(startup_id: str):
+    startup = _startup_or_404(startup_id)
+    authorize("committee.plan", startup)
+    form = CommitteeForm()
+    form.chair.choices = _chair_choices(startup)
+    if request.method == "GET":
+        form.chair.data = current_person().id
+        form.day.data = _today() + dt.timedelta(days=30)
+    proposals = services.propose_participants(startup, _today())
+    if form.validate_on_submit():
+        try:
+            committee = services.plan_committee(startup, actor=current_person(), now=_now(), **_schedule(form))
+            db.session.commit()
+            return _to_committee(committee.id, "Le comité est planifié ; les participants sont invités.")
+        except CommitteeError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+    status = 422 if request.method == "POST" else 200
+    return _render("committees/plan.html", status, startup=startup, form=form, proposals=proposals)
+
+
+@bp.route("/<int:committee_id>/edit", methods=["GET", "POST"])
+@requires("committee.edit")
+def edit(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = CommitteeForm()
+    form.chair.choices = _chair_choices(committee.startup, committee)
+    if request.method == "GET":
+        local = committee.scheduled_at.astimezone(PARIS) if committee.scheduled_at else None
+        form.process(data=dict(kind=committee.kind.value, day=local.date() if local else None,
+                               time=local.time().replace(tzinfo=None) if local else dt.time(14, 0),
+                               duration_minutes=committee.duration_minutes, place=committee.place,
+                               video_link=committee.video_link, chair=committee.chair_id, version=committee.version))
+    status = 200
+    if form.validate_on_submit():
+        error, status = _run(services.reschedule, committee, actor=current_person(), now=_now(),
+                             expected_version=form.version.data, **_schedule(form))
+        if error is None:
+            return _to_committee(committee_id, "Le comité est modifié ; les agendas des participants sont mis à jour.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/edit.html", status, committee=committee, form=form)
+
+
+@bp.route("/<int:committee_id>/cancel", methods=["GET", "POST"])
+@requires("committee.edit")
+def cancel(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = CancelForm(version=committee.version)
+    status = 200
+    if form.validate_on_submit():
+        error, status = _run(services.cancel, committee, reason=form.reason.data, actor=current_person(),
+                             now=_now(), expected_version=form.version.data)
+        if error is None:
+            return _to_committee(committee_id, "Le comité est annulé ; les agendas des participants sont mis à jour.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/cancel.html", status, committee=committee, form=form)
+
+
+@bp.route("/<int:committee_id>/participants", methods=["GET", "POST"])
+@requires("committee.edit")
+def participants(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = ParticipantForm(version=committee.version)
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        person = db.session.scalars(sa.select(Person).where(Person.email == email)).first()
+        if person is None:
+            error, status = "Personne n'a cette adresse dans Jalons : ajoutez-la d'abord à l'équipe.", 422
+        else:
+            error, status = _run(services.add_participant, committee, person, ParticipantRole(form.role.data),
+                                 actor=current_person(), now=_now(), expected_version=form.version.data)
+        if error is None:
+            return redirect(url_for("committees.participants", committee_id=committee_id), 303)
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/participants.html", status, committee=committee, form=form,
+                   missing=services.missing_roles(committee), remove_form=VersionForm(version=committee.version))
+
+
+@bp.post("/<int:committee_id>/participants/<int:participant_id>/remove")
+@requires("committee.edit")
+def remove_participant(committee_id: int, participant_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    participant = next((p for p in committee.participants if p.id == participant_id), None)
+    if participant is None:
+        abort(404)
+    form = VersionForm()
+    form.validate_on_submit() or abort(400)
+    error, status = _run(services.remove_participant, committee, participant, actor=current_person(), now=_now(),
+                         expected_version=form.version.data)
+    if error is None:
+        flash("La personne ne participe plus à ce comité.", "success")
+        return redirect(url_for("committees.participants", committee_id=committee_id), 303)
+    committee = _committee_or_404(committee_id)
+    add_form = ParticipantForm(formdata=None, version=committee.version)
+    add_form.form_errors.append(error)
+    return _render("committees/participants.html", status, committee=committee, form=add_form,
+                   missing=services.missing_roles(committee), remove_form=VersionForm(version=committee.version))
+
+
+@bp.route("/<int:committee_id>/attendance", methods=["GET", "POST"])
+@requires("committee.edit")
+def attendance(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = attendance_form(committee, request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.validate():
+        values = {p.id: (Attendance(field.data) if field.data else None) for p, field in form.participant_fields}
+        error, status = _run(services.record_attendance, committee, values, form.minutes.data,
+                             actor=current_person(), now=_now(), expected_version=form.version.data)
+        if error is None:
+            return _to_committee(committee_id, "La présence et le compte rendu sont enregistrés.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/attendance.html", status, committee=committee, form=form)
+
+
+@bp.post("/<int:committee_id>/held")
+@requires("committee.edit")
+def held(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = VersionForm()
+    form.validate_on_submit() or abort(400)
+    error, status = _run(services.mark_held, committee, actor=current_person(), today=_today(),
+                         expected_version=form.version.data)
+    if error is None:
+        return _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
+    return _show(_committee_or_404(committee_id), status, error)
+
+
+@bp.route("/<int:committee_id>/decision", methods=["GET", "POST"])
+@requires("committee.decide")
+def decision(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.decide", committee)
+    form = DecisionForm()
+    if request.method == "GET":
+        current = committee.decision
+        data = {"version": committee.version}
+        if current is not None:
+            data.update(kind=current.kind.value, next_phase=current.next_phase.value if current.next_phase else "",
+                        envelope_eur=current.envelope_eur, team_size=current.team_size, hypotheses=current.hypotheses,
+                        success_criteria=current.success_criteria, conditions=current.conditions,
+                        next_committee_on=current.next_committee_on)
+        form.process(data=data)
+    status = 200
+    if form.validate_on_submit():
+        error, status = _run(
+            services.record_decision, committee, kind=DecisionKind(form.kind.data),
+            next_phase=Phase(form.next_phase.data) if form.next_phase.data else None,
+            envelope_eur=form.envelope_eur.data, team_size=form.team_size.data, hypotheses=form.hypotheses.data,
+            success_criteria=form.success_criteria.data, conditions=form.conditions.data,
+            next_committee_on=form.next_committee_on.data, actor=current_person(), now=_now(),
+            expected_version=form.version.data,
+        )
+        if error is None:
+            return _to_committee(committee_id, "La décision est enregistrée ; le sponsor est invité à la valider.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/decision.html", status, committee=committee, form=form,
+                   phase_then=services.phase_then(committee) if committee.scheduled_at or committee.held_on else None)
+
+
+def _owner_choices(committee: Committee) -> list[tuple]:
+    return [(None, "—")] + [(p.person_id, p.person.name) for p in committee.participants]
+
+
+@bp.route("/<int:committee_id>/actions", methods=["GET", "POST"])
+@requires("committee.edit")
+def actions(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    form = ActionItemForm(version=committee.version)
+    form.owner.choices = _owner_choices(committee)
+    status = 200
+    if form.validate_on_submit():
+        owner = db.session.get(Person, form.owner.data) if form.owner.data else None
+        error, status = _run(services.add_action_item, committee, title=form.title.data, owner=owner,
+                             due_on=form.due_on.data, actor=current_person(), now=_now(),
+                             expected_version=form.version.data)
+        if error is None:
+            return _to_committee(committee_id, "L'action est ajoutée.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/actions.html", status, committee=committee, form=form)
+
+
+@bp.post("/<int:committee_id>/actions/<int:item_id>/done")
+@requires("committee.edit")
+def action_done(committee_id: int, item_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.edit", committee)
+    item = db.session.get(ActionItem, item_id)
+    # An action is shown (and ticked) on its own committee or on the one it is carried into.
+    if item is None or committee_id not in (item.committee_id, item.carried_into_id):
+        abort(404)
+    form = ActionDoneForm()
+    form.validate_on_submit() or abort(400)
+    services.set_action_done(item, bool(form.done.data), actor=current_person(), now=_now())
+    db.session.commit()
+    return _to_committee(committee_id, "L'action est marquée comme faite." if form.done.data else "L'action est rouverte.")
+
+
+@bp.route("/<int:committee_id>/sign-off", methods=["GET", "POST"])
+@requires("committee.sign_off")
+def sign_off(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.sign_off", committee)
+    form = VersionForm(version=committee.version)
+    contest_form = ContestForm(formdata=None, version=committee.version)
+    status = 200
+    if form.validate_on_submit():
+        error, status = _run(services.sign_off, committee, actor=current_person(), now=_now(),
+                             expected_version=form.version.data)
+        if error is None:
+            return _to_committee(committee_id, "La décision est validée : ses conséquences sont appliquées.")
+        form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/sign_off.html", status, committee=committee, form=form, contest_form=contest_form,
+                   consequences=_consequences(committee))
+
+
+@bp.post("/<int:committee_id>/contest")
+@requires("committee.sign_off")
+def contest(committee_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.sign_off", committee)
+    contest_form = ContestForm()
+    status = 422
+    if contest_form.validate_on_submit():
+        error, status = _run(services.contest, committee, comment=contest_form.comment.data, actor=current_person(),
+                             now=_now(), expected_version=contest_form.version.data)
+        if error is None:
+            return _to_committee(committee_id, "Votre contestation est transmise à la présidence du comité.")
+        contest_form.form_errors.append(error)
+        committee = _committee_or_404(committee_id)
+    return _render("committees/sign_off.html", status, committee=committee,
+                   form=VersionForm(formdata=None, version=committee.version), contest_form=contest_form,
+                   consequences=_consequences(committee))
+
+
+def _consequences(committee: Committee) -> list[str]:
+    """What signing off will do, in words, so that the sponsor signs knowingly."""
+    decision = committee.decision
+    if decision is None or committee.status != CommitteeStatus.DECIDED:
+        return []
+    before = services.phase_then(committee)
+    after = services.phase_after(decision, before)
+    lines = []
+    if after is not None:
+        lines.append(f"La startup passe en phase « {after.label} » à la date du comité.")
+    lines.append(f"Le comité est inscrit dans l'historique de la startup (« {decision.kind.label} »).")
+    if decision.next_committee_on and (after is None or after.active):
+        kind = services.next_committee_kind(before, after)
+        lines.append(f"Le prochain comité ({kind.label.lower()}) est planifié le "
+                     f"{datetime_fr(services.paris_to_utc(decision.next_committee_on, services.NEXT_COMMITTEE_TIME))}, "
+                     "avec les actions encore ouvertes à son ordre du jour.")
+    return lines
+
+
+# -- iCalendar feeds ----------------------------------------------------------------------------------
+
+def _ics(name: str, committees: list[Committee], filename: str) -> Response:
+    body = ical.calendar(name, committees,
+                         lambda c: url_for("committees.show", committee_id=c.id, _external=True))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, max-age=300"})
+
+
+# Calendar apps fetch feeds without a session: these routes are @public and check their token
+# themselves. The token is a random secret stored per person (committees.models.CalendarToken),
+# revocable by regenerating it; an unknown token answers 404, revealing nothing.
+@bp.get("/ical/person/<token>.ics")
+@public
+def person_feed(token: str):
+    person = services.person_for_token(token)
+    if person is None:
+        abort(404)
+    return _ics(f"Comités de {person.name} — Jalons", services.person_feed_committees(person), "comites.ics")
+
+
+@bp.get("/ical/incubator/<incubator_id>.ics")
+@public
+def incubator_feed(incubator_id: str):
+    """The incubator's committees, for its staff: `?jeton=` carries a staff member's personal token (the
+    feed lists attendees' e-mail addresses, so it is not public); a logged-in session works too."""
+    incubator = db.session.get(Incubator, incubator_id)
+    person = services.person_for_token(request.args.get("jeton", "")) or current_person()
+    if incubator is None or person is None:
+        abort(404)
+    if not can("committee.view", incubator, person=person):
+        abort(403)
+    return _ics(f"Comités — {incubator.name}", services.incubator_feed_committees(incubator.id),
+                f"comites-{incubator.id}.ics")

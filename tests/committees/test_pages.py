@@ -1,0 +1,206 @@
+import html as html_module
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from committees import services
+from committees.models import Committee, CommitteeStatus, DecisionKind, SignOff
+from core.db import db
+from startups.phases import Phase
+from tests.committees.lifecycle import NOW, cast, decided, held, plan
+from tests.factories import d, login
+
+
+def version_in(html: str) -> int:
+    return int(re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', html).group(1) or 0)
+
+
+def test_the_committee_page_shows_the_date_in_french_the_participants_the_missing_roles_and_the_agenda(client):
+    c = cast()
+    committee = plan(c, "2026-12-15")
+    login(client, c.intrapreneur)
+    html = client.get(f"/committees/{committee.id}").get_data(as_text=True)
+    assert "mardi 15 décembre 2026 à 14 h 00" in html
+    assert "Sophie Sponsor" in html and "Hugo Head" in html
+    assert "Présences obligatoires manquantes" in html and "Responsable de portefeuille DINUM" in html
+    assert "Demande de l'équipe" in html and "Échanges et décision" in html
+    # The intrapreneur sees but does not run the committee.
+    assert "Modifier la date ou le lieu" not in html
+
+
+@pytest.mark.parametrize("who, url, method, expected", [
+    ("outsider", "/committees/{id}", "get", 403),
+    ("intrapreneur", "/committees/startup/{startup}/plan", "post", 403),
+    ("sponsor", "/committees/{id}/decision", "post", 403),
+    ("coach", "/committees/{id}/sign-off", "post", 403),
+    ("head", "/committees/{id}/sign-off", "post", 403),
+    ("outsider", "/committees/startup/{startup}", "get", 403),
+    ("outsider", "/committees/incubator/{incubator}", "get", 403),
+    ("intrapreneur", "/committees/{id}/held", "post", 403),
+    ("sponsor", "/committees/{id}/contest", "post", 200),
+])
+def test_the_wrong_role_gets_403(client, who, url, method, expected):
+    c = cast()
+    committee = decided(c)
+    login(client, getattr(c, who))
+    url = url.format(id=committee.id, startup=c.startup.id, incubator=c.startup.incubator_id)
+    response = getattr(client, method)(url, data={"version": committee.version, "comment": ""})
+    if expected == 403:
+        assert response.status_code == 403
+    else:
+        assert response.status_code != 403
+
+
+def test_planning_through_the_form(client):
+    c = cast(name="Mon Projet")
+    login(client, c.coach)
+    assert "Hugo Head" in client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True)
+    response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
+        "kind": "semestriel", "day": "2027-01-12", "time": "14:00", "duration_minutes": "50",
+        "place": "", "video_link": "https://webconf.numerique.gouv.fr/comite", "chair": str(c.coach.id)})
+    assert response.status_code == 303
+    committee = db.session.scalars(sa.select(Committee).where(Committee.startup_id == c.startup.id)).one()
+    assert response.headers["Location"].endswith(f"/committees/{committee.id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "mardi 12 janvier 2027 à 14 h 00" in html
+    listing = client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True)
+    assert "Planifier un comité" in listing and "mardi 12 janvier 2027 à 14 h 00" in listing
+
+
+def test_a_bad_plan_rerenders_the_form_with_french_errors(client):
+    c = cast()
+    login(client, c.coach)
+    response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
+        "kind": "semestriel", "day": "pas une date", "time": "14:00", "duration_minutes": "50", "place": "",
+        "video_link": "", "chair": str(c.coach.id)})
+    assert response.status_code == 422
+    html = html_module.unescape(response.get_data(as_text=True))
+    assert "Indiquez un lieu ou un lien de visioconférence." in html
+    assert "N'est pas une date valide" in html
+    response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
+        "kind": "semestriel", "day": "2020-01-01", "time": "14:00", "duration_minutes": "50", "place": "Paris",
+        "chair": str(c.coach.id)})
+    assert response.status_code == 422
+    assert "La date du comité doit être dans le futur." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Committee.id))) == 0
+
+
+def test_an_edit_over_a_newer_version_is_refused_and_overwrites_nothing(client):
+    c = cast()
+    committee = plan(c, "2026-12-15")
+    db.session.commit()
+    login(client, c.coach)
+    form = {"kind": "semestriel", "day": "2026-12-16", "time": "15:30", "duration_minutes": "50",
+            "place": "Salle A", "chair": str(c.coach.id)}
+    loaded = version_in(client.get(f"/committees/{committee.id}/edit").get_data(as_text=True))
+    # Someone else saves first, from the same version.
+    assert client.post(f"/committees/{committee.id}/edit", data=form | {"version": loaded}).status_code == 303
+    response = client.post(f"/committees/{committee.id}/edit",
+                           data=form | {"place": "Salle B", "day": "2026-12-18", "version": loaded})
+    assert response.status_code == 409
+    assert "Ce comité a été modifié par quelqu'un d'autre" in html_module.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    committee = db.session.get(Committee, committee.id)
+    assert committee.place == "Salle A"
+    assert "mercredi 16 décembre 2026 à 15 h 30" in client.get(f"/committees/{committee.id}").get_data(as_text=True)
+
+
+def test_no_decision_for_a_planned_committee(client):
+    c = cast()
+    committee = plan(c, "2026-12-15")
+    db.session.commit()  # the refused request rolls its transaction back
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/decision", data={
+        "version": committee.version, "kind": "poursuite", "envelope_eur": "100000", "next_committee_on": "2027-06-01"})
+    assert response.status_code == 422
+    assert "une fois le comité tenu" in response.get_data(as_text=True)
+    assert db.session.get(Committee, committee.id).decision is None
+
+
+def test_marking_held_before_the_date_is_refused_on_the_page(client):
+    c = cast()
+    committee = plan(c, "2027-03-02", now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/held", data={"version": committee.version})
+    assert response.status_code == 422
+    assert "2 mars 2027" in response.get_data(as_text=True)
+
+
+def test_from_held_to_signed_off_through_the_pages(client):
+    c = cast()
+    committee = held(c)
+    db.session.commit()
+    login(client, c.coach)
+    sponsor_row = next(p for p in committee.participants if p.person_id == c.sponsor.id)
+    response = client.post(f"/committees/{committee.id}/attendance", data={
+        "version": committee.version, f"p{sponsor_row.id}": "present", "minutes": "Démo, échanges."})
+    assert response.status_code == 303
+    response = client.post(f"/committees/{committee.id}/actions", data={
+        "version": db.session.get(Committee, committee.id).version, "title": "Ouvrir le code source",
+        "owner": str(c.intrapreneur.id), "due_on": "2027-01-15"})
+    assert response.status_code == 303
+    response = client.post(f"/committees/{committee.id}/decision", data={
+        "version": db.session.get(Committee, committee.id).version, "kind": "phase_suivante",
+        "next_phase": "construction", "envelope_eur": "450000", "team_size": "6",
+        "success_criteria": "500 agents actifs", "next_committee_on": "2027-05-11"})
+    assert response.status_code == 303
+
+    # The sponsor contests without a comment, then with one.
+    client.get("/")  # new request, new identity below
+    login(client, c.sponsor)
+    version = db.session.get(Committee, committee.id).version
+    response = client.post(f"/committees/{committee.id}/contest", data={"version": version, "comment": ""})
+    assert response.status_code == 422
+    assert "le commentaire est obligatoire" in html_module.unescape(response.get_data(as_text=True))
+    page = client.get(f"/committees/{committee.id}/sign-off").get_data(as_text=True)
+    assert "La startup passe en phase « Construction »" in page
+    response = client.post(f"/committees/{committee.id}/sign-off", data={"version": version})
+    assert response.status_code == 303
+    db.session.expire_all()
+    committee = db.session.get(Committee, committee.id)
+    assert committee.status == CommitteeStatus.SIGNED_OFF and committee.decision.sign_off == SignOff.SIGNED
+    assert committee.startup.current_phase(d("2026-11-27")) == Phase.CONSTRUCTION
+    following = db.session.scalars(sa.select(Committee).where(Committee.status == CommitteeStatus.PLANNED)).one()
+    html = client.get(f"/committees/{following.id}").get_data(as_text=True)
+    assert "Ouvrir le code source" in html  # carried into the next committee's agenda
+    assert "mardi 11 mai 2027 à 10 h 00" in html
+
+
+def test_the_list_shows_what_waits_for_the_person(client):
+    c = cast(name="Projet Sablier")
+    decided(c)
+    login(client, c.sponsor)
+    html = client.get("/committees/").get_data(as_text=True)
+    to_sign = html.split("À valider par le sponsor")[1].split("Tenus ou passés")[0]
+    assert "Projet Sablier" in to_sign
+    login(client, c.outsider)
+    assert "Projet Sablier" not in client.get("/committees/").get_data(as_text=True)
+
+
+def test_the_calendar_page_runs_a_bounded_number_of_queries(client, count_queries):
+    first = cast()
+    incubator = first.startup.incubator
+    login(client, first.head)
+
+    def committees_in_every_section(c):
+        plan(c, "2026-12-16")  # upcoming
+        decided(c, "2026-11-12")  # awaiting sign-off
+        services.sign_off(decided(c, "2026-11-14"), actor=c.sponsor, now=NOW)  # held (the next is the one above)
+
+    def queries() -> int:
+        db.session.commit()
+        db.session.expire_all()  # the views share the test's session: no help from its identity map
+        with count_queries() as statements:
+            response = client.get(f"/committees/incubator/{incubator.id}")
+        assert response.status_code == 200
+        return len(statements)
+
+    committees_in_every_section(first)
+    few = queries()
+    for n in range(5):
+        committees_in_every_section(cast(name=f"Startup {n}", incubator=incubator))
+    many = queries()
+    assert db.session.scalar(sa.select(sa.func.count(Committee.id))) == 18
+    assert many == few

@@ -1,5 +1,53 @@
+"""Commands of the committees area: `flask committees …`, and `flask scheduler` with its daily jobs.
+
+`committees` is a click group importable from here (`from committees.cli import committees`): other
+commands of the area are added to it with `@committees.command(...)`.
+"""
+
+import datetime as dt
+import importlib
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+from core import scheduler
+
+committees = AppGroup("committees", help="Comités d'investissement.")
+
+
+@committees.command("remind")
+@click.option("--today", "today", metavar="AAAA-MM-JJ", help="Le jour pour lequel envoyer les rappels (par défaut aujourd'hui, à Paris).")
+def remind(today: str | None):
+    """Envoie les rappels des comités dus ce jour-là (chaque rappel part une seule fois)."""
+    from committees.jobs import ReminderError, send_reminders
+
+    if today:
+        try:
+            day = dt.date.fromisoformat(today)
+        except ValueError:
+            raise click.BadParameter(f"« {today} » n'est pas une date au format AAAA-MM-JJ.", param_hint="--today") from None
+    else:
+        day = dt.datetime.now(scheduler.PARIS).date()
+    try:
+        sent = send_reminders(today=day)
+    except ReminderError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Rappels du {day.isoformat()} : {sent} e-mail(s) envoyé(s).")
 
 
 def register(app: Flask) -> None:
-    """Click commands of this area."""
+    """Click commands of this area, and its daily job in the scheduler."""
+    # The reminder model lives in committees/reminders.py: import it with the commands so that the
+    # table is mapped (and seen by Alembic) whenever the application is.
+    importlib.import_module("committees.reminders")
+
+    app.cli.add_command(committees)
+    scheduler.daily(
+        "committees.reminders",
+        "committees.jobs:send_reminders",
+        hour=7,
+        description="Rappels des comités d'investissement",
+    )
+    if "scheduler" not in app.cli.commands:
+        scheduler.register(app)

@@ -157,8 +157,8 @@ def committee_due(today: dt.date):
     committee_status ('overdue', 'due45', 'ok').
 
     A subquery to outer-join on Startup.id: lists and the API get the due date in the same statement as
-    their rows, never one query per startup. Startups without a current phase or in a terminal phase
-    have no row (no committee is due).
+    their rows, never one query per startup. Archived startups, startups without a current phase and
+    those in a terminal phase have no row (no committee is due).
     """
     current = current_periods(today)
     last = last_committees(today)
@@ -177,9 +177,10 @@ def committee_due(today: dt.date):
             planned.c.next_planned_at,
         )
         .select_from(current)
+        .join(Startup, Startup.id == current.c.startup_id)
         .outerjoin(last, last.c.startup_id == current.c.startup_id)
         .outerjoin(planned, planned.c.startup_id == current.c.startup_id)
-        .where(current.c.phase.not_in([p.value for p in TERMINAL_PHASES]))
+        .where(current.c.phase.not_in([p.value for p in TERMINAL_PHASES]), Startup.archived_at.is_(None))
         .subquery("committee_due_rows")
     )
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)

@@ -1,0 +1,367 @@
+"""The daily reminder job: who is reminded of what, when, and how each reminder leaves exactly once.
+
+Timing (all days are calendar days in Paris; `today` is a parameter, never the wall clock):
+- PLAN_COMMITTEE, to the startup's coach (without one: its incubator's staff): from 45 days before the
+  committee due date (committees/due.py) until the due date itself, while no committee is planned.
+  Once the due date is past the startup shows as overdue on the portfolio; no e-mail is sent late.
+- PREPARE_PRESENTATION, to the intrapreneur (the committee's, else the startup's): from 21 days before
+  a planned committee until its day, while its presentation is expected (presentation_expected(),
+  the hook of issue 5).
+- READ_PACK, to every participant of the committee: from 7 days before it until its day, with the link
+  to the pack.
+- RECORD_DECISION, to the chair (without one: the committee's coach, else the startup's): from 2 days
+  after a held committee, as long as it has no decision.
+- SIGN_OFF_DECISION, to the sponsor (the committee's, else the startup's): from 7 days after the
+  decision, as long as it is not signed off.
+
+"From N days before/after": a run sends every reminder whose day has come (today >= that day) and that
+has not been sent yet, as long as what it is about is still ahead or still pending. A day without a run
+(scheduler stopped, server down) is therefore caught up by the next run; a reminder is never sent for a
+committee that has taken place, a due date that has passed, or a decision already made or signed off.
+
+Exactly once: each reminder due today is first recorded as a Reminder row, keyed by (kind, committee or
+startup, person, date it is about), with INSERT … ON CONFLICT DO NOTHING, and committed. Rows not yet
+sent are then claimed in batches with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL: a second scheduler
+running at the same time skips the rows the first one holds), sent, and marked sent or failed in the
+same transaction as the claim. A failed reminder keeps its error and is tried again by the next run,
+for as long as it is still due; when the mail server cannot be reached at all the run stops and leaves
+the rest pending. The only duplicate possible is a process killed between an SMTP send and its commit
+(at most one batch).
+"""
+
+import dataclasses
+import datetime as dt
+import logging
+import smtplib
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+
+from committees.due import committee_due
+from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole, SignOff
+from committees.reminders import Due, Reminder, ReminderKind, ReminderStatus, compose
+from core import mail
+from core.db import db, utcnow
+from startups.models import Startup
+from users.models import IncubatorStaff, Membership, Person, StartupRole
+
+log = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+PLAN_DAYS_BEFORE_DUE = 45
+PREPARE_DAYS_BEFORE = 21
+PACK_DAYS_BEFORE = 7
+DECISION_DAYS_AFTER_HELD = 2
+SIGN_OFF_DAYS_AFTER_DECISION = 7
+# Reminders claimed, sent and committed together: bounds the statements per e-mail and the duplicates
+# a process killed in the middle of a batch could cause.
+BATCH = 50
+
+
+# SMTP errors about one message (a recipient refused, the data refused): the next message may pass. Any
+# other error (connection refused, timeout, authentication) stops the run. smtplib's errors are OSErrors.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
+class ReminderError(RuntimeError):
+    """The job cannot run (configuration); the message is French."""
+
+
+def presentation_expected(committee_ids: Collection[int]) -> set[int]:
+    """HOOK (issue 5): the planned committees whose intrapreneur should still be reminded to prepare
+    the presentation. Issue 5 will return only those whose presentation is not submitted yet, in one
+    query; until then every planned committee expects one."""
+    return set(committee_ids)
+
+
+def paris_midnight(day: dt.date) -> dt.datetime:
+    """The start of a Paris calendar day, as an aware UTC datetime (for comparisons with *_at columns)."""
+    return dt.datetime.combine(day, dt.time(), PARIS).astimezone(dt.timezone.utc)
+
+
+def paris_date(value: dt.datetime) -> dt.date:
+    return value.astimezone(PARIS).date()
+
+
+# --- Who is reminded of what today -----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Person:
+    id: int
+    name: str
+    email: str
+
+
+def _reachable(person: Person | None) -> bool:
+    return bool(person and person.email and person.archived_at is None and person.anonymised_at is None)
+
+
+def _as_recipient(person: Person) -> _Person:
+    return _Person(person.id, person.name, person.email)
+
+
+class _Teams:
+    """The startups' current coaches, intrapreneurs and sponsors, and their incubators' staff, loaded in
+    two statements for all the startups a run is about."""
+
+    ROLES = (StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR)
+
+    def __init__(self, startup_ids: Iterable[str], today: dt.date):
+        self.members: dict[tuple[str, StartupRole], list[_Person]] = defaultdict(list)
+        self.staff: dict[str, list[_Person]] = defaultdict(list)
+        self.incubator_of: dict[str, str | None] = {}
+        ids = sorted(set(startup_ids))
+        if not ids:
+            return
+        reachable = (Person.email.is_not(None), Person.archived_at.is_(None), Person.anonymised_at.is_(None))
+        members = db.session.execute(
+            sa.select(Membership.startup_id, Membership.role, Person.id, Person.name, Person.email)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.startup_id.in_(ids),
+                Membership.role.in_(self.ROLES),
+                Membership.starts_on <= today,
+                sa.or_(Membership.ends_on.is_(None), Membership.ends_on >= today),
+                *reachable,
+            )
+            .order_by(Membership.startup_id, Person.id)
+        )
+        for startup_id, role, person_id, name, email in members:
+            if all(p.id != person_id for p in self.members[(startup_id, role)]):
+                self.members[(startup_id, role)].append(_Person(person_id, name, email))
+        staff = db.session.execute(
+            sa.select(Startup.id, Startup.incubator_id, Person.id, Person.name, Person.email)
+            .outerjoin(IncubatorStaff, sa.and_(
+                IncubatorStaff.incubator_id == Startup.incubator_id,
+                IncubatorStaff.starts_on <= today,
+                sa.or_(IncubatorStaff.ends_on.is_(None), IncubatorStaff.ends_on >= today),
+            ))
+            .outerjoin(Person, sa.and_(Person.id == IncubatorStaff.person_id, *reachable))
+            .where(Startup.id.in_(ids))
+            .order_by(Startup.id, Person.id)
+        )
+        for startup_id, incubator_id, person_id, name, email in staff:
+            self.incubator_of[startup_id] = incubator_id
+            if person_id is not None and all(p.id != person_id for p in self.staff[startup_id]):
+                self.staff[startup_id].append(_Person(person_id, name, email))
+
+    def role(self, startup_id: str, role: StartupRole) -> list[_Person]:
+        return self.members.get((startup_id, role), [])
+
+    def incubator_staff(self, startup_id: str) -> list[_Person]:
+        return self.staff.get(startup_id, [])
+
+
+def _participants(committee: Committee, *roles: ParticipantRole) -> list[_Person]:
+    return [
+        _as_recipient(p.person)
+        for p in committee.participants
+        if (not roles or p.role in roles) and _reachable(p.person)
+    ]
+
+
+def _due(kind: ReminderKind, committee: Committee | None, startup_id: str, startup_name: str,
+         person: _Person, target_on: dt.date) -> Due:
+    return Due(
+        kind=kind,
+        startup_id=startup_id,
+        committee_id=committee.id if committee is not None else None,
+        person_id=person.id,
+        target_on=target_on,
+        email=person.email,
+        person_name=person.name,
+        startup_name=startup_name,
+        committee_at=committee.scheduled_at if committee is not None else None,
+    )
+
+
+def due_reminders(today: dt.date) -> list[Due]:
+    """Every reminder whose day has come and that is still relevant, in a fixed number of statements
+    (whatever the number of startups and committees)."""
+    due = committee_due(today)
+    to_plan = db.session.execute(
+        sa.select(due.c.startup_id, due.c.next_committee_due, Startup.name)
+        .join(Startup, Startup.id == due.c.startup_id)
+        .where(
+            due.c.next_planned_at.is_(None),
+            due.c.next_committee_due >= today,
+            due.c.next_committee_due <= today + dt.timedelta(days=PLAN_DAYS_BEFORE_DUE),
+        )
+    ).all()
+
+    with_people = (
+        joinedload(Committee.startup),
+        joinedload(Committee.chair),
+        selectinload(Committee.participants).joinedload(Participant.person),
+    )
+    planned = db.session.scalars(
+        sa.select(Committee)
+        .where(
+            Committee.status == CommitteeStatus.PLANNED,
+            Committee.archived_at.is_(None),
+            Committee.scheduled_at >= paris_midnight(today),
+            Committee.scheduled_at < paris_midnight(today + dt.timedelta(days=PREPARE_DAYS_BEFORE + 1)),
+        )
+        .options(*with_people)
+    ).unique().all()
+    held = db.session.scalars(
+        sa.select(Committee)
+        .outerjoin(Decision, Decision.committee_id == Committee.id)
+        .where(
+            Committee.status == CommitteeStatus.HELD,
+            Committee.archived_at.is_(None),
+            Committee.held_on <= today - dt.timedelta(days=DECISION_DAYS_AFTER_HELD),
+            Decision.id.is_(None),
+        )
+        .options(*with_people)
+    ).unique().all()
+    decided = db.session.scalars(
+        sa.select(Committee)
+        .join(Decision, Decision.committee_id == Committee.id)
+        .where(
+            Committee.status == CommitteeStatus.DECIDED,
+            Committee.archived_at.is_(None),
+            Decision.sign_off == SignOff.PENDING,
+            Decision.decided_at < paris_midnight(today - dt.timedelta(days=SIGN_OFF_DAYS_AFTER_DECISION - 1)),
+        )
+        .options(*with_people, joinedload(Committee.decision))
+    ).unique().all()
+
+    committees = [*planned, *held, *decided]
+    teams = _Teams([row.startup_id for row in to_plan] + [c.startup_id for c in committees], today)
+    dues: dict[tuple, Due] = {}
+
+    def add(item: Due) -> None:
+        dues.setdefault(item.key, item)
+
+    for startup_id, due_on, name in to_plan:
+        for person in teams.role(startup_id, StartupRole.COACH) or teams.incubator_staff(startup_id):
+            add(_due(ReminderKind.PLAN_COMMITTEE, None, startup_id, name, person, due_on))
+
+    expecting = presentation_expected([c.id for c in planned])
+    for committee in planned:
+        day = paris_date(committee.scheduled_at)
+        name = committee.startup.name
+        if day - dt.timedelta(days=PREPARE_DAYS_BEFORE) <= today <= day and committee.id in expecting:
+            people = _participants(committee, ParticipantRole.INTRAPRENEUR) or teams.role(committee.startup_id, StartupRole.INTRAPRENEUR)
+            for person in people:
+                add(_due(ReminderKind.PREPARE_PRESENTATION, committee, committee.startup_id, name, person, day))
+        if day - dt.timedelta(days=PACK_DAYS_BEFORE) <= today <= day:
+            for person in _participants(committee):
+                add(_due(ReminderKind.READ_PACK, committee, committee.startup_id, name, person, day))
+
+    for committee in held:
+        if _reachable(committee.chair):
+            people = [_as_recipient(committee.chair)]
+        else:
+            people = _participants(committee, ParticipantRole.COACH) or teams.role(committee.startup_id, StartupRole.COACH)
+        for person in people:
+            add(_due(ReminderKind.RECORD_DECISION, committee, committee.startup_id, committee.startup.name, person, committee.held_on))
+
+    for committee in decided:
+        day = paris_date(committee.decision.decided_at)
+        people = _participants(committee, ParticipantRole.SPONSOR) or teams.role(committee.startup_id, StartupRole.SPONSOR)
+        for person in people:
+            add(_due(ReminderKind.SIGN_OFF_DECISION, committee, committee.startup_id, committee.startup.name, person, day))
+
+    return list(dues.values())
+
+
+# --- Exactly once ----------------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def record(dues: list[Due]) -> None:
+    """Record the reminders due today; those already recorded (sent or not) are left as they are.
+    Commits, so that a run on another connection sees them."""
+    if dues:
+        dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
+        rows = [
+            {"kind": d.kind, "startup_id": d.startup_id, "committee_id": d.committee_id,
+             "person_id": d.person_id, "target_on": d.target_on}
+            for d in dues
+        ]
+        for chunk in _chunks(rows, 1000):
+            db.session.execute(dialect.insert(Reminder.__table__).on_conflict_do_nothing(), chunk)
+    db.session.commit()
+
+
+def _row_key(row) -> tuple:
+    kind = ReminderKind(row.kind)
+    return (kind, row.committee_id if kind.about_committee else row.startup_id, row.person_id, row.target_on)
+
+
+def deliver(dues: list[Due], base_url: str, batch: int | None = None) -> int:
+    """Send the recorded reminders of `dues` that are not sent yet; return how many were sent."""
+    batch = batch or BATCH
+    by_key = {d.key: d for d in dues}
+    columns = (Reminder.id, Reminder.kind, Reminder.startup_id, Reminder.committee_id, Reminder.person_id, Reminder.target_on)
+    unsent = db.session.execute(sa.select(*columns).where(Reminder.status != ReminderStatus.SENT)).all()
+    ids = sorted(row.id for row in unsent if _row_key(row) in by_key)
+    sent = 0
+    for chunk in _chunks(ids, batch):
+        # Rows another scheduler holds are skipped (it is sending them); rows it has sent meanwhile are
+        # no longer unsent. SQLite has no row locks: its writers are serialised by the database lock.
+        claimed = db.session.execute(
+            sa.select(*columns)
+            .where(Reminder.id.in_(chunk), Reminder.status != ReminderStatus.SENT)
+            .order_by(Reminder.id)
+            .with_for_update(skip_locked=True)
+        ).all()
+        sent_ids, failures, unreachable = [], [], False
+        for row in claimed:
+            try:
+                mail.send(compose(by_key[_row_key(row)], base_url))
+                sent_ids.append(row.id)
+            except OSError as error:  # smtplib.SMTPException included
+                log.warning("reminder %s not sent: %s", row.id, error)
+                failures.append({"reminder_id": row.id, "error": f"{type(error).__name__}: {error}"[:2000]})
+                # Unless the server refused this message only, it cannot be reached (or refuses us): the
+                # other e-mails would fail the same way, after the same timeout.
+                unreachable = not isinstance(error, MESSAGE_ERRORS)
+                if unreachable:
+                    break
+        now = utcnow()
+        if sent_ids:
+            db.session.execute(
+                sa.update(Reminder)
+                .where(Reminder.id.in_(sent_ids))
+                .values(status=ReminderStatus.SENT, sent_at=now, last_attempt_at=now,
+                        attempts=Reminder.attempts + 1, last_error=None)
+            )
+        if failures:
+            table = Reminder.__table__
+            db.session.connection().execute(
+                table.update()
+                .where(table.c.id == sa.bindparam("reminder_id"))
+                .values(status=ReminderStatus.FAILED.value, last_error=sa.bindparam("error"),
+                        last_attempt_at=now, attempts=table.c.attempts + 1),
+                failures,
+            )
+        db.session.commit()
+        sent += len(sent_ids)
+        if unreachable:
+            log.error("mail server unreachable: the remaining reminders stay pending until the next run")
+            break
+    return sent
+
+
+def send_reminders(*, today: dt.date) -> int:
+    """The daily job: record the reminders due today, then send those not sent yet. Returns the number
+    of e-mails sent. Idempotent: a second run the same day sends nothing (see the module docstring)."""
+    base_url = current_app.config.get("BASE_URL")
+    if not base_url:
+        raise ReminderError("BASE_URL n'est pas défini : les rappels ont besoin de l'adresse du site pour leurs liens.")
+    dues = due_reminders(today)
+    record(dues)
+    return deliver(dues, base_url)

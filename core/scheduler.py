@@ -1,0 +1,139 @@
+"""The scheduler process: `flask scheduler` runs APScheduler 3 in the foreground, in its own process.
+
+Never start it inside the web workers (each worker would run every job). Its job store is a table of
+the application's database (`apscheduler_jobs`, created by APScheduler itself, outside the Alembic
+migrations), so that a job missed while the process was stopped runs when it starts again (within
+MISFIRE_GRACE), once (coalesce), and never twice at the same time (max_instances=1).
+
+Areas declare their daily jobs with daily(); a job is `def job(*, today) -> int` (the number of things
+it did), run in an application context with today's date in Paris. Jobs are idempotent: two scheduler
+processes on one PostgreSQL would both run them, and must not do the work twice (see committees/jobs.py).
+"""
+
+import dataclasses
+import datetime as dt
+import importlib
+import logging
+import signal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+# A daily job missed by up to this much (process stopped, machine asleep) still runs when it can.
+MISFIRE_GRACE = dt.timedelta(hours=20)
+
+
+@dataclasses.dataclass(frozen=True)
+class DailyJob:
+    id: str
+    func: str  # "module:function", a job(*, today) -> int
+    hour: int
+    minute: int
+    description: str
+
+
+JOBS: dict[str, DailyJob] = {}
+_app: Flask | None = None
+
+
+def daily(id: str, func: str, *, hour: int, minute: int = 0, description: str = "") -> None:
+    """Declare a daily job (at hour:minute, Paris time). Declaring it again replaces it."""
+    JOBS[id] = DailyJob(id, func, hour, minute, description)
+
+
+def _resolve(reference: str):
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run_job(job_id: str, today: dt.date | None = None) -> int:
+    """What the scheduler calls (by reference, so that the job store can hold it): the job in an
+    application context, with today's date in Paris."""
+    if _app is None:
+        raise RuntimeError("the scheduler's application is not set (run `flask scheduler`)")
+    job = JOBS[job_id]
+    today = today or dt.datetime.now(PARIS).date()
+    with _app.app_context():
+        try:
+            done = _resolve(job.func)(today=today)
+        except Exception:
+            log.exception("job %s failed (%s)", job_id, today)
+            raise
+    log.info("job %s (%s): %s", job_id, today, done)
+    return done
+
+
+def build(app: Flask, scheduler_class=None):
+    """An APScheduler scheduler with its job store in the application's database and the declared jobs
+    registered (replace_existing: restarting, or a second process, updates the stored job instead of
+    adding one)."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    global _app
+    _app = app
+    scheduler_class = scheduler_class or BlockingScheduler
+    scheduler = scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+        },
+        timezone=PARIS,
+    )
+    for job in JOBS.values():
+        scheduler.add_job(
+            "core.scheduler:run_job",
+            trigger=CronTrigger(hour=job.hour, minute=job.minute, timezone=PARIS),
+            args=[job.id],
+            id=job.id,
+            name=job.description or job.id,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def register(app: Flask) -> None:
+    """Add `flask scheduler` to the application's commands."""
+    import click
+
+    @app.cli.command("scheduler")
+    @click.option("--list", "list_only", is_flag=True, help="Affiche les tâches et leur prochaine exécution, sans lancer le planificateur.")
+    def scheduler_command(list_only: bool):
+        """Lance le planificateur (APScheduler) au premier plan : les rappels quotidiens des comités.
+
+        Un seul processus suffit, à côté du serveur web ; jamais dans les workers web.
+        """
+        from flask import current_app
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app_object = current_app._get_current_object()
+        if list_only:
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            scheduler = build(app_object, BackgroundScheduler)
+            scheduler.start(paused=True)
+            for job in scheduler.get_jobs():
+                click.echo(f"{job.id} : {job.name} — prochaine exécution {job.next_run_time:%Y-%m-%d %H:%M %Z}")
+            scheduler.shutdown(wait=False)
+            return
+        scheduler = build(app_object)
+
+        def stop(signum, frame):
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        click.echo(f"Planificateur démarré ({len(JOBS)} tâche(s) quotidienne(s)). Ctrl-C pour l'arrêter.")
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
+            click.echo("Planificateur arrêté.")

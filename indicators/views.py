@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from core.db import db, utcnow
 from core.formats import number_fr
-from indicators import services
+from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
 from indicators.models import Indicator
 from startups.models import Startup
@@ -69,10 +69,10 @@ def _done(startup: Startup, message: str):
 
 def chart_of(indicator: Indicator) -> dict:
     """The rows of the indicator's chart and table, and the chart's attributes (JSON, as dsfr-chart reads them)."""
-    rows = services.chart_rows(indicator)
+    rows = queries.chart_rows(indicator)
     trends, previous = [], None
     for row in rows:
-        trends.append(services.compare(indicator.direction, previous, row.value) if row.value is not None else None)
+        trends.append(queries.compare(indicator.direction, previous, row.value) if row.value is not None else None)
         previous = row.value if row.value is not None else previous
     has_objectives = any(r.objective is not None for r in rows)
     labels = json.dumps([r.label for r in rows], ensure_ascii=False)
@@ -96,12 +96,12 @@ def chart_of(indicator: Indicator) -> dict:
 def index(startup_id: str):
     startup = _startup(startup_id, "indicators.view")
     today = dt.date.today()
-    indicators = services.indicators_of(startup)
+    indicators = queries.indicators_of(startup)
     return render_template(
         "indicators/index.html", startup=startup, indicators=indicators,
         charts={i.id: chart_of(i) for i in indicators},
         objectives={i.id: (i.objectives[-1] if i.objectives else None) for i in indicators},
-        costs=services.cost_per_use(startup), budgets=services.budgets_of(startup),
+        costs=queries.cost_per_use(startup), budgets=queries.budgets_of(startup),
         can_edit=can("indicators.edit", startup), action_form=ActionForm(), today=today,
         active_section="startups",
     )
@@ -195,7 +195,7 @@ def values(startup_id: str):
     current = dt.date(today.year, today.month, 1)
     last = min(_month(request.values.get("fin"), current), current)
     months = [_shift(last, -n) for n in reversed(range(GRID_MONTHS))]
-    indicators = [i for i in services.indicators_of(startup) if not i.kind.is_computed]
+    indicators = [i for i in queries.indicators_of(startup) if not i.kind.is_computed]
     form = ActionForm()
     texts, errors, status = {}, {}, 200
     if request.method == "POST":
@@ -220,7 +220,7 @@ def values(startup_id: str):
                   if changed else "Aucune valeur n'a changé.", "success")
             return redirect(url_for("indicators.values", startup_id=startup.id, fin=last.strftime("%Y-%m")), 303)
     stored = {(v.indicator_id, v.period_start): v.value for i in indicators for v in i.values}
-    names = {i.id: i.name for i in services.indicators_of(startup, include_archived=True)}
+    names = {i.id: i.name for i in queries.indicators_of(startup, include_archived=True)}
     summary = [(f"v-{indicator_id}-{period.strftime('%Y-%m')}", names.get(indicator_id, "?"), period, message)
                for (indicator_id, period), message in sorted(errors.items(), key=lambda e: (e[0][1], e[0][0]))]
     return render_template(
@@ -298,5 +298,5 @@ def budget(startup_id: str):
         else:
             return _done(startup, f"Budget {form.year.data} enregistré.")
     return render_template("indicators/budget.html", startup=startup, form=form,
-                           budgets=services.budgets_of(startup), active_section="startups"), \
+                           budgets=queries.budgets_of(startup), active_section="startups"), \
         422 if form.errors or form.form_errors else 200

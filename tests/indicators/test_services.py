@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from core.db import db
-from indicators import services
+from indicators import queries, services
 from indicators.models import Category, Direction, Frequency, Indicator, IndicatorKind, IndicatorValue, Trend
 from indicators.services import CsvImportError, IndicatorError, ValuesError
 from tests.factories import make_person, make_startup
@@ -38,7 +38,7 @@ def test_a_startup_has_one_north_star_at_most():
     second = make_indicator(startup, "Usagers")
     services.set_north_star(second)
     db.session.expire_all()
-    assert services.north_star(startup).id == second.id
+    assert queries.north_star(startup).id == second.id
     assert db.session.get(Indicator, first.id).is_north_star is False
 
 
@@ -56,15 +56,15 @@ def test_the_north_star_comes_first_and_other_startups_keep_theirs():
     make_indicator(startup, "A")
     b = make_indicator(startup, "B", is_north_star=True)
     c = make_indicator(other, "C", is_north_star=True)
-    assert [i.name for i in services.indicators_of(startup)] == ["B", "A"]
-    assert services.north_star(other) is c and b.is_north_star
+    assert [i.name for i in queries.indicators_of(startup)] == ["B", "A"]
+    assert queries.north_star(other) is c and b.is_north_star
 
 
 def test_an_archived_indicator_stops_being_the_north_star_and_cannot_become_it():
     startup = make_startup()
     indicator = make_indicator(startup, is_north_star=True)
     services.archive_indicator(indicator, now=NOW)
-    assert services.north_star(startup) is None
+    assert queries.north_star(startup) is None
     with pytest.raises(IndicatorError, match="archivé"):
         services.set_north_star(indicator)
 
@@ -95,7 +95,7 @@ def test_the_mandatory_impact_matrix_indicators_are_proposed_to_a_startup_withou
     cost = names["Coût à l'utilisation (budget annuel / utilisateurs actifs par mois)"]
     assert cost.kind is IndicatorKind.COST_PER_USE and cost.direction is Direction.LOWER
     assert all(i.is_mandatory for i in created)
-    assert [i.name for i in services.indicators_of(startup)][0] == "Note de facilité d'usage"
+    assert [i.name for i in queries.indicators_of(startup)][0] == "Note de facilité d'usage"
 
 
 def test_the_mandatory_indicators_are_not_proposed_twice():
@@ -169,7 +169,7 @@ def test_a_quarterly_indicator_takes_values_on_the_first_month_of_a_quarter_only
 def test_a_computed_indicator_cannot_be_entered():
     startup = make_startup()
     services.propose_mandatory(startup)
-    cost = next(i for i in services.indicators_of(startup) if i.kind is IndicatorKind.COST_PER_USE)
+    cost = next(i for i in queries.indicators_of(startup) if i.kind is IndicatorKind.COST_PER_USE)
     with pytest.raises(ValuesError) as caught:
         services.enter_values(startup, {(cost.id, month("2026-10")): "3"}, today=TODAY)
     assert "calculé" in caught.value.cells[(cost.id, month("2026-10"))]
@@ -279,10 +279,10 @@ def test_objectives_are_kept_and_read_by_committee_and_by_date():
                                    now=NOW.replace(year=2026, month=1), actor=person, committee_id=41)
     second = services.set_objective(users, target_value=Decimal("2000"), target_on=dt.date(2026, 12, 31),
                                     now=NOW.replace(month=6), committee_id=42)
-    assert services.objective_set_by(users, 41) is first
-    assert services.objectives_by_committee(42) == {users.id: second}
-    assert services.objective_in_force(users, NOW.replace(month=3)) is first
-    assert services.objective_in_force(users, NOW) is second
+    assert queries.objective_set_by(users, 41) is first
+    assert queries.objectives_by_committee(42) == {users.id: second}
+    assert queries.objective_in_force(users, NOW.replace(month=3)) is first
+    assert queries.objective_in_force(users, NOW) is second
     assert first.set_by_id == person.id
 
 
@@ -297,15 +297,15 @@ def test_the_value_reached_and_the_trend_between_two_dates():
     users = make_indicator(startup)
     services.enter_values(startup, {(users.id, month("2026-04")): "100", (users.id, month("2026-10")): "150"},
                           today=TODAY)
-    assert services.value_reached(users, dt.date(2026, 5, 15)).value == Decimal("100")
-    assert services.value_reached(users, dt.date(2026, 3, 31)) is None
-    assert services.trend_between(users, dt.date(2026, 5, 15), TODAY) is Trend.IMPROVING
+    assert queries.value_reached(users, dt.date(2026, 5, 15)).value == Decimal("100")
+    assert queries.value_reached(users, dt.date(2026, 3, 31)) is None
+    assert queries.trend_between(users, dt.date(2026, 5, 15), TODAY) is Trend.IMPROVING
 
 
 def cost_startup():
     startup = make_startup()
     services.propose_mandatory(startup)
-    users = next(i for i in services.indicators_of(startup) if i.kind is IndicatorKind.ACTIVE_USERS)
+    users = next(i for i in queries.indicators_of(startup) if i.kind is IndicatorKind.ACTIVE_USERS)
     return startup, users
 
 
@@ -318,7 +318,7 @@ def test_the_cost_per_use_is_the_yearly_budget_over_monthly_active_users_with_it
         (users.id, month("2026-02")): "1500", (users.id, month("2026-03")): "1200",
         (users.id, month("2026-04")): "1200",
     }, today=TODAY)
-    costs = services.cost_per_use(startup)
+    costs = queries.cost_per_use(startup)
     assert [(c.period_start, c.value, c.trend) for c in costs] == [
         (month("2025-12"), Decimal("500.00"), None),
         (month("2026-01"), Decimal("600.00"), Trend.WORSENING),  # the budget grew with the year
@@ -326,27 +326,27 @@ def test_the_cost_per_use_is_the_yearly_budget_over_monthly_active_users_with_it
         (month("2026-03"), Decimal("500.00"), Trend.WORSENING),
         (month("2026-04"), Decimal("500.00"), Trend.STABLE),
     ]
-    cost = next(i for i in services.indicators_of(startup) if i.kind is IndicatorKind.COST_PER_USE)
-    assert [p.value for p in services.series(cost)] == [c.value for c in costs]
-    assert services.trend_between(cost, dt.date(2026, 1, 31), dt.date(2026, 2, 28)) is Trend.IMPROVING
+    cost = next(i for i in queries.indicators_of(startup) if i.kind is IndicatorKind.COST_PER_USE)
+    assert [p.value for p in queries.series(cost)] == [c.value for c in costs]
+    assert queries.trend_between(cost, dt.date(2026, 1, 31), dt.date(2026, 2, 28)) is Trend.IMPROVING
 
 
 def test_no_cost_per_use_without_a_budget_for_the_year_or_without_users():
     startup, users = cost_startup()
     services.enter_values(startup, {(users.id, month("2026-01")): "1000", (users.id, month("2025-05")): "0"},
                           today=TODAY)
-    assert services.cost_per_use(startup) == []
+    assert queries.cost_per_use(startup) == []
     services.set_budget(startup, year=2025, amount_eur=100_000)
-    assert services.cost_per_use(startup) == []  # 0 users in 2025-05: no division
+    assert queries.cost_per_use(startup) == []  # 0 users in 2025-05: no division
     services.set_budget(startup, year=2026, amount_eur=120_000)
-    assert [c.value for c in services.cost_per_use(startup)] == [Decimal("120.00")]
+    assert [c.value for c in queries.cost_per_use(startup)] == [Decimal("120.00")]
 
 
 def test_a_budget_is_replaced_for_its_year_and_audited():
     startup = make_startup()
     services.set_budget(startup, year=2026, amount_eur=100_000)
     services.set_budget(startup, year=2026, amount_eur=120_000)
-    assert [(b.year, b.amount_eur) for b in services.budgets_of(startup)] == [(2026, 120_000)]
+    assert [(b.year, b.amount_eur) for b in queries.budgets_of(startup)] == [(2026, 120_000)]
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "startup.budget",
                                                             AuditEvent.startup_id == startup.id)).all()
     assert [e.before for e in events] == [None, {"amount_eur": 100_000}]
@@ -366,7 +366,7 @@ def test_chart_rows_put_objectives_on_their_period():
     services.enter_values(startup, {(users.id, month("2026-09")): "10", (users.id, month("2026-10")): "12"},
                           today=TODAY)
     services.set_objective(users, target_value=Decimal("20"), target_on=dt.date(2027, 4, 30), now=NOW)
-    rows = services.chart_rows(users)
+    rows = queries.chart_rows(users)
     assert [(r.label, r.value, r.objective) for r in rows] == [
         ("septembre 2026", Decimal("10"), None), ("octobre 2026", Decimal("12"), None),
         ("avril 2027", None, Decimal("20")),

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from indicators import services
+from indicators import queries, services
 from indicators.models import Category, Indicator, IndicatorValue, Objective, StartupBudget
 from tests.factories import login, make_incubator, make_membership, make_person, make_startup
 
@@ -152,7 +152,7 @@ def test_the_chart_and_its_table_carry_the_same_numbers(client, team):
 def test_the_cost_per_use_and_its_trend_are_shown(client, team):
     startup, _ = team
     services.propose_mandatory(startup)
-    users = next(i for i in services.indicators_of(startup) if i.name == services.ACTIVE_USERS_NAME)
+    users = next(i for i in queries.indicators_of(startup) if i.name == services.ACTIVE_USERS_NAME)
     services.set_budget(startup, year=2026, amount_eur=600_000)
     services.enter_values(startup, {(users.id, month("2026-01")): "1000", (users.id, month("2026-02")): "1500"},
                           today=PAST)
@@ -300,7 +300,7 @@ def test_the_north_star_moves_with_its_button(client, team):
     second = services.create_indicator(startup, name="B", category=Category.USED)
     assert client.post(f"/indicators/{startup.id}/{second.id}/north-star").status_code == 303
     db.session.expire_all()
-    assert services.north_star(startup).id == second.id and not db.session.get(Indicator, first.id).is_north_star
+    assert queries.north_star(startup).id == second.id and not db.session.get(Indicator, first.id).is_north_star
 
 
 def test_an_objective_is_set_through_its_form(client, team):

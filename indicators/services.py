@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from audit.services import changes, record, snapshot
 from core.db import db, utcnow
 from core.formats import month_fr
-from indicators.queries import indicators_of, north_star, official_grids, period_label
 from indicators.models import (
     Category,
     Direction,
@@ -25,8 +24,8 @@ from indicators.models import (
     IndicatorValue,
     Objective,
     StartupBudget,
-
 )
+from indicators.queries import indicators_of, north_star, official_grids, period_label
 from startups.models import Startup
 from users.models import Person
 

@@ -18,7 +18,7 @@ from startups.phases import Phase
 from startups.queries import SORTS, PortfolioFilters
 
 NO_PHASE = "aucune"
-ACTIVE_CHOICES = [("", "Toutes"), ("actives", "Actives"), ("inactives", "Inactives")]
+ACTIVE_CHOICES = [("", "Toutes"), ("actives", "Actives"), ("inactives", "Inactives (terminées ou pas commencées)")]
 ORDER_CHOICES = [("asc", "Croissant"), ("desc", "Décroissant")]
 SEARCH_MAX_LENGTH = 200
 
@@ -43,9 +43,9 @@ class PortfolioFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    q = StringField("Rechercher", description="Dans le nom et la mission")
+    q = StringField("Rechercher dans le nom et la mission")
     phase = select("Phase en cours")
-    active = select("Statut", ACTIVE_CHOICES)
+    active = select("Actives ou non", ACTIVE_CHOICES)
     incubator = select("Incubateur")
     sponsor = select("Sponsor")
     sort = select("Trier par", [(key, label[0].upper() + label[1:]) for key, label in SORTS.items()])

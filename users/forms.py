@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField
-from wtforms.validators import InputRequired, Length
+from wtforms import EmailField, HiddenField
+from wtforms.validators import AnyOf, InputRequired, Length
 
 DEMO_PERSONAS = {
     # key: (e-mail, name, label on the login page)
@@ -31,5 +31,5 @@ class LogoutForm(FlaskForm):
 
 
 class DemoLoginForm(FlaskForm):
-    persona = SelectField("Persona", choices=[(key, label) for key, (_, _, label) in DEMO_PERSONAS.items()])
+    persona = HiddenField(validators=[AnyOf(list(DEMO_PERSONAS))])
     next = HiddenField()

@@ -82,7 +82,10 @@ def finish_login() -> dict:
 
 def _userinfo(proconnect, token) -> dict:
     metadata = proconnect.load_server_metadata()
-    response = proconnect.get(metadata["userinfo_endpoint"], token=token)
+    # A plain request: ProConnect's access tokens live 60 s, which Authlib's 60 s leeway already counts as
+    # expired (it would refuse to send it).
+    response = requests.get(metadata["userinfo_endpoint"], timeout=10,
+                            headers={"Authorization": f"Bearer {token['access_token']}"})
     response.raise_for_status()
     if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/jwt":
         return response.json()

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("grids", __name__, url_prefix="/grids")

@@ -44,6 +44,10 @@ class Organisation(db.Model):
     kind: Mapped[str | None] = mapped_column(sa.String(100))
     ministerial_domain: Mapped[str | None] = mapped_column(sa.String(100))
     archived_at: Mapped[dt.datetime | None]
+    # Optimistic locking: an edit form carries the version it loaded; a stale save is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def display_name(self) -> str:
@@ -63,8 +67,11 @@ class Incubator(db.Model):
     address: Mapped[str | None] = mapped_column(sa.String(500))
     description: Mapped[str | None] = mapped_column(sa.Text)
     archived_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     owner: Mapped[Organisation | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
     def permission_scope(self) -> tuple[str | None, str | None]:
         return (None, self.id)
@@ -120,6 +127,7 @@ class Startup(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     archived_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(
@@ -134,6 +142,8 @@ class Startup(db.Model):
     events: Mapped[list["Event"]] = relationship(
         back_populates="startup", order_by=lambda: (Event.happened_on, Event.position), cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def permission_scope(self) -> tuple[str | None, str | None]:
         return (self.id, self.incubator_id)

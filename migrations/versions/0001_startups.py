@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=100), nullable=True),
     sa.Column('ministerial_domain', sa.String(length=100), nullable=True),
     sa.Column('archived_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations'))
     )
     op.create_table('incubators',
@@ -37,6 +38,7 @@ def upgrade():
     sa.Column('address', sa.String(length=500), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('archived_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['organisations.id'], name=op.f('fk_incubators_owner_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incubators'))
     )
@@ -68,6 +70,7 @@ def upgrade():
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('archived_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['incubator_id'], ['incubators.id'], name=op.f('fk_startups_incubator_id_incubators')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_startups'))
     )

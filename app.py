@@ -9,7 +9,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from core import config as config_module
-from core import formats, sqlite
+from core import errors, formats, sqlite
 from core.db import db
 from users import permissions
 
@@ -31,7 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     formats.register(app)
     permissions.register(app)
     _register_areas(app)
-    _register_errors(app)
+    errors.register(app)
     return app
 
 
@@ -54,13 +54,3 @@ def _register_areas(app: Flask) -> None:
     @permissions.public
     def home():
         return render_template("home.html")
-
-
-def _register_errors(app: Flask) -> None:
-    def error_page(code: int, title: str, message: str):
-        return render_template("error.html", code=code, title=title, message=message), code
-
-    app.register_error_handler(400, lambda e: error_page(400, "Requête invalide", getattr(e, "description", "")))
-    app.register_error_handler(403, lambda e: error_page(403, "Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."))
-    app.register_error_handler(404, lambda e: error_page(404, "Page non trouvée", "La page que vous cherchez est introuvable."))
-    app.register_error_handler(500, lambda e: error_page(500, "Erreur inattendue", "Une erreur est survenue. L'équipe en a été informée."))

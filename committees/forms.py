@@ -14,6 +14,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
@@ -47,9 +48,13 @@ class VersionForm(FrenchForm):
     version = HiddenField(filters=[_int_or_none])
 
 
-def _choices(enum, blank: str | None = None):
-    choices = [(member.value, member.label) for member in enum]
-    return ([("", blank)] + choices) if blank is not None else choices
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
+    pairs = [(member.value, member.label) for member in enum]
+    return choices(([("", blank)] + pairs) if blank is not None else pairs)
 
 
 class CommitteeForm(VersionForm):
@@ -112,7 +117,7 @@ class DecisionForm(VersionForm):
     kind = SelectField("Décision", choices=_choices(DecisionKind), validators=[DataRequired(REQUIRED)])
     next_phase = SelectField(
         "Phase suivante (pour un passage de phase)",
-        choices=[("", "—")] + [(phase.value, phase.label) for phase in NEXT_PHASES],
+        choices=choices([("", "—")] + [(phase.value, phase.label) for phase in NEXT_PHASES]),
         validators=[Optional()],
     )
     envelope_eur = IntegerField(

@@ -22,6 +22,7 @@ from committees.forms import (
     ParticipantForm,
     VersionForm,
     attendance_form,
+    choices,
 )
 from committees.models import (
     PARIS,
@@ -33,7 +34,6 @@ from committees.models import (
     CommitteeKind,
     CommitteeStatus,
     DecisionKind,
-    Participant,
     ParticipantRole,
     datetime_fr,
 )
@@ -109,7 +109,7 @@ def index():
     authorize("account.use")
     sections = services.my_committees(person, _now())
     return _render("committees/index.html", sections=sections,
-                   token=services.existing_calendar_token(person))[0]
+                   token=services.existing_calendar_token(person))
 
 
 @bp.post("/calendar-token")
@@ -134,7 +134,7 @@ def startup(startup_id: str):
     startup = _startup_or_404(startup_id)
     authorize("committee.view", startup)
     return _render("committees/startup.html", startup=startup,
-                   committees=services.startup_committees(startup.id))[0]
+                   committees=services.startup_committees(startup.id))
 
 
 @bp.get("/incubator/<incubator_id>")
@@ -158,7 +158,7 @@ def calendar(incubator_id: str):
         ).all()
     return _render("committees/calendar.html", incubator=incubator,
                    sections=services.incubator_calendar(incubator.id, _now()), overdue=overdue,
-                   token=services.existing_calendar_token(current_person()))[0]
+                   token=services.existing_calendar_token(current_person()))
 
 
 # -- one committee ------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def _chair_choices(startup: Startup, committee: Committee | None = None) -> list
             people[committee.chair.id] = committee.chair
     me = current_person()
     people.setdefault(me.id, me)
-    return [(None, "—")] + [(p.id, p.name) for p in sorted(people.values(), key=lambda p: p.name)]
+    return choices([(None, "—")] + [(p.id, p.name) for p in sorted(people.values(), key=lambda p: p.name)])
 
 
 def _schedule(form: CommitteeForm) -> dict:
@@ -381,7 +381,7 @@ def decision(committee_id: int):
 
 
 def _owner_choices(committee: Committee) -> list[tuple]:
-    return [(None, "—")] + [(p.person_id, p.person.name) for p in committee.participants]
+    return choices([(None, "—")] + [(p.person_id, p.person.name) for p in committee.participants])
 
 
 @bp.route("/<int:committee_id>/actions", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from committees import services
-from committees.models import Committee, CommitteeStatus, DecisionKind, SignOff
+from committees.models import Committee, CommitteeStatus, SignOff
 from core.db import db
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, cast, decided, held, plan

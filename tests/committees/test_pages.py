@@ -209,3 +209,24 @@ def test_the_calendar_page_runs_a_bounded_number_of_queries(client, count_querie
     many = queries()
     assert db.session.scalar(sa.select(sa.func.count(Committee.id))) == 18
     assert many == few
+
+
+def test_every_form_page_renders_for_the_people_who_use_it(client):
+    c = cast()
+    upcoming = plan(c, "2026-12-15")
+    held_committee = held(c, "2026-11-12")
+    awaiting = decided(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.coach)
+    for url in [f"/committees/{upcoming.id}/edit", f"/committees/{upcoming.id}/cancel",
+                f"/committees/{upcoming.id}/participants", f"/committees/{held_committee.id}/attendance",
+                f"/committees/{held_committee.id}/decision", f"/committees/{held_committee.id}/actions",
+                f"/committees/startup/{c.startup.id}", f"/committees/startup/{c.startup.id}/plan", "/committees/",
+                f"/committees/{held_committee.id}"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.data.count(b"<h1") == 1, url
+    login(client, c.head)
+    assert client.get(f"/committees/incubator/{c.startup.incubator_id}").status_code == 200
+    login(client, c.sponsor)
+    assert "Valider la décision" in client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True)

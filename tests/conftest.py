@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
 from core.db import db
@@ -52,6 +53,15 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's Session.get_bind returns the engine and ignores the session's `bind`: code under
+    test that commits would then commit for real on a connection of its own, outside the rolled-back
+    transaction. This one always uses the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture(autouse=True)
 def session(request, app):
     """Each test in a transaction that is rolled back; code under test may commit (savepoints)."""
@@ -63,7 +73,7 @@ def session(request, app):
         transaction = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": ConnectionBoundSession}
         )
         try:
             yield db.session

@@ -1,0 +1,73 @@
+"""`flask import-betagouv` and `flask load-demo` through Flask's CLI runner: summary and exit status."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from core.db import db
+from startups.models import Startup
+
+SNAPSHOTS = Path(__file__).parents[1] / "fixtures" / "betagouv"
+
+
+def startups() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Startup))
+
+
+def test_an_import_without_rejection_exits_0_with_a_french_summary(app):
+    result = app.test_cli_runner().invoke(args=["import-betagouv", str(SNAPSHOTS / "2026-08"), "--today", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    assert "créées" in result.output and "mises à jour" in result.output and "inchangées" in result.output
+    assert "Startups par phase actuelle au 27 novembre 2026" in result.output
+    assert "Opéré au sein du réseau" in result.output
+    assert "organisation particulier-masque" in result.output
+    assert "_organisations/Préfecture" in result.output
+    assert startups() == 440
+
+
+def test_a_second_import_reports_everything_unchanged(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["import-betagouv", str(SNAPSHOTS / "2019-01-01"), "--today", "2019-01-01"])
+    result = runner.invoke(args=["import-betagouv", str(SNAPSHOTS / "2019-01-01"), "--today", "2019-01-01"])
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if line.startswith("Startups "))
+    assert line.split()[1:] == ["0", "0", "46", "0"]
+    assert "Startups par phase actuelle au 1er janvier 2019" in result.output
+
+
+def test_rejected_files_exit_1_and_are_listed_with_their_reason(app, tmp_path):
+    (tmp_path / "bonne.md").write_text("---\ntitle: Bonne\n---\n", encoding="utf-8")
+    (tmp_path / "mauvaise.md").write_text("---\ntitle: Mauvaise\nphases:\n  - name: incubation\n---\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import-betagouv", str(tmp_path), "--today", "2026-11-27"])
+    assert result.exit_code == 1
+    assert "mauvaise.md : phase n°1 : phase inconnue « incubation »" in result.output
+    assert "Aucune phase commencée" in result.output
+    assert [s.id for s in db.session.scalars(sa.select(Startup))] == ["bonne"]
+
+
+def test_an_unreadable_folder_exits_2(app, tmp_path):
+    runner = app.test_cli_runner()
+    missing = runner.invoke(args=["import-betagouv", str(tmp_path / "absent")])
+    assert missing.exit_code == 2
+    assert "n'existe pas" in missing.output
+    (tmp_path / "fiche.md").write_text("---\ntitle: Seule\n---\n", encoding="utf-8")
+    not_a_folder = runner.invoke(args=["import-betagouv", str(tmp_path / "fiche.md")])
+    assert not_a_folder.exit_code == 2
+    assert "n'est pas un dossier" in not_a_folder.output
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    no_fiche = runner.invoke(args=["import-betagouv", str(empty)])
+    assert no_fiche.exit_code == 2
+    assert "aucune fiche .md" in no_fiche.output
+    assert startups() == 0
+
+
+def test_load_demo_fills_an_empty_database_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["load-demo"])
+    assert first.exit_code == 0, first.output
+    assert startups() == 440
+    second = runner.invoke(args=["load-demo"])
+    assert second.exit_code == 0
+    assert "déjà" in second.output
+    assert startups() == 440

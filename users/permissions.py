@@ -96,6 +96,9 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "startup.manage_members": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
     "organisation.manage": _admin,
     "incubator.manage": _admin,
+    # People: one sees one's own data; admins see and manage everyone's accounts and roles.
+    "person.view": _self_or_admin,
+    "person.manage": _admin,
     # Indicators: the whole team and its sponsor read them; the team and its coach enter them.
     "indicators.view": _team(*ANY_STARTUP_ROLE),
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),

@@ -108,6 +108,14 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "committee.edit": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
     "committee.sign_off": _sponsor_or_admin,
+    # Editing the lifecycle: only an admin rewrites the phase history (with a reason).
+    "startup.correct_history": _admin,
+    # The audit trail: a startup's history for its team, its incubator staff and admins; the whole log
+    # for admins only. Personal data: anyone exports their own; an admin anonymises a person.
+    "audit.view_startup": _team(*ANY_STARTUP_ROLE),
+    "audit.view_all": _admin,
+    "person.export_data": _self_or_admin,
+    "person.anonymise": _admin,
 }
 
 

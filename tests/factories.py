@@ -115,3 +115,13 @@ def bulk_portfolio(count: int, today: dt.date, incubators: int = 5, organisation
     db.session.execute(sa.insert(startup_sponsors), sponsors)
     db.session.execute(sa.insert(PhasePeriod), periods)
     db.session.execute(sa.insert(Event), events)
+
+
+def make_incubator_staff(person, incubator, starts_on: dt.date = dt.date(2020, 1, 1), ends_on=None):
+    """person is on incubator's staff between the dates."""
+    from users.models import IncubatorStaff
+
+    staff = IncubatorStaff(person=person, incubator_id=incubator.id, starts_on=starts_on, ends_on=ends_on)
+    db.session.add(staff)
+    db.session.flush()
+    return staff

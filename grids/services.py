@@ -1,0 +1,490 @@
+"""Grid rules: seeding the official grids, publishing versions, which grid suits which committee,
+filling (draft, submit, abstain), who sees the scores, and the results.
+
+Every change checks its rule (GridError with a French message), changes the data, writes an audit event
+when it is decision-grade (a submitted grid, a published version) and flushes; the caller commits.
+
+Rules decided here (issue 5 leaves them open):
+- Evaluators: every participant of the committee except the startup's own team (roles intrapreneur and
+  team member): the team presents, it does not score itself. The chair scores like any participant.
+- A grid is filled while the committee is to plan or planned; once held (or cancelled) drafts stay
+  drafts and count for nothing, and no grid can be started or submitted any more — otherwise someone
+  could read the others' scores (visible once held) before submitting their own.
+- A filled grid is created on the first save, on the version shown when the form was opened (the latest
+  published one); it keeps that version for good. Submitting freezes it.
+- Hidden scores: a person sees the others' scores (results and individual answers) of a committee's grid
+  once they have submitted their own grid of that template, or once the committee is held (held,
+  decided, signed off). This applies to everyone — chair, coach, sponsor, incubator staff and admins
+  alike: nobody needs the scores before the session, and an exception for admins would be a leak that
+  no one could see. Everyone allowed to see the results sees, before that, who has submitted.
+- Results are computed per version (two participants who filled two versions are not mixed) over the
+  submitted, non-abstaining grids; see grids/stats.py for the statistics.
+"""
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from audit.services import record
+from committees.models import Committee, CommitteeKind, CommitteeStatus, ParticipantRole
+from core.db import db
+from grids import stats
+from grids.models import (
+    Answer,
+    Criterion,
+    CriterionKind,
+    FieldType,
+    FilledGrid,
+    FilledStatus,
+    GridError,
+    GridTemplate,
+    GridValidationError,
+    GridVersion,
+)
+from users.models import Person
+
+SEED_ACTOR = "flask grids seed"
+
+# Which grids a committee of each kind is evaluated with; arbitrage_sponsor goes with every committee.
+KIND_GRIDS: dict[CommitteeKind, tuple[str, ...]] = {
+    CommitteeKind.END_OF_INVESTIGATION: ("lancement",),
+    CommitteeKind.END_OF_CONSTRUCTION: ("acceleration",),
+}
+EVERY_COMMITTEE = ("arbitrage_sponsor",)
+
+NOT_EVALUATORS = frozenset({ParticipantRole.INTRAPRENEUR, ParticipantRole.TEAM_MEMBER})
+FILLING_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
+HELD_STATUSES = frozenset({CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF})
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,49}$")
+MAX_TEXT = 5000
+MAX_WEIGHT = Decimal(100)
+MAX_MONEY = 1_000_000_000
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+# -- seeding ------------------------------------------------------------------------------------------
+
+def criteria_from_official(grid: Mapping) -> list[Criterion]:
+    """The criteria of one grid of official-grids.json, in the order of the document."""
+    criteria: list[Criterion] = []
+
+    def add(**fields):
+        criteria.append(Criterion(position=len(criteria), **fields))
+
+    for section in grid.get("sections", ()):
+        for item in section["scored_criteria"]:
+            add(code=item["code"], label=item["label"], section=section["label"], questions=list(item.get("questions", [])),
+                kind=CriterionKind.SCORED)
+    for item in grid.get("scored_criteria", ()):
+        add(code=item["code"], label=item["label"], questions=list(item.get("questions", [])), kind=CriterionKind.SCORED)
+    for item in grid.get("qualitative_criteria", ()):
+        add(code=item["code"], label=item["label"], questions=[item["question"]] if item.get("question") else [],
+            kind=CriterionKind.QUALITATIVE, field_type=FieldType.TEXT)
+    for item in grid.get("conclusion_fields", ()):
+        field_type = FieldType.MONEY_EUR if item.get("type") == "money_eur" else FieldType.TEXT
+        add(code=item["code"], label=item["label"], questions=[], kind=CriterionKind.CONCLUSION, field_type=field_type)
+    if grid.get("decision_choices"):
+        add(code="decision", label="Décision recommandée", questions=[], kind=CriterionKind.CONCLUSION,
+            field_type=FieldType.CHOICE, choices=list(grid["decision_choices"]))
+    for criterion in criteria:
+        criterion.weight = Decimal(1)  # the sources give no weights
+    return criteria
+
+
+def seed_official_grids(official: Mapping, *, now: dt.datetime) -> list[GridTemplate]:
+    """Create the official grids as version 1, once: a template that already exists is left as it is
+    (admins may have published later versions). Returns the templates created."""
+    created = []
+    for grid in official["grids"]:
+        if db.session.scalar(sa.select(GridTemplate.id).where(GridTemplate.code == grid["code"])) is not None:
+            continue
+        template = GridTemplate(code=grid["code"], title=grid["title"], created_at=now)
+        version = GridVersion(
+            number=1, scale_min=grid["scale"]["min"], scale_max=grid["scale"]["max"], intro=grid.get("intro"),
+            header_fields=list(grid.get("header_fields", [])), published_at=now,
+            change_note="Grille officielle du programme beta.gouv.fr.",
+            criteria=criteria_from_official(grid),
+        )
+        template.versions.append(version)
+        db.session.add(template)
+        db.session.flush()
+        _audit_publication(version, actor=None, actor_label=SEED_ACTOR)
+        created.append(template)
+    return created
+
+
+# -- versions -----------------------------------------------------------------------------------------
+
+def _version_snapshot(version: GridVersion) -> dict:
+    return {
+        "template": version.template.code,
+        "number": version.number,
+        "scale": [version.scale_min, version.scale_max],
+        "intro": version.intro,
+        "criteria": [
+            {"code": c.code, "label": c.label, "kind": c.kind.value, "weight": str(c.weight),
+             "archived": c.archived_at is not None, "questions": list(c.questions or [])}
+            for c in version.criteria
+        ],
+    }
+
+
+def _audit_publication(version: GridVersion, *, actor: Person | None, actor_label: str | None = None) -> None:
+    record("grid.version_published", "grid_version", version.id, actor=actor, actor_label=actor_label,
+           after=_version_snapshot(version), reason=version.change_note)
+
+
+@dataclasses.dataclass
+class CriterionChange:
+    """The new label, questions, weight and archived state of a criterion of the latest version."""
+
+    code: str
+    label: str
+    questions: list[str]
+    weight: Decimal
+    archived: bool
+
+
+@dataclasses.dataclass
+class NewCriterion:
+    code: str
+    label: str
+    kind: CriterionKind
+    questions: list[str]
+    weight: Decimal = Decimal(1)
+    section: str | None = None
+
+
+def _check_weight(weight, label: str) -> Decimal:
+    try:
+        weight = Decimal(weight)
+    except (InvalidOperation, TypeError, ValueError):
+        raise GridError(f"Le poids de « {label} » doit être un nombre.") from None
+    if not weight.is_finite() or not Decimal(0) < weight <= MAX_WEIGHT or weight != weight.quantize(Decimal("0.01")):
+        raise GridError(f"Le poids de « {label} » doit être un nombre positif d'au plus 100, avec au plus deux décimales.")
+    return weight
+
+
+def publish_version(template: GridTemplate, *, changes: Sequence[CriterionChange], new: Sequence[NewCriterion] = (),
+                    intro: str | None, change_note: str | None, actor: Person, now: dt.datetime) -> GridVersion:
+    """Publish version n + 1 of the template: a copy of the latest version with the given changes to its
+    criteria (labels, questions, weights, archived or restored) and the new criteria appended."""
+    latest = template.latest_version
+    if latest is None:
+        raise GridError("Cette grille n'a aucune version publiée.")
+    if template.archived_at is not None:
+        raise GridError("Cette grille est archivée : elle ne peut plus recevoir de nouvelle version.")
+    by_code = {change.code: change for change in changes}
+    unknown = set(by_code) - {c.code for c in latest.criteria}
+    if unknown:
+        raise GridError(f"Critère inconnu dans la dernière version : {', '.join(sorted(unknown))}.")
+    version = GridVersion(
+        number=latest.number + 1, scale_min=latest.scale_min, scale_max=latest.scale_max,
+        intro=_clean(intro), header_fields=list(latest.header_fields or []), change_note=_clean(change_note),
+        published_at=now, published_by_id=actor.id,
+    )
+    for old in latest.criteria:
+        change = by_code.get(old.code)
+        label = _clean(change.label) if change else old.label
+        if label is None:
+            raise GridError(f"Le libellé du critère {old.code} est obligatoire.")
+        if len(label) > 500:
+            raise GridError(f"Le libellé du critère {old.code} dépasse 500 caractères.")
+        archived = change.archived if change else old.archived_at is not None
+        version.criteria.append(Criterion(
+            code=old.code, label=label, section=old.section, kind=old.kind, field_type=old.field_type,
+            choices=list(old.choices) if old.choices is not None else None,
+            questions=[q for q in (change.questions if change else old.questions or []) if q.strip()],
+            weight=_check_weight(change.weight, label) if change else old.weight,
+            position=old.position,
+            archived_at=(old.archived_at or now) if archived else None,
+        ))
+    codes = {c.code for c in version.criteria}
+    for item in new:
+        code = (item.code or "").strip().lower()
+        label = _clean(item.label)
+        if not CODE.match(code):
+            raise GridError("Le code d'un nouveau critère s'écrit en minuscules, chiffres, points, tirets "
+                            "ou soulignés (50 caractères au plus).")
+        if code in codes:
+            raise GridError(f"Le code « {code} » est déjà celui d'un critère de cette grille.")
+        if label is None or len(label) > 500:
+            raise GridError("Le libellé d'un nouveau critère est obligatoire (500 caractères au plus).")
+        codes.add(code)
+        version.criteria.append(Criterion(
+            code=code, label=label, section=_clean(item.section), kind=item.kind,
+            field_type=FieldType.TEXT, questions=[q.strip() for q in item.questions if q.strip()],
+            weight=_check_weight(item.weight, label), position=len(version.criteria),
+        ))
+    if not version.active_criteria:
+        raise GridError("Une grille doit garder au moins un critère non archivé.")
+    if _same(latest, version):
+        raise GridError("Aucune modification : la nouvelle version serait identique à la précédente.")
+    version.template = template
+    db.session.add(version)
+    db.session.flush()
+    _audit_publication(version, actor=actor)
+    return version
+
+
+def _same(old: GridVersion, new: GridVersion) -> bool:
+    def shape(version):
+        return (version.intro, [(c.code, c.label, list(c.questions or []), Decimal(c.weight), c.archived_at is None)
+                                for c in version.criteria])
+
+    return shape(old) == shape(new)
+
+
+# -- which grids, who fills ---------------------------------------------------------------------------
+
+def suitable_codes(kind: CommitteeKind) -> tuple[str, ...]:
+    """The templates a committee of this kind is evaluated with, the kind's own grid first."""
+    return KIND_GRIDS.get(kind, ()) + EVERY_COMMITTEE
+
+
+def templates_for(committee: Committee) -> list[GridTemplate]:
+    """The suitable, non-archived templates that have a published version, in suitable_codes order."""
+    codes = suitable_codes(committee.kind)
+    found = db.session.scalars(
+        sa.select(GridTemplate).where(GridTemplate.code.in_(codes), GridTemplate.archived_at.is_(None))
+        .options(selectinload(GridTemplate.versions).selectinload(GridVersion.criteria))
+    ).all()
+    found = [t for t in found if t.latest_version is not None]
+    return sorted(found, key=lambda t: codes.index(t.code))
+
+
+def template_for(committee: Committee, code: str) -> GridTemplate | None:
+    return next((t for t in templates_for(committee) if t.code == code), None)
+
+
+def is_evaluator(committee: Committee, person: Person | None) -> bool:
+    """A participant of the committee outside the startup's own team."""
+    return person is not None and any(
+        p.person_id == person.id and p.role not in NOT_EVALUATORS for p in committee.participants
+    )
+
+
+def evaluators(committee: Committee) -> list[Person]:
+    return [p.person for p in committee.participants if p.role not in NOT_EVALUATORS]
+
+
+def filled_grids(committee: Committee, template: GridTemplate) -> list[FilledGrid]:
+    return list(db.session.scalars(
+        sa.select(FilledGrid)
+        .where(FilledGrid.committee_id == committee.id, FilledGrid.template_id == template.id)
+        .options(selectinload(FilledGrid.answers), selectinload(FilledGrid.person),
+                 selectinload(FilledGrid.version).selectinload(GridVersion.criteria))
+        .order_by(FilledGrid.id)
+    ))
+
+
+def own_grid(committee: Committee, template: GridTemplate, person: Person) -> FilledGrid | None:
+    return db.session.scalar(
+        sa.select(FilledGrid)
+        .where(FilledGrid.committee_id == committee.id, FilledGrid.template_id == template.id,
+               FilledGrid.person_id == person.id)
+        .options(selectinload(FilledGrid.answers), selectinload(FilledGrid.version).selectinload(GridVersion.criteria))
+    )
+
+
+def filling_open(committee: Committee) -> bool:
+    return committee.archived_at is None and committee.status in FILLING_STATUSES
+
+
+def scores_visible(committee: Committee, template: GridTemplate, person: Person | None,
+                   grids: Sequence[FilledGrid] | None = None) -> bool:
+    """The others' scores show once the person has submitted their own grid, or the committee is held."""
+    if committee.status in HELD_STATUSES:
+        return True
+    if person is None:
+        return False
+    grids = filled_grids(committee, template) if grids is None else grids
+    return any(g.person_id == person.id and g.is_submitted for g in grids)
+
+
+# -- filling ------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class AnswerInput:
+    """What the form sends for one criterion, as text (validated here)."""
+
+    value: str | None = None  # the score for scored criteria, the answer otherwise
+    comment: str | None = None
+
+
+def field_name(criterion: Criterion) -> str:
+    return f"c{criterion.id}"
+
+
+def parse_answers(version: GridVersion, answers: Mapping[int, AnswerInput], *, complete: bool
+                  ) -> tuple[dict[int, tuple[int | None, str | None, str | None]], dict[str, str]]:
+    """(criterion id -> (score, text, comment)) and the errors by form field (French, one per field).
+    complete: every scored criterion needs a score (submitting)."""
+    parsed, errors = {}, {}
+    for criterion in version.active_criteria:
+        given = answers.get(criterion.id, AnswerInput())
+        raw = (given.value or "").strip()
+        comment = _clean(given.comment)
+        name = field_name(criterion)
+        if comment and len(comment) > MAX_TEXT:
+            errors[f"{name}-comment"] = f"Le commentaire sur « {criterion.label} » dépasse {MAX_TEXT} caractères."
+        score, text = None, None
+        if criterion.is_scored:
+            low, high = version.scale_min, version.scale_max
+            if raw:
+                if re.fullmatch(r"[+-]?\d{1,6}", raw) and low <= int(raw) <= high:
+                    score = int(raw)
+                else:
+                    errors[name] = f"La note de « {criterion.label} » doit être un nombre entier entre {low} et {high}."
+            elif complete:
+                errors[name] = f"Donnez une note entre {low} et {high} à « {criterion.label} »."
+        elif raw:
+            if criterion.field_type is FieldType.MONEY_EUR:
+                digits = re.sub(r"[\s\u00a0\u202f€]", "", raw)
+                if re.fullmatch(r"\d{1,10}", digits) and int(digits) <= MAX_MONEY:
+                    text = str(int(digits))
+                else:
+                    errors[name] = f"« {criterion.label} » doit être un montant en euros, nombre entier sans décimales (par exemple 450 000)."
+            elif criterion.field_type is FieldType.CHOICE:
+                if raw in (criterion.choices or []):
+                    text = raw
+                else:
+                    errors[name] = f"Choisissez une des réponses proposées pour « {criterion.label} »."
+            elif len(raw) > MAX_TEXT:
+                errors[name] = f"La réponse à « {criterion.label} » dépasse {MAX_TEXT} caractères."
+            else:
+                text = raw
+        parsed[criterion.id] = (score, text, comment)
+    return parsed, errors
+
+
+def save_grid(committee: Committee, template: GridTemplate, person: Person, *, answers: Mapping[int, AnswerInput],
+              abstained: bool, conflict_of_interest: str | None, comment: str | None, submit: bool,
+              now: dt.datetime, version: GridVersion | None = None) -> FilledGrid:
+    """Save the person's grid as a draft, or submit it (then it is frozen). On the first save the grid is
+    created on `version` (the one the form showed) or else on the latest published version."""
+    if not is_evaluator(committee, person):
+        raise GridError("Seuls les participants du comité, hors équipe de la startup, remplissent les grilles.")
+    if template.code not in suitable_codes(committee.kind):
+        raise GridError(f"La grille « {template.title} » ne s'applique pas à un comité « {committee.kind.label} ».")
+    if not filling_open(committee):
+        raise GridError("Les grilles de ce comité ne peuvent plus être remplies : il est tenu ou annulé.")
+    filled = own_grid(committee, template, person)
+    if filled is not None and filled.is_submitted:
+        raise GridError("Votre grille est déjà soumise : elle ne peut plus être modifiée.")
+    if filled is None:
+        if version is None or version.template_id != template.id or not version.is_published:
+            version = template.latest_version
+        if version is None:
+            raise GridError("Cette grille n'a aucune version publiée.")
+        # Added to the session only once the answers are valid: a refused first save writes nothing.
+        filled = FilledGrid(committee=committee, person=person, template=template, version=version, created_at=now)
+    version = filled.version
+
+    conflict = _clean(conflict_of_interest)
+    comment = _clean(comment)
+    errors: dict[str, str] = {}
+    if abstained and not conflict:
+        errors["conflict_of_interest"] = "Déclarez le conflit d'intérêts qui motive votre abstention."
+    if conflict and len(conflict) > MAX_TEXT:
+        errors["conflict_of_interest"] = f"La déclaration dépasse {MAX_TEXT} caractères."
+    if comment and len(comment) > MAX_TEXT:
+        errors["comment"] = f"Le commentaire général dépasse {MAX_TEXT} caractères."
+    parsed, answer_errors = parse_answers(version, {} if abstained else answers, complete=submit and not abstained)
+    errors.update(answer_errors)
+    if errors:
+        raise GridValidationError(errors)
+
+    db.session.add(filled)
+    filled.abstained = abstained
+    filled.conflict_of_interest = conflict if abstained else None
+    filled.comment = comment
+    filled.updated_at = now
+    existing = {a.criterion_id: a for a in filled.answers}
+    for criterion_id, (score, text, answer_comment) in parsed.items():
+        answer = existing.get(criterion_id)
+        if score is None and text is None and answer_comment is None:
+            if answer is not None:
+                filled.answers.remove(answer)
+            continue
+        if answer is None:
+            answer = Answer(criterion_id=criterion_id)
+            filled.answers.append(answer)
+        answer.score, answer.text, answer.comment = score, text, answer_comment
+    if abstained:
+        filled.answers.clear()  # an abstention carries no score nor answer
+    if submit:
+        filled.status = FilledStatus.SUBMITTED
+        filled.submitted_at = now
+    db.session.flush()
+    if submit:
+        by_id = {c.id: c for c in version.criteria}
+        record("grid.submitted", "filled_grid", filled.id, actor=person, startup_id=committee.startup_id,
+               after={
+                   "committee_id": committee.id, "template": template.code, "version": version.number,
+                   "abstained": abstained, "conflict_of_interest": filled.conflict_of_interest,
+                   "scores": {by_id[a.criterion_id].code: a.score for a in filled.answers if a.score is not None},
+               })
+    return filled
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class CriterionResult:
+    criterion: Criterion
+    stats: stats.CriterionStats
+
+
+@dataclasses.dataclass
+class VersionResults:
+    version: GridVersion
+    grids: list[FilledGrid]  # submitted, abstentions included
+    criteria: list[CriterionResult]
+    overall_mean: float | None
+
+    @property
+    def abstentions(self) -> list[FilledGrid]:
+        return [g for g in self.grids if g.abstained]
+
+    @property
+    def scoring(self) -> list[FilledGrid]:
+        return [g for g in self.grids if not g.abstained]
+
+
+def results(grids: Sequence[FilledGrid]) -> list[VersionResults]:
+    """Statistics per scored criterion of each version used, over the submitted, non-abstaining grids."""
+    submitted = [g for g in grids if g.is_submitted]
+    by_version: dict[int, list[FilledGrid]] = {}
+    for grid in submitted:
+        by_version.setdefault(grid.version_id, []).append(grid)
+    out = []
+    for version_grids in sorted(by_version.values(), key=lambda gs: gs[0].version.number):
+        version = version_grids[0].version
+        scoring = [g for g in version_grids if not g.abstained]
+        rows = []
+        for criterion in version.scored_criteria:
+            scores = [a.score for g in scoring for a in g.answers if a.criterion_id == criterion.id and a.score is not None]
+            rows.append(CriterionResult(criterion, stats.summarize(scores, version.scale_min, version.scale_max)))
+        overall = stats.weighted_mean([(r.stats.mean, r.criterion.weight) for r in rows])
+        out.append(VersionResults(version, version_grids, rows, overall))
+    return out
+
+
+def published_templates(include_archived: bool = False) -> list[GridTemplate]:
+    query = sa.select(GridTemplate).options(selectinload(GridTemplate.versions).selectinload(GridVersion.criteria),
+                                            selectinload(GridTemplate.versions).selectinload(GridVersion.published_by))
+    if not include_archived:
+        query = query.where(GridTemplate.archived_at.is_(None))
+    found = db.session.scalars(query.order_by(GridTemplate.id)).all()
+    return [t for t in found if t.latest_version is not None]

@@ -21,6 +21,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -30,6 +31,7 @@ from committees.models import Committee, CommitteeStatus
 from startups.models import Event, EventKind, Startup, current_periods
 from startups.phases import TERMINAL_PHASES
 
+PARIS = ZoneInfo("Europe/Paris")
 MONTHS_BETWEEN_COMMITTEES = 6
 DUE_SOON_DAYS = 45
 HELD_STATUSES = (CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF)
@@ -86,6 +88,11 @@ class CommitteeDue:
     status: CommitteeDueStatus
     # The earliest committee in the `planned` status, if any (shown beside an overdue or due date).
     next_planned_at: dt.datetime | None = None
+
+    @property
+    def next_planned_on(self) -> dt.date | None:
+        """The planned committee's day in Paris."""
+        return self.next_planned_at.astimezone(PARIS).date() if self.next_planned_at else None
 
 
 # --- SQL -------------------------------------------------------------------------------------------
@@ -252,3 +259,9 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
         )
         for row in db.session.execute(query)
     }
+
+
+def startups_with_status(today: dt.date, status: CommitteeDueStatus | str):
+    """A select of the ids of the startups in that committee status, for PortfolioFilters.within."""
+    due = committee_due(today)
+    return sa.select(due.c.startup_id).where(where_status(due, status))

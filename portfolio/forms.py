@@ -20,6 +20,8 @@ from startups.queries import SORTS, PortfolioFilters
 NO_PHASE = "aucune"
 ACTIVE_CHOICES = [("", "Toutes"), ("actives", "Actives"), ("inactives", "Inactives (terminées ou pas commencées)")]
 ORDER_CHOICES = [("asc", "Croissant"), ("desc", "Décroissant")]
+# The committee status filter (committees/due.py): values as in the API's `committee` parameter.
+COMMITTEE_CHOICES = [("", "Tous"), ("overdue", "Comité en retard"), ("due45", "Comité dû sous 45 jours")]
 SEARCH_MAX_LENGTH = 200
 
 
@@ -50,6 +52,7 @@ class PortfolioFilterForm(FlaskForm):
     sponsor = select("Sponsor")
     sort = select("Trier par", [(key, label[0].upper() + label[1:]) for key, label in SORTS.items()])
     order = select("Ordre", ORDER_CHOICES)
+    committee = select("Prochain comité", COMMITTEE_CHOICES)
     # Not rendered as a field: the pagination links carry it.
     page = StringField("Page")
 
@@ -86,7 +89,7 @@ class PortfolioFilterForm(FlaskForm):
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.valid(name) for name in ("q", "phase", "active", "incubator", "sponsor"))
+        return any(self.valid(name) for name in ("q", "phase", "active", "incubator", "sponsor", "committee"))
 
     def filters(self) -> PortfolioFilters:
         """The filters of the valid fields; call validate() first."""

@@ -7,12 +7,14 @@ Every page runs a fixed number of SQL statements whatever the size of the portfo
 tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs.
 """
 
+import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
+from committees import due as committee_due
 from core.db import db
 from core.pagination import paginate
 from portfolio import display
@@ -82,6 +84,8 @@ def portfolio():
     form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
     form.validate()
     filters = form.filters()
+    if form.valid("committee"):
+        filters = dataclasses.replace(filters, within=committee_due.startups_with_status(today, form.valid("committee")))
     counts = queries.count_by_phase(today, filters)
     page = startups_page(filters, today, form.page_number)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
@@ -98,7 +102,13 @@ def portfolio():
         sort_label=queries.SORTS[filters.sort] + (" (ordre décroissant)" if filters.descending else ""),
         warnings=warnings,
         today=today,
+        dues=page_dues(page, today),
     )
+
+
+def page_dues(page, today: dt.date) -> dict:
+    """{startup id: CommitteeDue} of a page's active startups, in one statement."""
+    return committee_due.due_rows(today, [row[0].id for row in page.items]) if page.items else {}
 
 
 @bp.get("/startups/<startup_id>")
@@ -125,6 +135,7 @@ def startup(startup_id: str):
         timeline=display.timeline(startup, today),
         links=display.links(startup),
         today=today,
+        committee_due=committee_due.committee_due_of(startup, today),
     )
 
 

@@ -35,6 +35,9 @@ class PortfolioFilters:
     text: str | None = None
     sort: str = "name"
     descending: bool = False
+    # Only the startups whose ids this select returns: a filter computed by an area above startups (the
+    # committee status, committees.due.startups_with_status). None: no restriction.
+    within: sa.Select | None = None
 
 
 def _phase_order(column):
@@ -62,6 +65,8 @@ def _filter(query, current, filters: PortfolioFilters):
         query = query.where(Startup.incubator_id == filters.incubator_id)
     if filters.sponsor_id:
         query = query.where(_sponsored_by(filters.sponsor_id))
+    if filters.within is not None:
+        query = query.where(Startup.id.in_(filters.within))
     if filters.text and filters.text.strip():
         text = filters.text.strip().lower()
         query = query.where(

@@ -216,3 +216,97 @@ def test_a_committee_held_in_jalons_after_the_imported_ones_moves_the_real_due_d
     make_committee(startup, CommitteeStatus.HELD, held_on=d("2026-11-20"))
     row = sql_due()["nosgestesclimat"]
     assert (row.last_committee_on, row.next_committee_due, row.status) == (d("2026-11-20"), d("2027-05-20"), CommitteeDueStatus.OK)
+
+
+# --- On the portfolio's pages ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    monkeypatch.setattr("portfolio.views.current_date", lambda: TODAY)
+
+
+def test_the_portfolio_shows_the_next_committee_with_its_badge(client, fixed_today):
+    make_startup("late", name="En Retard", phases=[("construction", d("2025-01-01"))])
+    make_startup("soon", name="Bientôt", phases=[("construction", d("2026-06-15"))])
+    fine = make_startup("fine", name="Tranquille", phases=[("construction", d("2026-10-01"))])
+    make_startup("stopped", name="Arrêtée", phases=[("construction", d("2025-01-01")), ("abandon", d("2025-06-01"))])
+    make_committee(db.session.get(Startup, "late"), CommitteeStatus.PLANNED, scheduled_at=dt.datetime(2026, 12, 3, 13, tzinfo=dt.timezone.utc))
+    assert fine
+    page = client.get("/startups").text
+    assert '<th scope="col">Prochain comité</th>' in page
+    assert "1er juillet 2025" in page and "En retard</p>" in page and "Planifié le 3 décembre 2026" in page
+    assert "15 décembre 2026" in page and "Dans moins de 45 jours</p>" in page
+    assert "1er avril 2027" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("committee=overdue", ["En Retard"], ["Bientôt", "Tranquille", "Arrêtée"]),
+        ("committee=due45", ["Bientôt"], ["En Retard", "Tranquille", "Arrêtée"]),
+        ("committee=due45&phase=investigation", [], ["En Retard", "Bientôt", "Tranquille"]),
+    ],
+)
+def test_the_portfolio_filters_by_committee_status(client, fixed_today, query, shown, hidden):
+    make_startup("late", name="En Retard", phases=[("construction", d("2025-01-01"))])
+    make_startup("soon", name="Bientôt", phases=[("construction", d("2026-06-15"))])
+    make_startup("fine", name="Tranquille", phases=[("construction", d("2026-10-01"))])
+    make_startup("stopped", name="Arrêtée", phases=[("construction", d("2025-01-01")), ("abandon", d("2025-06-01"))])
+    page = client.get(f"/startups?{query}").text
+    for name in shown:
+        assert f">{name}</a>" in page
+    for name in hidden:
+        assert f">{name}</a>" not in page
+    assert '<option selected value="overdue">Comité en retard</option>' in page or "overdue" not in query
+
+
+def test_an_unknown_committee_filter_is_ignored_with_a_french_warning(client, fixed_today):
+    make_startup("late", name="En Retard", phases=[("construction", d("2025-01-01"))])
+    page = client.get("/startups?committee=bientot").text
+    assert "Prochain comité : « bientot » n&#39;est pas une valeur possible : ce filtre a été ignoré." in page
+    assert ">En Retard</a>" in page
+
+
+def test_the_startup_page_shows_the_next_committee(client, fixed_today):
+    make_startup("s", name="Ma Startup", phases=[("construction", d("2025-01-01"))], events=[("committee", d("2026-05-31"))])
+    page = client.get("/startups/s").text
+    assert "Prochain comité d'investissement" in page
+    assert "À tenir au plus tard le 30 novembre 2026" in page
+    assert "Dans moins de 45 jours</p>" in page
+    assert "Six mois après le dernier comité, tenu le 31 mai 2026." in page
+    stopped = make_startup("stopped", phases=[("construction", d("2025-01-01")), ("abandon", d("2025-06-01"))])
+    assert "Prochain comité d'investissement" not in client.get(f"/startups/{stopped.id}").text
+
+
+PAGES = {
+    "/startups": "En retard</p>",
+    "/startups?committee=overdue": "En retard</p>",
+    "/startups?committee=due45&sort=phase": "Dans moins de 45 jours</p>",
+    "/startups/lot-0001": "Prochain comité d'investissement",
+}
+
+
+def measure_pages(client, count_queries, count: int) -> dict[str, int]:
+    from tests.factories import bulk_portfolio
+
+    bulk_portfolio(count, TODAY)
+    # The same late and soon-due startups beside the 10 or 1,000 others (named to come first).
+    make_startup("late", name="A En Retard", phases=[("construction", d("2025-01-01"))])
+    make_startup("soon", name="A Bientôt", phases=[("construction", d("2026-06-15"))])
+    counts = {}
+    for url, needle in PAGES.items():
+        db.session.expunge_all()
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert needle in response.text, url
+        counts[url] = len(statements)
+    return counts
+
+
+def test_the_portfolio_with_due_dates_runs_the_same_queries_for_10_or_1000_startups(client, count_queries, fixed_today, session):
+    small = measure_pages(client, count_queries, 10)
+    session.rollback()
+    large = measure_pages(client, count_queries, 1000)
+    assert large == small

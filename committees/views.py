@@ -509,9 +509,8 @@ def incubator_feed(incubator_id: str):
     feed lists attendees' e-mail addresses, so it is not public); a logged-in session works too."""
     incubator = db.session.get(Incubator, incubator_id)
     person = services.person_for_token(request.args.get("jeton", "")) or current_person()
-    if incubator is None or person is None:
+    # 404 rather than 403 for someone without access: like an unknown token, it reveals nothing.
+    if incubator is None or person is None or not can("committee.view", incubator, person=person):
         abort(404)
-    if not can("committee.view", incubator, person=person):
-        abort(403)
     return _ics(f"Comités — {incubator.name}", services.incubator_feed_committees(incubator.id),
                 f"comites-{incubator.id}.ics")

@@ -76,7 +76,7 @@ def test_the_incubator_feed_is_for_its_staff_only(client):
     db.session.commit()
     url = f"/committees/ical/incubator/{c.startup.incubator_id}.ics"
     assert client.get(url).status_code == 404  # no session, no token: a calendar app without access
-    assert client.get(f"{url}?jeton={outsider_token}").status_code == 403
+    assert client.get(f"{url}?jeton={outsider_token}").status_code == 404
     assert len(feed(client, f"{url}?jeton={staff_token}").walk("VEVENT")) == 1
     login(client, c.head)
     assert len(feed(client, url).walk("VEVENT")) == 1

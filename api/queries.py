@@ -42,3 +42,10 @@ def startups_of_sponsors(organisations, ctx) -> dict[str, list[tuple[str, str | 
         [o.id for o in organisations],
         ctx.today,
     )
+
+
+def committee_dues(startups, ctx) -> dict:
+    """startup id -> CommitteeDue (committees/due.py) of the active startups among them, in one statement."""
+    from committees.due import due_rows
+
+    return due_rows(ctx.today, [s.id for s in startups]) if startups else {}

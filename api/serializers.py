@@ -8,7 +8,7 @@ startup. The OpenAPI document picks the field up by itself.
 from startups.models import EventKind, PhasePeriod, Startup
 from startups.phases import Phase
 
-from api.queries import startups_of_incubators, startups_of_sponsors
+from api.queries import committee_dues, startups_of_incubators, startups_of_sponsors
 from api.schema import (
     BOOLEAN,
     DATE,
@@ -129,6 +129,23 @@ def _active(startup: Startup, ctx: Context) -> bool:
     return phase is not None and phase.active
 
 
+COMMITTEE_STATUS = {"type": "string", "enum": ["overdue", "due45", "ok"]}
+
+
+def _committee_due(startup: Startup, ctx: Context):
+    return ctx.loaded(committee_dues).get(startup.id)
+
+
+def _next_committee_due(startup: Startup, ctx: Context) -> str | None:
+    due = _committee_due(startup, ctx)
+    return _iso(due.next_committee_due) if due else None
+
+
+def _committee_status(startup: Startup, ctx: Context) -> str | None:
+    due = _committee_due(startup, ctx)
+    return due.status.value if due else None
+
+
 STARTUP = Schema(
     "Startup",
     [
@@ -150,6 +167,12 @@ STARTUP = Schema(
         Field("user_types", STRINGS, lambda s, ctx: list(s.user_types or [])),
         Field("themes", STRINGS, lambda s, ctx: list(s.themes or [])),
         Field("techno", STRINGS, lambda s, ctx: list(s.techno or [])),
+        Field("next_committee_due", nullable(DATE), _next_committee_due,
+              "Date limite du prochain comité d'investissement : six mois après le dernier comité tenu (ou "
+              "après le début de la phase en cours si aucun ne l'a été depuis) ; null si la startup n'est pas active."),
+        Field("committee_status", nullable(COMMITTEE_STATUS), _committee_status,
+              "overdue : date limite dépassée ; due45 : dans les 45 jours ; ok : plus tard ; null si la startup "
+              "n'est pas active."),
     ],
     "Une Startup d'État du programme beta.gouv.fr.",
 )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
+from committees.due import startups_with_status
 from core.db import db
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
@@ -57,6 +58,7 @@ STARTUP_FILTERS = (
     Param("incubator", {"type": "string", "maxLength": 200}, "Identifiant de l'incubateur."),
     Param("sponsor", {"type": "string", "maxLength": 200}, "Identifiant d'une administration sponsor."),
     Param("q", {"type": "string", "maxLength": 200}, "Texte cherché dans le nom et la mission (sans casse)."),
+    Param("committee", s.COMMITTEE_STATUS, "Prochain comité : overdue (en retard), due45 (dû dans les 45 jours), ok."),
     Param("sort", {"type": "string", "enum": list(SORTS), "default": "name"}, "Tri : " + ", ".join(f"{k} ({v})" for k, v in SORTS.items()) + "."),
     Param("order", {"type": "string", "enum": ["asc", "desc"], "default": "asc"}, "Sens du tri."),
     Param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Numéro de page, à partir de 1."),
@@ -133,6 +135,7 @@ def startups(query):
         text=query["q"],
         sort=query["sort"],
         descending=query["order"] == "desc",
+        within=startups_with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
     page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults)
@@ -227,3 +230,7 @@ def openapi():
             server_url=request.script_root or "/",
         )
     )
+
+
+# Endpoints of other areas, declared in their own modules on this blueprint.
+from api import grids as _grids  # noqa: E402,F401

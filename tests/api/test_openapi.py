@@ -56,7 +56,7 @@ def test_every_declared_parameter_is_documented_and_every_path_argument_declared
 
 def test_the_startups_parameters_are_documented_with_their_values(spec):
     parameters = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/startups"]["get"]["parameters"]}
-    assert set(parameters) == {"phase", "active", "incubator", "sponsor", "q", "sort", "order", "page", "per_page"}
+    assert set(parameters) == {"phase", "active", "incubator", "sponsor", "q", "committee", "sort", "order", "page", "per_page"}
     assert "abandon-investigation" in parameters["phase"]["enum"]
     assert parameters["active"] == {"type": "boolean"}
     assert parameters["per_page"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}

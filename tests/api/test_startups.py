@@ -94,6 +94,9 @@ def test_a_startup_shows_its_phases_events_incubator_sponsors_and_links(client):
         "user_types": ["Demandeurs d'emploi"],
         "themes": ["Emploi"],
         "techno": ["Node.js"],
+        # Six months after the last committee event (tests/committees/test_due.py for the rule).
+        "next_committee_due": "2019-08-01",
+        "committee_status": "overdue",
     }
 
 

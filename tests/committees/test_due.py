@@ -310,3 +310,34 @@ def test_the_portfolio_with_due_dates_runs_the_same_queries_for_10_or_1000_start
     session.rollback()
     large = measure_pages(client, count_queries, 1000)
     assert large == small
+
+
+# --- In the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_next_committee_due_and_filters_by_committee_status(client):
+    today = dt.date.today()  # the API computes for the wall-clock day
+    make_startup("late", phases=[("construction", add_months(today, -7))])
+    soon_start = add_months(today, -6) + dt.timedelta(days=10)
+    make_startup("soon", phases=[("construction", soon_start)])
+    make_startup("fine", phases=[("construction", add_months(today, -1))])
+    make_startup("stopped", phases=[("construction", d("2024-01-01")), ("abandon", d("2025-01-01"))])
+    body = client.get("/api/v1/startups").get_json()
+    by_id = {s["id"]: (s["next_committee_due"], s["committee_status"]) for s in body["data"]}
+    assert by_id == {
+        "late": (add_months(today, -1).isoformat(), "overdue"),
+        "soon": (add_months(soon_start, 6).isoformat(), "due45"),
+        "fine": (add_months(today, 5).isoformat(), "ok"),
+        "stopped": (None, None),
+    }
+    one = client.get("/api/v1/startups/soon").get_json()
+    assert (one["next_committee_due"], one["committee_status"]) == (add_months(soon_start, 6).isoformat(), "due45")
+
+    def ids(query):
+        return sorted(s["id"] for s in client.get(f"/api/v1/startups?{query}").get_json()["data"])
+
+    assert ids("committee=overdue") == ["late"]
+    assert ids("committee=due45") == ["soon"]
+    assert ids("committee=ok") == ["fine"]
+    response = client.get("/api/v1/startups?committee=late")
+    assert response.status_code == 400

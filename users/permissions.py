@@ -69,6 +69,23 @@ def _sponsor_or_admin(person, target, on) -> bool:
     return is_admin(person) or StartupRole.SPONSOR in startup_roles(person, startup_id, on)
 
 
+def _participant(*excluded_roles: str) -> Callable:
+    """A participant of the committee (the target, read by duck typing: users/ comes before committees/),
+    except in the given roles (values of committees.models.ParticipantRole)."""
+
+    def rule(person, target, on) -> bool:
+        if not person or not person.is_active or target is None:
+            return False
+        return any(p.person_id == person.id and p.role not in excluded_roles for p in getattr(target, "participants", ()))
+
+    return rule
+
+
+def _grid_results(person, target, on) -> bool:
+    """Participants of the committee, the startup's coach and sponsor, its incubator's staff, admins."""
+    return _participant()(person, target, on) or _team(StartupRole.COACH, StartupRole.SPONSOR)(person, target, on)
+
+
 def _logged_in(person, target, on) -> bool:
     return bool(person and person.is_active)
 
@@ -108,6 +125,11 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "committee.edit": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
     "committee.sign_off": _sponsor_or_admin,
+    # Evaluation grids (target: the committee): its participants fill them, except the startup's own team
+    # (intrapreneur, team members), who present rather than judge; admins publish new versions.
+    "grid.fill": _participant("intrapreneur", "membre_equipe"),
+    "grid.results": _grid_results,
+    "grid.publish": _admin,
     # Editing the lifecycle: only an admin rewrites the phase history (with a reason).
     "startup.correct_history": _admin,
     # The audit trail: a startup's history for its team, its incubator staff and admins; the whole log

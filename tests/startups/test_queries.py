@@ -17,3 +17,9 @@ def test_the_portfolio_query_applies_the_current_phase_rule_in_sql():
     assert count_by_phase(TODAY) == {Phase.CONSTRUCTION: 1, None: 1, Phase.TRANSFERE: 1}
     active = db.session.execute(filtered_startups(PortfolioFilters(active=True), TODAY)).scalars().all()
     assert [s.id for s in active] == ["a"]
+
+
+def test_the_text_search_ignores_case_accents_included():
+    make_startup("ecole", name="École inclusive", phases=[("investigation", d("2026-01-01"))])
+    found = db.session.execute(filtered_startups(PortfolioFilters(text="école"), TODAY)).scalars().all()
+    assert [s.id for s in found] == ["ecole"]

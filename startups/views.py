@@ -1,5 +1,530 @@
-"""Editing the lifecycle of a startup (the read pages are in the portfolio area)."""
+"""Editing the lifecycle of a startup (the read pages are in the portfolio area), and the admin pages of
+organisations and incubators.
 
-from flask import Blueprint
+Every view: load (404), check the permission (403), validate the form (422 with the form again and its
+French errors), call the service, commit, flash, redirect 303. A stale edit form gives 409 with the
+conflict's message; nothing of it is saved. URLs: /startups/new, /startups/<id>/edit|phase|members|events…,
+/organisations/manage|new|<id>/edit, /incubators/manage|new|<id>/edit (the portfolio owns the read pages
+at the same prefixes).
+"""
 
-bp = Blueprint("startups", __name__, url_prefix="/startups")
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from audit import views as audit_views
+from core.db import db, utcnow
+from core.formats import date_fr
+from startups import services
+from startups.forms import (
+    ArchiveForm,
+    DeletePeriodForm,
+    EndMembershipForm,
+    EventForm,
+    IncubatorForm,
+    InviteForm,
+    OrganisationForm,
+    PeriodForm,
+    PhaseForm,
+    StartupForm,
+)
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
+from startups.phases import Phase
+from users.models import Membership, StartupRole
+from users.permissions import authorize, can, current_person, requires
+
+bp = Blueprint("startups", __name__)
+
+# The audit pages show phases and event kinds by their French labels.
+audit_views.register_value_label("phase", lambda value: Phase(value).label)
+audit_views.register_value_label("kind", lambda value: EventKind(value).label)
+
+
+def today() -> dt.date:
+    """The date the rules are applied for (a seam for the tests)."""
+    return dt.date.today()
+
+
+def _checked(value: str) -> str:
+    # PostgreSQL refuses NUL bytes in text: an id no record can have is a 404, not a 500.
+    if not value.isprintable():
+        abort(404)
+    return value
+
+
+def _startup(startup_id: str, action: str) -> Startup:
+    startup = db.session.get(Startup, _checked(startup_id))
+    if startup is None:
+        abort(404)
+    authorize(action, startup)
+    return startup
+
+
+def _page(template: str, status: int = 200, **context):
+    return render_template(template, active_section="startups", **context), status
+
+
+def _refused(form, error: services.StartupError) -> int:
+    """Roll back the refused change, show its message on the form; 409 for a conflict, else 422."""
+    db.session.rollback()
+    form.form_errors.append(error.message)
+    return 409 if isinstance(error, services.Conflict) else 422
+
+
+def _commit(what: str) -> None:
+    """Commit; a concurrent save caught only now is the same conflict as a stale form."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise services.Conflict(what) from error
+
+
+def _done(message: str, endpoint: str, **values):
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.scalars(
+        sa.select(Organisation).where(Organisation.archived_at.is_(None))
+        .order_by(sa.func.lower(Organisation.name), Organisation.id)
+    ))
+
+
+def _incubators_for_creation() -> list[Incubator]:
+    """The incubators in which the current person may create (or move) a startup."""
+    incubators = db.session.scalars(
+        sa.select(Incubator).where(Incubator.archived_at.is_(None)).order_by(sa.func.lower(Incubator.name), Incubator.id)
+    )
+    return [i for i in incubators if can("startup.create", i)]
+
+
+# --- Startups ---------------------------------------------------------------------------------------
+
+@bp.route("/startups/new", methods=["GET", "POST"])
+@requires("startup.create")
+def new():
+    incubators = _incubators_for_creation()
+    if not incubators:
+        abort(403)
+    form = StartupForm(incubators=incubators, organisations=_organisations())
+    if not form.is_submitted():
+        form.investigation_on.data = today()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            incubator = db.session.get(Incubator, form.incubator.data)
+            authorize("startup.create", incubator)
+            try:
+                startup = services.create_startup(
+                    form.data_for_service(), id=form.id.data, investigation_on=form.investigation_on.data,
+                    actor=current_person(), now=utcnow())
+                db.session.commit()
+                return _done(f"La startup « {startup.name} » a été créée, en investigation depuis le "
+                             f"{date_fr(form.investigation_on.data)}.", "portfolio.startup", startup_id=startup.id)
+            except services.StartupError as error:
+                status = _refused(form, error)
+    return _page("startups/startup_form.html", status, form=form, startup=None)
+
+
+@bp.route("/startups/<startup_id>/edit", methods=["GET", "POST"])
+@requires("startup.edit")
+def edit(startup_id: str):
+    startup = _startup(startup_id, "startup.edit")
+    incubators = _incubators_for_creation()
+    if startup.incubator is not None and startup.incubator not in incubators:
+        incubators.insert(0, startup.incubator)
+    organisations = _organisations()
+    organisations += [s for s in startup.sponsors if s not in organisations]
+    form = StartupForm(incubators=incubators, organisations=organisations, creating=False)
+    if not form.is_submitted():
+        form.load(startup)
+        return _page("startups/startup_form.html", form=form, startup=startup)
+    status = 422
+    if form.validate():
+        new_incubator = db.session.get(Incubator, form.incubator.data)
+        if new_incubator is not startup.incubator and not can("startup.create", new_incubator):
+            form.incubator.errors.append("Vous ne pouvez pas rattacher la startup à cet incubateur.")
+        else:
+            name = startup.name
+            try:
+                changed = services.edit_startup(startup, form.data_for_service(), expected_version=form.version.data,
+                                                actor=current_person(), now=utcnow())
+                _commit(f"La startup « {name} »")
+                message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
+                return _done(message, "portfolio.startup", startup_id=startup.id)
+            except services.StartupError as error:
+                status = _refused(form, error)
+    return _page("startups/startup_form.html", status, form=form, startup=startup)
+
+
+# --- Phases -----------------------------------------------------------------------------------------
+
+def _phase_page(startup: Startup, form: PhaseForm, status: int = 200):
+    on = today()
+    return _page("startups/phase.html", status, startup=startup, form=form, today=on,
+                 current=startup.current_period(on), allowed=services.allowed_phases(startup),
+                 latest=services.latest_period(startup))
+
+
+@bp.route("/startups/<startup_id>/phase", methods=["GET", "POST"])
+@requires("startup.change_phase")
+def phase(startup_id: str):
+    startup = _startup(startup_id, "startup.change_phase")
+    form = PhaseForm()
+    if not form.is_submitted():
+        form.starts_on.data = today()
+        form.periods.data = services.periods_fingerprint(startup)
+        allowed = services.allowed_phases(startup)
+        if allowed:
+            form.phase.data = allowed[0].value
+        return _phase_page(startup, form)
+    if form.correction.data:
+        authorize("startup.correct_history", startup)
+    status = 422
+    if form.validate():
+        try:
+            period = services.change_phase(
+                startup, phase=Phase(form.phase.data), starts_on=form.starts_on.data, reason=form.reason.data,
+                actor=current_person(), today=today(), correction=bool(form.correction.data),
+                expected=form.periods.data or None)
+            db.session.commit()
+            planned = " (phase prévue)" if period.start_on > today() else ""
+            return _done(f"Changement de phase enregistré : {period.phase.label}{planned}.",
+                         "portfolio.startup", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup = _startup(startup_id, "startup.change_phase")
+    return _phase_page(startup, form, status)
+
+
+def _period(startup: Startup, period_id: int) -> PhasePeriod:
+    period = db.session.get(PhasePeriod, period_id)
+    if period is None or period.startup_id != startup.id:
+        abort(404)
+    return period
+
+
+@bp.route("/startups/<startup_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
+@requires("startup.correct_history")
+def edit_period(startup_id: str, period_id: int):
+    startup = _startup(startup_id, "startup.correct_history")
+    period = _period(startup, period_id)
+    form = PeriodForm()
+    delete_form = DeletePeriodForm(formdata=None, state=services.fingerprint(services.period_state(period)))
+    if not form.is_submitted():
+        form.phase.data, form.start_on.data = period.phase.value, period.start_on
+        form.end_on.data, form.comment.data = period.end_on, period.comment
+        form.state.data = delete_form.state.data
+        return _page("startups/period.html", startup=startup, period=period, form=form, delete_form=delete_form)
+    status = 422
+    if form.validate():
+        try:
+            changed = services.edit_period(
+                period, phase=Phase(form.phase.data), start_on=form.start_on.data, end_on=form.end_on.data,
+                comment=form.comment.data, reason=form.reason.data, actor=current_person(),
+                expected=form.state.data or None)
+            db.session.commit()
+            return _done("La période a été corrigée." if changed else "Aucune modification à enregistrer.",
+                         "startups.phase", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup = _startup(startup_id, "startup.correct_history")
+            period = _period(startup, period_id)
+    return _page("startups/period.html", status, startup=startup, period=period, form=form, delete_form=delete_form)
+
+
+@bp.post("/startups/<startup_id>/periods/<int:period_id>/delete")
+@requires("startup.correct_history")
+def delete_period(startup_id: str, period_id: int):
+    startup = _startup(startup_id, "startup.correct_history")
+    period = _period(startup, period_id)
+    form = DeletePeriodForm()
+    status = 422
+    if form.validate():
+        try:
+            services.delete_period(period, reason=form.reason.data, actor=current_person(),
+                                   expected=form.state.data or None)
+            db.session.commit()
+            return _done("La période a été supprimée de l'historique.", "startups.phase", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup = _startup(startup_id, "startup.correct_history")
+            period = _period(startup, period_id)
+    edit_form = PeriodForm(formdata=None, phase=period.phase.value, start_on=period.start_on, end_on=period.end_on,
+                           comment=period.comment, state=services.fingerprint(services.period_state(period)))
+    return _page("startups/period.html", status, startup=startup, period=period, form=edit_form, delete_form=form)
+
+
+# --- Events -----------------------------------------------------------------------------------------
+
+@bp.route("/startups/<startup_id>/events/new", methods=["GET", "POST"])
+@requires("startup.edit")
+def new_event(startup_id: str):
+    startup = _startup(startup_id, "startup.edit")
+    form = EventForm()
+    if not form.is_submitted():
+        form.happened_on.data = today()
+        return _page("startups/event.html", startup=startup, event=None, form=form)
+    status = 422
+    if form.validate():
+        try:
+            event = services.add_event(startup, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
+                                       comment=form.comment.data, actor=current_person(), today=today())
+            db.session.commit()
+            return _done(f"L'événement « {event.kind.label} » a été ajouté à la chronologie.",
+                         "portfolio.startup", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+    return _page("startups/event.html", status, startup=startup, event=None, form=form)
+
+
+@bp.route("/startups/<startup_id>/events/<int:event_id>/edit", methods=["GET", "POST"])
+@requires("startup.edit")
+def edit_event(startup_id: str, event_id: int):
+    startup = _startup(startup_id, "startup.edit")
+    event = db.session.get(Event, event_id)
+    if event is None or event.startup_id != startup.id:
+        abort(404)
+    form = EventForm()
+    if not form.is_submitted():
+        form.kind.data, form.happened_on.data, form.comment.data = event.kind.value, event.happened_on, event.comment
+        form.state.data = services.fingerprint(services.event_state(event))
+        return _page("startups/event.html", startup=startup, event=event, form=form)
+    status = 422
+    if form.validate():
+        try:
+            changed = services.edit_event(event, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
+                                          comment=form.comment.data, actor=current_person(), today=today(),
+                                          expected=form.state.data or None)
+            db.session.commit()
+            return _done("L'événement a été modifié." if changed else "Aucune modification à enregistrer.",
+                         "portfolio.startup", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup, event = _startup(startup_id, "startup.edit"), db.session.get(Event, event_id)
+    return _page("startups/event.html", status, startup=startup, event=event, form=form)
+
+
+# --- Team -------------------------------------------------------------------------------------------
+
+def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, end_errors=None):
+    on = today()
+    memberships = list(db.session.scalars(
+        sa.select(Membership).where(Membership.startup_id == startup.id)
+        .options(selectinload(Membership.person))
+        .order_by(Membership.starts_on.desc(), Membership.id)
+    ))
+    current = [m for m in memberships if m.is_current(on)]
+    others = [m for m in memberships if not m.is_current(on)]
+    end_forms = {
+        m.id: EndMembershipForm(formdata=None, ends_on=on if m.starts_on <= on else m.starts_on,
+                                state=services.fingerprint(services.membership_state(m)))
+        for m in memberships if m.ends_on is None or m.ends_on >= on
+    }
+    return _page("startups/members.html", status, startup=startup, current=current, others=others,
+                 invite_form=invite_form, end_forms=end_forms, end_errors=end_errors or {}, today=on,
+                 can_manage=can("startup.manage_members", startup))
+
+
+@bp.get("/startups/<startup_id>/members")
+@requires("startup.view_private")
+def members(startup_id: str):
+    startup = _startup(startup_id, "startup.view_private")
+    return _members_page(startup, InviteForm(formdata=None, starts_on=today(), role=StartupRole.TEAM_MEMBER.value))
+
+
+@bp.post("/startups/<startup_id>/members/invite")
+@requires("startup.manage_members")
+def invite(startup_id: str):
+    startup = _startup(startup_id, "startup.manage_members")
+    form = InviteForm()
+    status = 422
+    if form.validate():
+        from users.views import external_url
+
+        next_url = url_for("portfolio.startup", startup_id=startup.id)
+        try:
+            membership = services.invite_member(
+                startup, email=form.email.data, name=form.name.data, role=StartupRole(form.role.data),
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_person(), now=utcnow(),
+                link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
+                login_page=external_url("users.login"))
+            person = membership.person
+            db.session.commit()  # the invitation e-mail leaves now
+            return _done(f"{person.name} a rejoint l'équipe ({membership.role.label}) ; un e-mail l'en informe.",
+                         "startups.members", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup = _startup(startup_id, "startup.manage_members")
+    return _members_page(startup, form, status)
+
+
+@bp.post("/startups/<startup_id>/members/<int:membership_id>/end")
+@requires("startup.manage_members")
+def end_membership(startup_id: str, membership_id: int):
+    startup = _startup(startup_id, "startup.manage_members")
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.startup_id != startup.id:
+        abort(404)
+    form = EndMembershipForm()
+    errors: list[str] = []
+    if form.validate():
+        try:
+            services.end_membership(membership, ends_on=form.ends_on.data, actor=current_person(),
+                                    expected=form.state.data or None)
+            name = membership.person.name
+            db.session.commit()
+            return _done(f"La participation de {name} à l'équipe prend fin le "
+                         f"{date_fr(form.ends_on.data)}.", "startups.members", startup_id=startup.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            startup = _startup(startup_id, "startup.manage_members")
+    else:
+        status = 422
+    errors = form.form_errors + [e for field in form for e in field.errors]
+    invite_form = InviteForm(formdata=None, starts_on=today(), role=StartupRole.TEAM_MEMBER.value)
+    return _members_page(startup, invite_form, status, end_errors={membership_id: errors})
+
+
+# --- Organisations and incubators (admins) -------------------------------------------------------------
+
+ADMIN_KINDS = {
+    "organisation": (Organisation, OrganisationForm, "organisation.manage", "organisations"),
+    "incubator": (Incubator, IncubatorForm, "incubator.manage", "incubators"),
+}
+
+
+def _managed(kind: str, id: str):
+    model, _, action, _ = ADMIN_KINDS[kind]
+    obj = db.session.get(model, _checked(id))
+    if obj is None:
+        abort(404)
+    authorize(action, obj)
+    return obj
+
+
+def _admin_list(kind: str):
+    model, _, action, section = ADMIN_KINDS[kind]
+    authorize(action)
+    items = db.session.scalars(sa.select(model).order_by(model.archived_at.is_not(None), sa.func.lower(model.name),
+                                                         model.id)).all()
+    return render_template("startups/admin_list.html", kind=kind, items=items, active_section=section,
+                           archive_form=ArchiveForm(formdata=None))
+
+
+def _admin_form(kind: str, obj=None):
+    model, form_class, action, section = ADMIN_KINDS[kind]
+    authorize(action, obj)
+    extra = {"organisations": _organisations()} if kind == "incubator" else {}
+    form = form_class(creating=obj is None, **extra)
+    if not form.is_submitted() and obj is not None:
+        for name in ("name", "acronym", "kind", "ministerial_domain", "website", "github", "address", "description"):
+            if name in form:
+                form[name].data = getattr(obj, name)
+        if kind == "incubator":
+            form.owner.data = obj.owner_id or ""
+        form.version.data = obj.version
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            actor = current_person()
+            try:
+                if obj is None:
+                    create = services.create_organisation if kind == "organisation" else services.create_incubator
+                    obj = create(form.data_for_service(), id=form.id.data, actor=actor)
+                    message = f"« {obj.name} » a été créé{'e' if kind == 'organisation' else ''}."
+                else:
+                    edit = services.edit_organisation if kind == "organisation" else services.edit_incubator
+                    changed = edit(obj, form.data_for_service(), expected_version=form.version.data, actor=actor)
+                    message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
+                _commit(f"« {obj.name} »")
+                return _done(message, f"portfolio.{kind}", **{f"{kind}_id": obj.id})
+            except services.StartupError as error:
+                status = _refused(form, error)
+                obj = db.session.get(model, obj.id) if obj is not None and obj.id else None
+    return render_template("startups/admin_form.html", kind=kind, obj=obj, form=form, active_section=section,
+                           archive_form=ArchiveForm(formdata=None, version=obj.version if obj else None)), status
+
+
+def _archive(kind: str, id: str, archived: bool):
+    obj = _managed(kind, id)
+    form = ArchiveForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=utcnow())
+        _commit(f"« {obj.name} »")
+    except services.StartupError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(f"startups.edit_{kind}", **{f"{kind}_id": id}), 303)
+    flash(f"« {obj.name} » est {'archivé' if archived else 'de nouveau actif'}"
+          f"{'e' if kind == 'organisation' else ''}.", "success")
+    return redirect(url_for(f"startups.manage_{kind}s"), 303)
+
+
+@bp.get("/organisations/manage")
+@requires("organisation.manage")
+def manage_organisations():
+    return _admin_list("organisation")
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@requires("organisation.manage")
+def new_organisation():
+    return _admin_form("organisation")
+
+
+@bp.route("/organisations/<organisation_id>/edit", methods=["GET", "POST"])
+@requires("organisation.manage")
+def edit_organisation(organisation_id: str):
+    return _admin_form("organisation", _managed("organisation", organisation_id))
+
+
+@bp.post("/organisations/<organisation_id>/archive")
+@requires("organisation.manage")
+def archive_organisation(organisation_id: str):
+    return _archive("organisation", organisation_id, True)
+
+
+@bp.post("/organisations/<organisation_id>/restore")
+@requires("organisation.manage")
+def restore_organisation(organisation_id: str):
+    return _archive("organisation", organisation_id, False)
+
+
+@bp.get("/incubators/manage")
+@requires("incubator.manage")
+def manage_incubators():
+    return _admin_list("incubator")
+
+
+@bp.route("/incubators/new", methods=["GET", "POST"])
+@requires("incubator.manage")
+def new_incubator():
+    return _admin_form("incubator")
+
+
+@bp.route("/incubators/<incubator_id>/edit", methods=["GET", "POST"])
+@requires("incubator.manage")
+def edit_incubator(incubator_id: str):
+    return _admin_form("incubator", _managed("incubator", incubator_id))
+
+
+@bp.post("/incubators/<incubator_id>/archive")
+@requires("incubator.manage")
+def archive_incubator(incubator_id: str):
+    return _archive("incubator", incubator_id, True)
+
+
+@bp.post("/incubators/<incubator_id>/restore")
+@requires("incubator.manage")
+def restore_incubator(incubator_id: str):
+    return _archive("incubator", incubator_id, False)

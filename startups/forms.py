@@ -1,0 +1,251 @@
+"""One form per editing use case. Edit forms carry the version they loaded (optimistic locking).
+
+Fields are checked with the same cleaners the services use, so that each error shows next to its field;
+the services check again (they are the rule), and a rule only they know shows at the top of the form.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import get_translations
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from startups import services
+from startups.models import EventKind
+from startups.phases import Phase
+from users.models import StartupRole
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class FrenchForm(FlaskForm):
+    """WTForms' built-in messages in French (« N'est pas une date valide. »); every form has form_errors
+    for the refusals of the services."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return get_translations(self.locales)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_errors: list[str] = []
+
+
+def cleaned(cleaner, *args):
+    """A WTForms validator from a service cleaner: its StartupError becomes the field's error."""
+
+    def validator(form, field):
+        try:
+            cleaner(field.data, field.label.text, *args)
+        except services.StartupError as error:
+            raise ValidationError(error.message.split(" : ", 1)[-1]) from None
+
+    return validator
+
+
+def _choices(enum_type):
+    return [SelectChoice(m.value, m.label) for m in enum_type]
+
+
+class VersionField(IntegerField):
+    """The version of the record when the form was loaded, hidden. An altered value matches no version:
+    the save is refused as a conflict."""
+
+    widget = HiddenField.widget
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = int(valuelist[0]) if valuelist[0].strip() else None
+            except ValueError:
+                self.data = -1
+
+
+class StartupForm(FrenchForm):
+    id = StringField(
+        "Identifiant",
+        validators=[Optional(), Length(max=200)],
+        description="Utilisé dans les adresses des pages, gardé tel quel. Laissé vide, il est déduit du nom.",
+    )
+    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    mission = TextAreaField("Mission", validators=[Optional(), Length(max=5000)],
+                            description="Texte simple, sans mise en forme.")
+    incubator = SelectField("Incubateur", validators=[InputRequired(REQUIRED)])
+    sponsors = SelectMultipleField("Sponsors (administrations partenaires)", validate_choice=True,
+                                   description="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")
+    investigation_on = DateField("Début de l'investigation", validators=[InputRequired(REQUIRED)])
+    link = StringField("Site", validators=[cleaned(services.clean_url)])
+    repository = StringField("Dépôt de code", validators=[cleaned(services.clean_url)])
+    stats_url = StringField("Page de statistiques", validators=[cleaned(services.clean_url)])
+    impact_url = StringField("Page d'impact", validators=[cleaned(services.clean_url)])
+    budget_url = StringField("Page de budget", validators=[cleaned(services.clean_url)])
+    dashlord_url = StringField("DashLord", validators=[cleaned(services.clean_url)])
+    user_types = TextAreaField("Publics", validators=[cleaned(services.clean_list)],
+                               description="Un par ligne, ou séparés par des virgules.")
+    themes = TextAreaField("Thématiques", validators=[cleaned(services.clean_list)],
+                           description="Une par ligne, ou séparées par des virgules.")
+    techno = TextAreaField("Technologies", validators=[cleaned(services.clean_list)],
+                           description="Une par ligne, ou séparées par des virgules.")
+    accessibility_status = StringField("Accessibilité", validators=[Optional(), Length(max=100)],
+                                       description="Par exemple « partiellement conforme ».")
+    version = VersionField(validators=[Optional()])
+
+    def __init__(self, *args, incubators=(), organisations=(), creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incubator.choices = [SelectChoice("", "Choisir un incubateur")] + [
+            SelectChoice(i.id, i.name) for i in incubators]
+        self.sponsors.choices = [SelectChoice(o.id, o.display_name) for o in organisations]
+        if not creating:
+            del self.id
+            del self.investigation_on
+
+    def validate_id(self, field):
+        if field.data and field.data.strip():
+            try:
+                services.check_id(field.data.strip(), "Identifiant")
+            except services.StartupError as error:
+                raise ValidationError(error.message.split(" : ", 1)[-1]) from None
+
+    def data_for_service(self) -> services.StartupData:
+        return services.StartupData(
+            name=self.name.data,
+            incubator_id=self.incubator.data or None,
+            mission=self.mission.data,
+            sponsor_ids=list(self.sponsors.data or []),
+            link=self.link.data,
+            repository=self.repository.data,
+            stats_url=self.stats_url.data,
+            impact_url=self.impact_url.data,
+            budget_url=self.budget_url.data,
+            dashlord_url=self.dashlord_url.data,
+            user_types=self.user_types.data,
+            themes=self.themes.data,
+            techno=self.techno.data,
+            accessibility_status=self.accessibility_status.data,
+        )
+
+    def load(self, startup) -> None:
+        """Fill an unsubmitted form from the startup."""
+        for field in ("name", "mission", "link", "repository", "stats_url", "impact_url", "budget_url",
+                      "dashlord_url", "accessibility_status"):
+            self[field].data = getattr(startup, field)
+        for field in ("user_types", "themes", "techno"):
+            self[field].data = "\n".join(getattr(startup, field) or [])
+        self.incubator.data = startup.incubator_id
+        self.sponsors.data = [s.id for s in startup.sponsors]
+        self.version.data = startup.version
+
+
+class PhaseForm(FrenchForm):
+    phase = SelectField("Nouvelle phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
+    starts_on = DateField("Date du changement", validators=[InputRequired(REQUIRED)])
+    reason = TextAreaField("Motif", validators=[InputRequired(REQUIRED), Length(max=2000)],
+                           description="Par exemple la décision du comité d'investissement qui l'a validé.")
+    correction = BooleanField("Correction de l'historique (administrateur·rice) : autoriser un retour en arrière "
+                              "ou une date antérieure")
+    periods = HiddenField()
+
+
+class PeriodForm(FrenchForm):
+    phase = SelectField("Phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
+    start_on = DateField("Début", validators=[Optional()])
+    end_on = DateField("Fin", validators=[Optional()])
+    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField("Motif de la correction", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    state = HiddenField()
+
+
+class DeletePeriodForm(FrenchForm):
+    reason = TextAreaField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    state = HiddenField()
+
+
+class EventForm(FrenchForm):
+    kind = SelectField("Type", choices=_choices(EventKind), validators=[InputRequired(REQUIRED)])
+    happened_on = DateField("Date", validators=[InputRequired(REQUIRED)])
+    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)],
+                            description="Texte simple, sans mise en forme.")
+    state = HiddenField()
+
+
+class InviteForm(FrenchForm):
+    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), Length(max=320)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    name = StringField("Nom", validators=[Optional(), Length(max=200)],
+                       description="Seulement si la personne n'a pas encore de compte Jalons.")
+    role = SelectField("Rôle", choices=_choices(StartupRole), validators=[InputRequired(REQUIRED)])
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
+    ends_on = DateField("Fin (facultatif)", validators=[Optional()])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("La fin ne peut pas précéder le début.")
+
+
+class EndMembershipForm(FrenchForm):
+    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED)])
+    state = HiddenField()
+
+
+class OrganisationForm(FrenchForm):
+    id = StringField("Identifiant", validators=[Optional(), Length(max=200)],
+                     description="Gardé tel quel. Laissé vide, il est déduit du nom.")
+    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    acronym = StringField("Sigle", validators=[Optional(), Length(max=100)])
+    kind = StringField("Type", validators=[Optional(), Length(max=100)],
+                       description="Par exemple « administration-centrale », « operateur ».")
+    ministerial_domain = StringField("Périmètre ministériel", validators=[Optional(), Length(max=100)])
+    version = VersionField(validators=[Optional()])
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.id
+
+    validate_id = StartupForm.validate_id
+
+    def data_for_service(self) -> services.OrganisationData:
+        return services.OrganisationData(name=self.name.data, acronym=self.acronym.data, kind=self.kind.data,
+                                         ministerial_domain=self.ministerial_domain.data)
+
+
+class IncubatorForm(FrenchForm):
+    id = StringField("Identifiant", validators=[Optional(), Length(max=200)],
+                     description="Gardé tel quel. Laissé vide, il est déduit du nom.")
+    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    owner = SelectField("Organisation porteuse")
+    website = StringField("Site", validators=[cleaned(services.clean_url)])
+    github = StringField("GitHub", validators=[cleaned(services.clean_url)])
+    address = StringField("Adresse", validators=[Optional(), Length(max=500)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
+                                description="Texte simple, sans mise en forme.")
+    version = VersionField(validators=[Optional()])
+
+    def __init__(self, *args, organisations=(), creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner.choices = [SelectChoice("", "Aucune")] + [SelectChoice(o.id, o.display_name) for o in organisations]
+        if not creating:
+            del self.id
+
+    validate_id = StartupForm.validate_id
+
+    def data_for_service(self) -> services.IncubatorData:
+        return services.IncubatorData(name=self.name.data, owner_id=self.owner.data or None,
+                                      website=self.website.data, github=self.github.data,
+                                      address=self.address.data, description=self.description.data)
+
+
+class ArchiveForm(FrenchForm):
+    version = VersionField(validators=[Optional()])

@@ -1,0 +1,604 @@
+"""Editing the lifecycle: create and edit a startup, change its phase, events, team, organisations and
+incubators — rules through the services, pages and permissions through the test client."""
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from audit.models import AuditEvent
+from core import mail
+from core.db import db, utcnow
+from startups import services, views
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
+from startups.phases import Phase
+from tests.factories import (
+    d,
+    login,
+    make_incubator,
+    make_incubator_staff,
+    make_membership,
+    make_organisation,
+    make_person,
+    make_startup,
+)
+from users.models import Membership, Person, StartupRole
+
+TODAY = d("2026-11-27")
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(views, "today", lambda: TODAY)
+
+
+@pytest.fixture
+def world():
+    """An incubator with its staff, a startup with its team, an admin and an outsider."""
+    ministry = make_organisation("ministere-test", name="Ministère des Essais", acronym="MDE")
+    other_org = make_organisation("autre-org", name="Autre administration")
+    incubator = make_incubator("incub-test", name="Incubateur des essais", owner_id=ministry.id)
+    other_incubator = make_incubator("incub-autre", name="Autre incubateur")
+    startup = make_startup("lieu-dit", name="Lieu-dit", incubator_id=incubator.id, sponsors=[ministry],
+                           phases=[("investigation", d("2025-01-06")), ("construction", d("2025-09-01"))],
+                           events=[("product_launch", d("2025-10-01"))])
+    elsewhere = make_startup("ailleurs", name="Ailleurs", incubator_id=other_incubator.id,
+                             phases=[("investigation", d("2025-01-06"))])
+    people = {
+        "admin": make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True),
+        "staff": make_person("Sam Staff", email="sam@example.gouv.fr"),
+        "coach": make_person("Camille Coach", email="camille@example.gouv.fr"),
+        "intrapreneur": make_person("Inès Intra", email="ines@example.gouv.fr"),
+        "sponsor": make_person("Simon Sponsor", email="simon@example.gouv.fr"),
+        "member": make_person("Théo Team", email="theo@example.gouv.fr"),
+        "outsider": make_person("Oscar Ailleurs", email="oscar@example.gouv.fr"),
+    }
+    make_incubator_staff(people["staff"], incubator)
+    for role in ("coach", "intrapreneur", "sponsor"):
+        make_membership(people[role], startup, role)
+    make_membership(people["member"], startup, "team_member")
+    make_membership(people["outsider"], elsewhere, "intrapreneur")
+    db.session.commit()  # a refused request rolls back its own changes, not these
+    return {"startup": startup, "elsewhere": elsewhere, "incubator": incubator, "other_incubator": other_incubator,
+            "ministry": ministry, "other_org": other_org, **people}
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page) or re.search(
+        rf'type="hidden" name="{name}" value="([^"]*)"', page) or re.search(
+        rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"', page)
+    assert match, f"no hidden {name} in the page"
+    return match.group(1)
+
+
+def startup_form(startup: Startup, **changes) -> dict:
+    data = {
+        "name": startup.name, "mission": startup.mission or "", "incubator": startup.incubator_id,
+        "sponsors": [s.id for s in startup.sponsors], "link": startup.link or "", "repository": "",
+        "stats_url": "", "impact_url": "", "budget_url": "", "dashlord_url": "", "user_types": "",
+        "themes": "", "techno": "", "accessibility_status": "", "version": str(startup.version),
+    }
+    data.update(changes)
+    return data
+
+
+def events_of(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+# --- Creating a startup --------------------------------------------------------------------------------
+
+def test_an_admin_creates_a_startup_in_investigation_from_the_date_given(client, world):
+    login(client, world["admin"])
+    response = client.post("/startups/new", data={
+        "name": "Aides Simplifiées", "id": "", "mission": "Simplifier les aides.", "incubator": "incub-test",
+        "sponsors": ["ministere-test", "autre-org"], "investigation_on": "2026-11-02",
+        "link": "https://aides.beta.gouv.fr", "themes": "Social, Emploi\nSocial", "user_types": "",
+        "techno": "", "repository": "", "stats_url": "", "impact_url": "", "budget_url": "", "dashlord_url": "",
+        "accessibility_status": "",
+    })
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/startups/aides-simplifiees")
+    startup = db.session.get(Startup, "aides-simplifiees")
+    assert startup.name == "Aides Simplifiées"
+    assert [s.id for s in startup.sponsors] == ["ministere-test", "autre-org"]
+    assert startup.themes == ["Social", "Emploi"]
+    assert [(p.phase, p.start_on) for p in startup.periods] == [(Phase.INVESTIGATION, d("2026-11-02"))]
+    assert startup.current_phase(TODAY) == Phase.INVESTIGATION
+    [event] = events_of("startup.created")
+    assert event.actor_id == world["admin"].id and event.startup_id == "aides-simplifiees"
+    assert event.after["name"] == "Aides Simplifiées" and event.after["start_on"] == "2026-11-02"
+    assert event.before is None
+
+
+def test_the_id_given_is_kept_exactly_and_must_be_unique(world):
+    data = services.StartupData(name="Répertoire", incubator_id="incub-test")
+    startup = services.create_startup(data, id="Répertoire-Élus", investigation_on=TODAY, actor=None, now=utcnow())
+    assert startup.id == "Répertoire-Élus"
+    with pytest.raises(services.StartupError, match="déjà utilisé"):
+        services.create_startup(data, id="répertoire-Élus", investigation_on=TODAY, actor=None, now=utcnow())
+    with pytest.raises(services.StartupError, match="ne convient pas"):
+        services.create_startup(data, id="a/b", investigation_on=TODAY, actor=None, now=utcnow())
+    with pytest.raises(services.StartupError, match="réservé"):
+        services.create_startup(data, id="new", investigation_on=TODAY, actor=None, now=utcnow())
+
+
+def test_a_derived_id_is_made_unique(world):
+    data = services.StartupData(name="Lieu dit", incubator_id="incub-test")
+    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+    assert startup.id == "lieu-dit-2"  # « lieu-dit » is taken
+
+
+def test_bad_input_gives_422_with_french_errors_and_writes_nothing(client, world):
+    login(client, world["admin"])
+    response = client.post("/startups/new", data={
+        "name": "", "incubator": "incub-test", "investigation_on": "pas une date", "link": "aides.gouv.fr",
+        "repository": "javascript:alert(1)",
+    })
+    assert response.status_code == 422
+    assert "Ce champ est obligatoire." in response.text
+    assert "n&#39;est pas une adresse web valide" in response.text or "n'est pas une adresse web valide" in response.text
+    assert "date" in response.text.lower()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) == 2
+    assert events_of("startup.created") == []
+
+
+def test_incubator_staff_create_only_in_their_incubator(client, world):
+    login(client, world["staff"])
+    page = client.get("/startups/new")
+    assert page.status_code == 200
+    assert "Incubateur des essais" in page.text and "Autre incubateur" not in page.text
+    response = client.post("/startups/new", data={"name": "Intruse", "incubator": "incub-autre",
+                                                  "investigation_on": "2026-11-01"})
+    assert response.status_code == 422  # not among the choices
+    assert db.session.get(Startup, "intruse") is None
+
+
+@pytest.mark.parametrize("role", ["coach", "intrapreneur", "sponsor", "member", "outsider"])
+def test_people_without_an_incubator_role_cannot_create(client, world, role):
+    login(client, world[role])
+    assert client.get("/startups/new").status_code == 403
+    assert client.post("/startups/new", data={"name": "X", "incubator": "incub-test",
+                                               "investigation_on": "2026-11-01"}).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
+    for url in ("/startups/new", "/startups/lieu-dit/edit", "/startups/lieu-dit/phase", "/startups/lieu-dit/members",
+                "/organisations/manage", "/incubators/new"):
+        response = client.get(url)
+        assert response.status_code == 303, url
+        assert "/users/login" in response.headers["Location"]
+    response = client.post("/startups/lieu-dit/edit", data={"name": "Pirate"})
+    assert response.status_code == 303 and "/users/login" in response.headers["Location"]
+    assert db.session.get(Startup, "lieu-dit").name == "Lieu-dit"
+
+
+# --- Editing a startup --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["intrapreneur", "coach", "staff", "admin"])
+def test_the_intrapreneur_the_coach_staff_and_admins_edit_a_startup(client, world, role):
+    startup = world["startup"]
+    login(client, world[role])
+    assert client.get("/startups/lieu-dit/edit").status_code == 200
+    response = client.post("/startups/lieu-dit/edit", data=startup_form(
+        startup, mission="Trouver un lieu.", link="https://lieu-dit.beta.gouv.fr", sponsors=["autre-org"]))
+    assert response.status_code == 303
+    startup = db.session.get(Startup, "lieu-dit")
+    assert startup.mission == "Trouver un lieu." and [s.id for s in startup.sponsors] == ["autre-org"]
+    [event] = events_of("startup.updated")
+    assert event.actor_id == world[role].id
+    assert event.before == {"mission": None, "link": None, "sponsor_ids": ["ministere-test"]}
+    assert event.after == {"mission": "Trouver un lieu.", "link": "https://lieu-dit.beta.gouv.fr",
+                           "sponsor_ids": ["autre-org"]}
+    assert event.at.tzinfo is not None
+
+
+@pytest.mark.parametrize("role", ["sponsor", "member", "outsider"])
+def test_a_sponsor_a_team_member_or_another_startup_is_refused_an_edit(client, world, role):
+    login(client, world[role])
+    assert client.get("/startups/lieu-dit/edit").status_code == 403
+    response = client.post("/startups/lieu-dit/edit", data=startup_form(world["startup"], name="Détourné"))
+    assert response.status_code == 403
+    assert db.session.get(Startup, "lieu-dit").name == "Lieu-dit"
+    assert events_of("startup.updated") == []
+
+
+def test_an_intrapreneur_cannot_move_the_startup_to_another_incubator(client, world):
+    login(client, world["intrapreneur"])
+    response = client.post("/startups/lieu-dit/edit", data=startup_form(world["startup"], incubator="incub-autre"))
+    assert response.status_code == 422
+    assert db.session.get(Startup, "lieu-dit").incubator_id == "incub-test"
+
+
+def test_an_unknown_startup_is_404(client, world):
+    login(client, world["admin"])
+    assert client.get("/startups/inconnue/edit").status_code == 404
+    assert client.get("/startups/a%00b/edit").status_code == 404
+
+
+def test_two_people_editing_the_same_startup_the_second_save_is_refused_and_the_first_kept(app, world):
+    first, second = app.test_client(), app.test_client()
+    login(first, world["intrapreneur"])
+    login(second, world["coach"])
+    version_first = hidden(first.get("/startups/lieu-dit/edit").text, "version")
+    version_second = hidden(second.get("/startups/lieu-dit/edit").text, "version")
+    assert version_first == version_second
+    startup = world["startup"]
+    saved = first.post("/startups/lieu-dit/edit", data=startup_form(startup, mission="Version d'Inès",
+                                                                       version=version_first))
+    assert saved.status_code == 303
+    refused = second.post("/startups/lieu-dit/edit", data=startup_form(startup, mission="Version de Camille",
+                                                                          version=version_second))
+    assert refused.status_code == 409
+    assert "a été modifiée par quelqu&#39;un d&#39;autre pendant que vous l&#39;éditiez" in refused.text
+    assert "Version de Camille" in refused.text  # their input stays on the page, to copy
+    assert db.session.get(Startup, "lieu-dit").mission == "Version d'Inès"
+    assert len(events_of("startup.updated")) == 1
+
+
+def test_a_concurrent_save_between_load_and_commit_is_caught_by_the_version_column(world):
+    startup = world["startup"]
+    loaded_version = startup.version
+    # Another transaction saves the row behind this session's back.
+    db.session.execute(sa.update(Startup.__table__).where(Startup.__table__.c.id == "lieu-dit")
+                       .values(name="Par quelqu'un d'autre", version=loaded_version + 1))
+    with pytest.raises(services.Conflict, match="pendant que vous l'éditiez"):
+        services.edit_startup(startup, services.StartupData(name="Lieu-dit bis", incubator_id="incub-test"),
+                              expected_version=loaded_version, actor=None, now=utcnow())
+
+
+def test_a_change_of_sponsors_alone_moves_the_version_on(world):
+    startup = world["startup"]
+    version = startup.version
+    services.edit_startup(startup, services.StartupData(name="Lieu-dit", incubator_id="incub-test",
+                                                        sponsor_ids=["autre-org"]),
+                          expected_version=version, actor=None, now=utcnow())
+    assert startup.version == version + 1
+
+
+def test_saving_unchanged_writes_no_audit_event(world):
+    startup = world["startup"]
+    changed = services.edit_startup(startup, services.StartupData(name="Lieu-dit", incubator_id="incub-test",
+                                                                  sponsor_ids=["ministere-test"]),
+                                    expected_version=startup.version, actor=None, now=utcnow())
+    assert changed is False and events_of("startup.updated") == []
+
+
+def test_mission_and_comments_are_plain_text_shown_escaped(client, world):
+    login(client, world["coach"])
+    evil = '<script>alert("x")</script><b>gras</b>'
+    client.post("/startups/lieu-dit/edit", data=startup_form(world["startup"], mission=evil))
+    client.post("/startups/lieu-dit/events/new", data={"kind": "other", "happened_on": "2026-11-20",
+                                                       "comment": evil})
+    page = client.get("/startups/lieu-dit").text
+    assert "<script>alert" not in page and "<b>gras</b>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+# --- Changing phase -----------------------------------------------------------------------------------
+
+def test_the_coach_moves_the_startup_to_a_later_phase_with_a_reason(client, world):
+    login(client, world["coach"])
+    page = client.get("/startups/lieu-dit/phase")
+    assert page.status_code == 200
+    response = client.post("/startups/lieu-dit/phase", data={
+        "phase": "acceleration", "starts_on": "2026-11-20", "reason": "Comité du 19 novembre",
+        "periods": hidden(page.text, "periods")})
+    assert response.status_code == 303
+    startup = db.session.get(Startup, "lieu-dit")
+    assert startup.current_phase(TODAY) == Phase.ACCELERATION
+    assert [p.position for p in startup.periods] == [0, 1, 2]
+    assert startup.periods[1].end_on == d("2026-11-20")
+    assert startup.periods[2].comment == "Comité du 19 novembre"
+    [event] = events_of("startup.phase_changed")
+    assert event.actor_id == world["coach"].id and event.reason == "Comité du 19 novembre"
+    assert event.before == {"phase": "construction", "start_on": "2025-09-01"}
+    assert event.after["phase"] == "acceleration" and event.after["start_on"] == "2026-11-20"
+
+
+def test_a_planned_transition_does_not_change_the_current_phase_yet(world):
+    startup = world["startup"]
+    services.change_phase(startup, phase=Phase.ACCELERATION, starts_on=d("2027-01-15"), reason="Prévu",
+                          actor=None, today=TODAY)
+    assert startup.current_phase(TODAY) == Phase.CONSTRUCTION
+    assert startup.current_phase(d("2027-01-15")) == Phase.ACCELERATION
+
+
+def test_a_phase_change_goes_only_forward_or_to_a_terminal_phase(world):
+    startup = world["startup"]
+    for phase in (Phase.INVESTIGATION, Phase.CONSTRUCTION):
+        with pytest.raises(services.StartupError, match="seule une phase ultérieure ou une phase terminale"):
+            services.change_phase(startup, phase=phase, starts_on=TODAY, reason="Retour", actor=None, today=TODAY)
+    with pytest.raises(services.StartupError, match="ne peut pas être daté d'avant"):
+        services.change_phase(startup, phase=Phase.ACCELERATION, starts_on=d("2025-08-01"), reason="Trop tôt",
+                              actor=None, today=TODAY)
+    with pytest.raises(services.StartupError, match="Motif"):
+        services.change_phase(startup, phase=Phase.ACCELERATION, starts_on=TODAY, reason="  ", actor=None, today=TODAY)
+    services.change_phase(startup, phase=Phase.ABANDON, starts_on=TODAY, reason="Arrêt décidé", actor=None, today=TODAY)
+    assert startup.current_phase(TODAY) == Phase.ABANDON
+    with pytest.raises(services.StartupError, match="phase terminale"):
+        services.change_phase(startup, phase=Phase.TRANSFERE, starts_on=TODAY, reason="Encore", actor=None,
+                              today=TODAY)
+
+
+def test_going_back_is_refused_to_the_coach_and_allowed_to_an_admin_correcting_with_a_reason(client, world):
+    login(client, world["coach"])
+    page = client.get("/startups/lieu-dit/phase").text
+    assert "Correction de l" not in page
+    data = {"phase": "investigation", "starts_on": "2026-11-01", "reason": "Retour en investigation",
+            "periods": hidden(page, "periods")}
+    refused = client.post("/startups/lieu-dit/phase", data=data)
+    assert refused.status_code == 422 and "seule une phase ultérieure" in refused.text
+    assert client.post("/startups/lieu-dit/phase", data={**data, "correction": "y"}).status_code == 403
+
+    login(client, world["admin"])
+    assert "Correction de l" in client.get("/startups/lieu-dit/phase").text
+    assert client.post("/startups/lieu-dit/phase", data={**data, "correction": "y", "reason": ""}).status_code == 422
+    response = client.post("/startups/lieu-dit/phase", data={**data, "correction": "y"})
+    assert response.status_code == 303
+    assert db.session.get(Startup, "lieu-dit").current_phase(TODAY) == Phase.INVESTIGATION
+    [event] = events_of("startup.phase_corrected")
+    assert event.actor_id == world["admin"].id and event.reason == "Retour en investigation"
+
+
+@pytest.mark.parametrize("role", ["intrapreneur", "sponsor", "member", "outsider"])
+def test_only_the_coach_staff_and_admins_change_the_phase(client, world, role):
+    login(client, world[role])
+    assert client.get("/startups/lieu-dit/phase").status_code == 403
+    response = client.post("/startups/lieu-dit/phase", data={"phase": "acceleration", "starts_on": "2026-11-20",
+                                                             "reason": "Non"})
+    assert response.status_code == 403
+    assert events_of("startup.phase_changed") == []
+
+
+def test_two_phase_changes_from_the_same_page_the_second_is_refused(client, world):
+    login(client, world["coach"])
+    periods = hidden(client.get("/startups/lieu-dit/phase").text, "periods")
+    first = client.post("/startups/lieu-dit/phase", data={"phase": "acceleration", "starts_on": "2026-11-20",
+                                                          "reason": "Comité", "periods": periods})
+    assert first.status_code == 303
+    second = client.post("/startups/lieu-dit/phase", data={"phase": "consolidation", "starts_on": "2026-11-21",
+                                                           "reason": "Autre avis", "periods": periods})
+    assert second.status_code == 409 and "pendant que vous l&#39;éditiez" in second.text
+    assert db.session.get(Startup, "lieu-dit").current_phase(TODAY) == Phase.ACCELERATION
+
+
+def test_an_admin_edits_or_deletes_a_period_with_a_reason(client, world):
+    startup = world["startup"]
+    period = startup.periods[1]
+    login(client, world["coach"])
+    assert client.get(f"/startups/lieu-dit/periods/{period.id}/edit").status_code == 403
+    login(client, world["admin"])
+    page = client.get(f"/startups/lieu-dit/periods/{period.id}/edit").text
+    state = hidden(page, "state")
+    no_reason = client.post(f"/startups/lieu-dit/periods/{period.id}/edit", data={
+        "phase": "construction", "start_on": "2025-08-15", "end_on": "", "comment": "", "reason": "", "state": state})
+    assert no_reason.status_code == 422
+    response = client.post(f"/startups/lieu-dit/periods/{period.id}/edit", data={
+        "phase": "construction", "start_on": "2025-08-15", "end_on": "", "comment": "", "reason": "Date du comité",
+        "state": state})
+    assert response.status_code == 303
+    [event] = events_of("phase_period.corrected")
+    assert event.before == {"start_on": "2025-09-01"} and event.after == {"start_on": "2025-08-15"}
+    assert event.reason == "Date du comité"
+    response = client.post(f"/startups/lieu-dit/periods/{period.id}/delete", data={
+        "reason": "Saisie en double", "state": hidden(client.get(f"/startups/lieu-dit/periods/{period.id}/edit").text, "state")})
+    assert response.status_code == 303
+    assert [p.phase for p in db.session.get(Startup, "lieu-dit").periods] == [Phase.INVESTIGATION]
+    [deleted] = events_of("phase_period.deleted")
+    assert deleted.before["phase"] == "construction" and deleted.reason == "Saisie en double"
+
+
+# --- Events -------------------------------------------------------------------------------------------
+
+def test_the_team_adds_and_edits_events(client, world):
+    login(client, world["intrapreneur"])
+    response = client.post("/startups/lieu-dit/events/new", data={
+        "kind": "national_impact", "happened_on": "2026-11-15", "comment": "Déploiement national"})
+    assert response.status_code == 303
+    event = db.session.scalar(sa.select(Event).where(Event.kind == EventKind.NATIONAL_IMPACT))
+    assert event.position == 1 and event.comment == "Déploiement national"
+    [created] = events_of("event.created")
+    assert created.after == {"kind": "national_impact", "happened_on": "2026-11-15", "comment": "Déploiement national"}
+
+    page = client.get(f"/startups/lieu-dit/events/{event.id}/edit").text
+    response = client.post(f"/startups/lieu-dit/events/{event.id}/edit", data={
+        "kind": "national_impact", "happened_on": "2026-11-16", "comment": "Déploiement national",
+        "state": hidden(page, "state")})
+    assert response.status_code == 303
+    [updated] = events_of("event.updated")
+    assert updated.before == {"happened_on": "2026-11-15"} and updated.after == {"happened_on": "2026-11-16"}
+    stale = client.post(f"/startups/lieu-dit/events/{event.id}/edit", data={
+        "kind": "other", "happened_on": "2026-11-16", "comment": "", "state": hidden(page, "state")})
+    assert stale.status_code == 409
+    assert db.session.get(Event, event.id).kind == EventKind.NATIONAL_IMPACT
+
+
+def test_an_event_needs_a_kind_and_a_date(client, world):
+    login(client, world["coach"])
+    response = client.post("/startups/lieu-dit/events/new", data={"kind": "inconnu", "happened_on": ""})
+    assert response.status_code == 422
+    assert events_of("event.created") == []
+
+
+def test_a_sponsor_cannot_add_an_event_and_an_event_of_another_startup_is_404(client, world):
+    login(client, world["sponsor"])
+    assert client.post("/startups/lieu-dit/events/new", data={"kind": "other", "happened_on": "2026-11-01"}
+                       ).status_code == 403
+    login(client, world["outsider"])
+    other_event = world["startup"].events[0]
+    assert client.get(f"/startups/ailleurs/events/{other_event.id}/edit").status_code == 404
+
+
+# --- Team ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def sent(monkeypatch):
+    """E-mails as they leave (after the commit)."""
+    messages = []
+    monkeypatch.setattr(mail, "send", messages.append)
+    return messages
+
+
+def test_inviting_someone_new_creates_them_and_emails_a_login_link_after_the_commit(client, world, sent):
+    login(client, world["intrapreneur"])
+    response = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "  Nora.Nouvelle@Example.gouv.fr ", "name": "Nora Nouvelle", "role": "team_member",
+        "starts_on": "2026-11-27", "ends_on": ""})
+    assert response.status_code == 303
+    person = db.session.scalar(sa.select(Person).where(Person.email == "nora.nouvelle@example.gouv.fr"))
+    assert person.name == "Nora Nouvelle"
+    [membership] = person.memberships
+    assert membership.role == StartupRole.TEAM_MEMBER and membership.starts_on == TODAY
+    [message] = sent
+    assert message.to == "nora.nouvelle@example.gouv.fr" and "Lieu-dit" in message.subject
+    assert re.search(r"/users/login/[\w-]+", message.body)
+    [event] = events_of("membership.created")
+    assert event.actor_id == world["intrapreneur"].id
+    assert event.after["person_id"] == person.id and event.after["role"] == "team_member"
+    assert "nora" not in str(event.after).lower()  # the log names nobody: the person by id only
+
+
+def test_inviting_finds_an_existing_person_by_email_whatever_the_case(client, world, sent):
+    login(client, world["coach"])
+    response = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "OSCAR@example.gouv.fr", "name": "", "role": "coach", "starts_on": "2026-11-01"})
+    assert response.status_code == 303
+    assert {m.startup_id for m in world["outsider"].memberships} == {"ailleurs", "lieu-dit"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
+        sa.func.lower(Person.email) == "oscar@example.gouv.fr")) == 1
+
+
+def test_an_invitation_refused_sends_nothing(client, world, sent):
+    login(client, world["coach"])
+    unknown_without_name = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "personne@example.gouv.fr", "role": "team_member", "starts_on": "2026-11-01"})
+    assert unknown_without_name.status_code == 422 and "indiquez son nom" in unknown_without_name.text
+    twice = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "ines@example.gouv.fr", "role": "intrapreneur", "starts_on": "2026-11-01"})
+    assert twice.status_code == 422 and "est déjà Intrapreneur·e" in twice.text
+    bad = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "pas-une-adresse", "name": "X", "role": "team_member", "starts_on": "2026-11-01"})
+    assert bad.status_code == 422
+    assert sent == [] and events_of("membership.created") == []
+
+
+def test_ending_a_membership_keeps_it_with_an_end_date(client, world):
+    membership = world["member"].memberships[0]
+    login(client, world["intrapreneur"])
+    page = client.get("/startups/lieu-dit/members")
+    assert page.status_code == 200 and "Théo Team" in page.text
+    state = re.search(rf'/members/{membership.id}/end".*?name="state" type="hidden" value="([^"]*)"', page.text,
+                      re.S).group(1)
+    too_early = client.post(f"/startups/lieu-dit/members/{membership.id}/end",
+                            data={"ends_on": "2019-01-01", "state": state})
+    assert too_early.status_code == 422
+    response = client.post(f"/startups/lieu-dit/members/{membership.id}/end",
+                           data={"ends_on": "2026-11-30", "state": state})
+    assert response.status_code == 303
+    assert db.session.get(Membership, membership.id).ends_on == d("2026-11-30")
+    [event] = events_of("membership.ended")
+    assert event.before == {"ends_on": None} and event.after["ends_on"] == "2026-11-30"
+
+
+def test_the_sponsor_sees_the_team_but_cannot_change_it(client, world):
+    login(client, world["sponsor"])
+    page = client.get("/startups/lieu-dit/members")
+    assert page.status_code == 200 and "Inviter" not in page.text
+    membership = world["member"].memberships[0]
+    assert client.post(f"/startups/lieu-dit/members/{membership.id}/end", data={"ends_on": "2026-11-30"}
+                       ).status_code == 403
+    assert client.post("/startups/lieu-dit/members/invite", data={"email": "x@example.gouv.fr", "name": "X",
+                                                                  "role": "coach", "starts_on": "2026-11-01"}
+                       ).status_code == 403
+    login(client, world["outsider"])
+    assert client.get("/startups/lieu-dit/members").status_code == 403
+
+
+# --- Organisations and incubators -----------------------------------------------------------------------
+
+def test_an_admin_creates_edits_and_archives_an_organisation(client, world):
+    login(client, world["admin"])
+    assert client.get("/organisations/manage").status_code == 200
+    response = client.post("/organisations/new", data={"name": "Agence Nationale des Tests", "id": "",
+                                                       "acronym": "ANT"})
+    assert response.status_code == 303
+    organisation = db.session.get(Organisation, "agence-nationale-des-tests")
+    page = client.get("/organisations/agence-nationale-des-tests/edit").text
+    response = client.post("/organisations/agence-nationale-des-tests/edit", data={
+        "name": "Agence nationale des tests", "acronym": "ANT", "kind": "operateur", "ministerial_domain": "",
+        "version": hidden(page, "version")})
+    assert response.status_code == 303
+    stale = client.post("/organisations/agence-nationale-des-tests/edit", data={
+        "name": "Écrasée", "acronym": "", "kind": "", "ministerial_domain": "", "version": hidden(page, "version")})
+    assert stale.status_code == 409
+    assert db.session.get(Organisation, organisation.id).name == "Agence nationale des tests"
+    edit_page = client.get("/organisations/agence-nationale-des-tests/edit").text
+    response = client.post("/organisations/agence-nationale-des-tests/archive",
+                           data={"version": hidden(edit_page, "version")})
+    assert response.status_code == 303
+    assert db.session.get(Organisation, organisation.id).archived_at is not None
+    assert [e.action for e in db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_id == organisation.id).order_by(AuditEvent.id))] == [
+        "organisation.created", "organisation.updated", "organisation.archived"]
+
+
+def test_an_admin_creates_and_edits_an_incubator_with_valid_links(client, world):
+    login(client, world["admin"])
+    bad = client.post("/incubators/new", data={"name": "Fabrique", "owner": "ministere-test",
+                                               "website": "fabrique point gouv"})
+    assert bad.status_code == 422 and "adresse web valide" in bad.text
+    response = client.post("/incubators/new", data={"name": "Fabrique", "id": "La-Fabrique", "owner": "ministere-test",
+                                                    "website": "https://fabrique.gouv.fr"})
+    assert response.status_code == 303
+    incubator = db.session.get(Incubator, "La-Fabrique")
+    assert incubator.owner_id == "ministere-test" and incubator.website == "https://fabrique.gouv.fr"
+    page = client.get("/incubators/La-Fabrique/edit").text
+    response = client.post("/incubators/La-Fabrique/edit", data={
+        "name": "La Fabrique", "owner": "", "website": "https://fabrique.gouv.fr", "github": "", "address": "",
+        "description": "", "version": hidden(page, "version")})
+    assert response.status_code == 303
+    [event] = events_of("incubator.updated")
+    assert event.before == {"name": "Fabrique", "owner_id": "ministere-test"}
+    assert event.after == {"name": "La Fabrique", "owner_id": None}
+
+
+@pytest.mark.parametrize("role", ["staff", "coach", "sponsor"])
+def test_only_admins_manage_organisations_and_incubators(client, world, role):
+    login(client, world[role])
+    assert client.get("/organisations/manage").status_code == 403
+    assert client.post("/organisations/new", data={"name": "X"}).status_code == 403
+    assert client.post("/incubators/incub-test/edit", data={"name": "X"}).status_code == 403
+    assert client.post("/incubators/incub-test/archive", data={}).status_code == 403
+    assert db.session.get(Incubator, "incub-test").name == "Incubateur des essais"
+
+
+# --- CSRF ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def csrf_app(app):
+    guarded = create_app({
+        "JALONS_ENV": "test", "TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": None,
+        "WTF_CSRF_ENABLED": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+    })
+    yield guarded
+    with guarded.app_context():
+        db.engine.dispose()
+
+
+def test_an_edit_without_its_csrf_token_is_refused(csrf_app, world):
+    client = csrf_app.test_client()
+    login(client, world["coach"])
+    form = startup_form(world["startup"], name="Sans jeton")
+    refused = client.post("/startups/lieu-dit/edit", data=form)
+    assert refused.status_code == 400
+    db.session.expire_all()  # that application's requests use a session of their own
+    assert db.session.get(Startup, "lieu-dit").name == "Lieu-dit"
+    page = client.get("/startups/lieu-dit/edit").text
+    token = hidden(page, "csrf_token")
+    accepted = client.post("/startups/lieu-dit/edit", data={**form, "csrf_token": token})
+    assert accepted.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Startup, "lieu-dit").name == "Sans jeton"

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from grids.models import CriterionKind, FilledGrid, GridVersion
@@ -70,16 +71,20 @@ class NewVersionFormBase(FlaskForm):
     new_code = StringField("Code", validators=[Optional(), Length(max=50)],
                            description="Minuscules, chiffres, points, tirets : par exemple impact_social.")
     new_label = StringField("Libellé", validators=[Optional(), Length(max=500)])
-    new_kind = SelectField("Type", choices=[(CriterionKind.SCORED.value, CriterionKind.SCORED.label),
-                                            (CriterionKind.QUALITATIVE.value, CriterionKind.QUALITATIVE.label)])
+    new_kind = SelectField("Type", choices=[SelectChoice(k.value, k.label) for k in (CriterionKind.SCORED, CriterionKind.QUALITATIVE)],
+                           validate_choice=False, default=CriterionKind.SCORED.value)
     new_questions = TextAreaField("Questions (une par ligne)", validators=[Optional()])
     new_weight = StringField("Poids", default="1", validators=[Optional()])
 
     version: GridVersion
 
-    def weight_errors(self) -> bool:
-        """French message on every weight that is not a number; True when there is one."""
+    def field_errors(self) -> bool:
+        """French message on every weight that is not a number and on an unknown type; True when there is one."""
         found = False
+        if (self.new_code.data or self.new_label.data) and self.new_kind.data not in (
+                CriterionKind.SCORED.value, CriterionKind.QUALITATIVE.value):
+            self.new_kind.errors = ["Choisissez le type du nouveau critère : noté ou qualitatif."]
+            found = True
         for criterion in self.version.criteria:
             field = self[f"k{criterion.id}_weight"]
             if _decimal(field.data) is None:

@@ -31,8 +31,8 @@ def _template(committee: Committee, code: str) -> GridTemplate:
     return template
 
 
-def _render(template: str, status: int = 200, **context):
-    return render_template(template, active_section="committees", CriterionKind=CriterionKind,
+def _render(page: str, status: int = 200, **context):
+    return render_template(page, active_section="committees", CriterionKind=CriterionKind,
                            FieldType=FieldType, field_name=services.field_name, **context), status
 
 
@@ -139,7 +139,8 @@ def new_version(code: str):
     form = new_version_form(latest)
     if request.method == "GET":
         return _render("grids/new_version.html", template=template, version=latest, form=form)
-    if not form.validate_on_submit() or form.weight_errors():
+    valid = form.validate_on_submit()
+    if form.field_errors() or not valid:
         return _render("grids/new_version.html", 422, template=template, version=latest, form=form)
     try:
         version = services.publish_version(template, changes=form.changes(), new=form.new_criteria(),

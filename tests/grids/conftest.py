@@ -60,5 +60,7 @@ def world(templates):
         (people.manager, ParticipantRole.PORTFOLIO_MANAGER),
         (people.intrapreneur, ParticipantRole.INTRAPRENEUR),
     ])
+    # Committed (a savepoint of the test's transaction): a view that rolls back keeps the fixture's rows.
+    db.session.commit()
     return types.SimpleNamespace(startup=startup, committee=committee, people=people, templates=templates,
                                  incubator=incubator)

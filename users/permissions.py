@@ -94,6 +94,15 @@ def _admin(person, target, on) -> bool:
     return is_admin(person)
 
 
+def _startup_creator(person, target, on) -> bool:
+    """In a given incubator: its staff (and admins). Without a target: may create somewhere, i.e. admins
+    and the current staff of any incubator (the form then offers only their incubators)."""
+    if target is None:
+        return is_admin(person) or bool(
+            person and person.is_active and any(r.is_current(on) for r in person.incubator_roles))
+    return _staff_or_admin(person, target, on)
+
+
 def _self_or_admin(person, target, on) -> bool:
     return is_admin(person) or bool(person and person.is_active and target is not None and target.id == person.id)
 
@@ -107,7 +116,7 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "account.use": _logged_in,
     "admin": _admin,
     "startup.view_private": _team(*ANY_STARTUP_ROLE),
-    "startup.create": _staff_or_admin,
+    "startup.create": _startup_creator,
     "startup.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
     "startup.change_phase": _team(StartupRole.COACH),
     "startup.manage_members": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),

@@ -6,7 +6,8 @@
    ARGUMENTS below, and:
    - @public routes never answer 401/403;
    - @requires routes send anonymous visitors to the login page, and answer 403 exactly when
-     can(action, target) says no — the target being the last URL argument that has a permission scope;
+     can(action, target) says no — the target being the last URL argument that has a permission scope
+     (for /users/me and below: the logged-in person);
    - no route answers 500.
 
 A new route with a new URL argument name fails with a message naming it: add a builder to ARGUMENTS,
@@ -121,7 +122,15 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "participant_id": lambda w: w.committee().participants[0],
     "item_id": lambda w: w.action_item(),
     "indicator_id": lambda w: w.indicator(),
+    "period_id": lambda w: w.startup.periods[-1],
+    "event_id": lambda w: w.startup.events[0],
+    "membership_id": lambda w: w.people["team_member"].memberships[0],
 }
+
+
+def _is_about_oneself(rule: str) -> bool:
+    """/users/me and below: the target is the logged-in person, whom the URL does not name."""
+    return rule == "/users/me" or rule.startswith("/users/me/")
 
 
 def _routes():
@@ -189,6 +198,8 @@ def test_the_route_answers_as_the_policy_says(app, client, endpoint, rule, metho
     if person is not None:
         login(client, person)
     permission = app.view_functions[endpoint].permission
+    if _is_about_oneself(rule):
+        target = person
     # Asked before the request: in tests the request shares the test's database session, so a view that
     # rolls back also undoes the world's rows.
     allowed = permission != "public" and person is not None and can(permission, target, person=person)

@@ -86,6 +86,19 @@ def _grid_results(person, target, on) -> bool:
     return _participant()(person, target, on) or _team(StartupRole.COACH, StartupRole.SPONSOR)(person, target, on)
 
 
+def _presentation_viewer(person, target, on) -> bool:
+    """The committee's participants, and the startup's whole team (coach and sponsor included), its
+    incubator's staff, admins."""
+    return _participant()(person, target, on) or _team(*ANY_STARTUP_ROLE)(person, target, on)
+
+
+def _presentation_editor(person, target, on) -> bool:
+    """The startup's intrapreneur and team members (they present), admins."""
+    startup_id, _ = scope_of(target)
+    return is_admin(person) or bool(
+        startup_roles(person, startup_id, on) & {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER})
+
+
 def _logged_in(person, target, on) -> bool:
     return bool(person and person.is_active)
 
@@ -139,6 +152,13 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "grid.fill": _participant("intrapreneur", "membre_equipe"),
     "grid.results": _grid_results,
     "grid.publish": _admin,
+    # The team's presentation to a committee (target: the committee): the team writes it, the coach or
+    # the incubator staff review it; the pack (presentation, indicators, grids' results) is read by the
+    # committee's participants and the startup's team, coach, sponsor and incubator staff.
+    "presentation.edit": _presentation_editor,
+    "presentation.review": _team(StartupRole.COACH),
+    "presentation.view": _presentation_viewer,
+    "pack.view": _presentation_viewer,
     # Editing the lifecycle: only an admin rewrites the phase history (with a reason).
     "startup.correct_history": _admin,
     # The audit trail: a startup's history for its team, its incubator staff and admins; the whole log

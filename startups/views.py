@@ -11,7 +11,7 @@ at the same prefixes).
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -114,6 +114,7 @@ def new():
     form = StartupForm(incubators=incubators, organisations=_organisations())
     if not form.is_submitted():
         form.investigation_on.data = today()
+        form.incubator.data = request.args.get("incubator", "")
     status = 200
     if form.is_submitted():
         status = 422

@@ -166,3 +166,9 @@ def demo_login():
         flash("Les personas de démonstration n'existent pas encore : lancez « flask users seed-demo ».", "error")
         return redirect(url_for("users.login"), 303)
     return log_in(person, form.next.data)
+
+
+# Personal data: export (/users/me/data.json) and anonymisation by an admin (users/privacy.py).
+from users import privacy  # noqa: E402
+
+privacy.register_routes(bp)

@@ -100,3 +100,18 @@ def test_an_unknown_action_is_a_programming_error():
         requires("startup.fly")
     with pytest.raises(KeyError):
         can("startup.fly", None, person=None, on=TODAY)
+
+
+def test_startup_creation_is_for_admins_and_incubator_staff(startup):
+    staff = person_with("incubator_staff", startup)
+    former_staff = person_with("incubator_staff", startup, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2025, 1, 1))
+    coach = person_with("coach", startup)
+    other_incubator = make_incubator()
+    # Without an incubator: "may create somewhere".
+    assert can("startup.create", None, person=staff, on=TODAY)
+    assert not can("startup.create", None, person=former_staff, on=TODAY)
+    assert not can("startup.create", None, person=coach, on=TODAY)
+    # In an incubator: its own staff only.
+    assert can("startup.create", startup.incubator, person=staff, on=TODAY)
+    assert not can("startup.create", other_incubator, person=staff, on=TODAY)
+    assert can("startup.create", other_incubator, person=make_person(is_admin=True), on=TODAY)

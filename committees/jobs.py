@@ -34,7 +34,7 @@ import datetime as dt
 import logging
 import smtplib
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -72,11 +72,24 @@ class ReminderError(RuntimeError):
     """The job cannot run (configuration); the message is French."""
 
 
+# Filled at import time by the presentations area (after committees in the import order, so not
+# imported from here): (committee_ids) -> those whose presentation is not submitted yet, in one query.
+_presentation_filters: list[Callable[[Collection[int]], set[int]]] = []
+
+
+def register_presentation_filter(function: Callable[[Collection[int]], set[int]]) -> None:
+    if function not in _presentation_filters:
+        _presentation_filters.append(function)
+
+
 def presentation_expected(committee_ids: Collection[int]) -> set[int]:
     """HOOK (issue 5): the planned committees whose intrapreneur should still be reminded to prepare
-    the presentation. Issue 5 will return only those whose presentation is not submitted yet, in one
-    query; until then every planned committee expects one."""
-    return set(committee_ids)
+    the presentation: those whose presentation is not submitted yet (presentations.services.not_submitted,
+    registered above); without the presentations area, every planned committee expects one."""
+    expected = set(committee_ids)
+    for function in _presentation_filters:
+        expected = set(function(expected))
+    return expected
 
 
 def paris_midnight(day: dt.date) -> dt.datetime:

@@ -21,7 +21,7 @@ Decisions taken here (issue 4 leaves them open):
 import datetime as dt
 import functools
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -372,6 +372,17 @@ def cancel(committee: Committee, *, reason: str | None, actor: Person | None, no
 
 # -- holding the committee ----------------------------------------------------------------------------
 
+# Filled at import time by upper areas (committees must not import them): called in mark_held's
+# transaction once the committee is held, e.g. presentations.services.freeze_held (the presentation is
+# frozen and its new objectives recorded on the indicators).
+_held_hooks: list[Callable[..., None]] = []
+
+
+def register_held_hook(hook: Callable[..., None]) -> None:
+    if hook not in _held_hooks:
+        _held_hooks.append(hook)
+
+
 @guarded
 def mark_held(committee: Committee, *, actor: Person | None, today: dt.date,
               expected_version: int | None = None) -> None:
@@ -389,6 +400,8 @@ def mark_held(committee: Committee, *, actor: Person | None, today: dt.date,
     flush()
     _audit("committee.held", committee, actor, before={"status": CommitteeStatus.PLANNED},
            after={"status": committee.status, "held_on": committee.held_on})
+    for hook in _held_hooks:
+        hook(committee, actor=actor)
 
 
 @guarded

@@ -112,7 +112,9 @@ def results_csv(committee_id: int, template_code: str):
     template = _template(committee, template_code)
     grids = services.filled_grids(committee, template)
     if not services.scores_visible(committee, template, current_person(), grids):
-        abort(403)
+        flash("Les notes restent masquées jusqu'à ce que vous ayez soumis votre grille, ou que le comité soit tenu.",
+              "info")
+        return redirect(url_for("grids.committee", committee_id=committee.id), 303)
     body = export.results_csv(committee, template, services.results(grids))
     filename = f"grille-{template.code}-comite-{committee.id}.csv"
     return Response(body, mimetype="text/csv", headers={

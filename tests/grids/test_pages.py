@@ -155,7 +155,9 @@ def test_others_scores_are_hidden_before_one_submits_and_shown_after(client, wor
     before = text(client.get(url(world, page="committee")))
     assert "restent masquées" in before and "Remarque de Sophie" not in before
     assert "Soumise" in before  # progress shows, scores do not
-    assert client.get(url(world, page="results.csv")).status_code == 403
+    hidden = client.get(url(world, page="results.csv"))
+    assert hidden.status_code == 303 and hidden.headers["Location"].endswith(url(world, page="committee"))
+    assert "restent masquées" in text(client.get(hidden.headers["Location"]))
     submit(client, world, world.people.head, {c: 1 for c in SPONSOR_CODES})
     after = text(client.get(url(world, page="committee")))
     assert "restent masquées" not in after and "Remarque de Sophie" in after and "Désaccord" in after

@@ -98,6 +98,19 @@ class World:
 
         return self.once("action_item", build)
 
+    def grids(self) -> dict[str, str]:
+        """The official grids seeded; their codes."""
+        def build():
+            from core.db import db
+            from grids.services import seed_official_grids
+            from indicators.queries import official_grids
+
+            seed_official_grids(official_grids(), now=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))
+            db.session.flush()
+            return {grid["code"]: grid["code"] for grid in official_grids()["grids"]}
+
+        return self.once("grids", build)
+
     def indicator(self):
         def build():
             from core.db import db
@@ -125,6 +138,8 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "period_id": lambda w: w.startup.periods[-1],
     "event_id": lambda w: w.startup.events[0],
     "membership_id": lambda w: w.people["team_member"].memberships[0],
+    "template_code": lambda w: w.grids()["arbitrage_sponsor"],
+    "code": lambda w: w.grids()["lancement"],
 }
 
 

@@ -48,7 +48,9 @@ def send(mail: Mail) -> None:
     config = current_app.config
     message = build(mail, config["MAIL_FROM"])
     if config.get("MAIL_ECHO"):
-        print(f"\n----- e-mail -----\n{message}\n------------------", file=sys.stdout, flush=True)
+        # Readable, not the wire format (quoted-printable would break the links in two).
+        print(f"\n----- e-mail -----\nÀ : {mail.to}\nObjet : {mail.subject}\n\n{mail.body}\n------------------",
+              file=sys.stdout, flush=True)
     if not config.get("SMTP_HOST"):
         log.info("SMTP_HOST is not set: e-mail to %s not sent", mail.to)
         return

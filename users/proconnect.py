@@ -8,6 +8,8 @@ document), PROCONNECT_SCOPES. Off unless the first three are set.
 """
 
 import logging
+import secrets
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
@@ -99,3 +101,19 @@ def _userinfo(proconnect, token) -> dict:
         aud={"essential": False, "value": proconnect.client_id},
     ).validate(claims)
     return claims
+
+
+def logout_url(id_token: str, post_logout_redirect_uri: str) -> str | None:
+    """Where to send an agent who logs out of Jalons, so that their ProConnect session ends too (ProConnect
+    asks its services to do so). None when the provider has no end_session_endpoint or cannot be reached."""
+    try:
+        metadata = client().load_server_metadata()
+    except (OAuthError, requests.RequestException, ValueError, KeyError) as error:
+        log.warning("ProConnect: cannot read the discovery document for logout: %r", error)
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    query = urlencode({"id_token_hint": id_token, "state": secrets.token_urlsafe(16),
+                       "post_logout_redirect_uri": post_logout_redirect_uri})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -19,7 +19,7 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def log_in(person, next_url: str | None):
+def log_in(person, next_url: str | None, proconnect_id_token: str | None = None):
     """Open a fresh session for person (the old one is cleared: no session fixation), then go on."""
     now = utcnow()
     services.record_login(person, now=now)
@@ -28,6 +28,8 @@ def log_in(person, next_url: str | None):
     session["person_id"] = person.id
     session["login_at"] = now.isoformat()
     session.permanent = True
+    if proconnect_id_token:
+        session["proconnect_id_token"] = proconnect_id_token  # to end the ProConnect session at logout
     flash(f"Vous êtes connecté·e en tant que {person.name}.", "success")
     return redirect(services.safe_next(next_url) or url_for("home"), 303)
 
@@ -109,8 +111,13 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         abort(400)
+    id_token = session.get("proconnect_id_token")
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
+    if id_token and proconnect.enabled():
+        end_session = proconnect.logout_url(id_token, external_url("home"))
+        if end_session:
+            return redirect(end_session, 303)
     return redirect(url_for("home"), 303)
 
 
@@ -148,7 +155,7 @@ def proconnect_callback():
     except services.UsersError:
         db.session.rollback()
         return render_template("users/proconnect_unknown.html", email=claims.get("email")), 403
-    return log_in(person, session.pop("proconnect_next", None))
+    return log_in(person, session.pop("proconnect_next", None), proconnect_id_token=claims.get("id_token"))
 
 
 @bp.post("/demo")

@@ -29,6 +29,7 @@ class OIDCProvider:
         self.codes: dict[str, dict] = {}
         self.access_tokens: dict[str, dict] = {}
         self.token_requests: list[dict] = []
+        self.logouts: list[dict] = []
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.port}"
@@ -51,6 +52,7 @@ class OIDCProvider:
         self.codes.clear()
         self.access_tokens.clear()
         self.token_requests.clear()
+        self.logouts.clear()
 
     def _sign(self, claims: dict) -> str:
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
@@ -137,5 +139,10 @@ class OIDCProvider:
                 return jsonify({"error": "invalid_token"}), 401
             claims = {**user, "iss": provider.url, "aud": provider.client_id}
             return provider._sign(claims), 200, {"Content-Type": "application/jwt"}
+
+        @app.get("/logout")
+        def logout():
+            provider.logouts.append(dict(request.args))
+            return redirect(request.args["post_logout_redirect_uri"])
 
         return app

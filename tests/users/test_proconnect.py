@@ -99,3 +99,28 @@ def test_the_button_shows_only_when_configured(client, app, monkeypatch):
 def test_the_button_is_the_dsfr_proconnect_button(client, proconnect):
     page = client.get("/users/login").get_data(as_text=True)
     assert 'class="fr-connect fr-connect--pro"' in page and "S’identifier avec" in page
+
+
+def test_logging_out_also_ends_the_proconnect_session(client, proconnect):
+    make_person("Alex Agent", email="agent@example.gouv.fr")
+    client.get(start(client))
+    with client.session_transaction() as session:
+        id_token = session["proconnect_id_token"]
+
+    response = client.post("/users/logout")
+    assert response.status_code == 303
+    end_session = response.headers["Location"]
+    assert end_session.startswith(proconnect.url + "/logout?")
+    query = parse_qs(urlsplit(end_session).query)
+    assert query["id_token_hint"] == [id_token]
+    back = requests.get(end_session, allow_redirects=False, timeout=10)
+    assert back.headers["Location"] == query["post_logout_redirect_uri"][0] == "http://localhost/"
+    assert proconnect.logouts and client.get("/users/me").status_code == 303
+
+
+def test_logging_out_after_an_email_link_stays_on_jalons(client, proconnect):
+    from tests.factories import login
+
+    login(client, make_person("Par E-mail"))
+    response = client.post("/users/logout")
+    assert response.headers["Location"] == "/"

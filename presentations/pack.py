@@ -1,0 +1,224 @@
+"""The committee pack: what the participants read a week before the committee — the startup and its
+timeline, the previous decision and its action items, the team's presentation with its indicators, the
+grids' results once the committee is held, and the commitments of the delegation convention. One set
+of data for the page and for the PDF (WeasyPrint)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from committees.models import ActionItem, Committee
+from committees.services import carried_items
+from core.db import db
+from core.formats import date_fr
+from grids import services as grid_services
+from indicators.queries import ChartRow, chart_rows
+from indicators.views import chart_of
+from presentations.models import FROZEN_COMMITTEE_STATUSES, Presentation
+from presentations.services import presentation_of, previous_committee
+from startups.models import Startup
+from startups.phases import Phase
+
+
+@dataclass
+class TimelineEntry:
+    on: dt.date | None
+    label: str
+    detail: str | None = None
+    kind: str = "phase"  # phase | event
+    planned: bool = False
+    current: bool = False
+
+
+def timeline(startup: Startup, today: dt.date) -> list[TimelineEntry]:
+    """Phase periods and events in date order (undated periods first)."""
+    current = startup.current_period(today)
+    entries = []
+    for period in startup.periods:
+        label = Phase(period.phase).label
+        detail = None
+        if period.end_on:
+            detail = f"jusqu'au {date_fr(period.end_on)}"
+        entries.append(TimelineEntry(period.effective_start_on, label, period.comment or detail, "phase",
+                                     period.is_planned(today), period is current))
+    for event in startup.events:
+        entries.append(TimelineEntry(event.happened_on, event.kind.label, event.comment, "event"))
+    return sorted(entries, key=lambda e: (e.on is not None, e.on or dt.date.min))
+
+
+@dataclass
+class Commitment:
+    """One commitment of the delegation convention, with what Jalons knows of it."""
+
+    label: str
+    state: bool | None  # True: met, False: not met, None: not known
+    detail: str | None = None
+    url: str | None = None
+
+    @property
+    def state_label(self) -> str:
+        return {True: "Oui", False: "Non", None: "Non renseigné"}[self.state]
+
+
+def _from_standard(presentation: Presentation | None, code: str) -> str | None:
+    if presentation is None:
+        return None
+    row = next((s for s in presentation.standards if s.code == code), None)
+    return row.today if row else None
+
+
+def commitments(startup: Startup, presentation: Presentation | None) -> list[Commitment]:
+    """The commitments listed by the delegation convention (DESIGN.md), filled with the startup's known
+    data (its fiche) and, where the fiche says nothing, what the team wrote in the standards table."""
+    stats_state = True if startup.stats or startup.stats_url else (False if startup.stats is False else None)
+    risk_state = startup.risk_analysis_done
+    risk_detail = []
+    if startup.risk_analysis_done:
+        risk_detail.append("analyse de risques réalisée")
+    if startup.mon_service_securise is not None:
+        risk_detail.append("inscrite sur MonServiceSécurisé" if startup.mon_service_securise
+                           else "pas encore sur MonServiceSécurisé")
+    standard = {code: _from_standard(presentation, code) for code in ("rgpd", "identification", "avis_usagers", "open_source")}
+    return [
+        Commitment("Fiche produit à jour sur beta.gouv.fr", True if startup.mission else None,
+                   startup.mission, startup.link),
+        Commitment("Code source ouvert", True if startup.repository else None,
+                   standard["open_source"], startup.repository),
+        Commitment("Données personnelles (RGPD)", None, standard["rgpd"]),
+        Commitment("Page de statistiques publique", stats_state, None, startup.stats_url),
+        Commitment("Ateliers réguliers d'analyse de risques", risk_state,
+                   ", ".join(risk_detail) or None, startup.risk_analysis_url),
+        Commitment("FranceConnect / ProConnect", None, standard["identification"]),
+        Commitment("Bouton « Je donne mon avis »", None, standard["avis_usagers"]),
+    ]
+
+
+@dataclass
+class IndicatorBlock:
+    line: object  # PresentationLine
+    chart: dict  # chart_of(): rows with trends and the dsfr-chart attributes
+    svg: str | None  # the same data drawn for the PDF
+
+
+@dataclass
+class GridBlock:
+    template: object
+    results: list  # grids.services.VersionResults
+    submitted: int
+
+
+@dataclass
+class Pack:
+    committee: Committee
+    startup: Startup
+    today: dt.date
+    phase: Phase | None
+    timeline: list[TimelineEntry]
+    previous: Committee | None
+    previous_items: list[ActionItem]
+    carried: list[ActionItem]
+    presentation: Presentation | None
+    indicators: list[IndicatorBlock]
+    held: bool
+    grids: list[GridBlock] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+
+
+def build(committee: Committee, today: dt.date) -> Pack:
+    startup = committee.startup
+    presentation = presentation_of(committee)
+    previous = previous_committee(committee)
+    previous_items = list(db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.committee_id == previous.id).order_by(ActionItem.id)
+    )) if previous else []
+    blocks = []
+    if presentation is not None:
+        for line in presentation.lines:
+            rows = chart_rows(line.indicator)
+            blocks.append(IndicatorBlock(line, chart_of(line.indicator), svg_chart(rows)))
+    held = committee.status in FROZEN_COMMITTEE_STATUSES
+    grids = []
+    if held:
+        for template in grid_services.templates_for(committee):
+            filled = grid_services.filled_grids(committee, template)
+            grids.append(GridBlock(template, grid_services.results(filled), sum(1 for g in filled if g.is_submitted)))
+    return Pack(
+        committee=committee, startup=startup, today=today, phase=startup.current_phase(today),
+        timeline=timeline(startup, today), previous=previous, previous_items=previous_items,
+        carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
+        grids=grids, commitments=commitments(startup, presentation),
+    )
+
+
+# -- the PDF ------------------------------------------------------------------------------------------
+
+SVG_WIDTH, SVG_HEIGHT, SVG_PAD = 480, 150, 28
+
+
+def svg_chart(rows: list[ChartRow]) -> str | None:
+    """A small line chart (values as a line, objectives as squares) for the PDF, where dsfr-chart's
+    JavaScript does not run. The pack always shows the same data as a table beside it."""
+    points = [(i, r.value) for i, r in enumerate(rows) if r.value is not None]
+    targets = [(i, r.objective) for i, r in enumerate(rows) if r.objective is not None]
+    numbers = [v for _, v in points + targets]
+    if not numbers:
+        return None
+    low, high = min(numbers), max(numbers)
+    if low == high:
+        low, high = low - 1, high + 1
+    count = max(len(rows) - 1, 1)
+
+    def x(i: int) -> float:
+        return SVG_PAD + (SVG_WIDTH - 2 * SVG_PAD) * i / count
+
+    def y(v: Decimal) -> float:
+        return SVG_HEIGHT - SVG_PAD - (SVG_HEIGHT - 2 * SVG_PAD) * float((v - low) / (high - low))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
+             f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-hidden="true">',
+             f'<line x1="{SVG_PAD}" y1="{SVG_HEIGHT - SVG_PAD}" x2="{SVG_WIDTH - SVG_PAD}" '
+             f'y2="{SVG_HEIGHT - SVG_PAD}" stroke="#929292" stroke-width="1"/>']
+    if len(points) > 1:
+        path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#000091" stroke-width="2"/>')
+    for i, v in points:
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#000091"/>')
+    for i, v in targets:
+        parts.append(f'<rect x="{x(i) - 4:.1f}" y="{y(v) - 4:.1f}" width="8" height="8" fill="#ce0500"/>')
+    labels = [(0, rows[0].label)] + ([(len(rows) - 1, rows[-1].label)] if len(rows) > 1 else [])
+    for i, label in labels:
+        anchor = "start" if i == 0 else "end"
+        parts.append(f'<text x="{x(i):.1f}" y="{SVG_HEIGHT - 8}" font-size="10" text-anchor="{anchor}" '
+                     f'fill="#3a3a3a">{_escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fonts_dir() -> Path:
+    return Path(current_app.static_folder) / "vendor" / "dsfr" / "fonts"
+
+
+def render_pdf(pack: Pack) -> bytes:
+    """The pack as PDF, with the DSFR's Marianne fonts read from the static folder; WeasyPrint may read
+    nothing else (no network, no other file)."""
+    from weasyprint import HTML  # noqa: PLC0415 (heavy import, only when a PDF is asked for)
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
+
+    root = fonts_dir().resolve().as_uri() + "/"
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(root) or ".." in url:
+                raise ValueError(f"resource not allowed in the pack: {url}")
+            return super().fetch(url, headers)
+
+    html = render_template("presentations/pack_print.html", pack=pack, fonts_url=root)
+    return HTML(string=html, base_url=root, url_fetcher=FontsOnly(allowed_protocols=("file",))).write_pdf()

@@ -1,0 +1,495 @@
+"""The rules of a committee's presentation: pre-filling from the data, editing, submitting, the coach's
+review, freezing when the committee is held (its new objectives become the indicators' objectives that
+the next committee checks), attachments, and what the J-21 reminder asks.
+
+Every change checks its rule (PresentationError with a French message), changes the data, writes an
+audit event when it is decision-grade (submitted, accepted, changes requested, frozen, an attachment
+added or removed) and flushes; the caller commits.
+
+Decisions taken here (issue 5 leaves them open):
+- The objectives are recorded on the indicators when the presentation freezes, i.e. when the committee
+  is held, not when the coach accepts it: the committee may still discuss them, and a held committee is
+  what the issue names as the moment they become the targets. They are recorded whatever the review
+  status (the committee saw the presentation as it stood), with committee_id = the held committee, so
+  the next committee's pre-fill finds them with objective_set_by().
+- Freezing is triggered by committees.services.mark_held through a hook this module registers at import
+  time (committees must not import presentations). A presentation whose committee reached HELD without
+  the hook (older data) is frozen anyway for editing (Presentation.is_frozen reads the committee's
+  status), and its objectives are recorded when the next committee's presentation is pre-filled.
+- "Objective set at the previous committee": the objective that committee set (objective_set_by); else
+  the objective in force at the end of the day it was held (objective_in_force); for a first committee,
+  the objective in force when the presentation is pre-filled.
+- The standards table's "six months ago" is the previous presentation's "in six months" (what the team
+  committed to), or its "today" when that was left empty.
+- Submitting requires what the committee needs to decide: what was done and learned, the team size, the
+  envelope, the hypotheses and the success criteria.
+- Attachments: PDF only (the deck and annexes), 20 MB each, at most 10, while the presentation is
+  editable. The bytes are stored in the database (LargeBinary, deferred): the upload and its row commit
+  or roll back together (a refused or failed upload leaves nothing anywhere, with no orphan file to
+  clean), backups and several web servers need nothing more than the database, and the volume is small
+  (a few decks a year per startup). The checksum is kept to show and to verify downloads.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from audit.services import record
+from committees import jobs as committee_jobs
+from committees import services as committee_services
+from committees.models import Committee, CommitteeStatus
+from core.db import db, utcnow
+from core.formats import date_fr
+from indicators import queries as indicator_queries
+from indicators.services import MAX_VALUE, IndicatorError, set_objective
+from presentations.models import (
+    FROZEN_COMMITTEE_STATUSES,
+    STANDARDS,
+    Attachment,
+    Presentation,
+    PresentationConflict,
+    PresentationError,
+    PresentationLine,
+    PresentationStandard,
+    PresentationStatus,
+)
+from users.models import Person
+
+__all__ = ["PresentationConflict", "PresentationError"]
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+PDF_CONTENT_TYPE = "application/pdf"
+PREPARABLE_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
+TEXT_FIELDS = ("done_and_learned", "difficulties", "team_profile", "hypotheses", "success_criteria")
+REQUIRED_TO_SUBMIT = (
+    ("done_and_learned", "ce qui a été fait et appris"),
+    ("team_size", "la taille de l'équipe demandée"),
+    ("envelope_eur", "l'enveloppe demandée pour six mois"),
+    ("hypotheses", "les hypothèses à valider"),
+    ("success_criteria", "les critères de réussite chiffrés"),
+)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+
+def _audit(action: str, presentation: Presentation, actor: Person | None, *, before=None, after=None,
+           reason=None) -> None:
+    record(action, "presentation", presentation.id, actor=actor, actor_label=None if actor else "Jalons",
+           before=before, after=after, startup_id=presentation.committee.startup_id, reason=reason)
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None
+
+
+def _check_version(presentation: Presentation, expected_version: int | None) -> None:
+    if expected_version is not None and presentation.version != expected_version:
+        raise PresentationConflict()
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise PresentationConflict() from error
+
+
+def _editable(presentation: Presentation) -> None:
+    if presentation.is_frozen:
+        raise PresentationError("Le comité s'est tenu : la présentation est figée et ne peut plus être modifiée.")
+    if not presentation.is_editable:
+        raise PresentationError(
+            f"La présentation est « {presentation.status.label} » : elle ne peut plus être modifiée par l'équipe."
+        )
+
+
+def committee_day(committee: Committee, today: dt.date) -> dt.date:
+    """The committee's day (Paris), or `today` for a committee still without a date."""
+    return committee.held_on or committee.local_date or today
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+def presentation_of(committee: Committee) -> Presentation | None:
+    return db.session.scalar(sa.select(Presentation).where(Presentation.committee_id == committee.id))
+
+
+def previous_committee(committee: Committee) -> Committee | None:
+    """The startup's last committee held before this one (held, decided or signed off)."""
+    query = (
+        sa.select(Committee)
+        .where(Committee.startup_id == committee.startup_id, Committee.id != committee.id,
+               Committee.archived_at.is_(None), Committee.status.in_(FROZEN_COMMITTEE_STATUSES))
+        .order_by(Committee.scheduled_at.desc().nulls_last(), Committee.id.desc())
+        .limit(1)
+    )
+    if committee.scheduled_at is not None:
+        query = query.where(sa.or_(Committee.scheduled_at.is_(None), Committee.scheduled_at < committee.scheduled_at))
+    return db.session.scalar(query)
+
+
+def presentation_submitted(committee: Committee) -> bool:
+    """Whether the team has submitted its presentation (submitted or accepted): the J-21 reminder to the
+    intrapreneur is sent only while this is False."""
+    presentation = presentation_of(committee)
+    return presentation is not None and presentation.is_submitted
+
+
+def not_submitted(committee_ids: Collection[int]) -> set[int]:
+    """Among these committees, those whose presentation is not submitted (none yet, a draft, or changes
+    requested), in one query: the filter of committees/jobs.py's J-21 reminder."""
+    ids = set(committee_ids)
+    if not ids:
+        return set()
+    submitted = db.session.scalars(
+        sa.select(Presentation.committee_id).where(
+            Presentation.committee_id.in_(ids),
+            Presentation.status.in_([PresentationStatus.SUBMITTED, PresentationStatus.ACCEPTED]),
+        )
+    )
+    return ids - set(submitted)
+
+
+# -- pre-filling --------------------------------------------------------------------------------------
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return committee_services.paris_to_utc(day + dt.timedelta(days=1), dt.time())
+
+
+def prefill(committee: Committee, *, actor: Person | None, now: dt.datetime) -> Presentation:
+    """Create the committee's presentation as a draft, pre-filled from the data: for each indicator of the
+    startup, the objective set at the previous committee and the value reached at the committee's date;
+    the standards table carried from the previous presentation."""
+    if committee.status not in PREPARABLE_STATUSES or committee.archived_at is not None:
+        raise PresentationError("Une présentation se prépare pour un comité à planifier ou planifié.")
+    if presentation_of(committee) is not None:
+        raise PresentationError("La présentation de ce comité existe déjà.")
+    today = now.astimezone(committee_services.PARIS).date()
+    day = committee_day(committee, today)
+    previous = previous_committee(committee)
+    previous_presentation = presentation_of(previous) if previous else None
+    if previous_presentation is not None and previous_presentation.frozen_at is None:
+        # Held before the freezing hook existed: record its objectives now, so that they are found below.
+        freeze(previous_presentation, actor=None, now=now)
+
+    presentation = Presentation(committee=committee, committee_id=committee.id, status=PresentationStatus.DRAFT,
+                                created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+    for position, indicator in enumerate(indicator_queries.indicators_of(committee.startup)):
+        objective = None
+        if previous is not None:
+            objective = indicator_queries.objective_set_by(indicator, previous.id) or indicator_queries.objective_in_force(
+                indicator, _end_of_day(committee_day(previous, today)))
+        else:
+            objective = indicator_queries.objective_in_force(indicator, now)
+        reached = indicator_queries.value_reached(indicator, day)
+        presentation.lines.append(PresentationLine(
+            indicator=indicator, indicator_id=indicator.id, position=position,
+            previous_objective_value=objective.target_value if objective else None,
+            previous_objective_on=objective.target_on if objective else None,
+            previous_objective_committee_id=objective.committee_id if objective else None,
+            reached_value=reached.value if reached else None,
+            reached_period=reached.period_start if reached else None,
+        ))
+    carried = {s.code: s for s in previous_presentation.standards} if previous_presentation else {}
+    for position, (code, label) in enumerate(STANDARDS):
+        before = carried.get(code)
+        presentation.standards.append(PresentationStandard(
+            code=code, label=label, position=position,
+            six_months_ago=(before.in_six_months or before.today) if before else None,
+        ))
+    db.session.add(presentation)
+    _flush()
+    _audit("presentation.created", presentation, actor,
+           after={"committee_id": committee.id, "indicators": [line.indicator_id for line in presentation.lines],
+                  "previous_committee_id": previous.id if previous else None})
+    return presentation
+
+
+def refresh_values(presentation: Presentation, *, actor: Person | None, now: dt.datetime,
+                   expected_version: int | None = None) -> None:
+    """Take the values reached again from the indicators (values entered since the pre-fill), and add
+    the indicators created since; objectives and texts stay as the team wrote them."""
+    _check_version(presentation, expected_version)
+    _editable(presentation)
+    committee = presentation.committee
+    day = committee_day(committee, now.astimezone(committee_services.PARIS).date())
+    known = {line.indicator_id: line for line in presentation.lines}
+    for indicator in indicator_queries.indicators_of(committee.startup):
+        line = known.get(indicator.id)
+        if line is None:
+            line = PresentationLine(indicator=indicator, indicator_id=indicator.id,
+                                    position=max((li.position for li in presentation.lines), default=-1) + 1)
+            objective = indicator_queries.objective_in_force(indicator, now)
+            if objective is not None:
+                line.previous_objective_value = objective.target_value
+                line.previous_objective_on = objective.target_on
+                line.previous_objective_committee_id = objective.committee_id
+            presentation.lines.append(line)
+        reached = indicator_queries.value_reached(indicator, day)
+        line.reached_value = reached.value if reached else None
+        line.reached_period = reached.period_start if reached else None
+    presentation.updated_at = now
+    _flush()
+
+
+# -- editing ------------------------------------------------------------------------------------------
+
+@dataclass
+class LineInput:
+    """What the form sends for one line (already parsed by the form: decimals and dates)."""
+
+    new_objective_value: Decimal | None
+    new_objective_on: dt.date | None
+    comment: str | None = None
+
+
+@dataclass
+class StandardInput:
+    today: str | None
+    in_six_months: str | None
+
+
+def update(presentation: Presentation, *, fields: Mapping[str, object], lines: Mapping[int, LineInput],
+           standards: Mapping[str, StandardInput], actor: Person | None, now: dt.datetime,
+           expected_version: int | None = None) -> None:
+    """Save the team's draft: texts, the request, new objectives per indicator, the standards table.
+    All or nothing: a wrong line refuses the whole save with a French message."""
+    _check_version(presentation, expected_version)
+    _editable(presentation)
+    errors = []
+    team_size, envelope = fields.get("team_size"), fields.get("envelope_eur")
+    if team_size is not None and not 0 <= team_size <= 500:
+        errors.append("La taille de l'équipe doit être comprise entre 0 et 500 personnes.")
+    if envelope is not None and not 0 <= envelope <= 1_000_000_000:
+        errors.append("L'enveloppe demandée doit être un montant en euros, positif.")
+    day = committee_day(presentation.committee, now.astimezone(committee_services.PARIS).date())
+    by_id = {line.id: line for line in presentation.lines}
+    for line_id, given in lines.items():
+        line = by_id.get(line_id)
+        if line is None:
+            continue
+        name = line.indicator.name
+        if (given.new_objective_value is None) != (given.new_objective_on is None):
+            errors.append(f"« {name} » : indiquez à la fois la valeur et la date du nouvel objectif, ou aucune des deux.")
+            continue
+        if given.new_objective_value is not None:
+            if given.new_objective_value < 0 and not line.indicator.allow_negative:
+                errors.append(f"« {name} » : l'objectif ne peut pas être négatif.")
+            if abs(given.new_objective_value) >= MAX_VALUE:
+                errors.append(f"« {name} » : l'objectif est trop grand.")
+            if given.new_objective_on <= day:
+                errors.append(f"« {name} » : la date du nouvel objectif doit suivre celle du comité ({date_fr(day)}).")
+    if errors:
+        raise PresentationError(" ".join(errors))
+
+    for name in TEXT_FIELDS:
+        if name in fields:
+            setattr(presentation, name, _clean(fields[name]))
+    presentation.team_size = team_size
+    presentation.envelope_eur = envelope
+    for line_id, given in lines.items():
+        line = by_id.get(line_id)
+        if line is not None:
+            line.new_objective_value = given.new_objective_value
+            line.new_objective_on = given.new_objective_on
+            line.comment = _clean(given.comment)
+    for row in presentation.standards:
+        given = standards.get(row.code)
+        if given is not None:
+            row.today = _clean(given.today)
+            row.in_six_months = _clean(given.in_six_months)
+    presentation.updated_at = now
+    _flush()
+
+
+def missing_to_submit(presentation: Presentation) -> list[str]:
+    return [label for name, label in REQUIRED_TO_SUBMIT if getattr(presentation, name) in (None, "")]
+
+
+def submit(presentation: Presentation, *, actor: Person | None, now: dt.datetime,
+           expected_version: int | None = None) -> None:
+    """The team sends its presentation to the coach for review."""
+    _check_version(presentation, expected_version)
+    _editable(presentation)
+    missing = missing_to_submit(presentation)
+    if missing:
+        raise PresentationError("Avant de soumettre la présentation, renseignez " + ", ".join(missing) + ".")
+    before = presentation.status
+    presentation.status = PresentationStatus.SUBMITTED
+    presentation.submitted_at = now
+    presentation.submitted_by_id = actor.id if actor else None
+    presentation.updated_at = now
+    _flush()
+    _audit("presentation.submitted", presentation, actor, before={"status": before},
+           after={"status": presentation.status})
+
+
+def _reviewable(presentation: Presentation) -> None:
+    if presentation.is_frozen:
+        raise PresentationError("Le comité s'est tenu : la présentation est figée.")
+    if presentation.status is not PresentationStatus.SUBMITTED:
+        raise PresentationError("Seule une présentation soumise peut être relue.")
+
+
+def accept(presentation: Presentation, *, actor: Person | None, now: dt.datetime, comment: str | None = None,
+           expected_version: int | None = None) -> None:
+    """The coach accepts the submitted presentation (an optional comment)."""
+    _check_version(presentation, expected_version)
+    _reviewable(presentation)
+    presentation.status = PresentationStatus.ACCEPTED
+    presentation.reviewed_at = now
+    presentation.reviewed_by_id = actor.id if actor else None
+    presentation.review_comment = _clean(comment)
+    presentation.updated_at = now
+    _flush()
+    _audit("presentation.accepted", presentation, actor, before={"status": PresentationStatus.SUBMITTED},
+           after={"status": presentation.status}, reason=presentation.review_comment)
+
+
+def request_changes(presentation: Presentation, *, comment: str | None, actor: Person | None, now: dt.datetime,
+                    expected_version: int | None = None) -> None:
+    """The coach sends the presentation back to the team, saying what to change (mandatory)."""
+    _check_version(presentation, expected_version)
+    _reviewable(presentation)
+    comment = _clean(comment)
+    if comment is None:
+        raise PresentationError("Dites à l'équipe ce qu'il faut modifier : le commentaire est obligatoire.")
+    presentation.status = PresentationStatus.CHANGES_REQUESTED
+    presentation.reviewed_at = now
+    presentation.reviewed_by_id = actor.id if actor else None
+    presentation.review_comment = comment
+    presentation.updated_at = now
+    _flush()
+    _audit("presentation.changes_requested", presentation, actor, before={"status": PresentationStatus.SUBMITTED},
+           after={"status": presentation.status}, reason=comment)
+
+
+# -- freezing -----------------------------------------------------------------------------------------
+
+def freeze(presentation: Presentation, *, actor: Person | None, now: dt.datetime | None = None) -> list:
+    """The committee was held: the presentation is frozen, and each new objective it sets is recorded on
+    its indicator with committee_id = this committee (the target the next committee checks).
+    Idempotent: a frozen presentation is left as it is. Returns the objectives recorded."""
+    if presentation.frozen_at is not None:
+        return []
+    committee = presentation.committee
+    if committee.status not in FROZEN_COMMITTEE_STATUSES:
+        raise PresentationError("Une présentation se fige quand son comité s'est tenu.")
+    now = now or utcnow()
+    held = committee.held_on or committee.local_date
+    recorded, skipped = [], []
+    for line in presentation.lines:
+        if line.new_objective_value is None or line.new_objective_on is None:
+            continue
+        try:
+            recorded.append(set_objective(
+                line.indicator, target_value=line.new_objective_value, target_on=line.new_objective_on, now=now,
+                actor=actor, committee_id=committee.id,
+                comment=f"Objectif à six mois présenté au comité du {date_fr(held)}" if held else None,
+            ))
+        except IndicatorError:
+            # An indicator archived since: its objective is kept on the frozen line only.
+            skipped.append(line.indicator_id)
+    presentation.frozen_at = now
+    _flush()
+    _audit("presentation.frozen", presentation, actor,
+           after={"status": presentation.status, "objectives": [
+               {"indicator_id": o.indicator_id, "target_value": o.target_value, "target_on": o.target_on}
+               for o in recorded], "skipped_indicators": skipped})
+    return recorded
+
+
+def freeze_held(committee: Committee, *, actor: Person | None = None, now: dt.datetime | None = None) -> None:
+    """The hook committees.services.mark_held calls once a committee is held."""
+    presentation = presentation_of(committee)
+    if presentation is not None:
+        freeze(presentation, actor=actor, now=now)
+
+
+# -- attachments --------------------------------------------------------------------------------------
+
+def is_pdf(data: bytes) -> bool:
+    """A PDF by its content: the %PDF-n.n header at the start, and a cross-reference pointer and the
+    %%EOF marker near the end (incremental updates may leave a few bytes after it)."""
+    if not re.match(rb"%PDF-[12]\.\d", data[:16]):
+        return False
+    tail = data[-2048:]
+    return b"%%EOF" in tail and b"startxref" in tail
+
+
+def clean_filename(filename: str | None) -> str:
+    """The name shown and offered on download: no path, no control characters, ends in .pdf."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
+    name = name.strip(". ") or "presentation"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    if len(name) > 200:
+        name = name[:196] + ".pdf"
+    return name
+
+
+def size_fr(size: int) -> str:
+    """« 1,4 Mo », « 820 ko »."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+    return f"{max(1, round(size / 1024))} ko"
+
+
+def add_attachment(presentation: Presentation, *, filename: str | None, data: bytes, actor: Person | None,
+                   now: dt.datetime) -> Attachment:
+    """Attach a PDF to the presentation; anything else is refused and nothing is stored."""
+    _editable(presentation)
+    if not data:
+        raise PresentationError("Le fichier envoyé est vide : choisissez le PDF de votre présentation.")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise PresentationError(
+            f"Le fichier fait {size_fr(len(data))} : un fichier joint ne peut pas dépasser "
+            f"{size_fr(MAX_ATTACHMENT_BYTES)}. Réduisez-le (export PDF « taille réduite ») puis réessayez."
+        )
+    if not is_pdf(data):
+        raise PresentationError(
+            "Ce fichier n'est pas un PDF valide (son contenu ne commence pas par l'en-tête d'un PDF ou il est "
+            "incomplet) : seuls les fichiers PDF sont acceptés. Exportez votre présentation en PDF puis réessayez."
+        )
+    if len(presentation.attachments) >= MAX_ATTACHMENTS:
+        raise PresentationError(f"Une présentation a au plus {MAX_ATTACHMENTS} fichiers joints : retirez-en un d'abord.")
+    attachment = Attachment(filename=clean_filename(filename), content_type=PDF_CONTENT_TYPE, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_at=now,
+                            uploaded_by_id=actor.id if actor else None)
+    presentation.attachments.append(attachment)
+    presentation.updated_at = now
+    _flush()
+    _audit("presentation.attachment_added", presentation, actor,
+           after={"attachment_id": attachment.id, "filename": attachment.filename, "size": attachment.size,
+                  "sha256": attachment.sha256})
+    return attachment
+
+
+def remove_attachment(attachment: Attachment, *, actor: Person | None, now: dt.datetime) -> None:
+    presentation = attachment.presentation
+    _editable(presentation)
+    details = {"attachment_id": attachment.id, "filename": attachment.filename, "sha256": attachment.sha256}
+    presentation.attachments.remove(attachment)
+    presentation.updated_at = now
+    _flush()
+    _audit("presentation.attachment_removed", presentation, actor, before=details)
+
+
+def attachment_of(presentation: Presentation, attachment_id: int) -> Attachment | None:
+    return next((a for a in presentation.attachments if a.id == attachment_id), None)
+
+
+# -- wiring into the committees area (which must not import this one) ---------------------------------
+
+committee_jobs.register_presentation_filter(not_submitted)
+committee_services.register_held_hook(freeze_held)

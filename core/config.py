@@ -37,6 +37,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": jalons_env == "production",
         "JSON_SORT_KEYS": False,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Largest request body: a 20 MB PDF attachment (presentations) and its form. Bigger requests get
+        # the French 413 page (core/errors.py) before any view runs.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 21 * 1024 * 1024),
     }
     config.update(_accounts(env, jalons_env))
     config.update(overrides)

@@ -138,3 +138,11 @@ def test_only_admins_anonymise(client, world):
     assert db.session.get(Person, other.id).name == "Autre"
     login(client, world["admin"])
     assert client.get("/users/999999/anonymise").status_code == 404
+
+
+def test_my_account_page_links_to_the_export(client, world):
+    login(client, world["nadia"])
+    page = client.get("/users/me").text
+    assert "/users/me/data.json" in page and "/audit" not in page
+    login(client, world["admin"])
+    assert 'href="/audit"' in client.get("/users/me").text

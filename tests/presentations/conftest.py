@@ -87,6 +87,8 @@ def world(session):
                            (delay.id, dt.date(2026, 11, 1)): "7"}, today=TODAY, now=NOW)
     db.session.expire_all()  # as a new request would (enter_values adds rows, not to the loaded collections)
     committee = committee_at(startup, dt.date(2026, 12, 10), participants=participants)
+    # Committed (a savepoint, rolled back with the test): a refused request rolls its own transaction back.
+    db.session.commit()
     return types.SimpleNamespace(startup=startup, other=other, people=people, users=users, delay=delay,
                                  previous=previous, committee=committee, incubator=incubator)
 
@@ -94,7 +96,9 @@ def world(session):
 @pytest.fixture
 def presentation(world):
     """The planned committee's presentation, pre-filled, as a draft."""
-    return services.prefill(world.committee, actor=world.people.intrapreneur, now=NOW)
+    presentation = services.prefill(world.committee, actor=world.people.intrapreneur, now=NOW)
+    db.session.commit()
+    return presentation
 
 
 def complete(presentation, actor, now=NOW):

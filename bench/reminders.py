@@ -41,7 +41,7 @@ from committees.models import (  # noqa: E402
     ParticipantRole,
     SignOff,
 )
-from committees.reminders import Reminder  # noqa: E402
+from committees.models import Reminder  # noqa: E402
 from core.db import db  # noqa: E402
 from tests.committees.smtp import free_port  # noqa: E402
 from users.models import Membership, Person, StartupRole  # noqa: E402

@@ -5,7 +5,6 @@ commands of the area are added to it with `@committees.command(...)`.
 """
 
 import datetime as dt
-import importlib
 
 import click
 from flask import Flask
@@ -38,10 +37,6 @@ def remind(today: str | None):
 
 def register(app: Flask) -> None:
     """Click commands of this area, and its daily job in the scheduler."""
-    # The reminder model lives in committees/reminders.py: import it with the commands so that the
-    # table is mapped (and seen by Alembic) whenever the application is.
-    importlib.import_module("committees.reminders")
-
     app.cli.add_command(committees)
     scheduler.daily(
         "committees.reminders",

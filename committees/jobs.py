@@ -44,7 +44,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from committees.due import committee_due
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole, SignOff
-from committees.reminders import Due, Reminder, ReminderKind, ReminderStatus, compose
+from committees.models import Reminder, ReminderKind, ReminderStatus
+from committees.reminders import Due, compose
 from core import mail
 from core.db import db, utcnow
 from startups.models import Startup

@@ -307,3 +307,85 @@ def _no_closing_without_decision(session, flush_context, instances) -> None:
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Committee) and obj.status in CLOSED_STATUSES and obj.decision is None:
             raise CommitteeError("Un comité ne peut pas être clos sans décision.")
+
+
+class ReminderKind(enum.StrEnum):
+    # To the coach, 45 days before the due date, while no committee is planned.
+    PLAN_COMMITTEE = "comite_a_planifier"
+    # To the intrapreneur, 21 days before a planned committee: prepare the presentation.
+    PREPARE_PRESENTATION = "presentation_a_preparer"
+    # To every participant, 7 days before the committee, with the pack link.
+    READ_PACK = "dossier_a_lire"
+    # To the chair, 2 days after a held committee still without a decision.
+    RECORD_DECISION = "decision_a_saisir"
+    # To the sponsor, 7 days after a decision not yet signed off.
+    SIGN_OFF_DECISION = "decision_a_valider"
+
+    @property
+    def label(self) -> str:
+        return {
+            "comite_a_planifier": "Comité à planifier (coach)",
+            "presentation_a_preparer": "Présentation à préparer (intrapreneur·e)",
+            "dossier_a_lire": "Dossier du comité à lire (participants)",
+            "decision_a_saisir": "Décision à saisir (président·e du comité)",
+            "decision_a_valider": "Décision à valider (sponsor)",
+        }[self.value]
+
+    @property
+    def about_committee(self) -> bool:
+        """False for the startup-level reminder (no committee exists yet)."""
+        return self is not ReminderKind.PLAN_COMMITTEE
+
+
+class ReminderStatus(enum.StrEnum):
+    PENDING = "a_envoyer"
+    SENT = "envoye"
+    FAILED = "echec"
+
+    @property
+    def label(self) -> str:
+        return {"a_envoyer": "À envoyer", "envoye": "Envoyé", "echec": "Échec de l'envoi, nouvel essai au prochain passage"}[self.value]
+
+
+class Reminder(db.Model):
+    """One reminder to one person, recorded before it is sent so that it leaves exactly once.
+
+    Its key is (kind, committee or startup, person, target_on); target_on is the date the reminder is
+    about: the due date (PLAN_COMMITTEE), the committee's day (PREPARE_PRESENTATION, READ_PACK), the day
+    it was held (RECORD_DECISION), the day of the decision (SIGN_OFF_DECISION). A rescheduled committee
+    or a new due date is a new key, hence a new reminder. Two unique indexes (committee_id is NULL for
+    the startup-level kind, and NULLs are distinct in a UNIQUE constraint) enforce the key.
+    """
+
+    __tablename__ = "committee_reminders"
+    __table_args__ = (
+        sa.Index(
+            "ux_committee_reminders_committee_key", "kind", "committee_id", "person_id", "target_on",
+            unique=True,
+            sqlite_where=sa.text("committee_id IS NOT NULL"),
+            postgresql_where=sa.text("committee_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ux_committee_reminders_startup_key", "kind", "startup_id", "person_id", "target_on",
+            unique=True,
+            sqlite_where=sa.text("committee_id IS NULL"),
+            postgresql_where=sa.text("committee_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReminderKind]
+    startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id", ondelete="CASCADE"), index=True)
+    committee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("committees.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    target_on: Mapped[dt.date]
+    status: Mapped[ReminderStatus] = mapped_column(default=ReminderStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.committee_id if self.kind.about_committee else self.startup_id, self.person_id, self.target_on)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from committees import jobs
 from committees.jobs import due_reminders, send_reminders
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole
-from committees.reminders import Reminder, ReminderKind, ReminderStatus
+from committees.models import Reminder, ReminderKind, ReminderStatus
 from core import mail, scheduler
 from core.db import db
 from startups.models import PhasePeriod, Startup

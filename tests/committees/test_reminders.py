@@ -7,7 +7,7 @@ import pytest
 from committees import jobs
 from committees.jobs import due_reminders, send_reminders
 from committees.models import CommitteeStatus, ParticipantRole, SignOff
-from committees.reminders import ReminderKind
+from committees.models import ReminderKind
 from tests.committees.builders import at, make_committee, make_member, make_person, make_staff
 from tests.committees.smtp import mail_config, smtp_server  # noqa: F401 (fixtures)
 from tests.factories import d, make_incubator, make_startup

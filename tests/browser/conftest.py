@@ -130,3 +130,113 @@ def screenshot():
         return path
 
     return take
+
+
+# --- People and login by e-mail link (additive, H12: lifecycle and committee journeys) ------------------
+
+class MailSink:
+    """aiosmtpd handler keeping every message the live app sends."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def last_to(self, address: str):
+        sent = [m for m in self.messages if m["To"] == address]
+        assert sent, f"aucun e-mail reçu pour {address} ; reçus : {[m['To'] for m in self.messages]}"
+        return sent[-1]
+
+
+@pytest.fixture(scope="session")
+def smtp_capture():
+    """A real SMTP server on localhost: the live app's e-mails arrive there."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(MailSink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(live_app, smtp_capture, monkeypatch):
+    """The live app sends its e-mails over SMTP to smtp_capture; returns the sink (.messages, .last_to).
+
+    Every journey asks for its links from 127.0.0.1: the per-IP login rate limit (tested in tests/users)
+    is raised so that the number of journeys in the session does not matter.
+    """
+    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_capture.port, "SMTP_STARTTLS": False,
+                       "SMTP_USER": None, "SMTP_TIMEOUT": 5, "MAIL_ECHO": False, "LOGIN_RATE_LIMIT": 1000}.items():
+        monkeypatch.setitem(live_app.config, key, value)
+    return smtp_capture.handler
+
+
+@pytest.fixture
+def add_person(live_app):
+    """add_person(name, email, memberships=[(startup_id, role)], incubators=[incubator_id]): an account
+    on the live app, with current roles (since 2020-01-01), committed."""
+
+    def add(name: str, email: str, memberships=(), incubators=(), organisation_id: str | None = None) -> int:
+        with live_app.app_context():
+            person_id = seed.add_person(name, email, memberships=memberships, incubators=incubators,
+                                        organisation_id=organisation_id)
+            db.session.remove()
+        return person_id
+
+    return add
+
+
+@pytest.fixture
+def log_in(page, mailbox, axe, screenshot):
+    """log_in(email, name, shots="prefix"): the real login by e-mail link — the login page, the e-mail
+    received over SMTP, its link, the confirmation — each page checked with axe-core and photographed."""
+    import re
+
+    from playwright.sync_api import expect
+
+    def do(email: str, name: str, shots: str) -> None:
+        page.goto("/")
+        page.get_by_role("link", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Connexion à Jalons")
+        page.get_by_label("Adresse e-mail").fill(email)
+        screenshot(page, f"{shots}-connexion")
+        axe(page, f"page de connexion ({shots})")
+        page.get_by_role("button", name="Recevoir un lien de connexion").click()
+        expect(page.locator(".fr-alert--info")).to_contain_text("Un lien de connexion vous a été envoyé")
+        message = mailbox.last_to(email)
+        assert message["Subject"] == "Votre lien de connexion à Jalons"
+        link = re.search(r"https?://\S+/users/login/\S+", message.get_content())
+        assert link, message.get_content()
+        page.goto(link.group(0))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer la connexion")
+        expect(page.get_by_role("main")).to_contain_text(name)
+        screenshot(page, f"{shots}-confirmation")
+        axe(page, f"confirmation de connexion ({shots})")
+        page.get_by_role("button", name="Me connecter").click()
+        expect(page.locator(".fr-alert--success")).to_contain_text(f"Vous êtes connecté·e en tant que {name}.")
+        expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+    return do
+
+
+@pytest.fixture
+def log_out(page):
+    from playwright.sync_api import expect
+
+    def do() -> None:
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.locator(".fr-alert--info")).to_contain_text("Vous êtes déconnecté·e.")
+        expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+
+    return do

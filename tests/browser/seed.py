@@ -92,3 +92,20 @@ def load(today: dt.date) -> str:
             event.comment = comments[(event.kind.value, event.happened_on)]
     db.session.commit()
     return "fiches"
+
+
+def add_person(name: str, email: str, *, memberships=(), incubators=(), organisation_id: str | None = None) -> int:
+    """An account with current roles (since 2020-01-01): memberships as (startup_id, role) and incubator
+    staff positions; committed. For the journeys that log in (additive, H12)."""
+    from users import services
+    from users.models import StartupRole
+
+    since = dt.date(2020, 1, 1)
+    person = services.create_person(email=email, name=name, organisation_id=organisation_id,
+                                    now=dt.datetime.now(dt.UTC))
+    for startup_id, role in memberships:
+        services.add_membership(person, startup_id, StartupRole(role), starts_on=since)
+    for incubator_id in incubators:
+        services.add_incubator_staff(person, incubator_id, starts_on=since)
+    db.session.commit()
+    return person.id

@@ -111,6 +111,17 @@ class World:
 
         return self.once("grids", build)
 
+    def attachment(self):
+        def build():
+            from presentations.services import add_attachment, prefill
+
+            now = dt.datetime(2026, 11, 27, 9, tzinfo=dt.timezone.utc)
+            presentation = prefill(self.committee(), actor=None, now=now)
+            pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"
+            return add_attachment(presentation, filename="support.pdf", data=pdf, actor=None, now=now)
+
+        return self.once("attachment", build)
+
     def indicator(self):
         def build():
             from core.db import db
@@ -140,6 +151,7 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "membership_id": lambda w: w.people["team_member"].memberships[0],
     "template_code": lambda w: w.grids()["arbitrage_sponsor"],
     "code": lambda w: w.grids()["lancement"],
+    "attachment_id": lambda w: w.attachment(),
 }
 
 

@@ -38,11 +38,15 @@ chromium:
 	  echo "Installation de Chromium (paquet Debian) pour les tests navigateur…"; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
 
+# The development server with the real beta.gouv.fr data and the demo personas (one-click login).
+run: export JALONS_ENV = development
+run: export JALONS_DEMO = 1
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
-	JALONS_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask users seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install chromium
 	$(BIN)/python -m pytest

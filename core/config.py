@@ -84,6 +84,9 @@ def _accounts(env, jalons_env: str) -> dict:
         "PROCONNECT_SCOPES": env.get("PROCONNECT_SCOPES") or "openid email given_name usual_name",
         # Demo personas on the login page: `make run` only, refused in production.
         "JALONS_DEMO": _flag(env.get("JALONS_DEMO")),
+        # Number of reverse proxies in front of the web process (their X-Forwarded-* headers are trusted),
+        # so that the login rate limit counts visitors, not the proxy.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
     }
 
 

@@ -22,3 +22,19 @@ def test_development_defaults_to_a_sqlite_file_in_instance(monkeypatch, tmp_path
     loaded = config.load(str(tmp_path), {"JALONS_ENV": "development"})
     assert loaded["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/jalons.sqlite3"
     assert loaded["SESSION_COOKIE_SECURE"] is False
+
+
+def test_behind_a_proxy_the_visitor_address_is_the_forwarded_one(tmp_path):
+    from flask import request
+
+    from app import create_app
+
+    app = create_app({"JALONS_ENV": "test", "SECRET_KEY": "x", "PROXY_COUNT": 1,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3"})
+
+    @app.get("/_adresse")
+    def address():
+        return request.remote_addr
+
+    response = app.test_client().get("/_adresse", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert response.get_data(as_text=True) == "203.0.113.9"

@@ -168,7 +168,7 @@ class PeriodForm(FrenchForm):
 
 
 class DeletePeriodForm(FrenchForm):
-    reason = TextAreaField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    deletion_reason = TextAreaField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
     state = HiddenField()
 
 

@@ -249,7 +249,7 @@ def delete_period(startup_id: str, period_id: int):
     status = 422
     if form.validate():
         try:
-            services.delete_period(period, reason=form.reason.data, actor=current_person(),
+            services.delete_period(period, reason=form.deletion_reason.data, actor=current_person(),
                                    expected=form.state.data or None)
             db.session.commit()
             return _done("La période a été supprimée de l'historique.", "startups.phase", startup_id=startup.id)

@@ -384,7 +384,7 @@ def test_an_admin_edits_or_deletes_a_period_with_a_reason(client, world):
     assert event.before == {"start_on": "2025-09-01"} and event.after == {"start_on": "2025-08-15"}
     assert event.reason == "Date du comité"
     response = client.post(f"/startups/lieu-dit/periods/{period.id}/delete", data={
-        "reason": "Saisie en double", "state": hidden(client.get(f"/startups/lieu-dit/periods/{period.id}/edit").text, "state")})
+        "deletion_reason": "Saisie en double", "state": hidden(client.get(f"/startups/lieu-dit/periods/{period.id}/edit").text, "state")})
     assert response.status_code == 303
     assert [p.phase for p in db.session.get(Startup, "lieu-dit").periods] == [Phase.INVESTIGATION]
     [deleted] = events_of("phase_period.deleted")

@@ -45,6 +45,7 @@ run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
+	$(BIN)/flask grids seed
 	$(BIN)/flask users seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -20,7 +20,6 @@ from tests.browser import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "test-results" / "screenshots"
 
 # Without the background-networking flags Chromium tries to reach Google's hosts and is refused.
 CHROMIUM = "/usr/bin/chromium"
@@ -120,12 +119,14 @@ def axe():
 
 
 @pytest.fixture
-def screenshot():
-    """screenshot(page, name): a full-page PNG under test-results/screenshots/ (gitignored)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def screenshot(pytestconfig):
+    """screenshot(page, name): a full-page PNG under test-results/screenshots/ (gitignored), or under
+    the folder given to pytest-playwright's --output (which empties that folder at each run)."""
+    folder = ROOT / pytestconfig.getoption("--output") / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 

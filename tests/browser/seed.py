@@ -2,11 +2,13 @@
 
 The real demo data (demo/betagouv-2026-08/, loaded by startups.importer.import_directory) when both exist;
 otherwise a handful of real fiches of beta.gouv.fr's 2026-08 snapshot (public data), copied here and
-built with the test factories. The journeys only rely on startups present in both.
+built with the test factories (or on demand: JALONS_BROWSER_DATA=fiches). The journeys only rely on
+startups present in both.
 """
 
 import datetime as dt
 import importlib.util
+import os
 from pathlib import Path
 
 from core.db import db
@@ -56,6 +58,9 @@ STARTUPS = [
 
 
 def demo_available() -> bool:
+    # JALONS_BROWSER_DATA=fiches forces the small set, to check that the journeys still pass on it.
+    if os.environ.get("JALONS_BROWSER_DATA") == "fiches":
+        return False
     return DEMO.is_dir() and importlib.util.find_spec("startups.importer") is not None
 
 

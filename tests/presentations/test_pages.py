@@ -271,3 +271,12 @@ def test_who_may_do_what(client, world, presentation):
         session.clear()
     response = client.get(f"{base}/pack")
     assert response.status_code in (302, 303) and "/users/login" in response.headers["Location"]
+
+
+def test_the_committee_page_links_to_the_presentation_and_the_pack(client, world):
+    login(client, world.people.sponsor)
+    html = client.get(f"/committees/{world.committee.id}").get_data(as_text=True)
+    assert f'href="/presentations/committee/{world.committee.id}"' in html
+    assert f'href="/presentations/committee/{world.committee.id}/pack"' in html
+    login(client, world.people.outsider)
+    assert client.get(f"/committees/{world.committee.id}").status_code == 403

@@ -47,8 +47,9 @@ from committees.models import (
 )
 from core.db import db
 from core.formats import date_fr
-from startups.models import Event, EventKind, PhasePeriod, Startup
-from startups.phases import Phase, resolve_starts
+from startups.models import Event, EventKind, Startup
+from startups.phases import Phase
+from startups.services import StartupError, change_phase
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
 __all__ = ["CommitteeConflict", "CommitteeError"]
@@ -597,15 +598,12 @@ def sign_off(committee: Committee, *, actor: Person | None, now: dt.datetime,
 
 
 def _enter_phase(startup: Startup, phase: Phase, day: dt.date, committee: Committee, actor: Person | None) -> None:
-    before = startup.current_phase(day)
-    position = max((p.position for p in startup.periods), default=-1) + 1
-    startup.periods.append(PhasePeriod(position=position, phase=phase, start_on=day,
-                                       comment=f"Décision du comité du {date_fr(day)}"))
-    resolve_starts(startup.periods)
-    flush()
-    record("startup.phase_changed", "startup", startup.id, actor=actor, startup_id=startup.id,
-           before={"phase": before}, after={"phase": phase, "start_on": day, "committee_id": committee.id},
-           reason=f"Décision du comité du {date_fr(day)} validée par le sponsor")
+    """The phase transition the decision implies, by the same rule as any other (startups.services)."""
+    try:
+        change_phase(startup, phase=phase, starts_on=day, actor=actor, today=day,
+                     reason=f"Décision du comité du {date_fr(day)} (comité n° {committee.id}) validée par le sponsor")
+    except StartupError as error:
+        raise CommitteeError(f"La décision ne peut pas être appliquée : {error.message}") from error
 
 
 def _add_timeline_event(startup: Startup, committee: Committee, decision: Decision, day: dt.date) -> None:

@@ -304,3 +304,17 @@ def test_calendar_tokens_are_secret_stable_and_revocable():
     renewed = services.calendar_token(c.coach, regenerate=True)
     assert renewed != token
     assert services.person_for_token(token) is None
+
+
+def test_a_decision_the_history_contradicts_is_refused_at_sign_off_and_nothing_changes():
+    # A later phase is already planned: entering construction now would go backwards in the lifecycle,
+    # which the phase rule (startups.services.change_phase) refuses for decisions as for any change.
+    c = cast(phases=(("investigation", d("2026-06-01")), ("acceleration", d("2027-09-01"))))
+    committee = decided(c, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.CONSTRUCTION)
+    db.session.commit()
+
+    with pytest.raises(services.CommitteeError, match="ne peut pas être appliquée"):
+        services.sign_off(committee, actor=c.sponsor, now=NOW)
+    db.session.rollback()
+    assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
+    assert [p.phase for p in c.startup.periods] == [Phase.INVESTIGATION, Phase.ACCELERATION]

@@ -10,7 +10,8 @@ accounts are set up directly.
 
 The rules use the real clock: a committee is marked held on or after its date, and planned only in the
 future. The committee is therefore planned for today at 23:59 (Paris time); the journey cannot run in the
-last minute of a day.
+last minute of a day. Committees count days in Paris time while the portfolio pages use the server's date:
+on a server in UTC, the journey also needs both to agree (not between midnight and 1 or 2 a.m. in Paris).
 """
 
 import datetime as dt
@@ -20,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from committees.models import PARIS, datetime_fr
+from committees.services import NEXT_COMMITTEE_TIME
 from core.formats import date_fr
 
 pytestmark = pytest.mark.browser
@@ -40,7 +42,7 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     add_person(*PORTFOLIO_MANAGER, organisation_id="dinum")
     today = dt.datetime.now(PARIS).date()
     planned_at = dt.datetime.combine(today, dt.time(23, 59), tzinfo=PARIS)
-    next_committee_on = today + dt.timedelta(days=182)
+    next_committee_on = today + dt.timedelta(days=150)  # within the six months the rule allows
 
     # --- The coach sees the committee due: portfolio, startup's page, incubator's calendar.
     log_in(COACH[1], COACH[0], shots="comite-coach")
@@ -201,7 +203,7 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     expect(page.get_by_role("heading", level=1)).to_have_text("Valider ou contester la décision")
     consequences = page.locator(".fr-callout")
     expect(consequences).to_contain_text("La startup passe en phase « Consolidation » à la date du comité.")
-    expect(consequences).to_contain_text(f"est planifié le {datetime_fr(dt.datetime.combine(next_committee_on, dt.time(10, 0), tzinfo=PARIS))}")
+    expect(consequences).to_contain_text(f"est planifié le {datetime_fr(dt.datetime.combine(next_committee_on, NEXT_COMMITTEE_TIME, tzinfo=PARIS))}")
     screenshot(page, "comite-15-validation")
     axe(page, "validation de la décision")
     page.get_by_role("button", name="Valider la décision").click()

@@ -7,8 +7,9 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from core.db import db
+from core.db import db, utcnow
 from core.formats import date_fr, number_fr
+from startups import demo
 from startups.importer import ImportDirectoryError, ImportReport, import_directory
 from startups.models import Startup
 from startups.phases import Phase
@@ -22,6 +23,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 
 def register(app: Flask) -> None:
+    _register_demo_personas()
     @app.cli.command("import-betagouv")
     @click.argument("directory", type=click.Path(path_type=Path))
     @click.option(
@@ -88,3 +90,18 @@ def summary(report: ImportReport, directory: Path, today: dt.date) -> str:
     lines += [f"  {label:{label_width}}  {number_fr(count):>6}" for label, count in counts]
     lines.append(f"  {'Total':{label_width}}  {number_fr(sum(report.by_phase.values())):>6}")
     return "\n".join(lines)
+
+
+def _register_demo_personas() -> None:
+    from users.cli import users
+
+    if "seed-demo" in users.commands:
+        return
+
+    @users.command("seed-demo")
+    def seed_demo():
+        """Crée (ou complète) les personas de démonstration, avec des rôles sur de vraies startups."""
+        summary = demo.seed_demo_personas(today=dt.date.today(), now=utcnow())
+        db.session.commit()
+        for line in summary:
+            click.echo(line)

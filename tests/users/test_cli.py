@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core.db import db
 from tests.factories import make_incubator, make_organisation, make_person, make_startup
-from users.cli import seed_demo_personas
+from startups.demo import seed_demo_personas
 from users.forms import DEMO_PERSONAS
 from users.models import Membership, Person, StartupRole
 

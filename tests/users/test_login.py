@@ -267,7 +267,7 @@ def test_my_page_shows_my_data_and_roles(client):
 
 
 def test_demo_personas_log_in_in_one_click_in_development(other_app):
-    from users.cli import seed_demo_personas
+    from startups.demo import seed_demo_personas
 
     startup = make_startup(name="Démo active", incubator=None, phases=[("construction", dt.date(2025, 1, 1))])
     seed_demo_personas(today=dt.date(2026, 11, 27), now=utcnow())

@@ -14,7 +14,7 @@ from core.db import db
 from indicators.queries import objective_set_by, objectives_by_committee
 from presentations import services
 from presentations.models import PresentationConflict, PresentationError, PresentationStatus
-from presentations.services import LineInput, StandardInput
+from presentations.services import LineInput
 from tests.presentations.conftest import NOW, PDF, committee_at, complete
 
 

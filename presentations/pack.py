@@ -124,11 +124,14 @@ class Pack:
     presentation: Presentation | None
     indicators: list[IndicatorBlock]
     held: bool
+    with_grids: bool = True
     grids: list[GridBlock] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
 
 
-def build(committee: Committee, today: dt.date) -> Pack:
+def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> Pack:
+    """The pack's data. with_grids: whether the reader may see the grids' results (grid.results); the
+    results are in the pack only once the committee is held, as on the grids' pages."""
     startup = committee.startup
     presentation = presentation_of(committee)
     previous = previous_committee(committee)
@@ -142,7 +145,7 @@ def build(committee: Committee, today: dt.date) -> Pack:
             blocks.append(IndicatorBlock(line, chart_of(line.indicator), svg_chart(rows)))
     held = committee.status in FROZEN_COMMITTEE_STATUSES
     grids = []
-    if held:
+    if held and with_grids:
         for template in grid_services.templates_for(committee):
             filled = grid_services.filled_grids(committee, template)
             grids.append(GridBlock(template, grid_services.results(filled), sum(1 for g in filled if g.is_submitted)))
@@ -150,7 +153,7 @@ def build(committee: Committee, today: dt.date) -> Pack:
         committee=committee, startup=startup, today=today, phase=startup.current_phase(today),
         timeline=timeline(startup, today), previous=previous, previous_items=previous_items,
         carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
-        grids=grids, commitments=commitments(startup, presentation),
+        with_grids=with_grids, grids=grids, commitments=commitments(startup, presentation),
     )
 
 

@@ -273,14 +273,15 @@ def remove(committee_id: int, attachment_id: int):
 def pack(committee_id: int):
     committee = _committee(committee_id, "pack.view")
     return render_template("presentations/pack.html", active_section="committees",
-                           pack=packs.build(committee, _today()), size_fr=services.size_fr)
+                           pack=packs.build(committee, _today(), with_grids=can("grid.results", committee)),
+                           size_fr=services.size_fr)
 
 
 @bp.get("/committee/<int:committee_id>/pack.pdf")
 @requires("pack.view")
 def pack_pdf(committee_id: int):
     committee = _committee(committee_id, "pack.view")
-    pdf = packs.render_pdf(packs.build(committee, _today()))
+    pdf = packs.render_pdf(packs.build(committee, _today(), with_grids=can("grid.results", committee)))
     day = committee.local_date.isoformat() if committee.local_date else "a-fixer"
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                          download_name=f"dossier-comite-{committee.startup_id}-{day}.pdf", max_age=0)

@@ -212,6 +212,11 @@ def test_the_pack_shows_the_grids_results_once_held(client, world, presentation)
     text = _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
     assert "une fois le comité tenu" not in text
     assert "Aucune grille soumise." in text
+    # A team member who is not a participant reads the pack, not the grids' results (grid.results).
+    login(client, world.people.member)
+    text = _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
+    assert "Aucune grille soumise." not in text
+    assert "Les résultats des grilles sont réservés aux participants du comité" in text
 
 
 def test_the_pack_pdf_is_produced_and_readable(client, world, presentation):

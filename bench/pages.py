@@ -45,6 +45,7 @@ SOURCES = [ROOT / "demo" / "betagouv-2026-08", ROOT / "tests" / "fixtures" / "be
 MAX_RATIO = 2.0
 MAX_QUERIES = 10
 BARE_URL = "/__bench/bare"
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 BARE_PAGE = """{% extends "base.html" %}
 {% block title %}Page nue{% endblock %}
 {% block content %}<h1>Page nue</h1><p>La mise en page DSFR, sans aucune requête.</p>{% endblock %}"""
@@ -324,19 +325,23 @@ class Measure:
     sql_ms: float  # median time spent in the database driver, within it
     queries: int  # SQL statements of one request
     requests: int  # requests measured (fewer than asked for a very slow page, to keep the bench short)
+    statements: list  # (milliseconds, SQL) of the last request
 
 
 def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> Measure:
     with app.app_context():
         engine = db.engine
-    statements, sql_seconds = [], []
+    statements, sql_seconds, timed = [], [], []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        # Transaction control is not a query (core/sqlite.py issues an explicit BEGIN on SQLite).
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
         conn.info["bench_started"] = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
         sql_seconds.append(time.perf_counter() - conn.info.pop("bench_started"))
+        timed.append((sql_seconds[-1] * 1000, statement))
 
     status = client.get(url).status_code  # warm-up: template compilation, caches
     started = time.perf_counter()
@@ -349,6 +354,7 @@ def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> 
         for _ in range(repeat):
             statements.clear()
             sql_seconds.clear()
+            timed.clear()
             started = time.perf_counter()
             client.get(url)
             timings.append((time.perf_counter() - started) * 1000)
@@ -356,7 +362,7 @@ def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> 
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
         sa.event.remove(engine, "after_cursor_execute", after)
-    return Measure(status, statistics.median(timings), statistics.median(sql_timings), len(statements), repeat)
+    return Measure(status, statistics.median(timings), statistics.median(sql_timings), len(statements), repeat, list(timed))
 
 
 # --- Main ---------------------------------------------------------------------------------------------------
@@ -431,6 +437,9 @@ def run(database_url: str, args) -> int:
         flagged += bool(flags)
         print(f"{label:<36} {result.ms:>10.1f} {result.ms / bare.ms:>7.2f} {result.queries:>8} {result.sql_ms:>7.1f} {result.requests:>3}  "
               + ("⚠ " + ", ".join(flags) if flags else "ok"))
+        if args.statements:
+            for ms, statement in result.statements:
+                print(f"{'':<36} {ms:>10.1f}  {' '.join(statement.split())[:110]}")
     print(f"\nCible : chaque page sous {MAX_RATIO:g}x la page nue et au plus {MAX_QUERIES} requêtes SQL. "
           f"{'Toutes les pages tiennent la cible.' if not flagged else f'{flagged} page(s) hors cible.'}"
           f" Durée totale : {time.perf_counter() - started:.0f} s.")
@@ -446,6 +455,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=int, default=10, help="taille du portefeuille, en multiples du réel (10)")
     parser.add_argument("--repeat", type=int, default=20, help="requêtes mesurées par page (20)")
     parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
+    parser.add_argument("--statements", action="store_true", help="détailler le temps de chaque instruction SQL")
     parser.add_argument("--strict", action="store_true", help="code de sortie 1 si une page est hors cible")
     args = parser.parse_args(argv)
     if args.database_url:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
+from committees import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from committees import ical, services
 from committees.forms import (
     ActionDoneForm,

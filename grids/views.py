@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from committees.models import Committee, datetime_fr
 from committees.services import load_committee
 from core.db import db, utcnow
+from grids import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from grids import export, services
 from grids.forms import fill_form, new_version_form
 from grids.models import CriterionKind, FieldType, GridError, GridTemplate, GridValidationError

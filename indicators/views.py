@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from core.db import db, utcnow
 from core.formats import number_fr
+from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
 from indicators.models import Indicator

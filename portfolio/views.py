@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from committees import due as committee_due
 from core.db import db
 from core.pagination import paginate
+from portfolio import audit_labels  # noqa: F401  (the audit pages read the presentations' changes in French)
 from portfolio import display
 from portfolio.forms import PortfolioFilterForm
 from startups import queries

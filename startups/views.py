@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit import views as audit_views
+from startups import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from core.db import db, utcnow
 from core.formats import date_fr
 from startups import services
@@ -38,9 +38,6 @@ from users.permissions import authorize, can, current_person, requires
 
 bp = Blueprint("startups", __name__)
 
-# The audit pages show phases and event kinds by their French labels.
-audit_views.register_value_label("phase", lambda value: Phase(value).label)
-audit_views.register_value_label("kind", lambda value: EventKind(value).label)
 
 
 def today() -> dt.date:

@@ -58,7 +58,9 @@ def test_a_phase_change_shows_in_the_history_on_the_startup_page(client, world):
     assert "Historique des modifications" in page
     history = page.split("Historique des modifications", 1)[1]
     assert "Changement de phase" in history and "Camille Coach" in history
-    assert "Construction → Accélération" in history
+    # The phase left with the day it began, the phase entered with its first day; no internal period id.
+    assert "Construction (depuis le 1er juin 2026) → Accélération (à partir du 20 novembre 2026)" in history
+    assert "Période" not in history and "Début :" not in history
     assert "Comité du 20 novembre" in history
     assert "2026" in history  # the date, in French
 

@@ -1,0 +1,71 @@
+"""The French labels of the startups area's actions and fields on the audit pages (see audit.labels)."""
+
+from audit import labels
+from audit.labels import DATE, Enum, field
+from startups.models import EventKind
+from startups.phases import Phase
+from users.models import StartupRole
+
+PHASE = Enum(Phase)
+
+
+def _phase_text(values: dict, since: str) -> str:
+    phase = values.get("phase")
+    if not phase:
+        return "Aucune phase"
+    text = PHASE(phase, {})
+    start = values.get("start_on")
+    return f"{text} ({since} {DATE(start, {})})" if start else text
+
+
+def phase_change_rows(before: dict, after: dict, people) -> list[labels.Row]:
+    """« Construction (depuis le 3 avril 2023) → Accélération (à partir du 20 novembre 2026) »: the phase
+    left with the day it began, the phase entered with its first day (the new period's id and the closing
+    of the previous one, the same day, are not shown)."""
+    return [("Phase", _phase_text(before, "depuis le"), _phase_text(after, "à partir du"))]
+
+
+labels.register_object("startup", "Startup", {
+    "mission": "Mission", "incubator_id": "Incubateur", "sponsor_ids": "Sponsors", "link": "Site",
+    "repository": "Dépôt de code", "stats_url": "Page de statistiques", "impact_url": "Page d'impact",
+    "budget_url": "Page de budget", "dashlord_url": "DashLord", "user_types": "Publics",
+    "themes": "Thématiques", "techno": "Technologies", "accessibility_status": "Accessibilité",
+    "phase": field("Phase", PHASE), "start_on": field("Début", DATE),
+})
+labels.register_object("phase_period", "Période de phase", {
+    "phase": field("Phase", PHASE), "start_on": field("Début", DATE), "end_on": field("Fin", DATE),
+})
+labels.register_object("event", "Événement", {
+    "kind": field("Type", Enum(EventKind)), "happened_on": field("Date", DATE),
+})
+labels.register_object("membership", "Participation à une équipe", {
+    "role": field("Rôle", Enum(StartupRole)), "starts_on": field("Début", DATE), "ends_on": field("Fin", DATE),
+    "new_person": field("Nouveau compte"),
+})
+labels.register_object("organisation", "Organisation", {
+    "acronym": "Sigle", "kind": "Type", "ministerial_domain": "Périmètre ministériel",
+})
+labels.register_object("incubator", "Incubateur", {
+    "owner_id": "Organisation porteuse", "website": "Site", "github": "GitHub", "address": "Adresse",
+})
+
+labels.register_action("startup.phase_changed", "Changement de phase", rows=phase_change_rows)
+labels.register_action("startup.phase_corrected", "Correction de l'historique des phases", rows=phase_change_rows)
+labels.register_actions({
+    "startup.created": "Création de la startup",
+    "startup.updated": "Modification de la fiche",
+    "phase_period.corrected": "Correction d'une période",
+    "phase_period.deleted": "Suppression d'une période",
+    "event.created": "Ajout d'un événement",
+    "event.updated": "Modification d'un événement",
+    "membership.created": "Arrivée dans l'équipe",
+    "membership.ended": "Départ de l'équipe",
+    "organisation.created": "Création d'une organisation",
+    "organisation.updated": "Modification d'une organisation",
+    "organisation.archived": "Archivage d'une organisation",
+    "organisation.restored": "Restauration d'une organisation",
+    "incubator.created": "Création d'un incubateur",
+    "incubator.updated": "Modification d'un incubateur",
+    "incubator.archived": "Archivage d'un incubateur",
+    "incubator.restored": "Restauration d'un incubateur",
+})

@@ -44,12 +44,14 @@ def months_between(start: dt.date, end: dt.date) -> int:
 
 
 def duration_fr(start: dt.date | None, end: dt.date) -> str:
-    """« 3 mois », « 1 an et 2 mois », « 12 jours »."""
+    """« 3 mois », « 1 an et 2 mois », « 12 jours », « 1 jour », « aujourd'hui » (same day: read with « depuis »)."""
     if start is None:
         return "—"
     months = months_between(start, end)
     if months < 1:
         days = (end - start).days
+        if days <= 0:
+            return "aujourd'hui"
         return f"{days} jour{'s' if days > 1 else ''}"
     years, rest = divmod(months, 12)
     parts = []
@@ -60,9 +62,27 @@ def duration_fr(start: dt.date | None, end: dt.date) -> str:
     return " et ".join(parts)
 
 
+VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÆŒ")
+
+
+def de(name: str | None) -> str:
+    """« de » before a name, elided and contracted as French requires: « d'Agora », « de Lieu »,
+    « de l'Incubateur des Territoires », « du Lab… » (Le Lab…), « des Bureaux… » (Les Bureaux…),
+    « de la Fabrique… » (La Fabrique…). Before an h, whether mute or aspirated cannot be told: « de ».
+    """
+    name = (name or "").strip()
+    for article, contracted in (("Le ", "du "), ("Les ", "des "), ("La ", "de la "), ("L'", "de l'"), ("L’", "de l’")):
+        if name.startswith(article) and len(name) > len(article):
+            return contracted + name[len(article):].lstrip()
+    if name[:1] in VOWELS:
+        return f"d'{name}"
+    return f"de {name}"
+
+
 def register(app) -> None:
     app.add_template_filter(date_fr)
     app.add_template_filter(month_fr)
     app.add_template_filter(number_fr)
     app.add_template_filter(money_fr)
+    app.add_template_filter(de)
     app.add_template_global(duration_fr)

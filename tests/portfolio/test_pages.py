@@ -384,7 +384,7 @@ def test_detail_pages_paginate_and_warn_about_bad_pages(client):
      ["Startups du portefeuille, triées par date d'entrée dans la phase (ordre décroissant)"]),
     ("/startups/data.etat", "data.État — Jalons", ["Conformité et financement de data.État"]),
     ("/incubators", "Incubateurs — Jalons", ["Nombre de startups de chaque incubateur, par phase en cours"]),
-    ("/incubators/dinum-inc", "Incubateur de la DINUM — Jalons", ["Startups de Incubateur de la DINUM, par nom"]),
+    ("/incubators/dinum-inc", "Incubateur de la DINUM — Jalons", ["Startups d'Incubateur de la DINUM, par nom"]),
     ("/organisations", "Organisations — Jalons", ["Nombre de startups sponsorisées par chaque organisation, par phase en cours"]),
     ("/organisations/dinum", "Direction interministérielle du numérique (DINUM) — Jalons",
      ["Startups sponsorisées par Direction interministérielle du numérique, par nom"]),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit.services import changes, record, snapshot
+from committees.due import MONTHS_BETWEEN_COMMITTEES, add_months
 from committees.models import (
     PARIS,
     ActionItem,
@@ -467,6 +468,11 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
         raise CommitteeError("Indiquez la date du prochain comité : un comité ne se termine pas sans la fixer.")
     if next_committee_on is not None and next_committee_on <= day:
         raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).")
+    latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months (DESIGN.md)
+    if next_committee_on is not None and next_committee_on > latest:
+        raise CommitteeError(
+            f"Le prochain comité doit se tenir dans les six mois : au plus tard le {date_fr(latest)}."
+        )
     decision = committee.decision
     revising = decision is not None
     before = snapshot(decision, DECISION_FIELDS) if revising else None

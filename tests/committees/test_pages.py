@@ -149,7 +149,7 @@ def test_from_held_to_signed_off_through_the_pages(client):
     response = client.post(f"/committees/{committee.id}/decision", data={
         "version": db.session.get(Committee, committee.id).version, "kind": "phase_suivante",
         "next_phase": "construction", "envelope_eur": "450000", "team_size": "6",
-        "success_criteria": "500 agents actifs", "next_committee_on": "2027-05-11"})
+        "success_criteria": "500 agents actifs", "next_committee_on": "2027-05-10"})
     assert response.status_code == 303
 
     # The sponsor contests without a comment, then with one.
@@ -170,7 +170,7 @@ def test_from_held_to_signed_off_through_the_pages(client):
     following = db.session.scalars(sa.select(Committee).where(Committee.status == CommitteeStatus.PLANNED)).one()
     html = client.get(f"/committees/{following.id}").get_data(as_text=True)
     assert "Ouvrir le code source" in html  # carried into the next committee's agenda
-    assert "mardi 11 mai 2027 à 10 h 00" in html
+    assert "lundi 10 mai 2027 à 10 h 00" in html
 
 
 def test_the_list_shows_what_waits_for_the_person(client):

@@ -199,7 +199,7 @@ def test_sign_off_applies_every_consequence_in_one_transaction():
                                           due_on=None, actor=c.coach, now=NOW)
     services.set_action_done(done, True, actor=c.coach, now=NOW)
     services.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.CONSTRUCTION,
-                             envelope_eur=450_000, team_size=6, next_committee_on=d("2027-05-11"),
+                             envelope_eur=450_000, team_size=6, next_committee_on=d("2027-05-10"),
                              actor=c.coach, now=NOW)
     db.session.commit()  # what came before; the sign-off is the transaction under test
     events_before = len(actions(c.startup.id))
@@ -217,7 +217,7 @@ def test_sign_off_applies_every_consequence_in_one_transaction():
     assert event.comment == "Passage à la phase suivante : Construction"
     assert following.status == CommitteeStatus.PLANNED
     assert following.kind == CommitteeKind.END_OF_CONSTRUCTION
-    assert datetime_fr(following.scheduled_at) == "mardi 11 mai 2027 à 10 h 00"
+    assert datetime_fr(following.scheduled_at) == "lundi 10 mai 2027 à 10 h 00"
     assert {p.person_id for p in following.participants} == {p.person_id for p in committee.participants}
     assert services.carried_items(following) == [still_open]
     assert actions(c.startup.id)[events_before:] == [

@@ -41,7 +41,7 @@ from committees.models import (
 from core.db import db, utcnow
 from startups.models import Incubator, Startup
 from startups.phases import Phase
-from users.models import Person
+from users.models import Person, StartupRole
 from users.permissions import authorize, can, current_person, public, requires
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
@@ -103,13 +103,24 @@ def _render(template: str, status: int = 200, **context):
 
 # -- lists --------------------------------------------------------------------------------------------
 
+def _concerned(person: Person, today: dt.date) -> dict[str, bool]:
+    """Which sections of the committees page concern the person: the sponsor's sign-offs for sponsors,
+    the decisions to record for coaches and incubator staff; admins see both."""
+    roles = {m.role for m in person.memberships if m.is_current(today)}
+    staff = any(r.is_current(today) for r in person.incubator_roles)
+    return {"to_sign": person.is_admin or StartupRole.SPONSOR in roles,
+            "to_decide": person.is_admin or staff or StartupRole.COACH in roles}
+
+
 @bp.get("/")
 @requires("account.use")
 def index():
     person = current_person()
     authorize("account.use")
     sections = services.my_committees(person, _now())
-    return _render("committees/index.html", sections=sections,
+    concerned = _concerned(person, _today())
+    shown = {name: concerned.get(name, True) or bool(committees) for name, committees in sections.items()}
+    return _render("committees/index.html", sections=sections, shown=shown,
                    token=services.existing_calendar_token(person))
 
 

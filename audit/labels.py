@@ -11,6 +11,7 @@ ones; a field registered with `HIDDEN` (or an unregistered id) is internal and n
 
 import dataclasses
 import datetime as dt
+import decimal
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -115,6 +116,22 @@ class Money(Format):
         return money_fr(value) if isinstance(value, int) else plain(value)
 
 
+class Number(Format):
+    """A number recorded as a decimal string (« 1200.5 ») written the French way (« 1 200,5 »)."""
+
+    def __call__(self, value, people):
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return plain(value)
+        if not number.is_finite():
+            return plain(value)
+        whole, _, fraction = format(abs(number), "f").partition(".")
+        fraction = fraction.rstrip("0")
+        text = ("-" if number < 0 else "") + number_fr(int(whole))
+        return f"{text},{fraction}" if fraction else text
+
+
 class Unit(Format):
     """A count with its unit: « 50 minutes », « 1 personne »."""
 
@@ -182,7 +199,7 @@ class Mapping_(Format):
         return [f"{key} : {plain(item)}" for key, item in value.items()]
 
 
-DATE, DATETIME, MONEY, PERSON, MAPPING = Date(), DateTime(), Money(), PersonName(), Mapping_()
+DATE, DATETIME, MONEY, NUMBER, PERSON, MAPPING = Date(), DateTime(), Money(), Number(), PersonName(), Mapping_()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """The French labels of the indicators area's actions and fields on the audit pages (see audit.labels)."""
 
 from audit import labels
-from audit.labels import DATE, HIDDEN, MONEY, VERBATIM, Choice, Enum, Unit, field
+from audit.labels import DATE, HIDDEN, MONEY, NUMBER, VERBATIM, Choice, Enum, Unit, field
 from indicators.models import Category, Direction, Frequency, IndicatorKind
 
 labels.register_object("indicator", "Indicateur", {
     "unit": "Unité", "direction": field("Sens", Enum(Direction)), "frequency": field("Fréquence", Enum(Frequency)),
     "category": field("Catégorie", Enum(Category)), "kind": field("Type", Enum(IndicatorKind)),
     "source_url": "Source", "allow_negative": "Valeurs négatives permises", "north_star": "North Star",
-    "target_value": "Objectif", "target_on": field("Échéance de l'objectif", DATE), "committee_id": HIDDEN,
+    "target_value": field("Objectif", NUMBER), "target_on": field("Échéance de l'objectif", DATE), "committee_id": HIDDEN,
 })
 labels.register_object("startup_budget", "Budget", {"year": field("Année", VERBATIM), "amount_eur": field("Montant", MONEY)})
 

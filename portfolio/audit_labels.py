@@ -5,7 +5,7 @@ finished elsewhere; it belongs in presentations/audit_labels.py once that area c
 """
 
 from audit import labels
-from audit.labels import DATE, HIDDEN, Enum, Format, Lines, Unit, field
+from audit.labels import DATE, HIDDEN, NUMBER, Enum, Format, Lines, Unit, field
 from core.formats import number_fr
 from presentations.models import PresentationStatus
 
@@ -27,7 +27,7 @@ labels.register_object("presentation", "Présentation au comité", {
     "status": field("Statut", Enum(PresentationStatus)),
     "indicators": field("Indicateurs présentés", Unit("indicateur", "indicateurs")),
     "objectives": field("Objectifs enregistrés sur les indicateurs", Lines({
-        "indicator_id": HIDDEN, "target_value": field("Objectif"), "target_on": field("Échéance", DATE),
+        "indicator_id": HIDDEN, "target_value": field("Objectif", NUMBER), "target_on": field("Échéance", DATE),
     }, _objective)),
     "skipped_indicators": field("Indicateurs sans objectif", Unit("indicateur", "indicateurs")),
     "filename": "Fichier", "size": field("Taille", FileSize()), "sha256": HIDDEN,

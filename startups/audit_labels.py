@@ -31,6 +31,7 @@ labels.register_object("startup", "Startup", {
     "budget_url": "Page de budget", "dashlord_url": "DashLord", "user_types": "Publics",
     "themes": "Thématiques", "techno": "Technologies", "accessibility_status": "Accessibilité",
     "phase": field("Phase", PHASE), "start_on": field("Début", DATE),
+    "previous_period_end_on": field("Fin de la période précédente", DATE),
 })
 labels.register_object("phase_period", "Période de phase", {
     "phase": field("Phase", PHASE), "start_on": field("Début", DATE), "end_on": field("Fin", DATE),

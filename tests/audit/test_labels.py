@@ -144,3 +144,10 @@ def test_the_log_keeps_the_recorded_values(client):
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "committee.decided")).one()
     assert event.after["kind"] == "poursuite" and event.after["envelope_eur"] == 300_000
     assert committee.decision.next_committee_on == dt.date(2027, 5, 10)
+
+
+def test_numbers_recorded_as_decimal_strings_read_the_french_way(app):
+    rows = labels.change_rows("indicator.objective", "indicator", {},
+                              {"target_value": "12500.50", "target_on": "2027-05-01", "committee_id": 4}, {})
+    assert rows == [("Objectif", "", "12\u202f500,5"), ("Échéance de l'objectif", "", "1er mai 2027")]
+    assert labels.NUMBER("-0.25", {}) == "-0,25" and labels.NUMBER("n/a", {}) == "n/a"

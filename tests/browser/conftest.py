@@ -188,10 +188,11 @@ def add_person(live_app):
     """add_person(name, email, memberships=[(startup_id, role)], incubators=[incubator_id]): an account
     on the live app, with current roles (since 2020-01-01), committed."""
 
-    def add(name: str, email: str, memberships=(), incubators=(), organisation_id: str | None = None) -> int:
+    def add(name: str, email: str, memberships=(), incubators=(), organisation_id: str | None = None,
+            is_admin: bool = False) -> int:
         with live_app.app_context():
             person_id = seed.add_person(name, email, memberships=memberships, incubators=incubators,
-                                        organisation_id=organisation_id)
+                                        organisation_id=organisation_id, is_admin=is_admin)
             db.session.remove()
         return person_id
 
@@ -201,12 +202,16 @@ def add_person(live_app):
 @pytest.fixture
 def log_in(page, mailbox, axe, screenshot):
     """log_in(email, name, shots="prefix"): the real login by e-mail link — the login page, the e-mail
-    received over SMTP, its link, the confirmation — each page checked with axe-core and photographed."""
+    received over SMTP, its link, the confirmation — each page checked with axe-core and photographed.
+    on=another_page logs in another browser context (a second persona at the same time; additive, H14)."""
     import re
 
     from playwright.sync_api import expect
 
-    def do(email: str, name: str, shots: str) -> None:
+    default_page = page
+
+    def do(email: str, name: str, shots: str, on=None) -> None:
+        page = on or default_page
         page.goto("/")
         page.get_by_role("link", name="Se connecter").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Connexion à Jalons")
@@ -239,5 +244,37 @@ def log_out(page):
         page.get_by_role("button", name="Se déconnecter").click()
         expect(page.locator(".fr-alert--info")).to_contain_text("Vous êtes déconnecté·e.")
         expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+
+    return do
+
+
+# --- Seeding from a test, and a quicker login (additive, H14: evidence journey, pages' accessibility) ----
+
+@pytest.fixture
+def in_app(live_app):
+    """in_app(function, *args, **kwargs): run a seed function in the live app's context (it commits)."""
+
+    def run(function, *args, **kwargs):
+        with live_app.app_context():
+            try:
+                return function(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return run
+
+
+@pytest.fixture
+def enter_as(page, in_app):
+    """enter_as(email, name): log in by a one-time link issued directly (the e-mail step is what log_in
+    checks), confirming on its page; any previous session of the page is dropped first."""
+    from playwright.sync_api import expect
+
+    def do(email: str, name: str) -> None:
+        page.context.clear_cookies()
+        page.goto(in_app(seed.login_path, email))
+        expect(page.get_by_role("main")).to_contain_text(name)
+        page.get_by_role("button", name="Me connecter").click()
+        expect(page.locator(".fr-alert--success")).to_contain_text(f"Vous êtes connecté·e en tant que {name}.")
 
     return do

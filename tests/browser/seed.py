@@ -99,14 +99,15 @@ def load(today: dt.date) -> str:
     return "fiches"
 
 
-def add_person(name: str, email: str, *, memberships=(), incubators=(), organisation_id: str | None = None) -> int:
+def add_person(name: str, email: str, *, memberships=(), incubators=(), organisation_id: str | None = None,
+               is_admin: bool = False) -> int:
     """An account with current roles (since 2020-01-01): memberships as (startup_id, role) and incubator
-    staff positions; committed. For the journeys that log in (additive, H12)."""
+    staff positions; committed. For the journeys that log in (additive, H12; is_admin: H14)."""
     from users import services
     from users.models import StartupRole
 
     since = dt.date(2020, 1, 1)
-    person = services.create_person(email=email, name=name, organisation_id=organisation_id,
+    person = services.create_person(email=email, name=name, organisation_id=organisation_id, is_admin=is_admin,
                                     now=dt.datetime.now(dt.UTC))
     for startup_id, role in memberships:
         services.add_membership(person, startup_id, StartupRole(role), starts_on=since)
@@ -114,3 +115,42 @@ def add_person(name: str, email: str, *, memberships=(), incubators=(), organisa
         services.add_incubator_staff(person, incubator_id, starts_on=since)
     db.session.commit()
     return person.id
+
+
+# --- Evidence: grids, committees, login links (additive, H14: evidence journey and pages' accessibility) --
+
+def official_grids() -> None:
+    """The three official evaluation grids as version 1 (what `flask grids seed` does), once; committed."""
+    from grids.cli import seed as seed_grids
+
+    seed_grids()
+    db.session.commit()
+
+
+def plan_committee(startup_id: str, scheduled_at: dt.datetime, *, kind: str = "semestriel",
+                   place: str | None = "Salle du comité", video_link: str | None = None,
+                   extra_participants=()) -> int:
+    """A committee planned through the committees service (the team, sponsor and coach invited as the
+    service proposes them), plus extra participants as (person_id, participant role); committed."""
+    from committees import services
+    from committees.models import CommitteeKind, ParticipantRole
+    from startups.models import Startup
+    from users.models import Person
+
+    now = dt.datetime.now(dt.UTC)
+    committee = services.plan_committee(db.session.get(Startup, startup_id), kind=CommitteeKind(kind),
+                                        scheduled_at=scheduled_at, place=place, video_link=video_link, chair=None,
+                                        actor=None, now=now)
+    for person_id, role in extra_participants:
+        services.add_participant(committee, db.session.get(Person, person_id), ParticipantRole(role), actor=None, now=now)
+    db.session.commit()
+    return committee.id
+
+
+def login_path(email: str) -> str:
+    """The path of a fresh one-time login link for this account, as the login e-mail carries it; committed."""
+    from users import services
+
+    token = services.issue_login_token(services.find_person_by_email(email), now=dt.datetime.now(dt.UTC))
+    db.session.commit()
+    return f"/users/login/{token}"

@@ -76,6 +76,17 @@ def small_pdf(text: str) -> bytes:
     return bytes(out)
 
 
+def charts_drawn(page) -> None:
+    """Wait until the charts' canvases stop changing (their drawing animation is over), so that the
+    screenshot shows each point where it belongs: two identical drawings 100 ms apart."""
+    page.wait_for_function("""() => {
+        const drawing = [...document.querySelectorAll("canvas")].map(c => c.toDataURL()).join("|");
+        const settled = window.jalonsChartsDrawing === drawing;
+        window.jalonsChartsDrawing = drawing;
+        return settled;
+    }""", polling=100)
+
+
 def fill_grid(page, scores: list[int], comment: str) -> None:
     for question, score in zip(QUESTIONS, scores, strict=True):
         # DSFR radios: the label covers the input, as for a person, who clicks the label.
@@ -154,6 +165,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     expect(chart).to_have_count(1)
     assert json.loads(chart.get_attribute("x")) == [[label for label, _ in expected]]
     assert json.loads(chart.get_attribute("y")) == [[value for _, value in expected]]
+    charts_drawn(page)
     screenshot(page, "preuves-04-indicateurs-graphiques-et-tableaux")
     axe(page, "indicateurs avec valeurs, graphiques et tableaux")
 
@@ -251,6 +263,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     expect(manager.get_by_role("heading", level=1)).to_have_text(f"Dossier du comité de {NAME}")
     expect(manager.locator("#grilles")).to_be_visible()
     expect(manager.get_by_role("main")).to_contain_text("Les résultats des grilles figurent au dossier une fois le comité tenu.")
+    charts_drawn(manager)
     screenshot(manager, "preuves-11-dossier-avant-comite")
     axe(manager, "dossier du comité avant le comité")
     manager.goto(f"/grids/committee/{committee_id}")
@@ -341,6 +354,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
         ["2", "3,50", "3,5", "0,50", "—"])
     expect(grid.locator("tbody tr").filter(has_text=QUESTIONS[3]).locator("td")).to_have_text(
         ["2", "2,50", "2,5", "1,50", "Désaccord"])
+    charts_drawn(page)
     screenshot(page, "preuves-17-dossier-avec-resultats")
     axe(page, "dossier du comité avec les résultats des grilles")
     with page.expect_download() as download:
@@ -354,5 +368,6 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     page.goto(f"/indicators/{STARTUP}")
     users = page.locator("section").filter(has=page.get_by_role("heading", level=2, name=USERS, exact=True))
     expect(users).to_contain_text(f"Dernier objectif fixé : 1 800 utilisateurs au {date_fr(objective_on)}.")
+    charts_drawn(page)
     screenshot(page, "preuves-18-indicateurs-sponsor")
     axe(page, "indicateurs (sponsor), objectifs du comité")

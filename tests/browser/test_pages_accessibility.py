@@ -1,0 +1,149 @@
+"""Every page no journey walks through, opened by the persona who uses it: axe-core finds no violation, and
+a full-page screenshot is saved (test-results/screenshots/pages-<page>.png).
+
+DossierFacile (real fiche, MTE's incubator, in consolidation since 14 October 2024) gets its team, its
+mandatory indicators with a few values, an objective and a budget, a committee planned in twenty days
+with a prepared presentation, and a committee held ten days ago whose decision awaits the sponsor; the
+data is built once, through the services, before the first page. No page here changes anything.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import seed
+
+pytestmark = pytest.mark.browser
+
+STARTUP = "dossierfacile"
+PEOPLE = {
+    "admin": ("Anne Lefèvre", "anne.lefevre@pages.example.gouv.fr"),
+    "coach": ("Julie Martin", "julie.martin@pages.example.gouv.fr"),
+    "intrapreneur": ("Paul Rousseau", "paul.rousseau@pages.example.gouv.fr"),
+    "sponsor": ("Nathalie Petit", "nathalie.petit@pages.example.gouv.fr"),
+}
+
+# (page, persona, address): {…} are filled from the data built below.
+PAGES = [
+    # A startup's editing pages (its coach; the history's correction: an admin).
+    ("startup-creer", "admin", "/startups/new"),
+    ("startup-modifier", "coach", "/startups/{startup}/edit"),
+    ("startup-phase", "coach", "/startups/{startup}/phase"),
+    ("startup-periode-corriger", "admin", "/startups/{startup}/periods/{period}/edit"),
+    ("startup-evenement-ajouter", "coach", "/startups/{startup}/events/new"),
+    ("startup-evenement-modifier", "coach", "/startups/{startup}/events/{event}/edit"),
+    ("startup-equipe", "coach", "/startups/{startup}/members"),
+    # Administration.
+    ("organisations-gerer", "admin", "/organisations/manage"),
+    ("organisation-creer", "admin", "/organisations/new"),
+    ("organisation-modifier", "admin", "/organisations/dgaln/edit"),
+    ("incubateurs-gerer", "admin", "/incubators/manage"),
+    ("incubateur-creer", "admin", "/incubators/new"),
+    ("incubateur-modifier", "admin", "/incubators/mtes/edit"),
+    ("journal", "admin", "/audit"),
+    ("historique-startup", "coach", "/audit/startups/{startup}"),
+    ("grilles-modeles", "admin", "/grids/templates"),
+    ("grille-nouvelle-version", "admin", "/grids/templates/arbitrage_sponsor/new-version"),
+    ("mon-compte", "intrapreneur", "/users/me"),
+    # Indicators (the coach enters them too).
+    ("indicateurs", "coach", "/indicators/{startup}"),
+    ("indicateur-creer", "coach", "/indicators/{startup}/new"),
+    ("indicateur-modifier", "coach", "/indicators/{startup}/{indicator}/edit"),
+    ("indicateurs-valeurs", "coach", "/indicators/{startup}/values"),
+    ("indicateurs-import", "coach", "/indicators/{startup}/import"),
+    ("indicateur-objectifs", "coach", "/indicators/{startup}/{indicator}/objectives"),
+    ("indicateurs-budget", "coach", "/indicators/{startup}/budget"),
+    # Committees' forms (the coach; the sponsor signs off).
+    ("comite-planifier", "coach", "/committees/startup/{startup}/plan"),
+    ("comite-modifier", "coach", "/committees/{planned}/edit"),
+    ("comite-annuler", "coach", "/committees/{planned}/cancel"),
+    ("comite-participants", "coach", "/committees/{planned}/participants"),
+    ("comite-actions", "coach", "/committees/{held}/actions"),
+    ("comite-presence", "coach", "/committees/{held}/attendance"),
+    ("comite-decision", "coach", "/committees/{held}/decision"),
+    ("comite-validation", "sponsor", "/committees/{held}/sign-off"),
+    # Evaluation grids (the coach is a participant of both committees).
+    ("grilles-comite", "coach", "/grids/committee/{planned}"),
+    ("grille-remplir", "coach", "/grids/committee/{planned}/arbitrage_sponsor/fill"),
+    ("grilles-comite-tenu", "coach", "/grids/committee/{held}"),
+    # The team's presentation and the pack.
+    ("presentation", "intrapreneur", "/presentations/committee/{planned}"),
+    ("presentation-modifier", "intrapreneur", "/presentations/committee/{planned}/edit"),
+    ("presentation-a-preparer", "intrapreneur", "/presentations/committee/{held}"),
+    ("dossier", "coach", "/presentations/committee/{planned}/pack"),
+    ("dossier-comite-tenu", "sponsor", "/presentations/committee/{held}/pack"),
+]
+
+
+def build(today: dt.date) -> dict:
+    """The data of the pages, through the services; committed. Returns the ids the addresses need."""
+    from committees import services as committees
+    from committees.models import PARIS, DecisionKind
+    from core.db import db
+    from indicators import services as indicators
+    from indicators.models import IndicatorKind
+    from presentations import services as presentations
+    from startups.models import Startup
+    from users.models import Person
+
+    seed.official_grids()
+    ids = {role: seed.add_person(name, email, memberships=[] if role == "admin" else [(STARTUP, role)],
+                                 organisation_id="dgaln" if role == "sponsor" else None, is_admin=role == "admin")
+           for role, (name, email) in PEOPLE.items()}
+    startup = db.session.get(Startup, STARTUP)
+    coach, intrapreneur = db.session.get(Person, ids["coach"]), db.session.get(Person, ids["intrapreneur"])
+    now = dt.datetime.now(dt.UTC)
+    created = indicators.propose_mandatory(startup, actor=coach)
+    users = next(i for i in created if i.kind is IndicatorKind.ACTIVE_USERS)
+    month = today.replace(day=1)
+    months = [(month - dt.timedelta(days=1)).replace(day=1)]
+    while len(months) < 3:
+        months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
+    indicators.enter_values(startup, {(users.id, m): str(v) for m, v in zip(months, (41000, 43500, 45200))},
+                            today=today, actor=coach)
+    indicators.set_objective(users, target_value=Decimal(50000), target_on=today + dt.timedelta(days=180), actor=coach, now=now)
+    indicators.set_budget(startup, year=today.year, amount_eur=900000, actor=coach, now=now)
+
+    def paris(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
+
+    # Held ten days ago: planned (then) before its date, marked held, its decision recorded.
+    held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(today - dt.timedelta(days=10), 10),
+                                     place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
+                                     now=now - dt.timedelta(days=30))
+    committees.mark_held(held, actor=coach, today=today)
+    committees.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
+                               team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
+                               success_criteria="30 000 dossiers déposés par mois.",
+                               next_committee_on=today + dt.timedelta(days=170))
+    planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(today + dt.timedelta(days=20), 14),
+                                        place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
+                                        now=now)
+    presentations.prefill(planned, actor=intrapreneur, now=now)
+    db.session.commit()
+    return {"startup": STARTUP, "indicator": users.id, "planned": planned.id, "held": held.id,
+            "period": startup.periods[-1].id, "event": startup.events[0].id}
+
+
+@pytest.fixture(scope="module")
+def pages_data(live_app):
+    with live_app.app_context():
+        from committees.models import PARIS
+        from core.db import db
+
+        try:
+            return build(dt.datetime.now(PARIS).date())
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.parametrize(("name", "persona", "address"), PAGES, ids=[p[0] for p in PAGES])
+def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, name, persona, address):
+    enter_as(PEOPLE[persona][1], PEOPLE[persona][0])
+    response = page.goto(address.format(**pages_data))
+    assert response.status == 200, f"{address.format(**pages_data)} : {response.status}"
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    screenshot(page, f"pages-{name}")
+    axe(page, f"{name} ({address.format(**pages_data)}, {persona})")

@@ -4,8 +4,8 @@ Registered on the API blueprint by api/views.py (imported at its end); schemas d
 style of api/serializers.py, so that the OpenAPI document describes them.
 """
 
-import datetime as dt
 
+from core import dates
 from api.openapi import Param, endpoint
 from api.schema import BOOLEAN, INTEGER, STRING, Field, Schema, array_of, nullable
 from api.serializers import list_of
@@ -111,4 +111,4 @@ GRID_TEMPLATE_LIST = Schema(
 )
 def grids(query):
     templates = _Templates(published_templates(), query["all_versions"])
-    return json_response(GRID_TEMPLATE_LIST.dump_one(templates, dt.date.today()))
+    return json_response(GRID_TEMPLATE_LIST.dump_one(templates, dates.today()))

@@ -6,7 +6,6 @@ path_params); its response Schema in api/serializers.py. Nothing else to registe
 """
 
 import dataclasses
-import datetime as dt
 import json
 import math
 
@@ -19,6 +18,7 @@ from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
 from core.db import db
+from core import dates
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
 from startups.queries import SORTS, PortfolioFilters, filtered_startups, with_details
@@ -126,7 +126,7 @@ def link_header(links: dict[str, str | None]) -> str:
     tag="Startups",
 )
 def startups(query):
-    today = dt.date.today()
+    today = dates.today()
     filters = PortfolioFilters(
         phase=Phase(query["phase"]) if query["phase"] else None,
         active=query["active"],
@@ -151,7 +151,7 @@ def startup(startup_id: str):
     )
     if found is None:
         raise NotFound(f"Aucune startup n'a l'identifiant « {startup_id} ».")
-    return json_response(s.STARTUP.dump_one(found, dt.date.today()))
+    return json_response(s.STARTUP.dump_one(found, dates.today()))
 
 
 # --- incubators ---
@@ -168,7 +168,7 @@ def _incubators():
 @endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
 def incubators():
     found = db.session.scalars(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id)).all()
-    return json_response(s.INCUBATOR_LIST.dump_one(found, dt.date.today()))
+    return json_response(s.INCUBATOR_LIST.dump_one(found, dates.today()))
 
 
 @bp.get("/incubators/<incubator_id>")
@@ -178,7 +178,7 @@ def incubator(incubator_id: str):
     found = db.session.scalar(_incubators().where(Incubator.id == incubator_id))
     if found is None:
         raise NotFound(f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
-    return json_response(s.INCUBATOR.dump_one(found, dt.date.today()))
+    return json_response(s.INCUBATOR.dump_one(found, dates.today()))
 
 
 # --- organisations ---
@@ -199,7 +199,7 @@ def _organisations():
 )
 def organisations():
     found = db.session.scalars(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id)).all()
-    return json_response(s.ORGANISATION_LIST.dump_one(found, dt.date.today()))
+    return json_response(s.ORGANISATION_LIST.dump_one(found, dates.today()))
 
 
 @bp.get("/organisations/<organisation_id>")
@@ -209,7 +209,7 @@ def organisation(organisation_id: str):
     found = db.session.scalar(_organisations().where(Organisation.id == organisation_id))
     if found is None:
         raise NotFound(f"Aucune administration n'a l'identifiant « {organisation_id} ».")
-    return json_response(s.ORGANISATION.dump_one(found, dt.date.today()))
+    return json_response(s.ORGANISATION.dump_one(found, dates.today()))
 
 
 # --- the document ---

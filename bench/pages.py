@@ -37,8 +37,11 @@ from flask_migrate import upgrade  # noqa: E402
 from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
 
 from app import create_app  # noqa: E402
+from core import dates  # noqa: E402
 from core.db import db  # noqa: E402
-from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors  # noqa: E402
+from startups.models import (  # noqa: E402
+    Event, Incubator, Organisation, PhasePeriod, Startup, refresh_current_phases, startup_sponsors,
+)
 from startups.phases import UnknownPhase, parse_phase  # noqa: E402
 
 SOURCES = [ROOT / "demo" / "betagouv-2026-08", ROOT / "tests" / "fixtures" / "betagouv" / "2026-08"]
@@ -264,6 +267,9 @@ def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> 
                         (Event.__table__, events), (startup_sponsors, sponsors)):
         for chunk in range(0, len(rows), 5000):
             db.session.execute(sa.insert(table), rows[chunk:chunk + 5000])
+    # Bulk inserts bypass the ORM's flush, which keeps each startup's cached current phase: do what the
+    # nightly job does (startups.jobs), as in service.
+    refresh_current_phases(db.session, today)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # In service, autovacuum analyses the tables after such a load; without statistics the planner
@@ -401,7 +407,7 @@ def run(database_url: str, args) -> int:
     profile = load_profile()
     app = make_app(database_url)
     prepare_database(app, args.reset)
-    today = dt.date.today()
+    today = dates.today()
     count = profile.startups * args.scale
     with app.app_context():
         rows = build_portfolio(profile, count, today, args.seed)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from core.db import db, utcnow
 from core.formats import number_fr
+from core import dates
 from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
@@ -96,7 +97,7 @@ def chart_of(indicator: Indicator) -> dict:
 @requires("indicators.view")
 def index(startup_id: str):
     startup = _startup(startup_id, "indicators.view")
-    today = dt.date.today()
+    today = dates.today()
     indicators = queries.indicators_of(startup)
     return render_template(
         "indicators/index.html", startup=startup, indicators=indicators,
@@ -192,7 +193,7 @@ def make_north_star(startup_id: str, indicator_id: int):
 @requires("indicators.edit")
 def values(startup_id: str):
     startup = _startup(startup_id, "indicators.edit")
-    today = dt.date.today()
+    today = dates.today()
     current = dt.date(today.year, today.month, 1)
     last = min(_month(request.values.get("fin"), current), current)
     months = [_shift(last, -n) for n in reversed(range(GRID_MONTHS))]
@@ -243,7 +244,7 @@ def import_values(startup_id: str):
             form.file.errors.append("Le fichier dépasse 1 Mo : découpez-le.")
         else:
             try:
-                result = services.import_values_csv(startup, data, today=dt.date.today(), actor=current_person())
+                result = services.import_values_csv(startup, data, today=dates.today(), actor=current_person())
             except services.CsvImportError as error:
                 rows = error.rows
                 flash(error.message, "error")
@@ -262,7 +263,7 @@ def import_values(startup_id: str):
 @requires("indicators.edit")
 def csv_template(startup_id: str):
     startup = _startup(startup_id, "indicators.edit")
-    body = services.csv_template(startup, dt.date.today())
+    body = services.csv_template(startup, dates.today())
     return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="indicateurs-{startup.id.encode("ascii", "ignore").decode()}.csv"'})
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from committees import due as committee_due
 from core.db import db
 from core.pagination import paginate
+from core import dates
 from portfolio import audit_labels  # noqa: F401  (the audit pages read the presentations' changes in French)
 from portfolio import display
 from portfolio.forms import PortfolioFilterForm
@@ -34,7 +35,7 @@ PER_PAGE = 50
 
 def current_date() -> dt.date:
     """The date the pages are computed for (a seam for the tests, which fix it)."""
-    return dt.date.today()
+    return dates.today()
 
 
 def checked_id(value: str) -> str:

@@ -7,8 +7,10 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from core import scheduler
 from core.db import db, utcnow
 from core.formats import date_fr, number_fr
+from core import dates
 from startups import demo
 from startups.importer import ImportDirectoryError, ImportReport, import_directory
 from startups.models import Startup
@@ -24,6 +26,13 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
 def register(app: Flask) -> None:
     _register_demo_personas()
+    scheduler.daily(
+        "startups.current_phases",
+        "startups.jobs:refresh_current_phases",
+        hour=0,
+        minute=1,
+        description="Phase actuelle de chaque startup (une phase prévue peut commencer)",
+    )
     @app.cli.command("import-betagouv")
     @click.argument("directory", type=click.Path(path_type=Path))
     @click.option(
@@ -34,7 +43,7 @@ def register(app: Flask) -> None:
     def import_betagouv(directory: Path, today: dt.datetime | None):
         """Importe les fiches beta.gouv.fr d'un dossier (_startups/, _incubators/, _organisations/ ou
         des fiches de startups .md). Code de sortie : 0 tout importé, 1 fiches rejetées, 2 dossier illisible."""
-        raise click.exceptions.Exit(run_import(directory, today.date() if today else dt.date.today()))
+        raise click.exceptions.Exit(run_import(directory, today.date() if today else dates.today()))
 
     @app.cli.command("load-demo")
     def load_demo():
@@ -45,7 +54,7 @@ def register(app: Flask) -> None:
             return
         folder = Path(current_app.root_path) / DEMO_FOLDER
         click.echo("Chargement des données de démonstration (beta.gouv.fr, août 2026)…")
-        raise click.exceptions.Exit(run_import(folder, dt.date.today()))
+        raise click.exceptions.Exit(run_import(folder, dates.today()))
 
 
 def run_import(directory: Path, today: dt.date) -> int:
@@ -101,7 +110,7 @@ def _register_demo_personas() -> None:
     @users.command("seed-demo")
     def seed_demo():
         """Crée (ou complète) les personas de démonstration, avec des rôles sur de vraies startups."""
-        summary = demo.seed_demo_personas(today=dt.date.today(), now=utcnow())
+        summary = demo.seed_demo_personas(today=dates.today(), now=utcnow())
         db.session.commit()
         for line in summary:
             click.echo(line)

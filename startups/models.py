@@ -128,6 +128,11 @@ class Startup(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     archived_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The current phase as it stood on cached_phase_on, so that lists filter and count on indexed columns
+    # instead of ranking every period (see current_periods and refresh_current_phases below).
+    cached_phase: Mapped[Phase | None] = mapped_column(index=True)
+    cached_phase_start_on: Mapped[dt.date | None]
+    cached_phase_on: Mapped[dt.date | None] = mapped_column(index=True)
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(
@@ -203,12 +208,9 @@ def phase_rank_sql():
     return sa.case({phase.value: rank for phase, rank in PHASE_RANKS.items()}, value=PhasePeriod.phase, else_=0)
 
 
-def current_periods(today: dt.date):
-    """One row per startup with a started period: (startup_id, phase, start_on), by the rule of DESIGN.md.
-
-    The same rule as phases.current_period, as a subquery that pages join and group by, so that a page
-    of the portfolio never loads every period to compute it.
-    """
+def _ranked_periods(today: dt.date):
+    """The exact rule of DESIGN.md in SQL: each startup's started periods, ranked by latest start, then
+    lifecycle rank, then position in the source (the last listed wins); the first of each."""
     row_number = sa.func.row_number().over(
         partition_by=PhasePeriod.startup_id,
         order_by=(PhasePeriod.effective_start_on.desc(), phase_rank_sql().desc(), PhasePeriod.position.desc()),
@@ -228,3 +230,117 @@ def current_periods(today: dt.date):
         .where(ranked.c.row_number == 1)
         .subquery("current_periods")
     )
+
+
+def _cached_periods():
+    return (
+        sa.select(
+            Startup.id.label("startup_id"),
+            Startup.cached_phase.label("phase"),
+            Startup.cached_phase_start_on.label("start_on"),
+        )
+        .where(Startup.cached_phase.is_not(None))
+        .subquery("current_periods")
+    )
+
+
+_FRESH = "startups.cache_fresh"  # session.info key: (day, whether every cached phase is that day's)
+_REFRESHED = "startups.refreshed"  # session.info key: startups refreshed by the flush under way
+
+
+def _stale(today: dt.date):
+    return sa.or_(Startup.cached_phase_on.is_(None), Startup.cached_phase_on != today)
+
+
+def cache_is_fresh(today: dt.date) -> bool:
+    """Whether every startup's cached phase is the one of `today`: one statement, whose answer the
+    session remembers until a flush touches phase periods or startups."""
+    known = db.session.info.get(_FRESH)
+    if known is not None and known[0] == today:
+        return known[1]
+    fresh = db.session.execute(sa.select(Startup.id).where(_stale(today)).limit(1)).first() is None
+    db.session.info[_FRESH] = (today, fresh)
+    return fresh
+
+
+def current_periods(today: dt.date):
+    """One row per startup with a started period: (startup_id, phase, start_on), by the rule of DESIGN.md.
+
+    The same rule as phases.current_period, as a subquery that pages join and group by. When every
+    startup's cached phase is today's (kept by refresh_current_phases after each change of periods and
+    each night), it reads the cached columns; otherwise (another day asked, the nightly refresh not run
+    yet) it ranks the periods: exact, only slower. Reading never writes.
+    """
+    return _cached_periods() if cache_is_fresh(today) else _ranked_periods(today)
+
+
+def _latest(column, today: dt.date):
+    """For each startup (correlated), `column` of its current period on `today`: the same ranking."""
+    period = sa.orm.aliased(PhasePeriod)
+    rank = sa.case({phase.value: rank for phase, rank in PHASE_RANKS.items()}, value=period.phase, else_=0)
+    return (
+        sa.select(column(period))
+        .where(period.startup_id == Startup.id, period.effective_start_on <= today)
+        .order_by(period.effective_start_on.desc(), rank.desc(), period.position.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
+    """Write each startup's current phase on `today` into its cached columns: every startup whose cache is
+    not today's, or the given ones. One UPDATE, leaving the row's version and updated_at alone (the cache
+    is not an edit). Returns the number of startups refreshed."""
+    table = Startup.__table__
+    where = table.c.id.in_(sorted(startup_ids)) if startup_ids is not None else _stale(today)
+    session.info.pop(_FRESH, None)
+    result = session.connection().execute(
+        table.update()
+        .where(where)
+        .values(
+            cached_phase=_latest(lambda p: p.phase, today),
+            cached_phase_start_on=_latest(lambda p: p.effective_start_on, today),
+            cached_phase_on=today,
+            updated_at=table.c.updated_at,
+            version=table.c.version,
+        )
+    )
+    return result.rowcount
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _refresh_after_changes(session, _context):
+    """A flush that adds, changes or removes phase periods (or adds startups) refreshes those startups'
+    cached phase for today in the same transaction, and makes the session check freshness again."""
+    touched = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PhasePeriod) and obj.startup_id is not None:
+            touched.add(obj.startup_id)
+        elif isinstance(obj, Startup) and obj in session.new:
+            touched.add(obj.id)
+    if not touched:
+        return
+    from core.dates import today
+
+    refresh_current_phases(session, today(), touched)
+    session.info.setdefault(_REFRESHED, set()).update(touched)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
+def _expire_refreshed(session, _context):
+    """Loaded startups must not keep the values the cache had before the refresh (once the flush is over,
+    new startups are in the identity map too)."""
+    refreshed = session.info.pop(_REFRESHED, None)
+    if not refreshed:
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Startup) and obj.id in refreshed:
+            session.expire(obj, ["cached_phase", "cached_phase_start_on", "cached_phase_on"])
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _forget_freshness(session, *_):
+    """What the session knew of the cache holds for its transaction only (another process may have
+    refreshed it, or changed periods, since)."""
+    session.info.pop(_FRESH, None)

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from startups import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from core.db import db, utcnow
 from core.formats import date_fr
+from core import dates
 from startups import services
 from startups.forms import (
     ArchiveForm,
@@ -42,7 +43,7 @@ bp = Blueprint("startups", __name__)
 
 def today() -> dt.date:
     """The date the rules are applied for (a seam for the tests)."""
-    return dt.date.today()
+    return dates.today()
 
 
 def _checked(value: str) -> str:

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
 from core.db import db, utcnow
+from core import dates
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return dates.today()
 
 
 def scope_of(target) -> tuple[str | None, str | None]:

@@ -71,11 +71,16 @@ def upgrade():
     sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('archived_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
+    sa.Column('cached_phase', sa.Enum('investigation', 'construction', 'acceleration', 'consolidation', 'opere', 'transfere', 'abandon-investigation', 'abandon', name='phase', native_enum=False, length=40), nullable=True),
+    sa.Column('cached_phase_start_on', sa.Date(), nullable=True),
+    sa.Column('cached_phase_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['incubator_id'], ['incubators.id'], name=op.f('fk_startups_incubator_id_incubators')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_startups'))
     )
     with op.batch_alter_table('startups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_startups_incubator_id'), ['incubator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_startups_cached_phase'), ['cached_phase'], unique=False)
+        batch_op.create_index(batch_op.f('ix_startups_cached_phase_on'), ['cached_phase_on'], unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -152,6 +157,8 @@ def downgrade():
 
     op.drop_table('events')
     with op.batch_alter_table('startups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_startups_cached_phase_on'))
+        batch_op.drop_index(batch_op.f('ix_startups_cached_phase'))
         batch_op.drop_index(batch_op.f('ix_startups_incubator_id'))
 
     op.drop_table('startups')

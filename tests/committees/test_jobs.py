@@ -267,10 +267,10 @@ def test_the_scheduler_stores_the_daily_job_once_in_the_database(tmp_path, monke
     with engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
     engine.dispose()
-    assert [row.id for row in stored] == ["committees.reminders"]
+    assert sorted(row.id for row in stored) == ["committees.reminders", "startups.current_phases"]
     instance = scheduler.build(stub, BackgroundScheduler)
     instance.start(paused=True)
-    (job,) = instance.get_jobs()
+    job = instance.get_job("committees.reminders")
     instance.shutdown(wait=False)
     assert job.func_ref == "core.scheduler:run_job" and job.args == ("committees.reminders",)
     assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time >= 12 * 3600

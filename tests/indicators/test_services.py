@@ -348,7 +348,8 @@ def test_a_budget_is_replaced_for_its_year_and_audited():
     services.set_budget(startup, year=2026, amount_eur=120_000)
     assert [(b.year, b.amount_eur) for b in queries.budgets_of(startup)] == [(2026, 120_000)]
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "startup.budget",
-                                                            AuditEvent.startup_id == startup.id)).all()
+                                                            AuditEvent.startup_id == startup.id)
+                                .order_by(AuditEvent.id)).all()
     assert [e.before for e in events] == [None, {"amount_eur": 100_000}]
     with pytest.raises(IndicatorError, match="négatif"):
         services.set_budget(startup, year=2026, amount_eur=-1)

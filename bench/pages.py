@@ -38,6 +38,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
 
 from app import create_app  # noqa: E402
 from core import dates  # noqa: E402
+from core.text import fold  # noqa: E402
 from core.db import db  # noqa: E402
 from startups.models import (  # noqa: E402
     Event, Incubator, Organisation, PhasePeriod, Startup, refresh_current_phases, startup_sponsors,
@@ -258,8 +259,11 @@ def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> 
             if organisation and organisation not in chosen:
                 chosen.append(organisation)
         sponsors += [{"startup_id": id, "organisation_id": o, "position": p} for p, o in enumerate(chosen)]
+        name, mission = f"{rng.choice(profile.names)} {n}", rng.choice(profile.missions)
         startups.append({
-            "id": id, "name": f"{rng.choice(profile.names)} {n}", "mission": rng.choice(profile.missions),
+            # A bulk insert skips the mapper events that fold sort_name and search_text (startups.models).
+            "sort_name": fold(name), "search_text": fold(f"{name} {mission}"),
+            "id": id, "name": name, "mission": mission,
             "incubator_id": pick(rng, profile.incubator_weights), "link": f"https://{id}.beta.gouv.fr",
             "user_types": [], "themes": [], "techno": [], "created_at": now, "updated_at": now,
         })

@@ -5,7 +5,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from audit.services import changes, record, snapshot
 from core.db import db, utcnow
 from core.formats import month_fr
+from core.text import fold
 from indicators.models import (
     Category,
     Direction,
@@ -308,12 +308,6 @@ def enter_values(startup: Startup, cells: Mapping[tuple[int, dt.date], str], *, 
     return changed
 
 
-def _fold(text: str) -> str:
-    """« Période » → « periode »: header names compared without case nor accents."""
-    text = unicodedata.normalize("NFKD", (text or "").strip().casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 @dataclass(frozen=True)
 class ImportResult:
     written: int
@@ -341,7 +335,7 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
     header = None
     for row in reader:
         if any(cell.strip() for cell in row):
-            header = [_fold(cell) for cell in row]
+            header = [fold(cell) for cell in row]
             break
     header_at = reader.line_num
     missing = [c for c in CSV_COLUMNS[:3] if c not in header]

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import db, utcnow
+from core.text import fold
 from startups.phases import PHASE_RANKS, Phase, current_period
 
 
@@ -133,6 +134,10 @@ class Startup(db.Model):
     cached_phase: Mapped[Phase | None] = mapped_column(index=True)
     cached_phase_start_on: Mapped[dt.date | None]
     cached_phase_on: Mapped[dt.date | None] = mapped_column(index=True)
+    # Name and mission folded (core.text.fold), kept by the mapper events below: the portfolio searches and
+    # sorts on plain columns, accent- and case-insensitive on every database.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    sort_name: Mapped[str] = mapped_column(sa.String(300), default="", server_default="", index=True)
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(
@@ -344,3 +349,10 @@ def _forget_freshness(session, *_):
     """What the session knew of the cache holds for its transaction only (another process may have
     refreshed it, or changed periods, since)."""
     session.info.pop(_FRESH, None)
+
+
+@sa.event.listens_for(Startup, "before_insert")
+@sa.event.listens_for(Startup, "before_update")
+def _fold_search_columns(_mapper, _connection, startup: Startup) -> None:
+    startup.sort_name = fold(startup.name)
+    startup.search_text = fold(f"{startup.name} {startup.mission or ''}")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db
+from core.text import fold
 from startups.models import Incubator, Organisation, Startup, current_periods, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase
 
@@ -68,13 +69,7 @@ def _filter(query, current, filters: PortfolioFilters):
     if filters.within is not None:
         query = query.where(Startup.id.in_(filters.within))
     if filters.text and filters.text.strip():
-        text = filters.text.strip().lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Startup.name).contains(text, autoescape=True),
-                sa.func.lower(Startup.mission).contains(text, autoescape=True),
-            )
-        )
+        query = query.where(Startup.search_text.contains(fold(filters.text), autoescape=True))
     return query
 
 
@@ -88,14 +83,14 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date):
     )
     query = _filter(query, current, filters)
     order = {
-        "name": sa.func.lower(Startup.name),
+        "name": Startup.sort_name,
         "phase": _phase_order(current.c.phase),
         "phase_start": current.c.start_on,
         "incubator": sa.func.lower(Incubator.name),
     }[filters.sort if filters.sort in SORTS else "name"]
     order = order.desc() if filters.descending else order.asc()
     # Ties (same phase, same incubator…) in name order, then by id so that pages never overlap.
-    return query.order_by(order.nulls_last(), sa.func.lower(Startup.name), Startup.id)
+    return query.order_by(order.nulls_last(), Startup.sort_name, Startup.id)
 
 
 def with_details(query):

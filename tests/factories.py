@@ -4,6 +4,7 @@ import datetime as dt
 import itertools
 
 from core.db import db
+from core.text import fold
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
 from startups.phases import Phase, resolve_starts
 
@@ -97,6 +98,9 @@ def bulk_portfolio(count: int, today: dt.date, incubators: int = 5, organisation
         startups.append({
             "id": startup_id, "name": f"Startup {prefix} {n:04d}", "mission": f"Mission numéro {n}",
             "incubator_id": f"{prefix}-inc-{n % incubators}", "user_types": [], "themes": [], "techno": [],
+            # A bulk insert skips the mapper events that fold these (startups.models).
+            "sort_name": fold(f"Startup {prefix} {n:04d}"),
+            "search_text": fold(f"Startup {prefix} {n:04d} Mission numéro {n}"),
         })
         sponsors.append({"startup_id": startup_id, "organisation_id": f"{prefix}-org-{n % organisations}", "position": 0})
         if n % 3 == 0:

@@ -74,6 +74,8 @@ def upgrade():
     sa.Column('cached_phase', sa.Enum('investigation', 'construction', 'acceleration', 'consolidation', 'opere', 'transfere', 'abandon-investigation', 'abandon', name='phase', native_enum=False, length=40), nullable=True),
     sa.Column('cached_phase_start_on', sa.Date(), nullable=True),
     sa.Column('cached_phase_on', sa.Date(), nullable=True),
+    sa.Column('search_text', sa.Text(), server_default='', nullable=False),
+    sa.Column('sort_name', sa.String(length=300), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['incubator_id'], ['incubators.id'], name=op.f('fk_startups_incubator_id_incubators')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_startups'))
     )
@@ -81,6 +83,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_startups_incubator_id'), ['incubator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_startups_cached_phase'), ['cached_phase'], unique=False)
         batch_op.create_index(batch_op.f('ix_startups_cached_phase_on'), ['cached_phase_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_startups_sort_name'), ['sort_name'], unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -157,6 +160,7 @@ def downgrade():
 
     op.drop_table('events')
     with op.batch_alter_table('startups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_startups_sort_name'))
         batch_op.drop_index(batch_op.f('ix_startups_cached_phase_on'))
         batch_op.drop_index(batch_op.f('ix_startups_cached_phase'))
         batch_op.drop_index(batch_op.f('ix_startups_incubator_id'))

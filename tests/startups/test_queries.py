@@ -23,3 +23,20 @@ def test_the_text_search_ignores_case_accents_included():
     make_startup("ecole", name="École inclusive", phases=[("investigation", d("2026-01-01"))])
     found = db.session.execute(filtered_startups(PortfolioFilters(text="école"), TODAY)).scalars().all()
     assert [s.id for s in found] == ["ecole"]
+
+
+def test_the_text_search_ignores_accents_too():
+    make_startup("ecole2", name="Ma Super École", mission="Aider les élèves", phases=[("investigation", d("2026-01-01"))])
+    for text in ("ecole", "ÉCOLE", "eleves", "super  école"):
+        found = db.session.execute(filtered_startups(PortfolioFilters(text=text), TODAY)).scalars().all()
+        assert [s.id for s in found] == ["ecole2"], text
+
+
+def test_a_renamed_startup_is_found_and_sorted_by_its_new_name():
+    startup = make_startup("x", name="Zèbre", phases=[("investigation", d("2026-01-01"))])
+    make_startup("y", name="Mouette", phases=[("investigation", d("2026-01-01"))])
+    startup.name = "Abeille"
+    db.session.flush()
+    names = [s.name for s in db.session.execute(filtered_startups(PortfolioFilters(), TODAY)).scalars()]
+    assert names == ["Abeille", "Mouette"]
+    assert [s.id for s in db.session.execute(filtered_startups(PortfolioFilters(text="abeille"), TODAY)).scalars()] == ["x"]

@@ -18,7 +18,6 @@ from committees import due as committee_due
 from core.db import db
 from core.pagination import paginate
 from core import dates
-from portfolio import audit_labels  # noqa: F401  (the audit pages read the presentations' changes in French)
 from portfolio import display
 from portfolio.forms import PortfolioFilterForm
 from startups import queries

@@ -15,6 +15,7 @@ from presentations import pack as packs
 from presentations import services
 from presentations.forms import AttachmentForm, ReviewForm, VersionForm, presentation_form
 from presentations.models import Presentation, PresentationConflict, PresentationError
+from presentations import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from users.permissions import authorize, can, current_person, requires
 
 bp = Blueprint("presentations", __name__, url_prefix="/presentations")

@@ -129,13 +129,3 @@ def make_incubator_staff(person, incubator, starts_on: dt.date = dt.date(2020, 1
     db.session.add(staff)
     db.session.flush()
     return staff
-
-
-def make_incubator_staff(person, incubator, starts_on: dt.date = dt.date(2020, 1, 1), ends_on=None):
-    """person is on the staff of incubator (head, coach of the incubator, portfolio manager)."""
-    from users.models import IncubatorStaff
-
-    staff = IncubatorStaff(person=person, incubator_id=incubator.id, starts_on=starts_on, ends_on=ends_on)
-    db.session.add(staff)
-    db.session.flush()
-    return staff

@@ -78,12 +78,12 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
 
     # --- The coach plans the committee; the team, sponsor and coach are proposed as participants.
     overdue.get_by_role("link", name=NAME).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Comités de {NAME}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Comités d'{NAME}")
     expect(page.get_by_role("main")).to_contain_text("Aucun comité enregistré pour cette startup.")
     screenshot(page, "comite-04-comites-startup")
     axe(page, "comités de la startup (aucun)")
     page.get_by_role("link", name="Planifier un comité").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Planifier un comité de {NAME}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Planifier un comité d'{NAME}")
     proposals = page.locator(".fr-callout")
     for name, role in ((INTRAPRENEUR[0], "Intrapreneur·e"), (SPONSOR[0], "Sponsor"), (COACH[0], "Coach")):
         expect(proposals).to_contain_text(f"{name} ({role})")
@@ -98,7 +98,7 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     page.get_by_role("button", name="Planifier le comité").click()
 
     expect(page.locator(".fr-alert--success")).to_contain_text("Le comité est planifié")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Comité d'investissement de {NAME}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Comité d'investissement d'{NAME}")
     expect(page.locator(".jalons-phase-summary")).to_contain_text("Planifié")
     expect(page.get_by_role("main")).to_contain_text(datetime_fr(planned_at))
     expect(page.get_by_role("main")).to_contain_text(PLACE)

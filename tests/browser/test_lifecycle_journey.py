@@ -52,7 +52,7 @@ def test_a_coach_changes_the_phase_and_the_sponsor_is_refused(page, add_person, 
     row = page.locator("#historique-table tbody tr").filter(has_text="Changement de phase").first
     expect(row).to_contain_text(COACH[0])
     expect(row).to_contain_text(date_fr(today))
-    expect(row).to_contain_text("Construction → Accélération")
+    expect(row).to_contain_text("Construction (depuis le 3 avril 2023) → Accélération (à partir du")
     expect(row).to_contain_text(REASON)
     screenshot(page, "cycle-03-fiche-apres")
     axe(page, "fiche d'Agora après le changement de phase")
@@ -62,7 +62,7 @@ def test_a_coach_changes_the_phase_and_the_sponsor_is_refused(page, add_person, 
     log_in(SPONSOR[1], SPONSOR[0], shots="cycle-sponsor")
     page.goto(f"/startups/{STARTUP}")
     expect(page.locator(".jalons-phase-summary")).to_contain_text("Accélération")
-    expect(page.locator("#historique-table")).to_contain_text("Construction → Accélération")
+    expect(page.locator("#historique-table")).to_contain_text("Construction (depuis le 3 avril 2023) → Accélération (à partir du")
     expect(page.get_by_role("link", name="Changer de phase")).to_have_count(0)
     expect(page.get_by_role("link", name="Modifier la fiche")).to_have_count(0)
     screenshot(page, "cycle-04-fiche-sponsor")

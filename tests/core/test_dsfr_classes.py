@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DSFR_TABLE_CSS = ROOT / "node_modules/@gouvfr/dsfr/dist/component/table/table.css"
 # The presentations area is being finished by another engineer: its templates join this check then.
-PENDING = ("presentations",)
+PENDING = ()
 
 
 def test_table_modifiers_are_dsfr_classes():

@@ -1,8 +1,4 @@
-"""The French labels of the presentations area's actions and fields on the audit pages (see audit.labels).
-
-Registered here, from the portfolio area that comes after it, while the presentations area is being
-finished elsewhere; it belongs in presentations/audit_labels.py once that area can take it.
-"""
+"""The French labels of the presentations area's actions and fields on the audit pages (see audit.labels)."""
 
 from audit import labels
 from audit.labels import DATE, HIDDEN, NUMBER, Enum, Format, Lines, Unit, field

@@ -190,7 +190,7 @@ def test_the_pack_page(client, world, presentation):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     text = _text(response)
-    assert "<h1>Dossier du comité d'Aides Locales</h1>" in html
+    assert "<h1>Dossier du comité d&#39;Aides Locales</h1>" in html
     assert "Trouver les aides locales" in text and "Lancement du produit" in text and "Construction" in text
     assert "Poursuite au même budget ou supérieur" in text and "200 000" in text
     assert "Mesurer la satisfaction des usagers" in text

@@ -9,7 +9,7 @@ CHART := node_modules/@gouvfr/dsfr-chart/dist
 VENDOR := static/vendor
 export FLASK_APP := app
 
-.PHONY: install run test chromium bench clean
+.PHONY: install run test system-pdf chromium bench clean
 
 install: $(VENV)/.installed node_modules/.installed $(VENDOR)/.installed
 
@@ -32,7 +32,15 @@ $(VENDOR)/.installed: node_modules/.installed
 	cp $(CHART)/DSFRChart/DSFRChart.js $(CHART)/DSFRChart/DSFRChart.css $(VENDOR)/dsfr-chart/
 	touch $@
 
-# Debian's Chromium drives the browser tests (`playwright install` cannot download here).
+# Debian packages: pango and a font for WeasyPrint (the committee pack as PDF), and Chromium for the
+# browser tests (`playwright install` cannot download here). Installed only when missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-pdf:
+	@missing=$$(for p in $(PDF_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installation des paquets Debian : $$missing"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
+
 chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "Installation de Chromium (paquet Debian) pour les tests navigateur…"; \
@@ -41,7 +49,7 @@ chromium:
 # The development server with the real beta.gouv.fr data and the demo personas (one-click login).
 run: export JALONS_ENV = development
 run: export JALONS_DEMO = 1
-run: install
+run: install system-pdf
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo
@@ -49,7 +57,7 @@ run: install
 	$(BIN)/flask users seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install chromium
+test: install system-pdf chromium
 	$(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL), browser journeys excepted =="; \

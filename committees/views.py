@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy.orm.exc import StaleDataError
 
 from committees import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from committees import ical, services
+from committees import ical, queries, services
 from committees.forms import (
     ActionDoneForm,
     ActionItemForm,
@@ -39,6 +39,7 @@ from committees.models import (
     datetime_fr,
 )
 from core.db import db, utcnow
+from core.formats import de
 from startups.models import Incubator, Startup
 from startups.phases import Phase
 from users.models import Person, StartupRole
@@ -62,7 +63,7 @@ def _today() -> dt.date:
 
 
 def _committee_or_404(committee_id: int) -> Committee:
-    committee = services.load_committee(committee_id)
+    committee = queries.load_committee(committee_id)
     if committee is None:
         abort(404)
     return committee
@@ -117,7 +118,7 @@ def _concerned(person: Person, today: dt.date) -> dict[str, bool]:
 def index():
     person = current_person()
     authorize("account.use")
-    sections = services.my_committees(person, _now())
+    sections = queries.my_committees(person, _now())
     concerned = _concerned(person, _today())
     shown = {name: concerned.get(name, True) or bool(committees) for name, committees in sections.items()}
     return _render("committees/index.html", sections=sections, shown=shown,
@@ -146,7 +147,7 @@ def startup(startup_id: str):
     startup = _startup_or_404(startup_id)
     authorize("committee.view", startup)
     return _render("committees/startup.html", startup=startup,
-                   committees=services.startup_committees(startup.id))
+                   committees=queries.startup_committees(startup.id))
 
 
 @bp.get("/incubator/<incubator_id>")
@@ -169,7 +170,7 @@ def calendar(incubator_id: str):
             .order_by(due.c.next_committee_due, Startup.name)
         ).all()
     return _render("committees/calendar.html", incubator=incubator,
-                   sections=services.incubator_calendar(incubator.id, _now()), overdue=overdue,
+                   sections=queries.incubator_calendar(incubator.id, _now()), overdue=overdue,
                    token=services.existing_calendar_token(current_person()))
 
 
@@ -177,7 +178,7 @@ def calendar(incubator_id: str):
 
 def _show(committee: Committee, status: int = 200, error: str | None = None):
     return _render("committees/show.html", status, committee=committee, error=error,
-                   missing=services.missing_roles(committee), carried=services.carried_items(committee),
+                   missing=services.missing_roles(committee), carried=queries.carried_items(committee),
                    form=VersionForm(version=committee.version), today=_today(),
                    done_form=ActionDoneForm())
 
@@ -511,7 +512,7 @@ def person_feed(token: str):
     person = services.person_for_token(token)
     if person is None:
         abort(404)
-    return _ics(f"Comités de {person.name} — Jalons", services.person_feed_committees(person), "comites.ics")
+    return _ics(f"Comités {de(person.name)} — Jalons", queries.person_feed_committees(person), "comites.ics")
 
 
 @bp.get("/ical/incubator/<incubator_id>.ics")
@@ -524,5 +525,5 @@ def incubator_feed(incubator_id: str):
     # 404 rather than 403 for someone without access: like an unknown token, it reveals nothing.
     if incubator is None or person is None or not can("committee.view", incubator, person=person):
         abort(404)
-    return _ics(f"Comités — {incubator.name}", services.incubator_feed_committees(incubator.id),
+    return _ics(f"Comités — {incubator.name}", queries.incubator_feed_committees(incubator.id),
                 f"comites-{incubator.id}.ics")

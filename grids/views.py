@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy.exc import IntegrityError
 
 from committees.models import Committee, datetime_fr
-from committees.services import load_committee
+from committees.queries import load_committee
 from core.db import db, utcnow
 from grids import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from grids import export, services

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from committees.models import ActionItem, Committee
-from committees.services import carried_items
+from committees.queries import carried_items
 from core.db import db
 from core.formats import date_fr
 from grids import services as grid_services

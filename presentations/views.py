@@ -9,7 +9,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from committees.models import PARIS, Committee
-from committees.services import load_committee
+from committees.queries import load_committee
 from core.db import db, utcnow
 from presentations import pack as packs
 from presentations import services

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from committees import services
+from committees import queries, services
 from committees.models import (
     ActionItem,
     Attendance,
@@ -219,7 +219,7 @@ def test_sign_off_applies_every_consequence_in_one_transaction():
     assert following.kind == CommitteeKind.END_OF_CONSTRUCTION
     assert datetime_fr(following.scheduled_at) == "lundi 10 mai 2027 à 10 h 00"
     assert {p.person_id for p in following.participants} == {p.person_id for p in committee.participants}
-    assert services.carried_items(following) == [still_open]
+    assert queries.carried_items(following) == [still_open]
     assert actions(c.startup.id)[events_before:] == [
         "committee.signed_off", "startup.phase_changed", "committee.planned", "committee.actions_carried"]
 

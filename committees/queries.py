@@ -1,0 +1,156 @@
+"""Reading committees: a committee with what its page shows, a startup's committees, an incubator's
+calendar, a person's committees, the iCalendar feeds' committees. Read-only."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from committees.models import (
+    PARIS,
+    ActionItem,
+    Committee,
+    CommitteeStatus,
+    Decision,
+    Participant,
+    SignOff,
+)
+from core.db import db
+from startups.models import Startup
+from users.models import IncubatorStaff, Membership, Person, StartupRole
+
+
+def committee_options():
+    return (joinedload(Committee.startup), joinedload(Committee.chair), selectinload(Committee.decision))
+
+
+def load_committee(committee_id: int) -> Committee | None:
+    return db.session.scalars(
+        sa.select(Committee)
+        .where(Committee.id == committee_id, Committee.archived_at.is_(None))
+        .options(joinedload(Committee.startup), joinedload(Committee.chair),
+                 selectinload(Committee.participants).joinedload(Participant.person),
+                 selectinload(Committee.decision),
+                 selectinload(Committee.action_items).joinedload(ActionItem.owner))
+    ).first()
+
+
+def carried_items(committee: Committee) -> list[ActionItem]:
+    """The earlier committees' open action items on this committee's agenda."""
+    return list(db.session.scalars(
+        sa.select(ActionItem)
+        .where(ActionItem.carried_into_id == committee.id)
+        .options(joinedload(ActionItem.owner), joinedload(ActionItem.committee))
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    ))
+
+
+def startup_committees(startup_id: str) -> list[Committee]:
+    return list(db.session.scalars(
+        sa.select(Committee)
+        .where(Committee.startup_id == startup_id, Committee.archived_at.is_(None))
+        .options(*committee_options())
+        .order_by(Committee.scheduled_at.desc().nulls_first(), Committee.id.desc())
+    ))
+
+
+def incubator_calendar(incubator_id: str, now: dt.datetime, held_limit: int = 100) -> dict[str, list[Committee]]:
+    """An incubator's committees in three lists, in a fixed number of queries whatever their number:
+    upcoming; past their date but not closed (to mark held, to decide, to sign off); signed off."""
+    base = (
+        sa.select(Committee)
+        .join(Startup, Committee.startup_id == Startup.id)
+        .where(Startup.incubator_id == incubator_id, Committee.archived_at.is_(None))
+        .options(*committee_options())
+    )
+    upcoming = db.session.scalars(
+        base.where(Committee.status.in_([CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED]),
+                   sa.or_(Committee.scheduled_at.is_(None), Committee.scheduled_at >= now))
+        .options(selectinload(Committee.participants))
+        .order_by(Committee.scheduled_at.nulls_last())
+    ).all()
+    awaiting = db.session.scalars(
+        base.where(sa.or_(
+            Committee.status.in_([CommitteeStatus.HELD, CommitteeStatus.DECIDED]),
+            sa.and_(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at < now),
+        )).order_by(Committee.scheduled_at)
+    ).all()
+    held = db.session.scalars(
+        base.where(Committee.status == CommitteeStatus.SIGNED_OFF)
+        .order_by(Committee.scheduled_at.desc()).limit(held_limit)
+    ).all()
+    return {"upcoming": list(upcoming), "awaiting": list(awaiting), "held": list(held)}
+
+
+def _visible_startups(person: Person, today: dt.date):
+    """The ids of the startups whose committees the person sees (memberships, incubator staff)."""
+    members = sa.select(Membership.startup_id).where(
+        Membership.person_id == person.id, Membership.starts_on <= today,
+        sa.or_(Membership.ends_on.is_(None), Membership.ends_on >= today))
+    staff = sa.select(Startup.id).join(IncubatorStaff, IncubatorStaff.incubator_id == Startup.incubator_id).where(
+        IncubatorStaff.person_id == person.id, IncubatorStaff.starts_on <= today,
+        sa.or_(IncubatorStaff.ends_on.is_(None), IncubatorStaff.ends_on >= today))
+    return members.union(staff)
+
+
+def _startups_with_roles(person: Person, today: dt.date, roles: Sequence[StartupRole]):
+    return sa.select(Membership.startup_id).where(
+        Membership.person_id == person.id, Membership.role.in_(list(roles)), Membership.starts_on <= today,
+        sa.or_(Membership.ends_on.is_(None), Membership.ends_on >= today))
+
+
+def my_committees(person: Person, now: dt.datetime, limit: int = 100) -> dict[str, list[Committee]]:
+    """The committees page of a person: upcoming ones they may see, those they may decide, those they
+    may sign off."""
+    today = now.astimezone(PARIS).date()
+    base = sa.select(Committee).where(Committee.archived_at.is_(None)).options(*committee_options())
+    if not person.is_admin:
+        base = base.where(Committee.startup_id.in_(_visible_startups(person, today)))
+    upcoming = db.session.scalars(
+        base.where(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at >= now)
+        .order_by(Committee.scheduled_at).limit(limit)).all()
+    decide = base.where(sa.or_(Committee.status == CommitteeStatus.HELD,
+                               sa.and_(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at < now)))
+    if not person.is_admin:
+        staff_startups = sa.select(Startup.id).join(IncubatorStaff, IncubatorStaff.incubator_id == Startup.incubator_id).where(
+            IncubatorStaff.person_id == person.id, IncubatorStaff.starts_on <= today,
+            sa.or_(IncubatorStaff.ends_on.is_(None), IncubatorStaff.ends_on >= today))
+        decide = decide.where(sa.or_(
+            Committee.startup_id.in_(_startups_with_roles(person, today, [StartupRole.COACH])),
+            Committee.startup_id.in_(staff_startups)))
+    to_decide = db.session.scalars(decide.order_by(Committee.scheduled_at).limit(limit)).all()
+    sign = base.join(Decision, Decision.committee_id == Committee.id).where(
+        Committee.status == CommitteeStatus.DECIDED, Decision.sign_off == SignOff.PENDING)
+    if not person.is_admin:
+        sign = sign.where(Committee.startup_id.in_(_startups_with_roles(person, today, [StartupRole.SPONSOR])))
+    to_sign = db.session.scalars(sign.order_by(Committee.scheduled_at).limit(limit)).all()
+    return {"upcoming": list(upcoming), "to_decide": list(to_decide), "to_sign": list(to_sign)}
+
+
+def person_feed_committees(person: Person) -> list[Committee]:
+    """The committees of a person's calendar: those they chair or attend, cancelled ones included (so that
+    calendar apps remove them)."""
+    attends = sa.select(Participant.committee_id).where(Participant.person_id == person.id)
+    return list(db.session.scalars(
+        sa.select(Committee)
+        .where(Committee.archived_at.is_(None), Committee.scheduled_at.is_not(None),
+               sa.or_(Committee.chair_id == person.id, Committee.id.in_(attends)))
+        .options(joinedload(Committee.startup), joinedload(Committee.chair),
+                 selectinload(Committee.participants).joinedload(Participant.person))
+        .order_by(Committee.scheduled_at)
+    ))
+
+
+def incubator_feed_committees(incubator_id: str) -> list[Committee]:
+    return list(db.session.scalars(
+        sa.select(Committee)
+        .join(Startup, Committee.startup_id == Startup.id)
+        .where(Startup.incubator_id == incubator_id, Committee.archived_at.is_(None),
+               Committee.scheduled_at.is_not(None))
+        .options(joinedload(Committee.startup), joinedload(Committee.chair),
+                 selectinload(Committee.participants).joinedload(Participant.person))
+        .order_by(Committee.scheduled_at)
+    ))
+
+

@@ -2,9 +2,10 @@
 a full-page screenshot is saved (test-results/screenshots/pages-<page>.png).
 
 DossierFacile (real fiche, MTE's incubator, in consolidation since 14 October 2024) gets its team, its
-mandatory indicators with a few values, an objective and a budget, a committee planned in twenty days
-with a prepared presentation, and a committee held ten days ago whose decision awaits the sponsor; the
-data is built once, through the services, before the first page. No page here changes anything.
+mandatory indicators with a few values, an objective and a budget, a committee planned in about twenty
+days with a prepared presentation, and a committee held about ten days ago whose decision awaits the
+sponsor (on working days); the data is built once, through the services, before the first page. No page
+here changes anything. Each page also fits the window's width: no sideways scrolling.
 """
 
 import datetime as dt
@@ -109,16 +110,22 @@ def build(today: dt.date) -> dict:
     def paris(day: dt.date, hour: int) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=PARIS)
 
+    def weekday(day: dt.date, step: int = 1) -> dt.date:
+        """Committees meet on working days: the nearest one from day, going forward (1) or back (-1)."""
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=step)
+        return day
+
     # Held ten days ago: planned (then) before its date, marked held, its decision recorded.
-    held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(today - dt.timedelta(days=10), 10),
+    held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today - dt.timedelta(days=10), -1), 10),
                                      place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                      now=now - dt.timedelta(days=30))
     committees.mark_held(held, actor=coach, today=today)
     committees.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
                                team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
                                success_criteria="30 000 dossiers déposés par mois.",
-                               next_committee_on=today + dt.timedelta(days=170))
-    planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(today + dt.timedelta(days=20), 14),
+                               next_committee_on=weekday(today + dt.timedelta(days=170)))
+    planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today + dt.timedelta(days=20)), 14),
                                         place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                         now=now)
     presentations.prefill(planned, actor=intrapreneur, now=now)
@@ -145,5 +152,8 @@ def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, nam
     response = page.goto(address.format(**pages_data))
     assert response.status == 200, f"{address.format(**pages_data)} : {response.status}"
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    # Reflow: nothing makes the page scroll sideways (a wide table scrolls inside its own frame).
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "la page défile horizontalement"
     screenshot(page, f"pages-{name}")
     axe(page, f"{name} ({address.format(**pages_data)}, {persona})")

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from startups import services
+from startups import organisations, services
 from startups.models import EventKind
 from startups.phases import Phase
 from users.models import StartupRole
@@ -216,8 +216,8 @@ class OrganisationForm(FrenchForm):
 
     validate_id = StartupForm.validate_id
 
-    def data_for_service(self) -> services.OrganisationData:
-        return services.OrganisationData(name=self.name.data, acronym=self.acronym.data, kind=self.kind.data,
+    def data_for_service(self) -> organisations.OrganisationData:
+        return organisations.OrganisationData(name=self.name.data, acronym=self.acronym.data, kind=self.kind.data,
                                          ministerial_domain=self.ministerial_domain.data)
 
 
@@ -241,8 +241,8 @@ class IncubatorForm(FrenchForm):
 
     validate_id = StartupForm.validate_id
 
-    def data_for_service(self) -> services.IncubatorData:
-        return services.IncubatorData(name=self.name.data, owner_id=self.owner.data or None,
+    def data_for_service(self) -> organisations.IncubatorData:
+        return organisations.IncubatorData(name=self.name.data, owner_id=self.owner.data or None,
                                       website=self.website.data, github=self.github.data,
                                       address=self.address.data, description=self.description.data)
 

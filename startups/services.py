@@ -1,4 +1,5 @@
-"""Editing the lifecycle: startups, their team, their phases and events; organisations and incubators.
+"""Editing the lifecycle: startups, their phases and events (their team: startups/team.py; organisations
+and incubators: startups/organisations.py), and the rules those share: input cleaning, ids, conflicts.
 
 Every function checks its rule, changes the data, writes an audit event (who, before, after) and
 flushes; the view commits. A refused change raises StartupError with a French message for the user.
@@ -16,7 +17,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -24,13 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit.services import changes, jsonable, record, snapshot
-from core import mail
 from core.db import db
 from core.formats import date_fr
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase, resolve_starts, sort_key
-from users import services as users_services
-from users.models import Membership, Person, StartupRole
+from users.models import Person
 
 # Ids that would hide a page of the application (/startups/new, /organisations/manage…).
 RESERVED_IDS = frozenset({"new", "manage"})
@@ -180,7 +179,7 @@ def choose_id(given: str | None, name: str, column, label: str) -> str:
     return candidate
 
 
-def _organisation(organisation_id: str, label: str) -> Organisation:
+def organisation_or_error(organisation_id: str, label: str) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise StartupError(f"{label} : l'organisation « {organisation_id} » n'existe pas.")
@@ -247,7 +246,7 @@ def _apply(startup: Startup, data: StartupData) -> None:
     values.update({field: clean_list(getattr(data, field), label) for field, label in LIST_FIELDS.items()})
     incubator = _incubator(data.incubator_id, allow_archived=data.incubator_id == startup.incubator_id)
     sponsor_ids = list(dict.fromkeys(s for s in data.sponsor_ids if s))
-    sponsors = [_organisation(s, "Sponsors") for s in sponsor_ids]
+    sponsors = [organisation_or_error(s, "Sponsors") for s in sponsor_ids]
     for field, value in values.items():
         setattr(startup, field, value)
     startup.incubator = incubator
@@ -473,216 +472,4 @@ def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: 
         return False
     flush(what)
     record("event.updated", "event", event.id, actor=actor, startup_id=event.startup_id, before=before, after=after)
-    return True
-
-
-# --- Team -------------------------------------------------------------------------------------------
-
-MEMBERSHIP_FIELDS = ("person_id", "role", "starts_on", "ends_on")
-
-
-def membership_state(membership: Membership) -> dict:
-    # The person by id only: the log then names nobody once the person is anonymised.
-    return snapshot(membership, MEMBERSHIP_FIELDS)
-
-
-def invite_member(startup: Startup, *, email: str | None, name: str | None, role: StartupRole | None,
-                  starts_on: dt.date | None, ends_on: dt.date | None, actor: Person | None, now: dt.datetime,
-                  link_for: Callable[[str], str] | None = None, login_page: str | None = None) -> Membership:
-    """Add someone to the team: the person of that e-mail (any case), or a new one with the name given.
-
-    They are told by e-mail after the commit, with a one-time login link (link_for(token)).
-    """
-    try:
-        address = users_services.normalise_email(email)
-    except users_services.UsersError as error:
-        raise StartupError(f"Adresse e-mail : {error}") from error
-    if role is None:
-        raise StartupError("Rôle : choisissez un rôle.")
-    if starts_on is None:
-        raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
-    if ends_on is not None and ends_on < starts_on:
-        raise StartupError("Fin : la fin ne peut pas précéder le début.")
-    person = users_services.find_person_by_email(address)
-    created = person is None
-    if person is None:
-        name = clean_text(name, "Nom", max_length=200)
-        if not name:
-            raise StartupError(f"Nom : personne n'a l'adresse {address} dans Jalons ; indiquez son nom pour l'inviter.")
-        try:
-            person = users_services.create_person(email=address, name=name, now=now)
-        except users_services.UsersError as error:
-            raise StartupError(str(error)) from error
-    elif not person.is_active:
-        raise StartupError(f"Le compte de {person.name} est archivé : il ne peut pas rejoindre une équipe.")
-    for existing in person.memberships:
-        overlaps = (existing.ends_on is None or existing.ends_on >= starts_on) and (
-            ends_on is None or existing.starts_on <= ends_on)
-        if existing.startup_id == startup.id and existing.role == role and overlaps:
-            raise StartupError(f"{person.name} est déjà {role.label} de cette startup sur ces dates.")
-    membership = Membership(person=person, startup_id=startup.id, role=role, starts_on=starts_on, ends_on=ends_on,
-                            created_at=now)
-    db.session.add(membership)
-    flush(f"L'équipe de « {startup.name} »", True)
-    record("membership.created", "membership", membership.id, actor=actor, startup_id=startup.id,
-           after={**membership_state(membership), "new_person": created})
-    send_invitation(person, startup, role, now=now, link_for=link_for, login_page=login_page)
-    return membership
-
-
-def send_invitation(person: Person, startup: Startup, role: StartupRole, *, now: dt.datetime,
-                    link_for: Callable[[str], str] | None, login_page: str | None) -> None:
-    """The e-mail telling a person they joined a team; it leaves after the commit, never on rollback."""
-    lines = [f"Bonjour {person.name},", "",
-             f"Vous avez été ajouté·e à l'équipe de la startup d'État « {startup.name} » sur Jalons, "
-             f"en tant que {role.label}.", ""]
-    minutes = None
-    if link_for is not None:
-        token = users_services.issue_login_token(person, now=now)
-        from flask import current_app
-
-        minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
-        lines += ["Pour vous connecter, ouvrez ce lien puis confirmez :", "", link_for(token), "",
-                  f"Il est valable {minutes} minutes et ne sert qu'une fois."]
-    if login_page:
-        lines += [f"Vous pourrez à tout moment demander un nouveau lien de connexion sur {login_page}"]
-    lines += ["", "— Jalons, le suivi des Startups d'État de beta.gouv.fr"]
-    mail.send_after_commit(mail.Mail(to=person.email, subject=f"Vous rejoignez l'équipe de « {startup.name} » sur Jalons",
-                                     body="\n".join(lines) + "\n"))
-
-
-def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Person | None,
-                   expected: str | None = None) -> None:
-    """The person leaves the team on ends_on (their role counts up to that day included)."""
-    what = "Cette participation à l'équipe"
-    check_fingerprint(membership_state(membership), expected, what, True)
-    if ends_on is None:
-        raise StartupError("Fin : indiquez la date de départ.")
-    if ends_on < membership.starts_on:
-        raise StartupError(f"Fin : la participation a commencé le {date_fr(membership.starts_on)} ; "
-                           "elle ne peut pas finir avant.")
-    if membership.ends_on is not None and membership.ends_on <= ends_on:
-        raise StartupError(f"Cette participation a déjà pris fin le {date_fr(membership.ends_on)}.")
-    before = {"ends_on": membership.ends_on}
-    membership.ends_on = ends_on
-    flush(what, True)
-    record("membership.ended", "membership", membership.id, actor=actor, startup_id=membership.startup_id,
-           before=before, after={"ends_on": ends_on, "person_id": membership.person_id, "role": membership.role})
-
-
-# --- Organisations and incubators ------------------------------------------------------------------
-
-@dataclasses.dataclass
-class OrganisationData:
-    name: str
-    acronym: str | None = None
-    kind: str | None = None
-    ministerial_domain: str | None = None
-
-
-ORGANISATION_FIELDS = ("name", "acronym", "kind", "ministerial_domain")
-
-
-def _apply_organisation(organisation: Organisation, data: OrganisationData) -> None:
-    values = {
-        "name": clean_text(data.name, "Nom", required=True),
-        "acronym": clean_text(data.acronym, "Sigle", max_length=100),
-        "kind": clean_text(data.kind, "Type", max_length=100),
-        "ministerial_domain": clean_text(data.ministerial_domain, "Périmètre ministériel", max_length=100),
-    }
-    for field, value in values.items():
-        setattr(organisation, field, value)
-
-
-def create_organisation(data: OrganisationData, *, id: str | None, actor: Person | None) -> Organisation:
-    name = clean_text(data.name, "Nom", required=True)
-    organisation = Organisation(id=choose_id(id, name, Organisation.id, "Identifiant"), name=name)
-    _apply_organisation(organisation, data)
-    db.session.add(organisation)
-    flush(f"L'organisation « {name} »", True)
-    record("organisation.created", "organisation", organisation.id, actor=actor,
-           after=snapshot(organisation, ORGANISATION_FIELDS))
-    return organisation
-
-
-def edit_organisation(organisation: Organisation, data: OrganisationData, *, expected_version: int | None,
-                      actor: Person | None) -> bool:
-    what = f"L'organisation « {organisation.name} »"
-    check_version(organisation, expected_version, what, True)
-    before = snapshot(organisation, ORGANISATION_FIELDS)
-    _apply_organisation(organisation, data)
-    before, after = changes(before, snapshot(organisation, ORGANISATION_FIELDS))
-    if not after:
-        return False
-    flush(what, True)
-    record("organisation.updated", "organisation", organisation.id, actor=actor, before=before, after=after)
-    return True
-
-
-def set_archived(obj: Organisation | Incubator, archived: bool, *, expected_version: int | None,
-                 actor: Person | None, now: dt.datetime) -> None:
-    """Archive (or restore) an organisation or an incubator: hidden from the lists, kept for the history."""
-    kind = "organisation" if isinstance(obj, Organisation) else "incubator"
-    feminine = kind == "organisation"
-    what = f"L'organisation « {obj.name} »" if feminine else f"L'incubateur « {obj.name} »"
-    check_version(obj, expected_version, what, feminine)
-    if (obj.archived_at is not None) == archived:
-        state = ("archivée" if archived else "active") if feminine else ("archivé" if archived else "actif")
-        raise StartupError(f"{what} est déjà {state}.")
-    before = {"archived_at": obj.archived_at}
-    obj.archived_at = now if archived else None
-    flush(what, feminine)
-    record(f"{kind}.{'archived' if archived else 'restored'}", kind, obj.id, actor=actor, before=before,
-           after={"archived_at": obj.archived_at})
-
-
-@dataclasses.dataclass
-class IncubatorData:
-    name: str
-    owner_id: str | None = None
-    website: str | None = None
-    github: str | None = None
-    address: str | None = None
-    description: str | None = None
-
-
-INCUBATOR_FIELDS = ("name", "owner_id", "website", "github", "address", "description")
-
-
-def _apply_incubator(incubator: Incubator, data: IncubatorData) -> None:
-    values = {
-        "name": clean_text(data.name, "Nom", required=True),
-        "website": clean_url(data.website, "Site"),
-        "github": clean_url(data.github, "GitHub"),
-        "address": clean_text(data.address, "Adresse", max_length=500),
-        "description": clean_text(data.description, "Description", max_length=5000),
-    }
-    owner = _organisation(data.owner_id, "Organisation porteuse") if data.owner_id else None
-    for field, value in values.items():
-        setattr(incubator, field, value)
-    incubator.owner = owner
-    incubator.owner_id = owner.id if owner else None
-
-
-def create_incubator(data: IncubatorData, *, id: str | None, actor: Person | None) -> Incubator:
-    name = clean_text(data.name, "Nom", required=True)
-    incubator = Incubator(id=choose_id(id, name, Incubator.id, "Identifiant"), name=name)
-    _apply_incubator(incubator, data)
-    db.session.add(incubator)
-    flush(f"L'incubateur « {name} »")
-    record("incubator.created", "incubator", incubator.id, actor=actor, after=snapshot(incubator, INCUBATOR_FIELDS))
-    return incubator
-
-
-def edit_incubator(incubator: Incubator, data: IncubatorData, *, expected_version: int | None,
-                   actor: Person | None) -> bool:
-    what = f"L'incubateur « {incubator.name} »"
-    check_version(incubator, expected_version, what)
-    before = snapshot(incubator, INCUBATOR_FIELDS)
-    _apply_incubator(incubator, data)
-    before, after = changes(before, snapshot(incubator, INCUBATOR_FIELDS))
-    if not after:
-        return False
-    flush(what)
-    record("incubator.updated", "incubator", incubator.id, actor=actor, before=before, after=after)
     return True

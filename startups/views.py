@@ -19,7 +19,7 @@ from startups import audit_labels  # noqa: F401  (the audit pages read this area
 from core.db import db, utcnow
 from core.formats import date_fr
 from core import dates
-from startups import services
+from startups import organisations, services, team
 from startups.forms import (
     ArchiveForm,
     DeletePeriodForm,
@@ -323,7 +323,7 @@ def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, 
     others = [m for m in memberships if not m.is_current(on)]
     end_forms = {
         m.id: EndMembershipForm(formdata=None, ends_on=on if m.starts_on <= on else m.starts_on,
-                                state=services.fingerprint(services.membership_state(m)))
+                                state=services.fingerprint(team.membership_state(m)))
         for m in memberships if m.ends_on is None or m.ends_on >= on
     }
     return _page("startups/members.html", status, startup=startup, current=current, others=others,
@@ -349,7 +349,7 @@ def invite(startup_id: str):
 
         next_url = url_for("portfolio.startup", startup_id=startup.id)
         try:
-            membership = services.invite_member(
+            membership = team.invite_member(
                 startup, email=form.email.data, name=form.name.data, role=StartupRole(form.role.data),
                 starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_person(), now=utcnow(),
                 link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
@@ -375,7 +375,7 @@ def end_membership(startup_id: str, membership_id: int):
     errors: list[str] = []
     if form.validate():
         try:
-            services.end_membership(membership, ends_on=form.ends_on.data, actor=current_person(),
+            team.end_membership(membership, ends_on=form.ends_on.data, actor=current_person(),
                                     expected=form.state.data or None)
             name = membership.person.name
             db.session.commit()
@@ -436,11 +436,11 @@ def _admin_form(kind: str, obj=None):
             actor = current_person()
             try:
                 if obj is None:
-                    create = services.create_organisation if kind == "organisation" else services.create_incubator
+                    create = organisations.create_organisation if kind == "organisation" else organisations.create_incubator
                     obj = create(form.data_for_service(), id=form.id.data, actor=actor)
                     message = f"« {obj.name} » a été créé{'e' if kind == 'organisation' else ''}."
                 else:
-                    edit = services.edit_organisation if kind == "organisation" else services.edit_incubator
+                    edit = organisations.edit_organisation if kind == "organisation" else organisations.edit_incubator
                     changed = edit(obj, form.data_for_service(), expected_version=form.version.data, actor=actor)
                     message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
                 _commit(f"« {obj.name} »")
@@ -458,7 +458,7 @@ def _archive(kind: str, id: str, archived: bool):
     if not form.validate():
         abort(400)
     try:
-        services.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=utcnow())
+        organisations.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=utcnow())
         _commit(f"« {obj.name} »")
     except services.StartupError as error:
         db.session.rollback()

@@ -21,7 +21,7 @@ from tests.factories import d, login
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("users", "audit", "startups", "indicators", "committees", "grids", "presentations", "portfolio", "api")
 RECORDED = re.compile(r"""(?:\brecord|\b_audit|\baction=)\(?\s*["']([a-z_]+\.[a-z_]+)["']""")
-# The actions written through a formatted name (startups.services.set_archived, committees' calendar tokens).
+# The actions written through a formatted name (startups.organisations.set_archived, committees' calendar tokens).
 FORMATTED = ("organisation.archived", "organisation.restored", "incubator.archived", "incubator.restored",
              "calendar_token.created", "calendar_token.regenerated", "startup.phase_corrected",
              "committee.decision_revised", "committee.action_reopened")

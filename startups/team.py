@@ -1,0 +1,108 @@
+"""A startup's team: inviting people by e-mail (a login link after the commit), ending memberships.
+Rules as in startups/services.py: check, change, audit, flush; StartupError for a refusal."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from audit.services import record, snapshot
+from core import mail
+from core.db import db
+from core.formats import date_fr
+from startups.models import Startup
+from startups.services import StartupError, check_fingerprint, clean_text, flush
+from users import services as users_services
+from users.models import Membership, Person, StartupRole
+
+
+MEMBERSHIP_FIELDS = ("person_id", "role", "starts_on", "ends_on")
+
+
+def membership_state(membership: Membership) -> dict:
+    # The person by id only: the log then names nobody once the person is anonymised.
+    return snapshot(membership, MEMBERSHIP_FIELDS)
+
+
+def invite_member(startup: Startup, *, email: str | None, name: str | None, role: StartupRole | None,
+                  starts_on: dt.date | None, ends_on: dt.date | None, actor: Person | None, now: dt.datetime,
+                  link_for: Callable[[str], str] | None = None, login_page: str | None = None) -> Membership:
+    """Add someone to the team: the person of that e-mail (any case), or a new one with the name given.
+
+    They are told by e-mail after the commit, with a one-time login link (link_for(token)).
+    """
+    try:
+        address = users_services.normalise_email(email)
+    except users_services.UsersError as error:
+        raise StartupError(f"Adresse e-mail : {error}") from error
+    if role is None:
+        raise StartupError("Rôle : choisissez un rôle.")
+    if starts_on is None:
+        raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
+    if ends_on is not None and ends_on < starts_on:
+        raise StartupError("Fin : la fin ne peut pas précéder le début.")
+    person = users_services.find_person_by_email(address)
+    created = person is None
+    if person is None:
+        name = clean_text(name, "Nom", max_length=200)
+        if not name:
+            raise StartupError(f"Nom : personne n'a l'adresse {address} dans Jalons ; indiquez son nom pour l'inviter.")
+        try:
+            person = users_services.create_person(email=address, name=name, now=now)
+        except users_services.UsersError as error:
+            raise StartupError(str(error)) from error
+    elif not person.is_active:
+        raise StartupError(f"Le compte de {person.name} est archivé : il ne peut pas rejoindre une équipe.")
+    for existing in person.memberships:
+        overlaps = (existing.ends_on is None or existing.ends_on >= starts_on) and (
+            ends_on is None or existing.starts_on <= ends_on)
+        if existing.startup_id == startup.id and existing.role == role and overlaps:
+            raise StartupError(f"{person.name} est déjà {role.label} de cette startup sur ces dates.")
+    membership = Membership(person=person, startup_id=startup.id, role=role, starts_on=starts_on, ends_on=ends_on,
+                            created_at=now)
+    db.session.add(membership)
+    flush(f"L'équipe de « {startup.name} »", True)
+    record("membership.created", "membership", membership.id, actor=actor, startup_id=startup.id,
+           after={**membership_state(membership), "new_person": created})
+    send_invitation(person, startup, role, now=now, link_for=link_for, login_page=login_page)
+    return membership
+
+
+def send_invitation(person: Person, startup: Startup, role: StartupRole, *, now: dt.datetime,
+                    link_for: Callable[[str], str] | None, login_page: str | None) -> None:
+    """The e-mail telling a person they joined a team; it leaves after the commit, never on rollback."""
+    lines = [f"Bonjour {person.name},", "",
+             f"Vous avez été ajouté·e à l'équipe de la startup d'État « {startup.name} » sur Jalons, "
+             f"en tant que {role.label}.", ""]
+    minutes = None
+    if link_for is not None:
+        token = users_services.issue_login_token(person, now=now)
+        from flask import current_app
+
+        minutes = current_app.config["LOGIN_TOKEN_MINUTES"]
+        lines += ["Pour vous connecter, ouvrez ce lien puis confirmez :", "", link_for(token), "",
+                  f"Il est valable {minutes} minutes et ne sert qu'une fois."]
+    if login_page:
+        lines += [f"Vous pourrez à tout moment demander un nouveau lien de connexion sur {login_page}"]
+    lines += ["", "— Jalons, le suivi des Startups d'État de beta.gouv.fr"]
+    mail.send_after_commit(mail.Mail(to=person.email, subject=f"Vous rejoignez l'équipe de « {startup.name} » sur Jalons",
+                                     body="\n".join(lines) + "\n"))
+
+
+def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Person | None,
+                   expected: str | None = None) -> None:
+    """The person leaves the team on ends_on (their role counts up to that day included)."""
+    what = "Cette participation à l'équipe"
+    check_fingerprint(membership_state(membership), expected, what, True)
+    if ends_on is None:
+        raise StartupError("Fin : indiquez la date de départ.")
+    if ends_on < membership.starts_on:
+        raise StartupError(f"Fin : la participation a commencé le {date_fr(membership.starts_on)} ; "
+                           "elle ne peut pas finir avant.")
+    if membership.ends_on is not None and membership.ends_on <= ends_on:
+        raise StartupError(f"Cette participation a déjà pris fin le {date_fr(membership.ends_on)}.")
+    before = {"ends_on": membership.ends_on}
+    membership.ends_on = ends_on
+    flush(what, True)
+    record("membership.ended", "membership", membership.id, actor=actor, startup_id=membership.startup_id,
+           before=before, after={"ends_on": ends_on, "person_id": membership.person_id, "role": membership.role})
+
+

@@ -1,27 +1,9 @@
 """Writing the audit trail. Every decision-grade change calls record() in the same transaction."""
 
-import datetime as dt
-import decimal
-import enum
-
 from core.db import db
+from core.values import jsonable
 from audit.models import AuditEvent
 from users.models import Person
-
-
-def jsonable(value):
-    """A value as it is stored in the log: dates ISO, enums by value, decimals as strings."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
 
 
 def snapshot(obj, fields) -> dict:

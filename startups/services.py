@@ -24,8 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit.services import changes, jsonable, record, snapshot
+from audit.services import changes, record, snapshot
 from core.db import db
+from core.values import jsonable
 from core.formats import date_fr
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase, resolve_starts, sort_key

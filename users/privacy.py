@@ -15,8 +15,6 @@ register_routes(bp), called at the end of users/views.py.
 """
 
 import datetime as dt
-import decimal
-import enum
 import json
 
 import sqlalchemy as sa
@@ -26,6 +24,7 @@ from wtforms import BooleanField
 from wtforms.validators import InputRequired
 
 from core.db import db, utcnow
+from core.values import jsonable
 from users import services
 from users.models import LoginAttempt, LoginToken, Person
 from users.permissions import authorize, current_person, requires
@@ -37,21 +36,6 @@ SECRET_MARKERS = ("token", "hash", "secret", "password")
 
 class PrivacyError(services.UsersError):
     pass
-
-
-def jsonable(value):
-    """Dates ISO, enums by value, containers walked (what audit.services does; audit comes after users)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
 
 
 def _table(name: str) -> sa.Table:

@@ -278,3 +278,20 @@ def enter_as(page, in_app):
         expect(page.locator(".fr-alert--success")).to_contain_text(f"Vous êtes connecté·e en tant que {name}.")
 
     return do
+
+
+@pytest.fixture
+def charts_drawn():
+    """charts_drawn(page): wait until the page's charts (canvases) stop changing — their drawing animation
+    is over — so that a screenshot shows each point where it belongs: two identical drawings 100 ms apart.
+    A page without a chart passes at once (additive, H14)."""
+
+    def wait(page) -> None:
+        page.wait_for_function("""() => {
+            const drawing = [...document.querySelectorAll("canvas")].map(c => c.toDataURL()).join("|");
+            const settled = window.jalonsChartsDrawing === drawing;
+            window.jalonsChartsDrawing = drawing;
+            return settled;
+        }""", polling=100)
+
+    return wait

@@ -76,17 +76,6 @@ def small_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def charts_drawn(page) -> None:
-    """Wait until the charts' canvases stop changing (their drawing animation is over), so that the
-    screenshot shows each point where it belongs: two identical drawings 100 ms apart."""
-    page.wait_for_function("""() => {
-        const drawing = [...document.querySelectorAll("canvas")].map(c => c.toDataURL()).join("|");
-        const settled = window.jalonsChartsDrawing === drawing;
-        window.jalonsChartsDrawing = drawing;
-        return settled;
-    }""", polling=100)
-
-
 def fill_grid(page, scores: list[int], comment: str) -> None:
     for question, score in zip(QUESTIONS, scores, strict=True):
         # DSFR radios: the label covers the input, as for a person, who clicks the label.
@@ -101,7 +90,7 @@ def results_row(page, question: str):
 
 
 def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person, in_app, log_in, log_out, axe,
-                                                  screenshot):
+                                                  screenshot, charts_drawn):
     in_app(seed.official_grids)
     add_person(*INTRAPRENEUR, memberships=[(STARTUP, "intrapreneur")], organisation_id="mtes")
     add_person(*COACH, memberships=[(STARTUP, "coach")])
@@ -181,8 +170,10 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     page.get_by_role("button", name="Préparer la présentation").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("La présentation est préparée à partir des indicateurs")
     expect(page.get_by_role("heading", level=1)).to_have_text("Modifier la présentation")
-    users_line = page.locator(".fr-fieldset__element").filter(has=page.get_by_role("heading", level=3, name=re.compile(f"^{USERS}")))
-    expect(users_line).to_contain_text(f"Objectif fixé au comité précédent : aucun — valeur atteinte : 1 260 ({month_fr(months[1])})")
+    users_line = page.locator(".fr-fieldset__element").filter(
+        has=page.get_by_role("heading", level=3, name=re.compile(f"^{USERS}")))
+    expect(users_line).to_contain_text(
+        f"Objectif fixé au comité précédent : aucun — valeur atteinte : 1 260 ({month_fr(months[1])})")
     page.get_by_label(re.compile(f"^Nouvel objectif pour « {USERS} »")).fill("1 800")
     page.get_by_label(f"Date du nouvel objectif pour « {USERS} »").fill(objective_on.isoformat())
     page.get_by_label(re.compile(f"^Nouvel objectif pour « {SATISFACTION} »")).fill("90")
@@ -192,7 +183,8 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     page.get_by_label("Difficultés rencontrées").fill("Recrutement d'un développeur ou d'une développeuse back-end.")
     page.get_by_label("Taille de l'équipe demandée (personnes)").fill("5")
     page.get_by_label("Enveloppe demandée pour six mois (euros)").fill("420000")  # a number input: no space can be typed
-    page.get_by_label("Hypothèses à valider").fill("Les entreprises de plus de 50 salariés adoptent Mobilic sans accompagnement.")
+    page.get_by_label("Hypothèses à valider").fill(
+        "Les entreprises de plus de 50 salariés adoptent Mobilic sans accompagnement.")
     page.get_by_label("Critères de réussite chiffrés").fill("1 800 utilisateurs actifs par mois.")
     screenshot(page, "preuves-06-presentation-modifier")
     axe(page, "formulaire de la présentation")
@@ -262,7 +254,8 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     manager.goto(f"/committees/{committee_id}/pack")
     expect(manager.get_by_role("heading", level=1)).to_have_text(f"Dossier du comité de {NAME}")
     expect(manager.locator("#grilles")).to_be_visible()
-    expect(manager.get_by_role("main")).to_contain_text("Les résultats des grilles figurent au dossier une fois le comité tenu.")
+    expect(manager.get_by_role("main")).to_contain_text(
+        "Les résultats des grilles figurent au dossier une fois le comité tenu.")
     charts_drawn(manager)
     screenshot(manager, "preuves-11-dossier-avant-comite")
     axe(manager, "dossier du comité avant le comité")

@@ -104,7 +104,8 @@ def build(today: dt.date) -> dict:
         months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
     indicators.enter_values(startup, {(users.id, m): str(v) for m, v in zip(months, (41000, 43500, 45200))},
                             today=today, actor=coach)
-    indicators.set_objective(users, target_value=Decimal(50000), target_on=today + dt.timedelta(days=180), actor=coach, now=now)
+    indicators.set_objective(users, target_value=Decimal(50000), target_on=today + dt.timedelta(days=180),
+                             actor=coach, now=now)
     indicators.set_budget(startup, year=today.year, amount_eur=900000, actor=coach, now=now)
 
     def paris(day: dt.date, hour: int) -> dt.datetime:
@@ -147,7 +148,7 @@ def pages_data(live_app):
 
 
 @pytest.mark.parametrize(("name", "persona", "address"), PAGES, ids=[p[0] for p in PAGES])
-def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, name, persona, address):
+def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, charts_drawn, name, persona, address):
     enter_as(PEOPLE[persona][1], PEOPLE[persona][0])
     response = page.goto(address.format(**pages_data))
     assert response.status == 200, f"{address.format(**pages_data)} : {response.status}"
@@ -155,5 +156,6 @@ def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, nam
     # Reflow: nothing makes the page scroll sideways (a wide table scrolls inside its own frame).
     assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
         "la page défile horizontalement"
+    charts_drawn(page)
     screenshot(page, f"pages-{name}")
     axe(page, f"{name} ({address.format(**pages_data)}, {persona})")

@@ -107,8 +107,15 @@ def my_committees(person: Person, now: dt.datetime, limit: int = 100) -> dict[st
     base = sa.select(Committee).where(Committee.archived_at.is_(None)).options(*committee_options())
     if not person.is_admin:
         base = base.where(Committee.startup_id.in_(_visible_startups(person, today)))
+    # A participant without a role in the startup (the DINUM portfolio manager) sees the committees they
+    # are invited to.
+    invited = sa.select(Committee).where(Committee.archived_at.is_(None)).options(*committee_options())
+    if not person.is_admin:
+        invited = invited.where(sa.or_(
+            Committee.startup_id.in_(_visible_startups(person, today)),
+            Committee.id.in_(sa.select(Participant.committee_id).where(Participant.person_id == person.id))))
     upcoming = db.session.scalars(
-        base.where(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at >= now)
+        invited.where(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at >= now)
         .order_by(Committee.scheduled_at).limit(limit)).all()
     decide = base.where(sa.or_(Committee.status == CommitteeStatus.HELD,
                                sa.and_(Committee.status == CommitteeStatus.PLANNED, Committee.scheduled_at < now)))

@@ -87,9 +87,9 @@ def _grid_results(person, target, on) -> bool:
     return _participant()(person, target, on) or _team(StartupRole.COACH, StartupRole.SPONSOR)(person, target, on)
 
 
-def _presentation_viewer(person, target, on) -> bool:
-    """The committee's participants, and the startup's whole team (coach and sponsor included), its
-    incubator's staff, admins."""
+def _committee_viewer(person, target, on) -> bool:
+    """The committee's participants (the DINUM portfolio manager has no role in the startup), and the
+    startup's whole team (coach and sponsor included), its incubator's staff, admins."""
     return _participant()(person, target, on) or _team(*ANY_STARTUP_ROLE)(person, target, on)
 
 
@@ -143,7 +143,7 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "indicators.view": _team(*ANY_STARTUP_ROLE),
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
     # Committees: the team sees them; the coach and the incubator staff run them; the sponsor signs off.
-    "committee.view": _team(*ANY_STARTUP_ROLE),
+    "committee.view": _committee_viewer,
     "committee.plan": _team(StartupRole.COACH),
     "committee.edit": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
@@ -158,8 +158,8 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     # committee's participants and the startup's team, coach, sponsor and incubator staff.
     "presentation.edit": _presentation_editor,
     "presentation.review": _team(StartupRole.COACH),
-    "presentation.view": _presentation_viewer,
-    "pack.view": _presentation_viewer,
+    "presentation.view": _committee_viewer,
+    "pack.view": _committee_viewer,
     # Editing the lifecycle: only an admin rewrites the phase history (with a reason).
     "startup.correct_history": _admin,
     # The audit trail: a startup's history for its team, its incubator staff and admins; the whole log

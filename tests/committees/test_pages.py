@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from committees import services
-from committees.models import Committee, CommitteeStatus, SignOff
+from committees.models import Committee, CommitteeStatus, ParticipantRole, SignOff
 from core.db import db
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, cast, decided, held, plan
@@ -230,3 +230,18 @@ def test_every_form_page_renders_for_the_people_who_use_it(client):
     assert client.get(f"/committees/incubator/{c.startup.incubator_id}").status_code == 200
     login(client, c.sponsor)
     assert "Valider la décision" in client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True)
+
+
+def test_an_invited_participant_without_a_role_in_the_startup_finds_and_reads_the_committee(client):
+    # The DINUM portfolio manager is invited by e-mail; they have no membership in the startup.
+    c = cast()
+    committee = plan(c, "2026-12-15")
+    services.add_participant(committee, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    db.session.commit()
+    login(client, c.manager)
+    assert client.get(f"/committees/{committee.id}").status_code == 200
+    assert client.get(f"/presentations/committee/{committee.id}/pack").status_code == 200
+    assert f"/committees/{committee.id}" in client.get("/committees/").get_data(as_text=True)
+    # Not the startup's other committees, nor its private pages.
+    assert client.get(f"/committees/startup/{c.startup.id}/plan").status_code == 403
+    assert client.get(f"/indicators/{c.startup.id}").status_code == 403

@@ -111,3 +111,32 @@ def test_the_next_committee_is_at_most_six_calendar_months_after_this_one(kind, 
         with pytest.raises(services.CommitteeError, match="au plus tard le 29 février 2028"):
             decide()
         assert committee.status == CommitteeStatus.HELD
+
+
+def test_the_plan_button_keeps_its_text_beside_its_icon(client):
+    # Inside a button group, the DSFR hides an icon button's text unless the group says where the icon goes.
+    c = cast()
+    db.session.commit()
+    login(client, c.head)
+    html = client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True)
+    group = re.search(r'<ul class="([^"]*)">\s*<li><a class="fr-btn fr-icon-calendar-line[^>]*>Planifier un comité', html)
+    assert group and "fr-btns-group--icon-left" in group.group(1).split()
+
+
+def test_the_schedule_form_says_paris_time_once(client):
+    c = cast()
+    committee = plan(c, "2099-12-15")
+    db.session.commit()
+    login(client, c.head)
+    for url in (f"/committees/startup/{c.startup.id}/plan", f"/committees/{committee.id}/edit"):
+        text = page_text(client, url)
+        assert text.lower().count("heure de paris") == 1, url
+
+
+def test_the_decision_form_asks_for_an_envelope_that_can_be_typed(client):
+    c = cast()
+    committee = held(c)
+    db.session.commit()
+    login(client, c.coach)
+    text = page_text(client, f"/committees/{committee.id}/decision")
+    assert "En euros, sans espace : 240000" in text

@@ -161,6 +161,17 @@ def read_file(path: Path) -> dict:
 # --- values --------------------------------------------------------------------------------------
 
 
+TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(value: str | None) -> str | None:
+    """Text of a field that beta.gouv.fr's site renders as HTML (incubators' descriptions carry
+    <span class="fr-text--bold">…</span>): Jalons shows text, escaped, so the tags are dropped."""
+    if value is None:
+        return None
+    return " ".join(html.unescape(TAG.sub("", value)).split()) or None
+
+
 def _text(data: dict, key: str, *, max_len: int | None = None, required: bool = False, label: str | None = None):
     value = data.get(key)
     label = label or key
@@ -299,7 +310,7 @@ def parse_incubator(id: str, data: dict) -> IncubatorData:
         website=_short_link(data, "website"),
         github=_short_link(data, "github"),
         address=_text(data, "address", max_len=500),
-        description=_text(data, "short_description"),
+        description=_plain(_text(data, "short_description")),
     )
 
 

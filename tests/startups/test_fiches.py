@@ -182,3 +182,11 @@ def test_a_quoted_iso_date_and_a_minimal_fiche_are_accepted():
     fiche = parse(MINIMAL.format(extra="phases:\n  - name: investigation\n    start: '2024-02-01'\n    end:\n"))
     assert (fiche.name, fiche.incubator_id, fiche.sponsors, fiche.events) == ("Essai", "dinum", [], [])
     assert (fiche.periods[0].start_on, fiche.periods[0].end_on) == (d("2024-02-01"), None)
+
+
+def test_an_incubator_description_loses_the_html_of_the_website():
+    from startups.fiches import parse_incubator
+
+    data = {"title": "La Fabrique", "short_description":
+            "Soutenir l’<span class=\"fr-text--bold\">aménagement du territoire</span> &amp; la transition."}
+    assert parse_incubator("mtes", data).description == "Soutenir l’aménagement du territoire & la transition."

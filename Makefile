@@ -41,10 +41,11 @@ system-pdf:
 	  echo "Installation des paquets Debian : $$missing"; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; fi
 
+# chromium-l10n: French date pickers and messages in the screenshots, as a French user sees them.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  echo "Installation de Chromium (paquet Debian) pour les tests navigateur…"; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+	@{ command -v chromium >/dev/null && dpkg -s chromium-l10n >/dev/null 2>&1; } || { \
+	  echo "Installation de Chromium (paquets Debian) pour les tests navigateur…"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-l10n; }
 
 # The development server with the real beta.gouv.fr data and the demo personas (one-click login).
 run: export JALONS_ENV = development

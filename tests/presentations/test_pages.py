@@ -285,3 +285,35 @@ def test_the_committee_page_links_to_the_presentation_and_the_pack(client, world
     assert f'href="/presentations/committee/{world.committee.id}/pack"' in html
     login(client, world.people.outsider)
     assert client.get(f"/committees/{world.committee.id}").status_code == 403
+
+
+def test_the_pack_of_a_held_committee_says_the_team_brought_no_written_presentation(client, world):
+    login(client, world.people.coach)
+    before = _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
+    assert "L'équipe n'a pas encore préparé sa présentation." in before
+    committee_services.mark_held(world.committee, actor=world.people.coach, today=dt.date(2026, 12, 10))
+    db.session.commit()
+    after = _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
+    assert "L'équipe n'a pas remis de présentation écrite pour ce comité." in after
+    assert "pas encore préparé" not in after
+    pdf = PdfReader(io.BytesIO(client.get(f"/presentations/committee/{world.committee.id}/pack.pdf").data))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+    assert "n'a pas remis de présentation écrite pour ce comité" in text.replace("’", "'")
+
+
+def test_the_edit_form_explains_amounts_and_values_not_yet_computed(client, world):
+    from indicators.models import Category, IndicatorKind
+    from indicators.services import create_indicator
+
+    create_indicator(world.startup, name="Coût par utilisation", kind=IndicatorKind.COST_PER_USE,
+                     category=Category.EFFICIENT)
+    services.prefill(world.committee, actor=world.people.intrapreneur, now=NOW)
+    db.session.commit()
+    login(client, world.people.intrapreneur)
+    response = client.get(f"/presentations/committee/{world.committee.id}/edit")
+    text = _text(response)
+    # An <input type="number"> takes no space: the hint shows what can be typed.
+    assert "En euros, sans espace : 240000" in text and "240 000" not in text
+    assert "pas encore calculé (budget annuel et utilisateurs actifs nécessaires)" in text
+    # A value stays on the same line as its month.
+    assert "2\u202f100&nbsp;(novembre 2026)" in response.get_data(as_text=True)

@@ -158,7 +158,7 @@ def test_the_cost_per_use_and_its_trend_are_shown(client, team):
                           today=PAST)
     raw = client.get(f"/indicators/{startup.id}").text
     page = html.unescape(raw)
-    assert "400 € par utilisateur actif en février 2026" in page
+    assert "400\u00a0€ par utilisateur actif en février 2026" in page
     assert "En amélioration" in page
     x, y, name, rows = charts_and_tables(raw)[
         "Valeurs — Coût à l'utilisation (budget annuel / utilisateurs actifs par mois)"]
@@ -325,3 +325,27 @@ def test_a_budget_is_entered_through_its_form(client, team):
     bad = client.post(f"/indicators/{startup.id}/budget", data={"year": "2026", "amount_eur": "beaucoup"})
     assert bad.status_code == 422
     assert "« beaucoup » n'est pas un nombre entier." in html.unescape(bad.text)
+
+
+def test_a_cost_per_use_not_yet_computed_says_what_it_needs(client, team):
+    startup, _ = team
+    services.propose_mandatory(startup)
+    page = html.unescape(client.get(f"/indicators/{startup.id}").text)
+    assert "Pas encore calculé (budget annuel et utilisateurs actifs nécessaires)." in page
+    assert "Aucune valeur saisie." in page  # the indicators typed in by the team
+
+
+def test_the_cost_per_use_keeps_its_euro_sign_on_its_line(client, team):
+    startup, _ = team
+    services.propose_mandatory(startup)
+    users = next(i for i in queries.indicators_of(startup) if i.name == services.ACTIVE_USERS_NAME)
+    services.set_budget(startup, year=2026, amount_eur=600_000)
+    services.enter_values(startup, {(users.id, month("2026-02")): "1500"}, today=PAST)
+    raw = client.get(f"/indicators/{startup.id}").text
+    assert "400&nbsp;€ par utilisateur actif" in raw and "1\u202f500&nbsp;utilisateurs actifs" in raw
+
+
+def test_the_budget_hint_shows_an_amount_that_can_be_typed(client, team):
+    startup, _ = team
+    page = html.unescape(client.get(f"/indicators/{startup.id}/budget").text)
+    assert "En euros, sans espace ni centimes : 120000" in page

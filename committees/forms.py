@@ -19,7 +19,8 @@ from wtforms.i18n import get_translations
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
-from committees.services import MAX_DURATION, MIN_DURATION, NEXT_PHASES
+from committees.decisions import NEXT_PHASES
+from committees.services import MAX_DURATION, MIN_DURATION
 
 REQUIRED = "Ce champ est obligatoire."
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy.orm.exc import StaleDataError
 
 from committees import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from committees import ical, queries, services
+from committees import decisions, ical, queries, services
 from committees.forms import (
     ActionDoneForm,
     ActionItemForm,
@@ -376,7 +376,7 @@ def decision(committee_id: int):
     status = 200
     if form.validate_on_submit():
         error, status = _run(
-            services.record_decision, committee, kind=DecisionKind(form.kind.data),
+            decisions.record_decision, committee, kind=DecisionKind(form.kind.data),
             next_phase=Phase(form.next_phase.data) if form.next_phase.data else None,
             envelope_eur=form.envelope_eur.data, team_size=form.team_size.data, hypotheses=form.hypotheses.data,
             success_criteria=form.success_criteria.data, conditions=form.conditions.data,
@@ -390,7 +390,7 @@ def decision(committee_id: int):
     elif request.method == "POST":
         status = 422
     return _render("committees/decision.html", status, committee=committee, form=form,
-                   phase_then=services.phase_then(committee) if committee.scheduled_at or committee.held_on else None)
+                   phase_then=decisions.phase_then(committee) if committee.scheduled_at or committee.held_on else None)
 
 
 def _owner_choices(committee: Committee) -> list[tuple]:
@@ -444,7 +444,7 @@ def sign_off(committee_id: int):
     contest_form = ContestForm(formdata=None, version=committee.version)
     status = 200
     if form.validate_on_submit():
-        error, status = _run(services.sign_off, committee, actor=current_person(), now=_now(),
+        error, status = _run(decisions.sign_off, committee, actor=current_person(), now=_now(),
                              expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "La décision est validée : ses conséquences sont appliquées.")
@@ -464,7 +464,7 @@ def contest(committee_id: int):
     contest_form = ContestForm()
     status = 422
     if contest_form.validate_on_submit():
-        error, status = _run(services.contest, committee, comment=contest_form.comment.data, actor=current_person(),
+        error, status = _run(decisions.contest, committee, comment=contest_form.comment.data, actor=current_person(),
                              now=_now(), expected_version=contest_form.version.data)
         if error is None:
             return _to_committee(committee_id, "Votre contestation est transmise à la présidence du comité.")
@@ -480,16 +480,16 @@ def _consequences(committee: Committee) -> list[str]:
     decision = committee.decision
     if decision is None or committee.status != CommitteeStatus.DECIDED:
         return []
-    before = services.phase_then(committee)
-    after = services.phase_after(decision, before)
+    before = decisions.phase_then(committee)
+    after = decisions.phase_after(decision, before)
     lines = []
     if after is not None:
         lines.append(f"La startup passe en phase « {after.label} » à la date du comité.")
     lines.append(f"Le comité est inscrit dans l'historique de la startup (« {decision.kind.label} »).")
     if decision.next_committee_on and (after is None or after.active):
-        kind = services.next_committee_kind(before, after)
+        kind = decisions.next_committee_kind(before, after)
         lines.append(f"Le prochain comité ({kind.label.lower()}) est planifié le "
-                     f"{datetime_fr(services.paris_to_utc(decision.next_committee_on, services.NEXT_COMMITTEE_TIME))}, "
+                     f"{datetime_fr(services.paris_to_utc(decision.next_committee_on, decisions.NEXT_COMMITTEE_TIME))}, "
                      "avec les actions encore ouvertes à son ordre du jour.")
     return lines
 

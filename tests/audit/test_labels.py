@@ -12,7 +12,7 @@ import pytest
 from audit import labels
 from audit.models import AuditEvent
 from audit.services import record
-from committees import services
+from committees import decisions, services
 from committees.models import Attendance, CommitteeStatus
 from core.db import db
 from tests.committees.lifecycle import NOW, cast, decided
@@ -20,7 +20,7 @@ from tests.factories import d, login
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("users", "audit", "startups", "indicators", "committees", "grids", "presentations", "portfolio", "api")
-RECORDED = re.compile(r"""(?:\brecord|\b_audit|\baction=)\(?\s*["']([a-z_]+\.[a-z_]+)["']""")
+RECORDED = re.compile(r"""(?:\brecord|\b_?audit|\baction=)\(?\s*["']([a-z_]+\.[a-z_]+)["']""")
 # The actions written through a formatted name (startups.organisations.set_archived, committees' calendar tokens).
 FORMATTED = ("organisation.archived", "organisation.restored", "incubator.archived", "incubator.restored",
              "calendar_token.created", "calendar_token.regenerated", "startup.phase_corrected",
@@ -34,7 +34,7 @@ def recorded_actions() -> set[str]:
             source = path.read_text(encoding="utf-8")
             found.update(RECORDED.findall(source))
             # Conditional names: record("a.b" if x else "a.c", …)
-            found.update(re.findall(r"""(?:record|_audit)\(\s*["'][a-z_]+\.[a-z_]+["']\s+if .+? else\s+["']([a-z_]+\.[a-z_]+)["']""",
+            found.update(re.findall(r"""(?:record|_?audit)\(\s*["'][a-z_]+\.[a-z_]+["']\s+if .+? else\s+["']([a-z_]+\.[a-z_]+)["']""",
                                     source))
     return found
 
@@ -96,7 +96,7 @@ def test_a_committees_history_reads_in_french(client):
 def test_a_signed_off_decision_and_a_phase_change_read_in_french(client):
     c = cast(name="Registre")
     committee = decided(c)
-    services.sign_off(committee, actor=c.sponsor, now=NOW)
+    decisions.sign_off(committee, actor=c.sponsor, now=NOW)
     db.session.commit()
     assert committee.status == CommitteeStatus.SIGNED_OFF
     login(client, c.admin)

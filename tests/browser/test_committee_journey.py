@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from committees.models import PARIS, datetime_fr
-from committees.services import NEXT_COMMITTEE_TIME
+from committees.decisions import NEXT_COMMITTEE_TIME
 from core.formats import date_fr
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 
-from committees import services
+from committees import decisions, services
 from committees.models import Committee, CommitteeKind, DecisionKind, ParticipantRole
 from core.db import db
 from startups.models import Startup
@@ -76,7 +76,7 @@ def held(c: Cast, when: str = "2026-11-10") -> Committee:
 def decided(c: Cast, when: str = "2026-11-10", kind=DecisionKind.CONTINUE, next_phase: Phase | None = None,
             next_committee_on=d("2027-05-10"), envelope_eur=300_000) -> Committee:
     committee = held(c, when)
-    services.record_decision(committee, kind=kind, next_phase=next_phase, envelope_eur=envelope_eur, team_size=5,
+    decisions.record_decision(committee, kind=kind, next_phase=next_phase, envelope_eur=envelope_eur, team_size=5,
                              hypotheses="Les agents adoptent l'outil", success_criteria="500 utilisateurs par mois",
                              next_committee_on=next_committee_on, actor=c.coach, now=NOW)
     return committee

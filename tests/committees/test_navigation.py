@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from committees import services
+from committees import decisions, services
 from committees.models import Committee, CommitteeStatus, DecisionKind
 from core.db import db
 from tests.committees.lifecycle import NOW, cast, decided, held, plan
@@ -101,7 +101,7 @@ def test_the_next_committee_is_at_most_six_calendar_months_after_this_one(kind, 
     services.mark_held(committee, actor=c.coach, today=d("2027-08-31"))
 
     def decide():
-        services.record_decision(committee, kind=kind, envelope_eur=100_000, next_committee_on=d(next_on),
+        decisions.record_decision(committee, kind=kind, envelope_eur=100_000, next_committee_on=d(next_on),
                                  actor=c.coach, now=NOW)
 
     if accepted:

@@ -4,7 +4,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from committees import services
+from committees import decisions, services
 from committees.models import Committee, CommitteeStatus, ParticipantRole, SignOff
 from core.db import db
 from startups.phases import Phase
@@ -192,7 +192,7 @@ def test_the_calendar_page_runs_a_bounded_number_of_queries(client, count_querie
     def committees_in_every_section(c):
         plan(c, "2026-12-16")  # upcoming
         decided(c, "2026-11-12")  # awaiting sign-off
-        services.sign_off(decided(c, "2026-11-14"), actor=c.sponsor, now=NOW)  # held (the next is the one above)
+        decisions.sign_off(decided(c, "2026-11-14"), actor=c.sponsor, now=NOW)  # held (the next is the one above)
 
     def queries() -> int:
         db.session.commit()

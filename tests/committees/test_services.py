@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from committees import queries, services
+from committees import decisions, queries, services
 from committees.models import (
     ActionItem,
     Attendance,
@@ -127,7 +127,7 @@ def test_no_decision_on_a_committee_not_held():
     c = cast()
     committee = plan(c)
     with pytest.raises(CommitteeError, match="tenu"):
-        services.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=1,
+        decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=1,
                                  next_committee_on=d("2027-05-01"), actor=c.coach, now=NOW)
     assert committee.decision is None and committee.status == CommitteeStatus.PLANNED
 
@@ -146,12 +146,12 @@ def test_next_phase_needs_a_later_phase():
     committee = held(c)
     for phase in (Phase.INVESTIGATION, Phase.CONSTRUCTION):
         with pytest.raises(CommitteeError, match="après celle-ci|arrêter"):
-            services.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=phase, envelope_eur=1,
+            decisions.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=phase, envelope_eur=1,
                                      next_committee_on=d("2027-05-01"), actor=c.coach, now=NOW)
     with pytest.raises(CommitteeError, match="Choisissez la phase"):
-        services.record_decision(committee, kind=DecisionKind.NEXT_PHASE, envelope_eur=1,
+        decisions.record_decision(committee, kind=DecisionKind.NEXT_PHASE, envelope_eur=1,
                                  next_committee_on=d("2027-05-01"), actor=c.coach, now=NOW)
-    services.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.ACCELERATION,
+    decisions.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.ACCELERATION,
                              envelope_eur=1, next_committee_on=d("2027-05-01"), actor=c.coach, now=NOW)
     assert committee.status == CommitteeStatus.DECIDED
 
@@ -167,9 +167,9 @@ def test_the_decision_needs_an_envelope_and_a_next_committee_after_this_one():
     ]
     for fields, message in cases:
         with pytest.raises(CommitteeError, match=message):
-            services.record_decision(committee, kind=DecisionKind.CONTINUE, actor=c.coach, now=NOW, **fields)
+            decisions.record_decision(committee, kind=DecisionKind.CONTINUE, actor=c.coach, now=NOW, **fields)
     # A stop ends the startup: neither envelope nor next committee.
-    services.record_decision(committee, kind=DecisionKind.STOP, actor=c.coach, now=NOW)
+    decisions.record_decision(committee, kind=DecisionKind.STOP, actor=c.coach, now=NOW)
     assert committee.decision.next_committee_on is None
 
 
@@ -177,14 +177,14 @@ def test_the_sponsor_contests_with_a_comment_and_the_chair_revises():
     c = cast()
     committee = decided(c)
     with pytest.raises(CommitteeError, match="commentaire est obligatoire"):
-        services.contest(committee, comment="  ", actor=c.sponsor, now=NOW)
-    services.contest(committee, comment="L'enveloppe est trop élevée", actor=c.sponsor, now=NOW)
+        decisions.contest(committee, comment="  ", actor=c.sponsor, now=NOW)
+    decisions.contest(committee, comment="L'enveloppe est trop élevée", actor=c.sponsor, now=NOW)
     assert committee.status == CommitteeStatus.HELD
     assert committee.decision.sign_off == SignOff.CONTESTED
     assert committee.decision.envelope_eur == 300_000  # kept for editing
     with pytest.raises(CommitteeError):
-        services.sign_off(committee, actor=c.sponsor, now=NOW)
-    services.record_decision(committee, kind=DecisionKind.CONTINUE_LOWER, envelope_eur=200_000,
+        decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE_LOWER, envelope_eur=200_000,
                              next_committee_on=d("2027-05-10"), actor=c.coach, now=NOW)
     assert committee.status == CommitteeStatus.DECIDED and committee.decision.sign_off == SignOff.PENDING
     assert actions(c.startup.id)[-2:] == ["committee.contested", "committee.decision_revised"]
@@ -198,13 +198,13 @@ def test_sign_off_applies_every_consequence_in_one_transaction():
     still_open = services.add_action_item(committee, title="Atelier d'analyse de risques", owner=c.coach,
                                           due_on=None, actor=c.coach, now=NOW)
     services.set_action_done(done, True, actor=c.coach, now=NOW)
-    services.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.CONSTRUCTION,
+    decisions.record_decision(committee, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.CONSTRUCTION,
                              envelope_eur=450_000, team_size=6, next_committee_on=d("2027-05-10"),
                              actor=c.coach, now=NOW)
     db.session.commit()  # what came before; the sign-off is the transaction under test
     events_before = len(actions(c.startup.id))
 
-    following = services.sign_off(committee, actor=c.sponsor, now=NOW)
+    following = decisions.sign_off(committee, actor=c.sponsor, now=NOW)
 
     assert committee.status == CommitteeStatus.SIGNED_OFF
     assert committee.decision.signed_by == c.sponsor
@@ -240,7 +240,7 @@ def test_sign_off_applies_every_consequence_in_one_transaction():
 def test_a_stop_ends_the_startup_in_the_right_terminal_phase_without_a_next_committee(phases, kind, expected):
     c = cast(phases=phases)
     committee = decided(c, kind=kind, next_committee_on=None, envelope_eur=None)
-    assert services.sign_off(committee, actor=c.sponsor, now=NOW) is None
+    assert decisions.sign_off(committee, actor=c.sponsor, now=NOW) is None
     assert c.startup.current_phase(d("2026-11-27")) == expected
     assert db.session.scalar(sa.select(sa.func.count(Committee.id)).where(Committee.startup_id == c.startup.id)) == 1
 
@@ -249,7 +249,7 @@ def test_transfer_is_the_next_phase_transfere():
     c = cast(phases=[("investigation", d("2025-01-01")), ("consolidation", d("2026-01-01"))])
     committee = decided(c, kind=DecisionKind.NEXT_PHASE, next_phase=Phase.TRANSFERE, next_committee_on=None,
                         envelope_eur=None)
-    assert services.sign_off(committee, actor=c.sponsor, now=NOW) is None
+    assert decisions.sign_off(committee, actor=c.sponsor, now=NOW) is None
     assert c.startup.current_phase(d("2026-11-27")) == Phase.TRANSFERE
 
 
@@ -257,7 +257,7 @@ def test_a_continued_startup_gets_a_semestrial_committee_and_a_later_planned_one
     c = cast(phases=[("investigation", d("2026-01-01")), ("construction", d("2026-04-01"))])
     committee = decided(c)
     already = plan(c, "2027-04-20")
-    assert services.sign_off(committee, actor=c.sponsor, now=NOW) == already
+    assert decisions.sign_off(committee, actor=c.sponsor, now=NOW) == already
     assert c.startup.current_phase(d("2026-11-27")) == Phase.CONSTRUCTION
     assert [p.phase for p in c.startup.periods] == [Phase.INVESTIGATION, Phase.CONSTRUCTION]
 
@@ -314,7 +314,7 @@ def test_a_decision_the_history_contradicts_is_refused_at_sign_off_and_nothing_c
     db.session.commit()
 
     with pytest.raises(services.CommitteeError, match="ne peut pas être appliquée"):
-        services.sign_off(committee, actor=c.sponsor, now=NOW)
+        decisions.sign_off(committee, actor=c.sponsor, now=NOW)
     db.session.rollback()
     assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
     assert [p.phase for p in c.startup.periods] == [Phase.INVESTIGATION, Phase.ACCELERATION]

@@ -43,6 +43,10 @@ labels.register_object("membership", "Participation à une équipe", {
     "role": field("Rôle", Enum(StartupRole)), "starts_on": field("Début", DATE), "ends_on": field("Fin", DATE),
     "new_person": field("Nouveau compte"),
 })
+labels.register_object("incubator_staff", "Équipe d'un incubateur", {
+    "incubator_id": "Incubateur", "starts_on": field("Début", DATE), "ends_on": field("Fin", DATE),
+    "new_person": field("Nouveau compte"),
+})
 labels.register_object("organisation", "Organisation", {
     "acronym": "Sigle", "kind": "Type", "ministerial_domain": "Périmètre ministériel",
 })
@@ -69,4 +73,6 @@ labels.register_actions({
     "incubator.updated": "Modification d'un incubateur",
     "incubator.archived": "Archivage d'un incubateur",
     "incubator.restored": "Restauration d'un incubateur",
+    "incubator_staff.created": "Arrivée dans l'équipe d'un incubateur",
+    "incubator_staff.ended": "Départ de l'équipe d'un incubateur",
 })

@@ -199,6 +199,20 @@ class EndMembershipForm(FrenchForm):
     state = HiddenField()
 
 
+class StaffForm(FrenchForm):
+    """Adding someone to an incubator's staff."""
+
+    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), Length(max=320)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    name = StringField("Nom", validators=[Optional(), Length(max=200)],
+                       description="Seulement si la personne n'a pas encore de compte Jalons.")
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
+
+
+class EndStaffForm(EndMembershipForm):
+    """Ending someone's place in an incubator's staff (the state fingerprint detects a concurrent edit)."""
+
+
 class OrganisationForm(FrenchForm):
     id = StringField("Identifiant", validators=[Optional(), Length(max=200)],
                      description="Gardé tel quel. Laissé vide, il est déduit du nom.")

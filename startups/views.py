@@ -4,8 +4,8 @@ organisations and incubators.
 Every view: load (404), check the permission (403), validate the form (422 with the form again and its
 French errors), call the service, commit, flash, redirect 303. A stale edit form gives 409 with the
 conflict's message; nothing of it is saved. URLs: /startups/new, /startups/<id>/edit|phase|members|events…,
-/organisations/manage|new|<id>/edit, /incubators/manage|new|<id>/edit (the portfolio owns the read pages
-at the same prefixes).
+/organisations/manage|new|<id>/edit, /incubators/manage|new|<id>/edit|staff (the portfolio owns the read
+pages at the same prefixes).
 """
 
 import datetime as dt
@@ -24,17 +24,19 @@ from startups.forms import (
     ArchiveForm,
     DeletePeriodForm,
     EndMembershipForm,
+    EndStaffForm,
     EventForm,
     IncubatorForm,
     InviteForm,
     OrganisationForm,
     PeriodForm,
     PhaseForm,
+    StaffForm,
     StartupForm,
 )
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
 from startups.phases import Phase
-from users.models import Membership, StartupRole
+from users.models import IncubatorStaff, Membership, StartupRole
 from users.permissions import authorize, can, current_person, requires
 
 bp = Blueprint("startups", __name__)
@@ -527,3 +529,83 @@ def archive_incubator(incubator_id: str):
 @requires("incubator.manage")
 def restore_incubator(incubator_id: str):
     return _archive("incubator", incubator_id, False)
+
+
+# --- Incubator staff (admins) -------------------------------------------------------------------------
+
+def _staff_page(incubator: Incubator, add_form: StaffForm, status: int = 200, end_errors=None):
+    on = today()
+    staff = list(db.session.scalars(
+        sa.select(IncubatorStaff).where(IncubatorStaff.incubator_id == incubator.id)
+        .options(selectinload(IncubatorStaff.person))
+        .order_by(IncubatorStaff.starts_on.desc(), IncubatorStaff.id)
+    ))
+    end_forms = {
+        s.id: EndStaffForm(formdata=None, ends_on=on if s.starts_on <= on else s.starts_on,
+                           state=services.fingerprint(team.staff_state(s)))
+        for s in staff if s.ends_on is None or s.ends_on >= on
+    }
+    return render_template(
+        "startups/incubator_staff.html", incubator=incubator, current=[s for s in staff if s.is_current(on)],
+        others=[s for s in staff if not s.is_current(on)], add_form=add_form, end_forms=end_forms,
+        end_errors=end_errors or {}, active_section="incubators"), status
+
+
+def _new_staff_form() -> StaffForm:
+    return StaffForm(formdata=None, starts_on=today())
+
+
+@bp.get("/incubators/<incubator_id>/staff")
+@requires("incubator.manage")
+def incubator_staff(incubator_id: str):
+    return _staff_page(_managed("incubator", incubator_id), _new_staff_form())
+
+
+@bp.post("/incubators/<incubator_id>/staff/add")
+@requires("incubator.manage")
+def add_incubator_staff(incubator_id: str):
+    incubator = _managed("incubator", incubator_id)
+    form = StaffForm()
+    status = 422
+    if form.validate():
+        from users.views import external_url
+
+        next_url = url_for("portfolio.incubator", incubator_id=incubator.id)
+        try:
+            staff = team.add_incubator_staff(
+                incubator, email=form.email.data, name=form.name.data, starts_on=form.starts_on.data,
+                actor=current_person(), now=utcnow(),
+                link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
+                login_page=external_url("users.login"))
+            name = staff.person.name
+            db.session.commit()  # the e-mail leaves now
+            return _done(f"{name} fait partie de l'équipe de l'incubateur à partir du {date_fr(staff.starts_on)} ; "
+                         "un e-mail l'en informe.", "startups.incubator_staff", incubator_id=incubator.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            incubator = _managed("incubator", incubator_id)
+    return _staff_page(incubator, form, status)
+
+
+@bp.post("/incubators/<incubator_id>/staff/<int:staff_id>/end")
+@requires("incubator.manage")
+def end_incubator_staff(incubator_id: str, staff_id: int):
+    incubator = _managed("incubator", incubator_id)
+    staff = db.session.get(IncubatorStaff, staff_id)
+    if staff is None or staff.incubator_id != incubator.id:
+        abort(404)
+    form = EndStaffForm()
+    status = 422
+    if form.validate():
+        try:
+            team.end_incubator_staff(staff, ends_on=form.ends_on.data, actor=current_person(),
+                                     expected=form.state.data or None)
+            name = staff.person.name
+            db.session.commit()
+            return _done(f"{name} quitte l'équipe de l'incubateur le {date_fr(form.ends_on.data)} : ses droits "
+                         "sur l'incubateur cessent le lendemain.", "startups.incubator_staff", incubator_id=incubator.id)
+        except services.StartupError as error:
+            status = _refused(form, error)
+            incubator = _managed("incubator", incubator_id)
+    errors = form.form_errors + [e for field in form for e in field.errors]
+    return _staff_page(incubator, _new_staff_form(), status, end_errors={staff_id: errors})

@@ -149,6 +149,7 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "period_id": lambda w: w.startup.periods[-1],
     "event_id": lambda w: w.startup.events[0],
     "membership_id": lambda w: w.people["team_member"].memberships[0],
+    "staff_id": lambda w: w.people["incubator_staff"].incubator_roles[0],
     "template_code": lambda w: w.grids()["arbitrage_sponsor"],
     "code": lambda w: w.grids()["lancement"],
     "attachment_id": lambda w: w.attachment(),

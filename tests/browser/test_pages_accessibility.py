@@ -80,6 +80,7 @@ PAGES = [
 
 def build(today: dt.date) -> dict:
     """The data of the pages, through the services; committed. Returns the ids the addresses need."""
+    from committees import decisions
     from committees import services as committees
     from committees.models import PARIS, DecisionKind
     from core.db import db
@@ -122,10 +123,10 @@ def build(today: dt.date) -> dict:
                                      place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                      now=now - dt.timedelta(days=30))
     committees.mark_held(held, actor=coach, today=today)
-    committees.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
-                               team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
-                               success_criteria="30 000 dossiers déposés par mois.",
-                               next_committee_on=weekday(today + dt.timedelta(days=170)))
+    decisions.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
+                              team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
+                              success_criteria="30 000 dossiers déposés par mois.",
+                              next_committee_on=weekday(today + dt.timedelta(days=170)))
     planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today + dt.timedelta(days=20)), 14),
                                         place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                         now=now)

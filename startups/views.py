@@ -19,24 +19,19 @@ from startups import audit_labels  # noqa: F401  (the audit pages read this area
 from core.db import db, utcnow
 from core.formats import date_fr
 from core import dates
-from startups import organisations, services, team
+from startups import services, team
 from startups.forms import (
-    ArchiveForm,
     DeletePeriodForm,
     EndMembershipForm,
-    EndStaffForm,
     EventForm,
-    IncubatorForm,
     InviteForm,
-    OrganisationForm,
     PeriodForm,
     PhaseForm,
-    StaffForm,
     StartupForm,
 )
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
 from startups.phases import Phase
-from users.models import IncubatorStaff, Membership, StartupRole
+from users.models import Membership, StartupRole
 from users.permissions import authorize, can, current_person, requires
 
 bp = Blueprint("startups", __name__)
@@ -48,7 +43,7 @@ def today() -> dt.date:
     return dates.today()
 
 
-def _checked(value: str) -> str:
+def checked_id(value: str) -> str:
     # PostgreSQL refuses NUL bytes in text: an id no record can have is a 404, not a 500.
     if not value.isprintable():
         abort(404)
@@ -56,25 +51,25 @@ def _checked(value: str) -> str:
 
 
 def _startup(startup_id: str, action: str) -> Startup:
-    startup = db.session.get(Startup, _checked(startup_id))
+    startup = db.session.get(Startup, checked_id(startup_id))
     if startup is None:
         abort(404)
     authorize(action, startup)
     return startup
 
 
-def _page(template: str, status: int = 200, **context):
+def page(template: str, status: int = 200, **context):
     return render_template(template, active_section="startups", **context), status
 
 
-def _refused(form, error: services.StartupError) -> int:
+def refused(form, error: services.StartupError) -> int:
     """Roll back the refused change, show its message on the form; 409 for a conflict, else 422."""
     db.session.rollback()
     form.form_errors.append(error.message)
     return 409 if isinstance(error, services.Conflict) else 422
 
 
-def _commit(what: str) -> None:
+def commit(what: str) -> None:
     """Commit; a concurrent save caught only now is the same conflict as a stale form."""
     try:
         db.session.commit()
@@ -83,12 +78,12 @@ def _commit(what: str) -> None:
         raise services.Conflict(what) from error
 
 
-def _done(message: str, endpoint: str, **values):
+def done(message: str, endpoint: str, **values):
     flash(message, "success")
     return redirect(url_for(endpoint, **values), 303)
 
 
-def _organisations() -> list[Organisation]:
+def active_organisations() -> list[Organisation]:
     return list(db.session.scalars(
         sa.select(Organisation).where(Organisation.archived_at.is_(None))
         .order_by(sa.func.lower(Organisation.name), Organisation.id)
@@ -111,7 +106,7 @@ def new():
     incubators = _incubators_for_creation()
     if not incubators:
         abort(403)
-    form = StartupForm(incubators=incubators, organisations=_organisations())
+    form = StartupForm(incubators=incubators, organisations=active_organisations())
     if not form.is_submitted():
         form.investigation_on.data = today()
         form.incubator.data = request.args.get("incubator", "")
@@ -126,11 +121,11 @@ def new():
                     form.data_for_service(), id=form.id.data, investigation_on=form.investigation_on.data,
                     actor=current_person(), now=utcnow())
                 db.session.commit()
-                return _done(f"La startup « {startup.name} » a été créée, en investigation depuis le "
+                return done(f"La startup « {startup.name} » a été créée, en investigation depuis le "
                              f"{date_fr(form.investigation_on.data)}.", "portfolio.startup", startup_id=startup.id)
             except services.StartupError as error:
-                status = _refused(form, error)
-    return _page("startups/startup_form.html", status, form=form, startup=None)
+                status = refused(form, error)
+    return page("startups/startup_form.html", status, form=form, startup=None)
 
 
 @bp.route("/startups/<startup_id>/edit", methods=["GET", "POST"])
@@ -140,12 +135,12 @@ def edit(startup_id: str):
     incubators = _incubators_for_creation()
     if startup.incubator is not None and startup.incubator not in incubators:
         incubators.insert(0, startup.incubator)
-    organisations = _organisations()
+    organisations = active_organisations()
     organisations += [s for s in startup.sponsors if s not in organisations]
     form = StartupForm(incubators=incubators, organisations=organisations, creating=False)
     if not form.is_submitted():
         form.load(startup)
-        return _page("startups/startup_form.html", form=form, startup=startup)
+        return page("startups/startup_form.html", form=form, startup=startup)
     status = 422
     if form.validate():
         new_incubator = db.session.get(Incubator, form.incubator.data)
@@ -156,19 +151,19 @@ def edit(startup_id: str):
             try:
                 changed = services.edit_startup(startup, form.data_for_service(), expected_version=form.version.data,
                                                 actor=current_person(), now=utcnow())
-                _commit(f"La startup « {name} »")
+                commit(f"La startup « {name} »")
                 message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
-                return _done(message, "portfolio.startup", startup_id=startup.id)
+                return done(message, "portfolio.startup", startup_id=startup.id)
             except services.StartupError as error:
-                status = _refused(form, error)
-    return _page("startups/startup_form.html", status, form=form, startup=startup)
+                status = refused(form, error)
+    return page("startups/startup_form.html", status, form=form, startup=startup)
 
 
 # --- Phases -----------------------------------------------------------------------------------------
 
 def _phase_page(startup: Startup, form: PhaseForm, status: int = 200):
     on = today()
-    return _page("startups/phase.html", status, startup=startup, form=form, today=on,
+    return page("startups/phase.html", status, startup=startup, form=form, today=on,
                  current=startup.current_period(on), allowed=services.allowed_phases(startup),
                  latest=services.latest_period(startup))
 
@@ -196,10 +191,10 @@ def phase(startup_id: str):
                 expected=form.periods.data or None)
             db.session.commit()
             planned = " (phase prévue)" if period.start_on > today() else ""
-            return _done(f"Changement de phase enregistré : {period.phase.label}{planned}.",
+            return done(f"Changement de phase enregistré : {period.phase.label}{planned}.",
                          "portfolio.startup", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup = _startup(startup_id, "startup.change_phase")
     return _phase_page(startup, form, status)
 
@@ -222,7 +217,7 @@ def edit_period(startup_id: str, period_id: int):
         form.phase.data, form.start_on.data = period.phase.value, period.start_on
         form.end_on.data, form.comment.data = period.end_on, period.comment
         form.state.data = delete_form.state.data
-        return _page("startups/period.html", startup=startup, period=period, form=form, delete_form=delete_form)
+        return page("startups/period.html", startup=startup, period=period, form=form, delete_form=delete_form)
     status = 422
     if form.validate():
         try:
@@ -231,13 +226,13 @@ def edit_period(startup_id: str, period_id: int):
                 comment=form.comment.data, reason=form.reason.data, actor=current_person(),
                 expected=form.state.data or None)
             db.session.commit()
-            return _done("La période a été corrigée." if changed else "Aucune modification à enregistrer.",
+            return done("La période a été corrigée." if changed else "Aucune modification à enregistrer.",
                          "startups.phase", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup = _startup(startup_id, "startup.correct_history")
             period = _period(startup, period_id)
-    return _page("startups/period.html", status, startup=startup, period=period, form=form, delete_form=delete_form)
+    return page("startups/period.html", status, startup=startup, period=period, form=form, delete_form=delete_form)
 
 
 @bp.post("/startups/<startup_id>/periods/<int:period_id>/delete")
@@ -252,14 +247,14 @@ def delete_period(startup_id: str, period_id: int):
             services.delete_period(period, reason=form.deletion_reason.data, actor=current_person(),
                                    expected=form.state.data or None)
             db.session.commit()
-            return _done("La période a été supprimée de l'historique.", "startups.phase", startup_id=startup.id)
+            return done("La période a été supprimée de l'historique.", "startups.phase", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup = _startup(startup_id, "startup.correct_history")
             period = _period(startup, period_id)
     edit_form = PeriodForm(formdata=None, phase=period.phase.value, start_on=period.start_on, end_on=period.end_on,
                            comment=period.comment, state=services.fingerprint(services.period_state(period)))
-    return _page("startups/period.html", status, startup=startup, period=period, form=edit_form, delete_form=form)
+    return page("startups/period.html", status, startup=startup, period=period, form=edit_form, delete_form=form)
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -271,18 +266,18 @@ def new_event(startup_id: str):
     form = EventForm()
     if not form.is_submitted():
         form.happened_on.data = today()
-        return _page("startups/event.html", startup=startup, event=None, form=form)
+        return page("startups/event.html", startup=startup, event=None, form=form)
     status = 422
     if form.validate():
         try:
             event = services.add_event(startup, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
                                        comment=form.comment.data, actor=current_person(), today=today())
             db.session.commit()
-            return _done(f"L'événement « {event.kind.label} » a été ajouté à la chronologie.",
+            return done(f"L'événement « {event.kind.label} » a été ajouté à la chronologie.",
                          "portfolio.startup", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
-    return _page("startups/event.html", status, startup=startup, event=None, form=form)
+            status = refused(form, error)
+    return page("startups/event.html", status, startup=startup, event=None, form=form)
 
 
 @bp.route("/startups/<startup_id>/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -296,7 +291,7 @@ def edit_event(startup_id: str, event_id: int):
     if not form.is_submitted():
         form.kind.data, form.happened_on.data, form.comment.data = event.kind.value, event.happened_on, event.comment
         form.state.data = services.fingerprint(services.event_state(event))
-        return _page("startups/event.html", startup=startup, event=event, form=form)
+        return page("startups/event.html", startup=startup, event=event, form=form)
     status = 422
     if form.validate():
         try:
@@ -304,12 +299,12 @@ def edit_event(startup_id: str, event_id: int):
                                           comment=form.comment.data, actor=current_person(), today=today(),
                                           expected=form.state.data or None)
             db.session.commit()
-            return _done("L'événement a été modifié." if changed else "Aucune modification à enregistrer.",
+            return done("L'événement a été modifié." if changed else "Aucune modification à enregistrer.",
                          "portfolio.startup", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup, event = _startup(startup_id, "startup.edit"), db.session.get(Event, event_id)
-    return _page("startups/event.html", status, startup=startup, event=event, form=form)
+    return page("startups/event.html", status, startup=startup, event=event, form=form)
 
 
 # --- Team -------------------------------------------------------------------------------------------
@@ -328,7 +323,7 @@ def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, 
                                 state=services.fingerprint(team.membership_state(m)))
         for m in memberships if m.ends_on is None or m.ends_on >= on
     }
-    return _page("startups/members.html", status, startup=startup, current=current, others=others,
+    return page("startups/members.html", status, startup=startup, current=current, others=others,
                  invite_form=invite_form, end_forms=end_forms, end_errors=end_errors or {}, today=on,
                  can_manage=can("startup.manage_members", startup))
 
@@ -358,10 +353,10 @@ def invite(startup_id: str):
                 login_page=external_url("users.login"))
             person = membership.person
             db.session.commit()  # the invitation e-mail leaves now
-            return _done(f"{person.name} a rejoint l'équipe ({membership.role.label}) ; un e-mail l'en informe.",
+            return done(f"{person.name} a rejoint l'équipe ({membership.role.label}) ; un e-mail l'en informe.",
                          "startups.members", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup = _startup(startup_id, "startup.manage_members")
     return _members_page(startup, form, status)
 
@@ -381,10 +376,10 @@ def end_membership(startup_id: str, membership_id: int):
                                     expected=form.state.data or None)
             name = membership.person.name
             db.session.commit()
-            return _done(f"La participation de {name} à l'équipe prend fin le "
+            return done(f"La participation de {name} à l'équipe prend fin le "
                          f"{date_fr(form.ends_on.data)}.", "startups.members", startup_id=startup.id)
         except services.StartupError as error:
-            status = _refused(form, error)
+            status = refused(form, error)
             startup = _startup(startup_id, "startup.manage_members")
     else:
         status = 422
@@ -393,219 +388,5 @@ def end_membership(startup_id: str, membership_id: int):
     return _members_page(startup, invite_form, status, end_errors={membership_id: errors})
 
 
-# --- Organisations and incubators (admins) -------------------------------------------------------------
-
-ADMIN_KINDS = {
-    "organisation": (Organisation, OrganisationForm, "organisation.manage", "organisations"),
-    "incubator": (Incubator, IncubatorForm, "incubator.manage", "incubators"),
-}
-
-
-def _managed(kind: str, id: str):
-    model, _, action, _ = ADMIN_KINDS[kind]
-    obj = db.session.get(model, _checked(id))
-    if obj is None:
-        abort(404)
-    authorize(action, obj)
-    return obj
-
-
-def _admin_list(kind: str):
-    model, _, action, section = ADMIN_KINDS[kind]
-    authorize(action)
-    items = db.session.scalars(sa.select(model).order_by(model.archived_at.is_not(None), sa.func.lower(model.name),
-                                                         model.id)).all()
-    return render_template("startups/admin_list.html", kind=kind, items=items, active_section=section,
-                           archive_form=ArchiveForm(formdata=None))
-
-
-def _admin_form(kind: str, obj=None):
-    model, form_class, action, section = ADMIN_KINDS[kind]
-    authorize(action, obj)
-    extra = {"organisations": _organisations()} if kind == "incubator" else {}
-    form = form_class(creating=obj is None, **extra)
-    if not form.is_submitted() and obj is not None:
-        for name in ("name", "acronym", "kind", "ministerial_domain", "website", "github", "address", "description"):
-            if name in form:
-                form[name].data = getattr(obj, name)
-        if kind == "incubator":
-            form.owner.data = obj.owner_id or ""
-        form.version.data = obj.version
-    status = 200
-    if form.is_submitted():
-        status = 422
-        if form.validate():
-            actor = current_person()
-            try:
-                if obj is None:
-                    create = organisations.create_organisation if kind == "organisation" else organisations.create_incubator
-                    obj = create(form.data_for_service(), id=form.id.data, actor=actor)
-                    message = f"« {obj.name} » a été créé{'e' if kind == 'organisation' else ''}."
-                else:
-                    edit = organisations.edit_organisation if kind == "organisation" else organisations.edit_incubator
-                    changed = edit(obj, form.data_for_service(), expected_version=form.version.data, actor=actor)
-                    message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
-                _commit(f"« {obj.name} »")
-                return _done(message, f"portfolio.{kind}", **{f"{kind}_id": obj.id})
-            except services.StartupError as error:
-                status = _refused(form, error)
-                obj = db.session.get(model, obj.id) if obj is not None and obj.id else None
-    return render_template("startups/admin_form.html", kind=kind, obj=obj, form=form, active_section=section,
-                           archive_form=ArchiveForm(formdata=None, version=obj.version if obj else None)), status
-
-
-def _archive(kind: str, id: str, archived: bool):
-    obj = _managed(kind, id)
-    form = ArchiveForm()
-    if not form.validate():
-        abort(400)
-    try:
-        organisations.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=utcnow())
-        _commit(f"« {obj.name} »")
-    except services.StartupError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(f"startups.edit_{kind}", **{f"{kind}_id": id}), 303)
-    flash(f"« {obj.name} » est {'archivé' if archived else 'de nouveau actif'}"
-          f"{'e' if kind == 'organisation' else ''}.", "success")
-    return redirect(url_for(f"startups.manage_{kind}s"), 303)
-
-
-@bp.get("/organisations/manage")
-@requires("organisation.manage")
-def manage_organisations():
-    return _admin_list("organisation")
-
-
-@bp.route("/organisations/new", methods=["GET", "POST"])
-@requires("organisation.manage")
-def new_organisation():
-    return _admin_form("organisation")
-
-
-@bp.route("/organisations/<organisation_id>/edit", methods=["GET", "POST"])
-@requires("organisation.manage")
-def edit_organisation(organisation_id: str):
-    return _admin_form("organisation", _managed("organisation", organisation_id))
-
-
-@bp.post("/organisations/<organisation_id>/archive")
-@requires("organisation.manage")
-def archive_organisation(organisation_id: str):
-    return _archive("organisation", organisation_id, True)
-
-
-@bp.post("/organisations/<organisation_id>/restore")
-@requires("organisation.manage")
-def restore_organisation(organisation_id: str):
-    return _archive("organisation", organisation_id, False)
-
-
-@bp.get("/incubators/manage")
-@requires("incubator.manage")
-def manage_incubators():
-    return _admin_list("incubator")
-
-
-@bp.route("/incubators/new", methods=["GET", "POST"])
-@requires("incubator.manage")
-def new_incubator():
-    return _admin_form("incubator")
-
-
-@bp.route("/incubators/<incubator_id>/edit", methods=["GET", "POST"])
-@requires("incubator.manage")
-def edit_incubator(incubator_id: str):
-    return _admin_form("incubator", _managed("incubator", incubator_id))
-
-
-@bp.post("/incubators/<incubator_id>/archive")
-@requires("incubator.manage")
-def archive_incubator(incubator_id: str):
-    return _archive("incubator", incubator_id, True)
-
-
-@bp.post("/incubators/<incubator_id>/restore")
-@requires("incubator.manage")
-def restore_incubator(incubator_id: str):
-    return _archive("incubator", incubator_id, False)
-
-
-# --- Incubator staff (admins) -------------------------------------------------------------------------
-
-def _staff_page(incubator: Incubator, add_form: StaffForm, status: int = 200, end_errors=None):
-    on = today()
-    staff = list(db.session.scalars(
-        sa.select(IncubatorStaff).where(IncubatorStaff.incubator_id == incubator.id)
-        .options(selectinload(IncubatorStaff.person))
-        .order_by(IncubatorStaff.starts_on.desc(), IncubatorStaff.id)
-    ))
-    end_forms = {
-        s.id: EndStaffForm(formdata=None, ends_on=on if s.starts_on <= on else s.starts_on,
-                           state=services.fingerprint(team.staff_state(s)))
-        for s in staff if s.ends_on is None or s.ends_on >= on
-    }
-    return render_template(
-        "startups/incubator_staff.html", incubator=incubator, current=[s for s in staff if s.is_current(on)],
-        others=[s for s in staff if not s.is_current(on)], add_form=add_form, end_forms=end_forms,
-        end_errors=end_errors or {}, active_section="incubators"), status
-
-
-def _new_staff_form() -> StaffForm:
-    return StaffForm(formdata=None, starts_on=today())
-
-
-@bp.get("/incubators/<incubator_id>/staff")
-@requires("incubator.manage")
-def incubator_staff(incubator_id: str):
-    return _staff_page(_managed("incubator", incubator_id), _new_staff_form())
-
-
-@bp.post("/incubators/<incubator_id>/staff/add")
-@requires("incubator.manage")
-def add_incubator_staff(incubator_id: str):
-    incubator = _managed("incubator", incubator_id)
-    form = StaffForm()
-    status = 422
-    if form.validate():
-        from users.views import external_url
-
-        next_url = url_for("portfolio.incubator", incubator_id=incubator.id)
-        try:
-            staff = team.add_incubator_staff(
-                incubator, email=form.email.data, name=form.name.data, starts_on=form.starts_on.data,
-                actor=current_person(), now=utcnow(),
-                link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
-                login_page=external_url("users.login"))
-            name = staff.person.name
-            db.session.commit()  # the e-mail leaves now
-            return _done(f"{name} fait partie de l'équipe de l'incubateur à partir du {date_fr(staff.starts_on)} ; "
-                         "un e-mail l'en informe.", "startups.incubator_staff", incubator_id=incubator.id)
-        except services.StartupError as error:
-            status = _refused(form, error)
-            incubator = _managed("incubator", incubator_id)
-    return _staff_page(incubator, form, status)
-
-
-@bp.post("/incubators/<incubator_id>/staff/<int:staff_id>/end")
-@requires("incubator.manage")
-def end_incubator_staff(incubator_id: str, staff_id: int):
-    incubator = _managed("incubator", incubator_id)
-    staff = db.session.get(IncubatorStaff, staff_id)
-    if staff is None or staff.incubator_id != incubator.id:
-        abort(404)
-    form = EndStaffForm()
-    status = 422
-    if form.validate():
-        try:
-            team.end_incubator_staff(staff, ends_on=form.ends_on.data, actor=current_person(),
-                                     expected=form.state.data or None)
-            name = staff.person.name
-            db.session.commit()
-            return _done(f"{name} quitte l'équipe de l'incubateur le {date_fr(form.ends_on.data)} : ses droits "
-                         "sur l'incubateur cessent le lendemain.", "startups.incubator_staff", incubator_id=incubator.id)
-        except services.StartupError as error:
-            status = _refused(form, error)
-            incubator = _managed("incubator", incubator_id)
-    errors = form.form_errors + [e for field in form for e in field.errors]
-    return _staff_page(incubator, _new_staff_form(), status, end_errors={staff_id: errors})
+# The admins' pages (organisations, incubators and their staff) register on this blueprint too.
+from startups import admin_views  # noqa: E402,F401

@@ -40,6 +40,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # Largest request body: a 20 MB PDF attachment (presentations) and its form. Bigger requests get
         # the French 413 page (core/errors.py) before any view runs.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 21 * 1024 * 1024),
+        # Memory each process gives to rendered read pages (core/cache.py); 0 turns the cache off.
+        "PAGE_CACHE_MB": float(env.get("PAGE_CACHE_MB") or 32),
     }
     config.update(_accounts(env, jalons_env))
     config.update(overrides)

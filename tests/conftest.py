@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
+from core import cache
 from core.db import db
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,7 +65,9 @@ class ConnectionBoundSession(FlaskSession):
 
 @pytest.fixture(autouse=True)
 def session(request, app):
-    """Each test in a transaction that is rolled back; code under test may commit (savepoints)."""
+    """Each test in a transaction that is rolled back; code under test may commit (savepoints). The page
+    cache starts empty: a page kept by a test must not be served to the next one."""
+    cache.clear(app)
     if "browser" in request.keywords:
         yield None
         return

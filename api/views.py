@@ -17,6 +17,7 @@ from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
+from core import cache
 from core.db import db
 from core import dates
 from startups.models import Incubator, Organisation, Startup
@@ -37,6 +38,18 @@ def json_response(payload, status: int = 200, headers: dict | None = None):
     return current_app.response_class(
         json.dumps(payload, ensure_ascii=False), status=status, headers=headers, mimetype="application/json"
     )
+
+
+def cached_json(build):
+    """The response of build() — (payload, headers) — kept in the page cache (core/cache.py): the API's
+    answers are the same for every caller of the same URL, day and data version."""
+
+    def encoded():
+        payload, headers = build()
+        return json.dumps(payload, ensure_ascii=False), headers
+
+    body, headers = cache.cached((), encoded)
+    return current_app.response_class(body, headers=headers, mimetype="application/json")
 
 
 @bp.errorhandler(ApiError)
@@ -126,6 +139,10 @@ def link_header(links: dict[str, str | None]) -> str:
     tag="Startups",
 )
 def startups(query):
+    return cached_json(lambda: startups_page(query))
+
+
+def startups_page(query) -> tuple[dict, dict]:
     today = dates.today()
     filters = PortfolioFilters(
         phase=Phase(query["phase"]) if query["phase"] else None,
@@ -139,19 +156,23 @@ def startups(query):
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
     page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults)
-    return json_response(s.STARTUP_PAGE.dump_one(page, today), headers={"Link": link_header(page.links)})
+    return s.STARTUP_PAGE.dump_one(page, today), {"Link": link_header(page.links)}
 
 
 @bp.get("/startups/<startup_id>")
 @public
 @endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
 def startup(startup_id: str):
+    return cached_json(lambda: (one_startup(startup_id), {}))
+
+
+def one_startup(startup_id: str) -> dict:
     found = db.session.scalar(
         load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
     )
     if found is None:
         raise NotFound(f"Aucune startup n'a l'identifiant « {startup_id} ».")
-    return json_response(s.STARTUP.dump_one(found, dates.today()))
+    return s.STARTUP.dump_one(found, dates.today())
 
 
 # --- incubators ---
@@ -167,18 +188,22 @@ def _incubators():
 @public
 @endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
 def incubators():
-    found = db.session.scalars(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id)).all()
-    return json_response(s.INCUBATOR_LIST.dump_one(found, dates.today()))
+    def build():
+        found = db.session.scalars(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id)).all()
+        return s.INCUBATOR_LIST.dump_one(found, dates.today()), {}
+    return cached_json(build)
 
 
 @bp.get("/incubators/<incubator_id>")
 @public
 @endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
 def incubator(incubator_id: str):
-    found = db.session.scalar(_incubators().where(Incubator.id == incubator_id))
-    if found is None:
-        raise NotFound(f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
-    return json_response(s.INCUBATOR.dump_one(found, dates.today()))
+    def build():
+        found = db.session.scalar(_incubators().where(Incubator.id == incubator_id))
+        if found is None:
+            raise NotFound(f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
+        return s.INCUBATOR.dump_one(found, dates.today()), {}
+    return cached_json(build)
 
 
 # --- organisations ---
@@ -198,18 +223,22 @@ def _organisations():
     tag="Organisations",
 )
 def organisations():
-    found = db.session.scalars(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id)).all()
-    return json_response(s.ORGANISATION_LIST.dump_one(found, dates.today()))
+    def build():
+        found = db.session.scalars(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id)).all()
+        return s.ORGANISATION_LIST.dump_one(found, dates.today()), {}
+    return cached_json(build)
 
 
 @bp.get("/organisations/<organisation_id>")
 @public
 @endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
 def organisation(organisation_id: str):
-    found = db.session.scalar(_organisations().where(Organisation.id == organisation_id))
-    if found is None:
-        raise NotFound(f"Aucune administration n'a l'identifiant « {organisation_id} ».")
-    return json_response(s.ORGANISATION.dump_one(found, dates.today()))
+    def build():
+        found = db.session.scalar(_organisations().where(Organisation.id == organisation_id))
+        if found is None:
+            raise NotFound(f"Aucune administration n'a l'identifiant « {organisation_id} ».")
+        return s.ORGANISATION.dump_one(found, dates.today()), {}
+    return cached_json(build)
 
 
 # --- the document ---

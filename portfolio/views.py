@@ -4,17 +4,20 @@ It sits above every domain area (startups, indicators, committees) so that a pag
 phases, committees and indicators together while the domain areas keep their one-way imports.
 
 Every page runs a fixed number of SQL statements whatever the size of the portfolio (tested in
-tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs.
+tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs. Pages are rendered
+through the page cache (core/cache.py): each view's database work sits in a `build` function that runs
+only when the page is not in the cache for this data version, day and viewer.
 """
 
 import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from committees import due as committee_due
+from core import cache
 from core.db import db
 from core.pagination import paginate
 from core import dates
@@ -23,7 +26,7 @@ from portfolio.forms import PortfolioFilterForm
 from startups import queries
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from users.permissions import public
+from users.permissions import current_person, public
 
 bp = Blueprint("portfolio", __name__)
 bp.add_app_template_global(tuple(Phase), "PHASES")
@@ -35,6 +38,13 @@ PER_PAGE = 50
 def current_date() -> dt.date:
     """The date the pages are computed for (a seam for the tests, which fix it)."""
     return dates.today()
+
+
+def cached_page(template: str, build, active_section: str) -> str:
+    """The page from the cache, keyed also by the viewer (buttons follow permissions) and the day."""
+    person = current_person()
+    return cache.render_page(template, build, key=(person.id if person else None, current_date()),
+                             active_section=active_section)
 
 
 def checked_id(value: str) -> str:
@@ -81,6 +91,10 @@ def beyond_end(page, requested: int) -> list[str]:
 @bp.get("/startups")
 @public
 def portfolio():
+    return cached_page("portfolio/portfolio.html", portfolio_context, "startups")
+
+
+def portfolio_context() -> dict:
     today = current_date()
     form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
     form.validate()
@@ -91,9 +105,7 @@ def portfolio():
     page = startups_page(filters, today, form.page_number)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
     warnings += form.page.errors + beyond_end(page, form.page_number)
-    return render_template(
-        "portfolio/portfolio.html",
-        active_section="startups",
+    return dict(
         form=form,
         filters=filters,
         counts=counts,
@@ -115,6 +127,10 @@ def page_dues(page, today: dt.date) -> dict:
 @bp.get("/startups/<startup_id>")
 @public
 def startup(startup_id: str):
+    return cached_page("portfolio/startup.html", lambda: startup_context(startup_id), "startups")
+
+
+def startup_context(startup_id: str) -> dict:
     today = current_date()
     startup = db.session.execute(
         sa.select(Startup)
@@ -128,9 +144,7 @@ def startup(startup_id: str):
     ).scalar_one_or_none()
     if startup is None:
         abort(404)
-    return render_template(
-        "portfolio/startup.html",
-        active_section="startups",
+    return dict(
         startup=startup,
         status=display.phase_status(startup, today),
         timeline=display.timeline(startup, today),
@@ -143,6 +157,10 @@ def startup(startup_id: str):
 @bp.get("/incubators")
 @public
 def incubators():
+    return cached_page("portfolio/incubators.html", incubators_context, "incubators")
+
+
+def incubators_context() -> dict:
     today = current_date()
     incubators = db.session.execute(
         sa.select(Incubator)
@@ -150,9 +168,7 @@ def incubators():
         .options(joinedload(Incubator.owner))
         .order_by(sa.func.lower(Incubator.name), Incubator.id)
     ).scalars().all()
-    return render_template(
-        "portfolio/incubators.html",
-        active_section="incubators",
+    return dict(
         incubators=incubators,
         counts=queries.count_by_phase_per_incubator(today),
     )
@@ -161,6 +177,10 @@ def incubators():
 @bp.get("/incubators/<incubator_id>")
 @public
 def incubator(incubator_id: str):
+    return cached_page("portfolio/incubator.html", lambda: incubator_context(incubator_id), "incubators")
+
+
+def incubator_context(incubator_id: str) -> dict:
     today = current_date()
     incubator = db.session.execute(
         sa.select(Incubator).where(Incubator.id == checked_id(incubator_id)).options(joinedload(Incubator.owner))
@@ -170,9 +190,7 @@ def incubator(incubator_id: str):
     filters = queries.PortfolioFilters(incubator_id=incubator.id)
     number, warnings = requested_page()
     page = startups_page(filters, today, number)
-    return render_template(
-        "portfolio/incubator.html",
-        active_section="incubators",
+    return dict(
         incubator=incubator,
         counts=queries.count_by_phase(today, filters),
         page=page,
@@ -185,15 +203,17 @@ def incubator(incubator_id: str):
 @bp.get("/organisations")
 @public
 def organisations():
+    return cached_page("portfolio/organisations.html", organisations_context, "organisations")
+
+
+def organisations_context() -> dict:
     today = current_date()
     organisations = db.session.execute(
         sa.select(Organisation)
         .where(Organisation.archived_at.is_(None))
         .order_by(sa.func.lower(Organisation.name), Organisation.id)
     ).scalars().all()
-    return render_template(
-        "portfolio/organisations.html",
-        active_section="organisations",
+    return dict(
         organisations=organisations,
         counts=queries.count_by_phase_per_sponsor(today),
         incubator_counts=queries.incubators_owned_count(),
@@ -203,6 +223,10 @@ def organisations():
 @bp.get("/organisations/<organisation_id>")
 @public
 def organisation(organisation_id: str):
+    return cached_page("portfolio/organisation.html", lambda: organisation_context(organisation_id), "organisations")
+
+
+def organisation_context(organisation_id: str) -> dict:
     today = current_date()
     organisation = db.session.execute(
         sa.select(Organisation).where(Organisation.id == checked_id(organisation_id))
@@ -217,9 +241,7 @@ def organisation(organisation_id: str):
     filters = queries.PortfolioFilters(sponsor_id=organisation.id)
     number, warnings = requested_page()
     page = startups_page(filters, today, number)
-    return render_template(
-        "portfolio/organisation.html",
-        active_section="organisations",
+    return dict(
         organisation=organisation,
         incubators=owned,
         counts=queries.count_by_phase(today, filters),

@@ -7,27 +7,30 @@ own blocks (title, breadcrumb, content) are kept, in each process, under a key m
 - the page: host, path and query string, plus what the caller adds (the viewer, for pages whose buttons
   depend on permissions);
 - today's date (times in phase, due dates move with it);
+- a local generation that any write of this process moves, committed or not: a change made here shows
+  here at once, and a page read inside a transaction that wrote (or one rolled back since) is never
+  served to anybody else;
 - the data version: a token, one row in the database, that every committing transaction which wrote
-  anything replaces, in that same transaction — so a change made by another process (another web
-  worker, the scheduler, an import) is seen by every process at once;
-- a local generation that any write of this process moves, committed or not, so that a page read
-  inside a transaction that wrote (or one rolled back since) is never served to anybody else.
+  anything replaces, in that same transaction. Each process reads it at most once per
+  PAGE_CACHE_CHECK_SECONDS (1 by default), and at every request of a person who wrote within that time:
+  a change made by another process (another web worker, the scheduler, an import) shows at once to the
+  person who made it, and within that time to everybody else.
 
-The layout around the blocks (header, navigation, flashed messages) is rendered at every request. On a
-hit a page costs one SQL statement (the token). Writes made outside the application (by hand in psql)
-are not seen until the next write through it; `flask cache clear` replaces the token, which makes every
-process forget every page.
+The layout around the blocks (header, navigation, flashed messages) is rendered at every request: a hit
+runs no SQL for an anonymous reader. Writes made outside the application (by hand in psql) are not seen
+until the next write through it; `flask cache clear` replaces the token, which makes every process
+forget every page.
 """
-
 import collections
 import itertools
 import secrets
 import threading
+import time
 from typing import Callable, TypeVar
 
 import click
 import sqlalchemy as sa
-from flask import Flask, before_render_template, current_app, request, template_rendered
+from flask import Flask, before_render_template, current_app, has_request_context, request, session, template_rendered
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -41,6 +44,8 @@ CACHED_BLOCKS = ("title", "head", "breadcrumb", "content", "scripts")
 _WROTE = "jalons.cache.wrote"  # connection.info flag: this transaction wrote something
 _TOKEN_WRITE = "jalons_token_write"  # execution option of the token's own UPDATE, which is not a data write
 _TOKEN = "jalons.cache.token"  # request.environ memo: the data version, read once per request
+_WROTE_IN_REQUEST = "jalons.cache.wrote_in_request"  # request.environ flag: this request committed a write
+_WROTE_AT = "jalons.wrote_at"  # session key: when this person last committed a write (epoch seconds)
 _generation = itertools.count()
 _current_generation = next(_generation)
 
@@ -60,6 +65,8 @@ class PageCache:
     def __init__(self, max_chars: int):
         self.max_chars = max_chars
         self.chars = 0
+        self.token: str | None = None  # the data version last read, and when (time.monotonic())
+        self.token_read_at = float("-inf")
         self._entries: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.Lock()
 
@@ -89,6 +96,7 @@ class PageCache:
         with self._lock:
             self._entries.clear()
             self.chars = 0
+            self.token = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -109,7 +117,16 @@ def init_app(app: Flask) -> None:
     megabytes = float(app.config.get("PAGE_CACHE_MB", 32))
     app.extensions["jalons.page_cache"] = PageCache(int(megabytes * 1_000_000)) if megabytes > 0 else None
     _listen()
+    app.after_request(_remember_write)
     app.cli.add_command(cache_cli)
+
+
+def _remember_write(response):
+    """The person who just wrote reads the data version at every request for a while (read your writes,
+    whichever process serves the next request)."""
+    if request.environ.get(_WROTE_IN_REQUEST):
+        session[_WROTE_AT] = time.time()
+    return response
 
 
 cache_cli = click.Group("cache", help="Le cache des pages lues (core/cache.py).")
@@ -136,11 +153,22 @@ def clear(app: Flask | None = None) -> None:
 
 # --- The data version ------------------------------------------------------------------------------------
 
+_TOKEN_QUERY = sa.select(DataVersion.token).where(DataVersion.id == 1)
+
+
 def data_token() -> str:
-    """The data version this request sees (read once per request: one SQL statement)."""
+    """The data version this request sees: read from the database (one SQL statement) when the process's
+    copy is older than PAGE_CACHE_CHECK_SECONDS, or when this person wrote within that time."""
     environ = request.environ
     if _TOKEN not in environ:
-        environ[_TOKEN] = db.session.scalar(sa.select(DataVersion.token).where(DataVersion.id == 1)) or ""
+        store = page_cache()
+        check = float(current_app.config.get("PAGE_CACHE_CHECK_SECONDS", 1))
+        now = time.monotonic()
+        wrote_at = session.get(_WROTE_AT) if check > 0 else None
+        if (store.token is None or now - store.token_read_at >= check
+                or (isinstance(wrote_at, (int, float)) and time.time() - wrote_at < check)):
+            store.token, store.token_read_at = db.session.scalar(_TOKEN_QUERY) or "", now
+        environ[_TOKEN] = store.token
     return environ[_TOKEN]
 
 
@@ -178,6 +206,8 @@ def bump_token(connection: sa.Connection) -> None:
     if connection.execute(sa.update(table).where(table.c.id == 1).values(token=token),
                           execution_options=options).rowcount == 0:
         connection.execute(sa.insert(table).values(id=1, token=token), execution_options=options)
+    if has_request_context():
+        request.environ[_WROTE_IN_REQUEST] = True
 
 
 def _after_commit(conn) -> None:

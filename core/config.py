@@ -42,6 +42,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 21 * 1024 * 1024),
         # Memory each process gives to rendered read pages (core/cache.py); 0 turns the cache off.
         "PAGE_CACHE_MB": float(env.get("PAGE_CACHE_MB") or 32),
+        # How long a process trusts the data version it last read: a change made by another process shows
+        # to other readers within this time (at once to its author). 0: read at every request.
+        "PAGE_CACHE_CHECK_SECONDS": float(env.get("PAGE_CACHE_CHECK_SECONDS") or 1),
     }
     config.update(_accounts(env, jalons_env))
     config.update(overrides)

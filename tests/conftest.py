@@ -47,6 +47,9 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # The page cache reads the data version at every request: SQL counts do not depend on timing
+        # (tests/portfolio/test_page_cache.py covers the check interval of production).
+        "PAGE_CACHE_CHECK_SECONDS": 0,
     })
     reset_schema(app)
     yield app

@@ -9,7 +9,10 @@ popularity), measured from the demo data (demo/betagouv-2026-08/) when present, 
 fixtures, else from figures hard-coded below (measured on the 2026-08 snapshot of beta.gouv.fr). Then
 prints, for each page, the median server time over N requests through the test client and the number of
 SQL statements of one request (and the time spent in the database), next to a bare page rendering the same DSFR layout with no database work.
-Target (issue 2): each page within 2x the bare page and at most 10 queries; pages beyond are flagged.
+Each page is measured warm (in the page cache, core/cache.py: nearly every read) and cold (the cache
+emptied before each request: the first reader after a write).
+Target (issue 2): each page within 2x the bare page (warm) and at most 10 queries (warm and cold); pages
+beyond are flagged.
 """
 
 import argparse
@@ -32,12 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 import yaml  # noqa: E402
-from flask import render_template_string  # noqa: E402
+from flask import render_template  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
 
 from app import create_app  # noqa: E402
-from core import dates  # noqa: E402
+from core import cache, dates  # noqa: E402
 from core.text import fold  # noqa: E402
 from core.db import db  # noqa: E402
 from startups.models import (  # noqa: E402
@@ -336,9 +339,13 @@ class Measure:
     queries: int  # SQL statements of one request
     requests: int  # requests measured (fewer than asked for a very slow page, to keep the bench short)
     statements: list  # (milliseconds, SQL) of the last request
+    bare_ms: float = 0.0  # median of the bare page, requested just before each request of this page
 
 
-def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> Measure:
+def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0, cold: bool = False) -> Measure:
+    """Warm: the page is in the page cache (core/cache.py), as for nearly every read. Cold: the cache is
+    emptied before each request, as for the first reader after a write. The bare page is requested just
+    before each request of the page, so that both are timed under the same load of the machine."""
     with app.app_context():
         engine = db.engine
     statements, sql_seconds, timed = [], [], []
@@ -354,14 +361,21 @@ def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> 
         timed.append((sql_seconds[-1] * 1000, statement))
 
     status = client.get(url).status_code  # warm-up: template compilation, caches
+    if cold:
+        cache.clear(app)
     started = time.perf_counter()
     client.get(url)
     repeat = max(3, min(repeat, int(budget_seconds / (time.perf_counter() - started))))
-    timings, sql_timings = [], []
+    timings, sql_timings, bare_timings = [], [], []
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
     try:
         for _ in range(repeat):
+            if cold:
+                cache.clear(app)
+            started = time.perf_counter()
+            client.get(BARE_URL)
+            bare_timings.append((time.perf_counter() - started) * 1000)
             statements.clear()
             sql_seconds.clear()
             timed.clear()
@@ -372,7 +386,8 @@ def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> 
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
         sa.event.remove(engine, "after_cursor_execute", after)
-    return Measure(status, statistics.median(timings), statistics.median(sql_timings), len(statements), repeat, list(timed))
+    return Measure(status, statistics.median(timings), statistics.median(sql_timings), len(statements), repeat,
+                   list(timed), statistics.median(bare_timings))
 
 
 # --- Main ---------------------------------------------------------------------------------------------------
@@ -381,7 +396,10 @@ def make_app(database_url: str):
     app = create_app({"JALONS_ENV": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url,
                       "SERVER_NAME": None})
     # A bench-only route, on this app instance only: the DSFR layout with no database work.
-    app.add_url_rule(BARE_URL, "bench_bare", lambda: render_template_string(BARE_PAGE))
+    # Compiled once, as the pages' templates are (render_template_string would compile it at each request).
+    with app.app_context():
+        bare = app.jinja_env.from_string(BARE_PAGE)
+    app.add_url_rule(BARE_URL, "bench_bare", lambda: render_template(bare))
     # A page that fails is reported by its HTTP status in the table, without its traceback.
     app.logger.setLevel(logging.CRITICAL)
     return app
@@ -422,35 +440,42 @@ def run(database_url: str, args) -> int:
           + ", ".join(f"{n} {what}" for what, n in rows.items())
           + f" — construit en {time.perf_counter() - started:.1f} s")
     print(f"Médiane sur {args.repeat} requêtes par page (n : moins pour une page très lente), par le client de test, "
-          "après 2 requêtes de chauffe ; SQL ms : temps passé dans la base.\n")
+          "après 2 requêtes de chauffe ; SQL ms : temps passé dans la base.\n"
+          "Chaud : la page est dans le cache des pages (core/cache.py) pour ces données et ce jour, comme pour presque "
+          "toutes les lectures. Froid : cache vidé avant chaque requête, comme pour le premier lecteur après une "
+          "écriture. x nue : rapport à la page nue, demandée juste avant chaque requête de la page.\n")
 
     client = app.test_client()
     bare = measure(app, client, BARE_URL, args.repeat)
     assert bare.status == 200, f"la page nue répond {bare.status}"
-    header = f"{'page':<36} {'median ms':>10} {'x bare':>7} {'queries':>8} {'SQL ms':>7} {'n':>3}  "
+    header = (f"{'page':<36} {'chaud ms':>9} {'x nue':>6} {'req.':>5} {'SQL ms':>7} {'n':>3} │"
+              f" {'froid ms':>9} {'x nue':>6} {'req.':>5} {'SQL ms':>7} {'n':>3}  ")
     print(header)
     print("-" * (len(header) + 24))
-    print(f"{'bare page (base.html, no database)':<36} {bare.ms:>10.1f} {1:>7.2f} {bare.queries:>8} {bare.sql_ms:>7.1f} {bare.requests:>3}")
+    print(f"{'bare page (base.html, no database)':<36} {bare.ms:>9.1f} {1:>6.2f} {bare.queries:>5} {bare.sql_ms:>7.1f} {bare.requests:>3} │")
     flagged = 0
     for label, url in pages_to_measure(app, profile):
         if not route_exists(app, url):
-            print(f"{label:<36} {'—':>10} {'—':>7} {'—':>8} {'—':>7} {'—':>3}  absente")
+            print(f"{label:<36} {'—':>9}  absente")
             continue
         result = measure(app, client, url, args.repeat)
+        first = measure(app, client, url, args.repeat, cold=True)
         flags = []
         if result.status != 200:
             flags.append(f"HTTP {result.status}")
-        if result.ms > MAX_RATIO * bare.ms:
+        if result.ms > MAX_RATIO * result.bare_ms:
             flags.append(f"> {MAX_RATIO:g}x la page nue")
-        if result.queries > MAX_QUERIES:
+        if max(result.queries, first.queries) > MAX_QUERIES:
             flags.append(f"> {MAX_QUERIES} requêtes")
         flagged += bool(flags)
-        print(f"{label:<36} {result.ms:>10.1f} {result.ms / bare.ms:>7.2f} {result.queries:>8} {result.sql_ms:>7.1f} {result.requests:>3}  "
+        print(f"{label:<36} {result.ms:>9.1f} {result.ms / result.bare_ms:>6.2f} {result.queries:>5} {result.sql_ms:>7.1f} {result.requests:>3} │"
+              f" {first.ms:>9.1f} {first.ms / first.bare_ms:>6.2f} {first.queries:>5} {first.sql_ms:>7.1f} {first.requests:>3}  "
               + ("⚠ " + ", ".join(flags) if flags else "ok"))
         if args.statements:
-            for ms, statement in result.statements:
-                print(f"{'':<36} {ms:>10.1f}  {' '.join(statement.split())[:110]}")
-    print(f"\nCible : chaque page sous {MAX_RATIO:g}x la page nue et au plus {MAX_QUERIES} requêtes SQL. "
+            for ms, statement in first.statements:
+                print(f"{'':<36} {ms:>9.1f}  {' '.join(statement.split())[:110]}")
+    print(f"\nCible : chaque page (à chaud) sous {MAX_RATIO:g}x la page nue, et au plus {MAX_QUERIES} requêtes SQL "
+          "(à chaud comme à froid). "
           f"{'Toutes les pages tiennent la cible.' if not flagged else f'{flagged} page(s) hors cible.'}"
           f" Durée totale : {time.perf_counter() - started:.0f} s.")
     with app.app_context():
@@ -463,7 +488,7 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL (ou autre) à utiliser ; par défaut un fichier SQLite temporaire")
     parser.add_argument("--reset", action="store_true", help="effacer la base donnée par --database-url si elle n'est pas vide")
     parser.add_argument("--scale", type=int, default=10, help="taille du portefeuille, en multiples du réel (10)")
-    parser.add_argument("--repeat", type=int, default=20, help="requêtes mesurées par page (20)")
+    parser.add_argument("--repeat", type=int, default=50, help="requêtes mesurées par page (50)")
     parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
     parser.add_argument("--statements", action="store_true", help="détailler le temps de chaque instruction SQL")
     parser.add_argument("--strict", action="store_true", help="code de sortie 1 si une page est hors cible")

@@ -43,6 +43,11 @@ class Format:
     def person_ids(self, value: Any) -> Iterable[int]:
         return ()
 
+    def references(self, value: Any) -> Iterable[tuple[str, Any]]:
+        """(kind, id) of the other records the value names (incubators, organisations…), for one query
+        per kind of their current names; they come back in `people` under the key (kind, id)."""
+        return ()
+
 
 def plain(value: Any) -> str:
     if isinstance(value, bool):
@@ -158,6 +163,22 @@ class PersonName(Format):
         return [value] if isinstance(value, int) and not isinstance(value, bool) else []
 
 
+class Reference(Format):
+    """An id (or a list of ids) of a record of another area, by its current name; an id whose record is
+    gone shows as recorded. The area registers how to read the names: `register_reference`."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, value, people):
+        if isinstance(value, list):
+            return ", ".join(self(item, people) for item in value if not _empty(item))
+        return people.get((self.kind, value), plain(value))
+
+    def references(self, value):
+        return [(self.kind, item) for item in (value if isinstance(value, list) else [value]) if not _empty(item)]
+
+
 class Lines(Format):
     """A list of records (participants, criteria, objectives…), one French line each: the record's shown
     fields, formatted, joined by « , » (or written by `line_text` from the formatted fields, "" when empty)."""
@@ -224,6 +245,7 @@ _actions: dict[str, str] = {}
 _objects: dict[str, str] = {}
 _fields: dict[str, dict[str, Field]] = {"*": {}}  # scope (an action, an object type, "*") → field → Field
 _rows: dict[str, RowsHook] = {}
+_references: dict[str, Callable[[set], Mapping[Any, str]]] = {}  # kind → ids → {id: current name}
 
 
 def _as_fields(fields: FieldsSpec | None) -> dict[str, Field]:
@@ -248,6 +270,20 @@ def register_actions(labels: Mapping[str, str]) -> None:
 def register_object(object_type: str, label: str, fields: FieldsSpec | None = None) -> None:
     _objects[object_type] = label
     _fields.setdefault(object_type, {}).update(_as_fields(fields))
+
+
+def register_reference(kind: str, names: Callable[[set], Mapping[Any, str]]) -> None:
+    """How to read the current names of records of `kind` (one query for a set of ids)."""
+    _references[kind] = names
+
+
+def reference_names(wanted: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
+    """{(kind, id): current name} of the references wanted: one query per kind."""
+    by_kind: dict[str, set] = {}
+    for kind, id_ in wanted:
+        by_kind.setdefault(kind, set()).add(id_)
+    return {(kind, id_): name for kind, ids in by_kind.items() if kind in _references
+            for id_, name in _references[kind](ids).items()}
 
 
 def register_common(fields: FieldsSpec) -> None:
@@ -318,6 +354,14 @@ def person_ids(action: str, object_type: str, values: Mapping | None) -> set[int
     for key, value in (values or {}).items():
         ids.update(field_for(action, object_type, key).format.person_ids(value))
     return ids
+
+
+def references(action: str, object_type: str, values: Mapping | None) -> set[tuple[str, Any]]:
+    """The other records an event's values name, as (kind, id)."""
+    found: set[tuple[str, Any]] = set()
+    for key, value in (values or {}).items():
+        found.update(field_for(action, object_type, key).format.references(value))
+    return found
 
 
 register_common({

@@ -44,13 +44,16 @@ def change_rows(event: AuditEvent, people: dict[int, str]) -> list[labels.Row]:
     return labels.change_rows(event.action, event.object_type, event.before, event.after, people)
 
 
-def people_named(events) -> dict[int, str]:
-    """The current names of the people the events' values point to (one query; anonymised names show)."""
+def people_named(events) -> dict:
+    """The current names of the people the events' values point to (one query; anonymised names show),
+    and of the other records they name under (kind, id) keys (one query per kind: incubators…)."""
     ids = {pid for e in events for values in (e.before, e.after)
            for pid in labels.person_ids(e.action, e.object_type, values)}
-    if not ids:
-        return {}
-    return dict(db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    names: dict = labels.reference_names(ref for e in events for values in (e.before, e.after)
+                                         for ref in labels.references(e.action, e.object_type, values))
+    if ids:
+        names.update(db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    return names
 
 
 def actor_name(event: AuditEvent) -> str:

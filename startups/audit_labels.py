@@ -1,8 +1,11 @@
 """The French labels of the startups area's actions and fields on the audit pages (see audit.labels)."""
 
+import sqlalchemy as sa
+
 from audit import labels
-from audit.labels import DATE, Enum, field
-from startups.models import EventKind
+from audit.labels import DATE, Enum, Reference, field
+from core.db import db
+from startups.models import EventKind, Incubator, Organisation
 from startups.phases import Phase
 from users.models import StartupRole
 
@@ -25,8 +28,21 @@ def phase_change_rows(before: dict, after: dict, people) -> list[labels.Row]:
     return [("Phase", _phase_text(before, "depuis le"), _phase_text(after, "à partir du"))]
 
 
+INCUBATOR, ORGANISATION = Reference("incubator"), Reference("organisation")
+
+
+def _names(model):
+    def names(ids: set) -> dict:
+        return dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(sorted(ids)))).all())
+    return names
+
+
+labels.register_reference("incubator", _names(Incubator))
+labels.register_reference("organisation", _names(Organisation))
+
 labels.register_object("startup", "Startup", {
-    "mission": "Mission", "incubator_id": "Incubateur", "sponsor_ids": "Sponsors", "link": "Site",
+    "mission": "Mission", "incubator_id": field("Incubateur", INCUBATOR),
+    "sponsor_ids": field("Sponsors", ORGANISATION), "link": "Site",
     "repository": "Dépôt de code", "stats_url": "Page de statistiques", "impact_url": "Page d'impact",
     "budget_url": "Page de budget", "dashlord_url": "DashLord", "user_types": "Publics",
     "themes": "Thématiques", "techno": "Technologies", "accessibility_status": "Accessibilité",
@@ -44,14 +60,14 @@ labels.register_object("membership", "Participation à une équipe", {
     "new_person": field("Nouveau compte"),
 })
 labels.register_object("incubator_staff", "Équipe d'un incubateur", {
-    "incubator_id": "Incubateur", "starts_on": field("Début", DATE), "ends_on": field("Fin", DATE),
+    "incubator_id": field("Incubateur", INCUBATOR), "starts_on": field("Début", DATE), "ends_on": field("Fin", DATE),
     "new_person": field("Nouveau compte"),
 })
 labels.register_object("organisation", "Organisation", {
     "acronym": "Sigle", "kind": "Type", "ministerial_domain": "Périmètre ministériel",
 })
 labels.register_object("incubator", "Incubateur", {
-    "owner_id": "Organisation porteuse", "website": "Site", "github": "GitHub", "address": "Adresse",
+    "owner_id": field("Organisation porteuse", ORGANISATION), "website": "Site", "github": "GitHub", "address": "Adresse",
 })
 
 labels.register_action("startup.phase_changed", "Changement de phase", rows=phase_change_rows)

@@ -118,6 +118,25 @@ def test_the_intrapreneur_the_coach_staff_and_admins_edit_a_startup(client, worl
     assert event.at.tzinfo is not None
 
 
+def test_the_history_names_the_sponsors_the_incubator_and_the_owner_not_their_ids(client, world):
+    login(client, world["admin"])
+    response = client.post("/startups/lieu-dit/edit", data=startup_form(
+        world["startup"], sponsors=["autre-org", "ministere-test"], incubator="incub-autre"))
+    assert response.status_code == 303
+    incubator = world["incubator"]
+    response = client.post("/incubators/incub-test/edit", data={
+        "name": incubator.name, "owner": "autre-org", "version": str(incubator.version)})
+    assert response.status_code == 303
+    history = client.get("/audit/startups/lieu-dit").text
+    assert "Ministère des Essais" in history and "Autre administration, Ministère des Essais" in history
+    assert "Incubateur des essais" in history and "Autre incubateur" in history
+    log = client.get("/audit").text
+    assert "Organisation porteuse" in log and "Autre administration" in log
+    for page in (history, log):
+        rows = page.split("<tbody", 1)[1]
+        assert "incub-autre" not in rows and "autre-org" not in rows and "ministere-test" not in rows
+
+
 @pytest.mark.parametrize("role", ["sponsor", "member", "outsider"])
 def test_a_sponsor_a_team_member_or_another_startup_is_refused_an_edit(client, world, role):
     login(client, world[role])

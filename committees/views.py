@@ -39,7 +39,8 @@ from committees.models import (
     datetime_fr,
 )
 from core.db import db, utcnow
-from core.formats import de
+from core import dates
+from core.formats import date_fr, de
 from startups.models import Incubator, Startup
 from startups.phases import Phase
 from users.models import Person, StartupRole
@@ -96,6 +97,14 @@ def _run(change, *args, **kwargs) -> tuple[str | None, int]:
 def _to_committee(committee_id: int, message: str):
     flash(message, "success")
     return redirect(url_for("committees.show", committee_id=committee_id), 303)
+
+
+def _warn_if_not_a_working_day(form: CommitteeForm) -> None:
+    """Planned on a weekend or a public holiday: allowed (a committee may have a reason), but said."""
+    reason = dates.non_working_day(form.day.data)
+    if reason:
+        flash(f"Attention : le {date_fr(form.day.data)} est {reason}. Vérifiez que les participants seront "
+              "disponibles, ou changez la date.", "warning")
 
 
 def _render(template: str, status: int = 200, **context):
@@ -224,7 +233,9 @@ def plan(startup_id: str):
         try:
             committee = services.plan_committee(startup, actor=current_person(), now=_now(), **_schedule(form))
             db.session.commit()
-            return _to_committee(committee.id, "Le comité est planifié ; les participants sont invités.")
+            response = _to_committee(committee.id, "Le comité est planifié ; les participants sont invités.")
+            _warn_if_not_a_working_day(form)
+            return response
         except CommitteeError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -250,7 +261,9 @@ def edit(committee_id: int):
         error, status = _run(services.reschedule, committee, actor=current_person(), now=_now(),
                              expected_version=form.version.data, **_schedule(form))
         if error is None:
-            return _to_committee(committee_id, "Le comité est modifié ; les agendas des participants sont mis à jour.")
+            response = _to_committee(committee_id, "Le comité est modifié ; les agendas des participants sont mis à jour.")
+            _warn_if_not_a_working_day(form)
+            return response
         form.form_errors.append(error)
         committee = _committee_or_404(committee_id)
     elif request.method == "POST":

@@ -9,3 +9,41 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def today() -> dt.date:
     return dt.datetime.now(PARIS).date()
+
+
+def easter(year: int) -> dt.date:
+    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month, day = divmod(h + m - 7 * n + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+_FIXED_HOLIDAYS = {
+    (1, 1): "jour de l'an", (5, 1): "fête du Travail", (5, 8): "Victoire 1945", (7, 14): "fête nationale",
+    (8, 15): "Assomption", (11, 1): "Toussaint", (11, 11): "Armistice 1918", (12, 25): "Noël",
+}
+_EASTER_HOLIDAYS = {1: "lundi de Pâques", 39: "Ascension", 50: "lundi de Pentecôte"}
+
+
+def public_holiday(day: dt.date) -> str | None:
+    """The name of the French public holiday (jour férié, metropolitan France) on `day`, or None."""
+    if (day.month, day.day) in _FIXED_HOLIDAYS:
+        return _FIXED_HOLIDAYS[(day.month, day.day)]
+    return _EASTER_HOLIDAYS.get((day - easter(day.year)).days)
+
+
+def non_working_day(day: dt.date) -> str | None:
+    """« un samedi », « un dimanche », « un jour férié (Noël) », or None for a working day."""
+    holiday = public_holiday(day)
+    if holiday:
+        return f"un jour férié ({holiday})"
+    if day.weekday() >= 5:
+        return "un samedi" if day.weekday() == 5 else "un dimanche"
+    return None

@@ -69,8 +69,29 @@ def test_planning_through_the_form(client):
     assert response.headers["Location"].endswith(f"/committees/{committee.id}")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "mardi 13 janvier 2099 à 14 h 00" in html
+    assert "Attention" not in html  # a working day
     listing = client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True)
     assert "Planifier un comité" in listing and "mardi 13 janvier 2099 à 14 h 00" in listing
+
+
+def test_a_committee_planned_on_a_weekend_or_a_public_holiday_is_planned_with_a_warning(client):
+    c = cast()
+    login(client, c.coach)
+    response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
+        "kind": "semestriel", "day": "2099-01-17", "time": "10:00", "duration_minutes": "50",
+        "place": "Salle 1", "video_link": "", "chair": str(c.coach.id)})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Le comité est planifié" in html
+    assert "Attention : le 17 janvier 2099 est un samedi." in html and "fr-alert--warning" in html
+    committee = db.session.scalars(sa.select(Committee).where(Committee.startup_id == c.startup.id)).one()
+    form = client.get(f"/committees/{committee.id}/edit").get_data(as_text=True)
+    response = client.post(f"/committees/{committee.id}/edit", data={
+        "kind": "semestriel", "day": "2099-12-25", "time": "10:00", "duration_minutes": "50",
+        "place": "Salle 1", "video_link": "", "chair": str(c.coach.id), "version": version_in(form)})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Attention : le 25 décembre 2099 est un jour férié (Noël)." in html
 
 
 def test_a_bad_plan_rerenders_the_form_with_french_errors(client):

@@ -7,9 +7,10 @@ own blocks (title, breadcrumb, content) are kept, in each process, under a key m
 - the page: host, path and query string, plus what the caller adds (the viewer, for pages whose buttons
   depend on permissions);
 - today's date (times in phase, due dates move with it);
-- a local generation that any write of this process moves, committed or not: a change made here shows
-  here at once, and a page read inside a transaction that wrote (or one rolled back since) is never
-  served to anybody else;
+- a local generation, taken when the request starts (before it reads anything), that any write of this
+  process moves — when it is flushed, committed or rolled back: a change made here shows here at once,
+  and a page read on data older than a commit, or inside a transaction that wrote (or was rolled back),
+  is never served to anybody else. A request during which this process wrote uses no cache at all;
 - the data version: a token, one row in the database, that every committing transaction which wrote
   anything replaces, in that same transaction. Each process reads it at most once per
   PAGE_CACHE_CHECK_SECONDS (1 by default), and at every request of a person who wrote within that time:
@@ -46,6 +47,8 @@ _TOKEN_WRITE = "jalons_token_write"  # execution option of the token's own UPDAT
 _TOKEN = "jalons.cache.token"  # request.environ memo: the data version, read once per request
 _WROTE_IN_REQUEST = "jalons.cache.wrote_in_request"  # request.environ flag: this request committed a write
 _WROTE_AT = "jalons.wrote_at"  # session key: when this person last committed a write (epoch seconds)
+_COMMITTING_WRITE = "jalons.cache.committing_write"  # session.info flag, from before_commit to after_commit
+_START = "jalons.cache.generation"  # request.environ: the generation when the request started
 _generation = itertools.count()
 _current_generation = next(_generation)
 
@@ -117,8 +120,14 @@ def init_app(app: Flask) -> None:
     megabytes = float(app.config.get("PAGE_CACHE_MB", 32))
     app.extensions["jalons.page_cache"] = PageCache(int(megabytes * 1_000_000)) if megabytes > 0 else None
     _listen()
+    app.before_request(_note_generation)
     app.after_request(_remember_write)
     app.cli.add_command(cache_cli)
+
+
+def _note_generation() -> None:
+    """The generation before the request reads anything: its key (see _usable_cache)."""
+    request.environ[_START] = _current_generation
 
 
 def _remember_write(response):
@@ -195,6 +204,13 @@ def _before_commit(session: Session) -> None:
     connection = session.connection()
     if connection.info.pop(_WROTE, False):
         bump_token(connection)
+        session.info[_COMMITTING_WRITE] = True
+
+
+def _after_session_commit(session: Session) -> None:
+    # Now that the write is visible to every connection: a page read by a request that started before
+    # this point (on a snapshot that may predate the commit) must not be kept for later requests.
+    if session.info.pop(_COMMITTING_WRITE, False):
         _next_generation()
 
 
@@ -236,26 +252,42 @@ def _listen() -> None:
         sa.event.listen(sa.Engine, "rollback", _after_rollback)
         sa.event.listen(sa.Engine, "rollback_savepoint", _after_rollback_savepoint)
         sa.event.listen(Session, "before_commit", _before_commit)
+        sa.event.listen(Session, "after_commit", _after_session_commit)
         _listening = True
 
 
 # --- Caching ---------------------------------------------------------------------------------------------
 
+def _unwritten() -> bool:
+    """True while this process has not written since the request started."""
+    return request.environ.get(_START, _current_generation) == _current_generation
+
+
+def _usable_cache() -> PageCache | None:
+    """The cache, unless this process wrote since the request started: what the request reads may then be
+    older or newer than any key says, so it neither reads nor keeps a page (checked again before keeping)."""
+    cache = page_cache()
+    return cache if cache is not None and _unwritten() else None
+
+
 def _full_key(key: tuple) -> tuple:
+    # The generation of the request's start: any write of this process after it (committed or not) makes
+    # the key one no later request uses.
     return (request.root_url, request.path, tuple(sorted(request.args.items(multi=True))), key, dates.today(),
-            data_token(), _current_generation)
+            data_token(), request.environ.get(_START, _current_generation))
 
 
 def cached(key: tuple, build: Callable[[], T]) -> T:
     """build(), or what it returned for the same page, key, day, data version and generation."""
-    cache = page_cache()
+    cache = _usable_cache()
     if cache is None:
         return build()
     full_key = _full_key(key)
     value = cache.get(full_key)
     if value is None:
         value = build()
-        cache.put(full_key, value)
+        if _unwritten():
+            cache.put(full_key, value)
     return value
 
 
@@ -266,7 +298,7 @@ def render_page(template_name: str, build: Callable[[], dict], key: tuple = (), 
     app = current_app._get_current_object()
     template = app.jinja_env.get_template(template_name)
     own = [name for name in CACHED_BLOCKS if name in template.blocks]
-    cache = page_cache()
+    cache = _usable_cache()
     full_key = _full_key((template_name, *key)) if cache is not None else None
     blocks = cache.get(full_key) if cache is not None else None
     if blocks is None:
@@ -284,7 +316,7 @@ def render_page(template_name: str, build: Callable[[], dict], key: tuple = (), 
         html = template.environment.concat(template.root_render_func(page_context))
     except Exception:
         template.environment.handle_exception()
-    if blocks is None and cache is not None:
+    if blocks is None and cache is not None and _unwritten():
         cache.put(full_key, recorded)
     template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
     return html

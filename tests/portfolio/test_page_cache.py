@@ -211,3 +211,24 @@ def test_every_cached_template_is_a_page_of_the_layout(app: Flask):
     for name in ("portfolio/portfolio.html", "portfolio/startup.html", "portfolio/incubators.html",
                  "portfolio/incubator.html", "portfolio/organisations.html", "portfolio/organisation.html"):
         assert "header_tools" not in app.jinja_env.get_template(name).blocks
+
+
+def test_a_page_read_while_this_process_writes_is_neither_served_from_nor_kept_in_the_cache(client, app):
+    # Another thread commits while a request renders: the request started before the commit, so what it
+    # read may predate it. The view's build stands for that request's reads; the write happens during it.
+    from core import cache
+
+    alpha()
+    db.session.commit()
+    kept = cache.page_cache(app)
+    with app.test_request_context(PAGE):
+        app.preprocess_request()  # the request starts: its generation is noted
+
+        def build():
+            startup = db.session.get(Startup, "alpha")
+            startup.name = "Écrit pendant la lecture"
+            db.session.flush()  # a write of this process, during the request
+            return "page"
+
+        assert cache.cached(("essai",), build) == "page"
+    assert len(kept) == 0

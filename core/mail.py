@@ -2,7 +2,10 @@
 
 Services and views call `send_after_commit(message)`: the message waits on the database session and
 leaves when that session commits (it is dropped on rollback), so that nobody is told of a change that
-did not happen. `send(message)` sends at once (commands, scripts).
+did not happen. In a web request it leaves from a background thread started as the response goes out:
+the response does not wait for the mail server, so its timing does not tell whether an e-mail left (the
+login page must not reveal which addresses have an account), and a slow mail server slows nobody down.
+`send(message)` sends at once (commands, scripts).
 
 Settings: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, SMTP_TIMEOUT, MAIL_FROM; MAIL_ECHO
 (on in development) also prints every e-mail on the console. Without SMTP_HOST nothing is sent.
@@ -11,17 +14,21 @@ Settings: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, SMTP_TI
 import logging
 import smtplib
 import sys
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 _OUTBOX = "jalons_outbox"
+_AFTER_RESPONSE = "jalons.mail.after_response"  # request.environ: e-mails committed by this request
+_senders: set[threading.Thread] = set()  # background threads still sending
+_senders_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,53 @@ def _send_queued(session: Session) -> None:
     outbox = session.info.pop(_OUTBOX, None)
     if not outbox or not has_app_context():
         return
+    if has_request_context():
+        request.environ.setdefault(_AFTER_RESPONSE, []).extend(outbox)
+        return
+    _send_all(outbox)
+
+
+def _send_all(outbox: list[Mail]) -> None:
     for mail in outbox:
         try:
             send(mail)
         except (OSError, smtplib.SMTPException):
             # The change is committed; a mail server that is down must not turn it into an error page.
             log.exception("could not send the e-mail %r to %s", mail.subject, mail.to)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_send_after_response)
+
+
+def _send_after_response(response):
+    """The request's committed e-mails leave from a thread of their own: the response does not wait."""
+    outbox = request.environ.pop(_AFTER_RESPONSE, None)
+    if outbox:
+        app = current_app._get_current_object()
+
+        def send_all() -> None:
+            try:
+                with app.app_context():
+                    _send_all(outbox)
+            finally:
+                with _senders_lock:
+                    _senders.discard(thread)
+
+        # Not a daemon: a process that stops lets its e-mails leave first.
+        thread = threading.Thread(target=send_all, name="jalons-mail")
+        with _senders_lock:
+            _senders.add(thread)
+        thread.start()
+    return response
+
+
+def wait_sent(timeout: float = 30.0) -> None:
+    """Wait for the e-mails being sent in the background (tests: as if the server had finished)."""
+    with _senders_lock:
+        pending = list(_senders)
+    for thread in pending:
+        thread.join(timeout)
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -38,6 +39,21 @@ def reset_schema(app) -> None:
         upgrade()
 
 
+class MailWaitingClient(FlaskClient):
+    """Waits, after each request, for the e-mails it sends in the background (core/mail.py), so that a test
+    reads its outbox as a person would, once the e-mail has left. wait_for_mail = False does not wait."""
+
+    wait_for_mail = True
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if self.wait_for_mail:
+            from core import mail
+
+            mail.wait_sent()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app({
@@ -51,6 +67,7 @@ def app(tmp_path_factory):
         # (tests/portfolio/test_page_cache.py covers the check interval of production).
         "PAGE_CACHE_CHECK_SECONDS": 0,
     })
+    app.test_client_class = MailWaitingClient
     reset_schema(app)
     yield app
     with app.app_context():

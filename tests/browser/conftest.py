@@ -136,22 +136,35 @@ def screenshot(pytestconfig):
 # --- People and login by e-mail link (additive, H12: lifecycle and committee journeys) ------------------
 
 class MailSink:
-    """aiosmtpd handler keeping every message the live app sends."""
+    """aiosmtpd handler keeping every message the live app sends. The app sends an e-mail once its response
+    has left (core/mail.py): `last_to` waits for it, up to a few seconds, rather than reading too early."""
 
     def __init__(self):
         self.messages: list = []
+        self.arrived = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
         import email
         import email.policy
 
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        with self.arrived:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.arrived.notify_all()
         return "250 Message accepted"
 
-    def last_to(self, address: str):
-        sent = [m for m in self.messages if m["To"] == address]
-        assert sent, f"aucun e-mail reçu pour {address} ; reçus : {[m['To'] for m in self.messages]}"
-        return sent[-1]
+    def count_to(self, address: str) -> int:
+        with self.arrived:
+            return len([m for m in self.messages if m["To"] == address])
+
+    def last_to(self, address: str, count: int = 1, timeout: float = 10.0):
+        """The latest e-mail to address, once `count` of them have arrived."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len([m for m in self.messages if m["To"] == address]) >= count,
+                                  timeout=timeout)
+            found = [m for m in self.messages if m["To"] == address]
+        assert len(found) >= count, (f"{count} e-mail(s) attendu(s) pour {address}, {len(found)} reçu(s) ; "
+                                     f"reçus : {[m['To'] for m in self.messages]}")
+        return found[-1]
 
 
 @pytest.fixture(scope="session")
@@ -218,9 +231,10 @@ def log_in(page, mailbox, axe, screenshot):
         page.get_by_label("Adresse e-mail").fill(email)
         screenshot(page, f"{shots}-connexion")
         axe(page, f"page de connexion ({shots})")
+        before = mailbox.count_to(email)
         page.get_by_role("button", name="Recevoir un lien de connexion").click()
         expect(page.locator(".fr-alert--info")).to_contain_text("Un lien de connexion vous a été envoyé")
-        message = mailbox.last_to(email)
+        message = mailbox.last_to(email, count=before + 1)
         assert message["Subject"] == "Votre lien de connexion à Jalons"
         link = re.search(r"https?://\S+/users/login/\S+", message.get_content())
         assert link, message.get_content()

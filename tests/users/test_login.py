@@ -289,6 +289,32 @@ def test_demo_mode_is_off_outside_development(client, other_app):
     assert test_app.test_client().post("/users/demo", data={"persona": "admin"}).status_code == 404
 
 
+def test_the_login_page_answers_without_waiting_for_the_mail_server(client, outbox, monkeypatch):
+    # The response's timing must not tell which addresses have an account: it never waits for the e-mail.
+    import threading
+
+    from core import mail
+
+    make_person("Inès Rivière", email="ines.riviere@example.gouv.fr")
+    mail_server_answers = threading.Event()
+    real_send = mail.send
+
+    def slow_send(message):
+        assert mail_server_answers.wait(30)
+        real_send(message)
+
+    monkeypatch.setattr(mail, "send", slow_send)
+    client.wait_for_mail = False
+    known = client.post("/users/login", data={"email": "ines.riviere@example.gouv.fr"})
+    unknown = client.post("/users/login", data={"email": "personne@example.gouv.fr"})
+    assert (known.status_code, unknown.status_code) == (303, 303)
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert outbox == []  # both answered while the mail server had not answered yet
+    mail_server_answers.set()
+    mail.wait_sent()
+    assert [m["To"] for m in outbox] == ["ines.riviere@example.gouv.fr"]
+
+
 def test_demo_mode_is_refused_in_production(app):
     with pytest.raises(ConfigError, match="JALONS_DEMO"):
         load(app.instance_path, {"JALONS_ENV": "production", "SECRET_KEY": "s" * 32,
@@ -298,7 +324,7 @@ def test_demo_mode_is_refused_in_production(app):
 def test_mail_waits_for_the_commit(app, outbox):
     from core import mail
 
-    with app.test_request_context():
+    with app.app_context():
         mail.send_after_commit(mail.Mail(to="annule@example.gouv.fr", subject="Annulé", body="…"))
         db.session.rollback()
         db.session.commit()

@@ -84,7 +84,8 @@ class StartupForm(FrenchForm):
                             description="Texte simple, sans mise en forme.")
     incubator = SelectField("Incubateur", validators=[InputRequired(REQUIRED)])
     sponsors = SelectMultipleField("Sponsors (administrations partenaires)", validate_choice=True,
-                                   description="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")
+                                   description="Cochez une ou plusieurs administrations ; les cochées sont en tête "
+                                               "de liste.")
     investigation_on = DateField("Début de l'investigation", validators=[InputRequired(REQUIRED)])
     link = StringField("Site", validators=[cleaned(services.clean_url)])
     repository = StringField("Dépôt de code", validators=[cleaned(services.clean_url)])

@@ -9,6 +9,7 @@ here changes anything. Each page also fits the window's width: no sideways scrol
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -160,3 +161,33 @@ def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, cha
     charts_drawn(page)
     screenshot(page, f"pages-{name}")
     axe(page, f"{name} ({address.format(**pages_data)}, {persona})")
+
+
+def test_the_sponsors_list_narrows_as_one_types_and_keeps_the_checked_ones(page, pages_data, enter_as, axe, screenshot):
+    enter_as(PEOPLE["coach"][1], PEOPLE["coach"][0])
+    page.goto(f"/startups/{STARTUP}/edit")
+    sponsors = page.get_by_role("group", name=re.compile("^Sponsors"))
+    choices = sponsors.locator("[data-jalons-choice]")
+    expect(sponsors.get_by_role("checkbox", checked=True)).to_have_count(2)  # DossierFacile: DGALN and DHUP
+    for first in (0, 1):  # the checked ones come first
+        expect(choices.nth(first).get_by_role("checkbox")).to_be_checked()
+    filter_field = page.get_by_label("Filtrer les administrations")
+    checked = [choices.nth(n).inner_text().strip() for n in (0, 1)]
+    filter_field.fill("numerique")  # without its accent
+    expect(sponsors.get_by_label(re.compile("Direction interministérielle du numérique"))).to_be_visible()
+    shown = [name.strip() for name in choices.locator("visible=true").all_inner_texts()]
+    assert shown[:2] == checked and len(shown) > 3
+    assert all("numérique" in name.lower() for name in shown[2:]), shown
+    expect(sponsors.get_by_label(re.compile("Direction interministérielle du numérique"))).to_be_visible()
+    expect(sponsors.get_by_label(re.compile("Conseil d'Etat"))).to_be_hidden()
+    sponsors.locator("label", has_text="Direction interministérielle du numérique").click()  # as a person does
+    expect(sponsors.get_by_label(re.compile("Direction interministérielle du numérique"))).to_be_checked()
+    screenshot(page, "pages-startup-sponsors-filtre")
+    axe(page, "filtre des sponsors")
+    filter_field.press("Enter")  # does not send the form
+    expect(page).to_have_url(re.compile(f"/startups/{STARTUP}/edit$"))
+    filter_field.fill("aucune administration")
+    expect(sponsors.locator("[data-jalons-none]")).to_be_visible()
+    expect(choices.locator("visible=true")).to_have_count(3)  # the checked ones stay in view
+    filter_field.fill("")
+    expect(choices.locator("visible=true")).to_have_count(choices.count())

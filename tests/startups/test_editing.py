@@ -2,6 +2,8 @@
 pages and permissions through the test client."""
 
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -116,6 +118,16 @@ def test_the_intrapreneur_the_coach_staff_and_admins_edit_a_startup(client, worl
     assert event.after == {"mission": "Trouver un lieu.", "link": "https://lieu-dit.beta.gouv.fr",
                            "sponsor_ids": ["autre-org"]}
     assert event.at.tzinfo is not None
+
+
+def test_the_sponsors_are_checkboxes_the_checked_ones_first_with_a_filter_field(client, world):
+    login(client, world["coach"])
+    page = client.get("/startups/lieu-dit/edit").text
+    boxes = re.findall(r'<input type="checkbox" name="sponsors" id="sponsors-\d+" value="([^"]+)"( checked)?>', page)
+    assert boxes[0] == ("ministere-test", " checked")  # the startup's sponsor, at the top
+    assert ("autre-org", "") in boxes and len(boxes) == 2
+    assert 'data-jalons-filter' in page and "Filtrer les administrations" in page
+    assert "<select" not in page.split('id="sponsors"', 1)[1].split("</fieldset>", 1)[0]
 
 
 def test_the_history_names_the_sponsors_the_incubator_and_the_owner_not_their_ids(client, world):

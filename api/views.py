@@ -33,23 +33,46 @@ MAX_PER_PAGE = 200
 MAX_PAGE = 100_000  # keeps the SQL offset far from integer overflow
 
 
+def encode(payload) -> str:
+    """JSON with accents as they are (ensure_ascii off), dates already ISO 8601 strings."""
+    return json.dumps(payload, ensure_ascii=False)
+
+
 def json_response(payload, status: int = 200, headers: dict | None = None):
-    """JSON in UTF-8 with accents as they are (ensure_ascii off), dates already ISO 8601 strings."""
-    return current_app.response_class(
-        json.dumps(payload, ensure_ascii=False), status=status, headers=headers, mimetype="application/json"
-    )
+    return json_body(encode(payload), status, headers)
+
+
+def json_body(body: str, status: int = 200, headers: dict | None = None):
+    return current_app.response_class(body, status=status, headers=headers, mimetype="application/json")
 
 
 def cached_json(build):
     """The response of build() — (payload, headers) — kept in the page cache (core/cache.py): the API's
     answers are the same for every caller of the same URL, day and data version."""
 
-    def encoded():
+    def built():
         payload, headers = build()
-        return json.dumps(payload, ensure_ascii=False), headers
+        return encode(payload), headers
 
-    body, headers = cache.cached((), encoded)
-    return current_app.response_class(body, headers=headers, mimetype="application/json")
+    body, headers = cache.cached((), built)
+    return json_body(body, headers=headers)
+
+
+def cached_list(query, schema):
+    """Every row of query, serialised by schema, through the page cache."""
+    return cached_json(lambda: (schema.dump_one(db.session.scalars(query).all(), dates.today()), {}))
+
+
+def cached_one(query, schema, missing: str):
+    """The one row of query, serialised by schema, through the page cache; a 404 saying `missing` if none."""
+
+    def build():
+        found = db.session.scalar(query)
+        if found is None:
+            raise NotFound(missing)
+        return schema.dump_one(found, dates.today()), {}
+
+    return cached_json(build)
 
 
 @bp.errorhandler(ApiError)
@@ -163,16 +186,8 @@ def startups_page(query) -> tuple[dict, dict]:
 @public
 @endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
 def startup(startup_id: str):
-    return cached_json(lambda: (one_startup(startup_id), {}))
-
-
-def one_startup(startup_id: str) -> dict:
-    found = db.session.scalar(
-        load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
-    )
-    if found is None:
-        raise NotFound(f"Aucune startup n'a l'identifiant « {startup_id} ».")
-    return s.STARTUP.dump_one(found, dates.today())
+    query = load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
+    return cached_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
 
 
 # --- incubators ---
@@ -188,22 +203,15 @@ def _incubators():
 @public
 @endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
 def incubators():
-    def build():
-        found = db.session.scalars(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id)).all()
-        return s.INCUBATOR_LIST.dump_one(found, dates.today()), {}
-    return cached_json(build)
+    return cached_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
 
 
 @bp.get("/incubators/<incubator_id>")
 @public
 @endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
 def incubator(incubator_id: str):
-    def build():
-        found = db.session.scalar(_incubators().where(Incubator.id == incubator_id))
-        if found is None:
-            raise NotFound(f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
-        return s.INCUBATOR.dump_one(found, dates.today()), {}
-    return cached_json(build)
+    return cached_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
+                      f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
 
 
 # --- organisations ---
@@ -223,22 +231,16 @@ def _organisations():
     tag="Organisations",
 )
 def organisations():
-    def build():
-        found = db.session.scalars(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id)).all()
-        return s.ORGANISATION_LIST.dump_one(found, dates.today()), {}
-    return cached_json(build)
+    return cached_list(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id),
+                       s.ORGANISATION_LIST)
 
 
 @bp.get("/organisations/<organisation_id>")
 @public
 @endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
 def organisation(organisation_id: str):
-    def build():
-        found = db.session.scalar(_organisations().where(Organisation.id == organisation_id))
-        if found is None:
-            raise NotFound(f"Aucune administration n'a l'identifiant « {organisation_id} ».")
-        return s.ORGANISATION.dump_one(found, dates.today()), {}
-    return cached_json(build)
+    return cached_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
+                      f"Aucune administration n'a l'identifiant « {organisation_id} ».")
 
 
 # --- the document ---

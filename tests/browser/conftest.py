@@ -152,16 +152,18 @@ class MailSink:
             self.arrived.notify_all()
         return "250 Message accepted"
 
+    def _to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
     def count_to(self, address: str) -> int:
         with self.arrived:
-            return len([m for m in self.messages if m["To"] == address])
+            return len(self._to(address))
 
     def last_to(self, address: str, count: int = 1, timeout: float = 10.0):
         """The latest e-mail to address, once `count` of them have arrived."""
         with self.arrived:
-            self.arrived.wait_for(lambda: len([m for m in self.messages if m["To"] == address]) >= count,
-                                  timeout=timeout)
-            found = [m for m in self.messages if m["To"] == address]
+            self.arrived.wait_for(lambda: len(self._to(address)) >= count, timeout=timeout)
+            found = self._to(address)
         assert len(found) >= count, (f"{count} e-mail(s) attendu(s) pour {address}, {len(found)} reçu(s) ; "
                                      f"reçus : {[m['To'] for m in self.messages]}")
         return found[-1]

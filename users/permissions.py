@@ -141,9 +141,10 @@ def _self_or_admin(person, target, on) -> bool:
 
 
 # Who may do what. Anonymous visitors read what beta.gouv.fr publishes (routes marked @public). Admins
-# (programme staff) may do everything; incubator staff everything on their incubator's startups; in a
-# startup, every current member (team member, intrapreneur, coach, sponsor) sees its private data, the
-# intrapreneur and the coach edit it and its team, the coach changes its phase; the sponsor reads.
+# (programme staff) may do everything but review a committee's decision; incubator staff everything on
+# their incubator's startups but that review; in a startup, every current member (team member,
+# intrapreneur, coach, sponsor) sees its private data, the intrapreneur and the coach edit it and its team
+# roles (role_change_refusal below), the coach changes its phase; the sponsor reads and reviews decisions.
 # Roles count only between their dates, and archived people have none.
 POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "account.use": _logged_in,

@@ -61,6 +61,8 @@ labels.register_actions({
     "committee.held": "Comité tenu",
     "committee.signed_off": "Décision validée par le sponsor",
     "committee.contested": "Décision contestée par le sponsor",
+    "committee.signoff_refused": "Validation de la décision refusée",
+    "committee.contest_refused": "Contestation de la décision refusée",
     "committee.minutes_recorded": "Présence et compte rendu du comité",
     "committee.participant_added": "Participant ajouté au comité",
     "committee.participant_removed": "Participant retiré du comité",

@@ -9,6 +9,9 @@ Decisions taken here (issue 4 leaves them open):
 - The next committee created on sign-off is planned at 10 h 00 (Paris) on the decided date, at the same
   place, with the same chair and participants; the coach adjusts it. When a later committee is already
   planned, it is kept rather than duplicated.
+- Separation of duties (issue 9): the review (sign-off or contest) is a current sponsor's, never the
+  decision's recorder's nor the committee chair's, by the permission policy (committee.sign_off); the
+  services check it again whatever the caller, and record a refused attempt for the caller to commit.
 """
 
 import datetime as dt
@@ -18,9 +21,11 @@ import sqlalchemy as sa
 from audit.services import snapshot
 from committees.due import MONTHS_BETWEEN_COMMITTEES, add_months
 from committees.models import (
+    PARIS,
     ActionItem,
     Committee,
     CommitteeError,
+    CommitteeForbidden,
     CommitteeKind,
     CommitteeStatus,
     Decision,
@@ -45,6 +50,7 @@ from startups.models import Event, EventKind, Startup
 from startups.phases import Phase
 from startups.services import StartupError, change_phase
 from users.models import Person
+from users.permissions import sign_off_refusal
 
 # The phases a "next phase" decision may lead to (stops have their own decision).
 NEXT_PHASES = (Phase.CONSTRUCTION, Phase.ACCELERATION, Phase.CONSOLIDATION, Phase.OPERE, Phase.TRANSFERE)
@@ -168,6 +174,15 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
 
 # -- action items -------------------------------------------------------------------------------------
 
+def _check_reviewer(committee: Committee, actor: Person | None, now: dt.datetime, action: str) -> None:
+    """Raise CommitteeForbidden, with the attempt recorded (action), unless actor may review the decision
+    on now's day in Paris (the policy's committee.sign_off)."""
+    reason = sign_off_refusal(actor, committee, now.astimezone(PARIS).date())
+    if reason is not None:
+        audit(action, committee, actor, reason=reason)
+        raise CommitteeForbidden(reason)
+
+
 def _pending(committee: Committee) -> Decision:
     decision = committee.decision
     if committee.status != CommitteeStatus.DECIDED or decision is None or decision.sign_off != SignOff.PENDING:
@@ -179,6 +194,7 @@ def _pending(committee: Committee) -> Decision:
 def contest(committee: Committee, *, comment: str | None, actor: Person | None, now: dt.datetime,
             expected_version: int | None = None) -> None:
     """The sponsor contests the decision: back to the chair, who revises it (the committee is HELD again)."""
+    _check_reviewer(committee, actor, now, "committee.contest_refused")
     check_version(committee, expected_version)
     decision = _pending(committee)
     comment = clean(comment)
@@ -201,6 +217,7 @@ def sign_off(committee: Committee, *, actor: Person | None, now: dt.datetime,
     `committee` event on the startup's timeline, the next committee planned at the decided date with the
     open action items on its agenda, and the audit events. Returns the next committee (None when the
     startup leaves the programme)."""
+    _check_reviewer(committee, actor, now, "committee.signoff_refused")
     check_version(committee, expected_version)
     decision = _pending(committee)
     startup = committee.startup

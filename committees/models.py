@@ -30,6 +30,12 @@ class CommitteeConflict(CommitteeError):
         ))
 
 
+class CommitteeForbidden(CommitteeError):
+    """The permission policy refuses the change to this person (a 403). The service refuses before it
+    changes anything and records the attempt (audit event) in the caller's transaction: the caller commits
+    that event alone, so that the log keeps the attempt while nothing of the change exists."""
+
+
 def paris_datetime(value: dt.datetime) -> dt.datetime:
     return value.astimezone(PARIS)
 

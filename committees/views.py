@@ -32,6 +32,7 @@ from committees.models import (
     Committee,
     CommitteeConflict,
     CommitteeError,
+    CommitteeForbidden,
     CommitteeKind,
     CommitteeStatus,
     DecisionKind,
@@ -78,11 +79,16 @@ def _startup_or_404(startup_id: str) -> Startup:
 
 
 def _run(change, *args, **kwargs) -> tuple[str | None, int]:
-    """Apply a service call and commit; on refusal roll back and return (French message, HTTP status)."""
+    """Apply a service call and commit; on refusal roll back and return (French message, HTTP status).
+    Refused by the permission policy: 403, the service having refused before changing anything and recorded
+    the attempt, which is committed alone."""
     try:
         change(*args, **kwargs)
         db.session.commit()
         return None, 200
+    except CommitteeForbidden as error:
+        db.session.commit()
+        abort(403, str(error))
     except CommitteeConflict as error:
         db.session.rollback()
         return str(error), 409

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from audit import labels
-from audit.labels import DATE, Enum, Reference, field
+from audit.labels import DATE, Choice, Enum, Reference, field
 from core.db import db
 from startups.models import EventKind, Incubator, Organisation
 from startups.phases import Phase
@@ -70,6 +70,10 @@ labels.register_object("incubator", "Incubateur", {
     "owner_id": field("Organisation porteuse", ORGANISATION), "website": "Site", "github": "GitHub", "address": "Adresse",
 })
 
+labels.register_action("membership.refused", "Changement de rôle refusé", fields={
+    "change": field("Changement demandé", Choice({"grant": "Attribution du rôle", "end": "Fin du rôle"})),
+    "role": field("Rôle", Enum(StartupRole)),
+})
 labels.register_action("startup.phase_changed", "Changement de phase", rows=phase_change_rows)
 labels.register_action("startup.phase_corrected", "Correction de l'historique des phases", rows=phase_change_rows)
 labels.register_actions({

@@ -49,6 +49,12 @@ class StartupError(Exception):
         self.message = message
 
 
+class Forbidden(StartupError):
+    """The permission policy refuses the change to this person (a 403). The service refuses before it
+    changes anything and records the attempt (audit event) in the caller's transaction: the caller commits
+    that event alone, so that the log keeps the attempt while nothing of the change exists."""
+
+
 class Conflict(StartupError):
     """Someone else saved the same record since the form was loaded: this save is refused."""
 

@@ -1,17 +1,23 @@
 """A startup's team and an incubator's staff: adding people by e-mail (a login link after the commit),
-ending their roles. Rules as in startups/services.py: check, change, audit, flush; StartupError for a refusal."""
+ending their roles. Rules as in startups/services.py: check, change, audit, flush; StartupError for a refusal.
+
+Who grants or ends which role is the permission policy's (users.permissions.role_change_refusal), checked
+here again whatever the caller: a refused attempt raises Forbidden before anything changes, with its audit
+event `membership.refused` recorded for the caller to commit alone.
+"""
 
 import datetime as dt
 from collections.abc import Callable
 
 from audit.services import record, snapshot
-from core import mail
+from core import dates, mail
 from core.db import db
 from core.formats import date_fr
 from startups.models import Incubator, Startup
-from startups.services import StartupError, check_fingerprint, clean_text, flush
+from startups.services import Forbidden, StartupError, check_fingerprint, clean_text, flush
 from users import services as users_services
 from users.models import IncubatorStaff, Membership, Person, StartupRole
+from users.permissions import role_change_refusal
 
 
 MEMBERSHIP_FIELDS = ("person_id", "role", "starts_on", "ends_on")
@@ -29,9 +35,13 @@ def invite_member(startup: Startup, *, email: str | None, name: str | None, role
 
     They are told by e-mail after the commit, with a one-time login link (link_for(token)).
     """
-    address = _address(email)
     if role is None:
         raise StartupError("Rôle : choisissez un rôle.")
+    role = StartupRole(role)
+    address = _address(email)
+    # Before anything is written: a refused invitation leaves nothing but the trace of the attempt.
+    _check_role_change(actor, startup, role, users_services.find_person_by_email(address),
+                       on=now.astimezone(dates.PARIS).date())
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
     if ends_on is not None and ends_on < starts_on:
@@ -102,8 +112,11 @@ def send_welcome(person: Person, *, subject: str, news: str, now: dt.datetime,
 
 
 def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Person | None,
-                   expected: str | None = None) -> None:
-    """The person leaves the team on ends_on (their role counts up to that day included)."""
+                   expected: str | None = None, today: dt.date | None = None) -> None:
+    """The person leaves the team on ends_on (their role counts up to that day included). today: the day
+    the actor's rights are read on."""
+    _check_role_change(actor, membership.startup, membership.role, membership.person, ending=True,
+                       on=today or dates.today(), membership=membership)
     what = "Cette participation à l'équipe"
     check_fingerprint(membership_state(membership), expected, what, True)
     if ends_on is None:
@@ -120,6 +133,23 @@ def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Pe
            before=before, after={"ends_on": ends_on, "person_id": membership.person_id, "role": membership.role})
 
 
+
+def _check_role_change(actor: Person | None, startup: Startup, role: StartupRole, concerned: Person | None, *,
+                       on: dt.date, ending: bool = False, membership: Membership | None = None) -> None:
+    """Raise Forbidden, with the attempt recorded, unless the policy lets actor grant (or end) role to
+    concerned in startup's team."""
+    reason = role_change_refusal(actor, startup, role, concerned, ending=ending, on=on)
+    if reason is None:
+        return
+    after = {"change": "end" if ending else "grant", "role": role,
+             "person_id": concerned.id if concerned is not None else None}
+    if membership is not None:
+        record("membership.refused", "membership", membership.id, actor=actor, startup_id=startup.id,
+               after=after, reason=reason)
+    else:
+        record("membership.refused", "startup", startup.id, actor=actor, startup_id=startup.id, after=after,
+               reason=reason)
+    raise Forbidden(reason)
 
 
 # --- Incubator staff ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from startups.forms import (
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
 from startups.phases import Phase
 from users.models import Membership, StartupRole
-from users.permissions import authorize, can, current_person, requires
+from users.permissions import authorize, can, current_person, grantable_roles, requires, role_change_refusal
 
 bp = Blueprint("startups", __name__)
 
@@ -67,6 +67,13 @@ def refused(form, error: services.StartupError) -> int:
     db.session.rollback()
     form.form_errors.append(error.message)
     return 409 if isinstance(error, services.Conflict) else 422
+
+
+def forbidden(error: services.Forbidden):
+    """403 for a change the service refused by the permission policy: it refused before changing anything
+    and recorded the attempt, which this commits alone (the log keeps attempts that reached a service)."""
+    db.session.commit()
+    abort(403, error.message)
 
 
 def commit(what: str) -> None:
@@ -318,14 +325,24 @@ def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, 
     ))
     current = [m for m in memberships if m.is_current(on)]
     others = [m for m in memberships if not m.is_current(on)]
+    me = current_person()
+    open_memberships = [m for m in memberships if m.ends_on is None or m.ends_on >= on]
+    # Only the roles the person may end get a form; the others say who may end them.
+    end_refusals = {m.id: role_change_refusal(me, startup, m.role, m.person, ending=True, on=on)
+                    for m in open_memberships}
     end_forms = {
         m.id: EndMembershipForm(formdata=None, ends_on=on if m.starts_on <= on else m.starts_on,
                                 state=services.fingerprint(team.membership_state(m)))
-        for m in memberships if m.ends_on is None or m.ends_on >= on
+        for m in open_memberships if end_refusals[m.id] is None
     }
+    grantable = grantable_roles(me, startup, on)
+    invite_form.role.choices = [(role.value, role.label) for role in grantable]
+    if len(grantable) < len(StartupRole):
+        invite_form.role.description = ("Les rôles de sponsor et de coach sont attribués par les administrateurs "
+                                         "et l'équipe de l'incubateur de la startup.")
     return page("startups/members.html", status, startup=startup, current=current, others=others,
                  invite_form=invite_form, end_forms=end_forms, end_errors=end_errors or {}, today=on,
-                 can_manage=can("startup.manage_members", startup))
+                 end_refusals=end_refusals, can_manage=can("startup.manage_members", startup))
 
 
 @bp.get("/startups/<startup_id>/members")
@@ -344,6 +361,9 @@ def invite(startup_id: str):
     if form.validate():
         from users.views import external_url
 
+        refusal = role_change_refusal(current_person(), startup, StartupRole(form.role.data), None, on=today())
+        if refusal is not None:
+            abort(403, refusal)
         next_url = url_for("portfolio.startup", startup_id=startup.id)
         try:
             membership = team.invite_member(
@@ -355,6 +375,8 @@ def invite(startup_id: str):
             db.session.commit()  # the invitation e-mail leaves now
             return done(f"{person.name} a rejoint l'équipe ({membership.role.label}) ; un e-mail l'en informe.",
                          "startups.members", startup_id=startup.id)
+        except services.Forbidden as error:
+            return forbidden(error)
         except services.StartupError as error:
             status = refused(form, error)
             startup = _startup(startup_id, "startup.manage_members")
@@ -368,16 +390,22 @@ def end_membership(startup_id: str, membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.startup_id != startup.id:
         abort(404)
+    refusal = role_change_refusal(current_person(), startup, membership.role, membership.person, ending=True,
+                                  on=today())
+    if refusal is not None:
+        abort(403, refusal)
     form = EndMembershipForm()
     errors: list[str] = []
     if form.validate():
         try:
             team.end_membership(membership, ends_on=form.ends_on.data, actor=current_person(),
-                                    expected=form.state.data or None)
+                                expected=form.state.data or None, today=today())
             name = membership.person.name
             db.session.commit()
             return done(f"La participation de {name} à l'équipe prend fin le "
                          f"{date_fr(form.ends_on.data)}.", "startups.members", startup_id=startup.id)
+        except services.Forbidden as error:
+            return forbidden(error)
         except services.StartupError as error:
             status = refused(form, error)
             startup = _startup(startup_id, "startup.manage_members")

@@ -7,7 +7,10 @@ Every route declares who may reach it, with one of two decorators:
 A route with neither decorator fails the permission walk test (tests/users/test_permission_walk.py).
 
 The policy is the POLICY table below: action -> rule(person, target, today) -> bool. Targets expose
-permission_scope() -> (startup_id | None, incubator_id | None).
+permission_scope() -> (startup_id | None, incubator_id | None). A rule that can say why it refuses has
+its French explanation in REFUSALS, which authorize() shows on the 403 page. Who grants or ends which
+role in a startup's team depends on more than one target (the role, the person concerned): that rule is
+role_change_refusal(), read by the team's views, templates and services alike.
 """
 
 import datetime as dt
@@ -64,10 +67,26 @@ def _team(*roles: StartupRole) -> Callable:
     return rule
 
 
-def _sponsor_or_admin(person, target, on) -> bool:
-    """Only a current sponsor member of the startup signs off its committees' decisions (or an admin)."""
+def sign_off_refusal(person, target, on) -> str | None:
+    """Why person may not sign off (nor contest) the decision of the committee target on the day on, in
+    French; None when they may. Separation of duties (issue 9): only a current sponsor of the startup
+    reviews its committee's decision, and never the person who recorded it nor the committee's chair.
+    Admins have no override. The committee is read by duck typing (users/ comes before committees/)."""
     startup_id, _ = scope_of(target)
-    return is_admin(person) or StartupRole.SPONSOR in startup_roles(person, startup_id, on)
+    if StartupRole.SPONSOR not in startup_roles(person, startup_id, on):
+        return "Seul un sponsor actuel de la startup valide ou conteste la décision de son comité."
+    decision = getattr(target, "decision", None)
+    if decision is not None and decision.decided_by_id == person.id:
+        return ("Vous avez saisi cette décision : un autre sponsor de la startup doit la valider, "
+                "pour qu'une même personne ne décide pas et ne valide pas.")
+    if getattr(target, "chair_id", None) == person.id:
+        return ("Vous avez présidé ce comité : un autre sponsor de la startup doit valider sa décision, "
+                "pour qu'une même personne ne décide pas et ne valide pas.")
+    return None
+
+
+def _signs_off(person, target, on) -> bool:
+    return sign_off_refusal(person, target, on) is None
 
 
 def _participant(*excluded_roles: str) -> Callable:
@@ -122,9 +141,10 @@ def _self_or_admin(person, target, on) -> bool:
 
 
 # Who may do what. Anonymous visitors read what beta.gouv.fr publishes (routes marked @public). Admins
-# (programme staff) may do everything; incubator staff everything on their incubator's startups; in a
-# startup, every current member (team member, intrapreneur, coach, sponsor) sees its private data, the
-# intrapreneur and the coach edit it and its team, the coach changes its phase; the sponsor reads.
+# (programme staff) may do everything but review a committee's decision; incubator staff everything on
+# their incubator's startups but that review; in a startup, every current member (team member,
+# intrapreneur, coach, sponsor) sees its private data, the intrapreneur and the coach edit it and its team
+# roles (role_change_refusal below), the coach changes its phase; the sponsor reads and reviews decisions.
 # Roles count only between their dates, and archived people have none.
 POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "account.use": _logged_in,
@@ -147,7 +167,9 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "committee.plan": _team(StartupRole.COACH),
     "committee.edit": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
-    "committee.sign_off": _sponsor_or_admin,
+    # The sponsor's review (sign-off or contest): a current sponsor, neither the decision's recorder nor the
+    # committee's chair; no admin override.
+    "committee.sign_off": _signs_off,
     # Evaluation grids (target: the committee): its participants fill them, except the startup's own team
     # (intrapreneur, team members), who present rather than judge; admins publish new versions.
     "grid.fill": _participant("intrapreneur", "membre_equipe"),
@@ -169,6 +191,58 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "person.export_data": _self_or_admin,
     "person.anonymise": _admin,
 }
+
+# action -> refusal(person, target, on) -> French explanation, or None: the 403 page of a rule that says why.
+REFUSALS: dict[str, Callable[[Person | None, object, dt.date], str | None]] = {
+    "committee.sign_off": sign_off_refusal,
+}
+
+
+# --- Who grants and ends which role in a startup's team ---------------------------------------------
+
+# The roles that run a startup's governance: the coach runs its committees, the sponsor signs off their
+# decisions. Only admins and the startup's incubator staff grant or end them (issue 9); the startup's
+# coach and intrapreneur manage the other, team roles.
+GOVERNANCE_ROLES = frozenset({StartupRole.COACH, StartupRole.SPONSOR})
+# « Higher » for a role one grants oneself: what the role adds. The sponsor's sign-off comes above all.
+ROLE_RANK = {StartupRole.TEAM_MEMBER: 1, StartupRole.INTRAPRENEUR: 2, StartupRole.COACH: 3, StartupRole.SPONSOR: 4}
+
+
+def _rank_in(person: Person, startup, on: dt.date) -> int:
+    """The highest role person holds in startup on the day; admins and its incubator staff already do
+    everything a coach does."""
+    held = [ROLE_RANK[role] for role in startup_roles(person, scope_of(startup)[0], on)]
+    if _staff_or_admin(person, startup, on):
+        held.append(ROLE_RANK[StartupRole.COACH])
+    return max(held, default=0)
+
+
+def role_change_refusal(person: Person | None, startup, role: StartupRole, concerned: Person | None, *,
+                        ending: bool = False, on: dt.date | None = None) -> str | None:
+    """Why person may not grant (ending=False) or end (ending=True) role in startup's team to concerned, in
+    French; None when they may. concerned=None: someone not known yet (the invitation form).
+
+    The sponsor and coach roles: admins and the startup's incubator staff. The team roles (intrapreneur,
+    team member): also the startup's current coach and intrapreneur. Nobody grants themselves a role above
+    the ones they hold in the startup (an admin no more makes themselves sponsor than an intrapreneur does).
+    """
+    on = on or today()
+    role = StartupRole(role)
+    if not (person and person.is_active) or not POLICY["startup.manage_members"](person, startup, on):
+        return "Vous ne pouvez pas modifier l'équipe de cette startup."
+    if role in GOVERNANCE_ROLES and not _staff_or_admin(person, startup, on):
+        change = "mettre fin au rôle" if ending else "attribuer le rôle"
+        return (f"Seuls les administrateurs et l'équipe de l'incubateur de la startup peuvent {change} "
+                f"de {role.label.lower()}.")
+    if not ending and concerned is not None and concerned.id == person.id and ROLE_RANK[role] > _rank_in(person, startup, on):
+        return (f"Vous ne pouvez pas vous attribuer vous-même le rôle de {role.label.lower()} : "
+                "demandez-le à l'équipe de l'incubateur de la startup.")
+    return None
+
+
+def grantable_roles(person: Person | None, startup, on: dt.date | None = None) -> list[StartupRole]:
+    """The roles person may give someone in startup's team: the choices of the invitation form."""
+    return [role for role in StartupRole if role_change_refusal(person, startup, role, None, on=on) is None]
 
 
 _CACHE_KEY = "jalons.current_person"
@@ -213,10 +287,21 @@ def can(action: str, target=None, person: Person | None = None, on: dt.date | No
     return POLICY[action](person, target, on or today())
 
 
+def refusal(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> str | None:
+    """None when person may do action on target; else why not, in French (REFUSALS), or a general reason."""
+    if can(action, target, person=person, on=on):
+        return None
+    person = current_person() if person is None else person
+    explain = REFUSALS.get(action)
+    reason = explain(person, target, on or today()) if explain and person is not None else None
+    return reason or "Vous n'avez pas le droit de faire cette action."
+
+
 def authorize(action: str, target=None) -> None:
-    """Abort with 403 unless the current person may do action on target."""
+    """Abort with 403 unless the current person may do action on target; the page says why when the rule
+    can (REFUSALS)."""
     if not can(action, target):
-        abort(403)
+        abort(403, refusal(action, target) if action in REFUSALS else None)
 
 
 def public(view):
@@ -244,4 +329,5 @@ def requires(action: str):
 
 def register(app) -> None:
     app.add_template_global(can)
+    app.add_template_global(refusal)
     app.add_template_global(current_person)

@@ -4,12 +4,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from committees import decisions, services
-from committees.models import Committee, CommitteeStatus, ParticipantRole, SignOff
+from audit.models import AuditEvent
+from committees import decisions, services, views
+from committees.models import Committee, CommitteeStatus, DecisionKind, ParticipantRole, SignOff
 from core.db import db
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, cast, decided, held, plan
-from tests.factories import d, login
+from tests.factories import d, login, make_membership
 
 
 # The pages apply the rules with the real clock (« in the future », « on or after its date »): the dates
@@ -266,3 +267,65 @@ def test_an_invited_participant_without_a_role_in_the_startup_finds_and_reads_th
     # Not the startup's other committees, nor its private pages.
     assert client.get(f"/committees/startup/{c.startup.id}/plan").status_code == 403
     assert client.get(f"/indicators/{c.startup.id}").status_code == 403
+
+
+# --- Separation of duties (issue 9) ---------------------------------------------------------------
+
+def recorded_by_a_sponsor(c):
+    """A decision recorded by the incubator staff member who is also one of the startup's sponsors."""
+    make_membership(c.head, c.startup, "sponsor")
+    committee = held(c)
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=300_000,
+                              next_committee_on=d("2027-05-10"), actor=c.head, now=NOW)
+    db.session.commit()
+    return committee
+
+
+def test_the_recorder_sees_no_sign_off_button_but_why_and_is_refused_with_a_403(client):
+    c = cast()
+    committee = recorded_by_a_sponsor(c)
+    login(client, c.head)
+    page = html_module.unescape(client.get(f"/committees/{committee.id}").get_data(as_text=True))
+    assert "Valider ou contester la décision" not in page
+    assert "Vous avez saisi cette décision : un autre sponsor de la startup doit la valider" in page
+    for url in (f"/committees/{committee.id}/sign-off", f"/committees/{committee.id}/contest"):
+        response = client.post(url, data={"version": committee.version, "comment": "Non"})
+        assert response.status_code == 403
+        assert "Vous avez saisi cette décision" in html_module.unescape(response.get_data(as_text=True))
+    assert client.get(f"/committees/{committee.id}/sign-off").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
+    # The other sponsor gets the button.
+    login(client, c.sponsor)
+    assert "Valider ou contester la décision" in client.get(f"/committees/{committee.id}").get_data(as_text=True)
+
+
+def test_an_admin_who_is_not_a_sponsor_cannot_sign_off(client):
+    c = cast()
+    committee = decided(c)
+    db.session.commit()
+    login(client, c.admin)
+    page = html_module.unescape(client.get(f"/committees/{committee.id}").get_data(as_text=True))
+    assert "Valider ou contester la décision" not in page
+    assert "Seul un sponsor actuel de la startup valide ou conteste la décision de son comité." in page
+    response = client.post(f"/committees/{committee.id}/sign-off", data={"version": committee.version})
+    assert response.status_code == 403
+
+
+def test_a_refusal_that_reaches_the_service_is_a_403_and_its_attempt_is_kept(client, monkeypatch):
+    # As if the view's check had passed (a role ended in between): the service refuses on its own, records
+    # the attempt, and the view commits that record alone.
+    c = cast()
+    committee = recorded_by_a_sponsor(c)
+    monkeypatch.setattr(views, "authorize", lambda action, target=None: None)
+    login(client, c.head)
+    response = client.post(f"/committees/{committee.id}/sign-off", data={"version": committee.version})
+    assert response.status_code == 403
+    assert "Vous avez saisi cette décision" in html_module.unescape(response.get_data(as_text=True))
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
+    [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.signoff_refused")).all()
+    assert event.actor_id == c.head.id and event.object_id == str(committee.id)
+    history = html_module.unescape(client.get(f"/audit/startups/{c.startup.id}").get_data(as_text=True))
+    assert "Validation de la décision refusée" in history

@@ -11,6 +11,7 @@ from committees.models import (
     Committee,
     CommitteeConflict,
     CommitteeError,
+    CommitteeForbidden,
     CommitteeKind,
     CommitteeStatus,
     DecisionKind,
@@ -22,7 +23,7 @@ from core.db import db
 from startups.models import EventKind
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, UTC, cast, decided, held, paris, plan
-from tests.factories import d
+from tests.factories import d, make_membership, make_person
 
 
 def actions(committee_or_startup_id) -> list[str]:
@@ -318,3 +319,49 @@ def test_a_decision_the_history_contradicts_is_refused_at_sign_off_and_nothing_c
     db.session.rollback()
     assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
     assert [p.phase for p in c.startup.periods] == [Phase.INVESTIGATION, Phase.ACCELERATION]
+
+
+# --- Separation of duties (issue 9): who reviews the decision -------------------------------------
+
+def refusals(startup_id) -> list[tuple[str, int | None, str]]:
+    return [(e.action, e.actor_id, e.reason) for e in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.startup_id == startup_id, AuditEvent.action.like("%_refused"))
+        .order_by(AuditEvent.id))]
+
+
+def test_the_person_who_recorded_the_decision_cannot_sign_it_off_even_as_a_sponsor():
+    c = cast()
+    make_membership(c.head, c.startup, "sponsor")  # incubator staff (records decisions) and sponsor too
+    committee = held(c)
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=300_000,
+                              next_committee_on=d("2027-05-10"), actor=c.head, now=NOW)
+    db.session.commit()
+    with pytest.raises(CommitteeForbidden, match="Vous avez saisi cette décision"):
+        decisions.sign_off(committee, actor=c.head, now=NOW)
+    with pytest.raises(CommitteeForbidden, match="Vous avez saisi cette décision"):
+        decisions.contest(committee, comment="Je me conteste", actor=c.head, now=NOW)
+    assert committee.status == CommitteeStatus.DECIDED and committee.decision.signed_by is None
+    assert [(action, actor) for action, actor, _ in refusals(c.startup.id)] == [
+        ("committee.signoff_refused", c.head.id), ("committee.contest_refused", c.head.id)]
+    # Another current sponsor signs it off.
+    decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+    assert committee.status == CommitteeStatus.SIGNED_OFF and committee.decision.signed_by == c.sponsor
+
+
+def test_the_chair_an_admin_and_a_former_sponsor_cannot_sign_off():
+    c = cast()
+    committee = decided(c)
+    committee.chair = c.sponsor
+    with pytest.raises(CommitteeForbidden, match="Vous avez présidé ce comité"):
+        decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+    committee.chair = c.coach
+    former = make_person("Fabien Former")
+    make_membership(former, c.startup, "sponsor", starts_on=d("2024-01-01"), ends_on=d("2026-09-30"))
+    for refused in (c.admin, c.coach, c.head, former, None):
+        with pytest.raises(CommitteeForbidden, match="Seul un sponsor actuel"):
+            decisions.sign_off(committee, actor=refused, now=NOW)  # NOW: 1 October 2026
+    assert committee.status == CommitteeStatus.DECIDED
+    assert len(refusals(c.startup.id)) == 6
+    # On the last day of their membership, the sponsor still signs off.
+    decisions.sign_off(committee, actor=former, now=dt.datetime(2026, 9, 30, 20, tzinfo=UTC))
+    assert committee.decision.signed_by == former

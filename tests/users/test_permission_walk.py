@@ -17,11 +17,13 @@ build)` builds an object once per test, for arguments that must point at the sam
 """
 
 import datetime as dt
+import html
 from collections.abc import Callable
 
 import pytest
 
 from app import create_app
+from core import dates
 from tests.factories import (
     login,
     make_incubator,
@@ -31,7 +33,8 @@ from tests.factories import (
     make_person,
     make_startup,
 )
-from users.permissions import can
+from users.models import StartupRole
+from users.permissions import can, role_change_refusal
 
 ROLES = ("anonymous", "outsider", "team_member", "intrapreneur", "coach", "sponsor", "incubator_staff", "admin")
 
@@ -65,6 +68,10 @@ class World:
             make_membership(self.people[role], self.startup, role)
         make_incubator_staff(self.people["incubator_staff"], self.incubator)
         self._built: dict[str, object] = {}
+
+    def startup_memberships(self):
+        """The memberships of the startup's team: one per startup role."""
+        return [m for role in ("team_member", "intrapreneur", "coach", "sponsor") for m in self.people[role].memberships]
 
     def once(self, key: str, build: Callable[[], object]):
         if key not in self._built:
@@ -247,3 +254,36 @@ def test_the_route_answers_as_the_policy_says(app, client, endpoint, rule, metho
             f"{method} {url}: the policy lets {role} {permission!r}, the route answered {status} {location}")
     else:
         assert status == 403, f"{method} {url}: the policy refuses {role} {permission!r}, the route answered {status}"
+
+
+# --- Granting and ending roles: every role × every role granted or ended ------------------------------
+
+@pytest.mark.parametrize("ending", [False, True], ids=["grant", "end"])
+@pytest.mark.parametrize("granted", list(StartupRole))
+@pytest.mark.parametrize("role", ROLES)
+def test_the_team_routes_grant_and_end_roles_as_the_policy_says(app, client, role, granted, ending):
+    """POST /startups/<id>/members/invite and …/members/<id>/end, for each role, with each startup role:
+    303 exactly when users.permissions.role_change_refusal says yes, else 403 with its French reason."""
+    world = World()
+    person = world.people.get(role)
+    if person is not None:
+        login(client, person)
+    on = dates.today()
+    if ending:
+        membership = next(m for m in world.startup_memberships() if m.role == granted)
+        refusal = role_change_refusal(person, world.startup, granted, membership.person, ending=True, on=on)
+        response = client.post(f"/startups/{world.startup.id}/members/{membership.id}/end",
+                               data={"ends_on": on.isoformat()})
+    else:
+        refusal = role_change_refusal(person, world.startup, granted, None, on=on)
+        response = client.post(f"/startups/{world.startup.id}/members/invite", data={
+            "email": "nouvelle.personne@example.gouv.fr", "name": "Nouvelle Personne", "role": granted.value,
+            "starts_on": on.isoformat()})
+    if person is None:
+        assert response.status_code == 303 and response.headers["Location"].startswith("/users/login")
+    elif refusal is None:
+        assert response.status_code == 303, f"{role} may {'end' if ending else 'grant'} {granted}"
+    else:
+        assert response.status_code == 403, f"{role} may not {'end' if ending else 'grant'} {granted}"
+        if can("startup.manage_members", world.startup, person=person):  # else the team is not theirs at all
+            assert refusal in html.unescape(response.text)

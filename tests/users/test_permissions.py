@@ -6,7 +6,8 @@ import pytest
 
 from core.db import utcnow
 from tests.factories import make_incubator, make_incubator_staff, make_membership, make_person, make_startup
-from users.permissions import POLICY, can, requires
+from users.models import StartupRole
+from users.permissions import POLICY, can, grantable_roles, requires, role_change_refusal, sign_off_refusal
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -115,3 +116,96 @@ def test_startup_creation_is_for_admins_and_incubator_staff(startup):
     assert can("startup.create", startup.incubator, person=staff, on=TODAY)
     assert not can("startup.create", other_incubator, person=staff, on=TODAY)
     assert can("startup.create", other_incubator, person=make_person(is_admin=True), on=TODAY)
+
+
+# --- Who grants and ends which role (issue 9) -------------------------------------------------------
+
+ACTORS = ("outsider", "team_member", "intrapreneur", "coach", "sponsor", "incubator_staff", "admin")
+# actor -> the roles it may grant to someone else, or end, in the startup's team
+GRANTS = {
+    "outsider": set(),
+    "team_member": set(),
+    "sponsor": set(),
+    "intrapreneur": {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER},
+    "coach": {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER},
+    "incubator_staff": set(StartupRole),
+    "admin": set(StartupRole),
+}
+
+
+def actor_for(kind, startup):
+    if kind == "outsider":
+        person = make_person()
+        make_membership(person, make_startup(incubator_id=make_incubator().id), "coach")
+        return person
+    return person_with(kind, startup)
+
+
+@pytest.mark.parametrize("ending", [False, True], ids=["grant", "end"])
+@pytest.mark.parametrize("role", list(StartupRole))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_who_grants_and_ends_each_role(startup, actor, role, ending):
+    person = actor_for(actor, startup)
+    someone = make_person()
+    refusal = role_change_refusal(person, startup, role, someone, ending=ending, on=TODAY)
+    assert (refusal is None) == (role in GRANTS[actor])
+    if refusal is not None:
+        assert not refusal.isascii()  # a French explanation for the 403 page
+    assert set(grantable_roles(person, startup, on=TODAY)) == GRANTS[actor]
+
+
+@pytest.mark.parametrize("actor", ("intrapreneur", "coach", "incubator_staff", "admin"))
+def test_nobody_grants_themselves_the_sponsor_role(startup, actor):
+    person = person_with(actor, startup)
+    assert role_change_refusal(person, startup, StartupRole.SPONSOR, person, on=TODAY) is not None
+    # A role below the ones they hold is not an escalation.
+    assert role_change_refusal(person, startup, StartupRole.TEAM_MEMBER, person, on=TODAY) is None
+
+
+def test_an_intrapreneur_does_not_make_themselves_coach_nor_a_team_member_intrapreneur(startup):
+    intrapreneur, member = person_with("intrapreneur", startup), person_with("team_member", startup)
+    assert role_change_refusal(intrapreneur, startup, StartupRole.COACH, intrapreneur, on=TODAY) is not None
+    assert role_change_refusal(intrapreneur, startup, StartupRole.INTRAPRENEUR, intrapreneur, on=TODAY) is None
+    assert role_change_refusal(member, startup, StartupRole.INTRAPRENEUR, member, on=TODAY) is not None
+    # Incubator staff may be the startup's coach (they already do all a coach does), not its sponsor.
+    staff = person_with("incubator_staff", startup)
+    assert role_change_refusal(staff, startup, StartupRole.COACH, staff, on=TODAY) is None
+    assert "vous-même" in role_change_refusal(staff, startup, StartupRole.SPONSOR, staff, on=TODAY)
+
+
+def test_ending_one_s_own_team_role_is_not_an_escalation(startup):
+    intrapreneur = person_with("intrapreneur", startup)
+    assert role_change_refusal(intrapreneur, startup, StartupRole.INTRAPRENEUR, intrapreneur, ending=True,
+                               on=TODAY) is None
+
+
+# --- Who reviews a committee's decision (issue 9) ---------------------------------------------------
+
+class Decided:
+    """A committee awaiting its sponsor's review, read by duck typing like the policy reads it."""
+
+    def __init__(self, startup, chair=None, recorder=None):
+        self.startup_id, self.incubator_id = startup.id, startup.incubator_id
+        self.chair_id = chair.id if chair else None
+        self.decision = type("Decision", (), {"decided_by_id": recorder.id if recorder else None})()
+
+    def permission_scope(self):
+        return (self.startup_id, self.incubator_id)
+
+
+def test_only_a_current_sponsor_who_neither_recorded_nor_chaired_signs_off(startup):
+    sponsor, other_sponsor = person_with("sponsor", startup), person_with("sponsor", startup)
+    coach, admin = person_with("coach", startup), make_person(is_admin=True)
+    former = person_with("sponsor", startup, starts_on=dt.date(2024, 1, 1), ends_on=TODAY - dt.timedelta(days=1))
+    committee = Decided(startup, chair=coach, recorder=coach)
+    assert can("committee.sign_off", committee, person=sponsor, on=TODAY)
+    for refused in (coach, admin, former, person_with("incubator_staff", startup)):
+        assert not can("committee.sign_off", committee, person=refused, on=TODAY)
+    assert not can("committee.sign_off", Decided(startup, chair=coach, recorder=sponsor), person=sponsor, on=TODAY)
+    assert not can("committee.sign_off", Decided(startup, chair=sponsor, recorder=coach), person=sponsor, on=TODAY)
+    assert can("committee.sign_off", Decided(startup, chair=sponsor, recorder=coach), person=other_sponsor, on=TODAY)
+    # The membership counts on the day of the sign-off, its last day included.
+    assert can("committee.sign_off", committee, person=former, on=TODAY - dt.timedelta(days=1))
+    assert "saisi cette décision" in sign_off_refusal(sponsor, Decided(startup, recorder=sponsor), TODAY)
+    assert "présidé ce comité" in sign_off_refusal(sponsor, Decided(startup, chair=sponsor), TODAY)
+    assert "sponsor actuel" in sign_off_refusal(admin, committee, TODAY)

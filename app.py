@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as config_module
-from core import cache, errors, formats, mail, sqlite
+from core import cache, errors, formats, mail, security, sqlite
 from core.db import db
 from users import permissions
 
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
+    security.init_app(app)
     cache.init_app(app)
     mail.init_app(app)
     with app.app_context():

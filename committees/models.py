@@ -295,13 +295,15 @@ class ActionItem(db.Model):
 class CalendarToken(db.Model):
     """The secret in a person's iCalendar feed URL: calendar apps fetch it without a session.
 
-    A random token rather than a signed one, so that it can be revoked (regenerated) when it leaks.
+    A random token rather than a signed one, so that it can be revoked (regenerated) when it leaks. Only its
+    SHA-256 is stored, as for login links: a copy of the database opens nobody's feed. The URL is therefore
+    shown once, when the token is issued.
     """
 
     __tablename__ = "committee_calendar_tokens"
 
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship()

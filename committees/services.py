@@ -35,6 +35,7 @@ from core.db import db
 from core.formats import date_fr
 from startups.models import Startup
 from users.models import IncubatorStaff, Membership, Person, StartupRole
+from users.services import hash_token
 
 __all__ = ["CommitteeConflict", "CommitteeError"]
 
@@ -399,32 +400,32 @@ def set_action_done(item: ActionItem, done: bool, *, actor: Person | None, now: 
 
 # -- calendar tokens ----------------------------------------------------------------------------------
 
-def calendar_token(person: Person, *, regenerate: bool = False) -> str:
-    """The secret of the person's iCalendar feed URL, created on first use; regenerate to revoke a leaked
-    link (the old URL then answers 404)."""
+def calendar_token(person: Person) -> str:
+    """A fresh secret for the person's iCalendar feed URLs, returned once: only its hash is stored. A person
+    has one token; issuing another revokes the previous URLs (they then answer 404)."""
+    token = secrets.token_urlsafe(32)
     row = db.session.get(CalendarToken, person.id)
+    regenerated = row is not None
     if row is None:
-        row = CalendarToken(person_id=person.id, token=secrets.token_urlsafe(32))
+        row = CalendarToken(person_id=person.id, token_hash=hash_token(token))
         db.session.add(row)
-    elif regenerate:
-        row.token = secrets.token_urlsafe(32)
     else:
-        return row.token
+        row.token_hash = hash_token(token)
     db.session.flush()
-    record("calendar_token.regenerated" if regenerate else "calendar_token.created", "person", person.id,
+    record("calendar_token.regenerated" if regenerated else "calendar_token.created", "person", person.id,
            actor=person)
-    return row.token
+    return token
 
 
-def existing_calendar_token(person: Person) -> str | None:
-    row = db.session.get(CalendarToken, person.id)
-    return row.token if row else None
+def has_calendar_token(person: Person) -> bool:
+    return db.session.get(CalendarToken, person.id) is not None
 
 
 def person_for_token(token: str) -> Person | None:
     if not token or len(token) > 64:
         return None
     person = db.session.scalars(
-        sa.select(Person).join(CalendarToken, CalendarToken.person_id == Person.id).where(CalendarToken.token == token)
+        sa.select(Person).join(CalendarToken, CalendarToken.person_id == Person.id)
+        .where(CalendarToken.token_hash == hash_token(token))
     ).first()
     return person if person is not None and person.is_active else None

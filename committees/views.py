@@ -8,7 +8,7 @@ else changed the committee since the form was loaded.
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from committees import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
@@ -136,8 +136,15 @@ def index():
     sections = queries.my_committees(person, _now())
     concerned = _concerned(person, _today())
     shown = {name: concerned.get(name, True) or bool(committees) for name, committees in sections.items()}
-    return _render("committees/index.html", sections=sections, shown=shown,
-                   token=services.existing_calendar_token(person))
+    return _render("committees/index.html", sections=sections, shown=shown, **_calendar_token(person))
+
+
+_FRESH_CALENDAR_TOKEN = "committees.calendar_token"
+
+
+def _calendar_token(person: Person) -> dict:
+    """For the calendar sections: the token just issued (shown once), and whether the person has one."""
+    return {"token": session.pop(_FRESH_CALENDAR_TOKEN, None), "has_token": services.has_calendar_token(person)}
 
 
 @bp.post("/calendar-token")
@@ -147,9 +154,12 @@ def calendar_token():
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.calendar_token(current_person(), regenerate=request.form.get("regenerate") == "1")
+    token = services.calendar_token(current_person())
     db.session.commit()
-    flash("Votre lien d'agenda est prêt. Gardez-le pour vous : il donne accès à vos comités.", "success")
+    # Only the token's hash is stored: the next page shows the URL this once (the session is the person's own).
+    session[_FRESH_CALENDAR_TOKEN] = token
+    flash("Votre adresse d'agenda est prête. Copiez-la maintenant : elle ne sera plus affichée. Gardez-la pour "
+          "vous : elle donne accès à vos comités.", "success")
     target = request.form.get("next", "")
     if not target.startswith("/committees/") or "//" in target:
         target = url_for("committees.index")
@@ -186,7 +196,7 @@ def calendar(incubator_id: str):
         ).all()
     return _render("committees/calendar.html", incubator=incubator,
                    sections=queries.incubator_calendar(incubator.id, _now()), overdue=overdue,
-                   token=services.existing_calendar_token(current_person()))
+                   **_calendar_token(current_person()))
 
 
 # -- one committee ------------------------------------------------------------------------------------

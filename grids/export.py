@@ -12,23 +12,16 @@ default). Sections one after the other, separated by an empty row:
 The view only serves it when the scores are visible to the person who asks (grids.services.scores_visible).
 """
 
-import csv
 import io
 from collections.abc import Sequence
 
 from committees.models import Committee, datetime_fr
+from core import csv_safe
 from grids.models import CriterionKind, FieldType, GridTemplate
 from grids.services import VersionResults
 from grids.stats import decimal_comma
 
 BOM = "\ufeff"
-
-
-def _text(value: str | None) -> str:
-    """Free text as a cell Excel will not run as a formula (CSV injection): a leading =, +, -, @, tab or
-    carriage return gets an apostrophe in front."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _yes_no(value: bool) -> str:
@@ -37,9 +30,10 @@ def _yes_no(value: bool) -> str:
 
 def results_csv(committee: Committee, template: GridTemplate, results: Sequence[VersionResults]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    # Every cell goes through core.csv_safe: a name or comment typed as a formula is not run by Excel.
+    writer = csv_safe.writer(buffer, delimiter=";")
     writer.writerow(["Grille", template.title])
-    writer.writerow(["Comité", _text(f"{committee.startup.name} — {committee.kind.label}")])
+    writer.writerow(["Comité", f"{committee.startup.name} — {committee.kind.label}"])
     writer.writerow(["Date", datetime_fr(committee.scheduled_at)])
     writer.writerow(["Écart-type", "population (écart-type des notes données, sans correction d'échantillon)"])
     writer.writerow(["Désaccord", "au moins deux notes et un écart entre la plus basse et la plus haute "
@@ -53,7 +47,7 @@ def results_csv(committee: Committee, template: GridTemplate, results: Sequence[
         for row in result.criteria:
             s = row.stats
             writer.writerow([
-                _text(row.criterion.section), row.criterion.code, _text(row.criterion.label),
+                row.criterion.section, row.criterion.code, row.criterion.label,
                 decimal_comma(float(row.criterion.weight)), s.count, decimal_comma(s.mean), decimal_comma(s.median),
                 decimal_comma(s.std), "" if s.minimum is None else s.minimum, "" if s.maximum is None else s.maximum,
                 _yes_no(s.disagreement),
@@ -67,8 +61,8 @@ def results_csv(committee: Committee, template: GridTemplate, results: Sequence[
         writer.writerow(["Participant", "Code", "Critère", "Note", "Réponse", "Commentaire"])
         for grid in result.grids:
             if grid.abstained:
-                writer.writerow([_text(grid.person.name), "", "Abstention (conflit d'intérêts)", "",
-                                 _text(grid.conflict_of_interest), ""])
+                writer.writerow([grid.person.name, "", "Abstention (conflit d'intérêts)", "",
+                                 grid.conflict_of_interest, ""])
                 continue
             for criterion in version.active_criteria:
                 answer = grid.answer_for(criterion)
@@ -77,8 +71,8 @@ def results_csv(committee: Committee, template: GridTemplate, results: Sequence[
                 text = answer.text or ""
                 if criterion.kind is not CriterionKind.SCORED and criterion.field_type is FieldType.MONEY_EUR and text:
                     text = f"{text} €"
-                writer.writerow([_text(grid.person.name), criterion.code, _text(criterion.label),
-                                 "" if answer.score is None else answer.score, _text(text), _text(answer.comment)])
+                writer.writerow([grid.person.name, criterion.code, criterion.label,
+                                 "" if answer.score is None else answer.score, text, answer.comment])
             if grid.comment:
-                writer.writerow([_text(grid.person.name), "", "Commentaire général", "", "", _text(grid.comment)])
+                writer.writerow([grid.person.name, "", "Commentaire général", "", "", grid.comment])
     return (BOM + buffer.getvalue()).encode("utf-8")

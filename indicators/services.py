@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
+from core import csv_safe
 from core.db import db, utcnow
 from core.formats import month_fr
 from core.text import fold
@@ -357,7 +358,8 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
 
             def cell(name: str) -> str:
                 index = column.get(name)
-                return row[index].strip() if index is not None and index < len(row) else ""
+                # A text editor keeps the apostrophe that csv_template() put before a formula-like name.
+                return csv_safe.unescape_cell(row[index].strip()) if index is not None and index < len(row) else ""
 
             name = cell("indicateur")
             indicator = indicators.get(name.casefold())
@@ -406,7 +408,7 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
 def csv_template(startup: Startup, month: dt.date) -> str:
     """A CSV to fill: one row per indicator entered by the team, for the given month."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(out, delimiter=";", lineterminator="\r\n")  # names typed as formulas stay text
     writer.writerow(["indicateur", "période", "valeur", "commentaire"])
     for indicator in indicators_of(startup):
         if not indicator.kind.is_computed:

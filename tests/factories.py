@@ -73,6 +73,7 @@ def login(client, person) -> None:
     """Log person in on the test client, without going through the login pages."""
     with client.session_transaction() as session:
         session["person_id"] = person.id
+        session["session_version"] = person.session_version
 
 
 def bulk_portfolio(count: int, today: dt.date, incubators: int = 5, organisations: int = 8, prefix: str = "lot") -> None:

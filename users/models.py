@@ -41,6 +41,10 @@ class Person(db.Model):
     last_login_at: Mapped[dt.datetime | None]
     archived_at: Mapped[dt.datetime | None]
     anonymised_at: Mapped[dt.datetime | None]
+    # Stored in the session cookie at login; a session opens pages only while they match. Logging out and
+    # archiving raise it, so that a copy of the cookie dies with the session (the cookie itself is only
+    # signed: clearing it in one browser does not stop a copy).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821 (startups area, by name)
     memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.starts_on")

@@ -262,7 +262,9 @@ def current_person() -> Person | None:
             person_id = None
         if person_id is not None:
             person = db.session.get(Person, person_id)
-            if person is not None and not person.is_active:
+            if person is None or not person.is_active or session.get("session_version") != person.session_version:
+                # Ended by a logout or an archiving since this cookie was issued (users.services.end_sessions).
+                session.clear()
                 person = None
         cache[_CACHE_KEY] = person
     return cache[_CACHE_KEY]

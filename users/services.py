@@ -69,14 +69,23 @@ def create_person(
 
 
 def archive_person(person: Person, *, now: dt.datetime) -> None:
-    """The person can no longer log in; their history stays. Unused login links die with the account."""
+    """The person can no longer log in; their history stays. Their open sessions and unused login links die
+    with the account."""
     if person.archived_at is None:
         person.archived_at = now
+    end_sessions(person)
     db.session.execute(
         sa.update(LoginToken)
         .where(LoginToken.person_id == person.id, LoginToken.used_at.is_(None))
         .values(expires_at=now)
     )
+    db.session.flush()
+
+
+def end_sessions(person: Person) -> None:
+    """Every session opened so far for person stops opening pages, copies of its cookie included
+    (users.permissions.current_person compares the cookie's session_version with the person's)."""
+    person.session_version = (person.session_version or 0) + 1
     db.session.flush()
 
 

@@ -27,6 +27,7 @@ def log_in(person, next_url: str | None, proconnect_id_token: str | None = None)
     session.clear()
     session["person_id"] = person.id
     session["login_at"] = now.isoformat()
+    session["session_version"] = person.session_version
     session.permanent = True
     if proconnect_id_token:
         session["proconnect_id_token"] = proconnect_id_token  # to end the ProConnect session at logout
@@ -112,6 +113,11 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     id_token = session.get("proconnect_id_token")
+    person = current_person()
+    if person is not None:
+        # The cookie is only signed: clearing it here leaves any copy of it valid unless the server says no.
+        services.end_sessions(person)
+        db.session.commit()
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
     if id_token and proconnect.enabled():

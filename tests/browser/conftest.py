@@ -89,6 +89,36 @@ def no_broken_responses(request):
     assert not broken, "Réponses en erreur :\n" + "\n".join(broken)
 
 
+# Chromium reports a CSP refusal on the console too, but the event is also echoed by the page itself so that
+# nothing depends on how Playwright relays the browser's own log entries.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy: ${event.violatedDirective} refused ${event.blockedURI || "inline"} `
+                + `(${event.sourceFile || ""}:${event.lineNumber || ""})`);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test fails when the Content-Security-Policy (core/security.py) refuses something: an
+    inline script or style, a resource from another origin — the page would work differently in production."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.context.add_init_script(CSP_REPORTER)
+
+    def check(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"{message.text} ({page.url})")
+
+    page.context.on("console", check)
+    yield
+    assert not violations, "Violations de la Content-Security-Policy :\n" + "\n".join(dict.fromkeys(violations))
+
+
 def format_violations(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
@@ -109,7 +139,8 @@ def axe():
     def check(page, context: str = ""):
         page.wait_for_load_state("load")
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE_SCRIPT))
+            # Evaluated rather than added as a <script>: the Content-Security-Policy refuses inline scripts.
+            page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         violations = page.evaluate("async () => (await axe.run()).violations")
         if violations:
             where = context or page.url

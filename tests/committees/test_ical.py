@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import icalendar
 
@@ -80,3 +81,27 @@ def test_the_incubator_feed_is_for_its_staff_only(client):
     assert len(feed(client, f"{url}?jeton={staff_token}").walk("VEVENT")) == 1
     login(client, c.head)
     assert len(feed(client, url).walk("VEVENT")) == 1
+
+
+def test_the_feed_url_is_shown_once_after_it_is_issued_and_renewing_it_revokes_the_old_one(client):
+    c = cast()
+    plan(c, "2026-12-15")
+    db.session.commit()
+    login(client, c.sponsor)
+    assert "Obtenir mon adresse d&#39;agenda" in client.get("/committees/").get_data(as_text=True)
+
+    client.post("/committees/calendar-token")
+    page = client.get("/committees/").get_data(as_text=True)
+    [url] = re.findall(r"http://localhost(/committees/ical/person/[^<]+\.ics)", page)
+    assert "Copiez-la maintenant" in page
+    assert len(feed(client, url).walk("VEVENT")) == 1
+
+    # Jalons keeps only the token's hash: the next visit cannot show the URL again, only renew it.
+    page = client.get("/committees/").get_data(as_text=True)
+    assert "/committees/ical/person/" not in page and "Renouveler l&#39;adresse" in page
+
+    client.post("/committees/calendar-token")
+    [renewed] = re.findall(r"http://localhost(/committees/ical/person/[^<]+\.ics)", client.get("/committees/").get_data(as_text=True))
+    assert renewed != url
+    assert client.get(url).status_code == 404
+    assert len(feed(client, renewed).walk("VEVENT")) == 1

@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 
 import pytest
 import sqlalchemy as sa
@@ -7,6 +8,7 @@ from audit.models import AuditEvent
 from committees import decisions, queries, services
 from committees.models import (
     ActionItem,
+    CalendarToken,
     Attendance,
     Committee,
     CommitteeConflict,
@@ -296,15 +298,18 @@ def test_action_items_are_decided_at_a_held_committee():
         services.add_action_item(committee, title=" ", owner=None, due_on=None, actor=c.coach, now=NOW)
 
 
-def test_calendar_tokens_are_secret_stable_and_revocable():
+def test_calendar_tokens_are_secret_stored_hashed_and_revocable():
     c = cast()
     token = services.calendar_token(c.coach)
     assert len(token) >= 40
-    assert services.calendar_token(c.coach) == token
     assert services.person_for_token(token) == c.coach
-    renewed = services.calendar_token(c.coach, regenerate=True)
+    stored = db.session.get(CalendarToken, c.coach.id).token_hash
+    assert token not in stored and stored == hashlib.sha256(token.encode()).hexdigest()
+    assert services.person_for_token(stored) is None  # a copy of the table opens no feed
+    renewed = services.calendar_token(c.coach)
     assert renewed != token
     assert services.person_for_token(token) is None
+    assert services.person_for_token(renewed) == c.coach
 
 
 def test_a_decision_the_history_contradicts_is_refused_at_sign_off_and_nothing_changes():

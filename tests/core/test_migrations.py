@@ -14,3 +14,37 @@ def test_migrations_match_the_models(app):
         })
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_the_security_migration_hashes_existing_calendar_tokens_so_their_feeds_keep_working(tmp_path):
+    """0010_security replaces each stored feed token by its hash in place: calendars already subscribed to
+    a feed URL still get it, and the database no longer holds the secret."""
+    import hashlib
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from users.services import hash_token
+
+    app = create_app({"JALONS_ENV": "test", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0009_data_version")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO people (id, name, email, is_admin, created_at) "
+                "VALUES (1, 'Abonnée', 'abonnee@example.gouv.fr', false, '2026-11-27 08:00:00.000000')"))
+            connection.execute(sa.text(
+                "INSERT INTO committee_calendar_tokens (person_id, token, created_at) "
+                "VALUES (1, 'ancien-jeton-en-clair', '2026-11-27 08:00:00.000000')"))
+        upgrade(revision="0010_security")
+        with db.engine.connect() as connection:
+            stored = connection.execute(sa.text("SELECT token_hash FROM committee_calendar_tokens")).scalar_one()
+            version = connection.execute(sa.text("SELECT session_version FROM people")).scalar_one()
+        assert stored == hashlib.sha256(b"ancien-jeton-en-clair").hexdigest()
+        # What committees.services.person_for_token looks up for the token of the feed URL.
+        assert stored == hash_token("ancien-jeton-en-clair")
+        assert version == 0
+        db.session.remove()
+        db.engine.dispose()

@@ -269,6 +269,17 @@ def test_the_csv_template_lists_the_indicators_to_fill_and_imports_back():
     assert (result.written, result.ignored) == (0, 6)
 
 
+def test_the_csv_template_writes_a_name_typed_as_a_formula_as_text_and_imports_it_back():
+    startup = make_startup()
+    indicator = make_indicator(startup, name="=HYPERLINK(\"http://x\")")
+    template = services.csv_template(startup, dt.date(2026, 11, 27))
+    assert "\r\n\"'=HYPERLINK(\"\"http://x\"\")\";2026-11;;\r\n" in template
+    filled = template.replace(";2026-11;;", ";2026-11;12;")
+    result = services.import_values_csv(startup, filled.encode("utf-8"), today=TODAY)
+    assert result.written == 1
+    assert stored(indicator) == {month("2026-11"): 12}
+
+
 # --- Objectives, budgets, cost per use -------------------------------------------------------------------------
 
 def test_objectives_are_kept_and_read_by_committee_and_by_date():

@@ -127,6 +127,7 @@ def test_the_session_expires_after_its_lifetime(app, client):
 
     with client.session_transaction() as session:
         session["person_id"] = person.id
+        session["session_version"] = person.session_version
         session["login_at"] = (utcnow() - dt.timedelta(hours=1)).isoformat()
     assert client.get("/users/me").status_code == 200
 
@@ -141,6 +142,54 @@ def test_logout_is_a_post_that_ends_the_session(client):
     page = client.get("/").get_data(as_text=True)
     assert "Se connecter" in page and "Paul Sortant" not in page
     assert client.get("/users/me").status_code == 303
+
+
+def copied_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def replay(client, cookie: str):
+    client.set_cookie("session", cookie)
+    return client.get("/users/me")
+
+
+def test_a_cookie_copied_before_logout_no_longer_opens_a_page(client, outbox):
+    make_person("Paul Copié", email="copie@example.gouv.fr")
+    request_link(client, "copie@example.gouv.fr")
+    client.post(path_of(link_in(outbox[0])))
+    cookie = copied_cookie(client)
+    assert replay(client, cookie).status_code == 200
+
+    assert client.post("/users/logout").status_code == 303
+    response = replay(client, cookie)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/users/login")
+    assert "Paul Copié" not in client.get("/").get_data(as_text=True)
+
+
+def test_logging_in_again_after_logout_opens_a_new_session(client, outbox):
+    make_person("Paul Revenu", email="revenu@example.gouv.fr")
+    for message_index in (0, 1):
+        request_link(client, "revenu@example.gouv.fr")
+        client.post(path_of(link_in(outbox[message_index])))
+        assert client.get("/users/me").status_code == 200
+        client.post("/users/logout")
+    assert client.get("/users/me").status_code == 303
+
+
+def test_a_cookie_copied_before_the_person_is_archived_no_longer_opens_a_page(client, outbox):
+    from users import services
+
+    person = make_person("Paul Archivé", email="archive@example.gouv.fr")
+    request_link(client, "archive@example.gouv.fr")
+    client.post(path_of(link_in(outbox[0])))
+    cookie = copied_cookie(client)
+    services.archive_person(person, now=utcnow())
+    db.session.flush()
+    # Even if the archiving is undone by hand, the sessions it ended stay ended.
+    person.archived_at = None
+    db.session.flush()
+    response = replay(client, cookie)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/users/login")
 
 
 def test_an_archived_person_loses_their_session(client):

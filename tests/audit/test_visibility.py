@@ -258,3 +258,12 @@ def test_the_migration_marks_the_events_recorded_before_it(tmp_path):
                 "SELECT id, visibility, visibility_ref FROM audit_events ORDER BY id")).all()
         db.engine.dispose()
     assert [tuple(row) for row in rows] == [(1, "notes_grille", 12), (2, "standard", None), (3, "personnel", 7)]
+
+
+def test_a_calendar_link_is_logged_as_personal_data(app):
+    from committees import services as committee_services
+
+    person = make_person("Pia")
+    committee_services.calendar_token(person)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "calendar_token.created")).one()
+    assert event.visibility is Visibility.PERSONAL and event.visibility_ref == person.id

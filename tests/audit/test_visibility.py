@@ -267,3 +267,14 @@ def test_a_calendar_link_is_logged_as_personal_data(app):
     committee_services.calendar_token(person)
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "calendar_token.created")).one()
     assert event.visibility is Visibility.PERSONAL and event.visibility_ref == person.id
+
+
+@pytest.mark.parametrize("role", PERSONAS)
+def test_whoever_reads_the_history_may_read_the_presentations_so_their_events_need_no_visibility(app, role):
+    """A draft presentation's events (status, attachments) stay STANDARD because the policy shows the
+    presentation, drafts included, to everyone who reads the startup's history. If that changes, the
+    presentations' events need a visibility of their own (audit.visibility)."""
+    world = ScoredWorld()
+    person = world.people.get(role)
+    if person is not None and can("audit.view_startup", world.startup, person=person):
+        assert can("presentation.view", world.committee(), person=person)

@@ -1,10 +1,28 @@
 import datetime as dt
+import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import db, utcnow
 from users.models import Person
+
+
+class Visibility(enum.StrEnum):
+    """Who may read an event's values, decided when it is recorded. STANDARD: whoever sees the log where
+    the event shows (a startup's history, the whole log). The others carry confidential content: the
+    event still shows (its fact is not confidential) but its confidential values are masked from whoever
+    the content's own rule (see audit/visibility.py) does not let see it; `visibility_ref` names the
+    record that rule asks about."""
+
+    STANDARD = "standard"
+    GRID_SCORES = "notes_grille"  # visibility_ref: the filled grid (its committee's rule on scores)
+    PERSONAL = "personnel"  # visibility_ref: the person the data is about
+
+    @property
+    def label(self) -> str:
+        return {"standard": "Visible de qui voit le journal", "notes_grille": "Notes d'une grille d'évaluation",
+                "personnel": "Données personnelles"}[self.value]
 
 
 class AuditEvent(db.Model):
@@ -25,6 +43,9 @@ class AuditEvent(db.Model):
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    visibility: Mapped[Visibility] = mapped_column(default=Visibility.STANDARD,
+                                                   server_default=Visibility.STANDARD.value)
+    visibility_ref: Mapped[int | None]
 
     actor: Mapped[Person | None] = relationship()
 

@@ -2,7 +2,7 @@
 
 from core.db import db
 from core.values import jsonable
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Visibility
 from users.models import Person
 
 
@@ -28,8 +28,14 @@ def record(
     after: dict | None = None,
     startup_id: str | None = None,
     reason: str | None = None,
+    visibility: Visibility = Visibility.STANDARD,
+    visibility_ref: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the log (flushed, committed with the change it describes)."""
+    """Append one event to the log (flushed, committed with the change it describes). An event whose values
+    are confidential says so with `visibility` and the record its rule asks about (`visibility_ref`, see
+    audit/visibility.py): the pages then mask those values from whoever may not see them."""
+    if visibility is not Visibility.STANDARD and visibility_ref is None:
+        raise ValueError(f"an event of visibility {visibility} names the record its rule asks about")
     event = AuditEvent(
         action=action,
         object_type=obj_type,
@@ -40,6 +46,8 @@ def record(
         after=jsonable(after) if after is not None else None,
         startup_id=startup_id,
         reason=reason,
+        visibility=visibility,
+        visibility_ref=visibility_ref,
     )
     db.session.add(event)
     db.session.flush()

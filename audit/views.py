@@ -2,7 +2,9 @@
 
 There is no route that changes the log: it is written by the services only, and the model refuses
 updates and deletes. Every page runs a fixed number of statements (the page, its count, the names of
-the people it mentions, the filters' choices).
+the people it mentions, the filters' choices, and a few for each kind of confidential event it holds).
+Every page shows its events through audit.visibility.shown(): confidential values (grid scores, personal
+data) are masked from whoever may not see their content.
 """
 
 import dataclasses
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
-from audit import labels, services
+from audit import labels, services, visibility
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.db import db
@@ -39,9 +41,14 @@ class StartupRef:
         return (self.id, self.incubator_id)
 
 
-def change_rows(event: AuditEvent, people: dict[int, str]) -> list[labels.Row]:
-    """(field, before, after) of an event, for display; the values themselves stay as recorded."""
-    return labels.change_rows(event.action, event.object_type, event.before, event.after, people)
+def change_rows(event: visibility.ShownEvent, people: dict[int, str]) -> list[labels.Row]:
+    """(field, before, after) of an event, for display; the values themselves stay as recorded, and those the
+    viewer may not see read as masked."""
+    rows = labels.change_rows(event.action, event.object_type, event.before, event.after, people)
+    for key, notice in event.masked:
+        label = None if key == visibility.EVERYTHING else labels.field_for(event.action, event.object_type, key).label
+        rows.append((label or "Détails", "", notice))
+    return rows
 
 
 def people_named(events) -> dict:
@@ -68,8 +75,8 @@ def startup_history(startup, limit: int = HISTORY_ON_PAGE):
     if not can("audit.view_startup", startup):
         return None
     events = services.history(startup.id, limit=limit + 1)
-    return {"events": events[:limit], "more": len(events) > limit, "people": people_named(events[:limit]),
-            "startup": startup}
+    page = visibility.shown(events[:limit])
+    return {"events": page, "more": len(events) > limit, "people": people_named(page), "startup": startup}
 
 
 # Globals, not a context processor: imported macros see globals only.
@@ -105,8 +112,9 @@ def startup(startup_id: str):
     query = (sa.select(AuditEvent).where(AuditEvent.startup_id == target.id)
              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     page = paginate(query, _page_number(), PER_PAGE, scalars=True)
-    return render_template("audit/startup.html", startup=target, page=page, people=people_named(page.items),
-                           page_url=_page_url, active_section="startups")
+    events = visibility.shown(page.items)
+    return render_template("audit/startup.html", startup=target, page=page, events=events,
+                           people=people_named(events), page_url=_page_url, active_section="startups")
 
 
 def _like(text: str) -> str:
@@ -152,5 +160,6 @@ def index():
             query = query.where(AuditEvent.at < dt.datetime.combine(day_after, dt.time(), PARIS))
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     page = paginate(query, _page_number(), PER_PAGE, scalars=True)
-    return render_template("audit/index.html", form=form, page=page, people=people_named(page.items),
+    events = visibility.shown(page.items)
+    return render_template("audit/index.html", form=form, page=page, events=events, people=people_named(events),
                            page_url=_page_url, warnings=warnings, author=author)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from audit.models import Visibility
 from audit.services import changes, record, snapshot
 from committees.models import (
     PARIS,
@@ -413,7 +414,7 @@ def calendar_token(person: Person) -> str:
         row.token_hash = hash_token(token)
     db.session.flush()
     record("calendar_token.regenerated" if regenerated else "calendar_token.created", "person", person.id,
-           actor=person)
+           actor=person, visibility=Visibility.PERSONAL, visibility_ref=person.id)
     return token
 
 

@@ -1,7 +1,10 @@
-"""The French labels of the grids area's actions and fields on the audit pages (see audit.labels)."""
+"""The French labels of the grids area's actions and fields on the audit pages (see audit.labels), and who
+reads the scores they recorded (see audit.visibility)."""
 
-from audit import labels
+from audit import labels, visibility
 from audit.labels import HIDDEN, MAPPING, VERBATIM, Choice, Enum, Format, Lines, field
+from audit.models import Visibility
+from grids import services
 from grids.models import CriterionKind
 
 TEMPLATES = Choice({
@@ -39,4 +42,12 @@ labels.register_object("filled_grid", "Grille remplie", {
 labels.register_actions({
     "grid.submitted": "Grille d'évaluation remplie",
     "grid.version_published": "Version de grille publiée",
+})
+
+# A submitted grid's scores (and an abstention's declared conflict of interest) show in the history only to
+# whoever the committee's grid page shows them to.
+MASKED_UNTIL = "tant que vous ne pouvez pas voir les résultats des grilles de ce comité"
+visibility.register(Visibility.GRID_SCORES, services.scores_visible_to, fields={
+    "scores": f"masquées {MASKED_UNTIL}",
+    "conflict_of_interest": f"masqué {MASKED_UNTIL}",
 })

@@ -17,6 +17,9 @@ Rules decided here (issue 5 leaves them open):
   decided, signed off). This applies to everyone — chair, coach, sponsor, incubator staff and admins
   alike: nobody needs the scores before the session, and an exception for admins would be a leak that
   no one could see. Everyone allowed to see the results sees, before that, who has submitted.
+  The audit trail follows the same rule: a submitted grid's event carries its scores with the visibility
+  GRID_SCORES, and the audit pages mask them from whoever this rule does not let see them
+  (scores_visible_to, registered in grids/audit_labels.py).
 - Results are computed per version (two participants who filled two versions are not mixed) over the
   submitted, non-abstaining grids; see grids/stats.py for the statistics.
 """
@@ -24,12 +27,13 @@ Rules decided here (issue 5 leaves them open):
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from audit.models import Visibility
 from audit.services import record
 from committees.models import Committee, CommitteeKind, CommitteeStatus, ParticipantRole
 from core.db import db
@@ -47,6 +51,7 @@ from grids.models import (
     GridVersion,
 )
 from users.models import Person
+from users.permissions import can
 
 SEED_ACTOR = "flask grids seed"
 
@@ -312,6 +317,27 @@ def scores_visible(committee: Committee, template: GridTemplate, person: Person 
     return any(g.person_id == person.id and g.is_submitted for g in grids)
 
 
+def scores_visible_to(grid_ids: Collection[int], person: Person | None) -> set[int]:
+    """Of these filled grids, those whose scores `person` may see: the rule of the committee's grid page
+    (grid.results on the committee, the committee not archived, then scores_visible), for many grids in
+    at most three statements."""
+    if not grid_ids or person is None:
+        return set()
+    grids = db.session.scalars(
+        sa.select(FilledGrid).where(FilledGrid.id.in_(grid_ids))
+        .options(joinedload(FilledGrid.template), joinedload(FilledGrid.committee).joinedload(Committee.startup),
+                 joinedload(FilledGrid.committee).selectinload(Committee.participants))
+    ).unique().all()
+    seen = [g for g in grids if g.committee.archived_at is None and can("grid.results", g.committee, person)]
+    pending = {g.committee_id for g in seen if g.committee.status not in HELD_STATUSES}
+    own: list[FilledGrid] = list(db.session.scalars(
+        sa.select(FilledGrid).where(FilledGrid.committee_id.in_(pending), FilledGrid.person_id == person.id)
+    )) if pending else []
+    return {g.id for g in seen if scores_visible(
+        g.committee, g.template, person,
+        [o for o in own if o.committee_id == g.committee_id and o.template_id == g.template_id])}
+
+
 # -- filling ------------------------------------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -430,7 +456,7 @@ def save_grid(committee: Committee, template: GridTemplate, person: Person, *, a
     if submit:
         by_id = {c.id: c for c in version.criteria}
         record("grid.submitted", "filled_grid", filled.id, actor=person, startup_id=committee.startup_id,
-               after={
+               visibility=Visibility.GRID_SCORES, visibility_ref=filled.id, after={
                    "committee_id": committee.id, "template": template.code, "version": version.number,
                    "abstained": abstained, "conflict_of_interest": filled.conflict_of_interest,
                    "scores": {by_id[a.criterion_id].code: a.score for a in filled.answers if a.score is not None},

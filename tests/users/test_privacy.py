@@ -7,7 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Visibility
 from audit.services import record
 from core.db import db, utcnow
 from tests.factories import d, login, make_incubator, make_incubator_staff, make_membership, make_person, make_startup
@@ -88,6 +88,8 @@ def test_an_admin_anonymises_a_person_and_the_history_keeps_its_shape(client, wo
     # The anonymisation is itself logged, without personal data.
     [logged] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "person.anonymised")).all()
     assert logged.actor_id == admin.id and logged.object_id == str(nadia.id)
+    # About one person: its values show to that person and admins (audit.visibility).
+    assert logged.visibility is Visibility.PERSONAL and logged.visibility_ref == nadia.id
     assert "Nadia" not in json.dumps([logged.before, logged.after, logged.reason])
     # Unused login links no longer open a session.
     assert all(not t.is_usable(utcnow()) for t in db.session.scalars(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from core.db import db, utcnow
 from startups import fiches
 from startups.fiches import FicheError
-from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
+from startups.models import Event, Incubator, Organisation, PhasePeriod, Source, Startup, startup_sponsors
 from startups.phases import Phase
 from startups.queries import count_by_phase
 
@@ -205,8 +205,8 @@ class _Importer:
             startup = Startup(id=data.id, **values)
             startup.co_incubators = co_incubators
             startup.sponsors = sponsors
-            startup.periods = [PhasePeriod(**dataclasses.asdict(p)) for p in data.periods]
-            startup.events = [Event(**dataclasses.asdict(e)) for e in data.events]
+            startup.periods = [PhasePeriod(**dataclasses.asdict(p), source=Source.BETAGOUV) for p in data.periods]
+            startup.events = [Event(**dataclasses.asdict(e), source=Source.BETAGOUV) for e in data.events]
             db.session.add(startup)
             db.session.flush()
             self._number_sponsors(startup)
@@ -284,7 +284,7 @@ def _replace_rows(rows: list, wanted: list, model, startup: Startup) -> bool:
         changed |= _assign(row, dataclasses.asdict(data))
     collection = startup.periods if model is PhasePeriod else startup.events
     for data in wanted[len(rows):]:
-        collection.append(model(**dataclasses.asdict(data)))
+        collection.append(model(**dataclasses.asdict(data), source=Source.BETAGOUV))
         changed = True
     for row in rows[len(wanted):]:
         collection.remove(row)

@@ -28,7 +28,7 @@ from audit.services import changes, record, snapshot
 from core.db import db
 from core.values import jsonable
 from core.formats import date_fr
-from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase, resolve_starts, sort_key
 from users.models import Person
 
@@ -433,6 +433,7 @@ def edit_period(period: PhasePeriod, *, phase: Phase, start_on: dt.date | None, 
     before, after = changes(before, period_state(period))
     if not after:
         return False
+    period.source = Source.JALONS  # corrected here: the next import keeps it (startups/importer.py)
     resolve_starts(period.startup.periods)
     flush(what, True)
     record("phase_period.corrected", "phase_period", period.id, actor=actor, startup_id=period.startup_id,
@@ -493,6 +494,7 @@ def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: 
     before, after = changes(before, event_state(event))
     if not after:
         return False
+    event.source = Source.JALONS  # corrected here: the next import keeps it (startups/importer.py)
     flush(what)
     record("event.updated", "event", event.id, actor=actor, startup_id=event.startup_id, before=before, after=after)
     return True

@@ -84,6 +84,11 @@ class KindReport:
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    def number(self, outcome: str) -> int:
+        """How many fiches had this outcome (created, updated, unchanged, older, rejected)."""
+        value = getattr(self, outcome)
+        return len(value) if isinstance(value, list) else value
+
 
 @dataclasses.dataclass
 class ImportReport:
@@ -118,8 +123,7 @@ class ImportReport:
         return [item for kind in self.kinds.values() for item in kind.conflicts]
 
     def total(self, outcome: str) -> int:
-        return sum(len(value) if isinstance(value := getattr(kind, outcome), list) else value
-                   for kind in self.kinds.values())
+        return sum(kind.number(outcome) for kind in self.kinds.values())
 
 
 def find_fiches(path: Path) -> tuple[dict[str, list[Path]], list[Path]]:

@@ -108,7 +108,7 @@ def upgrade():
         sa.select(events.c.id).where(
             events.c.kind == 'committee',
             sa.exists().where(committees.c.startup_id == events.c.startup_id,
-                              committees.c.status == 'signed_off',
+                              committees.c.status == 'valide',
                               committees.c.held_on == events.c.happened_on),
         )
     ))

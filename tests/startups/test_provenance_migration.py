@@ -27,6 +27,10 @@ STATEMENTS = [
     "INSERT INTO events (id, startup_id, position, kind, happened_on) VALUES"
     " (1, 'importee', 0, 'product_launch', '2025-06-01'), (2, 'importee', 1, 'committee', '2026-02-01'),"
     " (3, 'importee', 1, 'other', '2026-04-01'), (4, 'importee', 1, 'fast', '2026-05-01')",
+    # The committee event of a sign-off (held on 1 February 2026).
+    "INSERT INTO committees (id, startup_id, kind, status, held_on, duration_minutes, ical_sequence, version,"
+    " created_at, updated_at) VALUES (1, 'importee', 'semestriel', 'valide', '2026-02-01', 50, 0, 1,"
+    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
 ]
 AUDIT = [
     ("startup.created", "startup", "creee", None, {"name": "Créée"}),
@@ -62,7 +66,7 @@ def test_existing_rows_get_their_source_their_imported_values_and_unique_event_p
         db.engine.dispose()
     assert periods == {1: "betagouv", 2: "jalons", 3: "jalons"}
     assert [tuple(row) for row in events] == [
-        (1, 0, "betagouv"), (2, 1, "betagouv"), (3, 2, "jalons"), (4, 3, "betagouv")]
+        (1, 0, "betagouv"), (2, 1, "jalons"), (3, 2, "jalons"), (4, 3, "betagouv")]
     assert imported["creee"] is None
     values = json.loads(imported["importee"])
     # The name before the first edit in Jalons is the one the import wrote.

@@ -212,7 +212,7 @@ def test_an_event_added_in_jalons_after_the_fiche_makes_the_fiche_older(tmp_path
 def test_the_2019_sample_over_the_2026_snapshot_changes_no_current_phase():
     import_directory(SNAPSHOTS / "2026-08", TODAY)
     phases = dict(db.session.execute(sa.select(Startup.id, Startup.cached_phase)).all())
-    periods = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
 
     report = import_directory(SNAPSHOTS / "2019-01-01", TODAY)
 
@@ -220,7 +220,7 @@ def test_the_2019_sample_over_the_2026_snapshot_changes_no_current_phase():
     after = dict(db.session.execute(sa.select(Startup.id, Startup.cached_phase)).all())
     assert {id: after[id] for id in phases} == phases
     assert {id: db.session.get(Startup, id).current_phase(TODAY) for id in phases} == phases
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == periods
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == events
     # Every startup the 2026 snapshot knew is reported older, by name; the others are new.
     older = {name.removeprefix("_startups/").removesuffix(".md") for name, _ in report.startups.older}
     known = {path.stem for path in (SNAPSHOTS / "2019-01-01" / "_startups").glob("*.md")} & set(phases)

@@ -48,7 +48,7 @@ from core.db import db
 from core.formats import date_fr
 from startups.models import Event, EventKind, Startup
 from startups.phases import Phase
-from startups.services import StartupError, change_phase
+from startups.services import StartupError, change_phase, next_event_position
 from users.models import Person
 from users.permissions import sign_off_refusal
 
@@ -267,8 +267,8 @@ def _add_timeline_event(startup: Startup, committee: Committee, decision: Decisi
     comment = decision.kind.label
     if decision.next_phase is not None:
         comment += f" : {decision.next_phase.label}"
-    position = max((e.position for e in startup.events), default=-1) + 1
-    startup.events.append(Event(position=position, kind=EventKind.COMMITTEE, happened_on=day, comment=comment))
+    startup.events.append(Event(position=next_event_position(startup), kind=EventKind.COMMITTEE, happened_on=day,
+                                comment=comment))
     flush()
 
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from audit import labels
-from audit.labels import DATE, Choice, Enum, Reference, field
+from audit.labels import DATE, MONEY, Choice, Enum, Reference, field
 from core.db import db
 from startups.models import EventKind, Incubator, Organisation
 from startups.phases import Phase
@@ -48,9 +48,16 @@ labels.register_object("startup", "Startup", {
     "themes": "Thématiques", "techno": "Technologies", "accessibility_status": "Accessibilité",
     "phase": field("Phase", PHASE), "start_on": field("Début", DATE),
     "previous_period_end_on": field("Fin de la période précédente", DATE),
+    # The fields only an import writes (startups/importer.py).
+    "co_incubator_ids": field("Autres incubateurs", INCUBATOR), "legacy_owner": "Porteur (ancien format)",
+    "stats": "Statistiques publiques", "risk_analysis_done": "Analyse de risques faite",
+    "risk_analysis_url": "Analyse de risques", "mon_service_securise": "MonServiceSécurisé",
+    "fast_promotion": "Promotion FAST", "fast_amount": field("Montant FAST", MONEY),
+    "periods": "Périodes de phase", "events": "Événements",
 })
 labels.register_object("phase_period", "Période de phase", {
     "phase": field("Phase", PHASE), "start_on": field("Début", DATE), "end_on": field("Fin", DATE),
+    "source_name": "Nom dans la fiche",
 })
 labels.register_object("event", "Événement", {
     "kind": field("Type", Enum(EventKind)), "happened_on": field("Date", DATE),
@@ -79,10 +86,13 @@ labels.register_action("startup.phase_corrected", "Correction de l'historique de
 labels.register_actions({
     "startup.created": "Création de la startup",
     "startup.updated": "Modification de la fiche",
+    "phase_period.created": "Ajout d'une période",
+    "phase_period.updated": "Mise à jour d'une période",
     "phase_period.corrected": "Correction d'une période",
     "phase_period.deleted": "Suppression d'une période",
     "event.created": "Ajout d'un événement",
     "event.updated": "Modification d'un événement",
+    "event.deleted": "Suppression d'un événement",
     "membership.created": "Arrivée dans l'équipe",
     "membership.ended": "Départ de l'équipe",
     "organisation.created": "Création d'une organisation",

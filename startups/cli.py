@@ -42,7 +42,8 @@ def register(app: Flask) -> None:
     )
     def import_betagouv(directory: Path, today: dt.datetime | None):
         """Importe les fiches beta.gouv.fr d'un dossier (_startups/, _incubators/, _organisations/ ou
-        des fiches de startups .md). Code de sortie : 0 tout importé, 1 fiches rejetées, 2 dossier illisible."""
+        des fiches de startups .md), sans jamais défaire ce qui a été fait dans Jalons. Code de sortie : 0 tout
+        importé, 1 fiches rejetées ou en conflit avec Jalons, 2 dossier illisible."""
         raise click.exceptions.Exit(run_import(directory, today.date() if today else dates.today()))
 
     @app.cli.command("load-demo")
@@ -67,25 +68,32 @@ def run_import(directory: Path, today: dt.date) -> int:
         return EXIT_UNREADABLE
     db.session.commit()
     click.echo(summary(report, directory, today))
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    # A conflict needs someone to settle it, like a rejected fiche; an older fiche or what Jalons kept does not.
+    return EXIT_REJECTED if report.rejected or report.conflicts else EXIT_OK
 
 
 def summary(report: ImportReport, directory: Path, today: dt.date) -> str:
     lines = [f"Import de {directory}", ""]
     width = max(len(label) for label in KIND_LABELS.values())
-    lines.append(f"{'':{width}}  {'créées':>8}  {'mises à jour':>12}  {'inchangées':>10}  {'rejetées':>8}")
-    for name, kind in report.kinds.items():
-        lines.append(
-            f"{KIND_LABELS[name]:{width}}  {number_fr(kind.created):>8}  {number_fr(kind.updated):>12}  "
-            f"{number_fr(kind.unchanged):>10}  {number_fr(len(kind.rejected)):>8}"
-        )
-    lines.append(
-        f"{'Total':{width}}  {number_fr(report.total('created')):>8}  {number_fr(report.total('updated')):>12}  "
-        f"{number_fr(report.total('unchanged')):>10}  {number_fr(len(report.rejected)):>8}"
-    )
+    columns = [("créées", "created"), ("mises à jour", "updated"), ("inchangées", "unchanged"),
+               ("plus anciennes", "older"), ("rejetées", "rejected")]
+    lines.append(f"{'':{width}}" + "".join(f"  {label:>{len(label)}}" for label, _ in columns))
+    rows = [(KIND_LABELS[name], kind.number) for name, kind in report.kinds.items()] + [("Total", report.total)]
+    for label, count in rows:
+        lines.append(f"{label:{width}}" + "".join(f"  {number_fr(count(outcome)):>{len(title)}}"
+                                                  for title, outcome in columns))
     if report.rejected:
         lines += ["", f"Fiches rejetées ({len(report.rejected)}), rien n'en a été enregistré :"]
         lines += [f"  - {file} : {reason}" for file, reason in report.rejected]
+    if report.conflicts:
+        lines += ["", f"Conflits ({len(report.conflicts)}), gardés comme dans Jalons :"]
+        lines += [f"  - {file} : {what}" for file, what in report.conflicts]
+    if report.older:
+        lines += ["", f"Fiches plus anciennes que Jalons ({len(report.older)}), rien n'en a été appliqué :"]
+        lines += [f"  - {file} : {why}" for file, why in report.older]
+    if report.kept:
+        lines += ["", f"Conservé car fait dans Jalons ({len(report.kept)}) :"]
+        lines += [f"  - {file} : {what}" for file, what in report.kept]
     if report.placeholders:
         lines += ["", "Créées d'office, car citées par une fiche sans avoir leur propre fiche dans le dossier :"]
         lines += [f"  - {PLACEHOLDER_LABELS[kind]} {id}" for kind, id in report.placeholders]

@@ -34,6 +34,22 @@ EVENT_LABELS = {
 }
 
 
+class Source(enum.StrEnum):
+    """Who owns a phase period or an event. An import updates or removes only what the fiches brought
+    (BETAGOUV); what was made in Jalons (a phase change, a sign-off's consequences, an event added by
+    hand) is never touched by an import (README « Who owns what »)."""
+
+    BETAGOUV = "betagouv"
+    JALONS = "jalons"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {Source.BETAGOUV: "Fiche beta.gouv.fr", Source.JALONS: "Jalons"}
+
+
 class Organisation(db.Model):
     """A partner administration (sponsor) or the owner of an incubator."""
 
@@ -44,6 +60,10 @@ class Organisation(db.Model):
     acronym: Mapped[str | None] = mapped_column(sa.String(100))
     kind: Mapped[str | None] = mapped_column(sa.String(100))
     ministerial_domain: Mapped[str | None] = mapped_column(sa.String(100))
+    # The fields a fiche owns, as the last import wrote them (None: never imported, e.g. created in Jalons).
+    # An import compares them with the fiche and with the row, to tell an edit made in Jalons (kept) from
+    # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
+    imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
     archived_at: Mapped[dt.datetime | None]
     # Optimistic locking: an edit form carries the version it loaded; a stale save is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -67,6 +87,10 @@ class Incubator(db.Model):
     github: Mapped[str | None] = mapped_column(sa.String(500))
     address: Mapped[str | None] = mapped_column(sa.String(500))
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # The fields a fiche owns, as the last import wrote them (None: never imported, e.g. created in Jalons).
+    # An import compares them with the fiche and with the row, to tell an edit made in Jalons (kept) from
+    # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
+    imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
     archived_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -124,6 +148,10 @@ class Startup(db.Model):
     mon_service_securise: Mapped[bool | None]
     fast_promotion: Mapped[int | None]
     fast_amount: Mapped[int | None]  # euros
+    # The fields a fiche owns, as the last import wrote them (None: never imported, e.g. created in Jalons).
+    # An import compares them with the fiche and with the row, to tell an edit made in Jalons (kept) from
+    # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
+    imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
 
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -189,6 +217,8 @@ class PhasePeriod(db.Model):
     effective_start_on: Mapped[dt.date | None] = mapped_column(index=True)
     end_on: Mapped[dt.date | None]
     comment: Mapped[str | None] = mapped_column(sa.Text)
+    # Made in Jalons unless the import says otherwise (see Source).
+    source: Mapped[Source] = mapped_column(default=Source.JALONS)
 
     startup: Mapped[Startup] = relationship(back_populates="periods")
 
@@ -197,7 +227,10 @@ class PhasePeriod(db.Model):
 
 
 class Event(db.Model):
+    """An event of a startup's timeline; `position` is unique per startup (services.next_position)."""
+
     __tablename__ = "events"
+    __table_args__ = (sa.UniqueConstraint("startup_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id", ondelete="CASCADE"), index=True)
@@ -205,6 +238,8 @@ class Event(db.Model):
     kind: Mapped[EventKind]
     happened_on: Mapped[dt.date]
     comment: Mapped[str | None] = mapped_column(sa.Text)
+    # Made in Jalons unless the import says otherwise (see Source).
+    source: Mapped[Source] = mapped_column(default=Source.JALONS)
 
     startup: Mapped[Startup] = relationship(back_populates="events")
 

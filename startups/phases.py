@@ -102,11 +102,13 @@ def resolve_starts(periods: Sequence[PeriodLike]) -> None:
     previous = None
     for period in periods:
         if period.start_on is not None:
-            period.effective_start_on = period.start_on
+            start = period.start_on
         elif previous is None:
-            period.effective_start_on = None
+            start = None
         else:
-            period.effective_start_on = previous.end_on or previous.effective_start_on
+            start = previous.end_on or previous.effective_start_on
+        if period.effective_start_on != start:  # an unchanged row stays clean: a re-import writes nothing
+            period.effective_start_on = start
         previous = period
 
 

@@ -28,7 +28,7 @@ from audit.services import changes, record, snapshot
 from core.db import db
 from core.values import jsonable
 from core.formats import date_fr
-from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase, resolve_starts, sort_key
 from users.models import Person
 
@@ -67,11 +67,31 @@ class Conflict(StartupError):
 
 
 def flush(what: str, feminine: bool = False) -> None:
-    """Flush; a row changed by a concurrent transaction (version check, duplicate position) is a Conflict."""
+    """Flush; a row changed by a concurrent transaction (version check, duplicate position, SQLite's single
+    writer) is a Conflict."""
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError) as error:
         raise Conflict(what, feminine) from error
+    except sa.exc.OperationalError as error:
+        # SQLite lets one writer at a time: a transaction that read before another one wrote is refused
+        # at its first write instead of waiting (PostgreSQL makes it wait on the row lock).
+        if "database is locked" in str(error.orig):
+            raise Conflict(what, feminine) from error
+        raise
+
+
+def next_event_position(startup: Startup) -> int:
+    """The position of a new event of `startup`, unique per startup under concurrency.
+
+    The startup's row is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite lets one writer at a time
+    anyway), then the largest position is read from the database, where another writer's committed events
+    are: two writers adding an event at once take turns instead of both computing the same max + 1. The
+    unique (startup_id, position) constraint stays as the last guard (see flush)."""
+    db.session.execute(sa.select(Startup.id).where(Startup.id == startup.id).with_for_update())
+    stored = db.session.scalar(sa.select(sa.func.max(Event.position)).where(Event.startup_id == startup.id))
+    pending = max((event.position for event in startup.events if event.position is not None), default=-1)
+    return max(-1 if stored is None else stored, pending) + 1
 
 
 def check_version(obj, expected_version: int | None, what: str, feminine: bool = False) -> None:
@@ -383,6 +403,9 @@ def change_phase(startup: Startup, *, phase: Phase, starts_on: dt.date | None, r
     if not correction and latest is not None and latest.end_on is None and latest.effective_start_on <= starts_on:
         ended = latest
         latest.end_on = starts_on
+    # From the periods loaded and checked above: a transition made meanwhile by another transaction takes
+    # the same position, and the unique constraint refuses this one as a Conflict (the rule was checked
+    # against a history that is no longer the current one).
     position = max((p.position for p in startup.periods), default=-1) + 1
     period = PhasePeriod(position=position, phase=phase, start_on=starts_on, comment=reason)
     startup.periods.append(period)
@@ -416,6 +439,7 @@ def edit_period(period: PhasePeriod, *, phase: Phase, start_on: dt.date | None, 
     before, after = changes(before, period_state(period))
     if not after:
         return False
+    period.source = Source.JALONS  # corrected here: the next import keeps it (startups/importer.py)
     resolve_starts(period.startup.periods)
     flush(what, True)
     record("phase_period.corrected", "phase_period", period.id, actor=actor, startup_id=period.startup_id,
@@ -457,8 +481,7 @@ def _check_event(kind: EventKind | None, happened_on: dt.date | None, today: dt.
 def add_event(startup: Startup, *, kind: EventKind, happened_on: dt.date, comment: str | None,
               actor: Person | None, today: dt.date) -> Event:
     _check_event(kind, happened_on, today)
-    position = max((e.position for e in startup.events), default=-1) + 1
-    event = Event(position=position, kind=kind, happened_on=happened_on,
+    event = Event(position=next_event_position(startup), kind=kind, happened_on=happened_on,
                   comment=clean_text(comment, "Commentaire", max_length=2000))
     startup.events.append(event)
     flush(f"La chronologie de « {startup.name} »")
@@ -477,6 +500,7 @@ def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: 
     before, after = changes(before, event_state(event))
     if not after:
         return False
+    event.source = Source.JALONS  # corrected here: the next import keeps it (startups/importer.py)
     flush(what)
     record("event.updated", "event", event.id, actor=actor, startup_id=event.startup_id, before=before, after=after)
     return True

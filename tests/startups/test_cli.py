@@ -5,7 +5,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from core.db import db
+from startups import services
 from startups.models import Startup
+from startups.phases import Phase
+from tests.factories import d
 
 SNAPSHOTS = Path(__file__).parents[1] / "fixtures" / "betagouv"
 
@@ -31,7 +34,7 @@ def test_a_second_import_reports_everything_unchanged(app):
     result = runner.invoke(args=["import-betagouv", str(SNAPSHOTS / "2019-01-01"), "--today", "2019-01-01"])
     assert result.exit_code == 0
     line = next(line for line in result.output.splitlines() if line.startswith("Startups "))
-    assert line.split()[1:] == ["0", "0", "46", "0"]
+    assert line.split()[1:] == ["0", "0", "46", "0", "0"]
     assert "Startups par phase actuelle au 1er janvier 2019" in result.output
 
 
@@ -71,3 +74,30 @@ def test_load_demo_fills_an_empty_database_once(app):
     assert second.exit_code == 0
     assert "déjà" in second.output
     assert startups() == 440
+
+
+FICHE = "---\ntitle: {title}\nincubator: dinum\nphases:\n  - name: investigation\n    start: 2026-03-01\n---\n"
+
+
+def test_conflicts_exit_1_and_older_fiches_are_named_with_their_reason(app, tmp_path):
+    runner = app.test_cli_runner()
+    for id in ("edite", "avance"):
+        (tmp_path / f"{id}.md").write_text(FICHE.format(title=id.capitalize()), encoding="utf-8")
+    assert runner.invoke(args=["import-betagouv", str(tmp_path), "--today", "2026-11-27"]).exit_code == 0
+    edited = db.session.get(Startup, "edite")
+    services.edit_startup(edited, services.StartupData(name="Édité dans Jalons", incubator_id="dinum"),
+                          expected_version=None, actor=None, now=edited.updated_at)
+    services.change_phase(db.session.get(Startup, "avance"), phase=Phase.CONSTRUCTION, starts_on=d("2026-10-01"),
+                          reason="Comité", actor=None, today=d("2026-11-27"))
+    db.session.commit()
+    (tmp_path / "edite.md").write_text(FICHE.format(title="Renommé en amont"), encoding="utf-8")
+
+    result = runner.invoke(args=["import-betagouv", str(tmp_path), "--today", "2026-11-27"])
+
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("Startups "))
+    assert line.split()[1:] == ["0", "0", "1", "1", "0"]
+    assert "Conflits (1), gardés comme dans Jalons :\n  - edite.md : Nom : modifié dans Jalons et dans la fiche" in result.output
+    assert ("Fiches plus anciennes que Jalons (1), rien n'en a été appliqué :\n  - avance.md : sa dernière date est le "
+            "1er mars 2026, Jalons connaît le 1er octobre 2026") in result.output
+    assert db.session.get(Startup, "edite").name == "Édité dans Jalons"

@@ -65,8 +65,9 @@ def test_each_older_sample_imports_fully_into_an_empty_database(snapshot, startu
     assert sum(report.by_phase.values()) == startups
 
 
-def test_inline_sponsors_of_2021_create_their_organisation_and_keep_an_existing_one():
-    import_directory(SNAPSHOTS / "2026-08", TODAY)
+def test_inline_sponsors_of_2021_create_their_organisation_and_keep_an_existing_one(tmp_path):
+    shutil.copytree(SNAPSHOTS / "2026-08" / "_organisations", tmp_path / "_organisations")
+    import_directory(tmp_path, TODAY)
     before = db.session.get(Organisation, "dinum").name
     import_directory(SNAPSHOTS / "2021-01-01", TODAY)
     assert db.session.get(Organisation, "dinum").name == before
@@ -204,8 +205,8 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(tmp_path, monkeypatch)
     (tmp_path / "refusee.md").write_text(GOOD.format(title="Refusée").replace("dinum", "autre-incubateur", 1), encoding="utf-8")
     original = importer_module._Importer.apply_startup
 
-    def failing(self, data, placeholders):
-        result = original(self, data, placeholders)
+    def failing(self, data, notes, reason):
+        result = original(self, data, notes, reason)
         if data.id == "refusee":
             db.session.flush()
             raise sa.exc.IntegrityError("INSERT …", {}, Exception("contrainte violée"))

@@ -369,6 +369,10 @@ class Order(db.Model):
         return [self.permission_scope()]
 
     @property
+    def budget_contact_id(self) -> int | None:
+        return self.convention.budget_contact_id
+
+    @property
     def year(self) -> int:
         return self.engaged_on.year
 
@@ -449,3 +453,9 @@ class Invoice(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="invoices")
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return self.order.permission_scope()
+
+    def funding_scopes(self) -> list[tuple[str, str | None]]:
+        return self.order.funding_scopes()

@@ -634,11 +634,11 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
     return service
 
 
-def validate_service_fait(service: ServiceFait, *, actor: Person, today: dt.date) -> ServiceFait:
+def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:
     """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits."""
     if service.validated_on is not None:
         raise ConventionError(f"Ce service fait est déjà validé (le {date_fr(service.validated_on)}).")
-    service.validated_by_id, service.validated_on = actor.id, today
+    service.validated_by_id, service.validated_on = (actor.id if actor else None), today
     db.session.flush()
     record("service_fait.validated", "service_fait", service.id, actor=actor, startup_id=service.order.startup_id,
            after={"order_number": service.order.number, "amount_cents": service.amount_cents, "validated_on": today})

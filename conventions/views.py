@@ -4,10 +4,10 @@ forms that change them, an order with its services faits and invoices, a startup
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from conventions import queries, services
+from conventions import importer, queries, services
 from conventions.forms import (
     ActionForm,
     AmendmentForm,
@@ -89,6 +89,15 @@ def index():
                            active_section="conventions")
 
 
+@bp.get("/modele.csv")
+@requires("convention.prepare")
+def csv_template():
+    """The CSV template of `flask conventions import`, with one example of each kind of line."""
+    authorize("convention.prepare")
+    return Response(importer.template_csv(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="modele-conventions.csv"'})
+
+
 # -- a convention ---------------------------------------------------------------------------------------
 
 def _startup_choices(person, today):
@@ -140,6 +149,9 @@ def show(convention_id: int):
 @requires("convention.prepare")
 def edit(convention_id: int):
     item = _convention(convention_id, "convention.prepare")
+    if item.is_signed:
+        flash("Une convention signée ne se modifie que par avenant.", "info")
+        return redirect(url_for("conventions.show", convention_id=item.id), 303)
     person, today = current_person(), dates.today()
     form = ConventionForm(obj=item if request.method == "GET" else None)
     form.partner_id.choices = _partner_choices()

@@ -153,3 +153,28 @@ def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
         days = result.remaining * 3044 // (result.burn_per_month * 100)  # 30.44 days a month
         result.runs_out_on = today + dt.timedelta(days=days)
     return result
+
+
+def published() -> sa.Select:
+    """Conventions the public sees: signed and published (data.gouv.fr or gouvernement.fr)."""
+    return (sa.select(Convention)
+            .where(Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
+                   sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None)))
+            .options(*_full()))
+
+
+def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
+    """startup id -> its published conventions, for a whole list of startups in a fixed number of statements."""
+    if not startup_ids:
+        return {}
+    links = db.session.execute(sa.select(convention_startups.c.startup_id, convention_startups.c.convention_id)
+                               .where(convention_startups.c.startup_id.in_(startup_ids))).all()
+    if not links:
+        return {}
+    found = {c.id: c for c in db.session.scalars(
+        published().where(Convention.id.in_({convention_id for _, convention_id in links})).order_by(Convention.id))}
+    result: dict[str, list[Convention]] = {}
+    for startup_id, convention_id in links:
+        if convention_id in found:
+            result.setdefault(startup_id, []).append(found[convention_id])
+    return result

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from conventions.models import Convention, ConventionStatus, Order, ServiceFait, convention_startups
+from conventions.models import (
+    Category,
+    Convention,
+    ConventionStatus,
+    Order,
+    ServiceFait,
+    TaxBasis,
+    convention_startups,
+)
 from conventions.services import YearFigures, figures
 from core.db import db
 from core.formats import MONTHS
@@ -178,3 +186,38 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
         if convention_id in found:
             result.setdefault(startup_id, []).append(found[convention_id])
     return result
+
+
+VAT_PERCENT = 20  # the standard French rate: the State cannot recover it (BUDGETS.md)
+
+
+@dataclass
+class PublicBudget:
+    """A startup's public budget page: its published conventions, and what was delivered (services faits) per
+    year and category, in cents HT, with the TTC total of each year."""
+
+    conventions: list[Convention]
+    years: list[int]
+    categories: list
+    spent_ht: dict[tuple[int, object], int]  # (year, category) -> cents HT
+    total_ht: dict[int, int]
+    total_ttc: dict[int, int]
+
+
+def public_budget(startup: Startup) -> PublicBudget:
+    conventions = published_by_startup([startup.id]).get(startup.id, [])
+    spent: dict[tuple[int, object], int] = {}
+    for item in conventions:
+        for order_ in item.orders:
+            if order_.startup_id != startup.id:
+                continue
+            for service in order_.services:
+                amount = service.amount_cents
+                if item.tax_basis is TaxBasis.TTC:
+                    amount = amount * 100 // (100 + VAT_PERCENT)
+                key = (service.delivered_on.year, order_.category)
+                spent[key] = spent.get(key, 0) + amount
+    years = sorted({year for year, _ in spent})
+    totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
+    return PublicBudget(conventions, years, list(Category), spent, totals,
+                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})

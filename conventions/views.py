@@ -29,7 +29,7 @@ from conventions.services import ConventionError, cents_fr
 from core import dates
 from core.db import db
 from startups.models import Incubator, Organisation, Startup
-from users.permissions import authorize, can, current_person, is_dinum_finance, requires
+from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
 
 bp = Blueprint("conventions", __name__, url_prefix="/conventions")
 
@@ -406,3 +406,15 @@ def startup(startup_id: str):
     }
     return render_template("conventions/startup.html", startup=item, funding=funding, chart=chart, today=today,
                            statuses=ConventionStatus, active_section="startups")
+
+
+@bp.get("/budget/<startup_id>")
+@public
+def public_budget(startup_id: str):
+    """The startup's public budget page, the URL a team puts in its fiche's budget_url: funders per year with
+    links to their published conventions, spending per year and category (HT, with the TTC total)."""
+    item = db.session.get(Startup, startup_id)
+    if item is None or item.archived_at is not None:
+        abort(404)
+    return render_template("conventions/public_budget.html", startup=item, budget=queries.public_budget(item),
+                           active_section="startups")

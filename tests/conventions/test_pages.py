@@ -137,3 +137,17 @@ def test_pages_run_the_same_statements_with_1_or_50_orders(client, count_queries
         counts.append(len(statements))
         db.session.rollback()
     assert counts[0] == counts[1] and counts[0] <= 20, counts
+
+
+def test_the_public_budget_page_shows_published_conventions_only(client):
+    convention, startup, finance = seed_convention()
+    bc = order(convention, startup, finance, 12_000 * EUR)
+    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    page = text(client.get(f"/conventions/budget/{startup.id}"))
+    assert "Aucune convention publiée" in page and "10 000 €" not in page
+    services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/",
+                              datagouv_published_on=dt.date(2024, 2, 1))
+    page = text(client.get(f"/conventions/budget/{startup.id}"))
+    assert "Conseil supérieur de la magistrature" in page and "Développement 10 000 €" in page
+    assert "Total TTC (TVA de 20 %) 12 000 €" in page
+    assert client.get("/conventions/budget/inconnue").status_code == 404

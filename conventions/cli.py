@@ -7,12 +7,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from conventions import demo, importer
-from core import dates
+from conventions import demo, importer, jobs
+from core import dates, scheduler
 from core.db import db
 
 
 def register(app: Flask) -> None:
+    scheduler.daily("conventions.alerts", "conventions.jobs:send_alerts", hour=7, minute=10,
+                    description="Alertes des conventions (AE engagées, fin proche, fin de gestion, publication)")
     group = AppGroup("conventions", help="Conventions de délégation de gestion : import, démonstration.")
 
     @group.command("import")
@@ -31,6 +33,13 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(importer.summary(report))
         raise click.exceptions.Exit(importer.EXIT_REJECTED if report.rejected else importer.EXIT_OK)
+
+    @group.command("alerts")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date du jour (AAAA-MM-JJ).")
+    def alerts_command(today: dt.datetime | None):
+        """Envoie les alertes des conventions dues ce jour (chacune une seule fois)."""
+        sent = jobs.send_alerts(today=today.date() if today else dates.today())
+        click.echo(f"{sent} alerte(s) envoyée(s).")
 
     @group.command("seed-demo")
     def seed_demo():

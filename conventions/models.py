@@ -459,3 +459,52 @@ class Invoice(db.Model):
 
     def funding_scopes(self) -> list[tuple[str, str | None]]:
         return self.order.funding_scopes()
+
+
+class AlertKind(enum.StrEnum):
+    ENGAGED_80 = "engage_80"
+    ENGAGED_100 = "engage_100"
+    ENDING_SOON = "fin_proche"
+    YEAR_END = "fin_de_gestion"
+    UNPUBLISHED = "non_publiee"
+
+    @property
+    def label(self) -> str:
+        return {
+            AlertKind.ENGAGED_80: "80 % des AE de l'année engagées",
+            AlertKind.ENGAGED_100: "Toutes les AE de l'année engagées",
+            AlertKind.ENDING_SOON: "Convention qui prend fin dans moins de 90 jours",
+            AlertKind.YEAR_END: "Crédits non consommés à signaler avant la mi-novembre",
+            AlertKind.UNPUBLISHED: "Convention signée non publiée depuis 30 jours",
+        }[self]
+
+
+class AlertStatus(enum.StrEnum):
+    PENDING = "a_envoyer"
+    SENT = "envoye"
+    FAILED = "echec"
+
+    @property
+    def label(self) -> str:
+        return {AlertStatus.PENDING: "À envoyer", AlertStatus.SENT: "Envoyée",
+                AlertStatus.FAILED: "Échec de l'envoi, nouvel essai au prochain passage"}[self]
+
+
+class Alert(db.Model):
+    """One alert about a convention to one person, recorded before it is sent so that it leaves exactly once
+    (the committee reminders' pattern, committees/jobs.py). Its key is (kind, convention, person, about_on):
+    about_on is the date it is about (the year's 1st January, the end date, the signature)."""
+
+    __tablename__ = "convention_alerts"
+    __table_args__ = (sa.UniqueConstraint("kind", "convention_id", "person_id", "about_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AlertKind]
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    about_on: Mapped[dt.date]
+    status: Mapped[AlertStatus] = mapped_column(default=AlertStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]

@@ -17,6 +17,7 @@ from conventions.models import (
     convention_startups,
 )
 from conventions.services import YearFigures, figures
+from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
 from startups.models import Startup
@@ -221,3 +222,14 @@ def public_budget(startup: Startup) -> PublicBudget:
     totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
     return PublicBudget(conventions, years, list(Category), spent, totals,
                         {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})
+
+
+def committees_during(convention: Convention) -> list[Committee]:
+    """The committees of the startups covered, held between the convention's effect and its last day, with
+    their decisions."""
+    start = convention.starts_on or convention.signed_on or convention.ends_on
+    return list(db.session.scalars(
+        sa.select(Committee).where(Committee.startup_id.in_([s.id for s in convention.startups]),
+                                   Committee.held_on.is_not(None), Committee.held_on >= start,
+                                   Committee.held_on <= convention.last_day)
+        .options(selectinload(Committee.decision), selectinload(Committee.startup)).order_by(Committee.held_on)))

@@ -390,6 +390,18 @@ def pay(invoice_id: int):
     return _done("La facture est payée.", "conventions.order", order_id=order_id)
 
 
+@bp.get("/<int:convention_id>/report")
+@requires("convention.view")
+def report(convention_id: int):
+    """The end-of-term report (compte rendu, seed art. 5): parties and references, avenants, years, orders
+    with their services faits, credits unconsumed, the committees held in the period and their decisions."""
+    item = _convention(convention_id, "convention.view")
+    today = dates.today()
+    return render_template("conventions/report.html", convention=item, status=item.status(today),
+                           years=services.figures(item), committees=queries.committees_during(item),
+                           today=today, active_section="conventions")
+
+
 # -- a startup's money ---------------------------------------------------------------------------------
 
 @bp.get("/startup/<startup_id>")

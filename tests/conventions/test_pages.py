@@ -151,3 +151,13 @@ def test_the_public_budget_page_shows_published_conventions_only(client):
     assert "Conseil supérieur de la magistrature" in page and "Développement 10 000 €" in page
     assert "Total TTC (TVA de 20 %) 12 000 €" in page
     assert client.get("/conventions/budget/inconnue").status_code == 404
+
+
+def test_the_end_of_term_report(client):
+    convention, startup, finance = seed_convention()
+    bc = order(convention, startup, finance, 30_000 * EUR)
+    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    login(client, finance)
+    page = text(client.get(f"/conventions/{convention.id}/report"))
+    assert "Compte rendu de la convention" in page and "AE non engagées 12 000 €" in page
+    assert "Service fait du 1er mai 2024 : 10 000 €" in page and "Aucun comité tenu pendant la période" in page

@@ -10,7 +10,7 @@ engaged at the same moment cannot both pass a ceiling only one of them fits unde
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 

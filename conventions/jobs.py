@@ -7,12 +7,14 @@
 - YEAR_END: from 1 October, AE released and not engaged this year (they lapse; to be reported by
   mid-November) — to the partner's budget contact, DINUM finance and the intrapreneurs.
 - UNPUBLISHED: signed 30 days ago or more and not published — to DINUM finance.
+- RUNNING_OUT: at the burn rate of the last three complete months, the AE released this year and not yet
+  delivered run out within 45 days, and no committee is planned — to the coaches and the intrapreneur (plan
+  a committee); at most once a month.
 
 Exactly once, as the committee reminders (committees/jobs.py): each alert due today is first recorded as
 an Alert row keyed by (kind, convention, person, date it is about) with INSERT … ON CONFLICT DO NOTHING and
 committed; unsent rows are then claimed with SELECT … FOR UPDATE SKIP LOCKED, sent, and marked in the same
 transaction. A failed alert keeps its error and is tried again by the next run while it is still due.
-Not built yet: money running out within 45 days with no committee planned.
 """
 
 import dataclasses
@@ -25,6 +27,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from committees.models import Committee, CommitteeStatus
 from conventions.models import Alert, AlertKind, AlertStatus, Convention, ConventionStatus, Order
 from conventions.services import cents_fr, figures
 from core import mail
@@ -35,6 +38,8 @@ from users.models import Membership, Person, StartupRole
 log = logging.getLogger(__name__)
 
 ENDING_DAYS = 90
+RUNWAY_DAYS = 45
+BURN_MONTHS = 3
 PUBLISH_DAYS = 30
 YEAR_END_FROM = (10, 1)
 SIGNATURE = "\n\n—\nJalons, le suivi des Startups d'État de beta.gouv.fr\nCet e-mail est envoyé automatiquement : merci de ne pas y répondre."
@@ -65,7 +70,8 @@ def due_alerts(today: dt.date) -> list[Due]:
     conventions = list(db.session.scalars(
         sa.select(Convention).where(Convention.dinum_signed_on.is_not(None), Convention.partner_signed_on.is_not(None))
         .options(selectinload(Convention.startups), selectinload(Convention.years), selectinload(Convention.releases),
-                 selectinload(Convention.orders).selectinload(Order.invoices), selectinload(Convention.budget_contact))))
+                 selectinload(Convention.orders).selectinload(Order.invoices),
+                 selectinload(Convention.orders).selectinload(Order.services), selectinload(Convention.budget_contact))))
     startup_ids = sorted({s.id for c in conventions for s in c.startups})
     members: dict[tuple[str, StartupRole], list[Person]] = {}
     if startup_ids:
@@ -120,7 +126,51 @@ def due_alerts(today: dt.date) -> list[Due]:
         if not item.is_published and item.signed_on <= today - dt.timedelta(days=PUBLISH_DAYS):
             add(AlertKind.UNPUBLISHED, item, finance, item.signed_on,
                 f"Signée le {date_fr(item.signed_on)}, la convention n'est toujours pas publiée (data.gouv.fr, gouvernement.fr).")
+    _running_out(conventions, today, members, add)
     return list(dues.values())
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _running_out(conventions: list[Convention], today: dt.date, members, add) -> None:
+    """Per startup: money left this year on its open conventions (released AE not yet delivered) against its
+    burn rate (services faits of the last complete months), when no committee is planned."""
+    window = (_month_start(today, BURN_MONTHS), _month_start(today, 0))
+    left: dict[str, int] = {}
+    burn: dict[str, int] = {}
+    about: dict[str, Convention] = {}
+    for item in conventions:
+        if item.status(today) is not ConventionStatus.IN_FORCE:
+            continue
+        numbers = figures(item).get(today.year)
+        delivered = sum(s.amount_cents for o in item.orders if o.year == today.year for s in o.services)
+        for startup in item.startups:
+            if numbers is not None:
+                left[startup.id] = left.get(startup.id, 0) + max(0, numbers.ae_released - delivered)
+            about.setdefault(startup.id, item)
+        for order in item.orders:
+            for service in order.services:
+                if window[0] <= service.delivered_on < window[1]:
+                    burn[order.startup_id] = burn.get(order.startup_id, 0) + service.amount_cents
+    if not about:
+        return
+    planned = set(db.session.scalars(sa.select(Committee.startup_id).where(
+        Committee.startup_id.in_(sorted(about)), Committee.status == CommitteeStatus.PLANNED,
+        Committee.archived_at.is_(None))))
+    for startup_id, item in about.items():
+        monthly = burn.get(startup_id, 0) // BURN_MONTHS
+        if not monthly or startup_id in planned:
+            continue
+        days = left.get(startup_id, 0) * 3044 // (monthly * 100)  # 30.44 days a month
+        if days < RUNWAY_DAYS:
+            people = [*members.get((startup_id, StartupRole.COACH), []), *members.get((startup_id, StartupRole.INTRAPRENEUR), [])]
+            add(AlertKind.RUNNING_OUT, item, people, dt.date(today.year, today.month, 1),
+                f"Au rythme de {cents_fr(monthly)} par mois, les {cents_fr(left.get(startup_id, 0))} encore disponibles "
+                f"seront épuisés vers le {date_fr(today + dt.timedelta(days=days))}, et aucun comité n'est planifié : "
+                "planifiez-le 30 à 45 jours avant l'épuisement.")
 
 
 def compose(due: Due, base_url: str) -> mail.Mail:

@@ -467,10 +467,12 @@ class AlertKind(enum.StrEnum):
     ENDING_SOON = "fin_proche"
     YEAR_END = "fin_de_gestion"
     UNPUBLISHED = "non_publiee"
+    RUNNING_OUT = "epuisement_proche"
 
     @property
     def label(self) -> str:
         return {
+            AlertKind.RUNNING_OUT: "Crédits épuisés dans moins de 45 jours, sans comité planifié",
             AlertKind.ENGAGED_80: "80 % des AE de l'année engagées",
             AlertKind.ENGAGED_100: "Toutes les AE de l'année engagées",
             AlertKind.ENDING_SOON: "Convention qui prend fin dans moins de 90 jours",

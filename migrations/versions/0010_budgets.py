@@ -178,7 +178,7 @@ def upgrade():
 
     op.create_table('convention_alerts',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('engage_80', 'engage_100', 'fin_proche', 'fin_de_gestion', 'non_publiee', name='alertkind', native_enum=False, length=40), nullable=False),
+    sa.Column('kind', sa.Enum('engage_80', 'engage_100', 'fin_proche', 'fin_de_gestion', 'non_publiee', 'epuisement_proche', name='alertkind', native_enum=False, length=40), nullable=False),
     sa.Column('convention_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('about_on', sa.Date(), nullable=False),

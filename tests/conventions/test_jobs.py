@@ -65,3 +65,21 @@ def test_a_failed_alert_is_kept_and_sent_by_a_later_run(app, monkeypatch):
     assert alert.kind == AlertKind.UNPUBLISHED and alert.status == AlertStatus.FAILED and "injoignable" in alert.last_error
     monkeypatch.setattr("core.mail.send", lambda message: None)
     assert jobs.send_alerts(today=dt.date(2024, 3, 2)) == 1
+
+
+def test_money_running_out_without_a_committee_planned_is_sent_once_a_month(app, outbox):
+    convention, startup, finance = seed_convention()
+    services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/")
+    coach = make_person("Camille", email="camille@example.gouv.fr")
+    make_membership(coach, startup, "coach")
+    bc = order(convention, startup, finance, 36_000 * EUR)
+    for month in (6, 7, 8):
+        services.record_service_fait(bc, amount_cents=12_000 * EUR, delivered_on=dt.date(2024, month, 10),
+                                     actor=finance, today=TODAY)
+    # 42 000 € released, 36 000 € delivered: 6 000 € left at 12 000 € a month, about 15 days.
+    jobs.send_alerts(today=dt.date(2024, 9, 2))
+    running_out = [m for m in outbox if "45 jours" in m.subject]
+    assert [m.to for m in running_out] == ["camille@example.gouv.fr"]
+    assert "seront épuisés vers le 17 septembre 2024" in running_out[0].body
+    jobs.send_alerts(today=dt.date(2024, 9, 20))
+    assert len([m for m in outbox if "45 jours" in m.subject]) == 1

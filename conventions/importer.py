@@ -274,3 +274,38 @@ def summary(report: Report) -> str:
     for line, reason in sorted(report.rejected):
         lines.append(f"Ligne {line} rejetée : {reason}")
     return "\n".join(lines)
+
+
+EXPORT_COLUMNS = ("reference", "intitule", "nature", "partenaire", "startups", "signee_le", "date_effet", "date_fin",
+                  "resiliee_le", "montants", "uo", "domaine_fonctionnel", "centre_financier", "activites",
+                  "centre_cout", "publication_datagouv", "publication_gouvernement", "avenants", "annee",
+                  "ae_prevues", "ae_mises_a_disposition", "engage", "cp_prevus", "cp_mis_a_disposition", "paye")
+
+
+def _euros(cents: int) -> str:
+    """A plain number for a CSV: « 42000.50 » (exact, from cents)."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros}.{rest:02d}"
+
+
+def export_csv(conventions) -> str:
+    """The published conventions, one line per convention and year, ready for the data.gouv.fr dataset."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for item in conventions:
+        head = [item.reference or "", item.title, item.kind.value, item.partner.name, "|".join(s.id for s in item.startups),
+                _iso(item.signed_on), _iso(item.starts_on), _iso(item.ends_on), _iso(item.terminated_on),
+                item.tax_basis.label, item.chorus_uo or "", item.chorus_domaine or "", item.chorus_centre_financier or "",
+                item.chorus_activites or "", item.chorus_centre_cout or "", item.datagouv_url or "",
+                item.gouvernement_url or "", str(len(item.amendments))]
+        for year, numbers in services.figures(item).items():
+            writer.writerow(head + [str(year), _euros(numbers.ae_planned), _euros(numbers.ae_released),
+                                    _euros(numbers.engaged), _euros(numbers.cp_planned), _euros(numbers.cp_released),
+                                    _euros(numbers.paid)])
+    return out.getvalue()
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value is not None else ""

@@ -98,6 +98,15 @@ def csv_template():
                     headers={"Content-Disposition": 'attachment; filename="modele-conventions.csv"'})
 
 
+@bp.get("/export.csv")
+@public
+def export():
+    """The published conventions as CSV (one line per convention and year), the data.gouv.fr dataset's file."""
+    rows = db.session.scalars(queries.published().order_by(Convention.id)).all()
+    return Response(importer.export_csv(rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="conventions-publiees.csv"'})
+
+
 # -- a convention ---------------------------------------------------------------------------------------
 
 def _startup_choices(person, today):

@@ -101,3 +101,17 @@ def test_seed_demo_loads_the_seed_convention_once(app):
     seed = db.session.scalars(sa.select(Convention).where(Convention.reference == SEED_REFERENCE)).one()
     assert seed.chorus_centre_cout == "DSJCSM1075" and seed.signed_on == dt.date(2024, 1, 16)
     assert seed.year(2024).ae_planned_cents == 4_200_000 and seed.ends_on == dt.date(2024, 12, 31)
+
+
+def test_the_published_conventions_export_as_csv(client):
+    from conventions import services
+    from tests.conventions.builders import EUR, order, seed_convention
+
+    convention, startup, finance = seed_convention()
+    order(convention, startup, finance, 40_000 * EUR + 50)
+    assert client.get("/conventions/export.csv").get_data(as_text=True).count("\n") == 1  # the header only
+    services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/")
+    lines = client.get("/conventions/export.csv").get_data(as_text=True).splitlines()
+    row = dict(zip(lines[0].split(";"), lines[1].split(";")))
+    assert row["uo"] == "0335-CCSM-C001" and row["annee"] == "2024" and row["ae_prevues"] == "42000.00"
+    assert row["engage"] == "40000.50" and row["signee_le"] == "2024-01-16" and row["startups"] == startup.id

@@ -300,10 +300,14 @@ def new_order(convention_id: int):
 
 # -- an order -----------------------------------------------------------------------------------------
 
+# The order's page holds three forms: prefixed, so that their fields' names and ids never collide.
+SERVICE_PREFIX, INVOICE_PREFIX, CLOSE_PREFIX = "service", "facture", "solde"
+
+
 def _order_page(order, **forms):
-    forms.setdefault("service_form", ServiceFaitForm(formdata=None))
-    forms.setdefault("invoice_form", InvoiceForm(formdata=None))
-    forms.setdefault("close_form", CloseForm(formdata=None))
+    forms.setdefault("service_form", ServiceFaitForm(formdata=None, prefix=SERVICE_PREFIX))
+    forms.setdefault("invoice_form", InvoiceForm(formdata=None, prefix=INVOICE_PREFIX))
+    forms.setdefault("close_form", CloseForm(formdata=None, prefix=CLOSE_PREFIX))
     for form in forms.values():
         form.form_errors = getattr(form, "form_errors", [])
     failed = any(f.errors or f.form_errors for f in forms.values())
@@ -336,7 +340,7 @@ def order(order_id: int):
 @bp.post("/orders/<int:order_id>/services")
 @requires("service_fait.record")
 def record_service(order_id: int):
-    form = ServiceFaitForm()
+    form = ServiceFaitForm(prefix=SERVICE_PREFIX)
 
     def apply(order, person, today):
         services.record_service_fait(order, amount_cents=form.amount.cents, delivered_on=form.delivered_on.data,
@@ -347,7 +351,7 @@ def record_service(order_id: int):
 @bp.post("/orders/<int:order_id>/invoices")
 @requires("convention.manage")
 def record_invoice(order_id: int):
-    form = InvoiceForm()
+    form = InvoiceForm(prefix=INVOICE_PREFIX)
 
     def apply(order, person, today):
         services.record_invoice(order, number=form.number.data, amount_cents=form.amount.cents,
@@ -358,7 +362,7 @@ def record_invoice(order_id: int):
 @bp.post("/orders/<int:order_id>/close")
 @requires("convention.manage")
 def close(order_id: int):
-    form = CloseForm()
+    form = CloseForm(prefix=CLOSE_PREFIX)
 
     def apply(order, person, today):
         services.close_order(order, closed_on=form.closed_on.data, actor=person, today=today)

@@ -54,7 +54,7 @@ def test_a_convention_from_draft_to_a_paid_invoice(client):
     assert "Engagé 40 000 € + 5 000 € > 42 000 € d'AE mises à disposition pour 2024" in text(refused)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
     bc = db.session.scalars(sa.select(Order)).one()
-    assert client.post(f"/conventions/orders/{bc.id}/services", data={"amount": "40000", "delivered_on": "2024-06-01"}).status_code == 303
+    assert client.post(f"/conventions/orders/{bc.id}/services", data={"service-amount": "40000", "service-delivered_on": "2024-06-01"}).status_code == 303
     service = db.session.scalars(sa.select(ServiceFait)).one()
     # Only the intrapreneur (or an admin) validates the service fait.
     assert client.post(f"/conventions/services/{service.id}/validate").status_code == 403
@@ -62,7 +62,7 @@ def test_a_convention_from_draft_to_a_paid_invoice(client):
     assert client.post(f"/conventions/services/{service.id}/validate").status_code == 303
     login(client, finance)
     assert client.post(f"/conventions/orders/{bc.id}/invoices", data={
-        "number": "F-1", "amount": "40000", "filed_on": "2024-06-02"}).status_code == 303
+        "facture-number": "F-1", "facture-amount": "40000", "facture-filed_on": "2024-06-02"}).status_code == 303
     invoice = db.session.scalars(sa.select(Invoice)).one()
     assert client.post(f"/conventions/invoices/{invoice.id}/pay", data={"paid_on": "2024-07-01"}).status_code == 303
     db.session.expire_all()

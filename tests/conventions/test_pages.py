@@ -161,3 +161,18 @@ def test_the_end_of_term_report(client):
     page = text(client.get(f"/conventions/{convention.id}/report"))
     assert "Compte rendu de la convention" in page and "AE non engagées 12 000 €" in page
     assert "Service fait du 1er mai 2024 : 10 000 €" in page and "Aucun comité tenu pendant la période" in page
+
+
+def test_incubator_staff_list_the_conventions_of_their_startups_only(client):
+    from tests.factories import make_incubator_staff
+
+    mine, startup, finance = seed_convention()
+    other, _, _ = seed_convention()
+    other.title = "Convention d'un autre incubateur"
+    staff = make_person("Hélène Incubateur")
+    make_incubator_staff(staff, startup.incubator)
+    login(client, staff)
+    page = text(client.get("/conventions/?year=2024"))
+    assert "1 convention" in page and "Convention d'un autre incubateur" not in page
+    assert client.get(f"/conventions/{other.id}").status_code == 403
+    assert client.get(f"/conventions/{mine.id}").status_code == 200

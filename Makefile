@@ -56,6 +56,7 @@ run: install system-pdf
 	$(BIN)/flask load-demo
 	$(BIN)/flask grids seed
 	$(BIN)/flask users seed-demo
+	$(BIN)/flask conventions seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install system-pdf chromium

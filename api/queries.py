@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from conventions.queries import published_by_startup
 from core.db import db
 from startups.models import Startup, current_periods, startup_sponsors
 
@@ -49,3 +50,8 @@ def committee_dues(startups, ctx) -> dict:
     from committees.due import due_rows
 
     return due_rows(ctx.today, [s.id for s in startups]) if startups else {}
+
+
+def published_funding(startups, ctx) -> dict:
+    """startup id -> its published conventions (conventions area), in a fixed number of statements."""
+    return published_by_startup([s.id for s in startups])

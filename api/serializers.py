@@ -5,10 +5,11 @@ batch loader (api/queries.py) read with ctx.loaded(loader), so that a list never
 startup. The OpenAPI document picks the field up by itself.
 """
 
+from conventions.services import figures
 from startups.models import EventKind, PhasePeriod, Startup
 from startups.phases import Phase
 
-from api.queries import committee_dues, startups_of_incubators, startups_of_sponsors
+from api.queries import committee_dues, published_funding, startups_of_incubators, startups_of_sponsors
 from api.schema import (
     BOOLEAN,
     DATE,
@@ -146,6 +147,53 @@ def _committee_status(startup: Startup, ctx: Context) -> str | None:
     return due.status.value if due else None
 
 
+# --- the money (conventions area): published conventions only ---
+
+CONVENTION_YEAR = Schema(
+    "ConventionYear",
+    [
+        Field("year", INTEGER, lambda y, ctx: y.year),
+        Field("ae_planned_cents", INTEGER, lambda y, ctx: y.ae_planned, "AE prévues (échéancier), en centimes d'euro."),
+        Field("ae_released_cents", INTEGER, lambda y, ctx: y.ae_released, "AE mises à disposition, en centimes."),
+        Field("engaged_cents", INTEGER, lambda y, ctx: y.engaged, "Engagé (bons de commande), en centimes."),
+        Field("cp_planned_cents", INTEGER, lambda y, ctx: y.cp_planned, "CP prévus, en centimes."),
+        Field("cp_released_cents", INTEGER, lambda y, ctx: y.cp_released, "CP mis à disposition, en centimes."),
+        Field("paid_cents", INTEGER, lambda y, ctx: y.paid, "Payé (factures payées cette année-là), en centimes."),
+    ],
+    "Une année d'une convention ; montants en centimes d'euro, HT ou TTC selon tax_basis de la convention.",
+)
+
+CONVENTION_REF = Schema(
+    "ConventionRef",
+    [
+        Field("id", INTEGER, lambda c, ctx: c.id),
+        Field("title", STRING, lambda c, ctx: c.title),
+        Field("reference", nullable(STRING), lambda c, ctx: c.reference),
+        Field("partner", ORGANISATION_REF, lambda c, ctx: ORGANISATION_REF.dump(c.partner, ctx)),
+        Field("tax_basis", {"type": "string", "enum": ["ht", "ttc"]}, lambda c, ctx: c.tax_basis.value),
+        Field("ends_on", DATE, lambda c, ctx: c.ends_on.isoformat()),
+    ],
+)
+
+
+def years_of(convention, ctx, startup_id=None):
+    return [CONVENTION_YEAR.dump(y, ctx) for y in figures(convention, startup_id=startup_id).values()]
+
+
+STARTUP_FUNDING = Schema(
+    "StartupFunding",
+    [
+        Field("convention", CONVENTION_REF, lambda f, ctx: CONVENTION_REF.dump(f[1], ctx)),
+        Field("years", array_of(CONVENTION_YEAR), lambda f, ctx: years_of(f[1], ctx, f[0]),
+              "Par année : prévu et mis à disposition pour la convention entière ; engagé et payé pour cette startup."),
+    ],
+)
+
+
+def _funding(startup: Startup, ctx: Context) -> list[dict]:
+    return [STARTUP_FUNDING.dump((startup.id, c), ctx) for c in ctx.loaded(published_funding).get(startup.id, [])]
+
+
 STARTUP = Schema(
     "Startup",
     [
@@ -173,6 +221,8 @@ STARTUP = Schema(
         Field("committee_status", nullable(COMMITTEE_STATUS), _committee_status,
               "overdue : date limite dépassée ; due45 : dans les 45 jours ; ok : plus tard ; null si la startup "
               "n'est pas active."),
+        Field("funding", array_of(STARTUP_FUNDING), _funding,
+              "Les conventions publiées qui financent la startup, avec leurs AE et CP par année."),
     ],
     "Une Startup d'État du programme beta.gouv.fr.",
 )

@@ -264,4 +264,5 @@ def openapi():
 
 
 # Endpoints of other areas, declared in their own modules on this blueprint.
+from api import conventions as _conventions  # noqa: E402,F401
 from api import grids as _grids  # noqa: E402,F401

@@ -15,6 +15,7 @@ from flask import current_app, render_template
 
 from committees.models import ActionItem, Committee
 from committees.queries import carried_items
+from conventions import queries as conventions_queries
 from core.db import db
 from core.formats import date_fr
 from grids import services as grid_services
@@ -114,6 +115,27 @@ class GridBlock:
 
 
 @dataclass
+class MoneyBlock:
+    """The money section (conventions area): what the conventions hold, what was consumed since the last
+    committee, the burn rate and the forecast run-out date, the envelope asked against the money left."""
+
+    funding: object  # conventions.queries.Funding
+    consumed_since_last: int  # cents of services faits since the previous committee (all of them without one)
+    since: dt.date | None
+    envelope_cents: int | None  # asked by the team for the next period
+    exceeds: bool  # the envelope asked exceeds what the open conventions still hold this year
+
+
+def money_block(committee: Committee, previous: Committee | None, presentation: Presentation | None,
+                today: dt.date) -> MoneyBlock:
+    funding = conventions_queries.funding(committee.startup, today=today)
+    since = (previous.held_on or previous.local_date) if previous is not None else None
+    consumed = sum(s.amount_cents for o in funding.orders for s in o.services if since is None or s.delivered_on > since)
+    envelope = presentation.envelope_eur * 100 if presentation is not None and presentation.envelope_eur else None
+    return MoneyBlock(funding, consumed, since, envelope, envelope is not None and envelope > funding.remaining)
+
+
+@dataclass
 class Pack:
     committee: Committee
     startup: Startup
@@ -129,6 +151,7 @@ class Pack:
     with_grids: bool = True
     grids: list[GridBlock] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
+    money: MoneyBlock | None = None
 
 
 def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> Pack:
@@ -156,6 +179,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
         timeline=timeline(startup, today), previous=previous, previous_items=previous_items,
         carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
         with_grids=with_grids, grids=grids, commitments=commitments(startup, presentation),
+        money=money_block(committee, previous, presentation, today),
     )
 
 

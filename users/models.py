@@ -36,6 +36,8 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)  # None once anonymised
     organisation_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # DINUM's finance team: manages every convention and order (conventions area).
+    is_dinum_finance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     proconnect_sub: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]

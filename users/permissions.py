@@ -119,6 +119,55 @@ def _presentation_editor(person, target, on) -> bool:
         startup_roles(person, startup_id, on) & {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER})
 
 
+def is_dinum_finance(person: Person | None) -> bool:
+    return bool(person and person.is_active and (person.is_admin or person.is_dinum_finance))
+
+
+def _finance(person, target, on) -> bool:
+    """Admins and DINUM finance manage conventions and orders."""
+    return is_dinum_finance(person)
+
+
+def _funding(*roles: StartupRole, staff: bool = True, budget_contact: bool = False) -> Callable:
+    """Money of a convention, an order or a startup (read by duck typing: conventions/ comes after users):
+    admins and DINUM finance; the incubator staff and the given current roles in any startup it funds; the
+    partner's budget contact named on the convention."""
+
+    def rule(person, target, on) -> bool:
+        if is_dinum_finance(person):
+            return True
+        if not person or not person.is_active or target is None:
+            return False
+        if budget_contact and getattr(target, "budget_contact_id", None) == person.id:
+            return True
+        scopes = target.funding_scopes() if hasattr(target, "funding_scopes") else [scope_of(target)]
+        return any((staff and incubator_staff(person, incubator_id, on)) or startup_roles(person, startup_id, on) & set(roles)
+                   for startup_id, incubator_id in scopes)
+
+    return rule
+
+
+def _convention_preparer(person, target, on) -> bool:
+    """Without a target: may prepare a convention somewhere (admins, DINUM finance, current incubator staff
+    and coaches; the form offers only their startups)."""
+    if target is None:
+        return is_dinum_finance(person) or bool(person and person.is_active and (
+            any(r.is_current(on) for r in person.incubator_roles)
+            or any(m.role is StartupRole.COACH and m.is_current(on) for m in person.memberships)))
+    return _funding(StartupRole.COACH)(person, target, on)
+
+
+def _intrapreneur_or_admin(person, target, on) -> bool:
+    """The startup's intrapreneur validates the services faits of its orders (or an admin)."""
+    startup_id, _ = scope_of(target)
+    return is_admin(person) or StartupRole.INTRAPRENEUR in startup_roles(person, startup_id, on)
+
+
+def _convention_lister(person, target, on) -> bool:
+    """The portfolio of conventions: admins, DINUM finance, current incubator staff (their startups')."""
+    return is_dinum_finance(person) or bool(person and person.is_active and any(r.is_current(on) for r in person.incubator_roles))
+
+
 def _logged_in(person, target, on) -> bool:
     return bool(person and person.is_active)
 
@@ -190,6 +239,16 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "audit.view_all": _admin,
     "person.export_data": _self_or_admin,
     "person.anonymise": _admin,
+    # The money (conventions area): admins and DINUM finance manage conventions and orders; incubator staff
+    # and coaches see and prepare them for their startups; the intrapreneur validates services faits and sees
+    # the money of the startup; the sponsor and the partner's budget contact see their conventions.
+    "convention.list": _convention_lister,
+    "convention.prepare": _convention_preparer,
+    "convention.view": _funding(StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR, budget_contact=True),
+    "convention.manage": _finance,
+    "service_fait.record": _funding(StartupRole.COACH),
+    "service_fait.validate": _intrapreneur_or_admin,
+    "funding.view": _funding(StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR),
 }
 
 # action -> refusal(person, target, on) -> French explanation, or None: the 403 page of a rule that says why.

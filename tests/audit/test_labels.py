@@ -19,7 +19,7 @@ from tests.committees.lifecycle import NOW, cast, decided
 from tests.factories import d, login
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = ("users", "audit", "startups", "indicators", "committees", "grids", "presentations", "portfolio", "api")
+AREAS = ("users", "audit", "startups", "indicators", "committees", "conventions", "grids", "presentations", "portfolio", "api")
 RECORDED = re.compile(r"""(?:\brecord|\b_?audit|\baction=)\(?\s*["']([a-z_]+\.[a-z_]+)["']""")
 # The actions written through a formatted name (startups.organisations.set_archived, committees' calendar tokens).
 FORMATTED = ("organisation.archived", "organisation.restored", "incubator.archived", "incubator.restored",

@@ -76,6 +76,18 @@ PAGES = [
     ("presentation-a-preparer", "intrapreneur", "/presentations/committee/{held}"),
     ("dossier", "coach", "/presentations/committee/{planned}/pack"),
     ("dossier-comite-tenu", "sponsor", "/presentations/committee/{held}/pack"),
+    # The money (conventions area): an admin manages; the coach and the intrapreneur follow it.
+    ("conventions", "admin", "/conventions/"),
+    ("convention", "admin", "/conventions/{convention}"),
+    ("convention-creer", "admin", "/conventions/new"),
+    ("convention-avenant", "admin", "/conventions/{convention}/amend"),
+    ("convention-mise-a-disposition", "admin", "/conventions/{convention}/release"),
+    ("convention-bon-de-commande", "admin", "/conventions/{convention}/orders/new"),
+    ("convention-resilier", "admin", "/conventions/{convention}/terminate"),
+    ("convention-compte-rendu", "admin", "/conventions/{convention}/report"),
+    ("bon-de-commande", "intrapreneur", "/conventions/orders/{order}"),
+    ("financement", "coach", "/conventions/startup/{startup}"),
+    ("budget-public", "coach", "/conventions/budget/{startup}"),
 ]
 
 
@@ -132,9 +144,36 @@ def build(today: dt.date) -> dict:
                                         place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                         now=now)
     presentations.prefill(planned, actor=intrapreneur, now=now)
+    convention, order = _money(startup, today)
     db.session.commit()
     return {"startup": STARTUP, "indicator": users.id, "planned": planned.id, "held": held.id,
-            "period": startup.periods[-1].id, "event": startup.events[0].id}
+            "period": startup.periods[-1].id, "event": startup.events[0].id, "convention": convention.id,
+            "order": order.id}
+
+
+def _money(startup, today: dt.date):
+    """A signed convention for the startup, published, money released, an order half delivered and invoiced."""
+    from conventions import services as money
+    from conventions.models import Activity, Party, Resource
+
+    signed_on = today - dt.timedelta(days=40)
+    years = {year: (30_000_000, 30_000_000) for year in {signed_on.year, today.year}}
+    convention = money.create_convention(actor=None, partner=startup.sponsors[0], startups=[startup], years=years,
+                                         title="Délégation de gestion DGALN – DINUM", ends_on=dt.date(today.year + 1, 6, 30),
+                                         chorus_uo="0135-DGAL-C001", chorus_domaine="0135-01")
+    for party in Party:
+        money.sign(convention, party, signatory="Signataire", signatory_title="Ordonnateur secondaire",
+                   signed_on=signed_on, actor=None, today=today)
+    for year in years:
+        money.release(convention, year=year, released_on=signed_on, ae_cents=20_000_000, cp_cents=20_000_000,
+                      actor=None, today=today)
+    order = money.engage_order(convention, startup=startup, number="BC-2026-001", holder="Titulaire du marché",
+                               amount_cents=12_000_000, engaged_on=signed_on, activity=Activity.DEVELOPMENT,
+                               resource=Resource.SERVICES, actor=None, today=today)
+    money.record_service_fait(order, amount_cents=6_000_000, delivered_on=today - dt.timedelta(days=5), actor=None, today=today)
+    money.record_invoice(order, number="F-001", amount_cents=6_000_000, filed_on=today - dt.timedelta(days=3),
+                         actor=None, today=today)
+    return convention, order
 
 
 @pytest.fixture(scope="module")

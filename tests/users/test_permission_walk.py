@@ -141,6 +141,33 @@ class World:
 
         return self.once("indicator", build)
 
+    def convention(self):
+        """A signed convention for the startup, money released, one order with a service fait and an invoice."""
+        def build():
+            from conventions import services
+            from conventions.models import Activity, Party, Resource
+
+            today = dt.date(2026, 11, 27)
+            convention = services.create_convention(
+                actor=None, partner=self.organisation, startups=[self.startup], years={2026: (4_200_000, 4_200_000)},
+                title="Délégation de la démonstration", ends_on=dt.date(2026, 12, 31))
+            for party, on in ((Party.PARTNER, dt.date(2026, 1, 10)), (Party.DINUM, dt.date(2026, 1, 16))):
+                services.sign(convention, party, signatory="Signataire", signatory_title="Ordonnateur", signed_on=on,
+                              actor=None, today=today)
+            services.release(convention, year=2026, released_on=dt.date(2026, 2, 1), ae_cents=4_200_000,
+                             cp_cents=4_200_000, actor=None, today=today)
+            order = services.engage_order(convention, startup=self.startup, number="BC-1", holder="Titulaire",
+                                          amount_cents=1_000_000, engaged_on=dt.date(2026, 3, 2),
+                                          activity=Activity.DEVELOPMENT, resource=Resource.SERVICES, actor=None,
+                                          today=today)
+            services.record_service_fait(order, amount_cents=500_000, delivered_on=dt.date(2026, 4, 1), actor=None,
+                                         today=today)
+            services.record_invoice(order, number="F-1", amount_cents=500_000, filed_on=dt.date(2026, 4, 2),
+                                    actor=None, today=today)
+            return convention
+
+        return self.once("convention", build)
+
 
 # URL argument name -> builder(world) -> a model object or a plain value.
 ARGUMENTS: dict[str, Callable[[World], object]] = {
@@ -160,6 +187,10 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "template_code": lambda w: w.grids()["arbitrage_sponsor"],
     "code": lambda w: w.grids()["lancement"],
     "attachment_id": lambda w: w.attachment(),
+    "convention_id": lambda w: w.convention(),
+    "order_id": lambda w: w.convention().orders[0],
+    "service_id": lambda w: w.convention().orders[0].services[0],
+    "invoice_id": lambda w: w.convention().orders[0].invoices[0],
 }
 
 

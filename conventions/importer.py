@@ -1,0 +1,311 @@
+"""`flask conventions import FILE`: conventions, their yearly schedule and releases, and orders from a CSV file,
+the way finance teams keep them. Each line is checked by the same services as the pages (every invariant
+holds); a bad line is rejected alone, with its number and reason; a second run writes nothing.
+
+One file, one line per record, its kind in the column `type`:
+- `convention`: reference, nature, intitule, partenaire, startups, date_effet, date_fin, montants, the Chorus
+  codes, and optionally the signatures (date, name, title of each party);
+- `annee`: reference, annee, ae, cp (planned), and optionally ae_mises_a_disposition, cp_mis_a_disposition,
+  date_mise_a_disposition;
+- `commande`: reference, startup, numero, titulaire, montant, date_engagement, activite, ressource.
+Amounts in euros (« 42000 », « 42000.50 » or « 42 000,50 »), dates AAAA-MM-JJ, startups separated by « | ».
+"""
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from conventions import services
+from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
+from conventions.services import ConventionError, parse_cents
+from core.db import db
+from startups.models import Organisation, Startup
+
+COLUMNS = (
+    "type", "reference", "nature", "intitule", "partenaire", "startups", "date_effet", "date_fin", "montants",
+    "uo", "domaine_fonctionnel", "centre_financier", "activites", "centre_cout", "axe_ministeriel",
+    "signature_partenaire", "signataire_partenaire", "qualite_partenaire",
+    "signature_dinum", "signataire_dinum", "qualite_dinum",
+    "annee", "ae", "cp", "ae_mises_a_disposition", "cp_mis_a_disposition", "date_mise_a_disposition",
+    "startup", "numero", "titulaire", "montant", "date_engagement", "activite", "ressource",
+)
+REQUIRED = ("type", "reference")
+KINDS = {"convention": "Conventions", "annee": "Années", "commande": "Bons de commande"}
+EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
+
+TEMPLATE_ROWS = (
+    {"type": "convention", "reference": "CSM-DINUM-2024", "nature": "delegation",
+     "intitule": "Délégation de gestion CSM – DINUM", "partenaire": "csm", "startups": "fondation",
+     "date_fin": "2024-12-31", "montants": "HT", "uo": "0335-CCSM-C001", "domaine_fonctionnel": "0335-01",
+     "centre_financier": "0335-CCSM-C001", "activites": "033501010101", "centre_cout": "DSJCSM1075",
+     "signature_partenaire": "2024-01-16", "signataire_partenaire": "Secrétaire général",
+     "qualite_partenaire": "Ordonnateur secondaire", "signature_dinum": "2024-01-16",
+     "signataire_dinum": "Directeur de la DINUM", "qualite_dinum": "Directeur"},
+    {"type": "annee", "reference": "CSM-DINUM-2024", "annee": "2024", "ae": "42000", "cp": "42000",
+     "ae_mises_a_disposition": "42000", "cp_mis_a_disposition": "42000", "date_mise_a_disposition": "2024-02-01"},
+    {"type": "commande", "reference": "CSM-DINUM-2024", "startup": "fondation", "numero": "BC-2024-001",
+     "titulaire": "Titulaire du marché", "montant": "20000", "date_engagement": "2024-03-01",
+     "activite": "developpement", "ressource": "prestations"},
+)
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (exit 2)."""
+
+
+@dataclass
+class Report:
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    rejected_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def reject(self, line: int, kind: str, reason: str) -> None:
+        self.rejected.append((line, reason))
+        self.rejected_kinds[kind] += 1
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    for row in TEMPLATE_ROWS:
+        writer.writerow({key: row.get(key, "") for key in COLUMNS})
+    return out.getvalue()
+
+
+def read_rows(path: Path) -> list[tuple[int, dict]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise ImportFileError(f"Fichier illisible : {path} ({error.strerror or error}).") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path} n'est pas en UTF-8.") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(f"Colonnes obligatoires absentes : {', '.join(missing)} (voir le modèle).")
+    unknown = [name for name in header if name and name not in COLUMNS]
+    if unknown:
+        raise ImportFileError(f"Colonnes inconnues : {', '.join(unknown)} (voir le modèle).")
+    reader.fieldnames = header
+    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
+
+
+def _date(row: dict, key: str, label: str, required: bool = False) -> dt.date | None:
+    value = row.get(key, "")
+    if not value:
+        if required:
+            raise ConventionError(f"{label} ({key}) est obligatoire.")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConventionError(f"{label} ({key}) « {value} » n'est pas une date AAAA-MM-JJ.") from None
+
+
+def _enum(enum_type, value: str, key: str):
+    try:
+        return enum_type(value.lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_type)
+        raise ConventionError(f"« {value} » n'est pas une valeur de {key} ({allowed}).") from None
+
+
+def _amount(row: dict, key: str, required: bool = True) -> int:
+    if not row.get(key) and not required:
+        return 0
+    return parse_cents(row.get(key), label=f"Le montant {key}")
+
+
+def import_file(path: Path, *, today: dt.date) -> Report:
+    """Read and apply the file; each line in its own savepoint, so that a refused line writes nothing."""
+    rows = read_rows(path)
+    report = Report()
+    groups: dict[str, dict] = defaultdict(lambda: {"convention": None, "annee": [], "commande": []})
+    for line, row in rows:
+        kind = row.get("type", "").lower()
+        if kind not in KINDS:
+            report.reject(line, "convention", f"type « {row.get('type', '')} » inconnu (convention, annee ou commande).")
+            continue
+        if not row.get("reference"):
+            report.reject(line, kind, "la colonne reference est vide.")
+            continue
+        group = groups[row["reference"]]
+        if kind == "convention":
+            if group["convention"] is not None:
+                report.reject(line, kind, f"la convention {row['reference']} figure déjà ligne {group['convention'][0]}.")
+                continue
+            group["convention"] = (line, row)
+        else:
+            group[kind].append((line, row))
+    for reference, group in groups.items():
+        convention = db.session.scalars(sa.select(Convention).where(Convention.reference == reference)).first()
+        if convention is not None:
+            if group["convention"]:
+                report.unchanged["convention"] += 1
+            report.unchanged["annee"] += len(group["annee"])
+        elif group["convention"] is None:
+            for kind in ("annee", "commande"):
+                for line, _ in group[kind]:
+                    report.reject(line, kind, f"aucune convention {reference}, ni dans la base ni dans le fichier.")
+            continue
+        else:
+            convention = _create(reference, group, report, today)
+            if convention is None:
+                for line, row in group["commande"]:
+                    report.reject(line, "commande", f"la convention {reference} a été rejetée.")
+                continue
+        for line, row in group["commande"]:
+            _order(convention, line, row, report, today)
+    return report
+
+
+def _years(group: dict, report: Report) -> dict[int, tuple[int, int, int, int, dt.date | None, int]]:
+    years = {}
+    for line, row in group["annee"]:
+        try:
+            text = row.get("annee", "")
+            if not text.isdigit():
+                raise ConventionError(f"l'année « {text} » n'est pas une année.")
+            year = int(text)
+            if year in years:
+                raise ConventionError(f"l'année {year} figure déjà ligne {years[year][5]}.")
+            released_on = _date(row, "date_mise_a_disposition", "La date de mise à disposition")
+            ae_released, cp_released = _amount(row, "ae_mises_a_disposition", False), _amount(row, "cp_mis_a_disposition", False)
+            if (ae_released or cp_released) and released_on is None:
+                raise ConventionError("une mise à disposition demande date_mise_a_disposition.")
+            years[year] = (_amount(row, "ae"), _amount(row, "cp"), ae_released, cp_released, released_on, line)
+        except ConventionError as error:
+            report.reject(line, "annee", error.message)
+    return years
+
+
+def _create(reference: str, group: dict, report: Report, today: dt.date) -> Convention | None:
+    line, row = group["convention"]
+    years = _years(group, report)
+    savepoint = db.session.begin_nested()
+    try:
+        partner = db.session.get(Organisation, row.get("partenaire", ""))
+        if partner is None:
+            raise ConventionError(f"l'organisation partenaire « {row.get('partenaire', '')} » est inconnue.")
+        ids = [s.strip() for s in row.get("startups", "").split("|") if s.strip()]
+        startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(ids))))
+        unknown = sorted(set(ids) - {s.id for s in startups})
+        if unknown:
+            raise ConventionError(f"startup(s) inconnue(s) : {', '.join(unknown)}.")
+        fields = {
+            "kind": _enum(ConventionKind, row.get("nature") or "delegation", "nature"),
+            "title": row.get("intitule", ""), "reference": reference,
+            "starts_on": _date(row, "date_effet", "La date d'effet"), "ends_on": _date(row, "date_fin", "La date de fin", True),
+            "tax_basis": _enum(TaxBasis, row.get("montants") or "ht", "montants"),
+            "chorus_uo": row.get("uo") or None, "chorus_domaine": row.get("domaine_fonctionnel") or None,
+            "chorus_centre_financier": row.get("centre_financier") or None,
+            "chorus_activites": row.get("activites") or None, "chorus_centre_cout": row.get("centre_cout") or None,
+            "chorus_axe": row.get("axe_ministeriel") or None,
+        }
+        convention = services.create_convention(
+            actor=None, partner=partner, startups=startups,
+            years={year: (values[0], values[1]) for year, values in years.items()}, **fields)
+        for party, prefix in ((Party.PARTNER, "partenaire"), (Party.DINUM, "dinum")):
+            signed_on = _date(row, f"signature_{prefix}", f"La signature ({prefix})")
+            if signed_on is not None:
+                services.sign(convention, party, signatory=row.get(f"signataire_{prefix}", ""),
+                              signatory_title=row.get(f"qualite_{prefix}", ""), signed_on=signed_on,
+                              actor=None, today=today)
+    except ConventionError as error:
+        savepoint.rollback()
+        report.reject(line, "convention", error.message)
+        for year, values in years.items():
+            report.reject(values[5], "annee", f"la convention {reference} a été rejetée.")
+        return None
+    savepoint.commit()
+    report.created["convention"] += 1
+    for year, (_, _, ae_released, cp_released, released_on, year_line) in sorted(years.items()):
+        savepoint = db.session.begin_nested()
+        try:
+            if ae_released or cp_released:
+                services.release(convention, year=year, released_on=released_on, ae_cents=ae_released,
+                                 cp_cents=cp_released, actor=None, today=today)
+        except ConventionError as error:
+            savepoint.rollback()
+            report.reject(year_line, "annee", f"mise à disposition refusée : {error.message}")
+            continue
+        savepoint.commit()
+        report.created["annee"] += 1
+    return convention
+
+
+def _order(convention: Convention, line: int, row: dict, report: Report, today: dt.date) -> None:
+    number = row.get("numero", "")
+    if number and db.session.scalar(sa.select(Order.id).where(Order.convention_id == convention.id, Order.number == number)):
+        report.unchanged["commande"] += 1
+        return
+    savepoint = db.session.begin_nested()
+    try:
+        startup = next((s for s in convention.startups if s.id == row.get("startup")), None)
+        if startup is None:
+            raise ConventionError(f"la convention {convention.reference} ne couvre pas la startup « {row.get('startup', '')} ».")
+        services.engage_order(
+            convention, startup=startup, number=number, holder=row.get("titulaire", ""),
+            amount_cents=_amount(row, "montant"), engaged_on=_date(row, "date_engagement", "La date d'engagement", True),
+            activity=_enum(Activity, row.get("activite") or "", "activite"),
+            resource=_enum(Resource, row.get("ressource") or "", "ressource"), actor=None, today=today)
+    except ConventionError as error:
+        savepoint.rollback()
+        report.reject(line, "commande", error.message)
+        return
+    savepoint.commit()
+    report.created["commande"] += 1
+
+
+def summary(report: Report) -> str:
+    lines = [f"{'':18}{'créées':>8}{'inchangées':>12}{'rejetées':>10}"]
+    for kind, label in KINDS.items():
+        lines.append(f"{label:18}{report.created[kind]:>8}{report.unchanged[kind]:>12}{report.rejected_kinds[kind]:>10}")
+    for line, reason in sorted(report.rejected):
+        lines.append(f"Ligne {line} rejetée : {reason}")
+    return "\n".join(lines)
+
+
+EXPORT_COLUMNS = ("reference", "intitule", "nature", "partenaire", "startups", "signee_le", "date_effet", "date_fin",
+                  "resiliee_le", "montants", "uo", "domaine_fonctionnel", "centre_financier", "activites",
+                  "centre_cout", "publication_datagouv", "publication_gouvernement", "avenants", "annee",
+                  "ae_prevues", "ae_mises_a_disposition", "engage", "cp_prevus", "cp_mis_a_disposition", "paye")
+
+
+def _euros(cents: int) -> str:
+    """A plain number for a CSV: « 42000.50 » (exact, from cents)."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{euros}.{rest:02d}"
+
+
+def export_csv(conventions) -> str:
+    """The published conventions, one line per convention and year, ready for the data.gouv.fr dataset."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for item in conventions:
+        head = [item.reference or "", item.title, item.kind.value, item.partner.name, "|".join(s.id for s in item.startups),
+                _iso(item.signed_on), _iso(item.starts_on), _iso(item.ends_on), _iso(item.terminated_on),
+                item.tax_basis.label, item.chorus_uo or "", item.chorus_domaine or "", item.chorus_centre_financier or "",
+                item.chorus_activites or "", item.chorus_centre_cout or "", item.datagouv_url or "",
+                item.gouvernement_url or "", str(len(item.amendments))]
+        for year, numbers in services.figures(item).items():
+            writer.writerow(head + [str(year), _euros(numbers.ae_planned), _euros(numbers.ae_released),
+                                    _euros(numbers.engaged), _euros(numbers.cp_planned), _euros(numbers.cp_released),
+                                    _euros(numbers.paid)])
+    return out.getvalue()
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value is not None else ""

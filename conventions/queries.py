@@ -1,0 +1,235 @@
+"""Reading the money: a convention with everything its page shows, the portfolio of conventions, a startup's
+funding. A fixed number of statements, whatever the number of orders (eager loading by selectin)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from conventions.models import (
+    Category,
+    Convention,
+    ConventionStatus,
+    Order,
+    ServiceFait,
+    TaxBasis,
+    convention_startups,
+)
+from conventions.services import YearFigures, figures
+from committees.models import Committee
+from core.db import db
+from core.formats import MONTHS
+from startups.models import Startup
+from users.models import Person
+
+BURN_MONTHS = 3
+
+
+def _full():
+    return (
+        selectinload(Convention.partner),
+        selectinload(Convention.startups),
+        selectinload(Convention.years),
+        selectinload(Convention.releases),
+        selectinload(Convention.amendments),
+        selectinload(Convention.budget_contact),
+        selectinload(Convention.orders).selectinload(Order.services).selectinload(ServiceFait.validated_by),
+        selectinload(Convention.orders).selectinload(Order.invoices),
+        selectinload(Convention.orders).selectinload(Order.startup),
+    )
+
+
+def convention(convention_id: int) -> Convention | None:
+    return db.session.scalars(sa.select(Convention).where(Convention.id == convention_id).options(*_full())).first()
+
+
+def order(order_id: int) -> Order | None:
+    return db.session.scalars(sa.select(Order).where(Order.id == order_id).options(
+        selectinload(Order.convention).selectinload(Convention.startups),
+        selectinload(Order.convention).selectinload(Convention.years),
+        selectinload(Order.convention).selectinload(Convention.releases),
+        selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.invoices),
+        selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.services),
+        selectinload(Order.services).selectinload(ServiceFait.validated_by),
+        selectinload(Order.invoices), selectinload(Order.startup),
+    )).first()
+
+
+@dataclass
+class ListRow:
+    convention: Convention
+    status: ConventionStatus
+    year: YearFigures
+
+
+@dataclass
+class Totals:
+    label: str
+    year: YearFigures
+    count: int = 0
+
+
+def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str | None = None,
+              incubator: str | None = None, status: str | None = None, see_all: bool = True):
+    """Every convention the person may list (all for admins and DINUM finance, their incubators' otherwise),
+    filtered; with this year's figures and totals per partner and per incubator."""
+    query = sa.select(Convention).options(
+        selectinload(Convention.partner), selectinload(Convention.startups).selectinload(Startup.incubator),
+        selectinload(Convention.years), selectinload(Convention.releases),
+        selectinload(Convention.orders).selectinload(Order.invoices),
+    ).order_by(Convention.ends_on.desc(), Convention.id)
+    if partner:
+        query = query.where(Convention.partner_id == partner)
+    if incubator or not see_all:
+        incubators = [incubator] if incubator else []
+        if not see_all:
+            mine = [r.incubator_id for r in person.incubator_roles if r.is_current(today)] if person else []
+            incubators = [i for i in (incubators or mine) if i in mine]
+        query = query.where(Convention.id.in_(
+            sa.select(convention_startups.c.convention_id).join(Startup, Startup.id == convention_startups.c.startup_id)
+            .where(Startup.incubator_id.in_(incubators))))
+    rows = []
+    for item in db.session.scalars(query):
+        current = item.status(today)
+        if status and current.value != status:
+            continue
+        rows.append(ListRow(item, current, figures(item).get(year) or YearFigures(year)))
+    by_partner: dict[str, Totals] = {}
+    by_incubator: dict[str, Totals] = {}
+    for row in rows:
+        partner_totals = by_partner.setdefault(row.convention.partner_id, Totals(row.convention.partner.display_name, YearFigures(year)))
+        partner_totals.year.add(row.year)
+        partner_totals.count += 1
+        for name in {s.incubator.name for s in row.convention.startups if s.incubator}:
+            totals = by_incubator.setdefault(name, Totals(name, YearFigures(year)))
+            totals.year.add(row.year)
+            totals.count += 1
+    return rows, sorted(by_partner.values(), key=lambda t: t.label), sorted(by_incubator.values(), key=lambda t: t.label)
+
+
+@dataclass
+class Funding:
+    """A startup's money: its conventions with their years, its orders, its consumption month by month, the
+    burn rate over the last months and the day the money runs out at that rate."""
+
+    conventions: list[tuple[Convention, ConventionStatus, dict[int, YearFigures]]]
+    orders: list[Order]
+    months: list[tuple[str, int]] = field(default_factory=list)  # (label, cents of services faits)
+    burn_per_month: int = 0
+    remaining: int = 0
+    runs_out_on: dt.date | None = None
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
+    conventions = list(db.session.scalars(
+        sa.select(Convention).where(Convention.id.in_(
+            sa.select(convention_startups.c.convention_id).where(convention_startups.c.startup_id == startup.id)))
+        .options(*_full()).order_by(Convention.ends_on.desc(), Convention.id)))
+    rows, orders = [], []
+    for item in conventions:
+        rows.append((item, item.status(today), figures(item)))
+        orders.extend(o for o in item.orders if o.startup_id == startup.id)
+    orders.sort(key=lambda o: (o.engaged_on, o.id), reverse=True)
+    result = Funding(rows, orders)
+    # Consumption is what was delivered (services faits), month by month.
+    consumed: dict[dt.date, int] = {}
+    for order_ in orders:
+        for service in order_.services:
+            key = dt.date(service.delivered_on.year, service.delivered_on.month, 1)
+            consumed[key] = consumed.get(key, 0) + service.amount_cents
+    for back in reversed(range(months)):
+        start = _month_start(today, back)
+        result.months.append((f"{MONTHS[start.month - 1]} {start.year}", consumed.get(start, 0)))
+    # The burn rate: the last BURN_MONTHS complete months.
+    last = [consumed.get(_month_start(today, back), 0) for back in range(1, BURN_MONTHS + 1)]
+    result.burn_per_month = sum(last) // BURN_MONTHS
+    # What remains: AE released and not yet delivered on the conventions still open, this year.
+    for item, status, years in rows:
+        if status in (ConventionStatus.DRAFT, ConventionStatus.ENDED, ConventionStatus.TERMINATED):
+            continue
+        numbers = years.get(today.year)
+        if numbers is None:
+            continue
+        delivered = sum(o.delivered_cents for o in item.orders if o.year == today.year)
+        result.remaining += max(0, numbers.ae_released - delivered)
+    if result.burn_per_month > 0:
+        days = result.remaining * 3044 // (result.burn_per_month * 100)  # 30.44 days a month
+        result.runs_out_on = today + dt.timedelta(days=days)
+    return result
+
+
+def published() -> sa.Select:
+    """Conventions the public sees: signed and published (data.gouv.fr or gouvernement.fr)."""
+    return (sa.select(Convention)
+            .where(Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
+                   sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None)))
+            .options(*_full()))
+
+
+def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
+    """startup id -> its published conventions, for a whole list of startups in a fixed number of statements."""
+    if not startup_ids:
+        return {}
+    links = db.session.execute(sa.select(convention_startups.c.startup_id, convention_startups.c.convention_id)
+                               .where(convention_startups.c.startup_id.in_(startup_ids))).all()
+    if not links:
+        return {}
+    found = {c.id: c for c in db.session.scalars(
+        published().where(Convention.id.in_({convention_id for _, convention_id in links})).order_by(Convention.id))}
+    result: dict[str, list[Convention]] = {}
+    for startup_id, convention_id in links:
+        if convention_id in found:
+            result.setdefault(startup_id, []).append(found[convention_id])
+    return result
+
+
+VAT_PERCENT = 20  # the standard French rate: the State cannot recover it (BUDGETS.md)
+
+
+@dataclass
+class PublicBudget:
+    """A startup's public budget page: its published conventions, and what was delivered (services faits) per
+    year and category, in cents HT, with the TTC total of each year."""
+
+    conventions: list[Convention]
+    years: list[int]
+    categories: list
+    spent_ht: dict[tuple[int, object], int]  # (year, category) -> cents HT
+    total_ht: dict[int, int]
+    total_ttc: dict[int, int]
+
+
+def public_budget(startup: Startup) -> PublicBudget:
+    conventions = published_by_startup([startup.id]).get(startup.id, [])
+    spent: dict[tuple[int, object], int] = {}
+    for item in conventions:
+        for order_ in item.orders:
+            if order_.startup_id != startup.id:
+                continue
+            for service in order_.services:
+                amount = service.amount_cents
+                if item.tax_basis is TaxBasis.TTC:
+                    amount = amount * 100 // (100 + VAT_PERCENT)
+                key = (service.delivered_on.year, order_.category)
+                spent[key] = spent.get(key, 0) + amount
+    years = sorted({year for year, _ in spent})
+    totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
+    return PublicBudget(conventions, years, list(Category), spent, totals,
+                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})
+
+
+def committees_during(convention: Convention) -> list[Committee]:
+    """The committees of the startups covered, held between the convention's effect and its last day, with
+    their decisions."""
+    start = convention.starts_on or convention.signed_on or convention.ends_on
+    return list(db.session.scalars(
+        sa.select(Committee).where(Committee.startup_id.in_([s.id for s in convention.startups]),
+                                   Committee.held_on.is_not(None), Committee.held_on >= start,
+                                   Committee.held_on <= convention.last_day)
+        .options(selectinload(Committee.decision), selectinload(Committee.startup)).order_by(Committee.held_on)))

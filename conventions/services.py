@@ -1,0 +1,737 @@
+"""The rules of the money (BUDGETS.md): conventions, signature, avenants, termination, releases of AE/CP,
+orders, services faits, invoices and early closing.
+
+Every function checks its rule (ConventionError, with the figures in French), changes the data, writes an
+audit event and flushes; the caller commits. A refused change writes nothing: every check runs before the
+first change. The convention's row is locked (PostgreSQL) before a check on its totals, so that two orders
+engaged at the same moment cannot both pass a ceiling only one of them fits under.
+"""
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from audit.services import changes, record
+from conventions.models import (
+    TERMS,
+    Activity,
+    Amendment,
+    Convention,
+    ConventionKind,
+    ConventionStatus,
+    ConventionYear,
+    EndBound,
+    Invoice,
+    Order,
+    Party,
+    Release,
+    Resource,
+    ServiceFait,
+    TaxBasis,
+)
+from core.db import db
+from core.formats import date_fr, number_fr
+from core.values import jsonable
+from startups.models import Organisation, Startup
+from users.models import Person
+
+NOTICE_MONTHS = 3
+MAX_CENTS = 10**13  # 100 billion euros: far beyond any convention, well inside a BIGINT
+
+
+class ConventionError(ValueError):
+    """A rule refused the change; the message is French, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# -- amounts, dates, references ------------------------------------------------------------------------
+
+def cents_fr(cents: int | None, empty: str = "—") -> str:
+    """« 42 000 € », « 1 234,50 € »: whole euros without decimals, otherwise two."""
+    if cents is None:
+        return empty
+    euros, rest = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    text = number_fr(euros) + (f",{rest:02d}" if rest else "")
+    return f"{sign}{text}\u00a0€"
+
+
+def parse_cents(text: str | int | Decimal | None, *, label: str = "Le montant") -> int:
+    """Euros as people write them (« 42 000 », « 42000,50 », « 1 234.5 ») to integer cents; never a float."""
+    if isinstance(text, int):
+        return text * 100
+    raw = str(text if text is not None else "").strip()
+    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", raw).replace(",", ".")
+    if not cleaned:
+        raise ConventionError(f"{label} est obligatoire.")
+    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
+        raise ConventionError(f"{label} « {raw} » n'est pas un montant en euros (au centime près, par exemple 42 000 ou 1 234,50).")
+    try:
+        cents = int((Decimal(cleaned) * 100).to_integral_exact())
+    except InvalidOperation:
+        raise ConventionError(f"{label} « {raw} » n'est pas un montant en euros.") from None
+    if cents < 0:
+        raise ConventionError(f"{label} ne peut pas être négatif.")
+    if cents > MAX_CENTS:
+        raise ConventionError(f"{label} « {raw} » est trop grand.")
+    return cents
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; the last day of the month when that month is shorter (30 nov. + 3 → 28 févr.)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+# Shapes of the Chorus codes (BUDGETS.md: kept as given, validated for shape only).
+CHORUS_SHAPES = {
+    "chorus_uo": (r"\d{4}-[A-Z0-9]{2,8}-[A-Z0-9]{2,8}", "UO", "0335-CCSM-C001"),
+    "chorus_domaine": (r"\d{4}-\d{2}(-\d{2}){0,2}", "domaine fonctionnel", "0335-01"),
+    "chorus_centre_financier": (r"\d{4}-[A-Z0-9]{2,8}(-[A-Z0-9]{2,8})?", "centre financier", "0335-CCSM-C001"),
+    "chorus_activites": (r"\d{12}(\s*[,;]\s*\d{12})*", "activité(s)", "033501010101"),
+    "chorus_centre_cout": (r"[A-Z0-9]{4,12}", "centre de coût", "DSJCSM1075"),
+    "chorus_axe": (r"[A-Za-z0-9_-]{1,30}", "axe ministériel", "AXE-01"),
+}
+
+
+def check_chorus(fields: dict) -> None:
+    for key, (pattern, label, example) in CHORUS_SHAPES.items():
+        value = fields.get(key)
+        if value is None:
+            continue
+        value = str(value).strip() or None
+        fields[key] = value
+        if value is not None and not re.fullmatch(pattern, value):
+            raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).")
+
+
+def _one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300) -> None:
+    value = fields.get(key)
+    if value is None and not required:
+        return
+    value = " ".join(str(value or "").split())
+    if required and not value:
+        raise ConventionError(f"{label} est obligatoire.")
+    if len(value) > max_length:
+        raise ConventionError(f"{label} dépasse {max_length} caractères.")
+    fields[key] = value or None
+
+
+def _url(fields: dict, key: str, label: str) -> None:
+    value = (fields.get(key) or "").strip() or None
+    if value is not None and (len(value) > 1000 or not re.fullmatch(r"https?://[^\s]+", value)):
+        raise ConventionError(f"{label} doit être une adresse commençant par http:// ou https://.")
+    if key in fields:
+        fields[key] = value
+
+
+# -- figures ------------------------------------------------------------------------------------------
+
+@dataclass
+class YearFigures:
+    """One year of a convention (cents): planned, released, engaged, paid, and what remains available."""
+
+    year: int
+    ae_planned: int = 0
+    cp_planned: int = 0
+    ae_released: int = 0
+    cp_released: int = 0
+    engaged: int = 0
+    paid: int = 0
+
+    @property
+    def ae_available(self) -> int:
+        return self.ae_released - self.engaged
+
+    @property
+    def cp_available(self) -> int:
+        return self.cp_released - self.paid
+
+    @property
+    def engaged_percent(self) -> int | None:
+        return round(100 * self.engaged / self.ae_released) if self.ae_released else None
+
+    @property
+    def paid_percent(self) -> int | None:
+        return round(100 * self.paid / self.cp_released) if self.cp_released else None
+
+    def add(self, other: "YearFigures") -> None:
+        for name in ("ae_planned", "cp_planned", "ae_released", "cp_released", "engaged", "paid"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def figures(convention: Convention, *, startup_id: str | None = None) -> dict[int, YearFigures]:
+    """Per year: planned (schedule), released, engaged (orders, at their consumed amount once closed early),
+    paid (invoices paid that year). With startup_id, engaged and paid count only that startup's orders."""
+    by_year: dict[int, YearFigures] = {}
+
+    def year(y: int) -> YearFigures:
+        return by_year.setdefault(y, YearFigures(y))
+
+    for row in convention.years:
+        year(row.year).ae_planned += row.ae_planned_cents
+        year(row.year).cp_planned += row.cp_planned_cents
+    for release in convention.releases:
+        year(release.year).ae_released += release.ae_cents
+        year(release.year).cp_released += release.cp_cents
+    for order in convention.orders:
+        if startup_id is not None and order.startup_id != startup_id:
+            continue
+        year(order.year).engaged += order.engaged_cents
+        for invoice in order.invoices:
+            if invoice.paid_on is not None:
+                year(invoice.paid_on.year).paid += invoice.amount_cents
+    return dict(sorted(by_year.items()))
+
+
+def _lock(convention: Convention) -> None:
+    """Serialise the checks on a convention's totals (a no-op on SQLite, which writes one at a time)."""
+    if convention.id is not None:
+        db.session.execute(sa.select(Convention.id).where(Convention.id == convention.id).with_for_update())
+
+
+def _startup_of(convention: Convention) -> str | None:
+    return convention.startups[0].id if convention.startups else None
+
+
+def terms_of(convention: Convention) -> dict:
+    """The whole current version of the terms, as JSON: what an avenant keeps before changing it."""
+    terms = {name: jsonable(getattr(convention, name)) for name in TERMS}
+    terms["startups"] = [s.id for s in convention.startups]
+    terms["years"] = [{"year": y.year, "ae_cents": y.ae_planned_cents, "cp_cents": y.cp_planned_cents}
+                      for y in sorted(convention.years, key=lambda y: y.year)]
+    return terms
+
+
+# -- conventions --------------------------------------------------------------------------------------
+
+DRAFT_FIELDS = TERMS + ("kind", "reference", "partner_id", "budget_contact_id", "is_demo")
+ADMIN_FIELDS = ("cbcm_partner_sent_on", "cbcm_dinum_sent_on", "datagouv_url", "datagouv_published_on",
+                "gouvernement_url", "gouvernement_published_on", "budget_contact_id")
+
+
+def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mapping[int, tuple[int, int]] | None) -> None:
+    _one_line(fields, "title", "L'intitulé", required="title" in fields)
+    _one_line(fields, "reference", "La référence", max_length=100)
+    check_chorus(fields)
+    starts_on, ends_on = fields.get("starts_on"), fields.get("ends_on")
+    if "ends_on" in fields and ends_on is None:
+        raise ConventionError("La date de fin est obligatoire.")
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise ConventionError(f"La date de fin ({date_fr(ends_on)}) précède la date d'effet ({date_fr(starts_on)}).")
+    if startups is not None and not startups:
+        raise ConventionError("La convention doit couvrir au moins une startup.")
+    if years is not None:
+        for year, (ae, cp) in years.items():
+            if not 2000 <= year <= 2100:
+                raise ConventionError(f"L'année {year} n'est pas une année d'échéancier valable.")
+            if ae < 0 or cp < 0:
+                raise ConventionError(f"Les montants de {year} ne peuvent pas être négatifs.")
+            if ends_on is not None and year > ends_on.year:
+                raise ConventionError(f"L'année {year} de l'échéancier est après la fin de la convention ({date_fr(ends_on)}).")
+
+
+def _set_years(convention: Convention, years: Mapping[int, tuple[int, int]]) -> None:
+    existing = {y.year: y for y in convention.years}
+    for year, (ae, cp) in sorted(years.items()):
+        row = existing.pop(year, None)
+        if row is None:
+            convention.years.append(ConventionYear(year=year, ae_planned_cents=ae, cp_planned_cents=cp))
+        else:
+            row.ae_planned_cents, row.cp_planned_cents = ae, cp
+    for row in existing.values():
+        convention.years.remove(row)
+
+
+def create_convention(*, actor: Person | None, partner: Organisation, startups: Sequence[Startup],
+                      years: Mapping[int, tuple[int, int]], **fields) -> Convention:
+    """A draft convention (fields: kind, title, reference, ends_on, starts_on, phase, tax_basis, end_bound,
+    chorus_*, budget_contact_id, is_demo); years: {year: (AE cents, CP cents)}."""
+    fields.setdefault("kind", ConventionKind.DELEGATION)
+    fields.setdefault("tax_basis", TaxBasis.HT)
+    fields.setdefault("end_bound", EndBound.ENGAGEMENT_AND_PAYMENT)
+    fields.setdefault("title", None)
+    fields.setdefault("ends_on", None)
+    _check_terms(fields, startups, years)
+    if fields.get("reference") and db.session.scalar(sa.select(Convention.id).where(Convention.reference == fields["reference"])):
+        raise ConventionError(f"Une convention porte déjà la référence « {fields['reference']} ».")
+    convention = Convention(partner=partner, **fields)
+    convention.startups = list(startups)
+    _set_years(convention, years)
+    db.session.add(convention)
+    db.session.flush()
+    after = {**terms_of(convention), "kind": convention.kind.value, "partner_id": partner.id,
+             "reference": convention.reference, "is_demo": convention.is_demo}
+    record("convention.created", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           after=after)
+    return convention
+
+
+def update_draft(convention: Convention, *, actor: Person | None, startups: Sequence[Startup] | None = None,
+                 years: Mapping[int, tuple[int, int]] | None = None, **fields) -> Convention:
+    """Change a draft's terms. Once signed, only an avenant changes them."""
+    if convention.is_signed:
+        raise ConventionError("Une convention signée ne se modifie que par avenant.")
+    merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
+    _check_terms(merged, startups, years)
+    fields = {k: merged[k] for k in fields}
+    before = {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference}
+    for key, value in fields.items():
+        setattr(convention, key, value)
+    if startups is not None:
+        convention.startups = list(startups)
+    if years is not None:
+        _set_years(convention, years)
+    db.session.flush()
+    old, new = changes(before, {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference})
+    if new:
+        record("convention.updated", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+               before=old, after=new)
+    return convention
+
+
+def sign(convention: Convention, party: Party, *, signatory: str, signatory_title: str, signed_on: dt.date,
+         actor: Person | None, today: dt.date) -> Convention:
+    """One party's signature: the partner first, DINUM last. The convention takes effect on DINUM's signature
+    unless it names a later date of effect."""
+    fields = {"signatory": signatory, "title": signatory_title}
+    _one_line(fields, "signatory", "Le nom du signataire", required=True, max_length=200)
+    _one_line(fields, "title", "La qualité du signataire", required=True, max_length=200)
+    if signed_on is None:
+        raise ConventionError("La date de signature est obligatoire.")
+    if signed_on > today:
+        raise ConventionError(f"La date de signature ({date_fr(signed_on)}) ne peut pas être dans le futur.")
+    if party is Party.PARTNER:
+        if convention.partner_signed_on is not None:
+            raise ConventionError("Le partenaire a déjà signé cette convention.")
+    else:
+        if convention.dinum_signed_on is not None:
+            raise ConventionError("La DINUM a déjà signé cette convention.")
+        if convention.partner_signed_on is None:
+            raise ConventionError("Le partenaire signe en premier, la DINUM en dernier.")
+        if signed_on < convention.partner_signed_on:
+            raise ConventionError(f"La DINUM signe après le partenaire (signature du partenaire : {date_fr(convention.partner_signed_on)}).")
+        if not convention.years:
+            raise ConventionError("La convention n'a pas d'échéancier d'AE et de CP : elle ne peut pas être signée.")
+        if signed_on > convention.ends_on:
+            raise ConventionError(f"La signature ({date_fr(signed_on)}) est après la date de fin ({date_fr(convention.ends_on)}).")
+    if party is Party.PARTNER:
+        convention.partner_signatory, convention.partner_signatory_title = fields["signatory"], fields["title"]
+        convention.partner_signed_on = signed_on
+    else:
+        convention.dinum_signatory, convention.dinum_signatory_title = fields["signatory"], fields["title"]
+        convention.dinum_signed_on = signed_on
+        if convention.starts_on is None or convention.starts_on < signed_on:
+            convention.starts_on = signed_on
+    db.session.flush()
+    record("convention.signed", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           after={"party": party.value, "signatory": fields["signatory"], "signatory_title": fields["title"],
+                  "signed_on": signed_on, "starts_on": convention.starts_on if party is Party.DINUM else None})
+    return convention
+
+
+def update_follow_up(convention: Convention, *, actor: Person | None, **fields) -> Convention:
+    """What is not a term of the convention and changes without an avenant: the copies sent to the CBCMs, the
+    publication, the partner's budget contact."""
+    unknown = set(fields) - set(ADMIN_FIELDS)
+    if unknown:
+        raise ConventionError("Ces informations ne changent que par avenant.")
+    _url(fields, "datagouv_url", "Le lien data.gouv.fr")
+    _url(fields, "gouvernement_url", "Le lien gouvernement.fr")
+    for url_key, on_key in (("datagouv_url", "datagouv_published_on"), ("gouvernement_url", "gouvernement_published_on")):
+        if fields.get(on_key) is not None and not fields.get(url_key, getattr(convention, url_key)):
+            raise ConventionError("Une date de publication demande le lien de la publication.")
+    before = {k: jsonable(getattr(convention, k)) for k in fields}
+    for key, value in fields.items():
+        setattr(convention, key, value)
+    db.session.flush()
+    old, new = changes(before, {k: jsonable(getattr(convention, k)) for k in fields})
+    if new:
+        record("convention.follow_up", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+               before=old, after=new)
+    return convention
+
+
+def _signed_and_open(convention: Convention, today: dt.date, what: str) -> None:
+    if not convention.is_signed:
+        raise ConventionError(f"La convention n'est pas encore signée : {what} impossible.")
+    if convention.status(today) is ConventionStatus.TERMINATED:
+        raise ConventionError(f"La convention est résiliée : {what} impossible.")
+
+
+def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, dinum_signed_on: dt.date,
+          actor: Person | None, today: dt.date, startups: Sequence[Startup] | None = None,
+          years: Mapping[int, tuple[int, int]] | None = None, **fields) -> Amendment:
+    """An avenant: numbered, signed by both parties; it keeps the whole previous version of the terms and
+    changes the current ones. A year's AE may not fall below what was released or engaged, nor its CP below
+    what was released or paid."""
+    _signed_and_open(convention, today, "un avenant")
+    text = {"summary": summary}
+    _one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
+    if partner_signed_on is None or dinum_signed_on is None:
+        raise ConventionError("Les deux dates de signature de l'avenant sont obligatoires.")
+    if max(partner_signed_on, dinum_signed_on) > today:
+        raise ConventionError("Un avenant ne peut pas être signé dans le futur.")
+    if partner_signed_on < convention.signed_on or dinum_signed_on < convention.signed_on:
+        raise ConventionError(f"L'avenant ne peut pas être signé avant la convention ({date_fr(convention.signed_on)}).")
+    unknown = set(fields) - set(TERMS)
+    if unknown:
+        raise ConventionError("Un avenant change les montants, les dates, les startups ou les références, rien d'autre.")
+    merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
+    _check_terms(merged, startups, years)
+    fields = {k: merged[k] for k in fields}
+    if years is not None:
+        current = figures(convention)
+        for year, numbers in current.items():
+            ae, cp = years.get(year, (0, 0))
+            if ae < max(numbers.ae_released, numbers.engaged):
+                raise ConventionError(
+                    f"AE {year} : {cents_fr(ae)} < {cents_fr(max(numbers.ae_released, numbers.engaged))} déjà "
+                    f"{'mises à disposition' if numbers.ae_released >= numbers.engaged else 'engagées'}.")
+            if cp < max(numbers.cp_released, numbers.paid):
+                raise ConventionError(
+                    f"CP {year} : {cents_fr(cp)} < {cents_fr(max(numbers.cp_released, numbers.paid))} déjà "
+                    f"{'mis à disposition' if numbers.cp_released >= numbers.paid else 'payés'}.")
+    if startups is not None:
+        kept = {s.id for s in startups}
+        ordered = sorted({o.startup.name for o in convention.orders if o.startup_id not in kept})
+        if ordered:
+            raise ConventionError(f"Des bons de commande sont engagés pour {', '.join(ordered)} : la startup reste couverte.")
+    previous = terms_of(convention)
+    planned = {**previous, **{k: jsonable(v) for k, v in fields.items()}}
+    if startups is not None:
+        planned["startups"] = sorted(s.id for s in startups)
+        previous_startups = sorted(previous["startups"])
+    else:
+        previous_startups = planned["startups"] = sorted(previous["startups"])
+    if years is not None:
+        planned["years"] = [{"year": y, "ae_cents": ae, "cp_cents": cp} for y, (ae, cp) in sorted(years.items())]
+    if {**planned, "startups": None} == {**previous, "startups": None} and planned["startups"] == previous_startups:
+        raise ConventionError("L'avenant ne change aucun terme de la convention.")
+    for key, value in fields.items():
+        setattr(convention, key, value)
+    if startups is not None:
+        convention.startups = list(startups)
+    if years is not None:
+        _set_years(convention, years)
+    db.session.flush()
+    new_terms = terms_of(convention)
+    amendment = Amendment(convention=convention, number=len(convention.amendments) + 1, summary=text["summary"],
+                          partner_signed_on=partner_signed_on, dinum_signed_on=dinum_signed_on,
+                          previous_terms=previous, new_terms=new_terms, created_by_id=actor.id if actor else None)
+    db.session.add(amendment)
+    db.session.flush()
+    old, new = changes(previous, new_terms)
+    record("convention.amended", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           before=old, after={**new, "number": amendment.number}, reason=text["summary"])
+    return amendment
+
+
+def versions(convention: Convention) -> list[tuple[int, dict]]:
+    """Every version of the terms, the current one first: (0 for the signed text, n for avenant n, terms)."""
+    result = [(convention.current_version, terms_of(convention))]
+    for amendment in reversed(convention.amendments):
+        result.append((amendment.number - 1, amendment.previous_terms))
+    return result
+
+
+def terminate(convention: Convention, *, party: Party, notified_on: dt.date, reason: str,
+              effective_on: dt.date | None = None, actor: Person | None, today: dt.date) -> Convention:
+    """Either party ends the convention with three months' notice: it takes effect on the date asked, no
+    earlier than the notice + 3 months (that date when none is asked)."""
+    _signed_and_open(convention, today, "une résiliation")
+    if convention.terminated_on is not None:
+        raise ConventionError(f"La résiliation est déjà notifiée (effet le {date_fr(convention.terminated_on)}).")
+    text = {"reason": reason}
+    _one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    if notified_on is None:
+        raise ConventionError("La date de notification est obligatoire.")
+    if notified_on > today:
+        raise ConventionError("La notification ne peut pas être datée dans le futur.")
+    if notified_on < convention.signed_on:
+        raise ConventionError(f"La notification précède la signature ({date_fr(convention.signed_on)}).")
+    earliest = add_months(notified_on, NOTICE_MONTHS)
+    effective_on = effective_on or earliest
+    if effective_on < earliest:
+        raise ConventionError(f"Préavis de trois mois : la résiliation notifiée le {date_fr(notified_on)} prend effet "
+                              f"au plus tôt le {date_fr(earliest)}, pas le {date_fr(effective_on)}.")
+    if effective_on > convention.ends_on:
+        raise ConventionError(f"La convention prend fin le {date_fr(convention.ends_on)}, avant la résiliation demandée.")
+    convention.terminated_by, convention.termination_notified_on = party, notified_on
+    convention.terminated_on, convention.termination_reason = effective_on, text["reason"]
+    db.session.flush()
+    record("convention.terminated", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           after={"terminated_by": party.value, "termination_notified_on": notified_on, "terminated_on": effective_on},
+           reason=text["reason"])
+    return convention
+
+
+def suspend(convention: Convention, *, on: dt.date, reason: str, actor: Person | None, today: dt.date) -> Convention:
+    """DINUM suspends the delegation (a shortfall not topped up): no order is engaged from that day."""
+    _signed_and_open(convention, today, "une suspension")
+    if convention.suspended_on is not None:
+        raise ConventionError(f"La convention est déjà suspendue depuis le {date_fr(convention.suspended_on)}.")
+    text = {"reason": reason}
+    _one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    convention.suspended_on = on
+    db.session.flush()
+    record("convention.suspended", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           after={"suspended_on": on}, reason=text["reason"])
+    return convention
+
+
+def resume(convention: Convention, *, actor: Person | None) -> Convention:
+    if convention.suspended_on is None:
+        raise ConventionError("La convention n'est pas suspendue.")
+    before = convention.suspended_on
+    convention.suspended_on = None
+    db.session.flush()
+    record("convention.resumed", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           before={"suspended_on": before}, after={"suspended_on": None})
+    return convention
+
+
+def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents: int, cp_cents: int,
+            actor: Person | None, today: dt.date, comment: str | None = None) -> Release:
+    """The partner makes AE and CP of a year available; never beyond the schedule (an avenant raises it)."""
+    _signed_and_open(convention, today, "une mise à disposition")
+    if released_on is None:
+        raise ConventionError("La date de mise à disposition est obligatoire.")
+    if released_on > today:
+        raise ConventionError("Une mise à disposition ne peut pas être datée dans le futur.")
+    if ae_cents < 0 or cp_cents < 0:
+        raise ConventionError("Les montants mis à disposition ne peuvent pas être négatifs.")
+    if ae_cents == 0 and cp_cents == 0:
+        raise ConventionError("Indiquez un montant d'AE ou de CP.")
+    _lock(convention)
+    row = convention.year(year)
+    if row is None:
+        raise ConventionError(f"L'échéancier de la convention ne prévoit rien pour {year}.")
+    numbers = figures(convention).get(year)
+    if numbers.ae_released + ae_cents > row.ae_planned_cents:
+        raise ConventionError(f"AE mises à disposition {cents_fr(numbers.ae_released)} + {cents_fr(ae_cents)} > "
+                              f"{cents_fr(row.ae_planned_cents)} d'AE prévues pour {year}.")
+    if numbers.cp_released + cp_cents > row.cp_planned_cents:
+        raise ConventionError(f"CP mis à disposition {cents_fr(numbers.cp_released)} + {cents_fr(cp_cents)} > "
+                              f"{cents_fr(row.cp_planned_cents)} de CP prévus pour {year}.")
+    text = {"comment": comment}
+    _one_line(text, "comment", "Le commentaire", max_length=2000)
+    item = Release(convention=convention, year=year, released_on=released_on, ae_cents=ae_cents, cp_cents=cp_cents,
+                   comment=text["comment"])
+    db.session.add(item)
+    db.session.flush()
+    record("convention.released", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+           after={"year": year, "released_on": released_on, "ae_cents": ae_cents, "cp_cents": cp_cents})
+    return item
+
+
+# -- orders and spending ------------------------------------------------------------------------------
+
+def freeze_warning(day: dt.date) -> str | None:
+    """The year-end freeze (fin de gestion): orders stop around 12–15 December and resume in late January."""
+    if (day.month == 12 and day.day >= 12) or (day.month == 1 and day.day <= 31):
+        return (f"Le {date_fr(day)} tombe pendant la fin de gestion (mi-décembre à fin janvier) : "
+                "le bon de commande risque de ne pas être traité avant la reprise.")
+    return None
+
+
+def engage_order(convention: Convention, *, startup: Startup, number: str, holder: str, amount_cents: int,
+                 engaged_on: dt.date, activity: Activity, resource: Resource, actor: Person | None,
+                 today: dt.date, description: str | None = None) -> Order:
+    """A bon de commande: it engages AE of its year. Per convention and year, engaged never exceeds the AE
+    released nor the AE planned; the order is dated inside the convention's period."""
+    _signed_and_open(convention, today, "un bon de commande")
+    fields = {"number": number, "holder": holder, "description": description}
+    _one_line(fields, "number", "Le numéro du bon de commande", required=True, max_length=100)
+    _one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
+    if fields["description"] is not None:
+        fields["description"] = fields["description"].strip()[:5000] or None
+    if startup.id not in {s.id for s in convention.startups}:
+        raise ConventionError(f"La convention ne couvre pas {startup.name}.")
+    if amount_cents is None or amount_cents <= 0:
+        raise ConventionError("Le montant du bon de commande doit être positif.")
+    if engaged_on is None:
+        raise ConventionError("La date d'engagement est obligatoire.")
+    if engaged_on > today:
+        raise ConventionError("Un bon de commande ne peut pas être engagé dans le futur.")
+    if convention.starts_on is not None and engaged_on < convention.starts_on:
+        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) précède la prise d'effet de la convention "
+                              f"({date_fr(convention.starts_on)}).")
+    if engaged_on > convention.last_day:
+        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) est après la fin de la convention "
+                              f"({date_fr(convention.last_day)}).")
+    if convention.suspended_on is not None and engaged_on >= convention.suspended_on:
+        raise ConventionError(f"La convention est suspendue depuis le {date_fr(convention.suspended_on)}.")
+    if any(o.number == fields["number"] for o in convention.orders):
+        raise ConventionError(f"Le bon de commande n° {fields['number']} existe déjà sur cette convention.")
+    _lock(convention)
+    year = engaged_on.year
+    row = convention.year(year)
+    numbers = figures(convention).get(year) or None
+    if row is None or numbers is None:
+        raise ConventionError(f"La convention ne prévoit pas d'AE pour {year}.")
+    if numbers.engaged + amount_cents > numbers.ae_released:
+        raise ConventionError(f"Engagé {cents_fr(numbers.engaged)} + {cents_fr(amount_cents)} > "
+                              f"{cents_fr(numbers.ae_released)} d'AE mises à disposition pour {year}.")
+    if numbers.engaged + amount_cents > numbers.ae_planned:
+        raise ConventionError(f"Engagé {cents_fr(numbers.engaged)} + {cents_fr(amount_cents)} > "
+                              f"{cents_fr(numbers.ae_planned)} d'AE prévues pour {year}.")
+    order = Order(convention=convention, startup=startup, amount_cents=amount_cents, engaged_on=engaged_on,
+                  activity=activity, resource=resource, **fields)
+    db.session.add(order)
+    db.session.flush()
+    record("convention_order.engaged", "convention_order", order.id, actor=actor, startup_id=startup.id,
+           after={"convention_id": convention.id, "number": order.number, "holder": order.holder,
+                  "amount_cents": amount_cents, "engaged_on": engaged_on, "activity": activity.value,
+                  "resource": resource.value})
+    return order
+
+
+def _payment_window(order: Order, day: dt.date, what: str) -> None:
+    convention = order.convention
+    if day < order.engaged_on:
+        raise ConventionError(f"{what} ({date_fr(day)}) précède l'engagement du bon de commande ({date_fr(order.engaged_on)}).")
+    if convention.end_bound is EndBound.ENGAGEMENT_AND_PAYMENT and day > convention.last_day:
+        raise ConventionError(f"{what} ({date_fr(day)}) est après la fin de la convention ({date_fr(convention.last_day)}), "
+                              "qui borne aussi le service fait et le paiement.")
+
+
+def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.date, actor: Person | None,
+                        today: dt.date, comment: str | None = None) -> ServiceFait:
+    """A delivery certified by the holder, partial or total: the services faits never exceed the order."""
+    if order.closed_on is not None:
+        raise ConventionError(f"Le bon de commande n° {order.number} est soldé : plus de service fait.")
+    if amount_cents is None or amount_cents <= 0:
+        raise ConventionError("Le montant du service fait doit être positif.")
+    if delivered_on is None:
+        raise ConventionError("La date du service fait est obligatoire.")
+    if delivered_on > today:
+        raise ConventionError("Un service fait ne peut pas être daté dans le futur.")
+    _payment_window(order, delivered_on, "Le service fait")
+    _lock(order.convention)
+    delivered = order.delivered_cents
+    if delivered + amount_cents > order.amount_cents:
+        raise ConventionError(f"Services faits {cents_fr(delivered)} + {cents_fr(amount_cents)} > "
+                              f"{cents_fr(order.amount_cents)} du bon de commande n° {order.number}.")
+    text = {"comment": comment}
+    _one_line(text, "comment", "Le commentaire", max_length=2000)
+    service = ServiceFait(order=order, amount_cents=amount_cents, delivered_on=delivered_on, comment=text["comment"])
+    db.session.add(service)
+    db.session.flush()
+    record("service_fait.recorded", "service_fait", service.id, actor=actor, startup_id=order.startup_id,
+           after={"order_number": order.number, "amount_cents": amount_cents, "delivered_on": delivered_on,
+                  "share_percent": round(service.share_percent, 1)})
+    return service
+
+
+def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:
+    """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits."""
+    if service.validated_on is not None:
+        raise ConventionError(f"Ce service fait est déjà validé (le {date_fr(service.validated_on)}).")
+    service.validated_by_id, service.validated_on = (actor.id if actor else None), today
+    db.session.flush()
+    record("service_fait.validated", "service_fait", service.id, actor=actor, startup_id=service.order.startup_id,
+           after={"order_number": service.order.number, "amount_cents": service.amount_cents, "validated_on": today})
+    return service
+
+
+def _check_payment(order: Order, amount_cents: int, paid_on: dt.date, today: dt.date) -> None:
+    if paid_on > today:
+        raise ConventionError("Un paiement ne peut pas être daté dans le futur.")
+    _payment_window(order, paid_on, "Le paiement")
+    validated = sum(s.amount_cents for s in order.services if s.validated_on is not None)
+    if order.paid_cents + amount_cents > validated:
+        raise ConventionError(f"Payé {cents_fr(order.paid_cents)} + {cents_fr(amount_cents)} > "
+                              f"{cents_fr(validated)} de services faits validés par l'intrapreneur·e.")
+    convention = order.convention
+    _lock(convention)
+    all_years = figures(convention)
+    numbers = all_years.get(paid_on.year)
+    released = numbers.cp_released if numbers else 0
+    paid = numbers.paid if numbers else 0
+    if paid + amount_cents > released:
+        raise ConventionError(f"Payé {cents_fr(paid)} + {cents_fr(amount_cents)} > {cents_fr(released)} de CP mis à "
+                              f"disposition pour {paid_on.year}.")
+    engaged = sum(n.engaged for n in all_years.values())
+    paid_total = sum(n.paid for n in all_years.values())
+    if paid_total + amount_cents > engaged:
+        raise ConventionError(f"Payé en tout {cents_fr(paid_total)} + {cents_fr(amount_cents)} > {cents_fr(engaged)} engagés.")
+
+
+def record_invoice(order: Order, *, number: str, amount_cents: int, filed_on: dt.date, actor: Person | None,
+                   today: dt.date, paid_on: dt.date | None = None) -> Invoice:
+    """An invoice on an order: the invoices never exceed the services faits."""
+    fields = {"number": number}
+    _one_line(fields, "number", "Le numéro de la facture", required=True, max_length=100)
+    if amount_cents is None or amount_cents <= 0:
+        raise ConventionError("Le montant de la facture doit être positif.")
+    if filed_on is None:
+        raise ConventionError("La date de dépôt de la facture est obligatoire.")
+    if filed_on > today:
+        raise ConventionError("Une facture ne peut pas être déposée dans le futur.")
+    if filed_on < order.engaged_on:
+        raise ConventionError(f"La facture ({date_fr(filed_on)}) précède le bon de commande ({date_fr(order.engaged_on)}).")
+    if any(i.number == fields["number"] for i in order.invoices):
+        raise ConventionError(f"La facture n° {fields['number']} est déjà enregistrée sur ce bon de commande.")
+    if order.invoiced_cents + amount_cents > order.delivered_cents:
+        raise ConventionError(f"Facturé {cents_fr(order.invoiced_cents)} + {cents_fr(amount_cents)} > "
+                              f"{cents_fr(order.delivered_cents)} de services faits sur le bon de commande n° {order.number}.")
+    if paid_on is not None:
+        if paid_on < filed_on:
+            raise ConventionError("Une facture ne peut pas être payée avant d'être déposée.")
+        _check_payment(order, amount_cents, paid_on, today)
+    invoice = Invoice(order=order, number=fields["number"], amount_cents=amount_cents, filed_on=filed_on, paid_on=paid_on)
+    db.session.add(invoice)
+    db.session.flush()
+    record("invoice.recorded", "invoice", invoice.id, actor=actor, startup_id=order.startup_id,
+           after={"order_number": order.number, "number": invoice.number, "amount_cents": amount_cents,
+                  "filed_on": filed_on, "paid_on": paid_on})
+    return invoice
+
+
+def pay_invoice(invoice: Invoice, *, paid_on: dt.date, actor: Person | None, today: dt.date) -> Invoice:
+    """The invoice is paid (CP): paid never exceeds the CP released for that year nor what was engaged."""
+    if invoice.paid_on is not None:
+        raise ConventionError(f"La facture n° {invoice.number} est déjà payée (le {date_fr(invoice.paid_on)}).")
+    if paid_on is None:
+        raise ConventionError("La date de paiement est obligatoire.")
+    if paid_on < invoice.filed_on:
+        raise ConventionError("Une facture ne peut pas être payée avant d'être déposée.")
+    _check_payment(invoice.order, invoice.amount_cents, paid_on, today)
+    invoice.paid_on = paid_on
+    db.session.flush()
+    record("invoice.paid", "invoice", invoice.id, actor=actor, startup_id=invoice.order.startup_id,
+           after={"order_number": invoice.order.number, "number": invoice.number, "amount_cents": invoice.amount_cents,
+                  "paid_on": paid_on})
+    return invoice
+
+
+def close_order(order: Order, *, closed_on: dt.date, actor: Person | None, today: dt.date) -> Order:
+    """Close an order early at the amount consumed (its services faits): the rest of its AE is freed for its
+    year only."""
+    if order.closed_on is not None:
+        raise ConventionError(f"Le bon de commande n° {order.number} est déjà soldé (le {date_fr(order.closed_on)}).")
+    if closed_on is None:
+        raise ConventionError("La date de clôture est obligatoire.")
+    if closed_on > today:
+        raise ConventionError("Une clôture ne peut pas être datée dans le futur.")
+    if closed_on < order.engaged_on:
+        raise ConventionError(f"La clôture ({date_fr(closed_on)}) précède l'engagement ({date_fr(order.engaged_on)}).")
+    consumed = order.delivered_cents
+    order.closed_on, order.closed_amount_cents = closed_on, consumed
+    db.session.flush()
+    record("convention_order.closed", "convention_order", order.id, actor=actor, startup_id=order.startup_id,
+           before={"amount_cents": order.amount_cents},
+           after={"number": order.number, "closed_on": closed_on, "closed_amount_cents": consumed,
+                  "freed_cents": order.amount_cents - consumed})
+    return order

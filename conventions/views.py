@@ -1,0 +1,445 @@
+"""Pages of the money: the portfolio of conventions, a convention with its avenants, years and orders, the
+forms that change them, an order with its services faits and invoices, a startup's Financement page."""
+
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
+from conventions import importer, queries, services
+from conventions.forms import (
+    ActionForm,
+    AmendmentForm,
+    CloseForm,
+    ConventionFilters,
+    ConventionForm,
+    choices,
+    FollowUpForm,
+    InvoiceForm,
+    OrderForm,
+    PayForm,
+    ReleaseForm,
+    ServiceFaitForm,
+    SignForm,
+    TerminationForm,
+)
+from conventions.models import Activity, Convention, ConventionStatus, Invoice, Party, Resource, ServiceFait
+from conventions.services import ConventionError, cents_fr
+from core import dates
+from core.db import db
+from startups.models import Incubator, Organisation, Startup
+from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
+
+bp = Blueprint("conventions", __name__, url_prefix="/conventions")
+
+
+@bp.app_template_filter("cents_fr")
+def cents_filter(cents: int | None) -> str:
+    return cents_fr(cents)
+
+
+def _convention(convention_id: int, action: str) -> Convention:
+    item = queries.convention(convention_id)
+    if item is None:
+        abort(404)
+    authorize(action, item)
+    return item
+
+
+def _order(order_id: int, action: str):
+    item = queries.order(order_id)
+    if item is None:
+        abort(404)
+    authorize(action, item)
+    return item
+
+
+def _done(message: str, endpoint: str = "conventions.show", **values):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def _form_page(template: str, form, **context):
+    failed = form.errors or getattr(form, "form_errors", None)
+    return render_template(template, form=form, active_section="conventions", **context), 422 if failed else 200
+
+
+# -- the portfolio of conventions ---------------------------------------------------------------------
+
+@bp.get("/")
+@requires("convention.list")
+def index():
+    authorize("convention.list")
+    person, today = current_person(), dates.today()
+    filters = ConventionFilters(request.args)
+    filters.partner.choices = choices([("", "Tous")] + [(o.id, o.display_name) for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.id.in_(sa.select(Convention.partner_id))).order_by(Organisation.name))])
+    filters.incubator.choices = choices([("", "Tous")] + [(i.id, i.name) for i in db.session.scalars(
+        sa.select(Incubator).where(Incubator.archived_at.is_(None)).order_by(Incubator.name))])
+    year_text = (filters.year.data or "").strip()
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
+    known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
+    rows, by_partner, by_incubator = queries.portfolio(
+        person, today=today, year=year, partner=known(filters.partner), incubator=known(filters.incubator),
+        status=known(filters.status), see_all=is_dinum_finance(person))
+    return render_template("conventions/index.html", rows=rows, by_partner=by_partner, by_incubator=by_incubator,
+                           filters=filters, year=year, can_create=can("convention.prepare"),
+                           active_section="conventions")
+
+
+@bp.get("/modele.csv")
+@requires("convention.prepare")
+def csv_template():
+    """The CSV template of `flask conventions import`, with one example of each kind of line."""
+    authorize("convention.prepare")
+    return Response(importer.template_csv(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="modele-conventions.csv"'})
+
+
+@bp.get("/export.csv")
+@public
+def export():
+    """The published conventions as CSV (one line per convention and year), the data.gouv.fr dataset's file."""
+    rows = db.session.scalars(queries.published().order_by(Convention.id)).all()
+    return Response(importer.export_csv(rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="conventions-publiees.csv"'})
+
+
+# -- a convention ---------------------------------------------------------------------------------------
+
+def _startup_choices(person, today):
+    query = sa.select(Startup).where(Startup.archived_at.is_(None)).order_by(Startup.sort_name)
+    if not is_dinum_finance(person):
+        incubators = [r.incubator_id for r in person.incubator_roles if r.is_current(today)]
+        coached = [m.startup_id for m in person.memberships if m.role.value == "coach" and m.is_current(today)]
+        query = query.where(sa.or_(Startup.incubator_id.in_(incubators), Startup.id.in_(coached)))
+    return choices((s.id, s.name) for s in db.session.scalars(query))
+
+
+def _partner_choices():
+    return choices((o.id, o.display_name) for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.archived_at.is_(None)).order_by(Organisation.name)))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("convention.prepare")
+def new():
+    authorize("convention.prepare")
+    person, today = current_person(), dates.today()
+    form = ConventionForm()
+    form.partner_id.choices, form.startup_ids.choices = _partner_choices(), _startup_choices(person, today)
+    form.form_errors = []
+    if form.validate_on_submit():
+        startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
+        try:
+            item = services.create_convention(actor=person, partner=db.session.get(Organisation, form.partner_id.data),
+                                              startups=startups, years=form.schedule(), **form.terms())
+        except ConventionError as error:
+                form.form_errors.append(error.message)
+        else:
+            return _done(f"La convention « {item.title} » est enregistrée en brouillon.", convention_id=item.id)
+    return _form_page("conventions/form.html", form, convention=None)
+
+
+@bp.get("/<int:convention_id>")
+@requires("convention.view")
+def show(convention_id: int):
+    item = _convention(convention_id, "convention.view")
+    today = dates.today()
+    return render_template(
+        "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
+        versions=services.versions(item), today=today, can_manage=can("convention.manage", item),
+        can_prepare=can("convention.prepare", item), active_section="conventions")
+
+
+@bp.route("/<int:convention_id>/edit", methods=["GET", "POST"])
+@requires("convention.prepare")
+def edit(convention_id: int):
+    item = _convention(convention_id, "convention.prepare")
+    if item.is_signed:
+        flash("Une convention signée ne se modifie que par avenant.", "info")
+        return redirect(url_for("conventions.show", convention_id=item.id), 303)
+    person, today = current_person(), dates.today()
+    form = ConventionForm(obj=item if request.method == "GET" else None)
+    form.partner_id.choices = _partner_choices()
+    offered = {c.value: c.label for c in _startup_choices(person, today)} | {s.id: s.name for s in item.startups}
+    form.startup_ids.choices = choices(sorted(offered.items(), key=lambda pair: pair[1]))
+    form.form_errors = []
+    if request.method == "GET":
+        form.startup_ids.data = [s.id for s in item.startups]
+        form.kind.data, form.tax_basis.data, form.end_bound.data = item.kind.value, item.tax_basis.value, item.end_bound.value
+        form.phase.data = item.phase.value if item.phase else ""
+        form.fill_schedule(item.years)
+    if form.validate_on_submit():
+        startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
+        terms = form.terms()
+        try:
+            services.update_draft(item, actor=person, startups=startups, years=form.schedule(), **terms)
+        except ConventionError as error:
+                form.form_errors.append(error.message)
+        else:
+            return _done("Le brouillon est enregistré.", convention_id=item.id)
+    return _form_page("conventions/form.html", form, convention=item)
+
+
+def _simple(convention_id: int, form, template: str, apply, message: str, **context):
+    """A manage form on a convention: validate, apply the service, commit, or show the French refusal."""
+    item = _convention(convention_id, "convention.manage")
+    form.form_errors = []
+    context = {key: (value(item) if callable(value) else value) for key, value in context.items()}
+    if form.validate_on_submit():
+        try:
+            apply(item, current_person(), dates.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(message, convention_id=item.id)
+    return _form_page(template, form, convention=item, **context)
+
+
+@bp.route("/<int:convention_id>/sign", methods=["GET", "POST"])
+@requires("convention.manage")
+def sign(convention_id: int):
+    form = SignForm()
+
+    def apply(item, person, today):
+        services.sign(item, Party(form.party.data), signatory=form.signatory.data,
+                      signatory_title=form.signatory_title.data, signed_on=form.signed_on.data, actor=person, today=today)
+    return _simple(convention_id, form, "conventions/action.html", apply, "La signature est enregistrée.",
+                   heading="Enregistrer une signature")
+
+
+@bp.route("/<int:convention_id>/follow-up", methods=["GET", "POST"])
+@requires("convention.manage")
+def follow_up(convention_id: int):
+    item = _convention(convention_id, "convention.manage")
+    form = FollowUpForm(obj=item if request.method == "GET" else None)
+
+    def apply(item, person, today):
+        services.update_follow_up(item, actor=person, **form.values())
+    return _simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
+                   heading="Transmission aux CBCM et publication")
+
+
+@bp.route("/<int:convention_id>/amend", methods=["GET", "POST"])
+@requires("convention.manage")
+def amend(convention_id: int):
+    item = _convention(convention_id, "convention.manage")
+    form = AmendmentForm(obj=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.summary.data, form.partner_signed_on.data, form.dinum_signed_on.data = None, None, None
+        form.fill_schedule(item.years)
+
+    def apply(item, person, today):
+        if not form.validate_schedule_rows():
+            raise ConventionError("L'échéancier est à corriger.")
+        terms = {"ends_on": form.ends_on.data}
+        for name in ("chorus_uo", "chorus_domaine", "chorus_centre_financier", "chorus_activites", "chorus_centre_cout",
+                     "chorus_axe"):
+            terms[name] = getattr(form, name).data or None
+        services.amend(item, summary=form.summary.data, partner_signed_on=form.partner_signed_on.data,
+                       dinum_signed_on=form.dinum_signed_on.data, actor=person, today=today, years=form.schedule(),
+                       **terms)
+    return _simple(convention_id, form, "conventions/amend.html", apply, "L'avenant est enregistré.")
+
+
+@bp.route("/<int:convention_id>/release", methods=["GET", "POST"])
+@requires("convention.manage")
+def release(convention_id: int):
+    item = _convention(convention_id, "convention.manage")
+    form = ReleaseForm()
+    form.year.choices = choices((str(y.year), str(y.year)) for y in item.years)
+
+    def apply(item, person, today):
+        if not form.year.data or form.year.data not in {c.value for c in form.year.choices}:
+            raise ConventionError("Choisissez une année de l'échéancier.")
+        services.release(item, year=int(form.year.data), released_on=form.released_on.data,
+                         ae_cents=form.ae.cents or 0, cp_cents=form.cp.cents or 0, comment=form.comment.data,
+                         actor=person, today=today)
+    return _simple(convention_id, form, "conventions/action.html", apply, "La mise à disposition est enregistrée.",
+                   heading="Mise à disposition d'AE et de CP")
+
+
+@bp.route("/<int:convention_id>/terminate", methods=["GET", "POST"])
+@requires("convention.manage")
+def terminate(convention_id: int):
+    form = TerminationForm()
+
+    def apply(item, person, today):
+        services.terminate(item, party=Party(form.party.data), notified_on=form.notified_on.data,
+                           effective_on=form.effective_on.data, reason=form.reason.data, actor=person, today=today)
+    return _simple(convention_id, form, "conventions/action.html", apply, "La résiliation est enregistrée.",
+                   heading="Résilier la convention (préavis de trois mois)")
+
+
+@bp.route("/<int:convention_id>/orders/new", methods=["GET", "POST"])
+@requires("convention.manage")
+def new_order(convention_id: int):
+    item = _convention(convention_id, "convention.manage")
+    form = OrderForm()
+    form.startup_id.choices = choices((s.id, s.name) for s in item.startups)
+    warnings = []
+
+    def apply(item, person, today):
+        startup = next(s for s in item.startups if s.id == form.startup_id.data)
+        services.engage_order(item, startup=startup, number=form.number.data, holder=form.holder.data,
+                              amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
+                              activity=Activity(form.activity.data), resource=Resource(form.resource.data),
+                              description=form.description.data, actor=person, today=today)
+        warning = services.freeze_warning(form.engaged_on.data)
+        if warning:
+            warnings.append(warning)
+    response = _simple(convention_id, form, "conventions/action.html", apply, "Le bon de commande est engagé.",
+                       heading="Engager un bon de commande")
+    for warning in warnings:
+        flash(warning, "warning")
+    return response
+
+
+# -- an order -----------------------------------------------------------------------------------------
+
+# The order's page holds three forms: prefixed, so that their fields' names and ids never collide.
+SERVICE_PREFIX, INVOICE_PREFIX, CLOSE_PREFIX = "service", "facture", "solde"
+
+
+def _order_page(order, **forms):
+    forms.setdefault("service_form", ServiceFaitForm(formdata=None, prefix=SERVICE_PREFIX))
+    forms.setdefault("invoice_form", InvoiceForm(formdata=None, prefix=INVOICE_PREFIX))
+    forms.setdefault("close_form", CloseForm(formdata=None, prefix=CLOSE_PREFIX))
+    for form in forms.values():
+        form.form_errors = getattr(form, "form_errors", [])
+    failed = any(f.errors or f.form_errors for f in forms.values())
+    return render_template("conventions/order.html", order=order, convention=order.convention,
+                           action_form=ActionForm(), pay_form=PayForm(formdata=None),
+                           can_manage=can("convention.manage", order), can_record=can("service_fait.record", order),
+                           can_validate=can("service_fait.validate", order), active_section="conventions",
+                           **forms), 422 if failed else 200
+
+
+def _order_action(order_id: int, action: str, form_name: str, form, apply, message: str):
+    order = _order(order_id, action)
+    form.form_errors = []
+    if form.validate_on_submit():
+        try:
+            apply(order, current_person(), dates.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(message, "conventions.order", order_id=order.id)
+    return _order_page(order, **{form_name: form})
+
+
+@bp.get("/orders/<int:order_id>")
+@requires("convention.view")
+def order(order_id: int):
+    return _order_page(_order(order_id, "convention.view"))
+
+
+@bp.post("/orders/<int:order_id>/services")
+@requires("service_fait.record")
+def record_service(order_id: int):
+    form = ServiceFaitForm(prefix=SERVICE_PREFIX)
+
+    def apply(order, person, today):
+        services.record_service_fait(order, amount_cents=form.amount.cents, delivered_on=form.delivered_on.data,
+                                     comment=form.comment.data, actor=person, today=today)
+    return _order_action(order_id, "service_fait.record", "service_form", form, apply, "Le service fait est enregistré.")
+
+
+@bp.post("/orders/<int:order_id>/invoices")
+@requires("convention.manage")
+def record_invoice(order_id: int):
+    form = InvoiceForm(prefix=INVOICE_PREFIX)
+
+    def apply(order, person, today):
+        services.record_invoice(order, number=form.number.data, amount_cents=form.amount.cents,
+                                filed_on=form.filed_on.data, paid_on=form.paid_on.data, actor=person, today=today)
+    return _order_action(order_id, "convention.manage", "invoice_form", form, apply, "La facture est enregistrée.")
+
+
+@bp.post("/orders/<int:order_id>/close")
+@requires("convention.manage")
+def close(order_id: int):
+    form = CloseForm(prefix=CLOSE_PREFIX)
+
+    def apply(order, person, today):
+        services.close_order(order, closed_on=form.closed_on.data, actor=person, today=today)
+    return _order_action(order_id, "convention.manage", "close_form", form, apply,
+                         "Le bon de commande est soldé au montant consommé.")
+
+
+@bp.post("/services/<int:service_id>/validate")
+@requires("service_fait.validate")
+def validate_service(service_id: int):
+    service = db.get_or_404(ServiceFait, service_id)
+    authorize("service_fait.validate", service)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.validate_service_fait(service, actor=current_person(), today=dates.today())
+    except ConventionError as error:
+        flash(error.message, "error")
+        return redirect(url_for("conventions.order", order_id=service.order_id), 303)
+    return _done("Le service fait est validé.", "conventions.order", order_id=service.order_id)
+
+
+@bp.post("/invoices/<int:invoice_id>/pay")
+@requires("convention.manage")
+def pay(invoice_id: int):
+    invoice = db.get_or_404(Invoice, invoice_id)
+    authorize("convention.manage", invoice)
+    form = PayForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.paid_on.errors) or "La date de paiement est obligatoire.", "error")
+        return redirect(url_for("conventions.order", order_id=invoice.order_id), 303)
+    order_id = invoice.order_id
+    try:
+        services.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=dates.today())
+    except ConventionError as error:
+        flash(error.message, "error")
+        return redirect(url_for("conventions.order", order_id=order_id), 303)
+    return _done("La facture est payée.", "conventions.order", order_id=order_id)
+
+
+@bp.get("/<int:convention_id>/report")
+@requires("convention.view")
+def report(convention_id: int):
+    """The end-of-term report (compte rendu, seed art. 5): parties and references, avenants, years, orders
+    with their services faits, credits unconsumed, the committees held in the period and their decisions."""
+    item = _convention(convention_id, "convention.view")
+    today = dates.today()
+    return render_template("conventions/report.html", convention=item, status=item.status(today),
+                           years=services.figures(item), committees=queries.committees_during(item),
+                           today=today, active_section="conventions")
+
+
+# -- a startup's money ---------------------------------------------------------------------------------
+
+@bp.get("/startup/<startup_id>")
+@requires("funding.view")
+def startup(startup_id: str):
+    item = db.get_or_404(Startup, startup_id)
+    authorize("funding.view", item)
+    today = dates.today()
+    funding = queries.funding(item, today=today)
+    chart = {
+        "x": json.dumps([[label for label, _ in funding.months]], ensure_ascii=False),
+        "y": json.dumps([[cents // 100 for _, cents in funding.months]]),
+        "name": json.dumps(["Services faits (€)"], ensure_ascii=False),
+    }
+    return render_template("conventions/startup.html", startup=item, funding=funding, chart=chart, today=today,
+                           statuses=ConventionStatus, active_section="startups")
+
+
+@bp.get("/budget/<startup_id>")
+@public
+def public_budget(startup_id: str):
+    """The startup's public budget page, the URL a team puts in its fiche's budget_url: funders per year with
+    links to their published conventions, spending per year and category (HT, with the TTC total)."""
+    item = db.session.get(Startup, startup_id)
+    if item is None or item.archived_at is not None:
+        abort(404)
+    return render_template("conventions/public_budget.html", startup=item, budget=queries.public_budget(item),
+                           active_section="startups")

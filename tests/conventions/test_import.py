@@ -1,0 +1,117 @@
+"""`flask conventions import FILE`: a good file, bad lines rejected alone with their number and reason, a
+re-run that writes nothing, an unreadable file; and `flask conventions seed-demo`."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from conventions import importer
+from conventions.models import Convention, Order
+from core.db import db
+from tests.conventions.builders import TODAY
+from tests.factories import make_organisation, make_startup
+
+HEADER = "type;reference;nature;intitule;partenaire;startups;date_fin;uo;signature_partenaire;signataire_partenaire;qualite_partenaire;signature_dinum;signataire_dinum;qualite_dinum;annee;ae;cp;ae_mises_a_disposition;cp_mis_a_disposition;date_mise_a_disposition;startup;numero;titulaire;montant;date_engagement;activite;ressource\n"
+
+
+def line(**values) -> str:
+    return ";".join(values.get(name, "") for name in HEADER.strip().split(";")) + "\n"
+
+
+def world():
+    make_organisation(id="csm", name="Conseil supérieur de la magistrature")
+    make_startup(id="fondation", name="Fondation")
+
+
+def convention_line(reference="CSM-2024", **extra):
+    return line(type="convention", reference=reference, nature="delegation", intitule="Délégation CSM", partenaire="csm",
+                startups="fondation", date_fin="2024-12-31", uo="0335-CCSM-C001", signature_partenaire="2024-01-16",
+                signataire_partenaire="SG", qualite_partenaire="Ordonnateur secondaire", signature_dinum="2024-01-16",
+                signataire_dinum="Directeur", qualite_dinum="Directeur", **extra)
+
+
+def order_line(number, amount, reference="CSM-2024"):
+    return line(type="commande", reference=reference, startup="fondation", numero=number, titulaire="Titulaire",
+                montant=amount, date_engagement="2024-03-01", activite="developpement", ressource="prestations")
+
+
+def test_a_good_file_then_a_rerun_that_writes_nothing(app, tmp_path):
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line() + line(type="annee", reference="CSM-2024", annee="2024", ae="42000",
+                    cp="42000", ae_mises_a_disposition="42000", cp_mis_a_disposition="42000",
+                    date_mise_a_disposition="2024-02-01") + order_line("BC-1", "40000"), encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    assert not report.rejected and report.created == {"convention": 1, "annee": 1, "commande": 1}
+    convention = db.session.scalars(sa.select(Convention)).one()
+    assert convention.is_signed and convention.chorus_uo == "0335-CCSM-C001" and len(convention.orders) == 1
+    again = importer.import_file(path, today=TODAY)
+    assert not again.rejected and sum(again.created.values()) == 0 and again.unchanged["commande"] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_a_bad_line_is_rejected_alone_with_its_number_and_reason(app, tmp_path):
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line() + line(type="annee", reference="CSM-2024", annee="2024", ae="42000",
+                    cp="42000", ae_mises_a_disposition="42000", cp_mis_a_disposition="42000",
+                    date_mise_a_disposition="2024-02-01")
+                    + order_line("BC-1", "40000") + order_line("BC-2", "5000") + order_line("BC-3", "douze")
+                    + order_line("BC-4", "2000") + line(type="commande", reference="INCONNUE")
+                    + convention_line("AUTRE").replace("0335-CCSM-C001", "0335 CCSM"), encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    reasons = dict(report.rejected)
+    assert set(reasons) == {5, 6, 8, 9}
+    assert "> 42\u202f000\u00a0€ d'AE mises à disposition pour 2024" in reasons[5]
+    assert "douze" in reasons[6] and "aucune convention INCONNUE" in reasons[8] and "mal formée" in reasons[9]
+    assert report.created["commande"] == 2  # BC-1 and BC-4: 42 000 € engaged, exactly the AE released
+    summary = importer.summary(report).splitlines()
+    assert summary[3].startswith("Bons de commande") and summary[3].split()[-1] == "3"
+    assert "Ligne 5 rejetée : Engagé 40" in importer.summary(report)
+
+
+def test_an_unreadable_file_exits_2_and_a_partial_one_1(app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["conventions", "import", str(tmp_path / "absent.csv")])
+    assert result.exit_code == 2 and "illisible" in result.output
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("type;reference\nconvention;Référence\n".encode("latin-1"))
+    assert runner.invoke(args=["conventions", "import", str(bad)]).exit_code == 2
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("type;reference;couleur\n", encoding="utf-8")
+    result = runner.invoke(args=["conventions", "import", str(wrong)])
+    assert result.exit_code == 2 and "couleur" in result.output
+
+
+def test_the_template_is_a_file_the_import_reads(app, tmp_path, client):
+    world()
+    path = tmp_path / "modele.csv"
+    path.write_text(importer.template_csv(), encoding="utf-8")
+    report = importer.import_file(path, today=dt.date(2024, 11, 27))
+    assert not report.rejected and report.created["commande"] == 1
+
+
+def test_seed_demo_loads_the_seed_convention_once(app):
+    from conventions.demo import SEED_REFERENCE, seed_demo_conventions
+
+    make_organisation(id="csm", name="Conseil supérieur de la magistrature")
+    make_startup(id="fondation", name="Fondation")
+    seed_demo_conventions(today=dt.date(2026, 11, 27))
+    seed_demo_conventions(today=dt.date(2026, 11, 27))
+    seed = db.session.scalars(sa.select(Convention).where(Convention.reference == SEED_REFERENCE)).one()
+    assert seed.chorus_centre_cout == "DSJCSM1075" and seed.signed_on == dt.date(2024, 1, 16)
+    assert seed.year(2024).ae_planned_cents == 4_200_000 and seed.ends_on == dt.date(2024, 12, 31)
+
+
+def test_the_published_conventions_export_as_csv(client):
+    from conventions import services
+    from tests.conventions.builders import EUR, order, seed_convention
+
+    convention, startup, finance = seed_convention()
+    order(convention, startup, finance, 40_000 * EUR + 50)
+    assert client.get("/conventions/export.csv").get_data(as_text=True).count("\n") == 1  # the header only
+    services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/")
+    lines = client.get("/conventions/export.csv").get_data(as_text=True).splitlines()
+    row = dict(zip(lines[0].split(";"), lines[1].split(";")))
+    assert row["uo"] == "0335-CCSM-C001" and row["annee"] == "2024" and row["ae_prevues"] == "42000.00"
+    assert row["engage"] == "40000.50" and row["signee_le"] == "2024-01-16" and row["startups"] == startup.id

@@ -1,0 +1,35 @@
+"""The committee pack's money section: consumed, what remains, the forecast run-out, the envelope asked."""
+
+import datetime as dt
+
+from conventions import services
+from conventions.models import Activity, Party, Resource
+from tests.committees.lifecycle import cast, plan
+from tests.conventions.test_pages import text
+from tests.factories import login, make_organisation
+
+
+def test_the_pack_shows_the_money_of_the_startup(client, monkeypatch):
+    today = dt.date(2026, 11, 2)
+    monkeypatch.setattr("core.dates.today", lambda: today)
+    monkeypatch.setattr("presentations.views._today", lambda: today)
+    c = cast(name="Financée")
+    committee = plan(c)
+    convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],
+                                            years={2026: (10_000_000, 10_000_000)}, title="Convention 2026",
+                                            ends_on=dt.date(2026, 12, 31))
+    for party in Party:
+        services.sign(convention, party, signatory="S", signatory_title="T", signed_on=dt.date(2026, 1, 5), actor=None, today=today)
+    services.release(convention, year=2026, released_on=dt.date(2026, 1, 6), ae_cents=10_000_000, cp_cents=10_000_000,
+                     actor=None, today=today)
+    bc = services.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
+                               engaged_on=dt.date(2026, 2, 1), activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
+                               actor=None, today=today)
+    for month in (8, 9, 10):
+        services.record_service_fait(bc, amount_cents=3_000_000, delivered_on=dt.date(2026, month, 15), actor=None, today=today)
+    login(client, c.coach)
+    page = text(client.get(f"/presentations/committee/{committee.id}/pack"))
+    assert "Le financement" in page and "Consommé (services faits) depuis le début : 90 000 €" in page
+    # 100 000 € released, 90 000 € delivered: 10 000 € left at 30 000 € a month, about ten days.
+    assert "Reste disponible en 2026 (AE mises à disposition non consommées) : 10 000 €" in page
+    assert "30 000 € par mois ; épuisement prévu : 12 novembre 2026" in page, page[page.find("Rythme"):][:200]

@@ -1,0 +1,178 @@
+"""The money's pages through the test client: the journey from a draft to a paid invoice, refusals shown in
+French with nothing saved, who sees what, and a bounded number of SQL statements."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from conventions.models import Convention, Invoice, Order, ServiceFait
+from conventions import services
+from core.db import db
+from tests.conventions.builders import EUR, TODAY, order, seed_convention
+from tests.factories import login, make_membership, make_organisation, make_person, make_startup
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
+
+
+def text(response) -> str:
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return re.sub(r"\s+", " ", plain.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def test_a_convention_from_draft_to_a_paid_invoice(client):
+    finance = make_person("Fanny Finance", is_dinum_finance=True)
+    partner = make_organisation(name="Conseil supérieur de la magistrature", acronym="CSM")
+    startup = make_startup(name="Fondation")
+    intra = make_person("Inès Intra")
+    make_membership(intra, startup, "intrapreneur")
+    login(client, finance)
+    response = client.post("/conventions/new", data={
+        "kind": "delegation", "title": "Délégation CSM", "partner_id": partner.id, "startup_ids": [startup.id],
+        "phase": "", "tax_basis": "ht", "end_bound": "engagement_paiement", "ends_on": "2024-12-31",
+        "chorus_uo": "0335-CCSM-C001", "chorus_domaine": "0335-01", "chorus_activites": "033501010101",
+        "chorus_centre_cout": "DSJCSM1075", "year_1": "2024", "ae_1": "42 000", "cp_1": "42 000"})
+    assert response.status_code == 303, text(response)
+    convention = db.session.scalars(sa.select(Convention)).one()
+    url = f"/conventions/{convention.id}"
+    for party, on in (("partenaire", "2024-01-10"), ("dinum", "2024-01-16")):
+        response = client.post(f"{url}/sign", data={"party": party, "signatory": "Signataire",
+                                                    "signatory_title": "Ordonnateur secondaire", "signed_on": on})
+        assert response.status_code == 303, text(response)
+    assert client.post(f"{url}/release", data={"year": "2024", "released_on": "2024-02-01", "ae": "42000",
+                                               "cp": "42000"}).status_code == 303
+    response = client.post(f"{url}/orders/new", data={
+        "startup_id": startup.id, "number": "BC-1", "holder": "Titulaire SAS", "amount": "40 000",
+        "engaged_on": "2024-03-01", "activity": "developpement", "resource": "prestations"})
+    assert response.status_code == 303
+    refused = client.post(f"{url}/orders/new", data={
+        "startup_id": startup.id, "number": "BC-2", "holder": "Titulaire SAS", "amount": "5 000",
+        "engaged_on": "2024-03-02", "activity": "developpement", "resource": "prestations"})
+    assert refused.status_code == 422
+    assert "Engagé 40 000 € + 5 000 € > 42 000 € d'AE mises à disposition pour 2024" in text(refused)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+    bc = db.session.scalars(sa.select(Order)).one()
+    assert client.post(f"/conventions/orders/{bc.id}/services", data={"service-amount": "40000", "service-delivered_on": "2024-06-01"}).status_code == 303
+    service = db.session.scalars(sa.select(ServiceFait)).one()
+    # Only the intrapreneur (or an admin) validates the service fait.
+    assert client.post(f"/conventions/services/{service.id}/validate").status_code == 403
+    login(client, intra)
+    assert client.post(f"/conventions/services/{service.id}/validate").status_code == 303
+    login(client, finance)
+    assert client.post(f"/conventions/orders/{bc.id}/invoices", data={
+        "facture-number": "F-1", "facture-amount": "40000", "facture-filed_on": "2024-06-02"}).status_code == 303
+    invoice = db.session.scalars(sa.select(Invoice)).one()
+    assert client.post(f"/conventions/invoices/{invoice.id}/pay", data={"paid_on": "2024-07-01"}).status_code == 303
+    db.session.expire_all()
+    assert invoice.paid_on == dt.date(2024, 7, 1)
+    page = text(client.get(url))
+    assert "En vigueur" in page and "0335-CCSM-C001" in page and "Payé" in page
+    funding = client.get(f"/conventions/startup/{startup.id}")
+    assert funding.status_code == 200 and "bar-chart" in funding.get_data(as_text=True)
+    assert "BC-1" in text(funding)
+
+
+def test_a_bad_form_is_answered_in_french_and_saves_nothing(client):
+    convention, startup, finance = seed_convention()
+    login(client, finance)
+    response = client.post(f"/conventions/{convention.id}/release", data={"year": "2024", "released_on": "pas une date",
+                                                                           "ae": "12,345"})
+    assert response.status_code == 422
+    page = text(response)
+    assert "Cette date n'est pas valable" in page and "n'est pas un montant en euros" in page
+    response = client.post(f"/conventions/{convention.id}/terminate", data={
+        "party": "partenaire", "notified_on": "2024-05-31", "effective_on": "2024-08-30", "reason": "Fin"})
+    assert response.status_code == 422 and "au plus tôt le 31 août 2024" in text(response)
+    db.session.expire_all()
+    assert convention.terminated_on is None
+
+
+def test_who_sees_the_money(client):
+    convention, startup, finance = seed_convention()
+    sponsor, outsider, contact = make_person("Sophie Sponsor"), make_person("Olivier"), make_person("Contact budget")
+    make_membership(sponsor, startup, "sponsor")
+    services.update_follow_up(convention, actor=finance, budget_contact_id=contact.id)
+    for person, expected in ((sponsor, 200), (contact, 200), (outsider, 403)):
+        login(client, person)
+        assert client.get(f"/conventions/{convention.id}").status_code == expected
+    login(client, sponsor)
+    assert client.get(f"/conventions/{convention.id}/orders/new").status_code == 403
+    assert "Financement" in client.get(f"/startups/{startup.id}").get_data(as_text=True)
+    login(client, outsider)
+    assert "/conventions/startup/" not in client.get(f"/startups/{startup.id}").get_data(as_text=True)
+
+
+def test_the_portfolio_of_conventions_filters_and_totals(client):
+    convention, startup, finance = seed_convention()
+    order(convention, startup, finance, 21_000 * EUR)
+    login(client, finance)
+    page = text(client.get("/conventions/?year=2024"))
+    assert "Délégation de gestion CSM – DINUM" in page and "(50 %)" in page
+    assert "Totaux par partenaire" in page
+    assert "Aucune convention ne correspond" in text(client.get("/conventions/?status=terminated"))
+    assert client.get("/conventions/?year=abc&partner=inconnu").status_code == 200
+
+
+def _orders(convention, startup, actor, count):
+    for n in range(count):
+        bc = order(convention, startup, actor, 100 * EUR, number=f"BC-{n}", engaged_on=dt.date(2024, 3, 1))
+        services.record_service_fait(bc, amount_cents=50 * EUR, delivered_on=dt.date(2024, 9, 1), actor=actor, today=TODAY)
+        services.record_invoice(bc, number=f"F-{n}", amount_cents=50 * EUR, filed_on=dt.date(2024, 9, 2), actor=actor, today=TODAY)
+
+
+@pytest.mark.parametrize("page", ["convention", "funding", "list", "order"])
+def test_pages_run_the_same_statements_with_1_or_50_orders(client, count_queries, page):
+    counts = []
+    for n in (1, 50):
+        convention, startup, finance = seed_convention()
+        _orders(convention, startup, finance, n)
+        login(client, finance)
+        url = {"convention": f"/conventions/{convention.id}", "funding": f"/conventions/startup/{startup.id}",
+               "list": "/conventions/?year=2024", "order": f"/conventions/orders/{convention.orders[0].id}"}[page]
+        db.session.expunge_all()
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+        db.session.rollback()
+    assert counts[0] == counts[1] and counts[0] <= 20, counts
+
+
+def test_the_public_budget_page_shows_published_conventions_only(client):
+    convention, startup, finance = seed_convention()
+    bc = order(convention, startup, finance, 12_000 * EUR)
+    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    page = text(client.get(f"/conventions/budget/{startup.id}"))
+    assert "Aucune convention publiée" in page and "10 000 €" not in page
+    services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/",
+                              datagouv_published_on=dt.date(2024, 2, 1))
+    page = text(client.get(f"/conventions/budget/{startup.id}"))
+    assert "Conseil supérieur de la magistrature" in page and "Développement 10 000 €" in page
+    assert "Total TTC (TVA de 20 %) 12 000 €" in page
+    assert client.get("/conventions/budget/inconnue").status_code == 404
+
+
+def test_the_end_of_term_report(client):
+    convention, startup, finance = seed_convention()
+    bc = order(convention, startup, finance, 30_000 * EUR)
+    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    login(client, finance)
+    page = text(client.get(f"/conventions/{convention.id}/report"))
+    assert "Compte rendu de la convention" in page and "AE non engagées 12 000 €" in page
+    assert "Service fait du 1er mai 2024 : 10 000 €" in page and "Aucun comité tenu pendant la période" in page
+
+
+def test_incubator_staff_list_the_conventions_of_their_startups_only(client):
+    from tests.factories import make_incubator_staff
+
+    mine, startup, finance = seed_convention()
+    other, _, _ = seed_convention()
+    other.title = "Convention d'un autre incubateur"
+    staff = make_person("Hélène Incubateur")
+    make_incubator_staff(staff, startup.incubator)
+    login(client, staff)
+    page = text(client.get("/conventions/?year=2024"))
+    assert "1 convention" in page and "Convention d'un autre incubateur" not in page
+    assert client.get(f"/conventions/{other.id}").status_code == 403
+    assert client.get(f"/conventions/{mine.id}").status_code == 200

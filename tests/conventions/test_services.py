@@ -1,0 +1,214 @@
+"""The rules of the money (BUDGETS.md), at the bound and one cent over; a refusal writes nothing."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from audit.models import AuditEvent
+from conventions import services
+from conventions.models import ConventionStatus, Order, Party
+from conventions.services import ConventionError
+from core.db import db
+from tests.conventions.builders import EUR, TODAY, order, seed_convention
+from tests.factories import make_startup
+
+NB = "\u202f"  # the French thousands separator
+
+
+def events(action):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
+
+
+def orders_count():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Order))
+
+
+def test_engaged_may_reach_the_ae_released_and_not_one_cent_more(app):
+    convention, startup, actor = seed_convention()
+    order(convention, startup, actor, 40_000 * EUR)
+    with pytest.raises(ConventionError) as refused:
+        order(convention, startup, actor, 5_000 * EUR, number="BC-2")
+    assert refused.value.message == (f"Engagé 40{NB}000\u00a0€ + 5{NB}000\u00a0€ > 42{NB}000\u00a0€ d'AE mises à "
+                                     "disposition pour 2024.")
+    assert orders_count() == 1 and events("convention_order.engaged") == 1
+    with pytest.raises(ConventionError):
+        order(convention, startup, actor, 2_000 * EUR + 1, number="BC-2")
+    order(convention, startup, actor, 2_000 * EUR, number="BC-2")
+    assert services.figures(convention)[2024].ae_available == 0
+
+
+def test_engaged_is_bounded_by_the_ae_released_not_only_the_ae_planned(app):
+    convention, startup, actor = seed_convention(released_ae=10_000, released_cp=10_000)
+    with pytest.raises(ConventionError, match="10\u202f000\u00a0€ d'AE mises à disposition pour 2024"):
+        order(convention, startup, actor, 10_000 * EUR + 1)
+    order(convention, startup, actor, 10_000 * EUR)
+
+
+def test_a_release_never_goes_beyond_the_schedule(app):
+    convention, startup, actor = seed_convention(released_ae=30_000, released_cp=0)
+    with pytest.raises(ConventionError, match="AE mises à disposition 30\u202f000\u00a0€ \\+ 12\u202f000,01\u00a0€ > 42\u202f000\u00a0€ d'AE prévues pour 2024"):
+        services.release(convention, year=2024, released_on=dt.date(2024, 3, 1), ae_cents=12_000 * EUR + 1,
+                         cp_cents=0, actor=actor, today=TODAY)
+    with pytest.raises(ConventionError, match="ne prévoit rien pour 2025"):
+        services.release(convention, year=2025, released_on=dt.date(2024, 3, 1), ae_cents=1, cp_cents=0,
+                         actor=actor, today=TODAY)
+    services.release(convention, year=2024, released_on=dt.date(2024, 3, 1), ae_cents=12_000 * EUR,
+                     cp_cents=42_000 * EUR, actor=actor, today=TODAY)
+    numbers = services.figures(convention)[2024]
+    assert (numbers.ae_released, numbers.cp_released) == (42_000 * EUR, 42_000 * EUR)
+    assert events("convention.released") == 2
+
+
+def test_services_faits_never_exceed_the_order_and_invoices_never_exceed_the_services_faits(app):
+    convention, startup, actor = seed_convention()
+    bc = order(convention, startup, actor, 10_000 * EUR)
+    services.record_service_fait(bc, amount_cents=6_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
+    with pytest.raises(ConventionError, match="Services faits 6\u202f000\u00a0€ \\+ 4\u202f000,01\u00a0€ > 10\u202f000\u00a0€"):
+        services.record_service_fait(bc, amount_cents=4_000 * EUR + 1, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
+    assert len(bc.services) == 1
+    services.record_service_fait(bc, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
+    with pytest.raises(ConventionError, match="Facturé 0\u00a0€ \\+ 10\u202f000,01\u00a0€ > 10\u202f000\u00a0€ de services faits"):
+        services.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR + 1, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    services.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    assert len(bc.invoices) == 1 and bc.state.value == "delivered"
+
+
+def test_paid_needs_validated_services_faits_and_never_exceeds_the_cp_released(app):
+    convention, startup, actor = seed_convention(released_cp=5_000)
+    intra = actor
+    bc = order(convention, startup, actor, 10_000 * EUR)
+    sf = services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
+    invoice = services.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR + 1, filed_on=dt.date(2024, 4, 2),
+                                      actor=actor, today=TODAY)
+    with pytest.raises(ConventionError, match="services faits validés"):
+        services.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    services.validate_service_fait(sf, actor=intra, today=TODAY)
+    with pytest.raises(ConventionError, match="Payé 0\u00a0€ \\+ 5\u202f000,01\u00a0€ > 5\u202f000\u00a0€ de CP mis à disposition pour 2024"):
+        services.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    assert invoice.paid_on is None and events("invoice.paid") == 0
+    second = services.record_invoice(bc, number="F-2", amount_cents=4_999 * EUR + 99, filed_on=dt.date(2024, 4, 2),
+                                     actor=actor, today=TODAY)
+    services.pay_invoice(second, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    assert services.figures(convention)[2024].paid == 4_999 * EUR + 99
+    assert bc.state.value == "delivered"
+
+
+def test_an_order_closed_early_frees_the_rest_of_its_ae(app):
+    convention, startup, actor = seed_convention()
+    bc = order(convention, startup, actor, 42_000 * EUR)
+    services.record_service_fait(bc, amount_cents=30_000 * EUR, delivered_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
+    services.close_order(bc, closed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY)
+    assert bc.engaged_cents == 30_000 * EUR and bc.state.value == "closed"
+    with pytest.raises(ConventionError, match="soldé"):
+        services.record_service_fait(bc, amount_cents=1, delivered_on=dt.date(2024, 6, 3), actor=actor, today=TODAY)
+    order(convention, startup, actor, 12_000 * EUR, number="BC-2", engaged_on=dt.date(2024, 7, 1))
+    with pytest.raises(ConventionError):
+        order(convention, startup, actor, 1, number="BC-3", engaged_on=dt.date(2024, 7, 1))
+
+
+def test_an_order_is_dated_inside_the_convention_and_for_a_startup_it_covers(app):
+    convention, startup, actor = seed_convention()
+    with pytest.raises(ConventionError, match="précède la prise d'effet"):
+        order(convention, startup, actor, EUR, engaged_on=dt.date(2024, 1, 15))
+    with pytest.raises(ConventionError, match="ne couvre pas"):
+        order(convention, make_startup(name="Autre"), actor, EUR)
+    late, _, late_actor = seed_convention(ends_on=dt.date(2024, 6, 30))
+    with pytest.raises(ConventionError, match="après la fin de la convention"):
+        order(late, late.startups[0], late_actor, EUR, engaged_on=dt.date(2024, 7, 1))
+    order(late, late.startups[0], late_actor, EUR, engaged_on=dt.date(2024, 6, 30))
+    assert services.freeze_warning(dt.date(2024, 12, 13)) and not services.freeze_warning(dt.date(2024, 11, 30))
+
+
+def test_a_signed_convention_changes_only_by_avenant_which_keeps_every_earlier_version(app):
+    convention, startup, actor = seed_convention()
+    with pytest.raises(ConventionError, match="que par avenant"):
+        services.update_draft(convention, actor=actor, ends_on=dt.date(2025, 12, 31))
+    order(convention, startup, actor, 40_000 * EUR)
+    with pytest.raises(ConventionError, match="AE 2024 : 39\u202f999,99\u00a0€ < 42\u202f000\u00a0€ déjà mises à disposition"):
+        services.amend(convention, summary="Baisse", partner_signed_on=dt.date(2024, 6, 1), dinum_signed_on=dt.date(2024, 6, 2),
+                       actor=actor, today=TODAY, years={2024: (40_000 * EUR - 1, 42_000 * EUR)})
+    assert convention.amendments == [] and convention.year(2024).ae_planned_cents == 42_000 * EUR
+    first = services.amend(convention, summary="Prolongation et hausse", partner_signed_on=dt.date(2024, 6, 1),
+                           dinum_signed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY, ends_on=dt.date(2025, 12, 31),
+                           years={2024: (50_000 * EUR, 50_000 * EUR), 2025: (80_000 * EUR, 80_000 * EUR)})
+    assert first.number == 1 and convention.ends_on == dt.date(2025, 12, 31)
+    second = services.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 9, 1),
+                            dinum_signed_on=dt.date(2024, 9, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
+    assert second.number == 2
+    history = services.versions(convention)
+    assert [number for number, _ in history] == [2, 1, 0]
+    assert history[2][1]["ends_on"] == "2024-12-31" and history[2][1]["years"] == [
+        {"year": 2024, "ae_cents": 42_000 * EUR, "cp_cents": 42_000 * EUR}]
+    assert history[1][1]["chorus_uo"] == "0335-CCSM-C001" and history[0][1]["chorus_uo"] == "0335-CCSM-C002"
+    with pytest.raises(ConventionError, match="ne change aucun terme"):
+        services.amend(convention, summary="Rien", partner_signed_on=dt.date(2024, 9, 3), dinum_signed_on=dt.date(2024, 9, 3),
+                       actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
+    assert events("convention.amended") == 2
+
+
+def test_termination_takes_effect_no_earlier_than_three_months_after_notice(app):
+    convention, _, actor = seed_convention()
+    with pytest.raises(ConventionError, match="au plus tôt le 31 août 2024, pas le 30 août 2024"):
+        services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
+                           effective_on=dt.date(2024, 8, 30), actor=actor, today=TODAY)
+    assert convention.terminated_on is None
+    services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
+                       actor=actor, today=TODAY)
+    assert convention.terminated_on == dt.date(2024, 8, 31)
+    assert convention.status(dt.date(2024, 8, 30)) is ConventionStatus.IN_FORCE
+    assert convention.status(dt.date(2024, 8, 31)) is ConventionStatus.TERMINATED
+    assert services.add_months(dt.date(2024, 11, 30), 3) == dt.date(2025, 2, 28)
+
+
+def test_status_follows_the_dates_and_events(app):
+    convention, _, actor = seed_convention()
+    assert convention.status(dt.date(2024, 1, 16)) is ConventionStatus.IN_FORCE
+    assert convention.status(dt.date(2025, 1, 1)) is ConventionStatus.ENDED
+    services.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits non abondés", actor=actor, today=TODAY)
+    assert convention.status(dt.date(2024, 10, 1)) is ConventionStatus.SUSPENDED
+    services.resume(convention, actor=actor)
+    assert convention.status(dt.date(2024, 10, 1)) is ConventionStatus.IN_FORCE
+
+
+def test_a_draft_is_signed_by_the_partner_first_and_takes_effect_on_dinums_signature(app):
+    from conventions.models import ConventionKind
+    from tests.factories import make_organisation
+
+    partner = make_organisation()
+    startup = make_startup()
+    draft = services.create_convention(actor=None, partner=partner, startups=[startup], years={2025: (EUR, EUR)},
+                                       title="Brouillon", ends_on=dt.date(2025, 12, 31), kind=ConventionKind.PARTENARIAT)
+    assert draft.status(TODAY) is ConventionStatus.DRAFT
+    with pytest.raises(ConventionError, match="partenaire signe en premier"):
+        services.sign(draft, Party.DINUM, signatory="X", signatory_title="Y", signed_on=TODAY, actor=None, today=TODAY)
+    services.sign(draft, Party.PARTNER, signatory="X", signatory_title="Y", signed_on=TODAY, actor=None, today=TODAY)
+    services.sign(draft, Party.DINUM, signatory="Z", signatory_title="W", signed_on=TODAY, actor=None, today=TODAY)
+    assert draft.starts_on == TODAY and draft.status(TODAY) is ConventionStatus.IN_FORCE
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("chorus_uo", "0335 CCSM C001"), ("chorus_domaine", "335-01"), ("chorus_activites", "03350101010"),
+    ("chorus_centre_cout", "dsj csm"),
+])
+def test_chorus_references_are_checked_for_shape_and_kept_as_given(app, field, value):
+    with pytest.raises(ConventionError, match="mal formée"):
+        services.create_convention(actor=None, partner=_partner(),
+                                   startups=[make_startup()], years={2025: (EUR, EUR)}, title="T",
+                                   ends_on=dt.date(2025, 12, 31), **{field: value})
+
+
+def _partner():
+    from tests.factories import make_organisation
+
+    return make_organisation()
+
+
+def test_amounts_are_parsed_exactly_in_cents():
+    assert services.parse_cents("42 000") == 4_200_000
+    assert services.parse_cents("1\u202f234,50 €") == 123_450
+    assert services.parse_cents("0.01") == 1
+    for bad in ("12,345", "abc", "-5", ""):
+        with pytest.raises(ConventionError):
+            services.parse_cents(bad)
+    assert services.cents_fr(4_200_000) == f"42{NB}000\u00a0€" and services.cents_fr(123_450) == f"1{NB}234,50\u00a0€"

@@ -1,7 +1,7 @@
 """The money: conventions, their yearly AE/CP, avenants, releases, orders, services faits, invoices; DINUM finance
 
-Revision ID: 0010_budgets
-Revises: 0009_data_version
+Revision ID: 0013_conventions
+Revises: 0012_import_provenance
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_budgets'
-down_revision = '0009_data_version'
+revision = '0013_conventions'
+down_revision = '0012_import_provenance'
 branch_labels = None
 depends_on = None
 

@@ -381,3 +381,19 @@ def test_reminders_failing_for_a_day_are_reported_to_the_administrators(mail_con
         send_reminders(today=TODAY + dt.timedelta(days=1))
     assert jobs.failing_reminders(jobs.utcnow()) == 1
     assert "1 reminder(s) have been failing for more than a day" in caplog.text
+
+
+def test_admins_see_on_the_home_page_the_reminders_failing_for_a_day(client, mail_config):
+    from tests.factories import login
+
+    portfolio_in_every_state()
+    send_reminders(today=TODAY)  # the mail server is down
+    db.session.execute(sa.update(Reminder).values(created_at=jobs.utcnow() - dt.timedelta(days=2)))
+    coach = db.session.scalar(sa.select(Person).where(Person.name == "Coach s0"))
+    login(client, coach)
+    assert "ne part plus depuis plus d'un jour" not in client.get("/").text
+    admin = make_person("Ada Admin")
+    admin.is_admin = True
+    db.session.flush()
+    login(client, admin)
+    assert "1 rappel de comité ne part plus depuis plus d'un jour" in client.get("/").text

@@ -4,10 +4,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core import dates
+from core.fields import LineField, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 
@@ -37,14 +38,14 @@ def _category_choices():
 
 
 class IndicatorForm(FlaskForm):
-    name = StringField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    unit = StringField("Unité", validators=[Optional(), Length(max=100)])
+    name = LineField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=300)])
+    description = TextField("Description", validators=[Optional(), Length(max=5000)])
+    unit = LineField("Unité", validators=[Optional(), Length(max=100)])
     category = SelectField("Catégorie", choices=_category_choices(), default=IMPACT_MATRIX_AXES[1].value)
     direction = SelectField("Sens", choices=_choices(Direction), default=Direction.HIGHER.value)
     frequency = SelectField("Fréquence", choices=_choices(Frequency), default=Frequency.MONTHLY.value)
     kind = SelectField("Nature", choices=_choices(IndicatorKind), default=IndicatorKind.MANUAL.value)
-    source_url = StringField("Lien vers la source", validators=[Optional(), Length(max=1000)])
+    source_url = LineField("Lien vers la source", validators=[Optional(), Length(max=1000)])
     allow_negative = BooleanField("Les valeurs peuvent être négatives")
     is_north_star = BooleanField("C'est la North Star de la startup")
 
@@ -63,9 +64,9 @@ class IndicatorForm(FlaskForm):
 
 
 class ObjectiveForm(FlaskForm):
-    target_value = StringField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
+    target_value = LineField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
     target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire.")])
-    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
+    comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
 
     def validate_target_value(self, field):
         try:

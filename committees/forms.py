@@ -19,7 +19,8 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.decisions import NEXT_PHASES
 from committees.services import MAX_DURATION, MIN_DURATION
-from core.fields import LineField, SingleLine, TextField
+from core.bounds import AMOUNT_EUR, COMMITTEE_DATE, TEAM_SIZE
+from core.fields import Bounded, LineField, PlausibleDate, SingleLine, TextField
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -59,7 +60,7 @@ def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
 
 class CommitteeForm(VersionForm):
     kind = SelectField("Type de comité", choices=_choices(CommitteeKind), validators=[DataRequired(REQUIRED)])
-    day = DateField("Date", validators=[InputRequired(REQUIRED)])
+    day = DateField("Date", validators=[InputRequired(REQUIRED), PlausibleDate(COMMITTEE_DATE)])
     time = TimeField("Heure (heure de Paris)", default=dt.time(14, 0), validators=[InputRequired(REQUIRED)])
     duration_minutes = IntegerField(
         "Durée (minutes)", default=50,
@@ -122,27 +123,31 @@ class DecisionForm(VersionForm):
     )
     envelope_eur = IntegerField(
         "Enveloppe de la prochaine période (euros)",
-        validators=[Optional(), NumberRange(min=0, message="L'enveloppe ne peut pas être négative.")],
+        validators=[Optional(), Bounded(AMOUNT_EUR)],
     )
     team_size = IntegerField(
         "Taille de l'équipe (personnes)",
-        validators=[Optional(), NumberRange(min=0, message="La taille de l'équipe ne peut pas être négative.")],
+        validators=[Optional(), Bounded(TEAM_SIZE)],
     )
     hypotheses = TextField("Hypothèses à valider", validators=[Optional()])
     success_criteria = TextField("Critères de réussite quantitatifs", validators=[Optional()])
     conditions = TextField("Conditions", validators=[Optional()])
-    next_committee_on = DateField("Date du prochain comité", validators=[Optional()])
+    next_committee_on = DateField("Date du prochain comité", validators=[Optional(), PlausibleDate(COMMITTEE_DATE)])
 
 
 class ActionItemForm(VersionForm):
     title = LineField("Action", validators=[DataRequired("Indiquez l'intitulé de l'action."),
                                               Length(max=500, message="500 caractères au plus.")])
     owner = SelectField("Responsable", coerce=_int_or_none, validate_choice=True)
-    due_on = DateField("Échéance", validators=[Optional()])
+    due_on = DateField("Échéance", validators=[Optional(), PlausibleDate(COMMITTEE_DATE)])
 
 
 class ActionDoneForm(FrenchForm):
     done = HiddenField(filters=[lambda value: value == "1"])
+
+
+class ActionDeleteForm(FrenchForm):
+    """Deleting an action item entered by mistake (CSRF only)."""
 
 
 class ContestForm(VersionForm):

@@ -1,6 +1,8 @@
 """Form fields and validators shared by every area: text without control characters, plausible dates
 and amounts, each refusal in French with the field's name and, for bounds, the bound itself.
 
+Dates and amounts: PlausibleDate and Bounded, over the bounds of core/bounds.py.
+
 A single-line field (a name, a place, a title) refuses every control character: a line feed in a
 startup's name once reached an e-mail header and stopped the daily reminders. A multi-line field keeps
 line feeds, carriage returns and tabs, and refuses the others (NUL, escape…). The services check the
@@ -14,7 +16,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from core import dates
-from core.formats import date_fr, number_fr
+from core.bounds import DateWindow, Range
 from core.text import control_character
 
 
@@ -60,69 +62,29 @@ class TextField(TextAreaField):
         MultiLine()(form, self)
 
 
-# --- Bounds -----------------------------------------------------------------------------------------
-
-# The beta.gouv.fr programme started in 2013: no startup, team, staff or committee date is earlier.
-PROGRAMME_START = dt.date(2013, 1, 1)
-
-
-def years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-Bound = dt.date | Callable[[], dt.date]
-
-
-def _resolve(bound: Bound) -> dt.date:
-    return bound() if callable(bound) else bound
-
-
-def date_bounds_message(label: str, low: dt.date, high: dt.date) -> str:
-    return f"« {label} » : la date doit être comprise entre le {date_fr(low)} et le {date_fr(high)}."
-
-
-def check_date(value: dt.date | None, label: str, low: Bound, high: Bound) -> str | None:
-    """The French refusal of a date outside [low, high] (bounds included), or None."""
-    if value is None:
-        return None
-    low, high = _resolve(low), _resolve(high)
-    if not low <= value <= high:
-        return date_bounds_message(label, low, high)
-    return None
+# --- Bounds (core/bounds.py) ----------------------------------------------------------------------------
 
 
 class PlausibleDate:
-    """A date within bounds the domain allows; each bound a date or a function of today (called at
-    validation time, so that a form class defined at import time follows the application's today)."""
+    """A date within a DateWindow, relative to the application's today at validation time."""
 
-    def __init__(self, low: Bound = PROGRAMME_START, high: Bound | None = None):
-        self.low = low
-        self.high = high if high is not None else (lambda: years_after(dates.today(), 5))
+    def __init__(self, window: DateWindow):
+        self.window = window
 
     def __call__(self, form, field) -> None:
-        message = check_date(field.data, field.label.text, self.low, self.high)
+        message = self.window.refusal(field.data, field.label.text, dates.today())
         if message:
             raise ValidationError(message)
 
 
-def check_amount(value: int | None, label: str, low: int, high: int, unit: str = "€") -> str | None:
-    """The French refusal of an integer amount outside [low, high], or None."""
-    if value is None or low <= value <= high:
-        return None
-    suffix = f"\u00a0{unit}" if unit else ""
-    return f"« {label} » doit être compris entre {number_fr(low)}{suffix} et {number_fr(high)}{suffix}."
-
-
 class Bounded:
-    """An integer within [low, high], the bounds in the message."""
+    """An integer within a Range (or a function of today returning one), the bounds in the message."""
 
-    def __init__(self, low: int, high: int, unit: str = "€"):
-        self.low, self.high, self.unit = low, high, unit
+    def __init__(self, bounds: Range | Callable[[dt.date], Range]):
+        self.bounds = bounds
 
     def __call__(self, form, field) -> None:
-        message = check_amount(field.data, field.label.text, self.low, self.high, self.unit)
+        bounds = self.bounds(dates.today()) if callable(self.bounds) else self.bounds
+        message = bounds.refusal(field.data, field.label.text)
         if message:
             raise ValidationError(message)

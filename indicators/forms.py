@@ -5,10 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core import dates
-from core.fields import LineField, TextField
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
+from core.fields import Bounded, LineField, PlausibleDate, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 
@@ -65,7 +66,8 @@ class IndicatorForm(FlaskForm):
 
 class ObjectiveForm(FlaskForm):
     target_value = LineField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
-    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire.")])
+    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire."),
+                                                  PlausibleDate(OBJECTIVE_DATE)])
     comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
 
     def validate_target_value(self, field):
@@ -77,10 +79,10 @@ class ObjectiveForm(FlaskForm):
 
 class BudgetForm(FlaskForm):
     year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
-                                             NumberRange(2000, 2100, "L'année doit être comprise entre 2000 et 2100.")],
+                                             Bounded(budget_years)],
                         default=lambda: dates.today().year)
     amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
-        InputRequired("Le montant est obligatoire."), NumberRange(min=0, message="Le budget ne peut pas être négatif.")])
+        InputRequired("Le montant est obligatoire."), Bounded(AMOUNT_EUR)])
 
 
 class ImportForm(FlaskForm):

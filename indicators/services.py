@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
+from core import dates
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
 from core.db import db, utcnow
 from core.formats import month_fr
 from core.text import fold
@@ -427,6 +429,7 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
     objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
                           comment=(comment or "").strip() or None, set_at=now or utcnow(),
                           set_by_id=actor.id if actor else None, committee_id=committee_id)
@@ -440,10 +443,8 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
-    if not 2000 <= year <= 2100:
-        raise IndicatorError("L'année du budget doit être comprise entre 2000 et 2100.")
-    if amount_eur < 0:
-        raise IndicatorError("Le budget ne peut pas être négatif.")
+    budget_years((now or utcnow()).astimezone(dates.PARIS).date()).check(year, "Année", IndicatorError)
+    AMOUNT_EUR.check(amount_eur, "Budget annuel (en euros)", IndicatorError)
     budget = db.session.scalar(
         sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id, StartupBudget.year == year)
     )

@@ -2,9 +2,10 @@
 
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from core.fields import LineField, TextField
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
+from core.fields import Bounded, LineField, PlausibleDate, TextField
 from committees.forms import FrenchForm
 from indicators.forms import FrenchIntegerField
 from indicators.services import parse_decimal
@@ -63,10 +64,10 @@ class PresentationFormBase(VersionForm):
     done_and_learned = _text("Ce qui a été fait et appris depuis le dernier comité")
     difficulties = _text("Difficultés rencontrées")
     team_size = FrenchIntegerField("Taille de l'équipe demandée (personnes)", validators=[
-        Optional(), NumberRange(min=0, max=500, message="Entre 0 et 500 personnes.")])
+        Optional(), Bounded(TEAM_SIZE)])
     team_profile = _text("Profils de l'équipe (développement, design, déploiement…)")
     envelope_eur = FrenchIntegerField("Enveloppe demandée pour six mois (euros)", validators=[
-        Optional(), NumberRange(min=0, message="Le montant doit être positif.")])
+        Optional(), Bounded(AMOUNT_EUR)])
     hypotheses = _text("Hypothèses à valider")
     success_criteria = _text("Critères de réussite chiffrés")
 
@@ -107,7 +108,7 @@ def presentation_form(presentation: Presentation, formdata=None) -> Presentation
         name = line.indicator.name
         setattr(PresentationForm, f"ligne_{line.id}_valeur", DecimalTextField(f"Nouvel objectif pour « {name} »"))
         setattr(PresentationForm, f"ligne_{line.id}_date", DateField(
-            f"Date du nouvel objectif pour « {name} »", validators=[Optional()]))
+            f"Date du nouvel objectif pour « {name} »", validators=[Optional(), PlausibleDate(OBJECTIVE_DATE)]))
         setattr(PresentationForm, f"ligne_{line.id}_commentaire", LineField(
             f"Commentaire sur « {name} »", validators=[Optional(), Length(max=2000)]))
     for row in presentation.standards:

@@ -45,6 +45,7 @@ from audit.services import record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
 from core.db import db, utcnow
 from core.formats import date_fr
 from indicators import queries as indicator_queries
@@ -267,11 +268,10 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
     _editable(presentation)
     errors = []
     team_size, envelope = fields.get("team_size"), fields.get("envelope_eur")
-    if team_size is not None and not 0 <= team_size <= 500:
-        errors.append("La taille de l'équipe doit être comprise entre 0 et 500 personnes.")
-    if envelope is not None and not 0 <= envelope <= 1_000_000_000:
-        errors.append("L'enveloppe demandée doit être un montant en euros, positif.")
-    day = committee_day(presentation.committee, now.astimezone(committee_services.PARIS).date())
+    errors += filter(None, [TEAM_SIZE.refusal(team_size, "Taille de l'équipe demandée"),
+                            AMOUNT_EUR.refusal(envelope, "Enveloppe demandée")])
+    today = now.astimezone(committee_services.PARIS).date()
+    day = committee_day(presentation.committee, today)
     by_id = {line.id: line for line in presentation.lines}
     for line_id, given in lines.items():
         line = by_id.get(line_id)
@@ -288,6 +288,8 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
                 errors.append(f"« {name} » : l'objectif est trop grand.")
             if given.new_objective_on <= day:
                 errors.append(f"« {name} » : la date du nouvel objectif doit suivre celle du comité ({date_fr(day)}).")
+            elif refusal := OBJECTIVE_DATE.refusal(given.new_objective_on, f"Date du nouvel objectif pour « {name} »", today):
+                errors.append(refusal)
     if errors:
         raise PresentationError(" ".join(errors))
 

@@ -18,7 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from core.fields import LineField, SingleLine, TextField
+from core.bounds import TEAM_DATE
+from core.fields import LineField, PlausibleDate, SingleLine, TextField
 from startups import organisations, services
 from startups.models import EventKind
 from startups.phases import Phase
@@ -186,8 +187,8 @@ class InviteForm(FrenchForm):
     name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
     role = SelectField("Rôle", choices=_choices(StartupRole), validators=[InputRequired(REQUIRED)])
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
-    ends_on = DateField("Fin (facultatif)", validators=[Optional()])
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    ends_on = DateField("Fin (facultatif)", validators=[Optional(), PlausibleDate(TEAM_DATE)])
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -195,7 +196,7 @@ class InviteForm(FrenchForm):
 
 
 class EndMembershipForm(FrenchForm):
-    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED)])
+    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
     state = HiddenField()
 
 
@@ -206,7 +207,7 @@ class StaffForm(FrenchForm):
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
     name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
 
 
 class EndStaffForm(EndMembershipForm):

@@ -146,6 +146,9 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "committee.view": _committee_viewer,
     "committee.plan": _team(StartupRole.COACH),
     "committee.edit": _team(StartupRole.COACH),
+    # Correcting or deleting an action item, at any step: whoever may enter one (its coach, the incubator
+    # staff, admins).
+    "committee.correct_action": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
     "committee.sign_off": _sponsor_or_admin,
     # Evaluation grids (target: the committee): its participants fill them, except the startup's own team

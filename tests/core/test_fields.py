@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from core.fields import PROGRAMME_START, Bounded, LineField, PlausibleDate, TextField, check_date
+from core.bounds import AMOUNT_EUR, PROGRAMME_START, DateWindow, years_after
+from core.fields import Bounded, LineField, PlausibleDate, TextField
 
 
 def _form(**data):
@@ -19,8 +20,8 @@ def _form(**data):
 
         name = LineField("Nom")
         text = TextField("Mission")
-        day = DateField("Date", validators=[PlausibleDate(dt.date(2013, 1, 1), dt.date(2028, 12, 5))])
-        amount = IntegerField("Budget", validators=[Bounded(0, 100_000_000)])
+        day = DateField("Date", validators=[PlausibleDate(DateWindow.between(dt.date(2013, 1, 1), dt.date(2028, 12, 5)))])
+        amount = IntegerField("Budget", validators=[Bounded(AMOUNT_EUR)])
 
     form = Form(formdata=MultiDict(data))
     form.validate()
@@ -55,10 +56,12 @@ def test_an_amount_is_refused_one_past_its_bounds(app):
     with app.test_request_context():
         assert _form(amount="100000000").amount.errors == []
         assert _form(amount="0").amount.errors == []
-        assert _form(amount="100000001").amount.errors == ["« Budget » doit être compris entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€."]
+        assert _form(amount="100000001").amount.errors == ["« Budget » : la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€."]
         assert _form(amount="-1").amount.errors
 
 
-def test_check_date_follows_a_bound_given_as_a_function_of_today():
-    assert check_date(dt.date(2030, 1, 1), "Date", PROGRAMME_START, lambda: dt.date(2029, 12, 31))
-    assert check_date(dt.date(2030, 1, 1), "Date", PROGRAMME_START, lambda: dt.date(2030, 1, 1)) is None
+def test_a_window_moves_with_today():
+    window = DateWindow(lambda today: PROGRAMME_START, lambda today: years_after(today, 2))
+    assert window.refusal(dt.date(2030, 1, 1), "Date", dt.date(2027, 12, 31))
+    assert window.refusal(dt.date(2030, 1, 1), "Date", dt.date(2028, 1, 1)) is None
+    assert years_after(dt.date(2028, 2, 29), 1) == dt.date(2029, 2, 28)

@@ -349,3 +349,29 @@ def test_the_budget_hint_shows_an_amount_that_can_be_typed(client, team):
     startup, _ = team
     page = html.unescape(client.get(f"/indicators/{startup.id}/budget").text)
     assert "En euros, sans espace ni centimes : 120000" in page
+
+
+def test_an_implausible_budget_or_objective_is_refused_by_its_form_with_the_bounds(client, team):
+    startup, _ = team
+    bad = client.post(f"/indicators/{startup.id}/budget", data={"year": "2026", "amount_eur": "99999999999999999999"})
+    assert bad.status_code == 422
+    assert ("« Budget annuel (en euros) » : la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€."
+            in html.unescape(bad.text))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StartupBudget)) == 0
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    for day in ("3000-01-01", "2001-01-01"):
+        bad = client.post(f"/indicators/{startup.id}/{users.id}/objectives", data={"target_value": "10", "target_on": day})
+        assert bad.status_code == 422
+        assert "« Date cible » : la date doit être comprise entre le 1er janvier 2013 et le " in html.unescape(bad.text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Objective)) == 0
+
+
+def test_the_objective_service_refuses_a_date_one_day_past_its_window(team):
+    startup, _ = team
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    now = dt.datetime(2026, 12, 5, 10, tzinfo=dt.timezone.utc)
+    services.set_objective(users, target_value=Decimal(1), target_on=dt.date(2029, 12, 5), now=now)
+    services.set_objective(users, target_value=Decimal(1), target_on=dt.date(2013, 1, 1), now=now)
+    for day in (dt.date(2029, 12, 6), dt.date(2012, 12, 31)):
+        with pytest.raises(services.IndicatorError, match="entre le 1er janvier 2013 et le 5 décembre 2029"):
+            services.set_objective(users, target_value=Decimal(1), target_on=day, now=now)

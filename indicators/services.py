@@ -440,6 +440,45 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
     return objective
 
 
+def _objective_state(objective: Objective) -> dict:
+    return {"objective_id": objective.id, "target_value": objective.target_value, "target_on": objective.target_on,
+            "comment": objective.comment}
+
+
+def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt.date, comment: str | None,
+                   now: dt.datetime | None = None, actor: Person | None = None) -> bool:
+    """Correct an objective entered wrong (its value, date or comment): charts and agendas compare with
+    it. Same rules as set_objective; audited with the values before and after. Returns whether anything
+    changed."""
+    indicator = objective.indicator
+    if target_value < 0 and not indicator.allow_negative:
+        raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
+    if abs(target_value) >= MAX_VALUE:
+        raise IndicatorError("L'objectif est trop grand.")
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
+    before = _objective_state(objective)
+    objective.target_value, objective.target_on = target_value, target_on
+    objective.comment = (comment or "").strip() or None
+    after = _objective_state(objective)
+    if after == before:
+        return False
+    db.session.flush()
+    record("indicator.objective_edited", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           before=before, after=after)
+    return True
+
+
+def delete_objective(objective: Objective, *, actor: Person | None = None) -> None:
+    """Delete an objective entered by mistake; the audit event keeps what it said."""
+    indicator = objective.indicator
+    before = _objective_state(objective) | {"committee_id": objective.committee_id}
+    indicator.objectives.remove(objective)
+    db.session.delete(objective)
+    db.session.flush()
+    record("indicator.objective_deleted", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           before=before)
+
+
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""

@@ -142,6 +142,8 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     # Indicators: the whole team and its sponsor read them; the team and its coach enter them.
     "indicators.view": _team(*ANY_STARTUP_ROLE),
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
+    # Correcting or deleting an objective: whoever may enter one.
+    "indicators.correct_objective": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
     # Committees: the team sees them; the coach and the incubator staff run them; the sponsor signs off.
     "committee.view": _committee_viewer,
     "committee.plan": _team(StartupRole.COACH),

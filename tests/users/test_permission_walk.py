@@ -135,6 +135,21 @@ class World:
         return self.once("indicator", build)
 
 
+    def objective(self):
+        def build():
+            from decimal import Decimal
+
+            from core.db import db
+            from indicators.models import Objective
+
+            objective = Objective(indicator=self.indicator(), target_value=Decimal(100), target_on=dt.date(2027, 6, 30))
+            db.session.add(objective)
+            db.session.flush()
+            return objective
+
+        return self.once("objective", build)
+
+
 # URL argument name -> builder(world) -> a model object or a plain value.
 ARGUMENTS: dict[str, Callable[[World], object]] = {
     "startup_id": lambda w: w.startup,
@@ -153,6 +168,7 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "template_code": lambda w: w.grids()["arbitrage_sponsor"],
     "code": lambda w: w.grids()["lancement"],
     "attachment_id": lambda w: w.attachment(),
+    "objective_id": lambda w: w.objective(),
 }
 
 

@@ -205,6 +205,9 @@ def _check_schedule(scheduled_at: dt.datetime, duration_minutes: int, place: str
         raise CommitteeError(f"La durée doit être comprise entre {MIN_DURATION} et {MAX_DURATION} minutes.")
     if not place and not video_link:
         raise CommitteeError("Indiquez un lieu ou un lien de visioconférence.")
+    for label, text in (("Le lieu", place), ("Le lien de visioconférence", video_link)):
+        if found := control_character(text):
+            raise CommitteeError(f"{label} doit tenir sur une ligne, sans {found}.")
 
 
 def _carry_open_items(startup_id: str, into: Committee) -> list[ActionItem]:

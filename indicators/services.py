@@ -16,7 +16,7 @@ from core import dates
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
 from core.db import db, utcnow
 from core.formats import month_fr
-from core.text import fold
+from core.text import control_character, fold
 from indicators.models import (
     Category,
     Direction,
@@ -73,6 +73,9 @@ def _check_definition(startup: Startup, fields: dict, indicator: Indicator | Non
     if not name:
         raise IndicatorError("Le nom de l'indicateur est obligatoire.")
     fields["name"] = name
+    for label, key in (("Le nom de l'indicateur", "name"), ("L'unité", "unit")):
+        if found := control_character(fields.get(key)):
+            raise IndicatorError(f"{label} doit tenir sur une ligne, sans {found}.")
     for other in indicators_of(startup):
         if other is indicator:
             continue

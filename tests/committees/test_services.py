@@ -363,3 +363,9 @@ def test_an_action_item_is_corrected_or_deleted_at_any_step_and_audited():
     assert db.session.get(ActionItem, item_id) is None and committee.action_items == []
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.action_deleted")).one()
     assert event.before["title"] == "Publier les statistiques" and event.actor_id == c.coach.id
+
+
+def test_a_committee_place_holds_on_one_line():
+    c = cast()
+    with pytest.raises(CommitteeError, match="Le lieu doit tenir sur une ligne"):
+        plan(c, "2026-12-15", place="Salle 1\nBâtiment B")

@@ -390,3 +390,9 @@ def test_chart_rows_put_objectives_on_their_period():
         ("septembre 2026", Decimal("10"), None), ("octobre 2026", Decimal("12"), None),
         ("avril 2027", None, Decimal("20")),
     ]
+
+
+def test_an_indicator_name_holds_on_one_line():
+    startup = make_startup()
+    with pytest.raises(IndicatorError, match="Le nom de l'indicateur doit tenir sur une ligne, sans un retour à la ligne."):
+        services.create_indicator(startup, name="Usagers\nactifs", category=Category.USED)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
 from core import dates
-from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, PROGRAMME_START, budget_years
 from core.db import db, utcnow
 from core.formats import month_fr
 from core.text import control_character, fold
@@ -235,6 +235,9 @@ def check_value(indicator: Indicator, period_start: dt.date, value: Decimal, tod
                 f"indiquez le premier mois de la période ({period_label(indicator.frequency.period_start(period_start), indicator.frequency)}).")
     if period_start > dt.date(today.year, today.month, 1):
         return f"La période {month_fr(period_start)} est dans le futur : on ne saisit que des valeurs mesurées."
+    if period_start < PROGRAMME_START:
+        return (f"La période {month_fr(period_start)} précède le programme beta.gouv.fr : "
+                f"les périodes commencent en {month_fr(PROGRAMME_START)}.")
     if value < 0 and not indicator.allow_negative:
         return f"« {indicator.name} » ne peut pas être négatif."
     return None

@@ -396,3 +396,13 @@ def test_an_indicator_name_holds_on_one_line():
     startup = make_startup()
     with pytest.raises(IndicatorError, match="Le nom de l'indicateur doit tenir sur une ligne, sans un retour à la ligne."):
         services.create_indicator(startup, name="Usagers\nactifs", category=Category.USED)
+
+
+def test_a_csv_value_before_the_programme_is_refused_with_its_line():
+    startup, users, _ = csv_startup()
+    data = b"indicateur;periode;valeur\nUtilisateurs actifs;2013-01;1\nUtilisateurs actifs;2012-12;1\n"
+    with pytest.raises(CsvImportError) as caught:
+        services.import_values_csv(startup, data, today=TODAY)
+    assert dict(caught.value.rows) == {
+        3: "La période décembre 2012 précède le programme beta.gouv.fr : les périodes commencent en janvier 2013."}
+    assert stored(users) == {}

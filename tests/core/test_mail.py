@@ -58,3 +58,17 @@ def test_a_control_character_in_a_header_becomes_a_space():
 def test_the_given_message_id_is_kept():
     back = round_trip(build(Mail("a@example.gouv.fr", "Objet", "corps", message_id="<rappel.abc@jalons.beta.gouv.fr>"), SENDER))
     assert back["Message-ID"] == "<rappel.abc@jalons.beta.gouv.fr>"
+
+
+@pytest.mark.parametrize("subject", [
+    "Votre lien de connexion à Jalons",
+    "Vous rejoignez l'équipe de « {name} » sur Jalons",
+    "Vous rejoignez l'équipe de l'incubateur « {name} » sur Jalons",
+])
+def test_the_account_emails_keep_their_subject_through_the_wire(subject):
+    for name in NAMES:
+        for padding in range(0, 30, 3):
+            text = subject.format(name=name + " é" * padding)
+            back = round_trip(build(Mail("nora@example.gouv.fr", text, f"Bonjour {name},\n"), SENDER))
+            assert back["Subject"] == text
+            assert back.get_content().replace("\r\n", "\n") == f"Bonjour {name},\n"

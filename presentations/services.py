@@ -298,6 +298,7 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
             setattr(presentation, name, _clean(fields[name]))
     presentation.team_size = team_size
     presentation.envelope_eur = envelope
+    objectives_before = _line_objectives(presentation)
     for line_id, given in lines.items():
         line = by_id.get(line_id)
         if line is not None:
@@ -311,6 +312,18 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
             row.in_six_months = _clean(given.in_six_months)
     presentation.updated_at = now
     _flush()
+    objectives_after = _line_objectives(presentation)
+    if objectives_after != objectives_before:
+        # The team's new objectives become the indicators' targets when the committee is held: a
+        # correction or a removal is part of the record.
+        _audit("presentation.objectives_changed", presentation, actor,
+               before={"objectives": objectives_before}, after={"objectives": objectives_after})
+
+
+def _line_objectives(presentation: Presentation) -> list[dict]:
+    return [{"indicator_id": line.indicator_id, "target_value": line.new_objective_value,
+             "target_on": line.new_objective_on}
+            for line in sorted(presentation.lines, key=lambda line: line.id) if line.new_objective_value is not None]
 
 
 def missing_to_submit(presentation: Presentation) -> list[str]:

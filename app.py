@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import config as config_module
 from core import cache, errors, formats, mail, security, sqlite
-from core.db import db
+from core.db import db, utcnow
 from users import permissions
 
 migrate = Migrate()
@@ -61,4 +61,11 @@ def _register_areas(app: Flask) -> None:
     @app.get("/")
     @permissions.public
     def home():
-        return render_template("home.html")
+        # Admins are told here of reminders that have been failing for a day (until « Mon espace »).
+        person = permissions.current_person()
+        failing = 0
+        if person is not None and person.is_admin:
+            from committees.jobs import failing_reminders
+
+            failing = failing_reminders(utcnow())
+        return render_template("home.html", failing_reminders=failing)

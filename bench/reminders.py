@@ -9,7 +9,7 @@ plan, planned in the coming weeks, held without decision, decided and waiting fo
 off, cancelled). Runs the daily job against a local SMTP server (aiosmtpd, kept in memory), and prints
 its time, its SQL statements and the e-mails sent; then runs it a second time (it must send nothing).
 The statements that load the reminders must not grow with the portfolio: only the sending does, by a
-fixed number per batch of reminders (committees/jobs.py BATCH).
+fixed number per reminder (each is claimed, sent and marked sent in a transaction of its own).
 """
 
 import argparse
@@ -149,7 +149,7 @@ def measure_run(app, today: dt.date) -> tuple[int, float, list[str]]:
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
             started = time.perf_counter()
-            sent = jobs.send_reminders(today=today)
+            sent = jobs.send_reminders(today=today).sent
             elapsed = time.perf_counter() - started
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
@@ -182,11 +182,9 @@ def run(database_url: str, args) -> int:
                       BASE_URL="https://jalons.beta.gouv.fr")
     try:
         sent, elapsed, statements = measure_run(app, today)
-        batches = -(-sent // jobs.BATCH)
-        loads = len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) - batches
+        loads = len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) - sent
         print(f"1er passage : {sent} e-mails envoyés (reçus par le serveur SMTP : {sink.received}) en {elapsed:.2f} s, "
-              f"{len(statements)} requêtes SQL ({loads} de chargement, le reste par lot de {jobs.BATCH} rappels : "
-              f"{batches} lots)")
+              f"{len(statements)} requêtes SQL ({loads} de chargement, le reste par rappel)")
         received = sink.received
         again, elapsed, statements = measure_run(app, today)
         print(f"2e passage le même jour : {again} e-mail envoyé (reçus : {sink.received - received}) en {elapsed:.2f} s, "

@@ -69,5 +69,7 @@ labels.register_actions({
     "committee.action_added": "Action ajoutée",
     "committee.action_done": "Action terminée",
     "committee.action_reopened": "Action rouverte",
+    "committee.action_edited": "Action corrigée",
+    "committee.action_deleted": "Action supprimée",
     "committee.actions_carried": "Actions reportées au comité suivant",
 })

@@ -29,10 +29,13 @@ def remind(today: str | None):
     else:
         day = dt.datetime.now(scheduler.PARIS).date()
     try:
-        sent = send_reminders(today=day)
+        delivery = send_reminders(today=day)
     except ReminderError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Rappels du {day.isoformat()} : {sent} e-mail(s) envoyé(s).")
+    click.echo(f"Rappels du {day.isoformat()} : {delivery}.")
+    if not delivery.complete:
+        # A non-zero exit code: cron, systemd and the operators see that e-mails did not leave.
+        raise click.ClickException("des rappels n'ont pas pu partir ; ils seront retentés au prochain passage.")
 
 
 def register(app: Flask) -> None:

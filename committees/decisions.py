@@ -44,6 +44,7 @@ from committees.services import (
     participants_snapshot,
     touch,
 )
+from core.bounds import AMOUNT_EUR, TEAM_SIZE
 from core.db import db
 from core.formats import date_fr
 from startups.models import Event, EventKind, Startup
@@ -135,6 +136,10 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     for value, label in ((envelope_eur, "L'enveloppe"), (team_size, "La taille de l'équipe")):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             raise CommitteeError(f"{label} doit être un nombre entier positif ou nul.")
+    for refusal in (AMOUNT_EUR.refusal(envelope_eur, "Enveloppe de la prochaine période"),
+                    TEAM_SIZE.refusal(team_size, "Taille de l'équipe")):
+        if refusal:
+            raise CommitteeError(refusal)
     if not ending and envelope_eur is None:
         raise CommitteeError("Indiquez l'enveloppe de la prochaine période, en euros.")
     if not ending and next_committee_on is None:

@@ -9,8 +9,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    StringField,
-    TextAreaField,
     TimeField,
     URLField,
 )
@@ -21,6 +19,8 @@ from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.decisions import NEXT_PHASES
 from committees.services import MAX_DURATION, MIN_DURATION
+from core.bounds import AMOUNT_EUR, COMMITTEE_DATE, TEAM_SIZE
+from core.fields import Bounded, LineField, PlausibleDate, SingleLine, TextField
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -60,17 +60,17 @@ def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
 
 class CommitteeForm(VersionForm):
     kind = SelectField("Type de comité", choices=_choices(CommitteeKind), validators=[DataRequired(REQUIRED)])
-    day = DateField("Date", validators=[InputRequired(REQUIRED)])
+    day = DateField("Date", validators=[InputRequired(REQUIRED), PlausibleDate(COMMITTEE_DATE)])
     time = TimeField("Heure (heure de Paris)", default=dt.time(14, 0), validators=[InputRequired(REQUIRED)])
     duration_minutes = IntegerField(
         "Durée (minutes)", default=50,
         validators=[InputRequired(REQUIRED), NumberRange(MIN_DURATION, MAX_DURATION,
                                                          f"Entre {MIN_DURATION} et {MAX_DURATION} minutes.")],
     )
-    place = StringField("Lieu", validators=[Optional(), Length(max=300, message="300 caractères au plus.")])
+    place = LineField("Lieu", validators=[Optional(), Length(max=300, message="300 caractères au plus.")])
     video_link = URLField(
         "Lien de visioconférence",
-        validators=[Optional(), URL(message="Indiquez une adresse web complète (https://…)."),
+        validators=[Optional(), SingleLine(), URL(message="Indiquez une adresse web complète (https://…)."),
                     Length(max=1000, message="1 000 caractères au plus.")],
     )
     chair = SelectField("Président·e de séance", coerce=_int_or_none, validate_choice=True)
@@ -85,13 +85,13 @@ class CommitteeForm(VersionForm):
 
 
 class CancelForm(VersionForm):
-    reason = TextAreaField("Raison de l'annulation", validators=[DataRequired("Indiquez la raison de l'annulation.")])
+    reason = TextField("Raison de l'annulation", validators=[DataRequired("Indiquez la raison de l'annulation.")])
 
 
 class ParticipantForm(VersionForm):
     email = EmailField(
         "Adresse électronique de la personne",
-        validators=[DataRequired(REQUIRED), Email("Adresse électronique invalide.")],
+        validators=[DataRequired(REQUIRED), SingleLine(), Email("Adresse électronique invalide.")],
     )
     role = SelectField("Rôle", choices=_choices(ParticipantRole), validators=[DataRequired(REQUIRED)])
 
@@ -100,7 +100,7 @@ def attendance_form(committee, formdata=None):
     """A select per participant (present, excused, absent), plus the minutes."""
 
     class AttendanceForm(VersionForm):
-        minutes = TextAreaField("Compte rendu", validators=[Optional()])
+        minutes = TextField("Compte rendu", validators=[Optional()])
 
     for participant in committee.participants:
         setattr(AttendanceForm, f"p{participant.id}", SelectField(
@@ -123,31 +123,35 @@ class DecisionForm(VersionForm):
     )
     envelope_eur = IntegerField(
         "Enveloppe de la prochaine période (euros)",
-        validators=[Optional(), NumberRange(min=0, message="L'enveloppe ne peut pas être négative.")],
+        validators=[Optional(), Bounded(AMOUNT_EUR)],
     )
     team_size = IntegerField(
         "Taille de l'équipe (personnes)",
-        validators=[Optional(), NumberRange(min=0, message="La taille de l'équipe ne peut pas être négative.")],
+        validators=[Optional(), Bounded(TEAM_SIZE)],
     )
-    hypotheses = TextAreaField("Hypothèses à valider", validators=[Optional()])
-    success_criteria = TextAreaField("Critères de réussite quantitatifs", validators=[Optional()])
-    conditions = TextAreaField("Conditions", validators=[Optional()])
-    next_committee_on = DateField("Date du prochain comité", validators=[Optional()])
+    hypotheses = TextField("Hypothèses à valider", validators=[Optional()])
+    success_criteria = TextField("Critères de réussite quantitatifs", validators=[Optional()])
+    conditions = TextField("Conditions", validators=[Optional()])
+    next_committee_on = DateField("Date du prochain comité", validators=[Optional(), PlausibleDate(COMMITTEE_DATE)])
 
 
 class ActionItemForm(VersionForm):
-    title = StringField("Action", validators=[DataRequired("Indiquez l'intitulé de l'action."),
+    title = LineField("Action", validators=[DataRequired("Indiquez l'intitulé de l'action."),
                                               Length(max=500, message="500 caractères au plus.")])
     owner = SelectField("Responsable", coerce=_int_or_none, validate_choice=True)
-    due_on = DateField("Échéance", validators=[Optional()])
+    due_on = DateField("Échéance", validators=[Optional(), PlausibleDate(COMMITTEE_DATE)])
 
 
 class ActionDoneForm(FrenchForm):
     done = HiddenField(filters=[lambda value: value == "1"])
 
 
+class ActionDeleteForm(FrenchForm):
+    """Deleting an action item entered by mistake (CSRF only)."""
+
+
 class ContestForm(VersionForm):
-    comment = TextAreaField(
+    comment = TextField(
         "Commentaire pour la présidence du comité",
         validators=[DataRequired("Expliquez ce que vous contestez : le commentaire est obligatoire.")],
     )

@@ -32,6 +32,8 @@ from committees.models import (
     Participant,
     ParticipantRole,
 )
+from core.bounds import COMMITTEE_DATE
+from core.text import control_character
 from core.db import db
 from core.formats import date_fr
 from startups.models import Startup
@@ -200,10 +202,14 @@ def _check_schedule(scheduled_at: dt.datetime, duration_minutes: int, place: str
         raise ValueError("scheduled_at must be timezone-aware")
     if scheduled_at <= now:
         raise CommitteeError("La date du comité doit être dans le futur.")
+    COMMITTEE_DATE.check(scheduled_at.astimezone(PARIS).date(), "Date", now.astimezone(PARIS).date(), CommitteeError)
     if not (MIN_DURATION <= duration_minutes <= MAX_DURATION):
         raise CommitteeError(f"La durée doit être comprise entre {MIN_DURATION} et {MAX_DURATION} minutes.")
     if not place and not video_link:
         raise CommitteeError("Indiquez un lieu ou un lien de visioconférence.")
+    for label, text in (("Le lieu", place), ("Le lien de visioconférence", video_link)):
+        if found := control_character(text):
+            raise CommitteeError(f"{label} doit tenir sur une ligne, sans {found}.")
 
 
 def _carry_open_items(startup_id: str, into: Committee) -> list[ActionItem]:
@@ -366,17 +372,28 @@ def record_attendance(committee: Committee, attendance: Mapping[int, Attendance 
 
 # -- decision -----------------------------------------------------------------------------------------
 
+ACTION_ITEM_FIELDS = ("title", "owner_id", "due_on")
+
+
+def _check_action_item(title: str | None, due_on: dt.date | None, now: dt.datetime) -> str:
+    title = clean(title)
+    if not title:
+        raise CommitteeError("Indiquez l'intitulé de l'action.")
+    if len(title) > 500:
+        raise CommitteeError("L'intitulé de l'action ne doit pas dépasser 500 caractères.")
+    if found := control_character(title):
+        raise CommitteeError(f"L'intitulé de l'action doit tenir sur une ligne, sans {found}.")
+    COMMITTEE_DATE.check(due_on, "Échéance", now.astimezone(PARIS).date(), CommitteeError)
+    return title
+
+
 @guarded
 def add_action_item(committee: Committee, *, title: str, owner: Person | None, due_on: dt.date | None,
                     actor: Person | None, now: dt.datetime, expected_version: int | None = None) -> ActionItem:
     check_version(committee, expected_version)
     if committee.status not in (CommitteeStatus.HELD, CommitteeStatus.DECIDED):
         raise CommitteeError("Les actions se décident lors d'un comité tenu, avant la validation de sa décision.")
-    title = clean(title)
-    if not title:
-        raise CommitteeError("Indiquez l'intitulé de l'action.")
-    if len(title) > 500:
-        raise CommitteeError("L'intitulé de l'action ne doit pas dépasser 500 caractères.")
+    title = _check_action_item(title, due_on, now)
     item = ActionItem(title=title, owner=owner, due_on=due_on, created_at=now)
     committee.action_items.append(item)
     touch(committee, now)
@@ -384,6 +401,35 @@ def add_action_item(committee: Committee, *, title: str, owner: Person | None, d
     audit("committee.action_added", committee, actor,
            after={"action_item_id": item.id, "title": title, "owner_id": owner.id if owner else None, "due_on": due_on})
     return item
+
+
+@guarded
+def edit_action_item(item: ActionItem, *, title: str, owner: Person | None, due_on: dt.date | None,
+                     actor: Person | None, now: dt.datetime) -> bool:
+    """Correct an action item's title, owner or due date, whatever the step of its committee: a wrong
+    item would otherwise stay on every later agenda. Returns whether anything changed."""
+    title = _check_action_item(title, due_on, now)
+    before = snapshot(item, ACTION_ITEM_FIELDS)
+    item.title, item.owner, item.owner_id, item.due_on = title, owner, owner.id if owner else None, due_on
+    old, new = changes(before, snapshot(item, ACTION_ITEM_FIELDS))
+    if not new:
+        return False
+    flush()
+    audit("committee.action_edited", item.committee, actor,
+          before={"action_item_id": item.id, **old}, after={"action_item_id": item.id, **new})
+    return True
+
+
+@guarded
+def delete_action_item(item: ActionItem, *, actor: Person | None, now: dt.datetime) -> None:
+    """Delete an action item entered by mistake, from its committee and from the agenda it was carried
+    into. Nothing else points to an action item: the audit event keeps what it said."""
+    committee = item.committee
+    before = {"action_item_id": item.id, **snapshot(item, ACTION_ITEM_FIELDS), "done_at": item.done_at}
+    committee.action_items.remove(item)
+    db.session.delete(item)
+    flush()
+    audit("committee.action_deleted", committee, actor, before=before)
 
 
 @guarded

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from committees import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from committees import decisions, ical, queries, services
 from committees.forms import (
+    ActionDeleteForm,
     ActionDoneForm,
     ActionItemForm,
     CancelForm,
@@ -462,6 +463,49 @@ def action_done(committee_id: int, item_id: int):
     services.set_action_done(item, bool(form.done.data), actor=current_person(), now=_now())
     db.session.commit()
     return _to_committee(committee_id, "L'action est marquée comme faite." if form.done.data else "L'action est rouverte.")
+
+
+def _action_item_or_404(committee_id: int, item_id: int) -> ActionItem:
+    item = db.session.get(ActionItem, item_id)
+    # An action is shown (and corrected) on its own committee or on the one it is carried into.
+    if item is None or committee_id not in (item.committee_id, item.carried_into_id):
+        abort(404)
+    return item
+
+
+@bp.route("/<int:committee_id>/actions/<int:item_id>/edit", methods=["GET", "POST"])
+@requires("committee.correct_action")
+def action_edit(committee_id: int, item_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.correct_action", committee)
+    item = _action_item_or_404(committee_id, item_id)
+    form = ActionItemForm(title=item.title, owner=item.owner_id, due_on=item.due_on)
+    form.owner.choices = _owner_choices(item.committee)
+    status = 200
+    if form.validate_on_submit():
+        owner = db.session.get(Person, form.owner.data) if form.owner.data else None
+        error, status = _run(services.edit_action_item, item, title=form.title.data, owner=owner,
+                             due_on=form.due_on.data, actor=current_person(), now=_now())
+        if error is None:
+            return _to_committee(committee_id, "L'action est corrigée.")
+        form.form_errors.append(error)
+        item = _action_item_or_404(committee_id, item_id)
+    elif request.method == "POST":
+        status = 422
+    return _render("committees/action_edit.html", status, committee=committee, item=item, form=form,
+                   delete_form=ActionDeleteForm())
+
+
+@bp.post("/<int:committee_id>/actions/<int:item_id>/delete")
+@requires("committee.correct_action")
+def action_delete(committee_id: int, item_id: int):
+    committee = _committee_or_404(committee_id)
+    authorize("committee.correct_action", committee)
+    item = _action_item_or_404(committee_id, item_id)
+    ActionDeleteForm().validate_on_submit() or abort(400)
+    services.delete_action_item(item, actor=current_person(), now=_now())
+    db.session.commit()
+    return _to_committee(committee_id, "L'action est supprimée.")
 
 
 @bp.route("/<int:committee_id>/sign-off", methods=["GET", "POST"])

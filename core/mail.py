@@ -16,12 +16,16 @@ import smtplib
 import sys
 import threading
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy.orm import Session
+
+from core.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +40,44 @@ class Mail:
     to: str
     subject: str
     body: str
+    message_id: str | None = None  # a stable one lets a copy sent again be recognised; else a new one
+
+
+class _Policy(EmailPolicy):
+    """The SMTP policy, except that non-ASCII unstructured headers (the subject) are folded by
+    email.header.Header: the default folder of Python 3.11 drops the space between an encoded word and
+    the next word now and then (« le 5décembre 2026 »)."""
+
+    def fold(self, name, value):
+        if self._encode_whole(name, value):
+            return f"{name}: {Header(str(value), 'utf-8', header_name=name).encode(linesep=self.linesep)}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if self._encode_whole(name, value):
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+    def _encode_whole(self, name, value) -> bool:
+        return name.lower() == "subject" and not self.utf8 and not str(value).isascii()
+
+
+POLICY = _Policy(linesep="\r\n")
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: a line feed or any other control character stored in a name (data
+    entered before the forms refused them) becomes a space instead of making the e-mail impossible."""
+    return " ".join(one_line(value).split())
 
 
 def build(mail: Mail, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
+    message = EmailMessage(policy=POLICY)
+    message["From"] = header_text(sender)
+    message["To"] = header_text(mail.to)
+    message["Subject"] = header_text(mail.subject)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message["Message-ID"] = mail.message_id or make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
     return message

@@ -5,10 +5,11 @@ grids.services, whose French messages are put back on the fields."""
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from core.fields import LineField, TextField
 from grids.models import CriterionKind, FilledGrid, GridVersion
 from grids.services import AnswerInput, CriterionChange, NewCriterion, field_name
 
@@ -16,11 +17,11 @@ from grids.services import AnswerInput, CriterionChange, NewCriterion, field_nam
 class FillFormBase(FlaskForm):
     version_id = HiddenField()
     abstained = BooleanField("Je m'abstiens en raison d'un conflit d'intérêts")
-    conflict_of_interest = TextAreaField(
+    conflict_of_interest = TextField(
         "Déclaration de conflit d'intérêts", validators=[Optional()],
         description="Obligatoire en cas d'abstention : la nature du lien avec la startup ou son administration.",
     )
-    comment = TextAreaField("Commentaire général", validators=[Optional()])
+    comment = TextField("Commentaire général", validators=[Optional()])
 
     version: GridVersion
 
@@ -49,8 +50,8 @@ def fill_form(version: GridVersion, filled: FilledGrid | None, formdata=None) ->
 
     for criterion in version.active_criteria:
         name = field_name(criterion)
-        setattr(FillForm, name, StringField(criterion.label))
-        setattr(FillForm, name + "_comment", TextAreaField(f"Commentaire sur « {criterion.label} »"))
+        setattr(FillForm, name, LineField(criterion.label))
+        setattr(FillForm, name + "_comment", TextField(f"Commentaire sur « {criterion.label} »"))
     data = {"version_id": str(version.id)}
     if filled is not None:
         data.update(abstained=filled.abstained, conflict_of_interest=filled.conflict_of_interest or "",
@@ -65,16 +66,16 @@ def fill_form(version: GridVersion, filled: FilledGrid | None, formdata=None) ->
 
 
 class NewVersionFormBase(FlaskForm):
-    intro = TextAreaField("Introduction", validators=[Optional(), Length(max=5000)])
-    change_note = TextAreaField("Ce qui change dans cette version", validators=[Optional(), Length(max=2000)],
+    intro = TextField("Introduction", validators=[Optional(), Length(max=5000)])
+    change_note = TextField("Ce qui change dans cette version", validators=[Optional(), Length(max=2000)],
                                 description="Affiché dans l'historique des versions.")
-    new_code = StringField("Code", validators=[Optional(), Length(max=50)],
+    new_code = LineField("Code", validators=[Optional(), Length(max=50)],
                            description="Minuscules, chiffres, points, tirets : par exemple impact_social.")
-    new_label = StringField("Libellé", validators=[Optional(), Length(max=500)])
+    new_label = LineField("Libellé", validators=[Optional(), Length(max=500)])
     new_kind = SelectField("Type", choices=[SelectChoice(k.value, k.label) for k in (CriterionKind.SCORED, CriterionKind.QUALITATIVE)],
                            validate_choice=False, default=CriterionKind.SCORED.value)
-    new_questions = TextAreaField("Questions (une par ligne)", validators=[Optional()])
-    new_weight = StringField("Poids", default="1", validators=[Optional()])
+    new_questions = TextField("Questions (une par ligne)", validators=[Optional()])
+    new_weight = LineField("Poids", default="1", validators=[Optional()])
 
     version: GridVersion
 
@@ -136,9 +137,9 @@ def new_version_form(version: GridVersion, formdata=None) -> NewVersionFormBase:
     data = {"intro": version.intro or ""}
     for criterion in version.criteria:
         prefix = f"k{criterion.id}"
-        setattr(NewVersionForm, prefix + "_label", StringField("Libellé", validators=[Length(max=500)]))
-        setattr(NewVersionForm, prefix + "_questions", TextAreaField("Questions (une par ligne)"))
-        setattr(NewVersionForm, prefix + "_weight", StringField("Poids"))
+        setattr(NewVersionForm, prefix + "_label", LineField("Libellé", validators=[Length(max=500)]))
+        setattr(NewVersionForm, prefix + "_questions", TextField("Questions (une par ligne)"))
+        setattr(NewVersionForm, prefix + "_weight", LineField("Poids"))
         setattr(NewVersionForm, prefix + "_archived", BooleanField("Archivé (n'est plus rempli)"))
         data[prefix + "_label"] = criterion.label
         data[prefix + "_questions"] = "\n".join(criterion.questions or [])

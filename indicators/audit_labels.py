@@ -9,6 +9,7 @@ labels.register_object("indicator", "Indicateur", {
     "category": field("Catégorie", Enum(Category)), "kind": field("Type", Enum(IndicatorKind)),
     "source_url": "Source", "allow_negative": "Valeurs négatives permises", "north_star": "North Star",
     "target_value": field("Objectif", NUMBER), "target_on": field("Échéance de l'objectif", DATE), "committee_id": HIDDEN,
+    "objective_id": HIDDEN, "comment": "Commentaire",
 })
 labels.register_object("startup_budget", "Budget", {"year": field("Année", VERBATIM), "amount_eur": field("Montant", MONEY)})
 
@@ -24,5 +25,7 @@ labels.register_actions({
     "indicator.archive": "Archivage d'un indicateur",
     "indicator.north_star": "Choix de la North Star",
     "indicator.objective": "Objectif d'un indicateur",
+    "indicator.objective_edited": "Objectif corrigé",
+    "indicator.objective_deleted": "Objectif supprimé",
     "startup.budget": "Budget",
 })

@@ -4,10 +4,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core import dates
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
+from core.fields import Bounded, LineField, PlausibleDate, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 
@@ -37,14 +39,14 @@ def _category_choices():
 
 
 class IndicatorForm(FlaskForm):
-    name = StringField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    unit = StringField("Unité", validators=[Optional(), Length(max=100)])
+    name = LineField("Nom", validators=[DataRequired("Le nom est obligatoire."), Length(max=300)])
+    description = TextField("Description", validators=[Optional(), Length(max=5000)])
+    unit = LineField("Unité", validators=[Optional(), Length(max=100)])
     category = SelectField("Catégorie", choices=_category_choices(), default=IMPACT_MATRIX_AXES[1].value)
     direction = SelectField("Sens", choices=_choices(Direction), default=Direction.HIGHER.value)
     frequency = SelectField("Fréquence", choices=_choices(Frequency), default=Frequency.MONTHLY.value)
     kind = SelectField("Nature", choices=_choices(IndicatorKind), default=IndicatorKind.MANUAL.value)
-    source_url = StringField("Lien vers la source", validators=[Optional(), Length(max=1000)])
+    source_url = LineField("Lien vers la source", validators=[Optional(), Length(max=1000)])
     allow_negative = BooleanField("Les valeurs peuvent être négatives")
     is_north_star = BooleanField("C'est la North Star de la startup")
 
@@ -63,9 +65,10 @@ class IndicatorForm(FlaskForm):
 
 
 class ObjectiveForm(FlaskForm):
-    target_value = StringField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
-    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire.")])
-    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
+    target_value = LineField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
+    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire."),
+                                                  PlausibleDate(OBJECTIVE_DATE)])
+    comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
 
     def validate_target_value(self, field):
         try:
@@ -76,10 +79,10 @@ class ObjectiveForm(FlaskForm):
 
 class BudgetForm(FlaskForm):
     year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
-                                             NumberRange(2000, 2100, "L'année doit être comprise entre 2000 et 2100.")],
+                                             Bounded(budget_years)],
                         default=lambda: dates.today().year)
     amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
-        InputRequired("Le montant est obligatoire."), NumberRange(min=0, message="Le budget ne peut pas être négatif.")])
+        InputRequired("Le montant est obligatoire."), Bounded(AMOUNT_EUR)])
 
 
 class ImportForm(FlaskForm):

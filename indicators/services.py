@@ -12,10 +12,11 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
-from core import csv_safe
+from core import csv_safe, dates
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, PROGRAMME_START, budget_years
 from core.db import db, utcnow
 from core.formats import month_fr
-from core.text import fold
+from core.text import control_character, fold
 from indicators.models import (
     Category,
     Direction,
@@ -72,6 +73,9 @@ def _check_definition(startup: Startup, fields: dict, indicator: Indicator | Non
     if not name:
         raise IndicatorError("Le nom de l'indicateur est obligatoire.")
     fields["name"] = name
+    for label, key in (("Le nom de l'indicateur", "name"), ("L'unité", "unit")):
+        if found := control_character(fields.get(key)):
+            raise IndicatorError(f"{label} doit tenir sur une ligne, sans {found}.")
     for other in indicators_of(startup):
         if other is indicator:
             continue
@@ -231,6 +235,9 @@ def check_value(indicator: Indicator, period_start: dt.date, value: Decimal, tod
                 f"indiquez le premier mois de la période ({period_label(indicator.frequency.period_start(period_start), indicator.frequency)}).")
     if period_start > dt.date(today.year, today.month, 1):
         return f"La période {month_fr(period_start)} est dans le futur : on ne saisit que des valeurs mesurées."
+    if period_start < PROGRAMME_START:
+        return (f"La période {month_fr(period_start)} précède le programme beta.gouv.fr : "
+                f"les périodes commencent en {month_fr(PROGRAMME_START)}.")
     if value < 0 and not indicator.allow_negative:
         return f"« {indicator.name} » ne peut pas être négatif."
     return None
@@ -429,6 +436,7 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
     objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
                           comment=(comment or "").strip() or None, set_at=now or utcnow(),
                           set_by_id=actor.id if actor else None, committee_id=committee_id)
@@ -439,13 +447,50 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
     return objective
 
 
+def _objective_state(objective: Objective) -> dict:
+    return {"objective_id": objective.id, "target_value": objective.target_value, "target_on": objective.target_on,
+            "comment": objective.comment}
+
+
+def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt.date, comment: str | None,
+                   now: dt.datetime | None = None, actor: Person | None = None) -> bool:
+    """Correct an objective entered wrong (its value, date or comment): charts and agendas compare with
+    it. Same rules as set_objective; audited with the values before and after. Returns whether anything
+    changed."""
+    indicator = objective.indicator
+    if target_value < 0 and not indicator.allow_negative:
+        raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
+    if abs(target_value) >= MAX_VALUE:
+        raise IndicatorError("L'objectif est trop grand.")
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
+    before = _objective_state(objective)
+    objective.target_value, objective.target_on = target_value, target_on
+    objective.comment = (comment or "").strip() or None
+    after = _objective_state(objective)
+    if after == before:
+        return False
+    db.session.flush()
+    record("indicator.objective_edited", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           before=before, after=after)
+    return True
+
+
+def delete_objective(objective: Objective, *, actor: Person | None = None) -> None:
+    """Delete an objective entered by mistake; the audit event keeps what it said."""
+    indicator = objective.indicator
+    before = _objective_state(objective) | {"committee_id": objective.committee_id}
+    indicator.objectives.remove(objective)
+    db.session.delete(objective)
+    db.session.flush()
+    record("indicator.objective_deleted", "indicator", indicator.id, actor=actor, startup_id=indicator.startup_id,
+           before=before)
+
+
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
-    if not 2000 <= year <= 2100:
-        raise IndicatorError("L'année du budget doit être comprise entre 2000 et 2100.")
-    if amount_eur < 0:
-        raise IndicatorError("Le budget ne peut pas être négatif.")
+    budget_years((now or utcnow()).astimezone(dates.PARIS).date()).check(year, "Année", IndicatorError)
+    AMOUNT_EUR.check(amount_eur, "Budget annuel (en euros)", IndicatorError)
     budget = db.session.scalar(
         sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id, StartupBudget.year == year)
     )

@@ -14,7 +14,7 @@ from core import dates
 from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
-from indicators.models import Indicator
+from indicators.models import Indicator, Objective
 from startups.models import Startup
 from users.permissions import authorize, can, current_person, requires
 
@@ -284,6 +284,49 @@ def objectives(startup_id: str, indicator_id: int):
             return _done(startup, f"Objectif enregistré pour « {indicator.name} ».")
     return render_template("indicators/objectives.html", startup=startup, indicator=indicator, form=form,
                            active_section="startups"), 422 if form.errors or form.form_errors else 200
+
+
+def _objective(indicator: Indicator, objective_id: int) -> Objective:
+    objective = db.session.get(Objective, objective_id)
+    if objective is None or objective.indicator_id != indicator.id:
+        abort(404)
+    return objective
+
+
+@bp.route("/<startup_id>/<int:indicator_id>/objectives/<int:objective_id>/edit", methods=["GET", "POST"])
+@requires("indicators.correct_objective")
+def objective_edit(startup_id: str, indicator_id: int, objective_id: int):
+    startup = _startup(startup_id, "indicators.correct_objective")
+    indicator = _indicator(startup, indicator_id)
+    objective = _objective(indicator, objective_id)
+    form = ObjectiveForm(target_value=number_fr(objective.target_value, decimals=_decimals(objective.target_value)),
+                         target_on=objective.target_on, comment=objective.comment)
+    if form.validate_on_submit():
+        try:
+            services.edit_objective(objective, target_value=form.target_value.parsed, target_on=form.target_on.data,
+                                    comment=form.comment.data, actor=current_person(), now=utcnow())
+        except services.IndicatorError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(startup, f"Objectif de « {indicator.name} » corrigé.")
+    return render_template("indicators/objective_edit.html", startup=startup, indicator=indicator, objective=objective,
+                           form=form, delete_form=ActionForm(), active_section="startups"), \
+        422 if form.errors or form.form_errors else 200
+
+
+@bp.post("/<startup_id>/<int:indicator_id>/objectives/<int:objective_id>/delete")
+@requires("indicators.correct_objective")
+def objective_delete(startup_id: str, indicator_id: int, objective_id: int):
+    startup = _startup(startup_id, "indicators.correct_objective")
+    indicator = _indicator(startup, indicator_id)
+    objective = _objective(indicator, objective_id)
+    ActionForm().validate_on_submit() or abort(400)
+    services.delete_objective(objective, actor=current_person())
+    return _done(startup, f"Objectif de « {indicator.name} » supprimé.")
+
+
+def _decimals(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent)
 
 
 @bp.route("/<startup_id>/budget", methods=["GET", "POST"])

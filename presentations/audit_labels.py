@@ -34,6 +34,7 @@ labels.register_actions({
     "presentation.accepted": "Présentation acceptée",
     "presentation.changes_requested": "Modifications de la présentation demandées",
     "presentation.frozen": "Présentation figée au comité tenu",
+    "presentation.objectives_changed": "Nouveaux objectifs de la présentation modifiés",
     "presentation.attachment_added": "Pièce jointe ajoutée à la présentation",
     "presentation.attachment_removed": "Pièce jointe retirée de la présentation",
 })

@@ -1,9 +1,11 @@
 """One form per use case of a presentation. Every form carries the presentation's version (optimistic locking)."""
 
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import DateField, HiddenField
+from wtforms.validators import Length, Optional
 
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
+from core.fields import Bounded, LineField, PlausibleDate, TextField
 from committees.forms import FrenchForm
 from indicators.forms import FrenchIntegerField
 from indicators.services import parse_decimal
@@ -13,7 +15,7 @@ from presentations.services import LineInput, StandardInput
 LONG_TEXT = 20_000
 
 
-class DecimalTextField(StringField):
+class DecimalTextField(LineField):
     """A number typed the French way (« 1 234,5 »); empty gives None."""
 
     def process_formdata(self, valuelist):
@@ -47,25 +49,25 @@ class VersionForm(FrenchForm):
 
 
 class ReviewForm(VersionForm):
-    comment = TextAreaField("Commentaire pour l'équipe", validators=[Optional(), Length(max=LONG_TEXT)])
+    comment = TextField("Commentaire pour l'équipe", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class AttachmentForm(FrenchForm):
     fichier = FileField("Fichier PDF")
 
 
-def _text(label: str) -> TextAreaField:
-    return TextAreaField(label, validators=[Optional(), Length(max=LONG_TEXT, message="Ce texte est trop long.")])
+def _text(label: str) -> TextField:
+    return TextField(label, validators=[Optional(), Length(max=LONG_TEXT, message="Ce texte est trop long.")])
 
 
 class PresentationFormBase(VersionForm):
     done_and_learned = _text("Ce qui a été fait et appris depuis le dernier comité")
     difficulties = _text("Difficultés rencontrées")
     team_size = FrenchIntegerField("Taille de l'équipe demandée (personnes)", validators=[
-        Optional(), NumberRange(min=0, max=500, message="Entre 0 et 500 personnes.")])
+        Optional(), Bounded(TEAM_SIZE)])
     team_profile = _text("Profils de l'équipe (développement, design, déploiement…)")
     envelope_eur = FrenchIntegerField("Enveloppe demandée pour six mois (euros)", validators=[
-        Optional(), NumberRange(min=0, message="Le montant doit être positif.")])
+        Optional(), Bounded(AMOUNT_EUR)])
     hypotheses = _text("Hypothèses à valider")
     success_criteria = _text("Critères de réussite chiffrés")
 
@@ -106,13 +108,13 @@ def presentation_form(presentation: Presentation, formdata=None) -> Presentation
         name = line.indicator.name
         setattr(PresentationForm, f"ligne_{line.id}_valeur", DecimalTextField(f"Nouvel objectif pour « {name} »"))
         setattr(PresentationForm, f"ligne_{line.id}_date", DateField(
-            f"Date du nouvel objectif pour « {name} »", validators=[Optional()]))
-        setattr(PresentationForm, f"ligne_{line.id}_commentaire", StringField(
+            f"Date du nouvel objectif pour « {name} »", validators=[Optional(), PlausibleDate(OBJECTIVE_DATE)]))
+        setattr(PresentationForm, f"ligne_{line.id}_commentaire", LineField(
             f"Commentaire sur « {name} »", validators=[Optional(), Length(max=2000)]))
     for row in presentation.standards:
-        setattr(PresentationForm, f"norme_{row.code}_aujourdhui", StringField(
+        setattr(PresentationForm, f"norme_{row.code}_aujourdhui", LineField(
             f"{row.label} : aujourd'hui", validators=[Optional(), Length(max=2000)]))
-        setattr(PresentationForm, f"norme_{row.code}_dans_six_mois", StringField(
+        setattr(PresentationForm, f"norme_{row.code}_dans_six_mois", LineField(
             f"{row.label} : dans six mois", validators=[Optional(), Length(max=2000)]))
 
     form = PresentationForm(formdata=formdata)

@@ -45,6 +45,7 @@ from audit.services import record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
+from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
 from core.db import db, utcnow
 from core.formats import date_fr
 from indicators import queries as indicator_queries
@@ -267,11 +268,10 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
     _editable(presentation)
     errors = []
     team_size, envelope = fields.get("team_size"), fields.get("envelope_eur")
-    if team_size is not None and not 0 <= team_size <= 500:
-        errors.append("La taille de l'équipe doit être comprise entre 0 et 500 personnes.")
-    if envelope is not None and not 0 <= envelope <= 1_000_000_000:
-        errors.append("L'enveloppe demandée doit être un montant en euros, positif.")
-    day = committee_day(presentation.committee, now.astimezone(committee_services.PARIS).date())
+    errors += filter(None, [TEAM_SIZE.refusal(team_size, "Taille de l'équipe demandée"),
+                            AMOUNT_EUR.refusal(envelope, "Enveloppe demandée")])
+    today = now.astimezone(committee_services.PARIS).date()
+    day = committee_day(presentation.committee, today)
     by_id = {line.id: line for line in presentation.lines}
     for line_id, given in lines.items():
         line = by_id.get(line_id)
@@ -288,6 +288,8 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
                 errors.append(f"« {name} » : l'objectif est trop grand.")
             if given.new_objective_on <= day:
                 errors.append(f"« {name} » : la date du nouvel objectif doit suivre celle du comité ({date_fr(day)}).")
+            elif refusal := OBJECTIVE_DATE.refusal(given.new_objective_on, f"Date du nouvel objectif pour « {name} »", today):
+                errors.append(refusal)
     if errors:
         raise PresentationError(" ".join(errors))
 
@@ -296,6 +298,7 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
             setattr(presentation, name, _clean(fields[name]))
     presentation.team_size = team_size
     presentation.envelope_eur = envelope
+    objectives_before = _line_objectives(presentation)
     for line_id, given in lines.items():
         line = by_id.get(line_id)
         if line is not None:
@@ -309,6 +312,18 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
             row.in_six_months = _clean(given.in_six_months)
     presentation.updated_at = now
     _flush()
+    objectives_after = _line_objectives(presentation)
+    if objectives_after != objectives_before:
+        # The team's new objectives become the indicators' targets when the committee is held: a
+        # correction or a removal is part of the record.
+        _audit("presentation.objectives_changed", presentation, actor,
+               before={"objectives": objectives_before}, after={"objectives": objectives_after})
+
+
+def _line_objectives(presentation: Presentation) -> list[dict]:
+    return [{"indicator_id": line.indicator_id, "target_value": line.new_objective_value,
+             "target_on": line.new_objective_on}
+            for line in sorted(presentation.lines, key=lambda line: line.id) if line.new_objective_value is not None]
 
 
 def missing_to_submit(presentation: Presentation) -> list[str]:

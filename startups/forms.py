@@ -13,13 +13,13 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from core.bounds import TEAM_DATE
+from core.fields import LineField, PlausibleDate, SingleLine, TextField
 from startups import organisations, services
 from startups.models import EventKind
 from startups.phases import Phase
@@ -74,32 +74,32 @@ class VersionField(IntegerField):
 
 
 class StartupForm(FrenchForm):
-    id = StringField(
+    id = LineField(
         "Identifiant",
         validators=[Optional(), Length(max=200)],
         description="Utilisé dans les adresses des pages, gardé tel quel. Laissé vide, il est déduit du nom.",
     )
-    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
-    mission = TextAreaField("Mission", validators=[Optional(), Length(max=5000)],
+    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    mission = TextField("Mission", validators=[Optional(), Length(max=5000)],
                             description="Texte simple, sans mise en forme.")
     incubator = SelectField("Incubateur", validators=[InputRequired(REQUIRED)])
     sponsors = SelectMultipleField("Sponsors (administrations partenaires)", validate_choice=True,
                                    description="Cochez une ou plusieurs administrations ; les cochées sont en tête "
                                                "de liste.")
     investigation_on = DateField("Début de l'investigation", validators=[InputRequired(REQUIRED)])
-    link = StringField("Site", validators=[cleaned(services.clean_url)])
-    repository = StringField("Dépôt de code", validators=[cleaned(services.clean_url)])
-    stats_url = StringField("Page de statistiques", validators=[cleaned(services.clean_url)])
-    impact_url = StringField("Page d'impact", validators=[cleaned(services.clean_url)])
-    budget_url = StringField("Page de budget", validators=[cleaned(services.clean_url)])
-    dashlord_url = StringField("DashLord", validators=[cleaned(services.clean_url)])
-    user_types = TextAreaField("Publics", validators=[cleaned(services.clean_list)],
+    link = LineField("Site", validators=[cleaned(services.clean_url)])
+    repository = LineField("Dépôt de code", validators=[cleaned(services.clean_url)])
+    stats_url = LineField("Page de statistiques", validators=[cleaned(services.clean_url)])
+    impact_url = LineField("Page d'impact", validators=[cleaned(services.clean_url)])
+    budget_url = LineField("Page de budget", validators=[cleaned(services.clean_url)])
+    dashlord_url = LineField("DashLord", validators=[cleaned(services.clean_url)])
+    user_types = TextField("Publics", validators=[cleaned(services.clean_list)],
                                description="Un par ligne, ou séparés par des virgules.")
-    themes = TextAreaField("Thématiques", validators=[cleaned(services.clean_list)],
+    themes = TextField("Thématiques", validators=[cleaned(services.clean_list)],
                            description="Une par ligne, ou séparées par des virgules.")
-    techno = TextAreaField("Technologies", validators=[cleaned(services.clean_list)],
+    techno = TextField("Technologies", validators=[cleaned(services.clean_list)],
                            description="Une par ligne, ou séparées par des virgules.")
-    accessibility_status = StringField("Accessibilité", validators=[Optional(), Length(max=100)],
+    accessibility_status = LineField("Accessibilité", validators=[Optional(), Length(max=100)],
                                        description="Par exemple « partiellement conforme ».")
     version = VersionField(validators=[Optional()])
 
@@ -152,7 +152,7 @@ class StartupForm(FrenchForm):
 class PhaseForm(FrenchForm):
     phase = SelectField("Nouvelle phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
     starts_on = DateField("Date du changement", validators=[InputRequired(REQUIRED)])
-    reason = TextAreaField("Motif", validators=[InputRequired(REQUIRED), Length(max=2000)],
+    reason = TextField("Motif", validators=[InputRequired(REQUIRED), Length(max=2000)],
                            description="Par exemple la décision du comité d'investissement qui l'a validé.")
     correction = BooleanField("Correction de l'historique (administrateur·rice) : autoriser un retour en arrière "
                               "ou une date antérieure")
@@ -163,32 +163,32 @@ class PeriodForm(FrenchForm):
     phase = SelectField("Phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
     start_on = DateField("Début", validators=[Optional()])
     end_on = DateField("Fin", validators=[Optional()])
-    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
-    reason = TextAreaField("Motif de la correction", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
+    reason = TextField("Motif de la correction", validators=[InputRequired(REQUIRED), Length(max=2000)])
     state = HiddenField()
 
 
 class DeletePeriodForm(FrenchForm):
-    deletion_reason = TextAreaField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    deletion_reason = TextField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
     state = HiddenField()
 
 
 class EventForm(FrenchForm):
     kind = SelectField("Type", choices=_choices(EventKind), validators=[InputRequired(REQUIRED)])
     happened_on = DateField("Date", validators=[InputRequired(REQUIRED)])
-    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)],
+    comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)],
                             description="Texte simple, sans mise en forme.")
     state = HiddenField()
 
 
 class InviteForm(FrenchForm):
-    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), Length(max=320)],
+    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), SingleLine(), Length(max=320)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
-    name = StringField("Nom", validators=[Optional(), Length(max=200)],
+    name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
     role = SelectField("Rôle", choices=_choices(StartupRole), validators=[InputRequired(REQUIRED)])
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
-    ends_on = DateField("Fin (facultatif)", validators=[Optional()])
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    ends_on = DateField("Fin (facultatif)", validators=[Optional(), PlausibleDate(TEAM_DATE)])
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -196,18 +196,18 @@ class InviteForm(FrenchForm):
 
 
 class EndMembershipForm(FrenchForm):
-    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED)])
+    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
     state = HiddenField()
 
 
 class StaffForm(FrenchForm):
     """Adding someone to an incubator's staff."""
 
-    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), Length(max=320)],
+    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), SingleLine(), Length(max=320)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
-    name = StringField("Nom", validators=[Optional(), Length(max=200)],
+    name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED)])
+    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
 
 
 class EndStaffForm(EndMembershipForm):
@@ -215,13 +215,13 @@ class EndStaffForm(EndMembershipForm):
 
 
 class OrganisationForm(FrenchForm):
-    id = StringField("Identifiant", validators=[Optional(), Length(max=200)],
+    id = LineField("Identifiant", validators=[Optional(), Length(max=200)],
                      description="Gardé tel quel. Laissé vide, il est déduit du nom.")
-    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
-    acronym = StringField("Sigle", validators=[Optional(), Length(max=100)])
-    kind = StringField("Type", validators=[Optional(), Length(max=100)],
+    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    acronym = LineField("Sigle", validators=[Optional(), Length(max=100)])
+    kind = LineField("Type", validators=[Optional(), Length(max=100)],
                        description="Par exemple « administration-centrale », « operateur ».")
-    ministerial_domain = StringField("Périmètre ministériel", validators=[Optional(), Length(max=100)])
+    ministerial_domain = LineField("Périmètre ministériel", validators=[Optional(), Length(max=100)])
     version = VersionField(validators=[Optional()])
 
     def __init__(self, *args, creating: bool = True, **kwargs):
@@ -237,14 +237,14 @@ class OrganisationForm(FrenchForm):
 
 
 class IncubatorForm(FrenchForm):
-    id = StringField("Identifiant", validators=[Optional(), Length(max=200)],
+    id = LineField("Identifiant", validators=[Optional(), Length(max=200)],
                      description="Gardé tel quel. Laissé vide, il est déduit du nom.")
-    name = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
     owner = SelectField("Organisation porteuse")
-    website = StringField("Site", validators=[cleaned(services.clean_url)])
-    github = StringField("GitHub", validators=[cleaned(services.clean_url)])
-    address = StringField("Adresse", validators=[Optional(), Length(max=500)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)],
+    website = LineField("Site", validators=[cleaned(services.clean_url)])
+    github = LineField("GitHub", validators=[cleaned(services.clean_url)])
+    address = LineField("Adresse", validators=[Optional(), Length(max=500)])
+    description = TextField("Description", validators=[Optional(), Length(max=5000)],
                                 description="Texte simple, sans mise en forme.")
     version = VersionField(validators=[Optional()])
 

@@ -102,7 +102,7 @@ def _apply_incubator(incubator: Incubator, data: IncubatorData) -> None:
         "website": clean_url(data.website, "Site"),
         "github": clean_url(data.github, "GitHub"),
         "address": clean_text(data.address, "Adresse", max_length=500),
-        "description": clean_text(data.description, "Description", max_length=5000),
+        "description": clean_text(data.description, "Description", max_length=5000, multiline=True),
     }
     owner = organisation_or_error(data.owner_id, "Organisation porteuse") if data.owner_id else None
     for field, value in values.items():

@@ -28,6 +28,7 @@ from audit.services import changes, record, snapshot
 from core.db import db
 from core.values import jsonable
 from core.formats import date_fr
+from core.text import control_character
 from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase, resolve_starts, sort_key
 from users.models import Person
@@ -112,7 +113,10 @@ def check_fingerprint(state: dict, expected: str | None, what: str, feminine: bo
 
 # --- Cleaning input -------------------------------------------------------------------------------------
 
-def clean_text(value: str | None, label: str, *, required: bool = False, max_length: int = 300) -> str | None:
+def clean_text(value: str | None, label: str, *, required: bool = False, max_length: int = 300,
+               multiline: bool = False) -> str | None:
+    """Stripped text, None when empty. A single-line text (a name) refuses every control character, a
+    multi-line one (a mission, a comment) every one but line feeds, carriage returns and tabs."""
     text = (value or "").strip()
     if not text:
         if required:
@@ -120,8 +124,11 @@ def clean_text(value: str | None, label: str, *, required: bool = False, max_len
         return None
     if len(text) > max_length:
         raise StartupError(f"{label} : {max_length} caractères au plus ({len(text)} saisis).")
-    if "\x00" in text:
-        raise StartupError(f"{label} : le texte contient un caractère invalide.")
+    found = control_character(text, multiline=multiline)
+    if found:
+        if multiline:
+            raise StartupError(f"{label} : le texte ne peut pas contenir {found}.")
+        raise StartupError(f"{label} : le texte doit tenir sur une ligne, sans {found}.")
     return text
 
 
@@ -266,7 +273,7 @@ def _apply(startup: Startup, data: StartupData) -> None:
     """Validate every field, then write them all (nothing is written when one is wrong)."""
     values = {
         "name": clean_text(data.name, "Nom", required=True),
-        "mission": clean_text(data.mission, "Mission", max_length=5000),
+        "mission": clean_text(data.mission, "Mission", max_length=5000, multiline=True),
         "accessibility_status": clean_text(data.accessibility_status, "Accessibilité", max_length=100),
     }
     values.update({field: clean_url(getattr(data, field), label) for field, label in URL_FIELDS.items()})
@@ -375,7 +382,7 @@ def change_phase(startup: Startup, *, phase: Phase, starts_on: dt.date | None, r
     """
     what = f"L'historique des phases de « {startup.name} »"
     check_periods(startup, expected, what)
-    reason = clean_text(reason, "Motif", required=True, max_length=2000)
+    reason = clean_text(reason, "Motif", required=True, max_length=2000, multiline=True)
     if starts_on is None:
         raise StartupError("Date : indiquez la date du changement de phase.")
     if starts_on > today + dt.timedelta(days=MAX_DAYS_AHEAD):
@@ -430,12 +437,12 @@ def edit_period(period: PhasePeriod, *, phase: Phase, start_on: dt.date | None, 
     """An admin's correction of one period of the history, with a reason."""
     what = "Cette période"
     check_fingerprint(period_state(period), expected, what, True)
-    reason = clean_text(reason, "Motif de la correction", required=True, max_length=2000)
+    reason = clean_text(reason, "Motif de la correction", required=True, max_length=2000, multiline=True)
     if start_on and end_on and end_on < start_on:
         raise StartupError("Fin : la fin de la période ne peut pas précéder son début.")
     before = period_state(period)
     period.phase, period.start_on, period.end_on = phase, start_on, end_on
-    period.comment = clean_text(comment, "Commentaire", max_length=2000)
+    period.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True)
     before, after = changes(before, period_state(period))
     if not after:
         return False
@@ -451,7 +458,7 @@ def delete_period(period: PhasePeriod, *, reason: str | None, actor: Person | No
     """An admin removes a period entered by mistake, with a reason; the log keeps what it was."""
     what = "Cette période"
     check_fingerprint(period_state(period), expected, what, True)
-    reason = clean_text(reason, "Motif de la suppression", required=True, max_length=2000)
+    reason = clean_text(reason, "Motif de la suppression", required=True, max_length=2000, multiline=True)
     startup, before, period_id = period.startup, period_state(period), period.id
     startup.periods.remove(period)
     resolve_starts(startup.periods)
@@ -482,7 +489,7 @@ def add_event(startup: Startup, *, kind: EventKind, happened_on: dt.date, commen
               actor: Person | None, today: dt.date) -> Event:
     _check_event(kind, happened_on, today)
     event = Event(position=next_event_position(startup), kind=kind, happened_on=happened_on,
-                  comment=clean_text(comment, "Commentaire", max_length=2000))
+                  comment=clean_text(comment, "Commentaire", max_length=2000, multiline=True))
     startup.events.append(event)
     flush(f"La chronologie de « {startup.name} »")
     record("event.created", "event", event.id, actor=actor, startup_id=startup.id, after=event_state(event))
@@ -496,7 +503,7 @@ def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: 
     _check_event(kind, happened_on, today)
     before = event_state(event)
     event.kind, event.happened_on = kind, happened_on
-    event.comment = clean_text(comment, "Commentaire", max_length=2000)
+    event.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True)
     before, after = changes(before, event_state(event))
     if not after:
         return False

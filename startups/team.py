@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from audit.services import record, snapshot
 from core import dates, mail
+from core.bounds import TEAM_DATE
 from core.db import db
 from core.formats import date_fr
 from startups.models import Incubator, Startup
@@ -44,6 +45,9 @@ def invite_member(startup: Startup, *, email: str | None, name: str | None, role
                        on=now.astimezone(dates.PARIS).date())
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
+    today = now.astimezone(dates.PARIS).date()
+    TEAM_DATE.check(starts_on, "Début", today, StartupError)
+    TEAM_DATE.check(ends_on, "Fin", today, StartupError)
     if ends_on is not None and ends_on < starts_on:
         raise StartupError("Fin : la fin ne peut pas précéder le début.")
     person, created = _person_for(address, name, now=now, joining="une équipe")
@@ -121,6 +125,7 @@ def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Pe
     check_fingerprint(membership_state(membership), expected, what, True)
     if ends_on is None:
         raise StartupError("Fin : indiquez la date de départ.")
+    TEAM_DATE.check(ends_on, "Date de départ", dates.today(), StartupError)
     if ends_on < membership.starts_on:
         raise StartupError(f"Fin : la participation a commencé le {date_fr(membership.starts_on)} ; "
                            "elle ne peut pas finir avant.")
@@ -172,6 +177,7 @@ def add_incubator_staff(incubator: Incubator, *, email: str | None, name: str | 
     address = _address(email)
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe de l'incubateur.")
+    TEAM_DATE.check(starts_on, "Début", now.astimezone(dates.PARIS).date(), StartupError)
     if incubator.archived_at is not None:
         raise StartupError(f"L'incubateur « {incubator.name} » est archivé : son équipe ne change plus.")
     person, created = _person_for(address, name, now=now, joining="l'équipe d'un incubateur")
@@ -199,6 +205,7 @@ def end_incubator_staff(staff: IncubatorStaff, *, ends_on: dt.date | None, actor
     check_fingerprint(staff_state(staff), expected, what, True)
     if ends_on is None:
         raise StartupError("Fin : indiquez la date de départ.")
+    TEAM_DATE.check(ends_on, "Date de départ", dates.today(), StartupError)
     if ends_on < staff.starts_on:
         raise StartupError(f"Fin : la participation a commencé le {date_fr(staff.starts_on)} ; "
                            "elle ne peut pas finir avant.")

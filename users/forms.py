@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from core.fields import SingleLine
+
 DEMO_PERSONAS = {
     # key: (e-mail, name, label on the login page)
     "admin": ("admin@demo.jalons.example", "Camille Martin (démo)", "un·e admin"),
@@ -14,7 +16,7 @@ DEMO_PERSONAS = {
 class LoginForm(FlaskForm):
     email = EmailField(
         "Adresse e-mail",
-        validators=[InputRequired("Indiquez votre adresse e-mail."), Length(max=320)],
+        validators=[InputRequired("Indiquez votre adresse e-mail."), SingleLine(), Length(max=320)],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     next = HiddenField()

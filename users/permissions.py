@@ -211,10 +211,15 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     # Indicators: the whole team and its sponsor read them; the team and its coach enter them.
     "indicators.view": _team(*ANY_STARTUP_ROLE),
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
+    # Correcting or deleting an objective: whoever may enter one.
+    "indicators.correct_objective": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
     # Committees: the team sees them; the coach and the incubator staff run them; the sponsor signs off.
     "committee.view": _committee_viewer,
     "committee.plan": _team(StartupRole.COACH),
     "committee.edit": _team(StartupRole.COACH),
+    # Correcting or deleting an action item, at any step: whoever may enter one (its coach, the incubator
+    # staff, admins).
+    "committee.correct_action": _team(StartupRole.COACH),
     "committee.decide": _team(StartupRole.COACH),
     # The sponsor's review (sign-off or contest): a current sponsor, neither the decision's recorder nor the
     # committee's chair; no admin override.

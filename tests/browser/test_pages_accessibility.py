@@ -56,6 +56,7 @@ PAGES = [
     ("indicateurs-valeurs", "coach", "/indicators/{startup}/values"),
     ("indicateurs-import", "coach", "/indicators/{startup}/import"),
     ("indicateur-objectifs", "coach", "/indicators/{startup}/{indicator}/objectives"),
+    ("indicateur-objectif-corriger", "coach", "/indicators/{startup}/{indicator}/objectives/{objective}/edit"),
     ("indicateurs-budget", "coach", "/indicators/{startup}/budget"),
     # Committees' forms (the coach; the sponsor signs off).
     ("comite-planifier", "coach", "/committees/startup/{startup}/plan"),
@@ -63,6 +64,7 @@ PAGES = [
     ("comite-annuler", "coach", "/committees/{planned}/cancel"),
     ("comite-participants", "coach", "/committees/{planned}/participants"),
     ("comite-actions", "coach", "/committees/{held}/actions"),
+    ("comite-action-corriger", "coach", "/committees/{held}/actions/{action}/edit"),
     ("comite-presence", "coach", "/committees/{held}/attendance"),
     ("comite-decision", "coach", "/committees/{held}/decision"),
     ("comite-validation", "sponsor", "/committees/{held}/sign-off"),
@@ -118,8 +120,8 @@ def build(today: dt.date) -> dict:
         months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
     indicators.enter_values(startup, {(users.id, m): str(v) for m, v in zip(months, (41000, 43500, 45200))},
                             today=today, actor=coach)
-    indicators.set_objective(users, target_value=Decimal(50000), target_on=today + dt.timedelta(days=180),
-                             actor=coach, now=now)
+    objective = indicators.set_objective(users, target_value=Decimal(50000), target_on=today + dt.timedelta(days=180),
+                                         actor=coach, now=now)
     indicators.set_budget(startup, year=today.year, amount_eur=900000, actor=coach, now=now)
 
     def paris(day: dt.date, hour: int) -> dt.datetime:
@@ -140,6 +142,8 @@ def build(today: dt.date) -> dict:
                               team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
                               success_criteria="30 000 dossiers déposés par mois.",
                               next_committee_on=weekday(today + dt.timedelta(days=170)))
+    action = committees.add_action_item(held, title="Atelier d'analyse de risques", owner=coach,
+                                        due_on=today + dt.timedelta(days=60), actor=coach, now=now)
     planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today + dt.timedelta(days=20)), 14),
                                         place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                         now=now)
@@ -148,7 +152,7 @@ def build(today: dt.date) -> dict:
     db.session.commit()
     return {"startup": STARTUP, "indicator": users.id, "planned": planned.id, "held": held.id,
             "period": startup.periods[-1].id, "event": startup.events[0].id, "convention": convention.id,
-            "order": order.id}
+            "order": order.id, "objective": objective.id, "action": action.id}
 
 
 def _money(startup, today: dt.date):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from committees import decisions, services
 from committees.models import Committee, CommitteeKind, DecisionKind, ParticipantRole
+from core import dates
 from core.db import db
 from startups.models import Startup
 from startups.phases import Phase
@@ -14,6 +15,19 @@ from users.models import IncubatorStaff, Person
 UTC = dt.timezone.utc
 # A fixed "now" for the rules; the dates below are chosen around it.
 NOW = dt.datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
+
+
+def ahead(month_day: str | None = None, weekday: int | None = None) -> str:
+    """A day to plan a committee on through the pages, which compare with the real today: the first one
+    at least 30 days from now with that month and day (« 12-25 ») or that weekday (a working day), never
+    more than two years ahead (the bound of core/bounds.py)."""
+    day = dates.today() + dt.timedelta(days=30)
+    while True:
+        if month_day is not None and day.strftime("%m-%d") == month_day:
+            return day.isoformat()
+        if weekday is not None and day.weekday() == weekday and dates.public_holiday(day) is None:
+            return day.isoformat()
+        day += dt.timedelta(days=1)
 
 
 def paris(day: str, hour: int = 14, minute: int = 0) -> dt.datetime:

@@ -51,11 +51,11 @@ def reminders() -> list[Reminder]:
 
 def test_running_the_job_twice_sends_nothing_the_second_time(smtp_server):
     expected = portfolio_in_every_state()
-    assert send_reminders(today=TODAY) == expected
+    assert send_reminders(today=TODAY).sent == expected
     assert len(smtp_server.sink.messages) == expected
-    assert send_reminders(today=TODAY) == 0
+    assert send_reminders(today=TODAY).sent == 0
     # The next day the same reminders are still "due" (their windows are open): still nothing new.
-    assert send_reminders(today=TODAY + dt.timedelta(days=1)) == 0
+    assert send_reminders(today=TODAY + dt.timedelta(days=1)).sent == 0
     assert len(smtp_server.sink.messages) == expected
     assert len({(m["To"], m["Subject"]) for m in smtp_server.sink.messages}) == expected
     rows = reminders()
@@ -67,10 +67,10 @@ def test_a_rescheduled_committee_is_reminded_again_for_its_new_date(smtp_server)
     startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
     committee = make_committee(startup, scheduled_at=at("2026-12-18"),
                                participants=[(make_person("Iris Intra", email="iris@example.gouv.fr"), ParticipantRole.INTRAPRENEUR)])
-    assert send_reminders(today=TODAY) == 2  # presentation + pack
+    assert send_reminders(today=TODAY).sent == 2  # presentation + pack
     committee.scheduled_at = at("2026-12-16")
     db.session.flush()
-    assert send_reminders(today=TODAY) == 2
+    assert send_reminders(today=TODAY).sent == 2
     new_subjects = [m["Subject"] for m in smtp_server.sink.messages[2:]]
     assert len(new_subjects) == 2 and all("16 décembre 2026" in subject for subject in new_subjects)
 
@@ -78,7 +78,7 @@ def test_a_rescheduled_committee_is_reminded_again_for_its_new_date(smtp_server)
 def test_a_reminder_that_fails_is_kept_with_its_error_and_sent_by_a_later_run(mail_config):
     expected = portfolio_in_every_state()
     # The mail server is down: nothing is sent, nothing is lost.
-    assert send_reminders(today=TODAY) == 0
+    assert send_reminders(today=TODAY).sent == 0
     rows = reminders()
     assert len(rows) == expected
     assert not any(r.status == ReminderStatus.SENT for r in rows)
@@ -89,8 +89,8 @@ def test_a_reminder_that_fails_is_kept_with_its_error_and_sent_by_a_later_run(ma
 
     server = SmtpServer(port=mail_config["SMTP_PORT"]).start()
     try:
-        assert send_reminders(today=TODAY + dt.timedelta(days=1)) == expected
-        assert send_reminders(today=TODAY + dt.timedelta(days=1)) == 0
+        assert send_reminders(today=TODAY + dt.timedelta(days=1)).sent == expected
+        assert send_reminders(today=TODAY + dt.timedelta(days=1)).sent == 0
         assert len(server.sink.messages) == expected
     finally:
         server.stop()
@@ -102,12 +102,12 @@ def test_a_reminder_that_fails_is_kept_with_its_error_and_sent_by_a_later_run(ma
 def test_a_server_that_refuses_the_messages_fails_each_one_and_they_are_retried(smtp_server):
     expected = portfolio_in_every_state()
     smtp_server.sink.refusing = True
-    assert send_reminders(today=TODAY) == 0
+    assert send_reminders(today=TODAY).sent == 0
     rows = reminders()
     assert [r.status for r in rows] == [ReminderStatus.FAILED] * expected
     assert all("451" in r.last_error for r in rows)
     smtp_server.sink.refusing = False
-    assert send_reminders(today=TODAY) == expected
+    assert send_reminders(today=TODAY).sent == expected
     assert len(smtp_server.sink.messages) == expected
 
 
@@ -119,21 +119,22 @@ def test_a_failed_reminder_is_not_sent_once_it_no_longer_applies(mail_config):
     server = SmtpServer(port=mail_config["SMTP_PORT"]).start()
     try:
         # The committee has taken place: reminding of it now would make no sense.
-        assert send_reminders(today=d("2026-12-19")) == 0
+        assert send_reminders(today=d("2026-12-19")).sent == 0
         assert server.sink.messages == []
     finally:
         server.stop()
     assert [r.status for r in reminders()] == [ReminderStatus.FAILED]
 
 
-def test_the_job_loads_a_fixed_number_of_statements_whatever_the_portfolio(smtp_server, count_queries):
+def test_the_job_loads_a_fixed_number_of_statements_then_a_fixed_number_per_email(smtp_server, count_queries):
     portfolio_in_every_state("small", 1)
     with count_queries() as small:
-        assert send_reminders(today=TODAY) == 7
-    portfolio_in_every_state("large", 6)  # 42 reminders: one batch still
+        assert send_reminders(today=TODAY).sent == 7
+    portfolio_in_every_state("large", 6)
     with count_queries() as large:
-        assert send_reminders(today=TODAY) == 42
-    assert len(large) == len(small)
+        assert send_reminders(today=TODAY).sent == 42
+    per_email = (len(large) - len(small)) / 35
+    assert per_email == int(per_email) and per_email <= 4  # claim, mark sent, and the commit's own
 
 
 def test_the_due_reminders_are_loaded_in_a_fixed_number_of_statements(count_queries):
@@ -164,7 +165,6 @@ def test_two_runs_at_once_on_postgresql_send_each_reminder_exactly_once(app, smt
             assert db.engine.dialect.name == "postgresql"
             expected = portfolio_in_every_state("concurrent", 3)
             db.session.commit()
-        monkeypatch.setattr(jobs, "BATCH", 1)
         # Each run waits in its first send until the other one is sending too: both hold claimed rows
         # at the same moment, so a missing lock would show as a duplicate.
         both_sending = threading.Barrier(2, timeout=30)
@@ -183,7 +183,7 @@ def test_two_runs_at_once_on_postgresql_send_each_reminder_exactly_once(app, smt
         def run(name):
             try:
                 with app.app_context():
-                    results[name] = send_reminders(today=TODAY)
+                    results[name] = send_reminders(today=TODAY).sent
                     db.session.remove()
             except Exception as error:  # reported by the main thread
                 errors.append(error)
@@ -280,5 +280,120 @@ def test_the_scheduler_stores_the_daily_job_once_in_the_database(tmp_path, monke
 def test_the_scheduled_job_runs_the_reminders_in_an_application_context(app, smtp_server, monkeypatch):
     portfolio_in_every_state()
     monkeypatch.setattr(scheduler, "_app", app)
-    assert scheduler.run_job("committees.reminders", today=TODAY) == 7
+    assert scheduler.run_job("committees.reminders", today=TODAY).sent == 7
     assert len(smtp_server.sink.messages) == 7
+
+
+# --- One e-mail never stops the others; a crash repeats at most one ---------------------------------
+
+
+def test_a_name_stored_with_a_line_feed_does_not_stop_the_reminders(smtp_server):
+    """Data entered before the forms refused control characters: the header is made of one line."""
+    expected = portfolio_in_every_state()
+    broken = make_startup("lf", name="Ma\nStartup\r\n\u2028suite", phases=[("construction", d("2026-06-20"))])
+    make_member(make_person("Coach LF", email="coach-lf@example.gouv.fr"), broken, StartupRole.COACH)
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed) == (expected + 1, 0)
+    (message,) = smtp_server.sink.to("coach-lf@example.gouv.fr")
+    assert message["Subject"].startswith("Ma Startup suite : comité d'investissement à planifier")
+
+
+def test_an_email_that_cannot_be_built_fails_alone_and_is_retried(smtp_server, monkeypatch):
+    expected = portfolio_in_every_state()
+    real_compose = jobs.compose
+
+    def compose(due, base_url):
+        if due.kind is ReminderKind.RECORD_DECISION:
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        return real_compose(due, base_url)
+
+    monkeypatch.setattr(jobs, "compose", compose)
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed, delivery.complete) == (expected - 1, 1, False)
+    (failed,) = [r for r in reminders() if r.status == ReminderStatus.FAILED]
+    assert failed.kind == ReminderKind.RECORD_DECISION and "ValueError: Header values" in failed.last_error
+    monkeypatch.setattr(jobs, "compose", real_compose)
+    assert send_reminders(today=TODAY).sent == 1
+    assert len(smtp_server.sink.messages) == expected
+
+
+def test_a_database_failure_after_a_send_repeats_only_that_email(smtp_server, monkeypatch):
+    """The mail server accepted the third e-mail, then the database fails when it is marked sent: the
+    next run sends that one again (with the same Message-ID), and none of the others."""
+    expected = portfolio_in_every_state()
+    real_send = mail.send
+    accepted = []
+
+    def send(message):
+        real_send(message)
+        accepted.append(message)
+
+    def failing_database(conn, cursor, statement, parameters, context, executemany):
+        if len(accepted) == 3 and statement.lstrip().upper().startswith("UPDATE COMMITTEE_REMINDERS"):
+            raise sa.exc.OperationalError(statement, parameters, Exception("server closed the connection"))
+
+    monkeypatch.setattr(mail, "send", send)
+    engine = db.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", failing_database)
+    try:
+        with pytest.raises(sa.exc.OperationalError):
+            send_reminders(today=TODAY)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", failing_database)
+    db.session.rollback()
+    assert send_reminders(today=TODAY).sent == expected - 2
+    received = smtp_server.sink.messages
+    assert len(received) == expected + 1
+    ids = [m["Message-ID"] for m in received]
+    assert len(set(ids)) == expected
+    (repeated,) = [i for i in set(ids) if ids.count(i) == 2]
+    assert repeated == received[2]["Message-ID"]
+    assert all(r.status == ReminderStatus.SENT for r in reminders())
+
+
+def test_each_reminder_has_a_message_id_derived_from_its_key(smtp_server, mail_config):
+    portfolio_in_every_state()
+    dues = due_reminders(TODAY)
+    sender = mail_config["MAIL_FROM"]
+    assert len({jobs.message_id(due, sender) for due in dues}) == len(dues)
+    assert [jobs.message_id(due, sender) for due in dues] == [jobs.message_id(due, sender) for due in due_reminders(TODAY)]
+    send_reminders(today=TODAY)
+    received = {m["Message-ID"] for m in smtp_server.sink.messages}
+    assert received == {jobs.message_id(due, sender) for due in dues}
+    assert all(i.startswith("<rappel.") and i.endswith("@jalons.beta.gouv.fr>") for i in received)
+
+
+def test_the_command_fails_and_says_so_when_emails_could_not_leave(app, mail_config):
+    portfolio_in_every_state()
+    result = app.test_cli_runner().invoke(args=["committees", "remind", "--today", "2026-12-11"])
+    assert result.exit_code == 1
+    assert "0 e-mail(s) envoyé(s), 1 en échec (nouvel essai au prochain passage), 6 non tenté(s)" in result.output
+    assert "des rappels n'ont pas pu partir" in result.output
+
+
+def test_reminders_failing_for_a_day_are_reported_to_the_administrators(mail_config, caplog):
+    portfolio_in_every_state()
+    send_reminders(today=TODAY)  # the mail server is down
+    now = db.session.scalar(sa.select(sa.func.max(Reminder.last_attempt_at)))
+    assert jobs.failing_reminders(now) == 0  # a first failure is not news yet
+    db.session.execute(sa.update(Reminder).values(created_at=now - dt.timedelta(days=1, minutes=1)))
+    with caplog.at_level("ERROR", logger="committees.jobs"):
+        send_reminders(today=TODAY + dt.timedelta(days=1))
+    assert jobs.failing_reminders(jobs.utcnow()) == 1
+    assert "1 reminder(s) have been failing for more than a day" in caplog.text
+
+
+def test_admins_see_on_the_home_page_the_reminders_failing_for_a_day(client, mail_config):
+    from tests.factories import login
+
+    portfolio_in_every_state()
+    send_reminders(today=TODAY)  # the mail server is down
+    db.session.execute(sa.update(Reminder).values(created_at=jobs.utcnow() - dt.timedelta(days=2)))
+    coach = db.session.scalar(sa.select(Person).where(Person.name == "Coach s0"))
+    login(client, coach)
+    assert "ne part plus depuis plus d'un jour" not in client.get("/").text
+    admin = make_person("Ada Admin")
+    admin.is_admin = True
+    db.session.flush()
+    login(client, admin)
+    assert "1 rappel de comité ne part plus depuis plus d'un jour" in client.get("/").text

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from committees import decisions, services, views
 from committees.models import Committee, CommitteeStatus, DecisionKind, ParticipantRole, SignOff
-from core.db import db
+from committees.models import datetime_fr
+from core.db import db, utcnow
+from core.formats import date_fr
 from startups.phases import Phase
-from tests.committees.lifecycle import NOW, cast, decided, held, plan
+from tests.committees.lifecycle import NOW, ahead, cast, decided, held, paris, plan
 from tests.factories import d, login, make_membership
 
 
@@ -60,39 +62,42 @@ def test_the_wrong_role_gets_403(client, who, url, method, expected):
 
 def test_planning_through_the_form(client):
     c = cast(name="Mon Projet")
+    tuesday = ahead(weekday=1)
+    when = datetime_fr(paris(tuesday))
     login(client, c.coach)
     assert "Hugo Head" in client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True)
     response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
-        "kind": "semestriel", "day": "2099-01-13", "time": "14:00", "duration_minutes": "50",
+        "kind": "semestriel", "day": tuesday, "time": "14:00", "duration_minutes": "50",
         "place": "", "video_link": "https://webconf.numerique.gouv.fr/comite", "chair": str(c.coach.id)})
     assert response.status_code == 303
     committee = db.session.scalars(sa.select(Committee).where(Committee.startup_id == c.startup.id)).one()
     assert response.headers["Location"].endswith(f"/committees/{committee.id}")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "mardi 13 janvier 2099 à 14 h 00" in html
+    assert when.startswith("mardi ") and when.endswith(" à 14 h 00") and when in html
     assert "Attention" not in html  # a working day
     listing = client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True)
-    assert "Planifier un comité" in listing and "mardi 13 janvier 2099 à 14 h 00" in listing
+    assert "Planifier un comité" in listing and when in listing
 
 
 def test_a_committee_planned_on_a_weekend_or_a_public_holiday_is_planned_with_a_warning(client):
     c = cast()
+    saturday, christmas = ahead(weekday=5), ahead("12-25")
     login(client, c.coach)
     response = client.post(f"/committees/startup/{c.startup.id}/plan", data={
-        "kind": "semestriel", "day": "2099-01-17", "time": "10:00", "duration_minutes": "50",
+        "kind": "semestriel", "day": saturday, "time": "10:00", "duration_minutes": "50",
         "place": "Salle 1", "video_link": "", "chair": str(c.coach.id)})
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Le comité est planifié" in html
-    assert "Attention : le 17 janvier 2099 est un samedi." in html and "fr-alert--warning" in html
+    assert f"Attention : le {date_fr(d(saturday))} est un samedi." in html and "fr-alert--warning" in html
     committee = db.session.scalars(sa.select(Committee).where(Committee.startup_id == c.startup.id)).one()
     form = client.get(f"/committees/{committee.id}/edit").get_data(as_text=True)
     response = client.post(f"/committees/{committee.id}/edit", data={
-        "kind": "semestriel", "day": "2099-12-25", "time": "10:00", "duration_minutes": "50",
+        "kind": "semestriel", "day": christmas, "time": "10:00", "duration_minutes": "50",
         "place": "Salle 1", "video_link": "", "chair": str(c.coach.id), "version": version_in(form)})
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Attention : le 25 décembre 2099 est un jour férié (Noël)." in html
+    assert f"Attention : le {date_fr(d(christmas))} est un jour férié (Noël)." in html
 
 
 def test_a_bad_plan_rerenders_the_form_with_french_errors(client):
@@ -115,22 +120,23 @@ def test_a_bad_plan_rerenders_the_form_with_french_errors(client):
 
 def test_an_edit_over_a_newer_version_is_refused_and_overwrites_nothing(client):
     c = cast()
-    committee = plan(c, "2099-12-15")
+    first, second, third = ahead("12-15"), ahead("12-16"), ahead("12-18")
+    committee = plan(c, first, now=utcnow())
     db.session.commit()
     login(client, c.coach)
-    form = {"kind": "semestriel", "day": "2099-12-16", "time": "15:30", "duration_minutes": "50",
+    form = {"kind": "semestriel", "day": second, "time": "15:30", "duration_minutes": "50",
             "place": "Salle A", "chair": str(c.coach.id)}
     loaded = version_in(client.get(f"/committees/{committee.id}/edit").get_data(as_text=True))
     # Someone else saves first, from the same version.
     assert client.post(f"/committees/{committee.id}/edit", data=form | {"version": loaded}).status_code == 303
     response = client.post(f"/committees/{committee.id}/edit",
-                           data=form | {"place": "Salle B", "day": "2099-12-18", "version": loaded})
+                           data=form | {"place": "Salle B", "day": third, "version": loaded})
     assert response.status_code == 409
     assert "Ce comité a été modifié par quelqu'un d'autre" in html_module.unescape(response.get_data(as_text=True))
     db.session.expire_all()
     committee = db.session.get(Committee, committee.id)
     assert committee.place == "Salle A"
-    assert "mercredi 16 décembre 2099 à 15 h 30" in client.get(f"/committees/{committee.id}").get_data(as_text=True)
+    assert datetime_fr(paris(second, 15, 30)) in client.get(f"/committees/{committee.id}").get_data(as_text=True)
 
 
 def test_no_decision_for_a_planned_committee(client):
@@ -147,12 +153,13 @@ def test_no_decision_for_a_planned_committee(client):
 
 def test_marking_held_before_the_date_is_refused_on_the_page(client):
     c = cast()
-    committee = plan(c, "2099-03-03", now=NOW)
+    day = ahead("03-03")
+    committee = plan(c, day, now=utcnow())
     db.session.commit()
     login(client, c.coach)
     response = client.post(f"/committees/{committee.id}/held", data={"version": committee.version})
     assert response.status_code == 422
-    assert "3 mars 2099" in response.get_data(as_text=True)
+    assert date_fr(d(day)) in response.get_data(as_text=True)
 
 
 def test_from_held_to_signed_off_through_the_pages(client):
@@ -329,3 +336,33 @@ def test_a_refusal_that_reaches_the_service_is_a_403_and_its_attempt_is_kept(cli
     assert event.actor_id == c.head.id and event.object_id == str(committee.id)
     history = html_module.unescape(client.get(f"/audit/startups/{c.startup.id}").get_data(as_text=True))
     assert "Validation de la décision refusée" in history
+
+
+def test_an_action_item_is_corrected_and_deleted_through_its_page_by_the_coach_only(client):
+    from audit.models import AuditEvent
+    from committees.models import ActionItem
+
+    c = cast()
+    committee = held(c, "2026-11-12")
+    item = services.add_action_item(committee, title="Atelier risques", owner=None, due_on=None, actor=c.coach, now=NOW)
+    db.session.commit()
+    edit_url = f"/committees/{committee.id}/actions/{item.id}/edit"
+    login(client, c.intrapreneur)
+    assert client.get(edit_url).status_code == 403
+    assert client.post(f"/committees/{committee.id}/actions/{item.id}/delete").status_code == 403
+    login(client, c.coach)
+    assert "Corriger ou supprimer" in client.get(f"/committees/{committee.id}").get_data(as_text=True)
+    bad = client.post(edit_url, data={"title": "Atelier\nrisques", "owner": "", "due_on": "3000-01-01"})
+    assert bad.status_code == 422
+    text = html_module.unescape(bad.get_data(as_text=True))
+    assert "« Action » doit tenir sur une ligne" in text and "« Échéance » : la date doit être comprise entre" in text
+    response = client.post(edit_url, data={"title": "Atelier d'analyse de risques", "owner": str(c.coach.id),
+                                           "due_on": "2027-01-31"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (item.title, item.owner_id, item.due_on) == ("Atelier d'analyse de risques", c.coach.id, d("2027-01-31"))
+    assert client.post(f"/committees/{committee.id}/actions/{item.id}/delete").status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem)) == 0
+    assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("committee.action_%"))
+                              .order_by(AuditEvent.id)).all() == [
+        "committee.action_added", "committee.action_edited", "committee.action_deleted"]

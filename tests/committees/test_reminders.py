@@ -188,7 +188,7 @@ def test_without_a_sponsor_among_the_participants_the_startups_sponsor_is_remind
 def test_the_emails_are_in_french_with_an_absolute_link_to_the_page(committee_on_december_18, smtp_server):
     startup = make_startup("à-planifier", name="Startup Éloignée", phases=[("construction", d("2026-06-15"))])
     make_member(make_person("Camille Coach", email="camille@example.gouv.fr"), startup, StartupRole.COACH)
-    assert send_reminders(today=d("2026-12-11")) == 5
+    assert send_reminders(today=d("2026-12-11")).sent == 5
     sink = smtp_server.sink
     (plan,) = sink.to("camille@example.gouv.fr")
     assert plan["Subject"] == "Startup Éloignée : comité d'investissement à planifier avant le 15 décembre 2026"

@@ -370,3 +370,54 @@ def test_the_chair_an_admin_and_a_former_sponsor_cannot_sign_off():
     # On the last day of their membership, the sponsor still signs off.
     decisions.sign_off(committee, actor=former, now=dt.datetime(2026, 9, 30, 20, tzinfo=UTC))
     assert committee.decision.signed_by == former
+
+
+def test_a_committee_and_an_action_item_stay_within_two_years():
+    c = cast()
+    with pytest.raises(CommitteeError, match="« Date » : la date doit être comprise entre le 1er janvier 2013 et le 1er octobre 2028."):
+        plan(c, "2028-10-02")
+    assert plan(c, "2028-10-01").scheduled_at == paris("2028-10-01")
+    committee = held(c, "2026-11-12")
+    for due_on in (d("3000-01-01"), d("2001-01-01")):
+        with pytest.raises(CommitteeError, match="« Échéance » : la date doit être comprise entre"):
+            services.add_action_item(committee, title="x", owner=None, due_on=due_on, actor=c.coach, now=NOW)
+    assert services.add_action_item(committee, title="x", owner=None, due_on=d("2028-10-01"), actor=c.coach, now=NOW)
+
+
+def test_a_decision_envelope_is_bounded():
+    c = cast()
+    committee = held(c, "2026-11-12")
+    with pytest.raises(CommitteeError, match="« Enveloppe de la prochaine période » : la valeur doit être comprise"):
+        decisions.record_decision(committee, kind=DecisionKind.CONTINUE, actor=c.coach, now=NOW,
+                                  envelope_eur=100_000_001, next_committee_on=d("2027-03-01"))
+
+
+def test_an_action_item_is_corrected_or_deleted_at_any_step_and_audited():
+    c = cast()
+    committee = held(c, "2026-11-12")
+    item = services.add_action_item(committee, title="Pubiler les stats", owner=None, due_on=d("2027-01-15"),
+                                    actor=c.coach, now=NOW)
+    assert services.edit_action_item(item, title="Publier les statistiques", owner=c.intrapreneur,
+                                     due_on=d("2027-02-15"), actor=c.coach, now=NOW) is True
+    assert services.edit_action_item(item, title="Publier les statistiques", owner=c.intrapreneur,
+                                     due_on=d("2027-02-15"), actor=c.coach, now=NOW) is False
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.action_edited")).one()
+    assert event.before == {"action_item_id": item.id, "title": "Pubiler les stats", "owner_id": None, "due_on": "2027-01-15"}
+    assert event.after == {"action_item_id": item.id, "title": "Publier les statistiques",
+                           "owner_id": c.intrapreneur.id, "due_on": "2027-02-15"}
+    with pytest.raises(CommitteeError, match="« Échéance » : la date doit être comprise"):
+        services.edit_action_item(item, title="x", owner=None, due_on=d("3000-01-01"), actor=c.coach, now=NOW)
+    with pytest.raises(CommitteeError, match="tenir sur une ligne"):
+        services.edit_action_item(item, title="deux\nlignes", owner=None, due_on=None, actor=c.coach, now=NOW)
+    db.session.refresh(item)
+    item_id = item.id
+    services.delete_action_item(item, actor=c.coach, now=NOW)
+    assert db.session.get(ActionItem, item_id) is None and committee.action_items == []
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.action_deleted")).one()
+    assert event.before["title"] == "Publier les statistiques" and event.actor_id == c.coach.id
+
+
+def test_a_committee_place_holds_on_one_line():
+    c = cast()
+    with pytest.raises(CommitteeError, match="Le lieu doit tenir sur une ligne"):
+        plan(c, "2026-12-15", place="Salle 1\nBâtiment B")

@@ -362,8 +362,26 @@ def test_a_budget_is_replaced_for_its_year_and_audited():
                                                             AuditEvent.startup_id == startup.id)
                                 .order_by(AuditEvent.id)).all()
     assert [e.before for e in events] == [None, {"amount_eur": 100_000}]
-    with pytest.raises(IndicatorError, match="négatif"):
+    with pytest.raises(IndicatorError, match="la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€"):
         services.set_budget(startup, year=2026, amount_eur=-1)
+
+
+@pytest.mark.parametrize(("year", "amount", "refused"), [
+    (2026, 100_000_000, None),
+    (2026, 100_000_001, "« Budget annuel (en euros) » : la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€."),
+    (2026, 99999999999999999999, "« Budget annuel (en euros) » : la valeur doit être comprise"),
+    (2013, 1, None),
+    (2012, 1, "« Année » : la valeur doit être comprise entre 2013 et "),
+    (3000, 1, "« Année » : la valeur doit être comprise entre 2013 et "),
+])
+def test_a_budget_is_bounded_with_the_bounds_in_the_message(year, amount, refused):
+    startup = make_startup()
+    if refused is None:
+        assert services.set_budget(startup, year=year, amount_eur=amount).amount_eur == amount
+    else:
+        with pytest.raises(IndicatorError) as error:
+            services.set_budget(startup, year=year, amount_eur=amount)
+        assert error.value.message.startswith(refused)
 
 
 def test_a_second_active_users_indicator_is_refused():
@@ -383,3 +401,19 @@ def test_chart_rows_put_objectives_on_their_period():
         ("septembre 2026", Decimal("10"), None), ("octobre 2026", Decimal("12"), None),
         ("avril 2027", None, Decimal("20")),
     ]
+
+
+def test_an_indicator_name_holds_on_one_line():
+    startup = make_startup()
+    with pytest.raises(IndicatorError, match="Le nom de l'indicateur doit tenir sur une ligne, sans un retour à la ligne."):
+        services.create_indicator(startup, name="Usagers\nactifs", category=Category.USED)
+
+
+def test_a_csv_value_before_the_programme_is_refused_with_its_line():
+    startup, users, _ = csv_startup()
+    data = b"indicateur;periode;valeur\nUtilisateurs actifs;2013-01;1\nUtilisateurs actifs;2012-12;1\n"
+    with pytest.raises(CsvImportError) as caught:
+        services.import_values_csv(startup, data, today=TODAY)
+    assert dict(caught.value.rows) == {
+        3: "La période décembre 2012 précède le programme beta.gouv.fr : les périodes commencent en janvier 2013."}
+    assert stored(users) == {}

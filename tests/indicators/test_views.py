@@ -349,3 +349,68 @@ def test_the_budget_hint_shows_an_amount_that_can_be_typed(client, team):
     startup, _ = team
     page = html.unescape(client.get(f"/indicators/{startup.id}/budget").text)
     assert "En euros, sans espace ni centimes : 120000" in page
+
+
+def test_an_implausible_budget_or_objective_is_refused_by_its_form_with_the_bounds(client, team):
+    startup, _ = team
+    bad = client.post(f"/indicators/{startup.id}/budget", data={"year": "2026", "amount_eur": "99999999999999999999"})
+    assert bad.status_code == 422
+    assert ("« Budget annuel (en euros) » : la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€."
+            in html.unescape(bad.text))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StartupBudget)) == 0
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    for day in ("3000-01-01", "2001-01-01"):
+        bad = client.post(f"/indicators/{startup.id}/{users.id}/objectives", data={"target_value": "10", "target_on": day})
+        assert bad.status_code == 422
+        assert "« Date cible » : la date doit être comprise entre le 1er janvier 2013 et le " in html.unescape(bad.text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Objective)) == 0
+
+
+def test_the_objective_service_refuses_a_date_one_day_past_its_window(team):
+    startup, _ = team
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    now = dt.datetime(2026, 12, 5, 10, tzinfo=dt.timezone.utc)
+    services.set_objective(users, target_value=Decimal(1), target_on=dt.date(2029, 12, 5), now=now)
+    services.set_objective(users, target_value=Decimal(1), target_on=dt.date(2013, 1, 1), now=now)
+    for day in (dt.date(2029, 12, 6), dt.date(2012, 12, 31)):
+        with pytest.raises(services.IndicatorError, match="entre le 1er janvier 2013 et le 5 décembre 2029"):
+            services.set_objective(users, target_value=Decimal(1), target_on=day, now=now)
+
+
+def test_an_objective_is_corrected_or_deleted_by_the_team_and_audited(client, team):
+    from audit.models import AuditEvent
+
+    startup, person = team
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    objective = services.set_objective(users, target_value=Decimal("25000"), target_on=dt.date(2027, 6, 30))
+    db.session.commit()
+    base = f"/indicators/{startup.id}/{users.id}/objectives/{objective.id}"
+    assert "Corriger ou supprimer" in client.get(f"/indicators/{startup.id}/{users.id}/objectives").text
+    page = client.get(f"{base}/edit")
+    assert page.status_code == 200 and "25\u202f000" in page.text
+    bad = client.post(f"{base}/edit", data={"target_value": "2500", "target_on": "3000-01-01"})
+    assert bad.status_code == 422 and "« Date cible » : la date doit être comprise" in html.unescape(bad.text)
+    assert client.post(f"{base}/edit", data={"target_value": "2 500", "target_on": "2027-06-30",
+                                             "comment": "erreur de saisie"}).status_code == 303
+    db.session.expire_all()
+    objective = db.session.get(Objective, objective.id)
+    assert (objective.target_value, objective.comment) == (Decimal("2500"), "erreur de saisie")
+    assert client.post(f"{base}/delete").status_code == 303
+    assert db.session.get(Objective, objective.id) is None
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("indicator.objective_%"))
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_id) for e in events] == [("indicator.objective_edited", person.id),
+                                                        ("indicator.objective_deleted", person.id)]
+    assert events[0].before["target_value"] in ("25000", 25000, "25000.0000") and events[1].before["comment"] == "erreur de saisie"
+
+
+def test_an_outsider_cannot_correct_an_objective(client, team):
+    startup, _ = team
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    objective = services.set_objective(users, target_value=Decimal("10"), target_on=dt.date(2027, 6, 30))
+    db.session.commit()
+    login(client, make_person("Quelqu'un d'autre"))
+    base = f"/indicators/{startup.id}/{users.id}/objectives/{objective.id}"
+    assert client.get(f"{base}/edit").status_code == 403
+    assert client.post(f"{base}/delete").status_code == 403
+    assert db.session.get(Objective, objective.id) is not None

@@ -139,7 +139,7 @@ def test_coach_accepts_or_asks_for_changes_with_a_comment(world, presentation):
     services.accept(presentation, actor=world.people.coach, now=NOW)
     assert presentation.status is PresentationStatus.ACCEPTED
     assert presentation.reviewed_by_id == world.people.coach.id
-    assert _actions(presentation) == ["presentation.created", "presentation.submitted",
+    assert _actions(presentation) == ["presentation.created", "presentation.objectives_changed", "presentation.submitted",
                                       "presentation.changes_requested", "presentation.submitted",
                                       "presentation.accepted"]
 
@@ -243,3 +243,28 @@ def test_filenames_are_cleaned(world):
     assert services.clean_filename("../../etc/passwd") == "passwd.pdf"
     assert services.clean_filename("deck\x00\n.pdf") == "deck.pdf"
     assert services.clean_filename("") == "presentation.pdf"
+
+
+def test_a_correction_or_removal_of_a_new_objective_is_audited(world, presentation):
+    from audit.models import AuditEvent
+
+    line = _line(presentation, world.users)
+    actor = world.people.intrapreneur
+    line.new_objective_value = line.new_objective_on = None  # whatever the prefill proposed
+    db.session.flush()
+    services.update(presentation, fields={}, lines={line.id: LineInput(Decimal("5000"), dt.date(2027, 6, 1))},
+                    standards={}, actor=actor, now=NOW)
+    services.update(presentation, fields={}, lines={line.id: LineInput(Decimal("500"), dt.date(2027, 6, 1))},
+                    standards={}, actor=actor, now=NOW)
+    services.update(presentation, fields={}, lines={line.id: LineInput(None, None)}, standards={}, actor=actor, now=NOW)
+    services.update(presentation, fields={}, lines={line.id: LineInput(None, None)}, standards={}, actor=actor, now=NOW)
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "presentation.objectives_changed",
+                                                            AuditEvent.object_id == str(presentation.id))
+                                .order_by(AuditEvent.id)).all()
+    others = len([o for o in events[-1].before["objectives"] if o["indicator_id"] != world.users.id])
+    assert [len(e.after["objectives"]) - others for e in events] == [1, 1, 0]
+    assert events[1].before["objectives"][0]["target_on"] == "2027-06-01" and events[2].actor_id == actor.id
+    for day in (dt.date(3000, 1, 1),):
+        with pytest.raises(PresentationError, match="la date doit être comprise entre le 1er janvier 2013"):
+            services.update(presentation, fields={}, lines={line.id: LineInput(Decimal("5"), day)},
+                            standards={}, actor=actor, now=NOW)

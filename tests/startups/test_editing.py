@@ -386,3 +386,27 @@ def test_a_sponsor_cannot_add_an_event_and_an_event_of_another_startup_is_404(cl
     assert client.get(f"/startups/ailleurs/events/{other_event.id}/edit").status_code == 404
 
 
+# --- Control characters (issue 9) ---------------------------------------------------------------------
+
+
+def test_a_line_feed_in_a_startup_name_is_refused_by_the_form(client, world):
+    login(client, world["admin"])
+    response = client.post("/startups/new", data={
+        "name": "Ma\nStartup", "id": "", "mission": "Une mission\nsur deux lignes.", "incubator": "incub-test",
+        "investigation_on": TODAY.isoformat(), "link": "", "themes": "", "user_types": "", "techno": "",
+        "repository": "", "stats_url": "", "impact_url": "", "budget_url": "", "dashlord_url": "",
+        "accessibility_status": "",
+    })
+    assert response.status_code == 422
+    assert "doit tenir sur une ligne : il ne peut pas contenir un retour à la ligne." in response.text.replace("&#39;", "'").replace("&#34;", '"')
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Startup).where(Startup.name.like("Ma%Startup"))) == 0
+
+
+def test_the_startup_services_refuse_a_line_feed_in_a_name_too(world):
+    data = services.StartupData(name="Ma\nStartup", incubator_id="incub-test", mission="Sur\ndeux lignes")
+    with pytest.raises(services.StartupError, match="Nom : le texte doit tenir sur une ligne, sans un retour à la ligne."):
+        services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+    data = services.StartupData(name="Ma Startup", incubator_id="incub-test", mission="Sur\ndeux lignes")
+    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+    assert startup.mission == "Sur\ndeux lignes"
+    db.session.flush()

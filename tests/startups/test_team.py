@@ -186,3 +186,25 @@ def test_the_team_page_offers_only_the_roles_the_person_may_grant(client, world)
     select = page.split('name="role"', 1)[1].split("</select>", 1)[0]
     assert all(f'value="{role.value}"' in select for role in StartupRole)
     assert f"/members/{sponsor_role.id}/end" in page
+
+
+def test_team_dates_are_plausible(client, world):
+    login(client, world["intrapreneur"])
+    for day in ("2001-01-01", "3000-01-01"):
+        response = client.post("/startups/lieu-dit/members/invite", data={
+            "email": "nora@example.gouv.fr", "name": "Nora", "role": "team_member", "starts_on": day, "ends_on": ""})
+        assert response.status_code == 422
+        assert "« Début » : la date doit être comprise entre le 1er janvier 2013 et le" in response.text.replace("&#39;", "'")
+    assert db.session.scalar(sa.select(Person).where(Person.email == "nora@example.gouv.fr")) is None
+
+
+def test_the_team_service_refuses_implausible_dates(world):
+    from core.db import utcnow
+    from startups import team
+    from startups.models import Startup
+    from startups.services import StartupError
+
+    startup = db.session.get(Startup, "lieu-dit")
+    with pytest.raises(StartupError, match="« Début » : la date doit être comprise entre le 1er janvier 2013"):
+        team.invite_member(startup, email="nora@example.gouv.fr", name="Nora", role=StartupRole.TEAM_MEMBER,
+                           starts_on=d("2001-01-01"), ends_on=None, actor=None, now=utcnow())

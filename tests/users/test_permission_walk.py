@@ -169,6 +169,21 @@ class World:
         return self.once("convention", build)
 
 
+    def objective(self):
+        def build():
+            from decimal import Decimal
+
+            from core.db import db
+            from indicators.models import Objective
+
+            objective = Objective(indicator=self.indicator(), target_value=Decimal(100), target_on=dt.date(2027, 6, 30))
+            db.session.add(objective)
+            db.session.flush()
+            return objective
+
+        return self.once("objective", build)
+
+
 # URL argument name -> builder(world) -> a model object or a plain value.
 ARGUMENTS: dict[str, Callable[[World], object]] = {
     "startup_id": lambda w: w.startup,
@@ -191,6 +206,7 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "order_id": lambda w: w.convention().orders[0],
     "service_id": lambda w: w.convention().orders[0].services[0],
     "invoice_id": lambda w: w.convention().orders[0].invoices[0],
+    "objective_id": lambda w: w.objective(),
 }
 
 

@@ -1,0 +1,90 @@
+"""Form fields and validators shared by every area: text without control characters, plausible dates
+and amounts, each refusal in French with the field's name and, for bounds, the bound itself.
+
+Dates and amounts: PlausibleDate and Bounded, over the bounds of core/bounds.py.
+
+A single-line field (a name, a place, a title) refuses every control character: a line feed in a
+startup's name once reached an e-mail header and stopped the daily reminders. A multi-line field keeps
+line feeds, carriage returns and tabs, and refuses the others (NUL, escape…). The services check the
+same rules (core.text), since forms are not the only way in.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from core import dates
+from core.bounds import DateWindow, Range
+from core.text import control_character
+
+
+def control_message(label: str, text: str | None, *, multiline: bool = False) -> str | None:
+    """The French refusal of a text holding a control character it may not hold, or None."""
+    found = control_character(text, multiline=multiline)
+    if found is None:
+        return None
+    if multiline:
+        return f"« {label} » ne peut pas contenir {found}."
+    return f"« {label} » doit tenir sur une ligne : il ne peut pas contenir {found}."
+
+
+class SingleLine:
+    """Refuses any control character, line feeds, carriage returns and tabs included."""
+
+    multiline = False
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str):
+            message = control_message(field.label.text, field.data, multiline=self.multiline)
+            if message:
+                raise ValidationError(message)
+
+
+class MultiLine(SingleLine):
+    """Accepts line feeds, carriage returns and tabs; refuses the other control characters."""
+
+    multiline = True
+
+
+class LineField(StringField):
+    """A single-line text field: SingleLine() runs before the field's own validators."""
+
+    def pre_validate(self, form) -> None:
+        SingleLine()(form, self)
+
+
+class TextField(TextAreaField):
+    """A multi-line text field: MultiLine() runs before the field's own validators."""
+
+    def pre_validate(self, form) -> None:
+        MultiLine()(form, self)
+
+
+# --- Bounds (core/bounds.py) ----------------------------------------------------------------------------
+
+
+class PlausibleDate:
+    """A date within a DateWindow, relative to the application's today at validation time."""
+
+    def __init__(self, window: DateWindow):
+        self.window = window
+
+    def __call__(self, form, field) -> None:
+        message = self.window.refusal(field.data, field.label.text, dates.today())
+        if message:
+            raise ValidationError(message)
+
+
+class Bounded:
+    """An integer within a Range (or a function of today returning one), the bounds in the message."""
+
+    def __init__(self, bounds: Range | Callable[[dt.date], Range]):
+        self.bounds = bounds
+
+    def __call__(self, form, field) -> None:
+        bounds = self.bounds(dates.today()) if callable(self.bounds) else self.bounds
+        message = bounds.refusal(field.data, field.label.text)
+        if message:
+            raise ValidationError(message)

@@ -1,0 +1,74 @@
+"""E-mails survive the wire format: every subject and name comes back as it was written."""
+
+import datetime as dt
+import email
+import email.policy
+
+import pytest
+
+from committees.models import ReminderKind
+from committees.reminders import Due, compose
+from core.mail import Mail, build
+
+SENDER = "Jalons <ne-pas-repondre@jalons.beta.gouv.fr>"
+NAMES = [
+    "Startup Éloignée",
+    "Aide à l'Accès aux Droits Sociaux des Étudiants Boursiers d'Outre-mer",
+    "Référentiel Unique des Établissements Médico-Sociaux et Sanitaires de Guyane française",
+    "Accès" * 12,
+    "x" * 40 + " École",
+]
+
+
+def round_trip(message) -> email.message.EmailMessage:
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+@pytest.mark.parametrize("kind", list(ReminderKind))
+def test_every_reminder_keeps_its_subject_and_names_through_the_wire(kind):
+    for n, name in enumerate(NAMES):
+        for padding in range(0, 30, 3):  # moves the folding points through the subject
+            startup_name = name + " é" * padding
+            due = Due(kind=kind, startup_id="aide-à-l-accès", committee_id=3, person_id=1,
+                      target_on=dt.date(2026, 12, 5), email="iris@example.gouv.fr",
+                      person_name=f"Hélène Dupont-Lefèvre {n}", startup_name=startup_name,
+                      committee_at=dt.datetime(2026, 12, 5, 13, tzinfo=dt.timezone.utc))
+            mail = compose(due, "https://jalons.example.gouv.fr")
+            back = round_trip(build(mail, SENDER))
+            assert back["Subject"] == mail.subject
+            assert "5 décembre 2026" in back["Subject"] or kind is ReminderKind.SIGN_OFF_DECISION
+            assert back.get_content().replace("\r\n", "\n").rstrip("\n") == mail.body
+            assert f"Bonjour Hélène Dupont-Lefèvre {n}," in back.get_content()
+
+
+def test_long_french_subjects_keep_every_space():
+    """Python's own folder dropped the space after an encoded word (« le 5décembre 2026 »)."""
+    words = "Réunion du comité d'investissement de l'équipe à Besançon le 5 décembre 2026 à 14 h".split()
+    for length in range(1, 120):
+        subject = " ".join(["Accès" * (length % 9 + 1)] + words * (length // 30 + 1))[:length + 40]
+        back = round_trip(build(Mail("a@example.gouv.fr", subject, "corps"), SENDER))
+        assert back["Subject"] == " ".join(subject.split())
+
+
+def test_a_control_character_in_a_header_becomes_a_space():
+    back = round_trip(build(Mail("a@example.gouv.fr", "Ma\nStartup\r\n\x00\u2028: rappel", "corps"), SENDER))
+    assert back["Subject"] == "Ma Startup : rappel"
+
+
+def test_the_given_message_id_is_kept():
+    back = round_trip(build(Mail("a@example.gouv.fr", "Objet", "corps", message_id="<rappel.abc@jalons.beta.gouv.fr>"), SENDER))
+    assert back["Message-ID"] == "<rappel.abc@jalons.beta.gouv.fr>"
+
+
+@pytest.mark.parametrize("subject", [
+    "Votre lien de connexion à Jalons",
+    "Vous rejoignez l'équipe de « {name} » sur Jalons",
+    "Vous rejoignez l'équipe de l'incubateur « {name} » sur Jalons",
+])
+def test_the_account_emails_keep_their_subject_through_the_wire(subject):
+    for name in NAMES:
+        for padding in range(0, 30, 3):
+            text = subject.format(name=name + " é" * padding)
+            back = round_trip(build(Mail("nora@example.gouv.fr", text, f"Bonjour {name},\n"), SENDER))
+            assert back["Subject"] == text
+            assert back.get_content().replace("\r\n", "\n") == f"Bonjour {name},\n"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
 from core.db import db, utcnow
-from core import dates
+from core import dates, errors
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
@@ -171,7 +171,7 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
 }
 
 
-_CACHE_KEY = "jalons.current_person"
+_CACHE_KEY = errors.CURRENT_PERSON  # the error pages read it too, without a query
 
 
 def current_person() -> Person | None:

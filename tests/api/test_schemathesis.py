@@ -38,7 +38,7 @@ def fuzz_data(session):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_the_api_holds_to_its_document(app, fuzz_data, case):
     case.call_and_validate(app=app, checks=ALL_CHECKS)

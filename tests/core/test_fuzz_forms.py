@@ -1,5 +1,6 @@
 """Every form of the application, posted with generated values by an administrator (Hypothesis): no answer
-is a 5xx, and a refused post (4xx) changes nothing in the database.
+is a 5xx, and a refused post (4xx) changes nothing in the database. Every page, opened with generated query
+parameters and path segments: no answer is a 5xx.
 
 The forms are found as a person finds them: every page of the URL map is opened (its URL arguments filled by
 the permission walk's builders), and each <form method="post"> on it is read — its action, its fields and
@@ -26,7 +27,7 @@ SKIPPED = {"users.logout", "users.login", "users.login_with_token", "users.proco
            "users.proconnect_callback", "users.demo_login"}
 # Tables that count requests rather than data (a refused login still counts as an attempt).
 NOT_DATA = {"login_attempts", "data_version", "apscheduler_jobs", "alembic_version"}
-EXAMPLES_PER_FORM = 12
+EXAMPLES_PER_FORM = 8
 
 HOSTILE = st.sampled_from([
     "", " ", "a\x00b", "\x00", "\x1b[31m", "x\r\ny", "\t", "\u202e", "\ud7ff", "0", "-1", "1e309", "NaN",
@@ -35,7 +36,9 @@ HOSTILE = st.sampled_from([
     "0001-01-01T00:00", "9999-12-31T23:59", "99999-01-01", "x" * 5000, "<script>alert(1)</script>",
     "1 234,5", "12,5,3", "true", "on", "../../etc/passwd", "é" * 300,
 ])
-VALUES = st.one_of(HOSTILE, st.text(max_size=40), st.integers(-2**70, 2**70).map(str),
+# Hostile values three times out of five; text with a NUL or another control character inside, often.
+WITH_CONTROL = st.tuples(st.text(max_size=10), st.sampled_from("\x00\x01\x08\x1b\x7f\x85"), st.text(max_size=10)).map("".join)
+VALUES = st.one_of(HOSTILE, HOSTILE, WITH_CONTROL, st.text(max_size=40), st.integers(-2**70, 2**70).map(str),
                    st.dates().map(lambda d: d.isoformat()))
 
 
@@ -195,4 +198,81 @@ def test_no_form_post_gives_a_5xx_or_a_partial_write(app, client, fuzz_world):
         except Exception as error:  # an exception the app let through (TESTING propagates them)
             failures.append(f"POST {path}: {type(error).__name__}: {str(error)[:200]}")
             db.session.rollback()
+    assert failures == [], "\n".join(failures)
+
+
+# The classes that broke pages (issue 9): NUL, integers beyond the database's, years 1 and 9999, empty values.
+BREAKERS = st.sampled_from(["a\x00b", "\x00", "99999999999999999999", "9223372036854775808", "2147483648",
+                            "0001-01-01", "9999-12-31", "0001-01", "9999-12", "0000-01", ""])
+PAGE_VALUES = st.one_of(BREAKERS, BREAKERS, VALUES)
+# Query parameters the views read without a form on the page.
+COMMON_PARAMETERS = ("page", "per_page", "q", "fin", "du", "au", "next", "jeton", "incubator", "phase", "sort")
+PAGE_EXAMPLES = 10
+
+
+class GetFormReader(html.parser.HTMLParser):
+    """The field names of the GET forms of a page (filters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.names: set[str] = set()
+        self._in_get = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._in_get = (a.get("method") or "get").lower() == "get"
+        elif self._in_get and tag in ("input", "select", "textarea") and a.get("name"):
+            self.names.add(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_get = False
+
+
+def test_no_page_gives_a_5xx_whatever_its_query_or_path(app, client, fuzz_world):
+    from urllib.parse import quote, urlencode
+
+    admin_id = fuzz_world.people["admin"].id
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "GET" not in rule.methods or rule.endpoint in SKIPPED:
+            continue
+        url, _ = _resolve(app, rule.endpoint, rule.rule, fuzz_world)
+        response = client.get(url)
+        names = set(COMMON_PARAMETERS)
+        if response.mimetype == "text/html":
+            reader = GetFormReader()
+            reader.feed(response.get_data(as_text=True))
+            names |= reader.names
+        segments = [part for part in url.split("/") if part]
+        variable = [i for i, part in enumerate(segments) if part not in rule.rule.split("/")]
+        pages.append((url, sorted(names), segments, variable))
+    assert len(pages) >= 40
+    failures = []
+
+    for url, names, segments, variable in pages:
+        @settings(max_examples=PAGE_EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def open_page(data):
+            path = url
+            if variable and data.draw(st.booleans()):
+                changed = list(segments)
+                changed[data.draw(st.sampled_from(variable))] = quote(data.draw(PAGE_VALUES), safe="") or "x"
+                path = "/" + "/".join(changed)
+            query = {name: data.draw(PAGE_VALUES) for name in data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=3))}
+            with client.session_transaction() as flask_session:
+                flask_session["person_id"] = admin_id
+            target = path + "?" + urlencode(query)
+            try:
+                status = client.get(target).status_code
+            except Exception as error:  # an exception the app let through (TESTING propagates them)
+                db.session.rollback()
+                failures.append(f"GET {target[:200]}: {type(error).__name__}: {str(error)[:200]}")
+                return
+            if status >= 500:
+                failures.append(f"GET {target[:200]}: {status}")
+
+        open_page()
     assert failures == [], "\n".join(failures)

@@ -161,9 +161,10 @@ def _is_unavailable(error: Exception) -> bool:
 def _is_lock(error: Exception) -> bool:
     """Two writes at once: SQLite's lock outlasting its busy timeout, PostgreSQL's serialisation and
     deadlock failures, a unique row inserted by both."""
-    if isinstance(error, sa.exc.IntegrityError):
-        return True
     text = str(getattr(error, "orig", error)).lower()
+    if isinstance(error, sa.exc.IntegrityError):
+        # A row both inserted, or one deleted under the other's feet; a NOT NULL or CHECK failure is a bug (500).
+        return any(word in text for word in ("unique", "duplicate key", "foreign key"))
     return isinstance(error, sa.exc.OperationalError) and any(word in text for word in (
         "database is locked", "database table is locked", "deadlock detected", "could not serialize",
         "lock timeout", "canceling statement due to lock timeout"))

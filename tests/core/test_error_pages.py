@@ -183,3 +183,14 @@ def test_the_timeouts_reach_the_database_drivers():
     assert options["pool_timeout"] == 4
     sqlite = load("/tmp", {"JALONS_ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db", "DB_LOCK_TIMEOUT_MS": 700})
     assert sqlite["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"timeout": 0.7}
+
+
+def test_a_unique_violation_is_a_409_a_not_null_violation_a_500():
+    from core.errors import _is_lock
+
+    def integrity(message):
+        return sa.exc.IntegrityError("INSERT …", {}, Exception(message))
+
+    assert _is_lock(integrity('duplicate key value violates unique constraint "uq_committees_slot"'))
+    assert _is_lock(integrity("UNIQUE constraint failed: organisations.id"))
+    assert not _is_lock(integrity('null value in column "name" violates not-null constraint'))

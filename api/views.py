@@ -80,9 +80,8 @@ def api_error(error: ApiError):
     return json_response(error.body(), error.status)
 
 
-@bp.errorhandler(500)
-def internal_error(error):
-    return json_response(ApiError(500, "internal_error", "Une erreur inattendue est survenue.").body(), 500)
+# Errors outside ApiError (500, 503, 405…) are answered by core/errors.py, in JSON under /api/, after rolling
+# the transaction back.
 
 
 # --- startups ---

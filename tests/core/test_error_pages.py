@@ -6,7 +6,6 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from flask import session as flask_session
 
 from app import create_app
 from core.db import db
@@ -194,3 +193,17 @@ def test_a_unique_violation_is_a_409_a_not_null_violation_a_500():
     assert _is_lock(integrity('duplicate key value violates unique constraint "uq_committees_slot"'))
     assert _is_lock(integrity("UNIQUE constraint failed: organisations.id"))
     assert not _is_lock(integrity('null value in column "name" violates not-null constraint'))
+
+
+def test_an_unexpected_error_in_the_api_is_a_json_500_after_a_rollback():
+    app = build_app("sqlite://")
+
+    @app.get("/api/v1/essai")
+    @public
+    def failing_api():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/api/v1/essai")
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "internal_error"
+    assert response.json["error"]["message"] == "Une erreur est survenue. L'équipe en a été informée."

@@ -11,7 +11,6 @@ values, text from the whole of Unicode.
 """
 
 import html.parser
-import string
 
 import pytest
 import sqlalchemy as sa

@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     formats.register(app)
     permissions.register(app)
+    errors.install_converters(app)
     _register_areas(app)
     errors.register(app)
     return app

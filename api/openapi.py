@@ -106,8 +106,8 @@ class EndpointSpec:
 
 
 def parse_query(params: Sequence[Param], args) -> dict[str, Any]:
-    """The declared parameters' values (defaults when absent); 400 on unknown, repeated or invalid ones.
-    An empty value counts as absent, as an HTML form sends it."""
+    """The declared parameters' values (defaults when absent); 400 on unknown, repeated, empty or invalid
+    ones (`?page=` is refused: a program that sends a parameter means a value)."""
     declared = {p.name: p for p in params}
     for name in args:
         if name not in declared:
@@ -118,8 +118,13 @@ def parse_query(params: Sequence[Param], args) -> dict[str, Any]:
         raws = args.getlist(name)
         if len(raws) > 1:
             raise InvalidParameter(name, f"Le paramètre « {name} » ne peut être donné qu'une fois.")
-        raw = raws[0].strip() if raws else ""
-        values[name] = param.parse(raw) if raw else param.default
+        if not raws:
+            values[name] = param.default
+            continue
+        raw = raws[0].strip()
+        if not raw:
+            raise InvalidParameter(name, f"Le paramètre « {name} » est vide : donnez une valeur ou retirez-le.")
+        values[name] = param.parse(raw)
     return values
 
 
@@ -175,7 +180,8 @@ def _operation(endpoint_name: str, spec: EndpointSpec) -> dict:
         "parameters": [_parameter(p, "path") for p in spec.path_params] + [_parameter(p, "query") for p in spec.query],
         "responses": {
             "200": _response("Succès", spec.response),
-            "400": _response("Paramètre invalide ou inconnu", ERROR),
+            "400": _response("Paramètre invalide, vide, inconnu ou répété", ERROR),
+            "503": _response("Base de données momentanément indisponible (réessayer après Retry-After)", ERROR),
         },
     }
     if spec.path_params:

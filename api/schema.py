@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from core.errors import API_CODES
+
 
 class Context:
     def __init__(self, today: dt.date, objects: Sequence = ()):
@@ -136,10 +138,13 @@ def array_of(schema: Any) -> dict:
     return {"type": "array", "items": schema}
 
 
+# Every code an error of the API may carry (core/errors.py answers those outside a view).
+ERROR_CODES = ["invalid_parameter", *dict.fromkeys(API_CODES.values())]
+
 ERROR_DETAIL = Schema(
     "ErrorDetail",
     [
-        Field("code", {"type": "string", "enum": ["invalid_parameter", "not_found", "internal_error"]}, lambda e, ctx: e.code),
+        Field("code", {"type": "string", "enum": ERROR_CODES}, lambda e, ctx: e.code),
         Field("message", STRING, lambda e, ctx: e.message, "Message en français."),
         Field("parameter", nullable(STRING), lambda e, ctx: e.parameter, "Le paramètre en cause (erreurs 400)."),
     ],

@@ -80,9 +80,8 @@ def api_error(error: ApiError):
     return json_response(error.body(), error.status)
 
 
-@bp.errorhandler(500)
-def internal_error(error):
-    return json_response(ApiError(500, "internal_error", "Une erreur inattendue est survenue.").body(), 500)
+# Errors outside ApiError (500, 503, 405…) are answered by core/errors.py, in JSON under /api/, after rolling
+# the transaction back.
 
 
 # --- startups ---
@@ -134,7 +133,7 @@ def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -
         args = {key: str(value).lower() if isinstance(value, bool) else value for key, value in kept.items()}
         if number != 1:
             args["page"] = number
-        return url_for(endpoint_name, _external=True, **args)
+        return external_url(endpoint_name, **args)
 
     links = {
         "self": link(page),
@@ -144,6 +143,15 @@ def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -
         "last": link(last),
     }
     return Page(items, total, page, per_page, links)
+
+
+def external_url(endpoint_name: str, **values) -> str:
+    """An absolute URL from BASE_URL (the request's Host header could name another site), or from the
+    request where BASE_URL is not set (development, tests)."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint_name, **values)
+    return url_for(endpoint_name, _external=True, **values)
 
 
 def link_header(links: dict[str, str | None]) -> str:

@@ -1,6 +1,8 @@
 """The filters of the whole log (a GET form: no CSRF, the URL can be shared)."""
 
 from flask_wtf import FlaskForm
+
+from core import dates
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.i18n import get_translations
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
@@ -29,7 +31,15 @@ class AuditFilterForm(FlaskForm):
         self.action.choices = [("", "Toutes")] + list(actions)
         self.objet.choices = [("", "Tous")] + list(object_types)
 
+    def validate_du(self, field):
+        if field.data:
+            try:
+                dates.check_year(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+
     def validate_au(self, field):
+        self.validate_du(field)
         if field.data and self.du.data and field.data < self.du.data:
             raise ValidationError("La fin de la période précède son début.")
 

@@ -152,7 +152,7 @@ def index():
         query = query.where(AuditEvent.object_type == form.objet.data)
     if ok("startup") and form.startup.data.strip():
         query = query.where(AuditEvent.startup_id == form.startup.data.strip())
-    if not form.au.errors:
+    if not form.au.errors and not form.du.errors:
         if form.du.data:
             query = query.where(AuditEvent.at >= dt.datetime.combine(form.du.data, dt.time(), PARIS))
         if form.au.data:

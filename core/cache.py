@@ -226,18 +226,28 @@ def bump_token(connection: sa.Connection) -> None:
         request.environ[_WROTE_IN_REQUEST] = True
 
 
+def _wrote(conn, forget: bool) -> bool:
+    """Whether the connection's transaction wrote. These listeners run after a commit or a rollback, also
+    on a connection the database dropped, whose .info raises: they must never raise themselves (an error
+    here turned the error page into a raw one). When in doubt, count it as a write (forget every page)."""
+    try:
+        return bool(conn.info.pop(_WROTE, False) if forget else conn.info.get(_WROTE))
+    except Exception:
+        return True
+
+
 def _after_commit(conn) -> None:
-    conn.info.pop(_WROTE, None)
+    _wrote(conn, forget=True)
 
 
 def _after_rollback(conn) -> None:
     # Pages read inside a transaction that wrote, then rolled back, must not be served again.
-    if conn.info.pop(_WROTE, False):
+    if _wrote(conn, forget=True):
         _next_generation()
 
 
 def _after_rollback_savepoint(conn, name, context) -> None:
-    if conn.info.get(_WROTE):
+    if _wrote(conn, forget=False):
         _next_generation()
 
 

@@ -4,6 +4,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
+
 DEV_SECRET = "dev-secret-not-for-production"
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -31,7 +33,14 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "JALONS_ENV": jalons_env,
         "SECRET_KEY": env.get("SECRET_KEY") or (DEV_SECRET if jalons_env != "production" else None),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database that does not answer must not hold a web worker until gunicorn kills it (30 s): past
+        # these, the request gets the French 503 (core/errors.py). 0 turns a timeout off.
+        "DB_CONNECT_TIMEOUT": float(env.get("DB_CONNECT_TIMEOUT") or 5),
+        "DB_POOL_TIMEOUT": float(env.get("DB_POOL_TIMEOUT") or 10),
+        "DB_STATEMENT_TIMEOUT_MS": int(env.get("DB_STATEMENT_TIMEOUT_MS") or 20_000),
+        # How long a write waits for another's lock (SQLite's busy timeout, PostgreSQL's lock_timeout)
+        # before the French 409 « réessayez ».
+        "DB_LOCK_TIMEOUT_MS": int(env.get("DB_LOCK_TIMEOUT_MS") or 5_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": jalons_env == "production",
@@ -49,10 +58,34 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(_accounts(env, jalons_env))
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config)
     if config["JALONS_ENV"] == "production" and config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise ConfigError("SECRET_KEY doit être défini en production (et différent du secret de développement).")
     _check_accounts(config)
     return config
+
+
+def engine_options(config: dict) -> dict:
+    """Connect, pool, statement and lock timeouts (DB_*), in the form each database's driver takes them."""
+    url = sa.engine.make_url(config["SQLALCHEMY_DATABASE_URI"])
+    options: dict = {"pool_pre_ping": True}
+    connect_args: dict = {}
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if config["DB_POOL_TIMEOUT"] > 0 and not in_memory:  # an in-memory SQLite has no pool to wait for
+        options["pool_timeout"] = config["DB_POOL_TIMEOUT"]
+    if url.get_backend_name() == "postgresql":
+        if config["DB_CONNECT_TIMEOUT"] > 0:
+            connect_args["connect_timeout"] = max(1, round(config["DB_CONNECT_TIMEOUT"]))
+        settings = [f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}",
+                    f"-c lock_timeout={config['DB_LOCK_TIMEOUT_MS']}"]
+        connect_args["options"] = " ".join(settings)
+    elif url.get_backend_name() == "sqlite":
+        # pysqlite's timeout is SQLite's busy timeout: a write waits this long for another to finish.
+        connect_args["timeout"] = config["DB_LOCK_TIMEOUT_MS"] / 1000
+    if connect_args:
+        options["connect_args"] = connect_args
+    return options
 
 
 def _flag(value: str | None) -> bool:

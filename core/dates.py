@@ -7,8 +7,20 @@ from zoneinfo import ZoneInfo
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# The years a date typed or put in a URL may have: beyond them it is a typo or an attack, and dates near
+# year 1 or 9999 overflow once converted between time zones or shifted by a few months.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def today() -> dt.date:
     return dt.datetime.now(PARIS).date()
+
+
+def check_year(day: dt.date) -> dt.date:
+    """day, or ValueError with a French message when its year is outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"L'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR} (reçu : {day.year}).")
+    return day
 
 
 def easter(year: int) -> dt.date:

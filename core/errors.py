@@ -1,44 +1,219 @@
-"""Error pages in French: HTML for people, JSON under /api/ for programs. Never a bare 500."""
+"""Error pages in French: HTML (DSFR) for people, JSON under /api/ for programs. Never a bare 500.
 
-from flask import Flask, json, render_template, request
+The error pages never need the database: the failed transaction is rolled back first (a rollback that
+itself fails, on a dead connection, is swallowed), and the header shows the person from what the request
+already knows (the session), never from a new query. So the 500 page, the 409 of a concurrent write and the
+503 of a database that does not answer render the same whether the database is up, hung or down.
+
+Input no database could store is refused here, before any view: control characters (NUL first — PostgreSQL
+refuses it in text) in the path, the query string or a form field answer 400. Tab, carriage return and line
+feed stay allowed in form fields (multi-line text); single-line fields refuse them through their validators.
+"""
+
+import logging
+import re
+import secrets
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, json, render_template, request, session
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger("jalons.errors")
 
 TITLES = {
     400: ("Requête invalide", "La requête n'a pas pu être comprise."),
     403: ("Accès refusé", "Vous n'avez pas le droit d'accéder à cette page."),
     404: ("Page non trouvée", "La page que vous cherchez est introuvable."),
     405: ("Méthode non autorisée", "Cette adresse n'accepte pas cette méthode."),
+    409: ("Modification concurrente",
+          "Quelqu'un d'autre vient de modifier ces données en même temps que vous : rien n'a été enregistré. "
+          "Rechargez la page et réessayez."),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Trop de demandes en peu de temps : réessayez dans quelques minutes."),
     500: ("Erreur inattendue", "Une erreur est survenue. L'équipe en a été informée."),
+    503: ("Service momentanément indisponible",
+          "Jalons ne parvient pas à joindre sa base de données. Réessayez dans quelques instants."),
 }
-API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             413: "too_large", 429: "too_many_requests", 500: "internal_error"}
+API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
+             413: "too_large", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+RETRY_AFTER_SECONDS = 30
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_OR_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+CURRENT_PERSON = "jalons.current_person"  # request.environ: the person users.permissions loaded, or None
 
 
-def _respond(code: int, description: str | None = None):
+class Refused(Exception):
+    """Input refused at the edge: answered 400, with `message` (French) and the parameter in cause."""
+
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class DatabaseInteger(IntegerConverter):
+    """<int:…> in a URL: an id beyond the database's integer (PostgreSQL's integer, 2**31 - 1) matches no
+    route, a 404, instead of an overflow in SQL."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any route is declared: the converters are read when a rule is added."""
+    app.url_map.converters["int"] = DatabaseInteger
+
+
+def request_id() -> str:
+    """The request's id: the proxy's X-Request-Id when it is a sane token, else a new one (logged, and sent
+    back in X-Request-Id so that a person reporting an error can quote it)."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+    return g.request_id
+
+
+def check_input() -> None:
+    """Refuse control characters in the path, the query string and the form fields (not uploaded files)."""
+    if CONTROL_OR_LINE.search(request.path):
+        raise Refused("L'adresse contient un caractère de contrôle.")
+    for name, value in request.args.items(multi=True):
+        if CONTROL_OR_LINE.search(name) or CONTROL_OR_LINE.search(value):
+            raise Refused(f"Le paramètre « {_printable(name)} » contient un caractère de contrôle.", _printable(name))
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, value in request.form.items(multi=True):
+            if CONTROL_OR_LINE.search(name) or CONTROL.search(value):
+                raise Refused(f"Le champ « {_printable(name)} » contient un caractère de contrôle.", _printable(name))
+
+
+def _printable(text: str) -> str:
+    return CONTROL_OR_LINE.sub("", text)[:60]
+
+
+def viewer_name() -> str | None:
+    """The logged-in person's name for an error page, from what the request already holds — the person
+    users.permissions.current_person() loaded earlier (without reloading an expired attribute), else the
+    name kept in the session at login — never from a new query: the database may be what failed."""
+    if CURRENT_PERSON in request.environ:
+        person = request.environ[CURRENT_PERSON]
+        if person is None:
+            return None
+        name = sa.inspect(person).dict.get("name")
+        if name:
+            return name
+    if session.get("person_id") is None:
+        return None
+    return session.get("person_name") or "Mon compte"
+
+
+def rollback_quietly() -> None:
+    """Roll the request's transaction back; on a dead connection the rollback itself fails, which must not
+    turn the error page into another error."""
+    from core.db import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback failed on an unusable connection", exc_info=True)
+
+
+def respond(code: int, description: str | None = None, *, parameter: str | None = None, headers=None):
+    """The French error page (JSON under /api/) for code, rendered without touching the database."""
     title, default_message = TITLES.get(code, (f"Erreur {code}", ""))
     # Werkzeug's own English descriptions are not shown; a view that aborts with a French description is.
     message = description if description and not description.isascii() else default_message
+    headers = dict(headers or {})
+    headers["X-Request-Id"] = request_id()
     if request.path.startswith("/api/"):
-        body = {"error": {"code": API_CODES.get(code, "error"), "message": message, "parameter": None}}
-        return app_json(body, code)
-    return render_template("error.html", code=code, title=title, message=message), code
+        code_name = "invalid_parameter" if code == 400 else API_CODES.get(code, "internal_error")
+        body = {"error": {"code": code_name, "message": message, "parameter": parameter}}
+        return app_json(body, code, headers)
+    html = render_template("error.html", code=code, title=title, message=message, error_page=True,
+                           error_viewer=viewer_name(), request_id=request_id())
+    return current_app.response_class(html, status=code, headers=headers, mimetype="text/html")
 
 
-def app_json(body: dict, code: int):
-    from flask import current_app
+def app_json(body: dict, code: int, headers=None):
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=code, headers=headers,
+                                      mimetype="application/json")
 
-    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=code, mimetype="application/json")
+
+def _is_unavailable(error: Exception) -> bool:
+    """A database that does not answer in time, or cannot be reached: connect, pool or statement timeout,
+    a dropped connection."""
+    if isinstance(error, sa.exc.TimeoutError):  # no connection free in the pool within DB_POOL_TIMEOUT
+        return True
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa.exc.OperationalError):
+        text = str(error.orig).lower()
+        return not _is_lock(error) and any(word in text for word in (
+            "timeout", "timed out", "statement_timeout", "canceling statement", "could not connect",
+            "connection refused", "connection failed", "server closed", "terminating connection",
+            "no such host", "unable to open database", "connection is closed", "consuming input failed"))
+    return isinstance(error, sa.exc.InterfaceError)
+
+
+def _is_lock(error: Exception) -> bool:
+    """Two writes at once: SQLite's lock outlasting its busy timeout, PostgreSQL's serialisation and
+    deadlock failures, a unique row inserted by both."""
+    text = str(getattr(error, "orig", error)).lower()
+    if isinstance(error, sa.exc.IntegrityError):
+        # A row both inserted, or one deleted under the other's feet; a NOT NULL or CHECK failure is a bug (500).
+        return any(word in text for word in ("unique", "duplicate key", "foreign key"))
+    return isinstance(error, sa.exc.OperationalError) and any(word in text for word in (
+        "database is locked", "database table is locked", "deadlock detected", "could not serialize",
+        "lock timeout", "canceling statement due to lock timeout"))
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def _check_input():
+        request_id()
+        check_input()
+
+    @app.after_request
+    def _send_request_id(response):
+        response.headers.setdefault("X-Request-Id", request_id())
+        return response
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        return respond(400, error.message, parameter=error.parameter)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _respond(error.code, error.description)
+        # The exception's own headers (Allow of a 405, Retry-After…) are kept; its body is replaced.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        if error.code >= 500:
+            rollback_quietly()
+        return respond(error.code, error.description, headers=headers)
+
+    @app.errorhandler(sa.exc.SQLAlchemyError)
+    def database_error(error: sa.exc.SQLAlchemyError):
+        rollback_quietly()
+        if _is_lock(error):
+            log.warning("concurrent write refused (409) [request %s] %s %s: %s", request_id(), request.method,
+                        request.path, str(error).splitlines()[0][:300])
+            return respond(409)
+        if _is_unavailable(error):
+            log.error("database unavailable (503) [request %s] %s %s: %s", request_id(), request.method,
+                      request.path, str(error).splitlines()[0][:300])
+            return respond(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        log.exception("database error [request %s] %s %s", request_id(), request.method, request.path)
+        return respond(500)
 
     @app.errorhandler(InternalServerError)
-    def internal_error(error):
-        return _respond(500)
+    def internal_error(error: InternalServerError):
+        rollback_quietly()
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, sa.exc.SQLAlchemyError):
+            return database_error(original)
+        log.error("unexpected error [request %s] %s %s", request_id(), request.method, request.path)
+        return respond(500)

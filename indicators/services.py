@@ -221,6 +221,8 @@ def parse_period(text: str) -> dt.date:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"« {raw} » n'est pas une période au format AAAA-MM (par exemple 2026-03).")
+    if not dates.FIRST_YEAR <= int(match.group(1)) <= dates.LAST_YEAR:
+        raise ValueError(f"« {raw} » : l'année doit être comprise entre {dates.FIRST_YEAR} et {dates.LAST_YEAR}.")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
 from core.db import db, utcnow
-from core import dates
+from core import dates, errors
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
@@ -309,7 +309,7 @@ def grantable_roles(person: Person | None, startup, on: dt.date | None = None) -
     return [role for role in StartupRole if role_change_refusal(person, startup, role, None, on=on) is None]
 
 
-_CACHE_KEY = "jalons.current_person"
+_CACHE_KEY = errors.CURRENT_PERSON  # the error pages read it too, without a query
 
 
 def current_person() -> Person | None:

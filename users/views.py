@@ -28,6 +28,7 @@ def log_in(person, next_url: str | None, proconnect_id_token: str | None = None)
     session["person_id"] = person.id
     session["login_at"] = now.isoformat()
     session["session_version"] = person.session_version
+    session["person_name"] = person.name  # shown by the error pages, which never query (core/errors.py)
     session.permanent = True
     if proconnect_id_token:
         session["proconnect_id_token"] = proconnect_id_token  # to end the ProConnect session at logout

@@ -158,7 +158,6 @@ def test_the_list_shows_every_startup_sorted_by_name(client, portfolio):
         ("q=gam", ["gamma"]),
         ("q=%25", []),
         ("incubator=inconnu", []),
-        ("phase=&active=", ["alpha", "beta", "delta", "gamma"]),
     ],
 )
 def test_the_list_filters(client, portfolio, query, expected):

@@ -46,8 +46,9 @@ from committees.due import committee_due
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole, SignOff
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from committees.reminders import Due, compose
+from core import clock
 from core import mail
-from core.db import db, utcnow
+from core.db import db
 from startups.models import Startup
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
@@ -345,7 +346,7 @@ def deliver(dues: list[Due], base_url: str, batch: int | None = None) -> int:
                 unreachable = not isinstance(error, MESSAGE_ERRORS)
                 if unreachable:
                     break
-        now = utcnow()
+        now = clock.now()
         if sent_ids:
             db.session.execute(
                 sa.update(Reminder)

@@ -1,14 +1,9 @@
-"""What « today » means in Jalons: the calendar date in Paris, for the web, the CLI and the scheduler alike
-(a French service's day turns at midnight in Paris, not in UTC)."""
+"""Calendar helpers: Easter, French public holidays, working days. Today itself comes from core/clock.py."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(PARIS).date()
 
 
 def easter(year: int) -> dt.date:

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from core import dates
+from core import clock
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 
@@ -77,7 +77,7 @@ class ObjectiveForm(FlaskForm):
 class BudgetForm(FlaskForm):
     year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
                                              NumberRange(2000, 2100, "L'année doit être comprise entre 2000 et 2100.")],
-                        default=lambda: dates.today().year)
+                        default=lambda: clock.today().year)
     amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
         InputRequired("Le montant est obligatoire."), NumberRange(min=0, message="Le budget ne peut pas être négatif.")])
 

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.formats import month_fr
 from core.text import fold
 from indicators.models import (
@@ -267,7 +268,7 @@ def enter_values(startup: Startup, cells: Mapping[tuple[int, dt.date], str], *, 
     An empty cell removes the value of that period. Returns the number of values changed; raises
     ValuesError with a French message per wrong cell, writing nothing.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     indicators = {i.id: i for i in indicators_of(startup, include_archived=True)}
     errors: dict[tuple[int, dt.date], str] = {}
     parsed: dict[tuple[int, dt.date], Decimal | None] = {}
@@ -321,7 +322,7 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
     Separator , or ; ; decimal comma accepted; UTF-8 with or without BOM. A row without a value is ignored.
     Raises CsvImportError listing each wrong row with its line number; nothing is written then.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -428,7 +429,7 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
     objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
-                          comment=(comment or "").strip() or None, set_at=now or utcnow(),
+                          comment=(comment or "").strip() or None, set_at=now or clock.now(),
                           set_by_id=actor.id if actor else None, committee_id=committee_id)
     db.session.add(objective)
     db.session.flush()
@@ -453,7 +454,7 @@ def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime
         db.session.add(budget)
     budget.amount_eur = amount_eur
     budget.entered_by_id = actor.id if actor else None
-    budget.entered_at = now or utcnow()
+    budget.entered_at = now or clock.now()
     db.session.flush()
     record("startup.budget", "startup_budget", budget.id, actor=actor, startup_id=startup.id,
            before=before, after={"year": year, "amount_eur": amount_eur})

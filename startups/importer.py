@@ -13,7 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from startups import fiches
 from startups.fiches import FicheError
 from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
@@ -225,7 +226,7 @@ class _Importer:
         changed |= _replace_rows(sorted(startup.events, key=lambda e: e.position), data.events, Event, startup)
         if not changed:
             return UNCHANGED
-        startup.updated_at = utcnow()
+        startup.updated_at = clock.now()
         if sponsors_changed:
             db.session.flush()
             self._number_sponsors(startup)

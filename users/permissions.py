@@ -16,15 +16,11 @@ from collections.abc import Callable
 
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
-from core.db import db, utcnow
-from core import dates
+from core.db import db
+from core import clock
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
-
-
-def today() -> dt.date:
-    return dates.today()
 
 
 def scope_of(target) -> tuple[str | None, str | None]:
@@ -203,14 +199,14 @@ def _session_expired() -> bool:
         opened = dt.datetime.fromisoformat(login_at)
     except (TypeError, ValueError):
         return True
-    return utcnow() - opened > current_app.permanent_session_lifetime
+    return clock.now() - opened > current_app.permanent_session_lifetime
 
 
 def can(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> bool:
     if action not in POLICY:
         raise KeyError(f"no permission rule for {action!r}")
     person = current_person() if person is None else person
-    return POLICY[action](person, target, on or today())
+    return POLICY[action](person, target, on or clock.today())
 
 
 def authorize(action: str, target=None) -> None:

@@ -222,8 +222,8 @@ def test_a_committee_held_in_jalons_after_the_imported_ones_moves_the_real_due_d
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("portfolio.views.current_date", lambda: TODAY)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 def test_the_portfolio_shows_the_next_committee_with_its_badge(client, fixed_today):

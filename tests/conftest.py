@@ -18,6 +18,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
 from core import cache
+from core import clock
 from core.clock import PARIS
 from core.db import db
 
@@ -52,7 +53,7 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     if _moved_clock is not None:
-        return f"clock moved to {dt.datetime.now(PARIS):%Y-%m-%d %H:%M} (Paris) by JALONS_TEST_TODAY"
+        return f"clock moved to {clock.now().astimezone(PARIS):%Y-%m-%d %H:%M} (Paris) by JALONS_TEST_TODAY"
 
 
 def database_url(tmp_path_factory) -> str:

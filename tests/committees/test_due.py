@@ -315,8 +315,8 @@ def test_the_portfolio_with_due_dates_runs_the_same_queries_for_10_or_1000_start
 # --- In the API ------------------------------------------------------------------------------------
 
 
-def test_the_api_gives_the_next_committee_due_and_filters_by_committee_status(client):
-    today = dt.date.today()  # the API computes for the wall-clock day
+def test_the_api_gives_the_next_committee_due_and_filters_by_committee_status(client, clock_on):
+    today = clock_on(TODAY)
     make_startup("late", phases=[("construction", add_months(today, -7))])
     soon_start = add_months(today, -6) + dt.timedelta(days=10)
     make_startup("soon", phases=[("construction", soon_start)])

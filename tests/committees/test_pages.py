@@ -12,8 +12,15 @@ from tests.committees.lifecycle import NOW, cast, decided, held, plan
 from tests.factories import d, login
 
 
-# The pages apply the rules with the real clock (« in the future », « on or after its date »): the dates
-# that go through them are far in the future, so that these tests hold whatever day they run.
+# The pages apply the rules with the application's clock (« in the future », « on or after its date »):
+# it stands on TODAY here, before the committees planned below, so that these tests hold whatever day
+# they run.
+TODAY = d("2026-12-01")
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 def version_in(html: str) -> int:

@@ -9,9 +9,10 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import clock
 from core import config as config_module
 from core import cache, errors, formats, mail, security, sqlite
-from core.db import db, utcnow
+from core.db import db
 from users import permissions
 
 migrate = Migrate()
@@ -68,5 +69,5 @@ def _register_areas(app: Flask) -> None:
         if person is not None and person.is_admin:
             from committees.jobs import failing_reminders
 
-            failing = failing_reminders(utcnow())
+            failing = failing_reminders(clock.now())
         return render_template("home.html", failing_reminders=failing)

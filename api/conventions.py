@@ -11,6 +11,7 @@ from api.serializers import CONVENTION_YEAR, ORGANISATION_REF, years_of, list_of
 from api.views import bp, cached_json
 from conventions.models import Convention, ConventionKind, EndBound, TaxBasis
 from conventions.queries import published
+from core import clock
 from core import dates
 from core.db import db
 from users.permissions import public
@@ -70,7 +71,7 @@ CONVENTION_ID = Param("convention_id", {"type": "integer", "minimum": 1, "maximu
           response=CONVENTION_LIST, tag="Conventions")
 def conventions():
     query = published().order_by(Convention.id)
-    return cached_json(lambda: (CONVENTION_LIST.dump_one(db.session.scalars(query).all(), dates.today()), {}))
+    return cached_json(lambda: (CONVENTION_LIST.dump_one(db.session.scalars(query).all(), clock.today()), {}))
 
 
 @bp.get("/conventions/<int:convention_id>")
@@ -81,6 +82,6 @@ def convention(convention_id: int):
         found = db.session.scalars(published().where(Convention.id == convention_id)).first()
         if found is None:
             raise NotFound(f"Aucune convention publiée n'a l'identifiant « {convention_id} ».")
-        return CONVENTION.dump_one(found, dates.today()), {}
+        return CONVENTION.dump_one(found, clock.today()), {}
 
     return cached_json(build)

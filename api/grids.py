@@ -5,7 +5,7 @@ style of api/serializers.py, so that the OpenAPI document describes them.
 """
 
 
-from core import dates
+from core import clock
 from api.openapi import Param, endpoint
 from api.schema import BOOLEAN, INTEGER, STRING, Field, Schema, array_of, nullable
 from api.serializers import list_of
@@ -111,4 +111,4 @@ GRID_TEMPLATE_LIST = Schema(
 )
 def grids(query):
     templates = _Templates(published_templates(), query["all_versions"])
-    return json_response(GRID_TEMPLATE_LIST.dump_one(templates, dates.today()))
+    return json_response(GRID_TEMPLATE_LIST.dump_one(templates, clock.today()))

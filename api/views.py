@@ -19,7 +19,7 @@ from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
 from core import cache
 from core.db import db
-from core import dates
+from core import clock
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
 from startups.queries import SORTS, PortfolioFilters, filtered_startups, with_details
@@ -60,7 +60,7 @@ def cached_json(build):
 
 def cached_list(query, schema):
     """Every row of query, serialised by schema, through the page cache."""
-    return cached_json(lambda: (schema.dump_one(db.session.scalars(query).all(), dates.today()), {}))
+    return cached_json(lambda: (schema.dump_one(db.session.scalars(query).all(), clock.today()), {}))
 
 
 def cached_one(query, schema, missing: str):
@@ -70,7 +70,7 @@ def cached_one(query, schema, missing: str):
         found = db.session.scalar(query)
         if found is None:
             raise NotFound(missing)
-        return schema.dump_one(found, dates.today()), {}
+        return schema.dump_one(found, clock.today()), {}
 
     return cached_json(build)
 
@@ -174,7 +174,7 @@ def startups(query):
 
 
 def startups_page(query) -> tuple[dict, dict]:
-    today = dates.today()
+    today = clock.today()
     filters = PortfolioFilters(
         phase=Phase(query["phase"]) if query["phase"] else None,
         active=query["active"],

@@ -4,7 +4,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from users.models import Person
 
 
@@ -31,7 +32,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     # Who acted when it was not a person (a CLI command, the scheduler).
     actor_label: Mapped[str | None] = mapped_column(sa.String(200))

@@ -40,7 +40,7 @@ from flask_migrate import upgrade  # noqa: E402
 from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
 
 from app import create_app  # noqa: E402
-from core import cache, dates  # noqa: E402
+from core import cache, clock, dates  # noqa: E402
 from core.text import fold  # noqa: E402
 from core.db import db  # noqa: E402
 from startups.models import (  # noqa: E402
@@ -232,7 +232,7 @@ def pick(rng: random.Random, counter: collections.Counter):
 def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> dict:
     """Insert `count` synthetic startups (plus the real incubators and organisations); returns row counts."""
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     db.session.execute(sa.insert(Organisation.__table__), [
         {"id": id, "name": name, "acronym": acronym, "kind": kind, "ministerial_domain": domain}
         for id, (name, acronym, kind, domain) in profile.organisations.items()
@@ -429,7 +429,7 @@ def run(database_url: str, args) -> int:
     profile = load_profile()
     app = make_app(database_url)
     prepare_database(app, args.reset)
-    today = dates.today()
+    today = clock.today()
     count = profile.startups * args.scale
     with app.app_context():
         rows = build_portfolio(profile, count, today, args.seed)

@@ -30,6 +30,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
 from committees import jobs  # noqa: E402
+from core import clock  # noqa: E402
 from committees.due import committee_due  # noqa: E402
 from committees.models import (  # noqa: E402
     Committee,
@@ -77,7 +78,7 @@ def add_committees(today: dt.date, seed: int) -> collections.Counter:
     rng = random.Random(seed)
     due = committee_due(today)
     active = db.session.execute(sa.select(due.c.startup_id).order_by(due.c.startup_id)).scalars().all()
-    now = dt.datetime.now(UTC)
+    now = clock.now()
     people, memberships, committees, participants, decisions = [], [], [], [], []
     states = collections.Counter()
     person_id = committee_id = 0

@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from core import scheduler
+from core import clock, scheduler
 
 committees = AppGroup("committees", help="Comités d'investissement.")
 
@@ -27,7 +27,7 @@ def remind(today: str | None):
         except ValueError:
             raise click.BadParameter(f"« {today} » n'est pas une date au format AAAA-MM-JJ.", param_hint="--today") from None
     else:
-        day = dt.datetime.now(scheduler.PARIS).date()
+        day = clock.today()
     try:
         delivery = send_reminders(today=day)
     except ReminderError as error:

@@ -47,8 +47,9 @@ from committees.due import committee_due
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole, SignOff
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from committees.reminders import Due, compose
+from core import clock
 from core import mail
-from core.db import db, utcnow
+from core.db import db
 from startups.models import Startup
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
@@ -345,7 +346,7 @@ def message_id(due: Due, sender: str) -> str:
 def _settle(reminder_id: int, error: str | None) -> None:
     """Record the outcome of one attempt and commit it at once: a crash after this point cannot send
     this reminder again."""
-    now = utcnow()
+    now = clock.now()
     values = {"last_attempt_at": now, "attempts": Reminder.attempts + 1}
     if error is None:
         values |= {"status": ReminderStatus.SENT, "sent_at": now, "last_error": None}
@@ -436,7 +437,7 @@ def send_reminders(*, today: dt.date) -> Delivery:
     delivery = deliver(dues, base_url)
     if not delivery.complete:
         log.error("reminders of %s: %s", today.isoformat(), delivery)
-    failing = failing_reminders(utcnow())
+    failing = failing_reminders(clock.now())
     if failing:
         log.error("%s reminder(s) have been failing for more than a day: check the mail server (SMTP_*)", failing)
     return delivery

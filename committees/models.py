@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.formats import MONTHS
 from startups.models import Startup
 from startups.phases import Phase
@@ -179,8 +180,8 @@ class Committee(db.Model):
     # iCalendar SEQUENCE: bumped on every change attendees must see, so updates keep the same UID.
     ical_sequence: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     archived_at: Mapped[dt.datetime | None]
 
     __mapper_args__ = {"version_id_col": version}
@@ -255,7 +256,7 @@ class Decision(db.Model):
     conditions: Mapped[str | None] = mapped_column(sa.Text)
     next_committee_on: Mapped[dt.date | None]
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
-    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     sign_off: Mapped[SignOff] = mapped_column(default=SignOff.PENDING, index=True)
     signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     signed_at: Mapped[dt.datetime | None]
@@ -281,7 +282,7 @@ class ActionItem(db.Model):
     carried_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("committees.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     committee: Mapped[Committee] = relationship(back_populates="action_items", foreign_keys=[committee_id])
     carried_into: Mapped[Committee | None] = relationship(foreign_keys=[carried_into_id])
@@ -304,7 +305,7 @@ class CalendarToken(db.Model):
 
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship()
 
@@ -390,7 +391,7 @@ class Reminder(db.Model):
     status: Mapped[ReminderStatus] = mapped_column(default=ReminderStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     last_attempt_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
 

@@ -40,7 +40,8 @@ from committees.models import (
     ParticipantRole,
     datetime_fr,
 )
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core import dates
 from core.formats import date_fr, de
 from startups.models import Incubator, Startup
@@ -55,14 +56,6 @@ try:  # The due-date rule of committees/due.py (another part of issue 4) gives t
     from committees.due import CommitteeDueStatus, committee_due
 except ImportError:  # pragma: no cover - only while due.py does not exist
     committee_due = None
-
-
-def _now() -> dt.datetime:
-    return utcnow()
-
-
-def _today() -> dt.date:
-    return _now().astimezone(PARIS).date()
 
 
 def _committee_or_404(committee_id: int) -> Committee:
@@ -134,8 +127,8 @@ def _concerned(person: Person, today: dt.date) -> dict[str, bool]:
 def index():
     person = current_person()
     authorize("account.use")
-    sections = queries.my_committees(person, _now())
-    concerned = _concerned(person, _today())
+    sections = queries.my_committees(person, clock.now())
+    concerned = _concerned(person, clock.today())
     shown = {name: concerned.get(name, True) or bool(committees) for name, committees in sections.items()}
     return _render("committees/index.html", sections=sections, shown=shown, **_calendar_token(person))
 
@@ -183,7 +176,7 @@ def calendar(incubator_id: str):
     if incubator is None:
         abort(404)
     authorize("committee.view", incubator)
-    today = _today()
+    today = clock.today()
     overdue = None
     if committee_due is not None:
         due = committee_due(today)
@@ -196,7 +189,7 @@ def calendar(incubator_id: str):
             .order_by(due.c.next_committee_due, Startup.name)
         ).all()
     return _render("committees/calendar.html", incubator=incubator,
-                   sections=queries.incubator_calendar(incubator.id, _now()), overdue=overdue,
+                   sections=queries.incubator_calendar(incubator.id, clock.now()), overdue=overdue,
                    **_calendar_token(current_person()))
 
 
@@ -205,7 +198,7 @@ def calendar(incubator_id: str):
 def _show(committee: Committee, status: int = 200, error: str | None = None):
     return _render("committees/show.html", status, committee=committee, error=error,
                    missing=services.missing_roles(committee), carried=queries.carried_items(committee),
-                   form=VersionForm(version=committee.version), today=_today(),
+                   form=VersionForm(version=committee.version), today=clock.today(),
                    done_form=ActionDoneForm())
 
 
@@ -218,7 +211,7 @@ def show(committee_id: int):
 
 
 def _chair_choices(startup: Startup, committee: Committee | None = None) -> list[tuple]:
-    people = {person.id: person for person, _ in services.propose_participants(startup, _today())}
+    people = {person.id: person for person, _ in services.propose_participants(startup, clock.today())}
     if committee is not None:
         people.update({p.person_id: p.person for p in committee.participants})
         if committee.chair is not None:
@@ -244,11 +237,11 @@ def plan(startup_id: str):
     form.chair.choices = _chair_choices(startup)
     if request.method == "GET":
         form.chair.data = current_person().id
-        form.day.data = _today() + dt.timedelta(days=30)
-    proposals = services.propose_participants(startup, _today())
+        form.day.data = clock.today() + dt.timedelta(days=30)
+    proposals = services.propose_participants(startup, clock.today())
     if form.validate_on_submit():
         try:
-            committee = services.plan_committee(startup, actor=current_person(), now=_now(), **_schedule(form))
+            committee = services.plan_committee(startup, actor=current_person(), now=clock.now(), **_schedule(form))
             db.session.commit()
             response = _to_committee(committee.id, "Le comité est planifié ; les participants sont invités.")
             _warn_if_not_a_working_day(form)
@@ -275,7 +268,7 @@ def edit(committee_id: int):
                                video_link=committee.video_link, chair=committee.chair_id, version=committee.version))
     status = 200
     if form.validate_on_submit():
-        error, status = _run(services.reschedule, committee, actor=current_person(), now=_now(),
+        error, status = _run(services.reschedule, committee, actor=current_person(), now=clock.now(),
                              expected_version=form.version.data, **_schedule(form))
         if error is None:
             response = _to_committee(committee_id, "Le comité est modifié ; les agendas des participants sont mis à jour.")
@@ -297,7 +290,7 @@ def cancel(committee_id: int):
     status = 200
     if form.validate_on_submit():
         error, status = _run(services.cancel, committee, reason=form.reason.data, actor=current_person(),
-                             now=_now(), expected_version=form.version.data)
+                             now=clock.now(), expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "Le comité est annulé ; les agendas des participants sont mis à jour.")
         form.form_errors.append(error)
@@ -321,7 +314,7 @@ def participants(committee_id: int):
             error, status = "Personne n'a cette adresse dans Jalons : ajoutez-la d'abord à l'équipe.", 422
         else:
             error, status = _run(services.add_participant, committee, person, ParticipantRole(form.role.data),
-                                 actor=current_person(), now=_now(), expected_version=form.version.data)
+                                 actor=current_person(), now=clock.now(), expected_version=form.version.data)
         if error is None:
             return redirect(url_for("committees.participants", committee_id=committee_id), 303)
         form.form_errors.append(error)
@@ -342,7 +335,7 @@ def remove_participant(committee_id: int, participant_id: int):
         abort(404)
     form = VersionForm()
     form.validate_on_submit() or abort(400)
-    error, status = _run(services.remove_participant, committee, participant, actor=current_person(), now=_now(),
+    error, status = _run(services.remove_participant, committee, participant, actor=current_person(), now=clock.now(),
                          expected_version=form.version.data)
     if error is None:
         flash("La personne ne participe plus à ce comité.", "success")
@@ -364,7 +357,7 @@ def attendance(committee_id: int):
     if request.method == "POST" and form.validate():
         values = {p.id: (Attendance(field.data) if field.data else None) for p, field in form.participant_fields}
         error, status = _run(services.record_attendance, committee, values, form.minutes.data,
-                             actor=current_person(), now=_now(), expected_version=form.version.data)
+                             actor=current_person(), now=clock.now(), expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "La présence et le compte rendu sont enregistrés.")
         form.form_errors.append(error)
@@ -381,7 +374,7 @@ def held(committee_id: int):
     authorize("committee.edit", committee)
     form = VersionForm()
     form.validate_on_submit() or abort(400)
-    error, status = _run(services.mark_held, committee, actor=current_person(), today=_today(),
+    error, status = _run(services.mark_held, committee, actor=current_person(), today=clock.today(),
                          expected_version=form.version.data)
     if error is None:
         return _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
@@ -410,7 +403,7 @@ def decision(committee_id: int):
             next_phase=Phase(form.next_phase.data) if form.next_phase.data else None,
             envelope_eur=form.envelope_eur.data, team_size=form.team_size.data, hypotheses=form.hypotheses.data,
             success_criteria=form.success_criteria.data, conditions=form.conditions.data,
-            next_committee_on=form.next_committee_on.data, actor=current_person(), now=_now(),
+            next_committee_on=form.next_committee_on.data, actor=current_person(), now=clock.now(),
             expected_version=form.version.data,
         )
         if error is None:
@@ -438,7 +431,7 @@ def actions(committee_id: int):
     if form.validate_on_submit():
         owner = db.session.get(Person, form.owner.data) if form.owner.data else None
         error, status = _run(services.add_action_item, committee, title=form.title.data, owner=owner,
-                             due_on=form.due_on.data, actor=current_person(), now=_now(),
+                             due_on=form.due_on.data, actor=current_person(), now=clock.now(),
                              expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "L'action est ajoutée.")
@@ -460,7 +453,7 @@ def action_done(committee_id: int, item_id: int):
         abort(404)
     form = ActionDoneForm()
     form.validate_on_submit() or abort(400)
-    services.set_action_done(item, bool(form.done.data), actor=current_person(), now=_now())
+    services.set_action_done(item, bool(form.done.data), actor=current_person(), now=clock.now())
     db.session.commit()
     return _to_committee(committee_id, "L'action est marquée comme faite." if form.done.data else "L'action est rouverte.")
 
@@ -485,7 +478,7 @@ def action_edit(committee_id: int, item_id: int):
     if form.validate_on_submit():
         owner = db.session.get(Person, form.owner.data) if form.owner.data else None
         error, status = _run(services.edit_action_item, item, title=form.title.data, owner=owner,
-                             due_on=form.due_on.data, actor=current_person(), now=_now())
+                             due_on=form.due_on.data, actor=current_person(), now=clock.now())
         if error is None:
             return _to_committee(committee_id, "L'action est corrigée.")
         form.form_errors.append(error)
@@ -503,7 +496,7 @@ def action_delete(committee_id: int, item_id: int):
     authorize("committee.correct_action", committee)
     item = _action_item_or_404(committee_id, item_id)
     ActionDeleteForm().validate_on_submit() or abort(400)
-    services.delete_action_item(item, actor=current_person(), now=_now())
+    services.delete_action_item(item, actor=current_person(), now=clock.now())
     db.session.commit()
     return _to_committee(committee_id, "L'action est supprimée.")
 
@@ -517,7 +510,7 @@ def sign_off(committee_id: int):
     contest_form = ContestForm(formdata=None, version=committee.version)
     status = 200
     if form.validate_on_submit():
-        error, status = _run(decisions.sign_off, committee, actor=current_person(), now=_now(),
+        error, status = _run(decisions.sign_off, committee, actor=current_person(), now=clock.now(),
                              expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "La décision est validée : ses conséquences sont appliquées.")
@@ -538,7 +531,7 @@ def contest(committee_id: int):
     status = 422
     if contest_form.validate_on_submit():
         error, status = _run(decisions.contest, committee, comment=contest_form.comment.data, actor=current_person(),
-                             now=_now(), expected_version=contest_form.version.data)
+                             now=clock.now(), expected_version=contest_form.version.data)
         if error is None:
             return _to_committee(committee_id, "Votre contestation est transmise à la présidence du comité.")
         contest_form.form_errors.append(error)

@@ -8,6 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from conventions import demo, importer, jobs
+from core import clock
 from core import dates, scheduler
 from core.db import db
 
@@ -25,7 +26,7 @@ def register(app: Flask) -> None:
         """Importe conventions, échéanciers et bons de commande d'un fichier CSV (UTF-8 ; modèle téléchargeable
         depuis la page des conventions). Code de sortie : 0 tout importé, 1 lignes rejetées, 2 fichier illisible."""
         try:
-            report = importer.import_file(path, today=today.date() if today else dates.today())
+            report = importer.import_file(path, today=today.date() if today else clock.today())
         except importer.ImportFileError as error:
             db.session.rollback()
             click.echo(str(error), err=True)
@@ -38,13 +39,13 @@ def register(app: Flask) -> None:
     @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date du jour (AAAA-MM-JJ).")
     def alerts_command(today: dt.datetime | None):
         """Envoie les alertes des conventions dues ce jour (chacune une seule fois)."""
-        sent = jobs.send_alerts(today=today.date() if today else dates.today())
+        sent = jobs.send_alerts(today=today.date() if today else clock.today())
         click.echo(f"{sent} alerte(s) envoyée(s).")
 
     @group.command("seed-demo")
     def seed_demo():
         """La convention de la graine (Fondation, CSM, 2024) et des conventions de démonstration (idempotent)."""
-        lines = demo.seed_demo_conventions(today=dates.today())
+        lines = demo.seed_demo_conventions(today=clock.today())
         db.session.commit()
         for line in lines:
             click.echo(line)

@@ -30,8 +30,9 @@ from sqlalchemy.orm import selectinload
 from committees.models import Committee, CommitteeStatus
 from conventions.models import Alert, AlertKind, AlertStatus, Convention, ConventionStatus, Order
 from conventions.services import cents_fr, figures
+from core import clock
 from core import mail
-from core.db import db, utcnow
+from core.db import db
 from core.formats import date_fr
 from users.models import Membership, Person, StartupRole
 
@@ -184,7 +185,7 @@ def record(dues: list[Due]) -> None:
     """Record the alerts due today (those already recorded are left as they are), and commit."""
     if dues:
         dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
-        now = utcnow()
+        now = clock.now()
         rows = [{"kind": d.kind, "convention_id": d.convention_id, "person_id": d.person_id, "about_on": d.about_on,
                  "status": AlertStatus.PENDING, "attempts": 0, "created_at": now} for d in dues]
         db.session.execute(dialect.insert(Alert.__table__).on_conflict_do_nothing(), rows)
@@ -197,7 +198,7 @@ def deliver(dues: list[Due], base_url: str) -> int:
     claimed = db.session.scalars(
         sa.select(Alert).where(Alert.status != AlertStatus.SENT).order_by(Alert.id).with_for_update(skip_locked=True)).all()
     sent = 0
-    now = utcnow()
+    now = clock.now()
     for alert in claimed:
         due = by_key.get((AlertKind(alert.kind), alert.convention_id, alert.person_id, alert.about_on))
         if due is None:

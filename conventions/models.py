@@ -7,7 +7,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from startups.models import Organisation, Startup
 from startups.phases import Phase
 from users.models import Person
@@ -199,7 +200,7 @@ class Convention(db.Model):
     terminated_on: Mapped[dt.date | None]
     termination_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     partner: Mapped[Organisation] = relationship()
     budget_contact: Mapped[Person | None] = relationship()
@@ -294,7 +295,7 @@ class Amendment(db.Model):
     previous_terms: Mapped[dict] = mapped_column(sa.JSON)
     new_terms: Mapped[dict] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     convention: Mapped[Convention] = relationship(back_populates="amendments")
 
@@ -315,7 +316,7 @@ class Release(db.Model):
     ae_cents: Mapped[int] = mapped_column(sa.BigInteger)
     cp_cents: Mapped[int] = mapped_column(sa.BigInteger)
     comment: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     convention: Mapped[Convention] = relationship(back_populates="releases")
 
@@ -353,7 +354,7 @@ class Order(db.Model):
     # Closed early at the amount consumed: the rest is freed, re-engageable in the same year only.
     closed_on: Mapped[dt.date | None]
     closed_amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     convention: Mapped[Convention] = relationship(back_populates="orders")
     startup: Mapped[Startup] = relationship()
@@ -423,7 +424,7 @@ class ServiceFait(db.Model):
     comment: Mapped[str | None] = mapped_column(sa.Text)
     validated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     validated_on: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     order: Mapped[Order] = relationship(back_populates="services")
     validated_by: Mapped[Person | None] = relationship()
@@ -450,7 +451,7 @@ class Invoice(db.Model):
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     filed_on: Mapped[dt.date]
     paid_on: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     order: Mapped[Order] = relationship(back_populates="invoices")
 
@@ -508,5 +509,5 @@ class Alert(db.Model):
     status: Mapped[AlertStatus] = mapped_column(default=AlertStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[dt.datetime | None]

@@ -26,6 +26,7 @@ from conventions.forms import (
 )
 from conventions.models import Activity, Convention, ConventionStatus, Invoice, Party, Resource, ServiceFait
 from conventions.services import ConventionError, cents_fr
+from core import clock
 from core import dates
 from core.db import db
 from startups.models import Incubator, Organisation, Startup
@@ -72,7 +73,7 @@ def _form_page(template: str, form, **context):
 @requires("convention.list")
 def index():
     authorize("convention.list")
-    person, today = current_person(), dates.today()
+    person, today = current_person(), clock.today()
     filters = ConventionFilters(request.args)
     filters.partner.choices = choices([("", "Tous")] + [(o.id, o.display_name) for o in db.session.scalars(
         sa.select(Organisation).where(Organisation.id.in_(sa.select(Convention.partner_id))).order_by(Organisation.name))])
@@ -127,7 +128,7 @@ def _partner_choices():
 @requires("convention.prepare")
 def new():
     authorize("convention.prepare")
-    person, today = current_person(), dates.today()
+    person, today = current_person(), clock.today()
     form = ConventionForm()
     form.partner_id.choices, form.startup_ids.choices = _partner_choices(), _startup_choices(person, today)
     form.form_errors = []
@@ -147,7 +148,7 @@ def new():
 @requires("convention.view")
 def show(convention_id: int):
     item = _convention(convention_id, "convention.view")
-    today = dates.today()
+    today = clock.today()
     return render_template(
         "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
         versions=services.versions(item), today=today, can_manage=can("convention.manage", item),
@@ -161,7 +162,7 @@ def edit(convention_id: int):
     if item.is_signed:
         flash("Une convention signée ne se modifie que par avenant.", "info")
         return redirect(url_for("conventions.show", convention_id=item.id), 303)
-    person, today = current_person(), dates.today()
+    person, today = current_person(), clock.today()
     form = ConventionForm(obj=item if request.method == "GET" else None)
     form.partner_id.choices = _partner_choices()
     offered = {c.value: c.label for c in _startup_choices(person, today)} | {s.id: s.name for s in item.startups}
@@ -191,7 +192,7 @@ def _simple(convention_id: int, form, template: str, apply, message: str, **cont
     context = {key: (value(item) if callable(value) else value) for key, value in context.items()}
     if form.validate_on_submit():
         try:
-            apply(item, current_person(), dates.today())
+            apply(item, current_person(), clock.today())
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
@@ -323,7 +324,7 @@ def _order_action(order_id: int, action: str, form_name: str, form, apply, messa
     form.form_errors = []
     if form.validate_on_submit():
         try:
-            apply(order, current_person(), dates.today())
+            apply(order, current_person(), clock.today())
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
@@ -378,7 +379,7 @@ def validate_service(service_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.validate_service_fait(service, actor=current_person(), today=dates.today())
+        services.validate_service_fait(service, actor=current_person(), today=clock.today())
     except ConventionError as error:
         flash(error.message, "error")
         return redirect(url_for("conventions.order", order_id=service.order_id), 303)
@@ -396,7 +397,7 @@ def pay(invoice_id: int):
         return redirect(url_for("conventions.order", order_id=invoice.order_id), 303)
     order_id = invoice.order_id
     try:
-        services.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=dates.today())
+        services.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=clock.today())
     except ConventionError as error:
         flash(error.message, "error")
         return redirect(url_for("conventions.order", order_id=order_id), 303)
@@ -409,7 +410,7 @@ def report(convention_id: int):
     """The end-of-term report (compte rendu, seed art. 5): parties and references, avenants, years, orders
     with their services faits, credits unconsumed, the committees held in the period and their decisions."""
     item = _convention(convention_id, "convention.view")
-    today = dates.today()
+    today = clock.today()
     return render_template("conventions/report.html", convention=item, status=item.status(today),
                            years=services.figures(item), committees=queries.committees_during(item),
                            today=today, active_section="conventions")
@@ -422,7 +423,7 @@ def report(convention_id: int):
 def startup(startup_id: str):
     item = db.get_or_404(Startup, startup_id)
     authorize("funding.view", item)
-    today = dates.today()
+    today = clock.today()
     funding = queries.funding(item, today=today)
     chart = {
         "x": json.dumps([[label for label, _ in funding.months]], ensure_ascii=False),

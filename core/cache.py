@@ -35,7 +35,7 @@ from flask import Flask, before_render_template, current_app, has_request_contex
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core import dates
+from core import clock
 from core.db import Base, db
 
 T = TypeVar("T")
@@ -283,7 +283,7 @@ def _usable_cache() -> PageCache | None:
 def _full_key(key: tuple) -> tuple:
     # The generation of the request's start: any write of this process after it (committed or not) makes
     # the key one no later request uses.
-    return (request.root_url, request.path, tuple(sorted(request.args.items(multi=True))), key, dates.today(),
+    return (request.root_url, request.path, tuple(sorted(request.args.items(multi=True))), key, clock.today(),
             data_token(), request.environ.get(_START, _current_generation))
 
 

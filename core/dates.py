@@ -1,5 +1,4 @@
-"""What « today » means in Jalons: the calendar date in Paris, for the web, the CLI and the scheduler alike
-(a French service's day turns at midnight in Paris, not in UTC)."""
+"""Calendar helpers: Easter, French public holidays, working days. Today itself comes from core/clock.py."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -10,10 +9,6 @@ PARIS = ZoneInfo("Europe/Paris")
 # The years a date typed or put in a URL may have: beyond them it is a typo or an attack, and dates near
 # year 1 or 9999 overflow once converted between time zones or shifted by a few months.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
-
-
-def today() -> dt.date:
-    return dt.datetime.now(PARIS).date()
 
 
 def check_year(day: dt.date) -> dt.date:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from core import clock
 from core import dates
 from core.bounds import DateWindow, Range
 from core.text import control_character
@@ -72,7 +73,7 @@ class PlausibleDate:
         self.window = window
 
     def __call__(self, form, field) -> None:
-        message = self.window.refusal(field.data, field.label.text, dates.today())
+        message = self.window.refusal(field.data, field.label.text, clock.today())
         if message:
             raise ValidationError(message)
 
@@ -84,7 +85,7 @@ class Bounded:
         self.bounds = bounds
 
     def __call__(self, form, field) -> None:
-        bounds = self.bounds(dates.today()) if callable(self.bounds) else self.bounds
+        bounds = self.bounds(clock.today()) if callable(self.bounds) else self.bounds
         message = bounds.refusal(field.data, field.label.text)
         if message:
             raise ValidationError(message)

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from core import clock
+
 log = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -55,7 +57,7 @@ def run_job(job_id: str, today: dt.date | None = None) -> int:
     if _app is None:
         raise RuntimeError("the scheduler's application is not set (run `flask scheduler`)")
     job = JOBS[job_id]
-    today = today or dt.datetime.now(PARIS).date()
+    today = today or clock.today()
     with _app.app_context():
         try:
             done = _resolve(job.func)(today=today)

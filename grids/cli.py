@@ -4,7 +4,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 
 grids = AppGroup("grids", help="Grilles d'évaluation.")
 
@@ -14,7 +15,7 @@ def seed() -> list[str]:
     from grids.services import seed_official_grids
     from indicators.queries import official_grids
 
-    return [t.code for t in seed_official_grids(official_grids(), now=utcnow())]
+    return [t.code for t in seed_official_grids(official_grids(), now=clock.now())]
 
 
 @grids.command("seed")

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from committees.models import Committee
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from users.models import Person
 
 
@@ -69,7 +70,7 @@ class GridTemplate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     archived_at: Mapped[dt.datetime | None]
 
     versions: Mapped[list["GridVersion"]] = relationship(
@@ -179,8 +180,8 @@ class FilledGrid(db.Model):
     abstained: Mapped[bool] = mapped_column(default=False)
     conflict_of_interest: Mapped[str | None] = mapped_column(sa.Text)
     comment: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     submitted_at: Mapped[dt.datetime | None]
 
     committee: Mapped[Committee] = relationship()

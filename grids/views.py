@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from committees.models import Committee, datetime_fr
 from committees.queries import load_committee
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from grids import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from grids import export, services
 from grids.forms import fill_form, new_version_form
@@ -86,7 +87,7 @@ def fill(committee_id: int, template_code: str):
     try:
         services.save_grid(committee, template, person, answers=form.answers(), abstained=form.abstained.data,
                            conflict_of_interest=form.conflict_of_interest.data, comment=form.comment.data,
-                           submit=submit, now=utcnow(), version=version)
+                           submit=submit, now=clock.now(), version=version)
         db.session.commit()
     except GridValidationError as error:
         db.session.rollback()
@@ -148,7 +149,7 @@ def new_version(code: str):
     try:
         version = services.publish_version(template, changes=form.changes(), new=form.new_criteria(),
                                            intro=form.intro.data, change_note=form.change_note.data,
-                                           actor=current_person(), now=utcnow())
+                                           actor=current_person(), now=clock.now())
         db.session.commit()
     except (GridError, IntegrityError) as error:
         db.session.rollback()

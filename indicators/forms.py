@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from core import dates
+from core import clock
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
 from core.fields import Bounded, LineField, PlausibleDate, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
@@ -80,7 +80,7 @@ class ObjectiveForm(FlaskForm):
 class BudgetForm(FlaskForm):
     year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
                                              Bounded(budget_years)],
-                        default=lambda: dates.today().year)
+                        default=lambda: clock.today().year)
     amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
         InputRequired("Le montant est obligatoire."), Bounded(AMOUNT_EUR)])
 

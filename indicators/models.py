@@ -7,7 +7,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from startups.models import Startup
 
 # Values are exact decimals: rates like 0,1234 and counts in the millions both fit.
@@ -157,7 +158,7 @@ class Indicator(db.Model):
     # From the impact matrix of official-grids.json (proposed by propose_mandatory).
     is_mandatory: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     archived_at: Mapped[dt.datetime | None]
 
     startup: Mapped[Startup] = relationship()
@@ -188,7 +189,7 @@ class IndicatorValue(db.Model):
     value: Mapped[decimal.Decimal] = mapped_column(VALUE_TYPE)
     comment: Mapped[str | None] = mapped_column(sa.Text)
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    entered_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")
 
@@ -204,7 +205,7 @@ class Objective(db.Model):
     target_value: Mapped[decimal.Decimal] = mapped_column(VALUE_TYPE)
     target_on: Mapped[dt.date]
     comment: Mapped[str | None] = mapped_column(sa.Text)
-    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    set_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     committee_id: Mapped[int | None] = mapped_column(index=True)
 
@@ -223,4 +224,4 @@ class StartupBudget(db.Model):
     year: Mapped[int]
     amount_eur: Mapped[int]
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    entered_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 
 from audit.services import changes, record, snapshot
-from core import csv_safe, dates
+from core import clock, csv_safe, dates
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, PROGRAMME_START, budget_years
-from core.db import db, utcnow
+from core.db import db
 from core.formats import month_fr
 from core.text import control_character, fold
 from indicators.models import (
@@ -277,7 +277,7 @@ def enter_values(startup: Startup, cells: Mapping[tuple[int, dt.date], str], *, 
     An empty cell removes the value of that period. Returns the number of values changed; raises
     ValuesError with a French message per wrong cell, writing nothing.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     indicators = {i.id: i for i in indicators_of(startup, include_archived=True)}
     errors: dict[tuple[int, dt.date], str] = {}
     parsed: dict[tuple[int, dt.date], Decimal | None] = {}
@@ -331,7 +331,7 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
     Separator , or ; ; decimal comma accepted; UTF-8 with or without BOM. A row without a value is ignored.
     Raises CsvImportError listing each wrong row with its line number; nothing is written then.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -438,9 +438,9 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
-    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or clock.now()).astimezone(dates.PARIS).date(), IndicatorError)
     objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
-                          comment=(comment or "").strip() or None, set_at=now or utcnow(),
+                          comment=(comment or "").strip() or None, set_at=now or clock.now(),
                           set_by_id=actor.id if actor else None, committee_id=committee_id)
     db.session.add(objective)
     db.session.flush()
@@ -464,7 +464,7 @@ def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
-    OBJECTIVE_DATE.check(target_on, "Date cible", (now or utcnow()).astimezone(dates.PARIS).date(), IndicatorError)
+    OBJECTIVE_DATE.check(target_on, "Date cible", (now or clock.now()).astimezone(dates.PARIS).date(), IndicatorError)
     before = _objective_state(objective)
     objective.target_value, objective.target_on = target_value, target_on
     objective.comment = (comment or "").strip() or None
@@ -491,7 +491,7 @@ def delete_objective(objective: Objective, *, actor: Person | None = None) -> No
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
-    budget_years((now or utcnow()).astimezone(dates.PARIS).date()).check(year, "Année", IndicatorError)
+    budget_years((now or clock.now()).astimezone(dates.PARIS).date()).check(year, "Année", IndicatorError)
     AMOUNT_EUR.check(amount_eur, "Budget annuel (en euros)", IndicatorError)
     budget = db.session.scalar(
         sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id, StartupBudget.year == year)
@@ -502,7 +502,7 @@ def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime
         db.session.add(budget)
     budget.amount_eur = amount_eur
     budget.entered_by_id = actor.id if actor else None
-    budget.entered_at = now or utcnow()
+    budget.entered_at = now or clock.now()
     db.session.flush()
     record("startup.budget", "startup_budget", budget.id, actor=actor, startup_id=startup.id,
            before=before, after={"year": year, "amount_eur": amount_eur})

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from core.db import db, utcnow
+from core.db import db
 from core.formats import number_fr
-from core import dates
+from core import clock
 from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
@@ -97,7 +97,7 @@ def chart_of(indicator: Indicator) -> dict:
 @requires("indicators.view")
 def index(startup_id: str):
     startup = _startup(startup_id, "indicators.view")
-    today = dates.today()
+    today = clock.today()
     indicators = queries.indicators_of(startup)
     return render_template(
         "indicators/index.html", startup=startup, indicators=indicators,
@@ -170,7 +170,7 @@ def archive(startup_id: str, indicator_id: int):
     indicator = _indicator(startup, indicator_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.archive_indicator(indicator, now=utcnow(), actor=current_person())
+    services.archive_indicator(indicator, now=clock.now(), actor=current_person())
     return _done(startup, f"L'indicateur « {indicator.name} » a été archivé ; ses valeurs sont conservées.")
 
 
@@ -193,7 +193,7 @@ def make_north_star(startup_id: str, indicator_id: int):
 @requires("indicators.edit")
 def values(startup_id: str):
     startup = _startup(startup_id, "indicators.edit")
-    today = dates.today()
+    today = clock.today()
     current = dt.date(today.year, today.month, 1)
     last = min(_month(request.values.get("fin"), current), current)
     months = [_shift(last, -n) for n in reversed(range(GRID_MONTHS))]
@@ -244,7 +244,7 @@ def import_values(startup_id: str):
             form.file.errors.append("Le fichier dépasse 1 Mo : découpez-le.")
         else:
             try:
-                result = services.import_values_csv(startup, data, today=dates.today(), actor=current_person())
+                result = services.import_values_csv(startup, data, today=clock.today(), actor=current_person())
             except services.CsvImportError as error:
                 rows = error.rows
                 flash(error.message, "error")
@@ -263,7 +263,7 @@ def import_values(startup_id: str):
 @requires("indicators.edit")
 def csv_template(startup_id: str):
     startup = _startup(startup_id, "indicators.edit")
-    body = services.csv_template(startup, dates.today())
+    body = services.csv_template(startup, clock.today())
     return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="indicateurs-{startup.id.encode("ascii", "ignore").decode()}.csv"'})
 
@@ -277,7 +277,7 @@ def objectives(startup_id: str, indicator_id: int):
     if form.validate_on_submit():
         try:
             services.set_objective(indicator, target_value=form.target_value.parsed, target_on=form.target_on.data,
-                                   comment=form.comment.data, actor=current_person(), now=utcnow())
+                                   comment=form.comment.data, actor=current_person(), now=clock.now())
         except services.IndicatorError as error:
             form.form_errors.append(error.message)
         else:
@@ -304,7 +304,7 @@ def objective_edit(startup_id: str, indicator_id: int, objective_id: int):
     if form.validate_on_submit():
         try:
             services.edit_objective(objective, target_value=form.target_value.parsed, target_on=form.target_on.data,
-                                    comment=form.comment.data, actor=current_person(), now=utcnow())
+                                    comment=form.comment.data, actor=current_person(), now=clock.now())
         except services.IndicatorError as error:
             form.form_errors.append(error.message)
         else:
@@ -337,7 +337,7 @@ def budget(startup_id: str):
     if form.validate_on_submit():
         try:
             services.set_budget(startup, year=form.year.data, amount_eur=form.amount_eur.data,
-                                actor=current_person(), now=utcnow())
+                                actor=current_person(), now=clock.now())
         except services.IndicatorError as error:
             form.form_errors.append(error.message)
         else:

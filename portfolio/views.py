@@ -20,7 +20,7 @@ from committees import due as committee_due
 from core import cache
 from core.db import db
 from core.pagination import paginate
-from core import dates
+from core import clock
 from portfolio import display
 from portfolio.forms import PortfolioFilterForm
 from startups import queries
@@ -35,15 +35,10 @@ bp.add_app_template_global(display.external_url, "external_url")
 PER_PAGE = 50
 
 
-def current_date() -> dt.date:
-    """The date the pages are computed for (a seam for the tests, which fix it)."""
-    return dates.today()
-
-
 def cached_page(template: str, build, active_section: str) -> str:
     """The page from the cache, keyed also by the viewer (buttons follow permissions) and the day."""
     person = current_person()
-    return cache.render_page(template, build, key=(person.id if person else None, current_date()),
+    return cache.render_page(template, build, key=(person.id if person else None, clock.today()),
                              active_section=active_section)
 
 
@@ -95,7 +90,7 @@ def portfolio():
 
 
 def portfolio_context() -> dict:
-    today = current_date()
+    today = clock.today()
     form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
     form.validate()
     filters = form.filters()
@@ -131,7 +126,7 @@ def startup(startup_id: str):
 
 
 def startup_context(startup_id: str) -> dict:
-    today = current_date()
+    today = clock.today()
     startup = db.session.execute(
         sa.select(Startup)
         .where(Startup.id == checked_id(startup_id))
@@ -161,7 +156,7 @@ def incubators():
 
 
 def incubators_context() -> dict:
-    today = current_date()
+    today = clock.today()
     incubators = db.session.execute(
         sa.select(Incubator)
         .where(Incubator.archived_at.is_(None))
@@ -181,7 +176,7 @@ def incubator(incubator_id: str):
 
 
 def incubator_context(incubator_id: str) -> dict:
-    today = current_date()
+    today = clock.today()
     incubator = db.session.execute(
         sa.select(Incubator).where(Incubator.id == checked_id(incubator_id)).options(joinedload(Incubator.owner))
     ).scalar_one_or_none()
@@ -207,7 +202,7 @@ def organisations():
 
 
 def organisations_context() -> dict:
-    today = current_date()
+    today = clock.today()
     organisations = db.session.execute(
         sa.select(Organisation)
         .where(Organisation.archived_at.is_(None))
@@ -227,7 +222,7 @@ def organisation(organisation_id: str):
 
 
 def organisation_context(organisation_id: str) -> dict:
-    today = current_date()
+    today = clock.today()
     organisation = db.session.execute(
         sa.select(Organisation).where(Organisation.id == checked_id(organisation_id))
     ).scalar_one_or_none()

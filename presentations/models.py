@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from committees.models import Committee, CommitteeStatus
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from indicators.models import VALUE_TYPE, Indicator
 from users.models import Person
 
@@ -79,9 +80,9 @@ class Presentation(db.Model):
     hypotheses: Mapped[str | None] = mapped_column(sa.Text)
     success_criteria: Mapped[str | None] = mapped_column(sa.Text)
     # Lifecycle
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     reviewed_at: Mapped[dt.datetime | None]
@@ -193,7 +194,7 @@ class Attachment(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
-    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
 
     presentation: Mapped[Presentation] = relationship(back_populates="attachments")

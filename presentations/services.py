@@ -45,8 +45,9 @@ from audit.services import record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
+from core import clock
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
-from core.db import db, utcnow
+from core.db import db
 from core.formats import date_fr
 from indicators import queries as indicator_queries
 from indicators.services import MAX_VALUE, IndicatorError, set_objective
@@ -399,7 +400,7 @@ def freeze(presentation: Presentation, *, actor: Person | None, now: dt.datetime
     committee = presentation.committee
     if committee.status not in FROZEN_COMMITTEE_STATUSES:
         raise PresentationError("Une présentation se fige quand son comité s'est tenu.")
-    now = now or utcnow()
+    now = now or clock.now()
     held = committee.held_on or committee.local_date
     recorded, skipped = [], []
     for line in presentation.lines:

@@ -3,14 +3,14 @@ and PDF). Thin views: load (404), authorize (403), validate, call presentations.
 redirect 303; a refused change re-renders its page with the French message (422), or 409 when someone
 else changed the presentation since the page was loaded."""
 
-import datetime as dt
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from committees.models import PARIS, Committee
+from committees.models import Committee
 from committees.queries import load_committee
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from presentations import pack as packs
 from presentations import services
 from presentations.forms import AttachmentForm, ReviewForm, VersionForm, presentation_form
@@ -27,14 +27,6 @@ def _pack_link(state) -> None:
     leads to the pack. Registered on the app: a blueprint's routes all sit under its url_prefix."""
     state.app.add_url_rule("/committees/<int:committee_id>/pack", endpoint="committee_pack_link",
                            view_func=committee_pack_link)
-
-
-def _now() -> dt.datetime:
-    return utcnow()
-
-
-def _today() -> dt.date:
-    return _now().astimezone(PARIS).date()
 
 
 def _committee(committee_id: int, action: str) -> Committee:
@@ -98,7 +90,7 @@ def show(committee_id: int):
 def prepare(committee_id: int):
     committee = _committee(committee_id, "presentation.edit")
     try:
-        services.prefill(committee, actor=current_person(), now=_now())
+        services.prefill(committee, actor=current_person(), now=clock.now())
     except PresentationError as error:
         return _refused(committee, error)
     db.session.commit()
@@ -120,10 +112,10 @@ def edit(committee_id: int):
         if form.validate():
             try:
                 services.update(presentation, fields=form.fields_data(), lines=form.lines_data(presentation),
-                                standards=form.standards_data(presentation), actor=current_person(), now=_now(),
+                                standards=form.standards_data(presentation), actor=current_person(), now=clock.now(),
                                 expected_version=form.expected_version())
                 if request.form.get("soumettre"):
-                    services.submit(presentation, actor=current_person(), now=_now())
+                    services.submit(presentation, actor=current_person(), now=clock.now())
                     return _done(committee, "La présentation est soumise au coach pour relecture.")
                 return _done(committee, "La présentation est enregistrée.")
             except PresentationError as refused:
@@ -162,7 +154,7 @@ def refresh(committee_id: int):
     presentation = _presentation(committee)
     form = _version_form()
     try:
-        services.refresh_values(presentation, actor=current_person(), now=_now(),
+        services.refresh_values(presentation, actor=current_person(), now=clock.now(),
                                 expected_version=form.expected_version())
     except PresentationError as error:
         return _refused(committee, error)
@@ -178,7 +170,7 @@ def submit(committee_id: int):
     presentation = _presentation(committee)
     form = _version_form()
     try:
-        services.submit(presentation, actor=current_person(), now=_now(), expected_version=form.expected_version())
+        services.submit(presentation, actor=current_person(), now=clock.now(), expected_version=form.expected_version())
     except PresentationError as error:
         return _refused(committee, error)
     return _done(committee, "La présentation est soumise au coach pour relecture.")
@@ -192,7 +184,7 @@ def accept(committee_id: int):
     form = ReviewForm(request.form)
     form.validate()
     try:
-        services.accept(presentation, actor=current_person(), now=_now(), comment=form.comment.data,
+        services.accept(presentation, actor=current_person(), now=clock.now(), comment=form.comment.data,
                         expected_version=form.expected_version())
     except PresentationError as error:
         return _refused(committee, error, review_form=form)
@@ -207,7 +199,7 @@ def request_changes(committee_id: int):
     form = ReviewForm(request.form)
     form.validate()
     try:
-        services.request_changes(presentation, comment=form.comment.data, actor=current_person(), now=_now(),
+        services.request_changes(presentation, comment=form.comment.data, actor=current_person(), now=clock.now(),
                                  expected_version=form.expected_version())
     except PresentationError as error:
         return _refused(committee, error, review_form=form)
@@ -228,7 +220,7 @@ def upload(committee_id: int):
     data = upload.stream.read(services.MAX_ATTACHMENT_BYTES + 1)
     try:
         attachment = services.add_attachment(presentation, filename=upload.filename, data=data,
-                                             actor=current_person(), now=_now())
+                                             actor=current_person(), now=clock.now())
     except PresentationError as error:
         return _refused(committee, error)
     return _done(committee, f"« {attachment.filename} » est joint à la présentation.")
@@ -261,7 +253,7 @@ def remove(committee_id: int, attachment_id: int):
     presentation, attachment = _attachment(committee, attachment_id)
     name = attachment.filename
     try:
-        services.remove_attachment(attachment, actor=current_person(), now=_now())
+        services.remove_attachment(attachment, actor=current_person(), now=clock.now())
     except PresentationError as error:
         return _refused(committee, error)
     return _done(committee, f"« {name} » est retiré de la présentation.")
@@ -274,7 +266,7 @@ def remove(committee_id: int, attachment_id: int):
 def pack(committee_id: int):
     committee = _committee(committee_id, "pack.view")
     return render_template("presentations/pack.html", active_section="committees",
-                           pack=packs.build(committee, _today(), with_grids=can("grid.results", committee)),
+                           pack=packs.build(committee, clock.today(), with_grids=can("grid.results", committee)),
                            size_fr=services.size_fr)
 
 
@@ -282,7 +274,7 @@ def pack(committee_id: int):
 @requires("pack.view")
 def pack_pdf(committee_id: int):
     committee = _committee(committee_id, "pack.view")
-    pdf = packs.render_pdf(packs.build(committee, _today(), with_grids=can("grid.results", committee)))
+    pdf = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee)))
     day = committee.local_date.isoformat() if committee.local_date else "a-fixer"
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                          download_name=f"dossier-comite-{committee.startup_id}-{day}.pdf", max_age=0)

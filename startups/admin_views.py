@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.formats import date_fr
 from startups import organisations, services, team, views
 from startups.forms import ArchiveForm, EndStaffForm, IncubatorForm, OrganisationForm, StaffForm
@@ -80,7 +81,7 @@ def _archive(kind: str, id: str, archived: bool):
     if not form.validate():
         abort(400)
     try:
-        organisations.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=utcnow())
+        organisations.set_archived(obj, archived, expected_version=form.version.data, actor=current_person(), now=clock.now())
         commit(f"« {obj.name} »")
     except services.StartupError as error:
         db.session.rollback()
@@ -154,7 +155,7 @@ def restore_incubator(incubator_id: str):
 # --- Incubator staff (admins) -------------------------------------------------------------------------
 
 def _staff_page(incubator: Incubator, add_form: StaffForm, status: int = 200, end_errors=None):
-    on = views.today()
+    on = clock.today()
     staff = list(db.session.scalars(
         sa.select(IncubatorStaff).where(IncubatorStaff.incubator_id == incubator.id)
         .options(selectinload(IncubatorStaff.person))
@@ -172,7 +173,7 @@ def _staff_page(incubator: Incubator, add_form: StaffForm, status: int = 200, en
 
 
 def _new_staff_form() -> StaffForm:
-    return StaffForm(formdata=None, starts_on=views.today())
+    return StaffForm(formdata=None, starts_on=clock.today())
 
 
 @bp.get("/incubators/<incubator_id>/staff")
@@ -194,7 +195,7 @@ def add_incubator_staff(incubator_id: str):
         try:
             staff = team.add_incubator_staff(
                 incubator, email=form.email.data, name=form.name.data, starts_on=form.starts_on.data,
-                actor=current_person(), now=utcnow(),
+                actor=current_person(), now=clock.now(),
                 link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
                 login_page=external_url("users.login"))
             name = staff.person.name

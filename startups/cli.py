@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from core import scheduler
-from core.db import db, utcnow
+from core.db import db
 from core.formats import date_fr, number_fr
-from core import dates
+from core import clock
 from startups import demo
 from startups.importer import ImportDirectoryError, ImportReport, import_directory
 from startups.models import Startup
@@ -44,7 +44,7 @@ def register(app: Flask) -> None:
         """Importe les fiches beta.gouv.fr d'un dossier (_startups/, _incubators/, _organisations/ ou
         des fiches de startups .md), sans jamais défaire ce qui a été fait dans Jalons. Code de sortie : 0 tout
         importé, 1 fiches rejetées ou en conflit avec Jalons, 2 dossier illisible."""
-        raise click.exceptions.Exit(run_import(directory, today.date() if today else dates.today()))
+        raise click.exceptions.Exit(run_import(directory, today.date() if today else clock.today()))
 
     @app.cli.command("load-demo")
     def load_demo():
@@ -55,7 +55,7 @@ def register(app: Flask) -> None:
             return
         folder = Path(current_app.root_path) / DEMO_FOLDER
         click.echo("Chargement des données de démonstration (beta.gouv.fr, août 2026)…")
-        raise click.exceptions.Exit(run_import(folder, dates.today()))
+        raise click.exceptions.Exit(run_import(folder, clock.today()))
 
 
 def run_import(directory: Path, today: dt.date) -> int:
@@ -118,7 +118,7 @@ def _register_demo_personas() -> None:
     @users.command("seed-demo")
     def seed_demo():
         """Crée (ou complète) les personas de démonstration, avec des rôles sur de vraies startups."""
-        summary = demo.seed_demo_personas(today=dates.today(), now=utcnow())
+        summary = demo.seed_demo_personas(today=clock.today(), now=clock.now())
         db.session.commit()
         for line in summary:
             click.echo(line)

@@ -31,7 +31,8 @@ from sqlalchemy.orm import selectinload
 
 from audit.models import AuditEvent
 from audit.services import record, snapshot
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.formats import date_fr
 from core.values import jsonable
 from startups import fiches
@@ -375,7 +376,7 @@ class _Importer:
         history = self._merge_periods(startup, data, notes) + self._merge_events(startup, data, notes)
         if not before and not history:
             return UNCHANGED
-        startup.updated_at = utcnow()
+        startup.updated_at = clock.now()
         db.session.flush()
         if new_sponsors is not None:
             self._number_sponsors(startup)

@@ -4,7 +4,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.text import fold
 from startups.phases import PHASE_RANKS, Phase, current_period
 
@@ -153,8 +154,8 @@ class Startup(db.Model):
     # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
     imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
 
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     archived_at: Mapped[dt.datetime | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # The current phase as it stood on cached_phase_on, so that lists filter and count on indexed columns
@@ -360,9 +361,7 @@ def _refresh_after_changes(session, _context):
             touched.add(obj.id)
     if not touched:
         return
-    from core.dates import today
-
-    refresh_current_phases(session, today(), touched)
+    refresh_current_phases(session, clock.today(), touched)
     session.info.setdefault(_REFRESHED, set()).update(touched)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from audit.services import record, snapshot
+from core import clock
 from core import dates, mail
 from core.bounds import TEAM_DATE
 from core.db import db
@@ -120,12 +121,12 @@ def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Pe
     """The person leaves the team on ends_on (their role counts up to that day included). today: the day
     the actor's rights are read on."""
     _check_role_change(actor, membership.startup, membership.role, membership.person, ending=True,
-                       on=today or dates.today(), membership=membership)
+                       on=today or clock.today(), membership=membership)
     what = "Cette participation à l'équipe"
     check_fingerprint(membership_state(membership), expected, what, True)
     if ends_on is None:
         raise StartupError("Fin : indiquez la date de départ.")
-    TEAM_DATE.check(ends_on, "Date de départ", dates.today(), StartupError)
+    TEAM_DATE.check(ends_on, "Date de départ", clock.today(), StartupError)
     if ends_on < membership.starts_on:
         raise StartupError(f"Fin : la participation a commencé le {date_fr(membership.starts_on)} ; "
                            "elle ne peut pas finir avant.")
@@ -205,7 +206,7 @@ def end_incubator_staff(staff: IncubatorStaff, *, ends_on: dt.date | None, actor
     check_fingerprint(staff_state(staff), expected, what, True)
     if ends_on is None:
         raise StartupError("Fin : indiquez la date de départ.")
-    TEAM_DATE.check(ends_on, "Date de départ", dates.today(), StartupError)
+    TEAM_DATE.check(ends_on, "Date de départ", clock.today(), StartupError)
     if ends_on < staff.starts_on:
         raise StartupError(f"Fin : la participation a commencé le {date_fr(staff.starts_on)} ; "
                            "elle ne peut pas finir avant.")

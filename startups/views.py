@@ -8,7 +8,6 @@ conflict's message; nothing of it is saved. URLs: /startups/new, /startups/<id>/
 pages at the same prefixes).
 """
 
-import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,9 +15,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from startups import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from core.db import db, utcnow
+from core.db import db
 from core.formats import date_fr
-from core import dates
+from core import clock
 from startups import services, team
 from startups.forms import (
     DeletePeriodForm,
@@ -36,11 +35,6 @@ from users.permissions import authorize, can, current_person, grantable_roles, r
 
 bp = Blueprint("startups", __name__)
 
-
-
-def today() -> dt.date:
-    """The date the rules are applied for (a seam for the tests)."""
-    return dates.today()
 
 
 def checked_id(value: str) -> str:
@@ -115,7 +109,7 @@ def new():
         abort(403)
     form = StartupForm(incubators=incubators, organisations=active_organisations())
     if not form.is_submitted():
-        form.investigation_on.data = today()
+        form.investigation_on.data = clock.today()
         form.incubator.data = request.args.get("incubator", "")
     status = 200
     if form.is_submitted():
@@ -126,7 +120,7 @@ def new():
             try:
                 startup = services.create_startup(
                     form.data_for_service(), id=form.id.data, investigation_on=form.investigation_on.data,
-                    actor=current_person(), now=utcnow())
+                    actor=current_person(), now=clock.now())
                 db.session.commit()
                 return done(f"La startup « {startup.name} » a été créée, en investigation depuis le "
                              f"{date_fr(form.investigation_on.data)}.", "portfolio.startup", startup_id=startup.id)
@@ -157,7 +151,7 @@ def edit(startup_id: str):
             name = startup.name
             try:
                 changed = services.edit_startup(startup, form.data_for_service(), expected_version=form.version.data,
-                                                actor=current_person(), now=utcnow())
+                                                actor=current_person(), now=clock.now())
                 commit(f"La startup « {name} »")
                 message = "Les modifications ont été enregistrées." if changed else "Aucune modification à enregistrer."
                 return done(message, "portfolio.startup", startup_id=startup.id)
@@ -169,7 +163,7 @@ def edit(startup_id: str):
 # --- Phases -----------------------------------------------------------------------------------------
 
 def _phase_page(startup: Startup, form: PhaseForm, status: int = 200):
-    on = today()
+    on = clock.today()
     return page("startups/phase.html", status, startup=startup, form=form, today=on,
                  current=startup.current_period(on), allowed=services.allowed_phases(startup),
                  latest=services.latest_period(startup))
@@ -181,7 +175,7 @@ def phase(startup_id: str):
     startup = _startup(startup_id, "startup.change_phase")
     form = PhaseForm()
     if not form.is_submitted():
-        form.starts_on.data = today()
+        form.starts_on.data = clock.today()
         form.periods.data = services.periods_fingerprint(startup)
         allowed = services.allowed_phases(startup)
         if allowed:
@@ -194,10 +188,10 @@ def phase(startup_id: str):
         try:
             period = services.change_phase(
                 startup, phase=Phase(form.phase.data), starts_on=form.starts_on.data, reason=form.reason.data,
-                actor=current_person(), today=today(), correction=bool(form.correction.data),
+                actor=current_person(), today=clock.today(), correction=bool(form.correction.data),
                 expected=form.periods.data or None)
             db.session.commit()
-            planned = " (phase prévue)" if period.start_on > today() else ""
+            planned = " (phase prévue)" if period.start_on > clock.today() else ""
             return done(f"Changement de phase enregistré : {period.phase.label}{planned}.",
                          "portfolio.startup", startup_id=startup.id)
         except services.StartupError as error:
@@ -272,13 +266,13 @@ def new_event(startup_id: str):
     startup = _startup(startup_id, "startup.edit")
     form = EventForm()
     if not form.is_submitted():
-        form.happened_on.data = today()
+        form.happened_on.data = clock.today()
         return page("startups/event.html", startup=startup, event=None, form=form)
     status = 422
     if form.validate():
         try:
             event = services.add_event(startup, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
-                                       comment=form.comment.data, actor=current_person(), today=today())
+                                       comment=form.comment.data, actor=current_person(), today=clock.today())
             db.session.commit()
             return done(f"L'événement « {event.kind.label} » a été ajouté à la chronologie.",
                          "portfolio.startup", startup_id=startup.id)
@@ -303,7 +297,7 @@ def edit_event(startup_id: str, event_id: int):
     if form.validate():
         try:
             changed = services.edit_event(event, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
-                                          comment=form.comment.data, actor=current_person(), today=today(),
+                                          comment=form.comment.data, actor=current_person(), today=clock.today(),
                                           expected=form.state.data or None)
             db.session.commit()
             return done("L'événement a été modifié." if changed else "Aucune modification à enregistrer.",
@@ -317,7 +311,7 @@ def edit_event(startup_id: str, event_id: int):
 # --- Team -------------------------------------------------------------------------------------------
 
 def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, end_errors=None):
-    on = today()
+    on = clock.today()
     memberships = list(db.session.scalars(
         sa.select(Membership).where(Membership.startup_id == startup.id)
         .options(selectinload(Membership.person))
@@ -349,7 +343,7 @@ def _members_page(startup: Startup, invite_form: InviteForm, status: int = 200, 
 @requires("startup.view_private")
 def members(startup_id: str):
     startup = _startup(startup_id, "startup.view_private")
-    return _members_page(startup, InviteForm(formdata=None, starts_on=today(), role=StartupRole.TEAM_MEMBER.value))
+    return _members_page(startup, InviteForm(formdata=None, starts_on=clock.today(), role=StartupRole.TEAM_MEMBER.value))
 
 
 @bp.post("/startups/<startup_id>/members/invite")
@@ -361,14 +355,14 @@ def invite(startup_id: str):
     if form.validate():
         from users.views import external_url
 
-        refusal = role_change_refusal(current_person(), startup, StartupRole(form.role.data), None, on=today())
+        refusal = role_change_refusal(current_person(), startup, StartupRole(form.role.data), None, on=clock.today())
         if refusal is not None:
             abort(403, refusal)
         next_url = url_for("portfolio.startup", startup_id=startup.id)
         try:
             membership = team.invite_member(
                 startup, email=form.email.data, name=form.name.data, role=StartupRole(form.role.data),
-                starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_person(), now=utcnow(),
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data, actor=current_person(), now=clock.now(),
                 link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
                 login_page=external_url("users.login"))
             person = membership.person
@@ -391,7 +385,7 @@ def end_membership(startup_id: str, membership_id: int):
     if membership is None or membership.startup_id != startup.id:
         abort(404)
     refusal = role_change_refusal(current_person(), startup, membership.role, membership.person, ending=True,
-                                  on=today())
+                                  on=clock.today())
     if refusal is not None:
         abort(403, refusal)
     form = EndMembershipForm()
@@ -399,7 +393,7 @@ def end_membership(startup_id: str, membership_id: int):
     if form.validate():
         try:
             team.end_membership(membership, ends_on=form.ends_on.data, actor=current_person(),
-                                expected=form.state.data or None, today=today())
+                                expected=form.state.data or None, today=clock.today())
             name = membership.person.name
             db.session.commit()
             return done(f"La participation de {name} à l'équipe prend fin le "
@@ -412,7 +406,7 @@ def end_membership(startup_id: str, membership_id: int):
     else:
         status = 422
     errors = form.form_errors + [e for field in form for e in field.errors]
-    invite_form = InviteForm(formdata=None, starts_on=today(), role=StartupRole.TEAM_MEMBER.value)
+    invite_form = InviteForm(formdata=None, starts_on=clock.today(), role=StartupRole.TEAM_MEMBER.value)
     return _members_page(startup, invite_form, status, end_errors={membership_id: errors})
 
 

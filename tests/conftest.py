@@ -1,20 +1,59 @@
 """Test fixtures: one application per session on SQLite (or PostgreSQL with JALONS_TEST_BACKEND=postgresql),
-the schema built by the migrations, and each test inside a transaction rolled back at its end."""
+the schema built by the migrations, and each test inside a transaction rolled back at its end.
 
+JALONS_TEST_TODAY=2027-01-13 (or a Paris time, 2027-01-13T23:58) runs the whole suite as if on that day: the
+clock (core/clock.py, and every datetime.now/time.time of the process) is moved there, ticking, before the
+tests are even collected. CI runs the suite so on dates that broke tests before (.ci/run)."""
+
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
 from core import cache
+from core import clock
+from core.clock import PARIS
 from core.db import db
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_moved_clock = None
+
+
+def moved_clock_start(value: str) -> dt.datetime:
+    """When a JALONS_TEST_TODAY run starts: the given Paris time, or 10:00 in Paris on the given day (far
+    from midnight, so the day does not turn during the run)."""
+    start = dt.datetime.fromisoformat(value)
+    if "T" not in value and " " not in value:
+        start = start.replace(hour=10)
+    # In UTC: a ZoneInfo destination would make time-machine change the process's TZ as well.
+    return (start.replace(tzinfo=PARIS) if start.tzinfo is None else start).astimezone(dt.timezone.utc)
+
+
+def pytest_configure(config):
+    global _moved_clock
+    value = os.environ.get("JALONS_TEST_TODAY")
+    if value and _moved_clock is None:
+        _moved_clock = time_machine.travel(moved_clock_start(value), tick=True)
+        _moved_clock.start()
+
+
+def pytest_unconfigure(config):
+    global _moved_clock
+    if _moved_clock is not None:
+        _moved_clock.stop()
+        _moved_clock = None
+
+
+def pytest_report_header(config):
+    if _moved_clock is not None:
+        return f"clock moved to {clock.now().astimezone(PARIS):%Y-%m-%d %H:%M} (Paris) by JALONS_TEST_TODAY"
 
 
 def database_url(tmp_path_factory) -> str:
@@ -105,6 +144,18 @@ def session(request, app):
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def clock_on(time_machine):
+    """clock_on(day) moves the application's clock to noon in Paris on `day` for the rest of the test
+    (ticking: durations still pass)."""
+
+    def move(day: dt.date) -> dt.date:
+        time_machine.move_to(dt.datetime.combine(day, dt.time(12), tzinfo=PARIS).astimezone(dt.timezone.utc), tick=True)
+        return day
+
+    return move
 
 
 @pytest.fixture

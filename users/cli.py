@@ -5,7 +5,8 @@ import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from users import services
 
 users = AppGroup("users", help="Comptes et connexion.")
@@ -24,7 +25,7 @@ def create(email: str, name: str, role: str | None, organisation_id: str | None)
     """Crée un compte."""
     try:
         person = services.create_person(email=email, name=name, organisation_id=organisation_id,
-                                        is_admin=role == "admin", now=utcnow())
+                                        is_admin=role == "admin", now=clock.now())
     except services.UsersError as error:
         _fail(str(error))
     db.session.commit()
@@ -42,7 +43,7 @@ def login_link(email: str):
     if person is None:
         _fail(f"Aucun compte pour l'adresse {email}.")
     try:
-        token = services.issue_login_token(person, now=utcnow())
+        token = services.issue_login_token(person, now=clock.now())
     except services.UsersError as error:
         _fail(str(error))
     db.session.commit()
@@ -58,7 +59,7 @@ def archive(email: str):
     person = services.find_person_by_email(email)
     if person is None:
         _fail(f"Aucun compte pour l'adresse {email}.")
-    services.archive_person(person, now=utcnow())
+    services.archive_person(person, now=clock.now())
     db.session.commit()
     click.echo(f"Compte archivé : {person.name} <{person.email}>.")
 

@@ -4,7 +4,8 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 
 
 class StartupRole(enum.StrEnum):
@@ -39,7 +40,7 @@ class Person(db.Model):
     # DINUM's finance team: manages every convention and order (conventions area).
     is_dinum_finance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     proconnect_sub: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[dt.datetime | None]
     archived_at: Mapped[dt.datetime | None]
     anonymised_at: Mapped[dt.datetime | None]
@@ -71,7 +72,7 @@ class Membership(db.Model):
     role: Mapped[StartupRole]
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(back_populates="memberships")
     # By name: the startups area comes after users in the import order.
@@ -91,7 +92,7 @@ class IncubatorStaff(db.Model):
     incubator_id: Mapped[str] = mapped_column(sa.ForeignKey("incubators.id"), index=True)
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     person: Mapped[Person] = relationship(back_populates="incubator_roles")
     incubator: Mapped["Incubator"] = relationship()  # noqa: F821
@@ -108,7 +109,7 @@ class LoginToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
 
@@ -128,4 +129,4 @@ class LoginAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bucket: Mapped[str] = mapped_column(sa.String(100), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)

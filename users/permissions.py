@@ -19,15 +19,11 @@ from collections.abc import Callable
 
 from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 
-from core.db import db, utcnow
-from core import dates, errors
+from core.db import db
+from core import clock, dates, errors
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
-
-
-def today() -> dt.date:
-    return dates.today()
 
 
 def scope_of(target) -> tuple[str | None, str | None]:
@@ -290,7 +286,7 @@ def role_change_refusal(person: Person | None, startup, role: StartupRole, conce
     team member): also the startup's current coach and intrapreneur. Nobody grants themselves a role above
     the ones they hold in the startup (an admin no more makes themselves sponsor than an intrapreneur does).
     """
-    on = on or today()
+    on = on or clock.today()
     role = StartupRole(role)
     if not (person and person.is_active) or not POLICY["startup.manage_members"](person, startup, on):
         return "Vous ne pouvez pas modifier l'équipe de cette startup."
@@ -343,14 +339,14 @@ def _session_expired() -> bool:
         opened = dt.datetime.fromisoformat(login_at)
     except (TypeError, ValueError):
         return True
-    return utcnow() - opened > current_app.permanent_session_lifetime
+    return clock.now() - opened > current_app.permanent_session_lifetime
 
 
 def can(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> bool:
     if action not in POLICY:
         raise KeyError(f"no permission rule for {action!r}")
     person = current_person() if person is None else person
-    return POLICY[action](person, target, on or today())
+    return POLICY[action](person, target, on or clock.today())
 
 
 def refusal(action: str, target=None, person: Person | None = None, on: dt.date | None = None) -> str | None:
@@ -359,7 +355,7 @@ def refusal(action: str, target=None, person: Person | None = None, on: dt.date 
         return None
     person = current_person() if person is None else person
     explain = REFUSALS.get(action)
-    reason = explain(person, target, on or today()) if explain and person is not None else None
+    reason = explain(person, target, on or clock.today()) if explain and person is not None else None
     return reason or "Vous n'avez pas le droit de faire cette action."
 
 

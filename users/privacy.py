@@ -23,7 +23,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import InputRequired
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.values import jsonable
 from users import services
 from users.models import LoginAttempt, LoginToken, Person
@@ -164,7 +165,7 @@ def register_routes(bp) -> None:
     def my_data():
         person = current_person()
         authorize("person.export_data", person)
-        body = export_json(person, now=utcnow())
+        body = export_json(person, now=clock.now())
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": 'attachment; filename="jalons-mes-donnees.json"',
             "Cache-Control": "no-store",
@@ -181,7 +182,7 @@ def register_routes(bp) -> None:
             status = 422
             if form.validate():
                 try:
-                    anonymise_person(person, actor=current_person(), now=utcnow())
+                    anonymise_person(person, actor=current_person(), now=clock.now())
                     db.session.commit()
                     flash(f"La personne n° {person.id} a été anonymisée : son nom et son adresse e-mail ont été "
                           "effacés, son historique est conservé.", "success")

@@ -2,7 +2,8 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from users import proconnect, services
 from users.forms import DEMO_PERSONAS, ConfirmLoginForm, DemoLoginForm, LoginForm, LogoutForm
 from users.permissions import authorize, current_person, public, requires
@@ -21,7 +22,7 @@ def external_url(endpoint: str, **values) -> str:
 
 def log_in(person, next_url: str | None, proconnect_id_token: str | None = None):
     """Open a fresh session for person (the old one is cleared: no session fixation), then go on."""
-    now = utcnow()
+    now = clock.now()
     services.record_login(person, now=now)
     db.session.commit()
     session.clear()
@@ -62,7 +63,7 @@ def login():
             services.request_login_link(
                 form.email.data,
                 ip=request.remote_addr,
-                now=utcnow(),
+                now=clock.now(),
                 link_for=lambda token: external_url("users.login_token", token=token, next=next_url),
             )
         except services.RateLimited as error:
@@ -89,7 +90,7 @@ def login_token(token: str):
     form = ConfirmLoginForm()
     if request.method == "GET":
         form.next.data = services.safe_next(request.args.get("next"))
-    now = utcnow()
+    now = clock.now()
     if form.validate_on_submit():
         try:
             person = services.consume_login_token(token, now=now)
@@ -158,7 +159,7 @@ def proconnect_callback():
     except proconnect.ProConnectError:
         return render_template("users/proconnect_failed.html"), 400
     try:
-        person = services.match_proconnect_agent(sub=claims["sub"], email=claims.get("email"), now=utcnow())
+        person = services.match_proconnect_agent(sub=claims["sub"], email=claims.get("email"), now=clock.now())
     except services.UsersError:
         db.session.rollback()
         return render_template("users/proconnect_unknown.html", email=claims.get("email")), 403

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from tests.api.test_startups import get_json
 from tests.factories import d, make_incubator, make_organisation, make_startup
 
@@ -15,16 +15,16 @@ def network():
     mte = make_organisation("mte", name="Ministère de la Transition écologique", acronym="MTE",
                             kind="ministere", ministerial_domain="Écologie")
     dinum = make_organisation("dinum", name="DINUM")
-    make_organisation("vieille", name="Ancienne administration", archived_at=utcnow())
+    make_organisation("vieille", name="Ancienne administration", archived_at=clock.now())
     fabrique = make_incubator("fabnum", name="Fabrique numérique", owner=mte, website="https://fabnum.fr")
-    make_incubator("archive", name="Incubateur fermé", archived_at=utcnow())
+    make_incubator("archive", name="Incubateur fermé", archived_at=clock.now())
     make_incubator("vide", name="Atelier vide")
     make_startup("chauffage-urbain", incubator=fabrique, sponsors=[mte],
                  phases=[("investigation", d("2021-01-01")), ("construction", d("2022-01-01"))])
     make_startup("écoloc", incubator=fabrique, sponsors=[mte, dinum], phases=[("construction", d("2023-01-01"))])
     make_startup("arretee", incubator=fabrique, sponsors=[mte], phases=[("abandon", d("2020-01-01"))])
     make_startup("prevue", incubator=fabrique, phases=[("investigation", d("2099-01-01"))])
-    make_startup("archivee", incubator=fabrique, sponsors=[mte], archived_at=utcnow(),
+    make_startup("archivee", incubator=fabrique, sponsors=[mte], archived_at=clock.now(),
                  phases=[("construction", d("2023-01-01"))])
 
 

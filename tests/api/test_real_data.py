@@ -1,11 +1,11 @@
 """The API on the real beta.gouv.fr fiches (tests/fixtures/betagouv/2026-08): every startup, incubator and
 organisation serialises to a body that matches the documented schema."""
 
-import datetime as dt
 from urllib.parse import quote
 
 import pytest
 
+from core import clock
 from startups.importer import import_directory
 from tests.api.test_openapi import matches
 from tests.api.test_startups import get_json
@@ -14,7 +14,7 @@ from tests.conftest import FIXTURES
 
 @pytest.fixture
 def real_portfolio():
-    report = import_directory(FIXTURES / "betagouv" / "2026-08", dt.date.today())
+    report = import_directory(FIXTURES / "betagouv" / "2026-08", clock.today())
     assert not report.rejected
 
 

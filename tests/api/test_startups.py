@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
+from core import clock
 from core.db import db
 from tests.api.helpers import make_many_startups
 from tests.factories import d, make_incubator, make_organisation, make_startup
@@ -121,9 +122,7 @@ def test_the_json_keeps_french_accents_unescaped(client):
 
 
 def test_an_unknown_or_archived_startup_is_a_json_404(client):
-    from core.db import utcnow
-
-    make_startup("archivee", archived_at=utcnow())
+    make_startup("archivee", archived_at=clock.now())
     for url in ("/api/v1/startups/inconnue", "/api/v1/startups/archivee"):
         body = get_json(client, url, 404)
         assert body["error"]["code"] == "not_found"

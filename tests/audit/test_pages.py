@@ -9,15 +9,14 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from audit.services import record
 from core.db import db
-from startups import views as startup_views
 from tests.factories import d, login, make_incubator, make_incubator_staff, make_membership, make_person, make_startup
 
 TODAY = d("2026-11-27")
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(startup_views, "today", lambda: TODAY)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 @pytest.fixture

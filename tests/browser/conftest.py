@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from core import clock
 from core.db import db
 from tests.browser import seed
 
@@ -47,11 +48,24 @@ def live_app(tmp_path_factory):
     })
     with app.app_context():
         upgrade()
-        app.config["BROWSER_DATA"] = seed.load(dt.date.today())
+        app.config["BROWSER_DATA"] = seed.load(clock.today())
         db.session.remove()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def daytime(time_machine) -> dt.date:
+    """Today, for a journey that plans a committee for today at 23:59 and marks it held the same day: in
+    the evening (Paris time) the clock moves on to 8:00 the next morning, so that the day does not turn
+    during the journey. Forward only: the browser keeps the real clock and drops a session cookie whose
+    expiry, set by the server's clock, would already be past."""
+    now = clock.now().astimezone(clock.PARIS)
+    if now.hour >= 20:
+        morning = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(8), tzinfo=clock.PARIS)
+        time_machine.move_to(morning.astimezone(dt.timezone.utc), tick=True)
+    return clock.today()
 
 
 @pytest.fixture(scope="session")

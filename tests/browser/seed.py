@@ -11,6 +11,7 @@ import importlib.util
 import os
 from pathlib import Path
 
+from core import clock
 from core.db import db
 from tests.factories import d, make_incubator, make_organisation, make_startup
 
@@ -108,7 +109,7 @@ def add_person(name: str, email: str, *, memberships=(), incubators=(), organisa
 
     since = dt.date(2020, 1, 1)
     person = services.create_person(email=email, name=name, organisation_id=organisation_id, is_admin=is_admin,
-                                    now=dt.datetime.now(dt.UTC))
+                                    now=clock.now())
     for startup_id, role in memberships:
         services.add_membership(person, startup_id, StartupRole(role), starts_on=since)
     for incubator_id in incubators:
@@ -137,7 +138,7 @@ def plan_committee(startup_id: str, scheduled_at: dt.datetime, *, kind: str = "s
     from startups.models import Startup
     from users.models import Person
 
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     committee = services.plan_committee(db.session.get(Startup, startup_id), kind=CommitteeKind(kind),
                                         scheduled_at=scheduled_at, place=place, video_link=video_link, chair=None,
                                         actor=None, now=now)
@@ -151,6 +152,6 @@ def login_path(email: str) -> str:
     """The path of a fresh one-time login link for this account, as the login e-mail carries it; committed."""
     from users import services
 
-    token = services.issue_login_token(services.find_person_by_email(email), now=dt.datetime.now(dt.UTC))
+    token = services.issue_login_token(services.find_person_by_email(email), now=clock.now())
     db.session.commit()
     return f"/users/login/{token}"

@@ -8,10 +8,9 @@ decision; the sponsor signs it off; the startup's page then shows the new phase,
 timeline and the next committee planned. Everything through the pages, forms and buttons; only the
 accounts are set up directly.
 
-The rules use the real clock: a committee is marked held on or after its date, and planned only in the
-future. The committee is therefore planned for today at 23:59 (Paris time); the journey cannot run in the
-last minute of a day. Committees count days in Paris time while the portfolio pages use the server's date:
-on a server in UTC, the journey also needs both to agree (not between midnight and 1 or 2 a.m. in Paris).
+The rules use the application's clock: a committee is marked held on or after its date, and planned only
+in the future. The committee is therefore planned for today at 23:59 (Paris time); in the evening the
+`daytime` fixture moves the clock on to the next morning, so that the day does not turn during the journey.
 """
 
 import datetime as dt
@@ -35,12 +34,12 @@ PLACE = "ANCT, 20 avenue de Ségur, Paris 7e — salle Simone Veil"
 VIDEO = "https://webconf.numerique.gouv.fr/comite-aides-territoires"
 
 
-def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log_out, axe, screenshot):
+def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log_out, axe, screenshot, daytime):
     add_person(*COACH, memberships=[(STARTUP, "coach")], incubators=["anct"])
     add_person(*INTRAPRENEUR, memberships=[(STARTUP, "intrapreneur")], organisation_id="anct")
     add_person(*SPONSOR, memberships=[(STARTUP, "sponsor")], organisation_id="anct")
     add_person(*PORTFOLIO_MANAGER, organisation_id="dinum")
-    today = dt.datetime.now(PARIS).date()
+    today = daytime
     planned_at = dt.datetime.combine(today, dt.time(23, 59), tzinfo=PARIS)
     next_committee_on = today + dt.timedelta(days=150)  # within the six months the rule allows
 

@@ -14,8 +14,8 @@ portfolio manager added. Then, through the pages only:
 - the coach marks the committee held (its date is today: a committee is held on or after its date);
 - the sponsor reads the grids' results, the pack with them, and downloads the pack as PDF.
 
-The rules use the real clock: the journey cannot run in the last minute of a day, Paris time (see
-test_committee_journey.py for the same assumption).
+The rules use the application's clock: the `daytime` fixture keeps the day from turning during the
+journey (see test_committee_journey.py).
 """
 
 import datetime as dt
@@ -90,13 +90,13 @@ def results_row(page, question: str):
 
 
 def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person, in_app, log_in, log_out, axe,
-                                                  screenshot, charts_drawn):
+                                                  screenshot, charts_drawn, daytime):
     in_app(seed.official_grids)
     add_person(*INTRAPRENEUR, memberships=[(STARTUP, "intrapreneur")], organisation_id="mtes")
     add_person(*COACH, memberships=[(STARTUP, "coach")])
     add_person(*SPONSOR, memberships=[(STARTUP, "sponsor")], organisation_id="mtes")
     manager_id = add_person(*PORTFOLIO_MANAGER, organisation_id="dinum")
-    today = dt.datetime.now(PARIS).date()
+    today = daytime
     planned_at = dt.datetime.combine(today, dt.time(23, 59), tzinfo=PARIS)
     committee_id = in_app(seed.plan_committee, STARTUP, planned_at, place="MTE, Tour Séquoia, La Défense — salle 12",
                           extra_participants=[(manager_id, "responsable_portefeuille")])

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from core import clock
 from core.formats import date_fr
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ REASON = "Comité d'investissement : l'application est ouverte à tous, passage 
 def test_a_coach_changes_the_phase_and_the_sponsor_is_refused(page, add_person, log_in, log_out, axe, screenshot):
     add_person(*COACH, memberships=[(STARTUP, "coach")])
     add_person(*SPONSOR, memberships=[(STARTUP, "sponsor")], organisation_id="ditp")
-    today = dt.date.today()
+    today = clock.today()
     changed_on = today - dt.timedelta(days=7)
 
     # The coach logs in by e-mail link and opens the startup's page.

@@ -97,7 +97,9 @@ def build(today: dt.date) -> dict:
     """The data of the pages, through the services; committed. Returns the ids the addresses need."""
     from committees import decisions
     from committees import services as committees
+    from committees.due import add_months
     from committees.models import PARIS, DecisionKind
+    from core import clock
     from core.db import db
     from indicators import services as indicators
     from indicators.models import IndicatorKind
@@ -111,7 +113,7 @@ def build(today: dt.date) -> dict:
            for role, (name, email) in PEOPLE.items()}
     startup = db.session.get(Startup, STARTUP)
     coach, intrapreneur = db.session.get(Person, ids["coach"]), db.session.get(Person, ids["intrapreneur"])
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     created = indicators.propose_mandatory(startup, actor=coach)
     users = next(i for i in created if i.kind is IndicatorKind.ACTIVE_USERS)
     month = today.replace(day=1)
@@ -133,15 +135,17 @@ def build(today: dt.date) -> dict:
             day += dt.timedelta(days=step)
         return day
 
-    # Held ten days ago: planned (then) before its date, marked held, its decision recorded.
-    held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today - dt.timedelta(days=10), -1), 10),
+    # Held ten days ago: planned (then) before its date, marked held, its decision recorded; the next
+    # committee two weeks before the six-month limit, which counts from the day it was held.
+    held_on = weekday(today - dt.timedelta(days=10), -1)
+    held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(held_on, 10),
                                      place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                      now=now - dt.timedelta(days=30))
     committees.mark_held(held, actor=coach, today=today)
     decisions.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
                               team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
                               success_criteria="30 000 dossiers déposés par mois.",
-                              next_committee_on=weekday(today + dt.timedelta(days=170)))
+                              next_committee_on=weekday(add_months(held_on, 6) - dt.timedelta(days=14), -1))
     action = committees.add_action_item(held, title="Atelier d'analyse de risques", owner=coach,
                                         due_on=today + dt.timedelta(days=60), actor=coach, now=now)
     planned = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(weekday(today + dt.timedelta(days=20)), 14),
@@ -183,11 +187,11 @@ def _money(startup, today: dt.date):
 @pytest.fixture(scope="module")
 def pages_data(live_app):
     with live_app.app_context():
-        from committees.models import PARIS
+        from core import clock
         from core.db import db
 
         try:
-            return build(dt.datetime.now(PARIS).date())
+            return build(clock.today())
         finally:
             db.session.remove()
 

@@ -13,6 +13,7 @@ from committees.models import (
     ParticipantRole,
     SignOff,
 )
+from core import clock
 from core.db import db
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
@@ -58,7 +59,7 @@ def make_committee(startup, status=CommitteeStatus.PLANNED, *, scheduled_at=None
     if status in (CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF) or decided_at is not None:
         committee.decision = Decision(
             kind=DecisionKind.CONTINUE,
-            decided_at=decided_at or dt.datetime.now(dt.timezone.utc),
+            decided_at=decided_at or clock.now(),
             sign_off=SignOff.SIGNED if status == CommitteeStatus.SIGNED_OFF else sign_off,
         )
     db.session.add(committee)

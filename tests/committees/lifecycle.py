@@ -5,6 +5,7 @@ import datetime as dt
 
 from committees import decisions, services
 from committees.models import Committee, CommitteeKind, DecisionKind, ParticipantRole
+from core import clock
 from core import dates
 from core.db import db
 from startups.models import Startup
@@ -21,7 +22,7 @@ def ahead(month_day: str | None = None, weekday: int | None = None) -> str:
     """A day to plan a committee on through the pages, which compare with the real today: the first one
     at least 30 days from now with that month and day (« 12-25 ») or that weekday (a working day), never
     more than two years ahead (the bound of core/bounds.py)."""
-    day = dates.today() + dt.timedelta(days=30)
+    day = clock.today() + dt.timedelta(days=30)
     while True:
         if month_day is not None and day.strftime("%m-%d") == month_day:
             return day.isoformat()

@@ -222,8 +222,8 @@ def test_a_committee_held_in_jalons_after_the_imported_ones_moves_the_real_due_d
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("portfolio.views.current_date", lambda: TODAY)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 def test_the_portfolio_shows_the_next_committee_with_its_badge(client, fixed_today):
@@ -315,8 +315,8 @@ def test_the_portfolio_with_due_dates_runs_the_same_queries_for_10_or_1000_start
 # --- In the API ------------------------------------------------------------------------------------
 
 
-def test_the_api_gives_the_next_committee_due_and_filters_by_committee_status(client):
-    today = dt.date.today()  # the API computes for the wall-clock day
+def test_the_api_gives_the_next_committee_due_and_filters_by_committee_status(client, clock_on):
+    today = clock_on(TODAY)
     make_startup("late", phases=[("construction", add_months(today, -7))])
     soon_start = add_months(today, -6) + dt.timedelta(days=10)
     make_startup("soon", phases=[("construction", soon_start)])

@@ -13,6 +13,7 @@ from committees import jobs
 from committees.jobs import due_reminders, send_reminders
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole
 from committees.models import Reminder, ReminderKind, ReminderStatus
+from core import clock
 from core import mail, scheduler
 from core.db import db
 from startups.models import PhasePeriod, Startup
@@ -379,7 +380,7 @@ def test_reminders_failing_for_a_day_are_reported_to_the_administrators(mail_con
     db.session.execute(sa.update(Reminder).values(created_at=now - dt.timedelta(days=1, minutes=1)))
     with caplog.at_level("ERROR", logger="committees.jobs"):
         send_reminders(today=TODAY + dt.timedelta(days=1))
-    assert jobs.failing_reminders(jobs.utcnow()) == 1
+    assert jobs.failing_reminders(clock.now()) == 1
     assert "1 reminder(s) have been failing for more than a day" in caplog.text
 
 
@@ -388,7 +389,7 @@ def test_admins_see_on_the_home_page_the_reminders_failing_for_a_day(client, mai
 
     portfolio_in_every_state()
     send_reminders(today=TODAY)  # the mail server is down
-    db.session.execute(sa.update(Reminder).values(created_at=jobs.utcnow() - dt.timedelta(days=2)))
+    db.session.execute(sa.update(Reminder).values(created_at=clock.now() - dt.timedelta(days=2)))
     coach = db.session.scalar(sa.select(Person).where(Person.name == "Coach s0"))
     login(client, coach)
     assert "ne part plus depuis plus d'un jour" not in client.get("/").text

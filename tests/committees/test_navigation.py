@@ -9,7 +9,8 @@ import pytest
 from committees import decisions, services
 from committees.models import Committee, CommitteeStatus, DecisionKind
 from committees.models import datetime_fr
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from tests.committees.lifecycle import NOW, ahead, cast, decided, held, paris, plan
 from tests.factories import d, login, make_incubator
 
@@ -33,7 +34,7 @@ SPONSOR_SECTION, DECIDE_SECTION, UPCOMING = "À valider par le sponsor", "Tenus 
 def test_the_committees_page_shows_each_section_to_whom_it_concerns(client, who, sponsor_section, decide_section):
     c = cast()
     day = ahead("12-15")
-    plan(c, day, now=utcnow())
+    plan(c, day, now=clock.now())
     db.session.commit()
     login(client, getattr(c, who))
     text = page_text(client, "/committees/")
@@ -54,7 +55,7 @@ def test_a_decision_awaiting_the_sponsor_shows_in_their_section(client):
 
 def test_captions_repeating_the_heading_are_for_screen_readers_only(client):
     c = cast()
-    committee = plan(c, ahead("12-15"), now=utcnow())
+    committee = plan(c, ahead("12-15"), now=clock.now())
     db.session.commit()
     login(client, c.coach)
     for url in ("/committees/", f"/committees/startup/{c.startup.id}", f"/committees/{committee.id}",
@@ -127,7 +128,7 @@ def test_the_plan_button_keeps_its_text_beside_its_icon(client):
 
 def test_the_schedule_form_says_paris_time_once(client):
     c = cast()
-    committee = plan(c, ahead("12-15"), now=utcnow())
+    committee = plan(c, ahead("12-15"), now=clock.now())
     db.session.commit()
     login(client, c.head)
     for url in (f"/committees/startup/{c.startup.id}/plan", f"/committees/{committee.id}/edit"):

@@ -8,15 +8,23 @@ from audit.models import AuditEvent
 from committees import decisions, services, views
 from committees.models import Committee, CommitteeStatus, DecisionKind, ParticipantRole, SignOff
 from committees.models import datetime_fr
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from core.formats import date_fr
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, ahead, cast, decided, held, paris, plan
 from tests.factories import d, login, make_membership
 
 
-# The pages apply the rules with the real clock (« in the future », « on or after its date »): the dates
-# that go through them are far in the future, so that these tests hold whatever day they run.
+# The pages apply the rules with the application's clock (« in the future », « on or after its date »):
+# it stands on TODAY here, before the committees planned below, so that these tests hold whatever day
+# they run.
+TODAY = d("2026-12-01")
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 def version_in(html: str) -> int:
@@ -121,7 +129,7 @@ def test_a_bad_plan_rerenders_the_form_with_french_errors(client):
 def test_an_edit_over_a_newer_version_is_refused_and_overwrites_nothing(client):
     c = cast()
     first, second, third = ahead("12-15"), ahead("12-16"), ahead("12-18")
-    committee = plan(c, first, now=utcnow())
+    committee = plan(c, first, now=clock.now())
     db.session.commit()
     login(client, c.coach)
     form = {"kind": "semestriel", "day": second, "time": "15:30", "duration_minutes": "50",
@@ -154,7 +162,7 @@ def test_no_decision_for_a_planned_committee(client):
 def test_marking_held_before_the_date_is_refused_on_the_page(client):
     c = cast()
     day = ahead("03-03")
-    committee = plan(c, day, now=utcnow())
+    committee = plan(c, day, now=clock.now())
     db.session.commit()
     login(client, c.coach)
     response = client.post(f"/committees/{committee.id}/held", data={"version": committee.version})

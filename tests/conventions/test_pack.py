@@ -1,5 +1,6 @@
 """The committee pack's money section: consumed, what remains, the forecast run-out, the envelope asked."""
 
+from core import clock
 import datetime as dt
 
 from conventions import services
@@ -11,7 +12,7 @@ from tests.factories import login, make_organisation
 
 def test_the_pack_shows_the_money_of_the_startup(client, monkeypatch):
     today = dt.date(2026, 11, 2)
-    monkeypatch.setattr("core.dates.today", lambda: today)
+    monkeypatch.setattr("core.clock.today", lambda: today)
     monkeypatch.setattr("presentations.views._today", lambda: today)
     c = cast(name="Financée")
     committee = plan(c)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.db import db
 from indicators import queries, services
 from indicators.models import Category, Indicator, IndicatorValue, Objective, StartupBudget
@@ -203,7 +204,7 @@ def test_the_values_grid_saves_everything_or_nothing_with_messages_per_cell(clie
 def test_a_value_in_a_future_month_is_refused(client, team):
     startup, _ = team
     users = services.create_indicator(startup, name="Usagers", category=Category.USED)
-    future = dt.date.today().replace(day=1) + dt.timedelta(days=40)
+    future = clock.today().replace(day=1) + dt.timedelta(days=40)
     response = client.post(f"/indicators/{startup.id}/values",
                            data={f"v-{users.id}-{future.strftime('%Y-%m')}": "5"})
     assert response.status_code == 422

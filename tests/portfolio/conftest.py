@@ -6,7 +6,6 @@ TODAY = d("2026-11-27")
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
+def fixed_today(clock_on):
     """The pages compute phases for TODAY, whatever the wall clock says."""
-    monkeypatch.setattr("portfolio.views.current_date", lambda: TODAY)
-    return TODAY
+    return clock_on(TODAY)

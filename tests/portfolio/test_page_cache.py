@@ -160,13 +160,11 @@ def test_a_flashed_message_shows_on_a_kept_page(client):
     assert "Message de la requête précédente" in client.get(PAGE).get_data(as_text=True)
 
 
-def test_the_next_day_is_computed_again(client, monkeypatch):
+def test_the_next_day_is_computed_again(client, clock_on):
     alpha(phases=[("investigation", d("2026-11-20"))])
-    monkeypatch.setattr("portfolio.views.current_date", lambda: d("2026-11-27"))
-    monkeypatch.setattr("core.dates.today", lambda: d("2026-11-27"))
+    clock_on(d("2026-11-27"))
     week = client.get(PAGE).get_data(as_text=True)
-    monkeypatch.setattr("portfolio.views.current_date", lambda: d("2027-11-27"))
-    monkeypatch.setattr("core.dates.today", lambda: d("2027-11-27"))
+    clock_on(d("2027-11-27"))
     year = client.get(PAGE).get_data(as_text=True)
     assert week != year
 

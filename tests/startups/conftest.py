@@ -5,7 +5,6 @@ and fill the editing forms."""
 import pytest
 
 from core.db import db
-from startups import views
 from tests.factories import (
     d,
     make_incubator,
@@ -20,8 +19,8 @@ TODAY = d("2026-11-27")
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(views, "today", lambda: TODAY)
+def fixed_today(clock_on):
+    clock_on(TODAY)
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def test_cached_and_ranked_phases_agree_with_the_rule_on_the_real_snapshot(today
     assert cached == by_rule
 
 
-def test_a_change_of_phase_refreshes_the_cache_in_the_same_transaction():
-    today = dt.date.today()
+def test_a_change_of_phase_refreshes_the_cache_in_the_same_transaction(clock_on):
+    today = clock_on(d("2026-11-27"))
     startup = make_startup("lieu", phases=[("investigation", today - dt.timedelta(days=90))])
     assert db.session.get(Startup, "lieu").cached_phase == Phase.INVESTIGATION
     startup.periods.append(PhasePeriod(position=1, phase=Phase.CONSTRUCTION, start_on=today))

@@ -7,7 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from startups import services
 from startups.models import Event, EventKind, Startup
 from startups.phases import Phase
@@ -40,19 +41,19 @@ def test_an_admin_creates_a_startup_in_investigation_from_the_date_given(client,
 
 def test_the_id_given_is_kept_exactly_and_must_be_unique(world):
     data = services.StartupData(name="Répertoire", incubator_id="incub-test")
-    startup = services.create_startup(data, id="Répertoire-Élus", investigation_on=TODAY, actor=None, now=utcnow())
+    startup = services.create_startup(data, id="Répertoire-Élus", investigation_on=TODAY, actor=None, now=clock.now())
     assert startup.id == "Répertoire-Élus"
     with pytest.raises(services.StartupError, match="déjà utilisé"):
-        services.create_startup(data, id="répertoire-Élus", investigation_on=TODAY, actor=None, now=utcnow())
+        services.create_startup(data, id="répertoire-Élus", investigation_on=TODAY, actor=None, now=clock.now())
     with pytest.raises(services.StartupError, match="ne convient pas"):
-        services.create_startup(data, id="a/b", investigation_on=TODAY, actor=None, now=utcnow())
+        services.create_startup(data, id="a/b", investigation_on=TODAY, actor=None, now=clock.now())
     with pytest.raises(services.StartupError, match="réservé"):
-        services.create_startup(data, id="new", investigation_on=TODAY, actor=None, now=utcnow())
+        services.create_startup(data, id="new", investigation_on=TODAY, actor=None, now=clock.now())
 
 
 def test_a_derived_id_is_made_unique(world):
     data = services.StartupData(name="Lieu dit", incubator_id="incub-test")
-    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=clock.now())
     assert startup.id == "lieu-dit-2"  # « lieu-dit » is taken
 
 
@@ -200,7 +201,7 @@ def test_a_concurrent_save_between_load_and_commit_is_caught_by_the_version_colu
                        .values(name="Par quelqu'un d'autre", version=loaded_version + 1))
     with pytest.raises(services.Conflict, match="pendant que vous l'éditiez"):
         services.edit_startup(startup, services.StartupData(name="Lieu-dit bis", incubator_id="incub-test"),
-                              expected_version=loaded_version, actor=None, now=utcnow())
+                              expected_version=loaded_version, actor=None, now=clock.now())
 
 
 def test_a_change_of_sponsors_alone_moves_the_version_on(world):
@@ -208,7 +209,7 @@ def test_a_change_of_sponsors_alone_moves_the_version_on(world):
     version = startup.version
     services.edit_startup(startup, services.StartupData(name="Lieu-dit", incubator_id="incub-test",
                                                         sponsor_ids=["autre-org"]),
-                          expected_version=version, actor=None, now=utcnow())
+                          expected_version=version, actor=None, now=clock.now())
     assert startup.version == version + 1
 
 
@@ -216,7 +217,7 @@ def test_saving_unchanged_writes_no_audit_event(world):
     startup = world["startup"]
     changed = services.edit_startup(startup, services.StartupData(name="Lieu-dit", incubator_id="incub-test",
                                                                   sponsor_ids=["ministere-test"]),
-                                    expected_version=startup.version, actor=None, now=utcnow())
+                                    expected_version=startup.version, actor=None, now=clock.now())
     assert changed is False and events_of("startup.updated") == []
 
 
@@ -405,8 +406,8 @@ def test_a_line_feed_in_a_startup_name_is_refused_by_the_form(client, world):
 def test_the_startup_services_refuse_a_line_feed_in_a_name_too(world):
     data = services.StartupData(name="Ma\nStartup", incubator_id="incub-test", mission="Sur\ndeux lignes")
     with pytest.raises(services.StartupError, match="Nom : le texte doit tenir sur une ligne, sans un retour à la ligne."):
-        services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+        services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=clock.now())
     data = services.StartupData(name="Ma Startup", incubator_id="incub-test", mission="Sur\ndeux lignes")
-    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=utcnow())
+    startup = services.create_startup(data, id=None, investigation_on=TODAY, actor=None, now=clock.now())
     assert startup.mission == "Sur\ndeux lignes"
     db.session.flush()

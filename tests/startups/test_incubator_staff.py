@@ -8,13 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
+from core import clock
 from core import mail
-from core.db import db, utcnow
-from startups import services, team, views
+from core.db import db
+from startups import services, team
 from startups.models import Startup
 from tests.factories import d, login
 from tests.startups.editing import TODAY, events_of
-from users import permissions
 from users.models import IncubatorStaff, Person
 from users.permissions import can
 
@@ -22,11 +22,9 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def permissions_today(monkeypatch):
-    """The day the policy counts roles for; a test moves it to see a role end."""
-    day = {"on": TODAY}
-    monkeypatch.setattr(permissions, "today", lambda: day["on"])
-    return day
+def permissions_today(clock_on):
+    """The day the policy counts roles for; a test moves it (clock_on) to see a role end."""
+    return clock_on(TODAY)
 
 
 @pytest.fixture
@@ -76,7 +74,7 @@ def test_an_admin_adds_someone_new_who_is_created_and_emailed_a_login_link_after
 
 def test_the_email_leaves_only_once_the_change_is_committed(world, sent):
     team.add_incubator_staff(world["other_incubator"], email="nina@example.gouv.fr", name="Nina Neuve",
-                             starts_on=TODAY, actor=world["admin"], now=utcnow())
+                             starts_on=TODAY, actor=world["admin"], now=clock.now())
     assert sent == []
     db.session.commit()
     [message] = sent
@@ -115,7 +113,7 @@ def test_the_new_staff_member_creates_startups_in_that_incubator_and_no_other(cl
     assert db.session.get(Startup, "ailleurs-encore") is None
 
 
-def test_ending_staff_removes_their_rights_from_the_next_day(client, world, permissions_today, monkeypatch):
+def test_ending_staff_removes_their_rights_from_the_next_day(client, world, clock_on):
     staff = world["staff"].incubator_roles[0]
     login(client, world["admin"])
     page = client.get("/incubators/incub-test/staff")
@@ -142,14 +140,14 @@ def test_ending_staff_removes_their_rights_from_the_next_day(client, world, perm
     assert not can("startup.edit", startup, person=person, on=TOMORROW)
     login(client, person)
     assert client.get("/startups/lieu-dit/edit").status_code == 200
-    permissions_today["on"] = TOMORROW
+    clock_on(TOMORROW)
+    login(client, person)  # a day later the session of yesterday has expired
     assert client.get("/startups/lieu-dit/edit").status_code == 403
     assert client.get("/startups/new").status_code == 403
 
     page = client.get("/incubators/incub-test/staff")
     assert page.status_code == 403
     login(client, world["admin"])
-    monkeypatch.setattr(views, "today", lambda: TOMORROW)
     page = client.get("/incubators/incub-test/staff")
     past = page.text.split("Anciens et futurs membres", 1)[1]
     assert "Sam Staff" in past and "27 novembre 2026" in past
@@ -218,9 +216,9 @@ def test_a_former_staff_member_can_come_back_after_their_end(world, sent):
     team.end_incubator_staff(staff, ends_on=d("2026-06-30"), actor=None)
     with pytest.raises(services.StartupError, match="fait déjà partie"):
         team.add_incubator_staff(world["incubator"], email="sam@example.gouv.fr", name=None, starts_on=d("2026-06-01"),
-                                 actor=None, now=utcnow())
+                                 actor=None, now=clock.now())
     again = team.add_incubator_staff(world["incubator"], email="sam@example.gouv.fr", name=None,
-                                     starts_on=d("2026-09-01"), actor=None, now=utcnow())
+                                     starts_on=d("2026-09-01"), actor=None, now=clock.now())
     assert again.person is world["staff"] and len(staff_rows()) == 2
     assert can("startup.create", world["incubator"], person=world["staff"], on=TODAY)
     assert not can("startup.create", world["incubator"], person=world["staff"], on=d("2026-08-01"))

@@ -199,7 +199,7 @@ def test_team_dates_are_plausible(client, world):
 
 
 def test_the_team_service_refuses_implausible_dates(world):
-    from core.db import utcnow
+    from core import clock
     from startups import team
     from startups.models import Startup
     from startups.services import StartupError
@@ -207,4 +207,4 @@ def test_the_team_service_refuses_implausible_dates(world):
     startup = db.session.get(Startup, "lieu-dit")
     with pytest.raises(StartupError, match="« Début » : la date doit être comprise entre le 1er janvier 2013"):
         team.invite_member(startup, email="nora@example.gouv.fr", name="Nora", role=StartupRole.TEAM_MEMBER,
-                           starts_on=d("2001-01-01"), ends_on=None, actor=None, now=utcnow())
+                           starts_on=d("2001-01-01"), ends_on=None, actor=None, now=clock.now())

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.config import ConfigError, load
-from core.db import db, utcnow
+from core.db import db
 from tests.factories import login, make_membership, make_person, make_startup
 from tests.users.conftest import link_in
 from users.models import LoginToken, Person
@@ -70,7 +71,7 @@ def test_the_token_is_stored_hashed(client, outbox):
 def test_unknown_and_archived_addresses_get_the_same_answer_and_no_email(client, outbox, case):
     make_person(email="known@example.gouv.fr")
     if case == "archived":
-        make_person(email="gone@example.gouv.fr", archived_at=utcnow())
+        make_person(email="gone@example.gouv.fr", archived_at=clock.now())
     email = "nobody@example.gouv.fr" if case == "unknown" else "gone@example.gouv.fr"
 
     known = request_link(client, "known@example.gouv.fr")
@@ -90,7 +91,7 @@ def test_an_expired_link_is_refused(app, client, outbox):
     person = make_person(email="late@example.gouv.fr")
     request_link(client, "late@example.gouv.fr")
     link = path_of(link_in(outbox[0]))
-    db.session.execute(sa.update(LoginToken).values(expires_at=utcnow() - dt.timedelta(seconds=1)))
+    db.session.execute(sa.update(LoginToken).values(expires_at=clock.now() - dt.timedelta(seconds=1)))
     assert client.get(link).status_code == 410
     assert client.post(link).status_code == 410
     assert db.session.get(Person, person.id).last_login_at is None
@@ -101,7 +102,7 @@ def test_a_link_dies_with_an_archived_account(client, outbox):
 
     person = make_person(email="leaving@example.gouv.fr")
     request_link(client, "leaving@example.gouv.fr")
-    services.archive_person(person, now=utcnow())
+    services.archive_person(person, now=clock.now())
     assert client.post(path_of(link_in(outbox[0]))).status_code == 410
 
 
@@ -121,14 +122,14 @@ def test_the_session_expires_after_its_lifetime(app, client):
     person = make_person("Durée Limitée")
     with client.session_transaction() as session:
         session["person_id"] = person.id
-        session["login_at"] = (utcnow() - app.permanent_session_lifetime - dt.timedelta(minutes=1)).isoformat()
+        session["login_at"] = (clock.now() - app.permanent_session_lifetime - dt.timedelta(minutes=1)).isoformat()
     response = client.get("/users/me")
     assert response.status_code == 303 and response.headers["Location"].startswith("/users/login")
 
     with client.session_transaction() as session:
         session["person_id"] = person.id
         session["session_version"] = person.session_version
-        session["login_at"] = (utcnow() - dt.timedelta(hours=1)).isoformat()
+        session["login_at"] = (clock.now() - dt.timedelta(hours=1)).isoformat()
     assert client.get("/users/me").status_code == 200
 
 
@@ -183,7 +184,7 @@ def test_a_cookie_copied_before_the_person_is_archived_no_longer_opens_a_page(cl
     request_link(client, "archive@example.gouv.fr")
     client.post(path_of(link_in(outbox[0])))
     cookie = copied_cookie(client)
-    services.archive_person(person, now=utcnow())
+    services.archive_person(person, now=clock.now())
     db.session.flush()
     # Even if the archiving is undone by hand, the sessions it ended stay ended.
     person.archived_at = None
@@ -195,7 +196,7 @@ def test_a_cookie_copied_before_the_person_is_archived_no_longer_opens_a_page(cl
 def test_an_archived_person_loses_their_session(client):
     person = make_person("Ancien Compte")
     login(client, person)
-    person.archived_at = utcnow()
+    person.archived_at = clock.now()
     db.session.flush()
     assert client.get("/users/me").status_code == 303
 
@@ -252,7 +253,7 @@ def test_the_rate_limit_forgets_old_requests(app, client, outbox):
     for _ in range(app.config["LOGIN_RATE_LIMIT"]):
         request_link(client, "patiente@example.gouv.fr")
     window = dt.timedelta(minutes=app.config["LOGIN_RATE_WINDOW_MINUTES"])
-    db.session.execute(sa.update(LoginAttempt).values(created_at=utcnow() - window - dt.timedelta(seconds=1)))
+    db.session.execute(sa.update(LoginAttempt).values(created_at=clock.now() - window - dt.timedelta(seconds=1)))
     assert request_link(client, "patiente@example.gouv.fr").status_code == 303
 
 
@@ -319,7 +320,7 @@ def test_demo_personas_log_in_in_one_click_in_development(other_app):
     from startups.demo import seed_demo_personas
 
     startup = make_startup(name="Démo active", incubator=None, phases=[("construction", dt.date(2025, 1, 1))])
-    seed_demo_personas(today=dt.date(2026, 11, 27), now=utcnow())
+    seed_demo_personas(today=dt.date(2026, 11, 27), now=clock.now())
     demo = other_app(JALONS_ENV="development", JALONS_DEMO=True)
     client = demo.test_client()
     page = client.get("/users/login").get_data(as_text=True)

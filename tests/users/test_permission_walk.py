@@ -23,6 +23,7 @@ from collections.abc import Callable
 import pytest
 
 from app import create_app
+from core import clock
 from core import dates
 from tests.factories import (
     login,
@@ -315,7 +316,7 @@ def test_the_team_routes_grant_and_end_roles_as_the_policy_says(app, client, rol
     person = world.people.get(role)
     if person is not None:
         login(client, person)
-    on = dates.today()
+    on = clock.today()
     if ending:
         membership = next(m for m in world.startup_memberships() if m.role == granted)
         refusal = role_change_refusal(person, world.startup, granted, membership.person, ending=True, on=on)

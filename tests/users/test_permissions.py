@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from tests.factories import make_incubator, make_incubator_staff, make_membership, make_person, make_startup
 from users.models import StartupRole
 from users.permissions import POLICY, can, grantable_roles, requires, role_change_refusal, sign_off_refusal
@@ -63,7 +63,7 @@ def test_roles_count_only_between_their_dates(startup, role):
 @pytest.mark.parametrize("role", sorted(EXPECTED))
 def test_archived_people_have_no_role(startup, role):
     person = person_with(role, startup)
-    person.archived_at = utcnow()
+    person.archived_at = clock.now()
     assert not any(can(action, startup, person=person, on=TODAY) for action in STARTUP_ACTIONS)
 
 

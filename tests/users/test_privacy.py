@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent, Visibility
 from audit.services import record
-from core.db import db, utcnow
+from core import clock
+from core.db import db
 from tests.factories import d, login, make_incubator, make_incubator_staff, make_membership, make_person, make_startup
 from users import privacy, services
 from users.models import LoginToken, Membership, Person
@@ -29,7 +30,7 @@ def world():
            before={"mission": None}, after={"mission": "Mission écrite par Nadia Nom"})
     record("membership.created", "membership", membership.id, actor=admin, startup_id=startup.id,
            after={"person_id": nadia.id, "role": "intrapreneur"})
-    services.issue_login_token(nadia, now=utcnow())
+    services.issue_login_token(nadia, now=clock.now())
     db.session.commit()
     return {"nadia": nadia, "admin": admin, "startup": startup, "membership": membership}
 
@@ -92,13 +93,13 @@ def test_an_admin_anonymises_a_person_and_the_history_keeps_its_shape(client, wo
     assert logged.visibility is Visibility.PERSONAL and logged.visibility_ref == nadia.id
     assert "Nadia" not in json.dumps([logged.before, logged.after, logged.reason])
     # Unused login links no longer open a session.
-    assert all(not t.is_usable(utcnow()) for t in db.session.scalars(
+    assert all(not t.is_usable(clock.now()) for t in db.session.scalars(
         sa.select(LoginToken).where(LoginToken.person_id == nadia.id)))
 
 
 def test_pages_show_the_anonymised_name_everywhere(client, world):
     nadia, admin = world["nadia"], world["admin"]
-    privacy.anonymise_person(nadia, actor=admin, now=utcnow())
+    privacy.anonymise_person(nadia, actor=admin, now=clock.now())
     db.session.commit()
     login(client, admin)
     for url in ("/startups/secret-defense", "/audit/startups/secret-defense", "/audit",
@@ -111,7 +112,7 @@ def test_pages_show_the_anonymised_name_everywhere(client, world):
 
 def test_an_anonymised_person_can_no_longer_log_in_nor_be_found_by_email(client, world):
     nadia = world["nadia"]
-    privacy.anonymise_person(nadia, actor=world["admin"], now=utcnow())
+    privacy.anonymise_person(nadia, actor=world["admin"], now=clock.now())
     db.session.commit()
     assert services.find_person_by_email("nadia.nom@example.gouv.fr") is None
     login(client, nadia)
@@ -122,10 +123,10 @@ def test_an_anonymised_person_can_no_longer_log_in_nor_be_found_by_email(client,
 def test_anonymising_twice_or_oneself_is_refused(world):
     admin, nadia = world["admin"], world["nadia"]
     with pytest.raises(privacy.PrivacyError, match="vous-même"):
-        privacy.anonymise_person(admin, actor=admin, now=utcnow())
-    privacy.anonymise_person(nadia, actor=admin, now=utcnow())
+        privacy.anonymise_person(admin, actor=admin, now=clock.now())
+    privacy.anonymise_person(nadia, actor=admin, now=clock.now())
     with pytest.raises(privacy.PrivacyError, match="déjà anonymisée"):
-        privacy.anonymise_person(nadia, actor=admin, now=utcnow())
+        privacy.anonymise_person(nadia, actor=admin, now=clock.now())
 
 
 def test_only_admins_anonymise(client, world):

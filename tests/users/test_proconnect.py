@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from core import clock
 from core.db import db
 from tests.factories import make_person
 from users.models import Person
@@ -57,9 +58,7 @@ def test_an_unknown_agent_is_refused_and_not_created(client, proconnect):
 
 
 def test_an_archived_agent_is_refused(client, proconnect):
-    from core.db import utcnow
-
-    make_person("Alex Parti", email="agent@example.gouv.fr", archived_at=utcnow())
+    make_person("Alex Parti", email="agent@example.gouv.fr", archived_at=clock.now())
     assert client.get(start(client)).status_code == 403
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from core.db import utcnow
+from core import clock
 from tests.factories import make_organisation, make_person
 from users import services
 
@@ -53,7 +53,7 @@ def test_a_token_opens_one_session_within_its_lifetime(app):
 
 
 def test_an_archived_person_gets_no_token():
-    person = make_person(archived_at=utcnow())
+    person = make_person(archived_at=clock.now())
     with pytest.raises(services.UsersError, match="archivé"):
         services.issue_login_token(person, now=NOW)
 

@@ -17,8 +17,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
-from core import cache
-from core import clock
+from core import cache, clock
 from core.clock import PARIS
 from core.db import db
 

@@ -1,6 +1,5 @@
 """The committee pack's money section: consumed, what remains, the forecast run-out, the envelope asked."""
 
-from core import clock
 import datetime as dt
 
 from conventions import services
@@ -10,10 +9,8 @@ from tests.conventions.test_pages import text
 from tests.factories import login, make_organisation
 
 
-def test_the_pack_shows_the_money_of_the_startup(client, monkeypatch):
-    today = dt.date(2026, 11, 2)
-    monkeypatch.setattr("core.clock.today", lambda: today)
-    monkeypatch.setattr("presentations.views._today", lambda: today)
+def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
+    today = clock_on(dt.date(2026, 11, 2))
     c = cast(name="Financée")
     committee = plan(c)
     convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],

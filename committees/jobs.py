@@ -277,7 +277,11 @@ def due_reminders(today: dt.date) -> list[Due]:
 
     for committee in decided:
         day = paris_date(committee.decision.decided_at)
-        people = _participants(committee, ParticipantRole.SPONSOR) or teams.role(committee.startup_id, StartupRole.SPONSOR)
+        # Only who may sign it off (users/permissions.py): a current sponsor of the startup who neither
+        # recorded the decision nor chaired the committee; the committee's sponsors first.
+        excluded = {committee.decision.decided_by_id, committee.chair_id}
+        current = {p.id: p for p in teams.role(committee.startup_id, StartupRole.SPONSOR) if p.id not in excluded}
+        people = [p for p in _participants(committee, ParticipantRole.SPONSOR) if p.id in current] or list(current.values())
         for person in people:
             add(_due(ReminderKind.SIGN_OFF_DECISION, committee, committee.startup_id, committee.startup.name, person, day))
 

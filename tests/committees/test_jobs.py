@@ -39,9 +39,12 @@ def portfolio_in_every_state(prefix: str = "s", count: int = 1) -> int:
             (make_person(f"Coach comité {prefix}{n}"), ParticipantRole.COACH),
         ])
         make_committee(active, CommitteeStatus.HELD, held_on=d("2026-12-01"), chair=make_person(f"Présidente {prefix}{n}"))
+        # Reminded to sign off: a current sponsor of the startup (users/permissions.py).
+        reviewer = make_person(f"Sponsor décision {prefix}{n}")
+        make_member(reviewer, active, StartupRole.SPONSOR)
         make_committee(active, CommitteeStatus.DECIDED, held_on=d("2026-11-20"),
                        decided_at=dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone.utc),
-                       participants=[(make_person(f"Sponsor décision {prefix}{n}"), ParticipantRole.SPONSOR)])
+                       participants=[(reviewer, ParticipantRole.SPONSOR)])
     return 7 * count
 
 

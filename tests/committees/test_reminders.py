@@ -161,10 +161,13 @@ def test_without_a_chair_the_committees_coach_is_reminded_of_the_decision():
 
 def test_the_sponsor_is_reminded_seven_days_after_a_decision_not_signed_off():
     startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
+    sacha = make_person("Sacha Sponsor")
+    make_member(sacha, startup, StartupRole.SPONSOR)
+    make_member(make_person("Sam Sponsor"), startup, StartupRole.SPONSOR)
     committee = make_committee(
         startup, CommitteeStatus.DECIDED, held_on=d("2026-11-18"), chair=make_person("Paula Présidente"),
         decided_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc),
-        participants=[(make_person("Sacha Sponsor"), ParticipantRole.SPONSOR)],
+        participants=[(sacha, ParticipantRole.SPONSOR)],
     )
     assert sent(d("2026-11-26")) == set()
     assert sent(d("2026-11-27")) == {(ReminderKind.SIGN_OFF_DECISION, "Sacha Sponsor")}
@@ -179,6 +182,23 @@ def test_without_a_sponsor_among_the_participants_the_startups_sponsor_is_remind
     make_committee(startup, CommitteeStatus.DECIDED, held_on=d("2026-11-18"),
                    decided_at=dt.datetime(2026, 11, 19, 23, 30, tzinfo=dt.timezone.utc))  # 20 Nov. in Paris
     assert sent(d("2026-11-26")) == set()
+    assert sent(d("2026-11-27")) == {(ReminderKind.SIGN_OFF_DECISION, "Sam Sponsor")}
+
+
+def test_the_sign_off_reminder_goes_only_to_who_may_sign_off():
+    # The recorder and the chair may not review their own decision, nor may a sponsor participant who is no
+    # sponsor of the startup (users/permissions.py): the reminder goes to the startup's other sponsor.
+    startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
+    recorder, chair = make_person("Rémi Rédacteur"), make_person("Paula Présidente")
+    for person in (recorder, chair, make_person("Sam Sponsor")):
+        make_member(person, startup, StartupRole.SPONSOR)
+    committee = make_committee(
+        startup, CommitteeStatus.DECIDED, held_on=d("2026-11-18"), chair=chair,
+        decided_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc),
+        participants=[(recorder, ParticipantRole.SPONSOR), (chair, ParticipantRole.SPONSOR),
+                      (make_person("Olga Outsider"), ParticipantRole.SPONSOR)],
+    )
+    committee.decision.decided_by_id = recorder.id
     assert sent(d("2026-11-27")) == {(ReminderKind.SIGN_OFF_DECISION, "Sam Sponsor")}
 
 

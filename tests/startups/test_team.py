@@ -207,4 +207,4 @@ def test_the_team_service_refuses_implausible_dates(world):
     startup = db.session.get(Startup, "lieu-dit")
     with pytest.raises(StartupError, match="« Début » : la date doit être comprise entre le 1er janvier 2013"):
         team.invite_member(startup, email="nora@example.gouv.fr", name="Nora", role=StartupRole.TEAM_MEMBER,
-                           starts_on=d("2001-01-01"), ends_on=None, actor=None, now=clock.now())
+                           starts_on=d("2001-01-01"), ends_on=None, actor=world["coach"], now=clock.now())

@@ -4,7 +4,7 @@ import importlib
 import importlib.util
 import os
 
-from flask import Flask, render_template
+from flask import Flask, redirect, render_template, url_for
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 # The areas, in import order: an area may import those listed before it, never those after.
-AREAS = ("users", "audit", "startups", "indicators", "committees", "grids", "presentations", "portfolio", "api")
+AREAS = ("users", "audit", "startups", "indicators", "committees", "grids", "presentations", "portfolio", "api", "espace")
 
 
 def _register_areas(app: Flask) -> None:
@@ -61,4 +61,7 @@ def _register_areas(app: Flask) -> None:
     @app.get("/")
     @permissions.public
     def home():
+        # A logged-in person lands on what they have to do; visitors keep the presentation of Jalons.
+        if permissions.current_person() is not None:
+            return redirect(url_for("espace.index"), 303)
         return render_template("home.html")

@@ -270,11 +270,11 @@ def _missing_months(startup_ids: list[str], today: dt.date) -> dict[str, list[dt
             Indicator.startup_id.in_(startup_ids), Indicator.archived_at.is_(None),
             Indicator.frequency == Frequency.MONTHLY, Indicator.kind != IndicatorKind.COST_PER_USE)
     ).all()
-    entered = set(db.session.execute(
+    entered = set(map(tuple, db.session.execute(
         sa.select(IndicatorValue.indicator_id, IndicatorValue.period_start)
         .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
         .where(Indicator.startup_id.in_(startup_ids), IndicatorValue.period_start >= first)
-    ).tuples())
+    )))
     missing: dict[str, set[dt.date]] = defaultdict(set)
     for indicator_id, startup_id, created_at in indicators:
         created = created_at.astimezone(PARIS).date().replace(day=1)
@@ -302,11 +302,11 @@ def _grids_to_fill(person: Person) -> list[tuple[Committee, GridTemplate]]:
     templates = {t.code: t for t in db.session.scalars(
         sa.select(GridTemplate).where(GridTemplate.code.in_(codes), GridTemplate.archived_at.is_(None))
         .options(selectinload(GridTemplate.versions))) if t.latest_version is not None}
-    submitted = set(db.session.execute(
+    submitted = set(map(tuple, db.session.execute(
         sa.select(FilledGrid.committee_id, FilledGrid.template_id).where(
             FilledGrid.person_id == person.id, FilledGrid.status == FilledStatus.SUBMITTED,
             FilledGrid.committee_id.in_([c.id for c in committees]))
-    ).tuples())
+    )))
     return [(c, templates[code]) for c in committees for code in grids_services.suitable_codes(c.kind)
             if code in templates and (c.id, templates[code].id) not in submitted]
 

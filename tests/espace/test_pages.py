@@ -234,3 +234,8 @@ def test_a_month_entered_is_no_longer_asked_for(client, world):
     page = page_of(client, world.intrapreneur)
     earlier = last_month(month)
     assert month_fr(earlier) in page and month_fr(month) not in page.split("Indicateurs à saisir")[1].split("Mes actions")[0]
+
+
+def test_the_page_is_for_any_logged_in_person_in_the_permission_walk(app):
+    # tests/users/test_permission_walk.py walks every route; this one declares « any logged-in person ».
+    assert app.view_functions["espace.index"].permission == "account.use"

@@ -21,7 +21,7 @@ from indicators.models import Category, Indicator
 from presentations.models import Presentation, PresentationStatus
 from tests.factories import login, make_incubator, make_incubator_staff, make_membership, make_person, make_startup
 
-MAX_QUERIES = 25
+MAX_QUERIES = 20
 
 
 def build(count: int):

@@ -76,6 +76,11 @@ PAGES = [
     ("presentation-a-preparer", "intrapreneur", "/presentations/committee/{held}"),
     ("dossier", "coach", "/presentations/committee/{planned}/pack"),
     ("dossier-comite-tenu", "sponsor", "/presentations/committee/{held}/pack"),
+    # « Mon espace », as each persona lands on it.
+    ("mon-espace-intrapreneur", "intrapreneur", "/espace/"),
+    ("mon-espace-coach", "coach", "/espace/"),
+    ("mon-espace-sponsor", "sponsor", "/espace/"),
+    ("mon-espace-admin", "admin", "/espace/"),
 ]
 
 

@@ -140,7 +140,7 @@ def test_the_coach_sees_a_held_committee_to_decide_and_a_contested_decision_apar
     db.session.flush()
     page = page_of(client, world.coach)
     assert "Décisions contestées par le sponsor (1)" in page
-    assert "Comités tenus, décision à saisir (1)" in page
+    assert "Comités passés, décision à saisir (1)" in page
     assert f"/committees/{held.id}/decision" in page
 
 

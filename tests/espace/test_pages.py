@@ -147,7 +147,7 @@ def test_the_coach_sees_a_held_committee_to_decide_and_a_contested_decision_apar
 def test_the_incubator_staff_see_their_incubator_with_counts(client, world):
     page = page_of(client, world.staff)
     assert "Incubateur : Incubateur des Essais" in page
-    assert "1 en retard" in page and "1 planifiés" in page
+    assert "1 comité en retard" in page and "1 comité planifié" in page
     assert "Startup Suivie" in page
     assert "Incubateur Voisin" not in page and "Startup Étrangère" not in page
 

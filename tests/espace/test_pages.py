@@ -180,6 +180,7 @@ def test_the_admin_sees_the_portfolio_alerts_with_counts(client, world):
     assert "Alertes du portefeuille" in page
     assert "2 comités en retard" in page
     assert "Incubateur des Essais" in page and "Incubateur Voisin" in page
+    assert f"/startups?committee=overdue&incubator={world.incubator.id}" in page
     assert "Décisions non validées depuis plus de 7 jours (2)" in page
     assert "Mes startups" not in page
 

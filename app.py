@@ -4,7 +4,7 @@ import importlib
 import importlib.util
 import os
 
-from flask import Flask, render_template
+from flask import Flask, redirect, render_template, url_for
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -46,7 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 # The areas, in import order: an area may import those listed before it, never those after.
-AREAS = ("users", "audit", "startups", "indicators", "committees", "conventions", "grids", "presentations", "portfolio", "api")
+AREAS = ("users", "audit", "startups", "indicators", "committees", "conventions", "grids", "presentations", "portfolio", "api",
+         "espace")
 
 
 def _register_areas(app: Flask) -> None:
@@ -63,11 +64,7 @@ def _register_areas(app: Flask) -> None:
     @app.get("/")
     @permissions.public
     def home():
-        # Admins are told here of reminders that have been failing for a day (until « Mon espace »).
-        person = permissions.current_person()
-        failing = 0
-        if person is not None and person.is_admin:
-            from committees.jobs import failing_reminders
-
-            failing = failing_reminders(clock.now())
-        return render_template("home.html", failing_reminders=failing)
+        # A logged-in person lands on what they have to do; visitors keep the presentation of Jalons.
+        if permissions.current_person() is not None:
+            return redirect(url_for("espace.index"), 303)
+        return render_template("home.html")

@@ -12,7 +12,8 @@ SQL statements of one request (and the time spent in the database), next to a ba
 Each page is measured warm (in the page cache, core/cache.py: nearly every read) and cold (the cache
 emptied before each request: the first reader after a write).
 Target (issue 2): each page within 2x the bare page (warm) and at most 10 queries (warm and cold); pages
-beyond are flagged.
+beyond are flagged. « Mon espace » (issue 12), never cached, is measured for a person with 200 startups
+against its own bound on SQL statements (MAX_ESPACE_QUERIES), its time shown.
 """
 
 import argparse
@@ -51,6 +52,10 @@ from startups.phases import UnknownPhase, parse_phase  # noqa: E402
 SOURCES = [ROOT / "demo" / "betagouv-2026-08", ROOT / "tests" / "fixtures" / "betagouv" / "2026-08"]
 MAX_RATIO = 2.0
 MAX_QUERIES = 10
+# « Mon espace » (issue 12): a person holding every role on ESPACE_STARTUPS startups, staff of the largest
+# incubator and admin; a page of its own, never cached, its statements bounded whatever that number.
+ESPACE_STARTUPS = 200
+MAX_ESPACE_QUERIES = 20
 BARE_URL = "/__bench/bare"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 BARE_PAGE = """{% extends "base.html" %}
@@ -322,6 +327,33 @@ def pages_to_measure(app, profile: Profile) -> list[tuple[str, str]]:
     ]
 
 
+def espace_person(today: dt.date) -> tuple[int, int]:
+    """The person of « Mon espace »: intrapreneur, coach and sponsor of ESPACE_STARTUPS startups, staff of the
+    largest incubator, admin; each startup with a committee planned in three weeks. (id, session_version)."""
+    from committees.models import Committee, CommitteeKind, CommitteeStatus
+    from users.models import IncubatorStaff, Membership, Person, StartupRole
+
+    person = Person(name="Personne du banc", email="banc.espace@example.gouv.fr", is_admin=True)
+    db.session.add(person)
+    db.session.flush()
+    ids = db.session.scalars(sa.select(Startup.id).where(Startup.archived_at.is_(None))
+                             .order_by(Startup.id).limit(ESPACE_STARTUPS)).all()
+    incubator_id = db.session.scalar(sa.select(Startup.incubator_id).where(Startup.incubator_id.is_not(None))
+                                     .group_by(Startup.incubator_id).order_by(sa.func.count().desc()).limit(1))
+    scheduled_at = dt.datetime.combine(today + dt.timedelta(days=21), dt.time(13), tzinfo=dt.timezone.utc)
+    db.session.execute(sa.insert(Membership), [
+        {"person_id": person.id, "startup_id": startup_id, "role": role, "starts_on": today - dt.timedelta(days=365)}
+        for startup_id in ids for role in (StartupRole.INTRAPRENEUR, StartupRole.COACH, StartupRole.SPONSOR)])
+    db.session.execute(sa.insert(Committee), [
+        {"startup_id": startup_id, "kind": CommitteeKind.SEMESTRIAL, "status": CommitteeStatus.PLANNED,
+         "scheduled_at": scheduled_at} for startup_id in ids])
+    if incubator_id:
+        db.session.add(IncubatorStaff(person_id=person.id, incubator_id=incubator_id,
+                                      starts_on=today - dt.timedelta(days=365)))
+    db.session.commit()
+    return person.id, person.session_version
+
+
 def route_exists(app, url: str) -> bool:
     adapter = app.url_map.bind("localhost")
     try:
@@ -473,6 +505,23 @@ def run(database_url: str, args) -> int:
               + ("⚠ " + ", ".join(flags) if flags else "ok"))
         if args.statements:
             for ms, statement in first.statements:
+                print(f"{'':<36} {ms:>9.1f}  {' '.join(statement.split())[:110]}")
+    if route_exists(app, "/espace/"):
+        with app.app_context():
+            person_id, session_version = espace_person(today)
+            db.session.remove()
+        with client.session_transaction() as session:
+            session["person_id"], session["session_version"] = person_id, session_version
+        result = measure(app, client, "/espace/", args.repeat)
+        flags = [f"HTTP {result.status}"] if result.status != 200 else []
+        if result.queries > MAX_ESPACE_QUERIES:
+            flags.append(f"> {MAX_ESPACE_QUERIES} requêtes")
+        flagged += bool(flags)
+        label = f"/espace/ ({ESPACE_STARTUPS} startups, tous rôles)"
+        print(f"{label:<36} {result.ms:>9.1f} {result.ms / result.bare_ms:>6.2f} {result.queries:>5} {result.sql_ms:>7.1f} {result.requests:>3} │"
+              f" {'(page jamais en cache)':>33}  " + ("⚠ " + ", ".join(flags) if flags else "ok"))
+        if args.statements:
+            for ms, statement in result.statements:
                 print(f"{'':<36} {ms:>9.1f}  {' '.join(statement.split())[:110]}")
     print(f"\nCible : chaque page (à chaud) sous {MAX_RATIO:g}x la page nue, et au plus {MAX_QUERIES} requêtes SQL "
           "(à chaud comme à froid). "

@@ -90,6 +90,11 @@ PAGES = [
     ("bon-de-commande", "intrapreneur", "/conventions/orders/{order}"),
     ("financement", "coach", "/conventions/startup/{startup}"),
     ("budget-public", "coach", "/conventions/budget/{startup}"),
+    # « Mon espace », as each persona lands on it.
+    ("mon-espace-intrapreneur", "intrapreneur", "/espace/"),
+    ("mon-espace-coach", "coach", "/espace/"),
+    ("mon-espace-sponsor", "sponsor", "/espace/"),
+    ("mon-espace-admin", "admin", "/espace/"),
 ]
 
 

@@ -387,7 +387,7 @@ def test_reminders_failing_for_a_day_are_reported_to_the_administrators(mail_con
     assert "1 reminder(s) have been failing for more than a day" in caplog.text
 
 
-def test_admins_see_on_the_home_page_the_reminders_failing_for_a_day(client, mail_config):
+def test_admins_see_in_mon_espace_the_reminders_failing_for_a_day(client, mail_config):
     from tests.factories import login
 
     portfolio_in_every_state()
@@ -395,9 +395,9 @@ def test_admins_see_on_the_home_page_the_reminders_failing_for_a_day(client, mai
     db.session.execute(sa.update(Reminder).values(created_at=clock.now() - dt.timedelta(days=2)))
     coach = db.session.scalar(sa.select(Person).where(Person.name == "Coach s0"))
     login(client, coach)
-    assert "ne part plus depuis plus d'un jour" not in client.get("/").text
+    assert "ne part plus depuis plus d'un jour" not in client.get("/espace/").text
     admin = make_person("Ada Admin")
     admin.is_admin = True
     db.session.flush()
     login(client, admin)
-    assert "1 rappel de comité ne part plus depuis plus d'un jour" in client.get("/").text
+    assert "1 rappel de comité ne part plus depuis plus d'un jour" in client.get("/espace/").text

@@ -48,7 +48,7 @@ def test_an_email_link_logs_in_once_through_a_real_smtp_server(client, outbox):
 
     done = client.post(path_of(link))
     assert done.status_code == 303
-    home = client.get(done.headers["Location"]).get_data(as_text=True)
+    home = client.get(done.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Inès Rivière" in home and "Se déconnecter" in home
     assert db.session.get(Person, person.id).last_login_at is not None
 
@@ -302,7 +302,7 @@ def test_header_shows_login_or_the_person(client):
     page = client.get("/").get_data(as_text=True)
     assert "Se connecter" in page and "Se déconnecter" not in page
     login(client, make_person("Zoé Entête"))
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Zoé Entête" in page and "Se déconnecter" in page and "Se connecter</a>" not in page
 
 

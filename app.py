@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import cache, errors, formats, mail, security, sqlite, static
+from core import cache, errors, formats, health, logs, mail, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -43,7 +43,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     permissions.register(app)
     errors.install_converters(app)
     _register_areas(app)
+    health.register(app)
     errors.register(app)
+    logs.register(app)
     return app
 
 

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DSFR := node_modules/@gouvfr/dsfr/dist
 CHART := node_modules/@gouvfr/dsfr-chart/dist
 VENDOR := static/vendor
-export FLASK_APP := app
+export FLASK_APP := wsgi
 
 .PHONY: install assets run test system-pdf chromium bench clean
 

@@ -52,3 +52,20 @@ def test_one_log_line_per_request_with_its_id_duration_status_and_person(client,
     client.get("/pas-ici?x=a b")
     anonymous = [r for r in caplog.records if r.name == "jalons.requests"]
     assert anonymous[0].levelno == logging.INFO and "status=404" in anonymous[0].getMessage()
+
+
+def test_an_unexpected_error_is_logged_once_with_its_request_id_and_traceback(app, caplog):
+    from app import create_app
+
+    crashing = create_app({"JALONS_ENV": "test", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    @crashing.get("/boom")
+    def boom():
+        raise RuntimeError("une panne")
+
+    boom.permission = "public"
+    response = crashing.test_client().get("/boom", headers={"X-Request-Id": "id-500"})
+    assert response.status_code == 500 and "id-500" in response.get_data(as_text=True)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert "id-500" in errors[0].getMessage() and errors[0].exc_info[0] is RuntimeError

@@ -7,11 +7,14 @@ BIN := $(VENV)/bin
 DSFR := node_modules/@gouvfr/dsfr/dist
 CHART := node_modules/@gouvfr/dsfr-chart/dist
 VENDOR := static/vendor
-export FLASK_APP := app
+export FLASK_APP := wsgi
 
-.PHONY: install run test system-pdf chromium bench clean
+.PHONY: install assets run test system-pdf chromium bench clean
 
 install: $(VENV)/.installed node_modules/.installed $(VENDOR)/.installed
+
+# The front-end assets alone (static/vendor/, pre-compressed): what a fresh checkout lacks to show the DSFR.
+assets: $(VENDOR)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +26,15 @@ node_modules/.installed: package.json package-lock.json .dsfr.yml
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Only the subset of the DSFR that pages use, keeping dist/'s layout (the CSS refers to fonts/ and icons/).
-$(VENDOR)/.installed: node_modules/.installed
+# Only the subset of the DSFR that pages use, keeping dist/'s layout (the CSS refers to fonts/ and icons/),
+# with a .gz beside each file that compresses, which WhiteNoise sends to browsers (core/static.py).
+$(VENDOR)/.installed: node_modules/.installed $(VENV)/.installed
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/dsfr-chart
 	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
 	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
 	cp $(CHART)/DSFRChart/DSFRChart.js $(CHART)/DSFRChart/DSFRChart.css $(VENDOR)/dsfr-chart/
+	$(BIN)/python -m whitenoise.compress --quiet --no-brotli $(VENDOR)
 	touch $@
 
 # Debian packages: pango and a font for WeasyPrint (the committee pack as PDF), and Chromium for the

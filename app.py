@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import cache, errors, formats, mail, security, sqlite
+from core import cache, errors, formats, health, logs, mail, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -24,6 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.load(app.instance_path, overrides))
 
+    # Static files first, inside ProxyFix: HSTS on a static file follows the scheme the proxy forwarded.
+    static.init_app(app)
     if app.config.get("PROXY_COUNT"):
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -41,7 +43,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     permissions.register(app)
     errors.install_converters(app)
     _register_areas(app)
+    health.register(app)
     errors.register(app)
+    logs.register(app)
     return app
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 DEV_SECRET = "dev-secret-not-for-production"
 ENVIRONMENTS = ("development", "test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
@@ -63,6 +64,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     if config["JALONS_ENV"] == "production" and config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise ConfigError("SECRET_KEY doit être défini en production (et différent du secret de développement).")
     _check_accounts(config)
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={config['LOG_LEVEL']!r} : valeurs possibles {', '.join(LOG_LEVELS)}")
     return config
 
 
@@ -125,6 +128,8 @@ def _accounts(env, jalons_env: str) -> dict:
         # Number of reverse proxies in front of the web process (their X-Forwarded-* headers are trusted),
         # so that the login rate limit counts visitors, not the proxy.
         "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
+        # Level of the logs on stderr (core/logs.py): INFO has one line per request.
+        "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
     }
 
 

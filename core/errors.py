@@ -215,5 +215,9 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if isinstance(original, sa.exc.SQLAlchemyError):
             return database_error(original)
-        log.error("unexpected error [request %s] %s %s", request_id(), request.method, request.path)
+        log.error("unexpected error [request %s] %s %s", request_id(), request.method, request.path,
+                  exc_info=original if isinstance(original, BaseException) else None)
         return respond(500)
+
+    # The traceback is logged above, on the line that carries the request id: not a second time by Flask.
+    app.log_exception = lambda exc_info: None

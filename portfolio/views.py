@@ -100,7 +100,11 @@ def portfolio_context() -> dict:
     page = startups_page(filters, today, form.page_number)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
     warnings += form.page.errors + beyond_end(page, form.page_number)
+    # A fresh installation: say the portfolio is not loaded (and, to an admin, how to load it) rather than
+    # that no startup matches the filters. One more statement, on an empty page only.
+    no_startup_at_all = page.total == 0 and db.session.scalar(sa.select(Startup.id).limit(1)) is None
     return dict(
+        no_startup_at_all=no_startup_at_all,
         form=form,
         filters=filters,
         counts=counts,

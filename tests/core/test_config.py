@@ -38,3 +38,37 @@ def test_behind_a_proxy_the_visitor_address_is_the_forwarded_one(tmp_path):
 
     response = app.test_client().get("/_adresse", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert response.get_data(as_text=True) == "203.0.113.9"
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def run_flask(*args, **env):
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("JALONS_ENV", "SECRET_KEY", "BASE_URL", "FLASK_APP", "LOG_LEVEL", "DATABASE_URL")}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_configuration_error_is_one_french_line_and_a_failure_exit_code():
+    # Flask finds wsgi.py in the repository by itself: what `flask --help` on a laptop loads.
+    result = run_flask("--help")
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Jalons — erreur de configuration : SECRET_KEY doit être défini en production")
+    assert "make run" in lines[0] and "JALONS_ENV=development" in lines[0]
+    bad_level = run_flask("--help", JALONS_ENV="development", LOG_LEVEL="bavard")
+    assert bad_level.returncode == 3 and "LOG_LEVEL='BAVARD'" in bad_level.stderr
+    assert "Traceback" not in bad_level.stderr and "make run" not in bad_level.stderr
+
+
+def test_flask_in_development_lists_the_project_commands():
+    result = run_flask("--help", JALONS_ENV="development")
+    assert result.returncode == 0, result.stderr
+    assert "import-betagouv" in result.stdout and "db" in result.stdout

@@ -108,7 +108,7 @@ def test_the_page_loads_the_chart_components_and_shows_the_north_star_first(clie
     services.create_indicator(startup, name="Usagers", category=Category.USED)
     services.create_indicator(startup, name="Démarches publiées", category=Category.NORTH_STAR, is_north_star=True)
     page = client.get(f"/indicators/{startup.id}").text
-    assert 'type="module" src="/static/vendor/dsfr-chart/DSFRChart.js"' in page
+    assert 'type="module" src="/static/vendor/dsfr-chart/DSFRChart.js?v=' in page  # versioned: core/static.py
     assert "DSFRChart.css" in page
     assert page.index("Démarches publiées") < page.index("Usagers")
 

@@ -19,6 +19,7 @@ Message-ID) and the exit codes. Everything it starts is stopped, and its folders
 All traffic stays on 127.0.0.1.
 """
 
+import argparse
 import atexit
 import collections
 import contextlib
@@ -30,6 +31,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -213,6 +215,8 @@ class Hit:
     ok: bool
     status: int  # 0: no HTTP answer
     dsfr: bool
+    path: str = ""
+    body: str = ""
 
 
 def is_dsfr(response: requests.Response) -> bool:
@@ -231,10 +235,13 @@ class Load:
         self.threads: list[threading.Thread] = []
         self.errors: list[str] = []
 
-    def note(self, started: float, client: str, response: requests.Response | None, ok_statuses=(200,)) -> bool:
+    def note(self, started: float, client: str, response: requests.Response | None, ok_statuses=(200,),
+             path: str = "") -> bool:
         ok = response is not None and response.status_code in ok_statuses
         hit = Hit(started, time.monotonic(), client, ok, response.status_code if response is not None else 0,
-                  response is not None and (ok or is_dsfr(response)))
+                  response is not None and (ok or is_dsfr(response)), path)
+        if not hit.dsfr and response is not None:
+            hit.body = response.text[:300]
         with self.lock:
             self.hits.append(hit)
         return ok
@@ -245,7 +252,7 @@ class Load:
             response = session.request(method, self.base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs)
         except requests.RequestException:
             response = None
-        self.note(started, client, response, ok_statuses)
+        self.note(started, client, response, ok_statuses, f"{method} {path}")
         if response is not None:
             keep_cookies(session, response)
         return response
@@ -399,12 +406,15 @@ def summarise(name: str, load: Load, start: float, back: float, end: float, data
         "not_dsfr": sum(1 for hit in failed if not hit.dsfr),
         "no_answer": sum(1 for hit in failed if hit.status == 0),
         "statuses": dict(collections.Counter(hit.status for hit in failed)),
+        "during": sum(1 for hit in hits if hit.ended < back),
+        "median": statistics.median([hit.ended - hit.started for hit in hits]) if hits else 0.0,
         "slow": sum(1 for hit in hits if hit.ended - hit.started > SLOW),
         "longest": max((hit.ended - hit.started for hit in hits), default=0.0),
         "recovery": recovery,
         "writes_ok": sum(1 for hit in hits if hit.client == "writer" and hit.ok and hit.status in (302, 303)),
         "workers_replaced": len(workers_before - gunicorn.workers()),
     }
+    figures["raw"] = [f"{hit.status} {hit.path}: {hit.body!r}" for hit in failed if not hit.dsfr][:3]
     figures |= consistency(database_url, load.acknowledged)
     return figures
 
@@ -548,18 +558,24 @@ def run_backup(postgres: Postgres, folder: Path, gunicorn: Gunicorn, startup_ids
 def report_fault(figures: dict) -> None:
     print(f"- {figures['fault']:<8} {figures['requests']:>5} requêtes, {figures['failed']:>4} en échec "
           f"({figures['not_dsfr']} hors page DSFR, {figures['no_answer']} sans réponse ; statuts {figures['statuses']}), "
-          f"{figures['slow']} de plus de {SLOW:.0f} s (la plus longue {figures['longest']:.1f} s), reprise {figures['recovery']:.2f} s ; "
+          f"{figures['during']} terminées pendant la panne, médiane {figures['median']:.2f} s, {figures['slow']} de plus de {SLOW:.0f} s (la plus longue {figures['longest']:.1f} s), reprise {figures['recovery']:.2f} s ; "
           f"{figures['writes_ok']} écritures réussies, {figures['half_written']} à moitié écrites, "
           f"{figures['lost_writes']} perdues, {figures['duplicate_positions']} positions en double, "
           f"{figures['workers_replaced']} worker(s) remplacé(s)")
 
 
-def main() -> int:
+def main(argv=None) -> int:
     if os.geteuid() != 0:
         sys.exit("bench/faults.py lance PostgreSQL sous l'utilisateur système postgres : lancez-le en root.")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--logs", type=Path, help="dossier où copier les journaux de gunicorn et de PostgreSQL")
+    args = parser.parse_args(argv)
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="jalons-faults-"))
     _cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+        _cleanups.append(lambda: [shutil.copy(log, args.logs) for log in folder.glob("*.log")])
     postgres = Postgres(folder)
     postgres.init()
     _cleanups.append(postgres.shutdown)
@@ -578,6 +594,8 @@ def main() -> int:
         for name in ("none", "restart", "stop", "freeze"):
             figures = run_fault(name, postgres, load, gunicorn)
             report_fault(figures)
+            for raw in figures["raw"]:
+                print(f"    page brute : {raw}")
             ok &= figures["half_written"] == 0 and figures["lost_writes"] == 0 and figures["not_dsfr"] == 0 \
                 and figures["duplicate_positions"] == 0
     finally:

@@ -478,7 +478,16 @@ def remind(database_url: str, smtp_port: int, today: dt.date) -> subprocess.Pope
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def run_reminders(database_url: str, today: dt.date) -> dict:
+def last_line(output: str) -> str:
+    """The job's summary, or the exception that ended it."""
+    lines = output.strip().splitlines()
+    summary = [line for line in lines if line.startswith("Rappels du")]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Shutdown)\b", line)]
+    return (summary or exceptions or lines or [""])[-1][:160]
+
+
+def run_reminders(postgres: Postgres, today: dt.date) -> dict:
+    database_url = postgres.url
     sink = Sink(free_port(8800))
     sink.start()
     figures = {}
@@ -501,15 +510,29 @@ def run_reminders(database_url: str, today: dt.date) -> dict:
             job.kill()
             job.wait(10)
     figures["exit_code_smtp_cut"] = job.returncode
-    figures["message_smtp_cut"] = next((line for line in output.splitlines() if line.startswith("Rappels du")), output.strip()[-200:])
+    figures["message_smtp_cut"] = last_line(output)
     figures["sent_before_cut"] = len(sink.ids)
-    # 3. The mail server is back: the next run sends what was missed.
+    # 3. The mail server is back; the database restarts in the middle of the run.
     sink.start()
+    job = remind(database_url, sink.port, today)
+    try:
+        wait_for(lambda: len(sink.ids) >= figures["sent_before_cut"] + 20, 120, "reminders")
+        postgres.stop()
+        postgres.start()
+        output, _ = job.communicate(timeout=60)
+    finally:
+        if job.poll() is None:
+            job.kill()
+            job.wait(10)
+    figures["exit_code_db_restart"] = job.returncode
+    figures["message_db_restart"] = last_line(output)
+    figures["sent_before_db_restart"] = len(sink.ids)
+    # 4. The next run sends what was missed.
     job = remind(database_url, sink.port, today)
     output, _ = job.communicate(timeout=300)
     figures["exit_code_after"] = job.returncode
-    figures["message_after"] = next((line for line in output.splitlines() if line.startswith("Rappels du")), output.strip()[-200:])
-    # 4. Once more: nothing left to send.
+    figures["message_after"] = last_line(output)
+    # 5. Once more: nothing left to send.
     job = remind(database_url, sink.port, today)
     job.communicate(timeout=120)
     sink.stop()
@@ -519,6 +542,9 @@ def run_reminders(database_url: str, today: dt.date) -> dict:
         unsent = connection.exec_driver_sql("SELECT count(*) FROM committee_reminders WHERE status::text NOT IN ('envoye', 'SENT')").scalar()
     engine.dispose()
     received = collections.Counter(sink.ids)
+    for crash in ("kill", "db_restart"):  # duplicates repeated across each crash: at most the one in flight
+        boundary = figures[f"sent_before_{crash}"]
+        figures[f"duplicates_{crash}"] = len(set(sink.ids[:boundary]) & set(sink.ids[boundary:]))
     figures |= {"due": expected, "received": len(sink.ids), "distinct": len(received),
                 "duplicates": sum(n - 1 for n in received.values()), "lost": expected - len(received), "unsent": unsent}
     return figures
@@ -603,15 +629,19 @@ def main(argv=None) -> int:
     for error in load.errors:
         print(f"⚠ {error}")
         ok = False
-    print("\nRappels (tâche tuée en plein lot, puis serveur SMTP coupé en plein lot, puis relancée) :")
-    figures = run_reminders(postgres.url, today)
+    print("\nRappels (tâche tuée en plein lot, serveur SMTP coupé en plein lot, base redémarrée en plein lot, puis relancée) :")
+    figures = run_reminders(postgres, today)
     print(f"- {figures['due']} rappels dus ; {figures['sent_before_kill']} reçus avant kill -9 ; "
           f"{figures['sent_before_cut']} reçus avant la coupure SMTP, code de sortie {figures['exit_code_smtp_cut']} "
-          f"(« {figures['message_smtp_cut']} ») ; passage suivant : code {figures['exit_code_after']} "
+          f"(« {figures['message_smtp_cut']} ») ; {figures['sent_before_db_restart']} reçus avant le redémarrage de la base, "
+          f"code {figures['exit_code_db_restart']} (« {figures['message_db_restart']} ») ; passage suivant : code {figures['exit_code_after']} "
           f"(« {figures['message_after']} »)")
     print(f"- {figures['received']} e-mails reçus, {figures['distinct']} Message-ID distincts : "
-          f"{figures['duplicates']} en double, {figures['lost']} perdus, {figures['unsent']} non envoyés en base")
-    ok &= figures["lost"] == 0 and figures["duplicates"] <= 1 and figures["exit_code_smtp_cut"] != 0
+          f"{figures['duplicates']} en double ({figures['duplicates_kill']} après le kill -9, "
+          f"{figures['duplicates_db_restart']} après le redémarrage de la base), {figures['lost']} perdus, {figures['unsent']} non envoyés en base")
+    ok &= figures["lost"] == 0 and figures["duplicates_kill"] <= 1 and figures["duplicates_db_restart"] <= 1 \
+        and figures["duplicates"] == figures["duplicates_kill"] + figures["duplicates_db_restart"] and figures["exit_code_smtp_cut"] != 0 \
+        and figures["exit_code_db_restart"] != 0
     print("\nSauvegarde restaurée sur une base neuve :")
     figures = run_backup(postgres, folder, gunicorn, portfolio["startup_ids"])
     print(f"- pg_dump -Fc {figures['dump_bytes'] / 1e6:.1f} Mo, restauré en {figures['restore_seconds']:.1f} s ; "

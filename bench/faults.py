@@ -8,7 +8,7 @@ real size with the committees of bench/reminders.py, and serves it with gunicorn
 Readers (the portfolio, a startup's page, the API) and writers (logged in with a one-time link, adding
 events through the real form with its CSRF token) run for a bounded time while the database is
 restarted, stopped and frozen. Then the reminder job is killed (-9) mid-batch, cut off from its mail
-server mid-batch, and run again; and a backup (pg_dump -Fc) restored onto a fresh database is served by
+server mid-batch, has the database restarted under it mid-batch, and is run again; and a backup (pg_dump -Fc) restored onto a fresh database is served by
 a second gunicorn and compared page by page.
 
 Prints, per fault: requests failed (and those whose page is not the DSFR one), the longest request,

@@ -9,7 +9,7 @@ CHART := node_modules/@gouvfr/dsfr-chart/dist
 VENDOR := static/vendor
 export FLASK_APP := wsgi
 
-.PHONY: install assets run test system-pdf chromium bench clean
+.PHONY: install assets run test system-pdf chromium bench bench-faults clean
 
 install: $(VENV)/.installed node_modules/.installed $(VENDOR)/.installed
 
@@ -73,6 +73,11 @@ test: install system-pdf chromium
 
 bench: install
 	$(BIN)/python bench/pages.py
+
+# Faults under load on a private PostgreSQL 15 (its own temporary instance and port; run as root, it
+# starts PostgreSQL as the postgres system user). About two minutes.
+bench-faults: install
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

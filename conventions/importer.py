@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from conventions import services
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
+from core import csv_safe
 from core.db import db
 from startups.models import Organisation, Startup
 
@@ -72,10 +73,10 @@ class Report:
 
 def template_csv() -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=";", lineterminator="\n")
-    writer.writeheader()
+    writer = csv_safe.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(COLUMNS)
     for row in TEMPLATE_ROWS:
-        writer.writerow({key: row.get(key, "") for key in COLUMNS})
+        writer.writerow([row.get(key, "") for key in COLUMNS])
     return out.getvalue()
 
 
@@ -292,7 +293,7 @@ def _euros(cents: int) -> str:
 def export_csv(conventions) -> str:
     """The published conventions, one line per convention and year, ready for the data.gouv.fr dataset."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer = csv_safe.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for item in conventions:
         head = [item.reference or "", item.title, item.kind.value, item.partner.name, "|".join(s.id for s in item.startups),

@@ -13,7 +13,6 @@ from tests.factories import login, make_organisation
 def test_the_pack_shows_the_money_of_the_startup(client, monkeypatch):
     today = dt.date(2026, 11, 2)
     monkeypatch.setattr("core.clock.today", lambda: today)
-    monkeypatch.setattr("presentations.views._today", lambda: today)
     c = cast(name="Financée")
     committee = plan(c)
     convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],

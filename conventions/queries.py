@@ -17,6 +17,7 @@ from conventions.models import (
     convention_startups,
 )
 from conventions.services import YearFigures, figures
+from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
@@ -233,3 +234,14 @@ def committees_during(convention: Convention) -> list[Committee]:
                                    Committee.held_on.is_not(None), Committee.held_on >= start,
                                    Committee.held_on <= convention.last_day)
         .options(selectinload(Committee.decision), selectinload(Committee.startup)).order_by(Committee.held_on)))
+
+
+def funds_left(startup: Startup, day: dt.date) -> int | None:
+    """What the startup's open conventions still hold on `day` (cents: AE released that year and not yet
+    delivered, the pack's « encore disponible »), or None when no convention covers it. Registered below
+    with the committees area, which stores it on a decision and warns when the envelope exceeds it."""
+    result = funding(startup, today=day, months=1)
+    return result.remaining if result.conventions else None
+
+
+committee_decisions.register_funds_available(funds_left)

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from conventions import demo, importer, jobs
 from core import clock
-from core import dates, outbox, scheduler
+from core import outbox, scheduler
 from core.db import db
 
 

@@ -379,9 +379,11 @@ register_common({
 })
 
 # The users area comes before the audit area: its actions are registered here.
-register_object("person", "Personne")
+register_object("person", "Personne", {"is_dinum_finance": "Finance DINUM"})
 register_actions({
     "person.anonymised": "Anonymisation d'une personne",
+    "person.dinum_finance_granted": "Habilitation finance DINUM accordée",
+    "person.dinum_finance_removed": "Habilitation finance DINUM retirée",
     "calendar_token.created": "Lien d'abonnement à l'agenda créé",
     "calendar_token.regenerated": "Lien d'abonnement à l'agenda renouvelé",
 })

@@ -37,6 +37,7 @@ labels.register_object("committee", "Comité", {
     "decision": field("Décision", Enum(DecisionKind)),
     "next_phase": field("Phase suivante", Enum(Phase)),
     "envelope_eur": field("Enveloppe de la prochaine période", MONEY),
+    "funds_available_eur": field("Encore disponible sur les conventions", MONEY),
     "team_size": field("Taille de l'équipe", Unit("personne", "personnes")),
     "hypotheses": "Hypothèses à valider",
     "success_criteria": "Critères de réussite",

@@ -15,6 +15,7 @@ Decisions taken here (issue 4 leaves them open):
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -62,8 +63,25 @@ KIND_CLOSING_PHASE = {
     Phase.ACCELERATION: CommitteeKind.END_OF_ACCELERATION,
 }
 NEXT_COMMITTEE_TIME = dt.time(10, 0)
-DECISION_FIELDS = ("kind", "next_phase", "envelope_eur", "team_size", "hypotheses", "success_criteria",
-                   "conditions", "next_committee_on", "sign_off")
+DECISION_FIELDS = ("kind", "next_phase", "envelope_eur", "funds_available_eur", "team_size", "hypotheses",
+                   "success_criteria", "conditions", "next_committee_on", "sign_off")
+
+
+# Filled at import time by the conventions area, which comes after committees in app.AREAS and so cannot
+# be imported from here: (startup, day) -> the cents its open conventions still hold that day, or None when
+# it has no convention. Without the conventions area, no figure and no warning.
+_funds_sources: list[Callable[[Startup, dt.date], int | None]] = []
+
+
+def register_funds_available(function: Callable[[Startup, dt.date], int | None]) -> None:
+    if function not in _funds_sources:
+        _funds_sources.append(function)
+
+
+def funds_available(startup: Startup, day: dt.date) -> int | None:
+    """What the startup's conventions still hold on `day`, in whole euros (rounded down), as the envelope."""
+    figures = [f for f in (function(startup, day) for function in _funds_sources) if f is not None]
+    return sum(figures) // 100 if figures else None
 
 
 def ends_startup(kind: DecisionKind, next_phase: Phase | None) -> bool:
@@ -160,6 +178,9 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     decision.kind = kind
     decision.next_phase = next_phase
     decision.envelope_eur = envelope_eur
+    # Recorded with the decision and kept on sign-off: what the committee knew when it decided.
+    decision.funds_available_eur = (
+        funds_available(committee.startup, now.astimezone(PARIS).date()) if envelope_eur is not None else None)
     decision.team_size = team_size
     decision.hypotheses = clean(hypotheses)
     decision.success_criteria = clean(success_criteria)

@@ -27,13 +27,12 @@ same transaction as the claim, one reminder at a time. A failed reminder keeps i
 for as long as it is still due; when the mail server cannot be reached at all the run stops and leaves
 the rest pending. The only duplicate possible is a process killed (or a database failing) between an SMTP send and
 its commit: at most the one e-mail in flight, which carries the same Message-ID as the first copy.
+The sending one by one is shared with the money alerts: core/outbox.py.
 """
 
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
-import smtplib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from zoneinfo import ZoneInfo
@@ -48,7 +47,8 @@ from committees.models import Committee, CommitteeStatus, Decision, Participant,
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from committees.reminders import Due, compose
 from core import clock
-from core import mail
+from core import mail, outbox
+from core.outbox import Delivery, MailJobError
 from core.db import db
 from startups.models import Startup
 from users.models import IncubatorStaff, Membership, Person, StartupRole
@@ -61,14 +61,7 @@ PREPARE_DAYS_BEFORE = 21
 PACK_DAYS_BEFORE = 7
 DECISION_DAYS_AFTER_HELD = 2
 SIGN_OFF_DAYS_AFTER_DECISION = 7
-# SMTP errors about one message (a recipient refused, the data refused): the next message may pass. Any
-# other error (connection refused, timeout, authentication) stops the run. smtplib's errors are OSErrors.
-MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
-
-
-class ReminderError(RuntimeError):
-    """The job cannot run (configuration); the message is French."""
-
+ReminderError = MailJobError  # the job cannot run (configuration); the message is French
 
 # Filled at import time by the presentations area (after committees in the import order, so not
 # imported from here): (committee_ids) -> those whose presentation is not submitted yet, in one query.
@@ -316,101 +309,30 @@ def _row_key(row) -> tuple:
     return (kind, row.committee_id if kind.about_committee else row.startup_id, row.person_id, row.target_on)
 
 
-@dataclasses.dataclass(frozen=True)
-class Delivery:
-    """What a run did: e-mails sent, e-mails that could not leave (kept with their error, tried again by
-    the next run), and reminders left untried because the mail server could not be reached."""
-
-    sent: int = 0
-    failed: int = 0
-    untried: int = 0
-
-    @property
-    def complete(self) -> bool:
-        return not self.failed and not self.untried
-
-    def __str__(self) -> str:
-        text = f"{self.sent} e-mail(s) envoyé(s)"
-        if self.failed:
-            text += f", {self.failed} en échec (nouvel essai au prochain passage)"
-        if self.untried:
-            text += f", {self.untried} non tenté(s) (serveur de messagerie injoignable)"
-        return text
-
-
 def message_id(due: Due, sender: str) -> str:
-    """The same Message-ID for every attempt at one reminder: a copy sent again after a crash is
-    recognisable as the same message (and mail servers and clients drop it as a duplicate)."""
-    key = "|".join(str(part) for part in due.key)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]  # short: a folded Message-ID is mangled by some
-    domain = sender.rpartition("@")[2].strip("> ") or "jalons.localhost"
-    return f"<rappel.{digest}@{domain}>"
+    """The same Message-ID for every attempt at one reminder (core/outbox.py)."""
+    return outbox.message_id(due.key, sender, "rappel")
 
 
-def _settle(reminder_id: int, error: str | None) -> None:
-    """Record the outcome of one attempt and commit it at once: a crash after this point cannot send
-    this reminder again."""
-    now = clock.now()
-    values = {"last_attempt_at": now, "attempts": Reminder.attempts + 1}
-    if error is None:
-        values |= {"status": ReminderStatus.SENT, "sent_at": now, "last_error": None}
-    else:
-        values |= {"status": ReminderStatus.FAILED, "last_error": error[:2000]}
-    db.session.execute(sa.update(Reminder).where(Reminder.id == reminder_id).values(**values))
-    db.session.commit()
+_COLUMNS = (Reminder.id, Reminder.kind, Reminder.startup_id, Reminder.committee_id, Reminder.person_id, Reminder.target_on)
 
 
 def deliver(dues: list[Due], base_url: str) -> Delivery:
-    """Send the recorded reminders of `dues` that are not sent yet, one transaction per e-mail.
-
-    Each reminder is claimed (SELECT … FOR UPDATE SKIP LOCKED: a second scheduler skips it while this one
-    holds it), sent, and marked sent in the same transaction, committed before the next one: a crash or a
-    database failure repeats at most the one e-mail in flight. An e-mail that cannot be built or that the
-    server refuses keeps its error and does not stop the others; a server that cannot be reached stops
-    the run (every other e-mail would wait for the same timeout)."""
+    """Send the recorded reminders of `dues` that are not sent yet, one transaction per e-mail, with the
+    guarantees of core/outbox.py: a crash or a database failure repeats at most the one e-mail in flight;
+    an e-mail that cannot be built or that the server refuses keeps its error and does not stop the
+    others; a server that cannot be reached stops the run."""
     by_key = {d.key: d for d in dues}
     sender = current_app.config["MAIL_FROM"]
-    columns = (Reminder.id, Reminder.kind, Reminder.startup_id, Reminder.committee_id, Reminder.person_id, Reminder.target_on)
-    unsent = db.session.execute(sa.select(*columns).where(Reminder.status != ReminderStatus.SENT)).all()
+    unsent = db.session.execute(sa.select(*_COLUMNS).where(Reminder.status != ReminderStatus.SENT)).all()
     ids = sorted(row.id for row in unsent if _row_key(row) in by_key)
-    db.session.commit()  # the claims below each run in a transaction of their own
-    sent = failed = 0
-    for position, reminder_id in enumerate(ids):
-        # Rows another scheduler holds are skipped (it is sending them); rows it has sent meanwhile are
-        # no longer unsent. SQLite has no row locks: its writers are serialised by the database lock.
-        row = db.session.execute(
-            sa.select(*columns)
-            .where(Reminder.id == reminder_id, Reminder.status != ReminderStatus.SENT)
-            .with_for_update(skip_locked=True)
-        ).one_or_none()
-        if row is None:
-            db.session.commit()
-            continue
+
+    def message_for(row) -> mail.Mail:
         due = by_key[_row_key(row)]
-        try:
-            message = dataclasses.replace(compose(due, base_url), message_id=message_id(due, sender))
-            mail.build(message, sender)  # a message that cannot be built fails alone, before any send
-        except Exception as error:  # noqa: BLE001 (any data may be wrong; the others must still leave)
-            log.exception("reminder %s could not be built", reminder_id)
-            _settle(reminder_id, f"{type(error).__name__}: {error}")
-            failed += 1
-            continue
-        try:
-            mail.send(message)
-        except OSError as error:  # smtplib.SMTPException included
-            log.warning("reminder %s not sent: %s", reminder_id, error)
-            _settle(reminder_id, f"{type(error).__name__}: {error}")
-            failed += 1
-            # Unless the server refused this message only, it cannot be reached (or refuses us): the
-            # other e-mails would fail the same way, after the same timeout.
-            if not isinstance(error, MESSAGE_ERRORS):
-                untried = len(ids) - position - 1
-                log.error("mail server unreachable: %s reminder(s) stay pending until the next run", untried)
-                return Delivery(sent, failed, untried)
-            continue
-        _settle(reminder_id, None)
-        sent += 1
-    return Delivery(sent, failed)
+        return dataclasses.replace(compose(due, base_url), message_id=message_id(due, sender))
+
+    return outbox.deliver(Reminder, ids, columns=_COLUMNS, sent=ReminderStatus.SENT, failed=ReminderStatus.FAILED,
+                          message_for=message_for)
 
 
 # A reminder still failing after this long is reported to the administrators.
@@ -433,9 +355,7 @@ def send_reminders(*, today: dt.date) -> Delivery:
     """The daily job: record the reminders due today, then send those not sent yet. Returns what was sent
     and what could not leave. Idempotent: a second run the same day sends nothing (see the module
     docstring)."""
-    base_url = current_app.config.get("BASE_URL")
-    if not base_url:
-        raise ReminderError("BASE_URL n'est pas défini : les rappels ont besoin de l'adresse du site pour leurs liens.")
+    base_url = outbox.base_url_or_fail("les rappels")
     dues = due_reminders(today)
     record(dues)
     delivery = deliver(dues, base_url)

@@ -239,6 +239,12 @@ class Participant(db.Model):
     person: Mapped[Person] = relationship()
 
 
+def envelope_exceeds(envelope_eur: int | None, funds_eur: int | None) -> bool:
+    """An envelope (whole euros) above what the conventions hold (whole euros, rounded down: the envelope
+    being whole, « above the rounded-down figure » is « above the exact figure »)."""
+    return envelope_eur is not None and funds_eur is not None and envelope_eur > funds_eur
+
+
 class Decision(db.Model):
     """The decision of a held committee, and the sponsor's review of it."""
 
@@ -250,6 +256,9 @@ class Decision(db.Model):
     # For NEXT_PHASE: the phase entered on sign-off (construction, acceleration, consolidation, transfere).
     next_phase: Mapped[Phase | None]
     envelope_eur: Mapped[int | None]
+    # What the startup's conventions still held when the decision was recorded (committees.decisions.
+    # funds_available, filled by the conventions area), kept on sign-off; None without any convention.
+    funds_available_eur: Mapped[int | None] = mapped_column(sa.BigInteger)
     team_size: Mapped[int | None]
     hypotheses: Mapped[str | None] = mapped_column(sa.Text)
     success_criteria: Mapped[str | None] = mapped_column(sa.Text)
@@ -263,6 +272,11 @@ class Decision(db.Model):
     contest_comment: Mapped[str | None] = mapped_column(sa.Text)
 
     committee: Mapped[Committee] = relationship(back_populates="decision")
+
+    @property
+    def exceeds_funds(self) -> bool:
+        """The envelope is more than the conventions still held: the decision may precede an avenant."""
+        return envelope_exceeds(self.envelope_eur, self.funds_available_eur)
     decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
     signed_by: Mapped[Person | None] = relationship(foreign_keys=[signed_by_id])
 

@@ -28,6 +28,7 @@ from committees.forms import (
 )
 from committees.models import (
     PARIS,
+    envelope_exceeds,
     ActionItem,
     Attendance,
     Committee,
@@ -412,7 +413,11 @@ def decision(committee_id: int):
         committee = _committee_or_404(committee_id)
     elif request.method == "POST":
         status = 422
-    return _render("committees/decision.html", status, committee=committee, form=form,
+    # The figure the decision will store (committees.decisions.funds_available, given by the conventions area).
+    funds = decisions.funds_available(committee.startup, clock.today())
+    envelope = form.envelope_eur.data if isinstance(form.envelope_eur.data, int) else None
+    return _render("committees/decision.html", status, committee=committee, form=form, funds=funds,
+                   funds_exceeded=envelope_exceeds(envelope, funds),
                    phase_then=decisions.phase_then(committee) if committee.scheduled_at or committee.held_on else None)
 
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from conventions import demo, importer, jobs
 from core import clock
-from core import dates, scheduler
+from core import outbox, scheduler
 from core.db import db
 
 
@@ -38,9 +38,17 @@ def register(app: Flask) -> None:
     @group.command("alerts")
     @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date du jour (AAAA-MM-JJ).")
     def alerts_command(today: dt.datetime | None):
-        """Envoie les alertes des conventions dues ce jour (chacune une seule fois)."""
-        sent = jobs.send_alerts(today=today.date() if today else clock.today())
-        click.echo(f"{sent} alerte(s) envoyée(s).")
+        """Envoie les alertes des conventions dues ce jour (chacune une seule fois). Code de sortie 1 si des
+        e-mails n'ont pas pu partir (ils seront retentés au prochain passage)."""
+        day = today.date() if today else clock.today()
+        try:
+            delivery = jobs.send_alerts(today=day)
+        except outbox.MailJobError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Alertes des conventions du {day.isoformat()} : {delivery}.")
+        if not delivery.complete:
+            # A non-zero exit code: cron, systemd and the operators see that e-mails did not leave.
+            raise click.ClickException("des alertes n'ont pas pu partir ; elles seront retentées au prochain passage.")
 
     @group.command("seed-demo")
     def seed_demo():

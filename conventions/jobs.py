@@ -13,8 +13,12 @@
 
 Exactly once, as the committee reminders (committees/jobs.py): each alert due today is first recorded as
 an Alert row keyed by (kind, convention, person, date it is about) with INSERT … ON CONFLICT DO NOTHING and
-committed; unsent rows are then claimed with SELECT … FOR UPDATE SKIP LOCKED, sent, and marked in the same
-transaction. A failed alert keeps its error and is tried again by the next run while it is still due.
+committed; the unsent rows are then sent one by one by core/outbox.py (shared with the reminders): each
+claimed with SELECT … FOR UPDATE SKIP LOCKED, sent with a Message-ID derived from its key, and marked sent
+in a transaction committed before the next one, so that a crash or a database failure repeats at most the
+e-mail in flight. A failed alert keeps its error and is tried again by the next run while it is still due;
+the run's Delivery (sent / failed / untried) gives `flask conventions alerts` a non-zero exit code when
+e-mails could not leave.
 """
 
 import dataclasses
@@ -31,7 +35,8 @@ from committees.models import Committee, CommitteeStatus
 from conventions.models import Alert, AlertKind, AlertStatus, Convention, ConventionStatus, Order
 from conventions.services import cents_fr, figures
 from core import clock
-from core import mail
+from core import mail, outbox
+from core.outbox import Delivery
 from core.db import db
 from core.formats import date_fr
 from users.models import Membership, Person, StartupRole
@@ -192,33 +197,44 @@ def record(dues: list[Due]) -> None:
     db.session.commit()
 
 
-def deliver(dues: list[Due], base_url: str) -> int:
-    """Send the recorded, unsent alerts of `dues`; rows another scheduler holds are skipped."""
+def message_id(due: Due, sender: str) -> str:
+    """The same Message-ID for every attempt at one alert (core/outbox.py)."""
+    return outbox.message_id(due.key, sender, "alerte")
+
+
+_COLUMNS = (Alert.id, Alert.kind, Alert.convention_id, Alert.person_id, Alert.about_on)
+
+
+def deliver(dues: list[Due], base_url: str) -> Delivery:
+    """Send the recorded alerts of `dues` that are not sent yet, one transaction per e-mail, with the
+    guarantees of core/outbox.py (shared with the committee reminders): a crash or a database failure
+    repeats at most the one e-mail in flight, with the same Message-ID; an e-mail that cannot be built or
+    that the server refuses keeps its error and does not stop the others; a server that cannot be reached
+    stops the run. Rows another scheduler holds are skipped."""
     by_key = {d.key: d for d in dues}
-    claimed = db.session.scalars(
-        sa.select(Alert).where(Alert.status != AlertStatus.SENT).order_by(Alert.id).with_for_update(skip_locked=True)).all()
-    sent = 0
-    now = clock.now()
-    for alert in claimed:
-        due = by_key.get((AlertKind(alert.kind), alert.convention_id, alert.person_id, alert.about_on))
-        if due is None:
-            continue
-        alert.attempts += 1
-        try:
-            mail.send(compose(due, base_url))
-        except OSError as error:
-            log.warning("alert %s not sent: %s", alert.id, error)
-            alert.status, alert.last_error = AlertStatus.FAILED, f"{type(error).__name__}: {error}"[:2000]
-            continue
-        alert.status, alert.sent_at, alert.last_error = AlertStatus.SENT, now, None
-        sent += 1
-    db.session.commit()
-    return sent
+    sender = current_app.config["MAIL_FROM"]
+    unsent = db.session.execute(sa.select(*_COLUMNS).where(Alert.status != AlertStatus.SENT)).all()
+    ids = sorted(row.id for row in unsent if _row_key(row) in by_key)
+
+    def message_for(row) -> mail.Mail:
+        due = by_key[_row_key(row)]
+        return dataclasses.replace(compose(due, base_url), message_id=message_id(due, sender))
+
+    return outbox.deliver(Alert, ids, columns=_COLUMNS, sent=AlertStatus.SENT, failed=AlertStatus.FAILED,
+                          message_for=message_for)
 
 
-def send_alerts(*, today: dt.date) -> int:
-    """The daily job: record the alerts due today, then send those not sent yet; returns how many left."""
-    base_url = current_app.config.get("BASE_URL") or ""
+def _row_key(row) -> tuple:
+    return (AlertKind(row.kind), row.convention_id, row.person_id, row.about_on)
+
+
+def send_alerts(*, today: dt.date) -> Delivery:
+    """The daily job: record the alerts due today, then send those not sent yet. Returns what was sent and
+    what could not leave. Idempotent: a second run the same day sends nothing."""
+    base_url = outbox.base_url_or_fail("les alertes des conventions")
     dues = due_alerts(today)
     record(dues)
-    return deliver(dues, base_url)
+    delivery = deliver(dues, base_url)
+    if not delivery.complete:
+        log.error("convention alerts of %s: %s", today.isoformat(), delivery)
+    return delivery

@@ -5,18 +5,22 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from conventions.models import (
     Category,
     Convention,
     ConventionStatus,
+    ConventionYear,
+    Invoice,
     Order,
+    Release,
     ServiceFait,
     TaxBasis,
     convention_startups,
 )
 from conventions.services import YearFigures, figures
+from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
@@ -70,14 +74,48 @@ class Totals:
     count: int = 0
 
 
+def _year_figures(ids, year: int) -> dict[int, YearFigures]:
+    """The year's figures of the conventions `ids` (a SELECT of their ids), as services.figures() computes
+    them, in four grouped statements: planned, released, engaged (orders engaged that year, at their
+    consumed amount once closed early), paid (invoices paid that year)."""
+    result: dict[int, YearFigures] = {}
+
+    def of(convention_id: int) -> YearFigures:
+        return result.setdefault(convention_id, YearFigures(year))
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    for convention_id, ae, cp in db.session.execute(
+            sa.select(ConventionYear.convention_id, sa.func.sum(ConventionYear.ae_planned_cents),
+                      sa.func.sum(ConventionYear.cp_planned_cents))
+            .where(ConventionYear.year == year, ConventionYear.convention_id.in_(ids))
+            .group_by(ConventionYear.convention_id)):
+        of(convention_id).ae_planned, of(convention_id).cp_planned = int(ae or 0), int(cp or 0)
+    for convention_id, ae, cp in db.session.execute(
+            sa.select(Release.convention_id, sa.func.sum(Release.ae_cents), sa.func.sum(Release.cp_cents))
+            .where(Release.year == year, Release.convention_id.in_(ids)).group_by(Release.convention_id)):
+        of(convention_id).ae_released, of(convention_id).cp_released = int(ae or 0), int(cp or 0)
+    engaged = sa.case((Order.closed_on.is_not(None), Order.closed_amount_cents), else_=Order.amount_cents)
+    for convention_id, total in db.session.execute(
+            sa.select(Order.convention_id, sa.func.sum(engaged))
+            .where(Order.engaged_on.between(start, end), Order.convention_id.in_(ids)).group_by(Order.convention_id)):
+        of(convention_id).engaged = int(total or 0)
+    for convention_id, total in db.session.execute(
+            sa.select(Order.convention_id, sa.func.sum(Invoice.amount_cents)).join(Invoice, Invoice.order_id == Order.id)
+            .where(Invoice.paid_on.between(start, end), Order.convention_id.in_(ids)).group_by(Order.convention_id)):
+        of(convention_id).paid = int(total or 0)
+    return result
+
+
 def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str | None = None,
               incubator: str | None = None, status: str | None = None, see_all: bool = True):
     """Every convention the person may list (all for admins and DINUM finance, their incubators' otherwise),
     filtered; with this year's figures and totals per partner and per incubator."""
+    # One statement for the conventions, their partner and startups (joined, not selectin: selectinload sends
+    # one statement per 500 parents, so their number would grow with the portfolio), and four aggregates
+    # for the year's figures: the same statements whatever the number of conventions and orders
+    # (bench/conventions.py).
     query = sa.select(Convention).options(
-        selectinload(Convention.partner), selectinload(Convention.startups).selectinload(Startup.incubator),
-        selectinload(Convention.years), selectinload(Convention.releases),
-        selectinload(Convention.orders).selectinload(Order.invoices),
+        joinedload(Convention.partner), joinedload(Convention.startups).joinedload(Startup.incubator),
     ).order_by(Convention.ends_on.desc(), Convention.id)
     if partner:
         query = query.where(Convention.partner_id == partner)
@@ -89,12 +127,14 @@ def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str 
         query = query.where(Convention.id.in_(
             sa.select(convention_startups.c.convention_id).join(Startup, Startup.id == convention_startups.c.startup_id)
             .where(Startup.incubator_id.in_(incubators))))
+    ids = query.with_only_columns(Convention.id).order_by(None)
+    numbers = _year_figures(ids, year)
     rows = []
-    for item in db.session.scalars(query):
+    for item in db.session.scalars(query).unique():
         current = item.status(today)
         if status and current.value != status:
             continue
-        rows.append(ListRow(item, current, figures(item).get(year) or YearFigures(year)))
+        rows.append(ListRow(item, current, numbers.get(item.id) or YearFigures(year)))
     by_partner: dict[str, Totals] = {}
     by_incubator: dict[str, Totals] = {}
     for row in rows:
@@ -233,3 +273,14 @@ def committees_during(convention: Convention) -> list[Committee]:
                                    Committee.held_on.is_not(None), Committee.held_on >= start,
                                    Committee.held_on <= convention.last_day)
         .options(selectinload(Committee.decision), selectinload(Committee.startup)).order_by(Committee.held_on)))
+
+
+def funds_left(startup: Startup, day: dt.date) -> int | None:
+    """What the startup's open conventions still hold on `day` (cents: AE released that year and not yet
+    delivered, the pack's « encore disponible »), or None when no convention covers it. Registered below
+    with the committees area, which stores it on a decision and warns when the envelope exceeds it."""
+    result = funding(startup, today=day, months=1)
+    return result.remaining if result.conventions else None
+
+
+committee_decisions.register_funds_available(funds_left)

@@ -19,17 +19,22 @@ def _fail(message: str):
 @users.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="Nom affiché (prénom et nom).")
-@click.option("--role", type=click.Choice(["admin"]), default=None, help="admin : équipe du programme, accès à tout.")
+@click.option("--role", type=click.Choice(["admin", "dinum_finance"]), default=None,
+              help="admin : équipe du programme, accès à tout ; dinum_finance : gère les conventions et les bons de commande.")
 @click.option("--organisation", "organisation_id", default=None, help="Identifiant de l'organisation de rattachement.")
 def create(email: str, name: str, role: str | None, organisation_id: str | None):
     """Crée un compte."""
     try:
+        now = clock.now()
         person = services.create_person(email=email, name=name, organisation_id=organisation_id,
-                                        is_admin=role == "admin", now=clock.now())
+                                        is_admin=role == "admin", now=now)
+        if role == "dinum_finance":
+            services.set_dinum_finance(person, True, actor=None, now=now)  # audited, as from the page
     except services.UsersError as error:
         _fail(str(error))
     db.session.commit()
-    click.echo(f"Compte créé : {person.name} <{person.email}>{' (admin)' if person.is_admin else ''}.")
+    label = " (admin)" if person.is_admin else " (finance DINUM)" if person.is_dinum_finance else ""
+    click.echo(f"Compte créé : {person.name} <{person.email}>{label}.")
 
 
 @users.command("login-link")

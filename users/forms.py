@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField
+from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import AnyOf, InputRequired, Length
 
 from core.fields import SingleLine
@@ -35,3 +35,8 @@ class LogoutForm(FlaskForm):
 class DemoLoginForm(FlaskForm):
     persona = HiddenField(validators=[AnyOf(list(DEMO_PERSONAS))])
     next = HiddenField()
+
+
+class DinumFinanceForm(FlaskForm):
+    dinum_finance = BooleanField("Finance DINUM : gère les conventions, les mises à disposition, les bons de commande "
+                                 "et les paiements, et reçoit les alertes de la DINUM")

@@ -130,14 +130,8 @@ def anonymise_person(person: Person, *, actor: Person | None, now: dt.datetime) 
     if email:
         db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.bucket == services.rate_buckets(email, None)[0]))
     db.session.flush()
-    # Not audit.services.record(): the users area comes before the audit area (tests/core/test_layout.py).
-    # The same columns it writes, the visibility included: the event is about one person (audit.visibility).
-    db.session.execute(sa.insert(_table("audit_events")).values(
-        at=now, actor_id=actor.id if actor else None, actor_label=None if actor else "Jalons",
-        action="person.anonymised", object_type="person", object_id=str(person.id), startup_id=None,
-        before=None, after={"anonymised_at": jsonable(now)}, reason=None,
-        visibility="personnel", visibility_ref=person.id,
-    ))
+    services.record_about_person("person.anonymised", person, actor=actor, now=now, before=None,
+                                 after={"anonymised_at": now})
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from core import mail
+from core.values import jsonable
 from core.db import db
 from users.models import IncubatorStaff, LoginAttempt, LoginToken, Membership, Person, StartupRole
 
@@ -66,6 +67,35 @@ def create_person(
     db.session.add(person)
     db.session.flush()
     return person
+
+
+def record_about_person(action: str, person: Person, *, actor: Person | None, now: dt.datetime,
+                        before: dict | None, after: dict | None) -> None:
+    """An audit event about one person, in the transaction of the change. Not audit.services.record(): the
+    users area comes before the audit area (tests/core/test_layout.py); the same columns it writes, the
+    visibility included: the event is about one person (audit.visibility, personal data)."""
+    db.session.execute(sa.insert(db.metadata.tables["audit_events"]).values(
+        at=now, actor_id=actor.id if actor else None, actor_label=None if actor else "Jalons",
+        action=action, object_type="person", object_id=str(person.id), startup_id=None,
+        before=jsonable(before), after=jsonable(after), reason=None,
+        visibility="personnel", visibility_ref=person.id,
+    ))
+
+
+def set_dinum_finance(person: Person, granted: bool, *, actor: Person | None, now: dt.datetime) -> bool:
+    """Grant or remove the « finance DINUM » flag (conventions and orders: users.permissions.is_dinum_finance),
+    audited; returns whether anything changed. Granted only to an active account."""
+    granted = bool(granted)
+    if granted and (person.archived_at is not None or person.anonymised_at is not None):
+        raise UsersError("Ce compte est archivé ou anonymisé : il ne peut pas recevoir l'habilitation finance DINUM.")
+    if bool(person.is_dinum_finance) == granted:
+        return False
+    person.is_dinum_finance = granted
+    db.session.flush()
+    record_about_person("person.dinum_finance_granted" if granted else "person.dinum_finance_removed", person,
+                        actor=actor, now=now, before={"is_dinum_finance": not granted},
+                        after={"is_dinum_finance": granted})
+    return True
 
 
 def archive_person(person: Person, *, now: dt.datetime) -> None:

@@ -5,7 +5,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from core import clock
 from core.db import db
 from users import proconnect, services
-from users.forms import DEMO_PERSONAS, ConfirmLoginForm, DemoLoginForm, LoginForm, LogoutForm
+from users.forms import DEMO_PERSONAS, ConfirmLoginForm, DemoLoginForm, DinumFinanceForm, LoginForm, LogoutForm
+from users.models import Person
 from users.permissions import authorize, current_person, public, requires
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -181,6 +182,37 @@ def demo_login():
         flash("Les personas de démonstration n'existent pas encore : lancez « flask users seed-demo ».", "error")
         return redirect(url_for("users.login"), 303)
     return log_in(person, form.next.data)
+
+
+@bp.route("/<int:person_id>/finance", methods=["GET", "POST"])
+@requires("person.manage")
+def dinum_finance(person_id: int):
+    """An admin grants or removes the « finance DINUM » flag (audited)."""
+    person = db.get_or_404(Person, person_id)
+    authorize("person.manage", person)
+    form = DinumFinanceForm()
+    if request.method == "GET":
+        form.dinum_finance.data = bool(person.is_dinum_finance)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                changed = services.set_dinum_finance(person, bool(form.dinum_finance.data), actor=current_person(),
+                                                     now=clock.now())
+                db.session.commit()
+            except services.UsersError as error:
+                db.session.rollback()
+                form.dinum_finance.errors.append(str(error))
+            else:
+                if not changed:
+                    flash("Rien n'a changé.", "info")
+                elif person.is_dinum_finance:
+                    flash(f"{person.name} a désormais l'habilitation finance DINUM.", "success")
+                else:
+                    flash(f"{person.name} n'a plus l'habilitation finance DINUM.", "success")
+                return redirect(url_for("users.dinum_finance", person_id=person.id), 303)
+    return render_template("users/finance.html", person=person, form=form), status
 
 
 # Personal data: export (/users/me/data.json) and anonymisation by an admin (users/privacy.py).

@@ -24,7 +24,9 @@ RECORDED = re.compile(r"""(?:\brecord|\b_?audit|\baction=)\(?\s*["']([a-z_]+\.[a
 # The actions written through a formatted name (startups.organisations.set_archived, committees' calendar tokens).
 FORMATTED = ("organisation.archived", "organisation.restored", "incubator.archived", "incubator.restored",
              "calendar_token.created", "calendar_token.regenerated", "startup.phase_corrected",
-             "committee.decision_revised", "committee.action_reopened")
+             "committee.decision_revised", "committee.action_reopened",
+             # users.services.record_about_person (the users area writes its events itself)
+             "person.anonymised", "person.dinum_finance_granted", "person.dinum_finance_removed")
 
 
 def recorded_actions() -> set[str]:

@@ -49,6 +49,7 @@ PAGES = [
     ("grilles-modeles", "admin", "/grids/templates"),
     ("grille-nouvelle-version", "admin", "/grids/templates/arbitrage_sponsor/new-version"),
     ("mon-compte", "intrapreneur", "/users/me"),
+    ("habilitation-finance", "admin", "/users/{person}/finance"),
     # Indicators (the coach enters them too).
     ("indicateurs", "coach", "/indicators/{startup}"),
     ("indicateur-creer", "coach", "/indicators/{startup}/new"),
@@ -161,7 +162,7 @@ def build(today: dt.date) -> dict:
     db.session.commit()
     return {"startup": STARTUP, "indicator": users.id, "planned": planned.id, "held": held.id,
             "period": startup.periods[-1].id, "event": startup.events[0].id, "convention": convention.id,
-            "order": order.id, "objective": objective.id, "action": action.id}
+            "order": order.id, "objective": objective.id, "action": action.id, "person": ids["coach"]}
 
 
 def _money(startup, today: dt.date):

@@ -176,3 +176,52 @@ def test_incubator_staff_list_the_conventions_of_their_startups_only(client):
     assert "1 convention" in page and "Convention d'un autre incubateur" not in page
     assert client.get(f"/conventions/{other.id}").status_code == 403
     assert client.get(f"/conventions/{mine.id}").status_code == 200
+
+
+def test_the_list_of_conventions_runs_the_same_statements_with_1_or_600_conventions(client, count_queries):
+    """More than 500 conventions: selectinload would send one more statement per 500 of them."""
+    from conventions.models import Convention, ConventionYear, convention_startups
+
+    convention, startup, finance = seed_convention()
+    login(client, finance)
+    counts = []
+    for extra in (0, 600):
+        if extra:
+            first = db.session.scalar(sa.select(sa.func.max(Convention.id))) + 1
+            db.session.execute(sa.insert(Convention.__table__), [
+                {"id": first + n, "kind": convention.kind, "title": f"Convention {n}", "partner_id": convention.partner_id,
+                 "ends_on": dt.date(2024, 12, 31), "created_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}
+                for n in range(extra)])
+            db.session.execute(sa.insert(convention_startups), [
+                {"convention_id": first + n, "startup_id": startup.id} for n in range(extra)])
+            db.session.execute(sa.insert(ConventionYear.__table__), [
+                {"convention_id": first + n, "year": 2024, "ae_planned_cents": 100, "cp_planned_cents": 100}
+                for n in range(extra)])
+        db.session.expunge_all()
+        with count_queries() as statements:
+            assert client.get("/conventions/?year=2024").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_list_shows_the_same_figures_as_the_convention(app):
+    """The list's grouped sums agree with services.figures(): an order closed early counts at its consumed
+    amount, an invoice counts in the year it is paid."""
+    from conventions import queries
+
+    convention, startup, finance = seed_convention()
+    kept = order(convention, startup, finance, 10_000 * EUR, number="BC-1", engaged_on=dt.date(2024, 3, 1))
+    closed = order(convention, startup, finance, 8_000 * EUR, number="BC-2", engaged_on=dt.date(2024, 4, 1))
+    services.record_service_fait(closed, amount_cents=3_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    services.close_order(closed, closed_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
+    delivered = services.record_service_fait(kept, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1),
+                                             actor=finance, today=TODAY)
+    services.validate_service_fait(delivered, actor=None, today=TODAY)
+    invoice = services.record_invoice(kept, number="F-1", amount_cents=4_000 * EUR, filed_on=dt.date(2024, 5, 2),
+                                      actor=finance, today=TODAY)
+    services.pay_invoice(invoice, paid_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
+    rows, by_partner, _ = queries.portfolio(finance, today=TODAY, year=2024)
+    (row,) = rows
+    assert row.year == services.figures(convention)[2024]
+    assert (row.year.engaged, row.year.paid, row.year.ae_released) == (13_000 * EUR, 4_000 * EUR, 42_000 * EUR)
+    assert by_partner[0].year == row.year

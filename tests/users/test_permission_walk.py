@@ -37,7 +37,8 @@ from tests.factories import (
 from users.models import StartupRole
 from users.permissions import can, role_change_refusal
 
-ROLES = ("anonymous", "outsider", "team_member", "intrapreneur", "coach", "sponsor", "incubator_staff", "admin")
+ROLES = ("anonymous", "outsider", "team_member", "intrapreneur", "coach", "sponsor", "incubator_staff", "dinum_finance",
+         "admin")
 
 
 class World:
@@ -62,6 +63,7 @@ class World:
             "coach": make_person("Coach"),
             "sponsor": make_person("Sponsor", organisation_id=self.organisation.id),
             "incubator_staff": make_person("Équipe d'incubateur"),
+            "dinum_finance": make_person("Finance DINUM", is_dinum_finance=True),
             "admin": make_person("Admin", is_admin=True),
         }
         make_membership(self.people["outsider"], self.other_startup, "team_member")

@@ -19,6 +19,7 @@ from core.db import db
 from startups.models import PhasePeriod, Startup
 from tests.committees.builders import at, make_committee, make_member, make_person
 from tests.committees.smtp import SmtpServer, mail_config, smtp_server  # noqa: F401 (fixtures)
+from tests.outbox import database_fails_after, repeated_once
 from tests.factories import d, make_startup
 from users.models import Membership, Person, StartupRole
 
@@ -325,33 +326,11 @@ def test_a_database_failure_after_a_send_repeats_only_that_email(smtp_server, mo
     """The mail server accepted the third e-mail, then the database fails when it is marked sent: the
     next run sends that one again (with the same Message-ID), and none of the others."""
     expected = portfolio_in_every_state()
-    real_send = mail.send
-    accepted = []
-
-    def send(message):
-        real_send(message)
-        accepted.append(message)
-
-    def failing_database(conn, cursor, statement, parameters, context, executemany):
-        if len(accepted) == 3 and statement.lstrip().upper().startswith("UPDATE COMMITTEE_REMINDERS"):
-            raise sa.exc.OperationalError(statement, parameters, Exception("server closed the connection"))
-
-    monkeypatch.setattr(mail, "send", send)
-    engine = db.session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", failing_database)
-    try:
-        with pytest.raises(sa.exc.OperationalError):
-            send_reminders(today=TODAY)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", failing_database)
-    db.session.rollback()
+    with database_fails_after(monkeypatch, 3, "committee_reminders"):
+        send_reminders(today=TODAY)
     assert send_reminders(today=TODAY).sent == expected - 2
     received = smtp_server.sink.messages
-    assert len(received) == expected + 1
-    ids = [m["Message-ID"] for m in received]
-    assert len(set(ids)) == expected
-    (repeated,) = [i for i in set(ids) if ids.count(i) == 2]
-    assert repeated == received[2]["Message-ID"]
+    assert len(received) == expected + 1 and repeated_once(received, 2)
     assert all(r.status == ReminderStatus.SENT for r in reminders())
 
 

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from conventions import jobs, services
 from conventions.models import Alert, AlertKind, AlertStatus
-from core import mail
 from core.db import db
 from tests.committees.smtp import mail_config, smtp_server  # noqa: F401 (fixtures)
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
+from tests.outbox import database_fails_after, repeated_once
 from tests.factories import make_membership, make_person
 
 
@@ -126,33 +126,11 @@ def test_a_database_failure_after_a_send_repeats_only_that_alert(app, smtp_serve
     """The mail server accepted the third alert, then the database fails when it is marked sent: the next
     run sends that one again (with the same Message-ID), and none of the others."""
     unpublished_to_five()
-    real_send = mail.send
-    accepted = []
-
-    def send(message):
-        real_send(message)
-        accepted.append(message)
-
-    def failing_database(conn, cursor, statement, parameters, context, executemany):
-        if len(accepted) == 3 and statement.lstrip().upper().startswith("UPDATE CONVENTION_ALERTS"):
-            raise sa.exc.OperationalError(statement, parameters, Exception("server closed the connection"))
-
-    monkeypatch.setattr(mail, "send", send)
-    engine = db.session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", failing_database)
-    try:
-        with pytest.raises(sa.exc.OperationalError):
-            jobs.send_alerts(today=UNPUBLISHED_ON)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", failing_database)
-    db.session.rollback()
+    with database_fails_after(monkeypatch, 3, "convention_alerts"):
+        jobs.send_alerts(today=UNPUBLISHED_ON)
     assert jobs.send_alerts(today=UNPUBLISHED_ON).sent == 3
     received = smtp_server.sink.messages
-    assert len(received) == 6
-    ids = [m["Message-ID"] for m in received]
-    assert len(set(ids)) == 5
-    (repeated,) = [i for i in set(ids) if ids.count(i) == 2]
-    assert repeated == received[2]["Message-ID"]
+    assert len(received) == 6 and repeated_once(received, 2)
     assert all(a.status == AlertStatus.SENT for a in alerts())
 
 

@@ -81,6 +81,8 @@ class Pipeline:
     contested: list[Committee] = dataclasses.field(default_factory=list)
     to_review: list[Committee] = dataclasses.field(default_factory=list)
     actions_due: list[ActionItem] = dataclasses.field(default_factory=list)
+    # The startups whose indicator values are missing (indicators.queries.missing_months), with the months.
+    missing_indicators: list[tuple[StartupLine, list[dt.date]]] = dataclasses.field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -204,17 +206,25 @@ def _fill_startups(espace: Espace, roles: dict[str, set[StartupRole]], staff_inc
     team = [sid for sid in startups if roles.get(sid, set()) & set(TEAM_ROLES)]
     espace.team_startups = [line(sid) for sid in team]
     espace.my_actions = [a for a in actions if a.owner_id == person.id]
-    if team:
-        espace.missing_months = indicator_queries.missing_months(team, today)
-
     coached = {sid for sid in startups if StartupRole.COACH in roles.get(sid, set())}
+    # One statement for every startup of the page: the team's months to enter, the coach's and the
+    # staff's startups with months missing.
+    watched = set(team) | coached | ({sid for sid, s in startups.items() if s.incubator_id in staff_incubators})
+    missing = indicator_queries.missing_months(sorted(watched), today) if watched else {}
+    espace.missing_months = {sid: missing[sid] for sid in team if sid in missing}
+
+    def pipeline(scope) -> Pipeline:
+        result = _pipeline(scope, startups, dues, committees, presentations, actions, line, today, now)
+        result.missing_indicators = sorted(((line(sid), missing[sid]) for sid in scope if sid in missing),
+                                           key=lambda item: item[0].startup.name)
+        return result
+
     espace.is_coach = bool(coached)
     if coached:
-        espace.coached = _pipeline(coached, startups, dues, committees, presentations, actions, line, today, now)
+        espace.coached = pipeline(coached)
     for incubator_id, incubator in sorted(staff_incubators.items(), key=lambda i: i[1].name):
         scope = {sid for sid, s in startups.items() if s.incubator_id == incubator_id}
-        espace.incubators.append(
-            (incubator, _pipeline(scope, startups, dues, committees, presentations, actions, line, today, now)))
+        espace.incubators.append((incubator, pipeline(scope)))
 
     sponsored = [sid for sid in startups if StartupRole.SPONSOR in roles.get(sid, set())]
     espace.is_sponsor = bool(sponsored)

@@ -13,6 +13,13 @@ Timing (all days are calendar days in Paris; `today` is a parameter, never the w
   after a held committee, as long as it has no decision.
 - SIGN_OFF_DECISION, to the sponsor (the committee's, else the startup's): from 7 days after the
   decision, as long as it is not signed off.
+- INDICATORS_REQUEST, INDICATORS_REMINDER_7, INDICATORS_REMINDER_14, to the startup's intrapreneurs: on
+  the first working day of the month (core/dates.py: no weekend, no public holiday), then 7 and 14 days
+  later, while the values of last month (of last quarter, in the month after a quarter, for a quarterly
+  startup; never for a startup reporting « aucune ») are missing (indicators.queries.missing_select, the
+  definition Mon espace and the portfolio use). Each step is due from its day until the next step's day
+  (D+14: until the end of the month), so a missed day is caught up but only the latest step is sent;
+  the key is (kind, startup, person, first month asked for): each step leaves at most once.
 
 "From N days before/after": a run sends every reminder whose day has come (today >= that day) and that
 has not been sent yet, as long as what it is about is still ahead or still pending. A day without a run
@@ -48,9 +55,13 @@ from committees.models import Reminder, ReminderKind, ReminderStatus
 from committees.reminders import Due, compose
 from core import clock
 from core import mail, outbox
+from core.dates import non_working_day
 from core.outbox import Delivery, MailJobError
 from core.db import db
-from startups.models import Startup
+from indicators import queries as indicator_queries
+from indicators.models import IndicatorReporting, Reporting
+from startups.models import Startup, current_periods
+from startups.phases import TERMINAL_PHASES
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
 log = logging.getLogger(__name__)
@@ -62,6 +73,13 @@ PACK_DAYS_BEFORE = 7
 DECISION_DAYS_AFTER_HELD = 2
 SIGN_OFF_DAYS_AFTER_DECISION = 7
 ReminderError = MailJobError  # the job cannot run (configuration); the message is French
+
+# The indicators' request on the first working day of the month, then its reminders at D+7 and D+14.
+INDICATOR_STEPS = (
+    (0, ReminderKind.INDICATORS_REQUEST),
+    (7, ReminderKind.INDICATORS_REMINDER_7),
+    (14, ReminderKind.INDICATORS_REMINDER_14),
+)
 
 # Filled at import time by the presentations area (after committees in the import order, so not
 # imported from here): (committee_ids) -> those whose presentation is not submitted yet, in one query.
@@ -278,7 +296,70 @@ def due_reminders(today: dt.date) -> list[Due]:
         for person in people:
             add(_due(ReminderKind.SIGN_OFF_DECISION, committee, committee.startup_id, committee.startup.name, person, day))
 
+    for item in indicator_requests(today):
+        add(item)
     return list(dues.values())
+
+
+def first_working_day(month: dt.date) -> dt.date:
+    day = month.replace(day=1)
+    while non_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def indicator_step(today: dt.date) -> ReminderKind | None:
+    """The step of this month's indicators request due today: the latest whose day has come."""
+    start = first_working_day(today)
+    due = None
+    for days, kind in INDICATOR_STEPS:
+        if today >= start + dt.timedelta(days=days):
+            due = kind
+    return due
+
+
+def indicator_requests(today: dt.date) -> list[Due]:
+    """The indicators' request (or reminder) due today to each intrapreneur of a startup whose values
+    are missing, in a fixed number of statements."""
+    kind = indicator_step(today)
+    if kind is None:
+        return []
+    month = dt.date(today.year, today.month, 1)
+    last_month = indicator_queries.month_shift(month, -1)
+    after_quarter = month.month in (1, 4, 7, 10)
+    current = current_periods(today)
+    asked = (
+        sa.select(Startup.id)
+        .outerjoin(current, current.c.startup_id == Startup.id)
+        .where(Startup.archived_at.is_(None),
+               sa.or_(current.c.phase.is_(None), current.c.phase.not_in(list(TERMINAL_PHASES))))
+    )
+    first = indicator_queries.month_shift(month, -3) if after_quarter else last_month
+    missing = indicator_queries.missing_months(asked, today, first, last_month)
+    if not missing:
+        return []
+    reporting = dict(db.session.execute(
+        sa.select(IndicatorReporting.startup_id, IndicatorReporting.frequency)
+        .where(IndicatorReporting.startup_id.in_(list(missing)))
+    ).all())
+    names = dict(db.session.execute(sa.select(Startup.id, Startup.name).where(Startup.id.in_(list(missing)))).all())
+    periods: dict[str, tuple[dt.date, int, tuple[dt.date, ...]]] = {}
+    for startup_id, months in missing.items():
+        frequency = reporting.get(startup_id, Reporting.MONTHLY)
+        if frequency is Reporting.MONTHLY and last_month in months:
+            periods[startup_id] = (last_month, 1, (last_month,))
+        elif frequency is Reporting.QUARTERLY and after_quarter:
+            periods[startup_id] = (first, 3, tuple(months))
+    teams = _Teams(periods, today)
+    dues = []
+    for startup_id, (target_on, length, months) in sorted(periods.items()):
+        for person in teams.role(startup_id, StartupRole.INTRAPRENEUR):
+            dues.append(Due(
+                kind=kind, startup_id=startup_id, committee_id=None, person_id=person.id, target_on=target_on,
+                email=person.email, person_name=person.name, startup_name=names[startup_id],
+                months=length, missing=months,
+            ))
+    return dues
 
 
 # --- Exactly once ----------------------------------------------------------------------------------

@@ -343,6 +343,11 @@ class ReminderKind(enum.StrEnum):
     RECORD_DECISION = "decision_a_saisir"
     # To the sponsor, 7 days after a decision not yet signed off.
     SIGN_OFF_DECISION = "decision_a_valider"
+    # To the intrapreneur, on the first working day of the month: last month's indicator values (the
+    # quarter's for a quarterly startup); reminded at D+7 and D+14 while they are missing (issue 12).
+    INDICATORS_REQUEST = "indicateurs_a_saisir"
+    INDICATORS_REMINDER_7 = "indicateurs_relance_j7"
+    INDICATORS_REMINDER_14 = "indicateurs_relance_j14"
 
     @property
     def label(self) -> str:
@@ -352,12 +357,25 @@ class ReminderKind(enum.StrEnum):
             "dossier_a_lire": "Dossier du comité à lire (participants)",
             "decision_a_saisir": "Décision à saisir (président·e du comité)",
             "decision_a_valider": "Décision à valider (sponsor)",
+            "indicateurs_a_saisir": "Indicateurs du mois à saisir (intrapreneur·e)",
+            "indicateurs_relance_j7": "Indicateurs à saisir, relance à J+7 (intrapreneur·e)",
+            "indicateurs_relance_j14": "Indicateurs à saisir, relance à J+14 (intrapreneur·e)",
         }[self.value]
 
     @property
     def about_committee(self) -> bool:
-        """False for the startup-level reminder (no committee exists yet)."""
-        return self is not ReminderKind.PLAN_COMMITTEE
+        """False for the startup-level reminders (no committee exists yet, or none is concerned)."""
+        return self not in STARTUP_REMINDERS
+
+    @property
+    def about_indicators(self) -> bool:
+        return self in INDICATOR_REMINDERS
+
+
+INDICATOR_REMINDERS = frozenset({
+    ReminderKind.INDICATORS_REQUEST, ReminderKind.INDICATORS_REMINDER_7, ReminderKind.INDICATORS_REMINDER_14,
+})
+STARTUP_REMINDERS = frozenset({ReminderKind.PLAN_COMMITTEE, *INDICATOR_REMINDERS})
 
 
 class ReminderStatus(enum.StrEnum):
@@ -375,7 +393,8 @@ class Reminder(db.Model):
 
     Its key is (kind, committee or startup, person, target_on); target_on is the date the reminder is
     about: the due date (PLAN_COMMITTEE), the committee's day (PREPARE_PRESENTATION, READ_PACK), the day
-    it was held (RECORD_DECISION), the day of the decision (SIGN_OFF_DECISION). A rescheduled committee
+    it was held (RECORD_DECISION), the day of the decision (SIGN_OFF_DECISION), the first month of the
+    period whose indicator values are asked for (INDICATORS_*: startup + person + month). A rescheduled committee
     or a new due date is a new key, hence a new reminder. Two unique indexes (committee_id is NULL for
     the startup-level kind, and NULLs are distinct in a UNIQUE constraint) enforce the key.
     """

@@ -10,7 +10,7 @@ import datetime as dt
 from urllib.parse import quote
 
 
-from core.formats import date_fr
+from core.formats import date_fr, month_fr
 from committees.models import ReminderKind
 from core.mail import Mail
 
@@ -28,6 +28,14 @@ class Due:
     person_name: str
     startup_name: str
     committee_at: dt.datetime | None = None  # the committee's date and time (aware, UTC)
+    # INDICATORS_*: the months asked for, from target_on (1: last month; 3: last quarter) and the missing ones.
+    months: int = 1
+    missing: tuple[dt.date, ...] = ()
+
+    @property
+    def period_end(self) -> dt.date:
+        index = self.target_on.year * 12 + self.target_on.month - 1 + self.months - 1
+        return dt.date(index // 12, index % 12 + 1, 1)
 
     @property
     def key(self) -> tuple:
@@ -41,6 +49,8 @@ def link(base_url: str, due: Due) -> str:
         return f"{base}/startups/{quote(due.startup_id, safe='')}"
     if due.kind is ReminderKind.READ_PACK:
         return f"{base}/committees/{due.committee_id}/pack"
+    if due.kind.about_indicators:
+        return f"{base}/indicators/{quote(due.startup_id, safe='')}/values?fin={due.period_end:%Y-%m}"
     return f"{base}/committees/{due.committee_id}"
 
 
@@ -94,6 +104,21 @@ def compose(due: Due, base_url: str) -> Mail:
             "enveloppe de la prochaine période, taille de l'équipe, hypothèses, critères de réussite et date "
             "du prochain comité.\n\n"
             f"Page du comité : {url}"
+        )
+    elif due.kind.about_indicators:
+        period = month_fr(due.target_on) if due.months == 1 else f"{month_fr(due.target_on)} à {month_fr(due.period_end)}"
+        missing = ", ".join(month_fr(m) for m in due.missing) or period
+        if due.kind is ReminderKind.INDICATORS_REQUEST:
+            subject = f"{name} : les indicateurs de {period} sont à saisir"
+            intro = f"Le mois commence : merci de saisir les valeurs des indicateurs de {name} pour {period}."
+        else:
+            subject = f"{name} : rappel, les indicateurs de {period} ne sont pas encore saisis"
+            intro = f"Les valeurs des indicateurs de {name} pour {period} ne sont pas encore toutes saisies."
+        body = (
+            f"{intro}\n\nMois à compléter : {missing}.\n\n"
+            "Ces valeurs alimentent le suivi de la startup par son coach, son incubateur et ses sponsors, "
+            "et le dossier de son prochain comité d'investissement.\n\n"
+            f"Saisir les valeurs : {url}"
         )
     else:
         subject = f"{name} : la décision du comité du {date_fr(due.target_on)} attend votre validation"

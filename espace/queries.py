@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from committees import due as committee_due
-from committees.models import PARIS, ActionItem, Committee, CommitteeStatus, Decision, Participant, SignOff
+from committees.models import ActionItem, Committee, CommitteeStatus, Decision, Participant, SignOff
 from core.db import db
 from core.formats import months_between
 from grids import services as grids_services
 from grids.models import FilledGrid, FilledStatus, GridTemplate
-from indicators.models import Frequency, Indicator, IndicatorKind, IndicatorValue
+from indicators import queries as indicator_queries
 from presentations.models import Presentation, PresentationStatus
 from startups.models import Incubator, Startup, current_periods
 from startups.phases import TYPICAL_MONTHS, Phase
@@ -29,7 +29,7 @@ from users.models import IncubatorStaff, Membership, Person, StartupRole
 # The team sends its presentation one week before the committee (DESIGN.md).
 PRESENTATION_DAYS_BEFORE = 7
 # How far back « Mon espace » looks for months of indicator values not entered (the values form's span).
-MISSING_MONTHS_WINDOW = 6
+MISSING_MONTHS_WINDOW = indicator_queries.MISSING_MONTHS_WINDOW
 # A decision waiting for the sponsor longer than this is an alert of the portfolio.
 UNSIGNED_ALERT_DAYS = 7
 # The longest list shown per kind of item; the count says how many there are.
@@ -81,6 +81,8 @@ class Pipeline:
     contested: list[Committee] = dataclasses.field(default_factory=list)
     to_review: list[Committee] = dataclasses.field(default_factory=list)
     actions_due: list[ActionItem] = dataclasses.field(default_factory=list)
+    # The startups whose indicator values are missing (indicators.queries.missing_months), with the months.
+    missing_indicators: list[tuple[StartupLine, list[dt.date]]] = dataclasses.field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -204,17 +206,25 @@ def _fill_startups(espace: Espace, roles: dict[str, set[StartupRole]], staff_inc
     team = [sid for sid in startups if roles.get(sid, set()) & set(TEAM_ROLES)]
     espace.team_startups = [line(sid) for sid in team]
     espace.my_actions = [a for a in actions if a.owner_id == person.id]
-    if team:
-        espace.missing_months = _missing_months(team, today)
-
     coached = {sid for sid in startups if StartupRole.COACH in roles.get(sid, set())}
+    # One statement for every startup of the page: the team's months to enter, the coach's and the
+    # staff's startups with months missing.
+    watched = set(team) | coached | ({sid for sid, s in startups.items() if s.incubator_id in staff_incubators})
+    missing = indicator_queries.missing_months(sorted(watched), today) if watched else {}
+    espace.missing_months = {sid: missing[sid] for sid in team if sid in missing}
+
+    def pipeline(scope) -> Pipeline:
+        result = _pipeline(scope, startups, dues, committees, presentations, actions, line, today, now)
+        result.missing_indicators = sorted(((line(sid), missing[sid]) for sid in scope if sid in missing),
+                                           key=lambda item: item[0].startup.name)
+        return result
+
     espace.is_coach = bool(coached)
     if coached:
-        espace.coached = _pipeline(coached, startups, dues, committees, presentations, actions, line, today, now)
+        espace.coached = pipeline(coached)
     for incubator_id, incubator in sorted(staff_incubators.items(), key=lambda i: i[1].name):
         scope = {sid for sid, s in startups.items() if s.incubator_id == incubator_id}
-        espace.incubators.append(
-            (incubator, _pipeline(scope, startups, dues, committees, presentations, actions, line, today, now)))
+        espace.incubators.append((incubator, pipeline(scope)))
 
     sponsored = [sid for sid in startups if StartupRole.SPONSOR in roles.get(sid, set())]
     espace.is_sponsor = bool(sponsored)
@@ -253,37 +263,6 @@ def _pipeline(scope, startups, dues, committees, presentations, actions, line, t
             pipeline.to_review.append(committee)
     pipeline.actions_due = [a for a in actions if a.committee.startup_id in scope and a.due_on is not None]
     return pipeline
-
-
-def _month_shift(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _missing_months(startup_ids: list[str], today: dt.date) -> dict[str, list[dt.date]]:
-    """{startup id: the months (of the last MISSING_MONTHS_WINDOW complete ones) where a monthly indicator
-    entered by hand has no value}; months before the indicator was created do not count."""
-    last = _month_shift(dt.date(today.year, today.month, 1), -1)
-    first = _month_shift(last, -(MISSING_MONTHS_WINDOW - 1))
-    indicators = db.session.execute(
-        sa.select(Indicator.id, Indicator.startup_id, Indicator.created_at).where(
-            Indicator.startup_id.in_(startup_ids), Indicator.archived_at.is_(None),
-            Indicator.frequency == Frequency.MONTHLY, Indicator.kind != IndicatorKind.COST_PER_USE)
-    ).all()
-    entered = set(map(tuple, db.session.execute(
-        sa.select(IndicatorValue.indicator_id, IndicatorValue.period_start)
-        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-        .where(Indicator.startup_id.in_(startup_ids), IndicatorValue.period_start >= first)
-    )))
-    missing: dict[str, set[dt.date]] = defaultdict(set)
-    for indicator_id, startup_id, created_at in indicators:
-        created = created_at.astimezone(PARIS).date().replace(day=1)
-        month = max(first, created)
-        while month <= last:
-            if (indicator_id, month) not in entered:
-                missing[startup_id].add(month)
-            month = _month_shift(month, 1)
-    return {sid: sorted(months) for sid, months in missing.items()}
 
 
 def _grids_to_fill(person: Person) -> list[tuple[Committee, GridTemplate]]:

@@ -2,7 +2,7 @@
 
 from audit import labels
 from audit.labels import DATE, HIDDEN, MONEY, NUMBER, VERBATIM, Choice, Enum, Unit, field
-from indicators.models import Category, Direction, Frequency, IndicatorKind
+from indicators.models import Category, Direction, Frequency, IndicatorKind, Reporting
 
 labels.register_object("indicator", "Indicateur", {
     "unit": "Unité", "direction": field("Sens", Enum(Direction)), "frequency": field("Fréquence", Enum(Frequency)),
@@ -19,6 +19,8 @@ labels.register_action("indicator.values", "Saisie de valeurs d'indicateurs", fi
     "changed": field("Valeurs enregistrées", Unit("valeur", "valeurs")),
     "source": field("Source", Choice({"grille": "Saisie dans le tableau", "import CSV": "Import d'un fichier CSV"})),
 })
+labels.register_action("indicator.reporting", "Fréquence de demande des indicateurs",
+                       fields={"reporting": field("Demande des valeurs", Enum(Reporting))})
 labels.register_actions({
     "indicator.create": "Création d'un indicateur",
     "indicator.update": "Modification d'un indicateur",

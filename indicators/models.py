@@ -225,3 +225,30 @@ class StartupBudget(db.Model):
     amount_eur: Mapped[int]
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
     entered_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class Reporting(enum.StrEnum):
+    """How often a startup is asked for its indicators' values (issue 12): the scheduler's request."""
+
+    MONTHLY = "mensuelle"
+    QUARTERLY = "trimestrielle"
+    NONE = "aucune"
+
+    @property
+    def label(self) -> str:
+        return {
+            Reporting.MONTHLY: "Chaque mois (les valeurs du mois écoulé)",
+            Reporting.QUARTERLY: "Chaque trimestre (les valeurs des trois mois du trimestre écoulé)",
+            Reporting.NONE: "Jamais (valeurs saisies sans demande)",
+        }[self]
+
+
+class IndicatorReporting(db.Model):
+    """A startup's reporting frequency; without a row the startup reports monthly (the default)."""
+
+    __tablename__ = "indicator_reporting"
+
+    startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id", ondelete="CASCADE"), primary_key=True)
+    frequency: Mapped[Reporting] = mapped_column(default=Reporting.MONTHLY)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)

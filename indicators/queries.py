@@ -9,14 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from zoneinfo import ZoneInfo
 
-from core.db import db
+from core.db import UTCDateTime, db
 from core.formats import month_fr
 from indicators.models import (
     Direction,
     Frequency,
     Indicator,
     IndicatorKind,
+    IndicatorReporting,
+    IndicatorValue,
+    Reporting,
     Objective,
     StartupBudget,
     Trend,
@@ -195,3 +199,88 @@ def cost_per_use(startup: Startup) -> list[CostPerUse]:
     return result
 
 
+
+
+# --- Missing months: the one definition (Mon espace, the monthly requests, the portfolio filter) ------
+
+PARIS = ZoneInfo("Europe/Paris")
+# Mon espace and the portfolio's « indicateurs en retard » look this many complete months back.
+MISSING_MONTHS_WINDOW = 6
+
+
+def month_shift(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def reporting_of(startup_id: str) -> Reporting:
+    row = db.session.get(IndicatorReporting, startup_id)
+    return row.frequency if row is not None else Reporting.MONTHLY
+
+
+def missing_select(first: dt.date, last: dt.date, today: dt.date, startup_ids=None) -> sa.Select:
+    """A select of the (startup_id, month) pairs, months from first to last (first days), where the values
+    are not in: an active monthly indicator entered by hand (computed ones excluded) has no value for the
+    month, the indicator existed by the end of that month, and the startup's reporting frequency makes the
+    month due today (monthly: a complete month; quarterly: a month of a complete quarter; none: never).
+    startup_ids: a collection or a select of ids; None: every startup."""
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = month_shift(month, 1)
+    if not months:
+        return sa.select(Indicator.startup_id, sa.literal(first, sa.Date).label("month")).where(sa.false())
+    ends = sa.union_all(*[
+        sa.select(
+            sa.literal(m, sa.Date).label("month"),
+            sa.literal(dt.datetime.combine(month_shift(m, 1), dt.time(), PARIS), UTCDateTime(timezone=True)).label("month_end"),
+        )
+        for m in months
+    ]).subquery("months")
+    current = dt.date(today.year, today.month, 1)
+    due = sa.or_(
+        sa.and_(sa.or_(IndicatorReporting.frequency.is_(None), IndicatorReporting.frequency == Reporting.MONTHLY),
+                ends.c.month < current),
+        sa.and_(IndicatorReporting.frequency == Reporting.QUARTERLY, ends.c.month < Frequency.QUARTERLY.period_start(today)),
+    )
+    query = (
+        sa.select(Indicator.startup_id, ends.c.month).distinct()
+        .select_from(Indicator)
+        .join(ends, Indicator.created_at < ends.c.month_end)
+        .outerjoin(IndicatorReporting, IndicatorReporting.startup_id == Indicator.startup_id)
+        .where(
+            Indicator.archived_at.is_(None),
+            Indicator.frequency == Frequency.MONTHLY,
+            Indicator.kind != IndicatorKind.COST_PER_USE,
+            due,
+            ~sa.exists().where(IndicatorValue.indicator_id == Indicator.id, IndicatorValue.period_start == ends.c.month),
+        )
+    )
+    if startup_ids is not None:
+        query = query.where(Indicator.startup_id.in_(startup_ids))
+    return query
+
+
+def _window(today: dt.date) -> tuple[dt.date, dt.date]:
+    last = month_shift(dt.date(today.year, today.month, 1), -1)
+    return month_shift(last, -(MISSING_MONTHS_WINDOW - 1)), last
+
+
+def missing_months(startup_ids, today: dt.date, first: dt.date | None = None,
+                   last: dt.date | None = None) -> dict[str, list[dt.date]]:
+    """{startup id: its missing months, sorted} in one statement; by default over the last
+    MISSING_MONTHS_WINDOW complete months."""
+    default_first, default_last = _window(today)
+    rows = db.session.execute(missing_select(first or default_first, last or default_last, today, startup_ids)).all()
+    missing: dict[str, list[dt.date]] = {}
+    for startup_id, month in sorted(rows):
+        missing.setdefault(startup_id, []).append(month)
+    return missing
+
+
+def late_startups(today: dt.date) -> sa.Select:
+    """A select of the ids of the startups with a missing month in the window: the portfolio's
+    « indicateurs en retard » (PortfolioFilters.within)."""
+    first, last = _window(today)
+    return sa.select(missing_select(first, last, today).subquery().c.startup_id)

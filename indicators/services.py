@@ -23,8 +23,10 @@ from indicators.models import (
     Frequency,
     Indicator,
     IndicatorKind,
+    IndicatorReporting,
     IndicatorValue,
     Objective,
+    Reporting,
     StartupBudget,
 )
 from indicators.queries import indicators_of, north_star, official_grids, period_label
@@ -507,3 +509,26 @@ def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime
     record("startup.budget", "startup_budget", budget.id, actor=actor, startup_id=startup.id,
            before=before, after={"year": year, "amount_eur": amount_eur})
     return budget
+
+
+def set_reporting(startup: Startup, value: str, *, actor: Person | None = None) -> bool:
+    """Set how often the startup is asked for its values (the scheduler's monthly request); returns whether
+    it changed. An unknown value is refused with a French message."""
+    try:
+        frequency = Reporting(value)
+    except ValueError:
+        raise IndicatorError(f"« {value} » n'est pas une fréquence de demande possible.") from None
+    row = db.session.get(IndicatorReporting, startup.id)
+    before = row.frequency if row is not None else Reporting.MONTHLY
+    if before is frequency:
+        return False
+    if row is None:
+        row = IndicatorReporting(startup_id=startup.id)
+        db.session.add(row)
+    row.frequency = frequency
+    row.updated_at = clock.now()
+    row.updated_by_id = actor.id if actor else None
+    db.session.flush()
+    record("indicator.reporting", "startup", startup.id, actor=actor, startup_id=startup.id,
+           before={"reporting": before.value}, after={"reporting": frequency.value})
+    return True

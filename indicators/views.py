@@ -14,7 +14,7 @@ from core import clock
 from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from indicators import queries, services
 from indicators.forms import ActionForm, BudgetForm, ImportForm, IndicatorForm, ObjectiveForm
-from indicators.models import Indicator, Objective
+from indicators.models import Indicator, Objective, Reporting
 from startups.models import Startup
 from users.permissions import authorize, can, current_person, requires
 
@@ -105,8 +105,25 @@ def index(startup_id: str):
         objectives={i.id: (i.objectives[-1] if i.objectives else None) for i in indicators},
         costs=queries.cost_per_use(startup), budgets=queries.budgets_of(startup),
         can_edit=can("indicators.edit", startup), action_form=ActionForm(), today=today,
-        active_section="startups",
+        reporting=queries.reporting_of(startup.id), reportings=list(Reporting), active_section="startups",
     )
+
+
+@bp.post("/<startup_id>/reporting")
+@requires("indicators.edit")
+def reporting(startup_id: str):
+    startup = _startup(startup_id, "indicators.edit")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = services.set_reporting(startup, request.form.get("frequence", ""), actor=current_person())
+    except services.IndicatorError as error:
+        flash(error.message, "error")
+        return redirect(url_for("indicators.index", startup_id=startup.id), 303)
+    if not changed:
+        flash("La fréquence de demande n'a pas changé.", "info")
+        return redirect(url_for("indicators.index", startup_id=startup.id), 303)
+    return _done(startup, "La fréquence de demande des valeurs a été enregistrée.")
 
 
 @bp.post("/<startup_id>/propose")

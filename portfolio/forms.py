@@ -22,6 +22,9 @@ ACTIVE_CHOICES = [("", "Toutes"), ("actives", "Actives"), ("inactives", "Inactiv
 ORDER_CHOICES = [("asc", "Croissant"), ("desc", "Décroissant")]
 # The committee status filter (committees/due.py): values as in the API's `committee` parameter.
 COMMITTEE_CHOICES = [("", "Tous"), ("overdue", "Comité en retard"), ("due45", "Comité dû sous 45 jours")]
+# The indicators filter (indicators.queries.late_startups: a month of values missing in the last six).
+LATE_INDICATORS = "en-retard"
+INDICATOR_CHOICES = [("", "Tous"), (LATE_INDICATORS, "Indicateurs en retard")]
 SEARCH_MAX_LENGTH = 200
 
 
@@ -53,6 +56,7 @@ class PortfolioFilterForm(FlaskForm):
     sort = select("Trier par", [(key, label[0].upper() + label[1:]) for key, label in SORTS.items()])
     order = select("Ordre", ORDER_CHOICES)
     committee = select("Prochain comité", COMMITTEE_CHOICES)
+    indicateurs = select("Indicateurs", INDICATOR_CHOICES)
     # Not rendered as a field: the pagination links carry it.
     page = StringField("Page")
 
@@ -89,7 +93,7 @@ class PortfolioFilterForm(FlaskForm):
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.valid(name) for name in ("q", "phase", "active", "incubator", "sponsor", "committee"))
+        return any(self.valid(name) for name in ("q", "phase", "active", "incubator", "sponsor", "committee", "indicateurs"))
 
     def filters(self) -> PortfolioFilters:
         """The filters of the valid fields; call validate() first."""

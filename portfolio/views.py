@@ -22,7 +22,8 @@ from core.db import db
 from core.pagination import paginate
 from core import clock
 from portfolio import display
-from portfolio.forms import PortfolioFilterForm
+from indicators import queries as indicator_queries
+from portfolio.forms import LATE_INDICATORS, PortfolioFilterForm
 from startups import queries
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
@@ -94,8 +95,15 @@ def portfolio_context() -> dict:
     form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
     form.validate()
     filters = form.filters()
+    within = []
     if form.valid("committee"):
-        filters = dataclasses.replace(filters, within=committee_due.startups_with_status(today, form.valid("committee")))
+        within.append(committee_due.startups_with_status(today, form.valid("committee")))
+    if form.valid("indicateurs") == LATE_INDICATORS:
+        within.append(indicator_queries.late_startups(today))
+    if within:
+        # Both filters at once: the startups in every select (an id select stays one subquery).
+        ids = within[0] if len(within) == 1 else sa.select(Startup.id).where(*(Startup.id.in_(w) for w in within))
+        filters = dataclasses.replace(filters, within=ids)
     counts = queries.count_by_phase(today, filters)
     page = startups_page(filters, today, form.page_number)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]

@@ -240,3 +240,24 @@ def test_a_month_entered_is_no_longer_asked_for(client, world):
 def test_the_page_is_for_any_logged_in_person_in_the_permission_walk(app):
     # tests/users/test_permission_walk.py walks every route; this one declares « any logged-in person ».
     assert app.view_functions["espace.index"].permission == "account.use"
+
+
+def test_the_coach_and_the_staff_see_which_months_of_indicators_are_missing(client, world):
+    missing = month_fr(last_month(world.today))
+    page = page_of(client, world.coach)
+    assert "Indicateurs en retard (1)" in page
+    assert "Mois sans valeurs" in page and missing in page
+    assert f"/indicators/{world.startup.id}" in page
+    page = page_of(client, world.staff)
+    assert "1 startup aux indicateurs en retard" in page and missing in page
+    # Once every month is entered, nothing is late.
+    from indicators.models import IndicatorValue
+    from indicators.queries import month_shift
+
+    indicator = db.session.query(Indicator).filter_by(startup_id=world.startup.id).one()
+    month = last_month(world.today)
+    for n in range(6):
+        db.session.add(IndicatorValue(indicator_id=indicator.id, period_start=month_shift(month, -n), value=1))
+    db.session.flush()
+    page = page_of(client, world.coach)
+    assert "Indicateurs en retard" not in page

@@ -415,3 +415,30 @@ def test_an_outsider_cannot_correct_an_objective(client, team):
     assert client.get(f"{base}/edit").status_code == 403
     assert client.post(f"{base}/delete").status_code == 403
     assert db.session.get(Objective, objective.id) is not None
+
+
+def test_the_team_sets_how_often_its_values_are_asked_for_audited(client, team):
+    from audit.models import AuditEvent
+    from indicators.models import IndicatorReporting, Reporting
+
+    startup, person = team
+    page = client.get(f"/indicators/{startup.id}").text
+    assert "Demande des valeurs à l'équipe" in page and 'value="mensuelle" selected' in page
+    response = client.post(f"/indicators/{startup.id}/reporting", data={"frequence": "trimestrielle"})
+    assert response.status_code == 303
+    assert queries.reporting_of(startup.id) is Reporting.QUARTERLY
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "indicator.reporting")).one()
+    assert event.startup_id == startup.id
+    # An unknown value is refused in French and changes nothing.
+    response = client.post(f"/indicators/{startup.id}/reporting", data={"frequence": "hebdo"}, follow_redirects=True)
+    assert "pas une fréquence de demande possible" in html.unescape(response.text)
+    assert db.session.get(IndicatorReporting, startup.id).frequency is Reporting.QUARTERLY
+
+
+def test_a_sponsor_cannot_change_the_reporting_frequency(client):
+    startup = make_startup()
+    person = make_person()
+    make_membership(person, startup, "sponsor")
+    login(client, person)
+    assert "Valeurs demandées à l'équipe : chaque mois" in client.get(f"/indicators/{startup.id}").text
+    assert client.post(f"/indicators/{startup.id}/reporting", data={"frequence": "aucune"}).status_code == 403

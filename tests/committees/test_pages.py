@@ -374,3 +374,40 @@ def test_an_action_item_is_corrected_and_deleted_through_its_page_by_the_coach_o
     assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("committee.action_%"))
                               .order_by(AuditEvent.id)).all() == [
         "committee.action_added", "committee.action_edited", "committee.action_deleted"]
+
+
+def seed_grids():
+    from grids.services import seed_official_grids
+    from indicators.queries import official_grids
+
+    seed_official_grids(official_grids(), now=NOW)
+
+
+def test_marking_held_names_who_has_not_started_a_grid(client):
+    seed_grids()
+    c = cast()
+    committee = plan(c, "2026-11-10")
+    services.add_participant(committee, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/held", data={"version": committee.version},
+                           follow_redirects=True)
+    page = html_module.unescape(response.get_data(as_text=True))
+    assert "Le comité est marqué comme tenu" in page
+    assert "non commencée par : " in page and c.manager.name in page
+    assert "Elle reste ouverte jusqu'à la validation de la décision." in page
+
+
+def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+    seed_grids()
+    c = cast()
+    awaiting = decided(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.sponsor)
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    # The visible button only opens the modal; the form that signs off is inside it.
+    assert 'data-fr-opened="false" aria-controls="confirmer-validation">Valider la décision</button>' in page
+    modal = page[page.index('<dialog id="confirmer-validation"'):page.index("</dialog>")]
+    assert "La validation est irréversible" in modal and 'type="submit" class="fr-btn">Confirmer la validation' in modal
+    assert "Le comité est inscrit dans l'historique de la startup" in modal
+    assert "La grille d'arbitrage du sponsor n'est pas soumise" in page

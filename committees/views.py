@@ -166,7 +166,8 @@ def startup(startup_id: str):
     startup = _startup_or_404(startup_id)
     authorize("committee.view", startup)
     return _render("committees/startup.html", startup=startup,
-                   committees=queries.startup_committees(startup.id))
+                   committees=queries.startup_committees(startup.id),
+                   history=queries.history_committees(startup.id))
 
 
 @bp.get("/incubator/<incubator_id>")

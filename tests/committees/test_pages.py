@@ -411,3 +411,23 @@ def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsor
     assert "La validation est irréversible" in modal and 'type="submit" class="fr-btn">Confirmer la validation' in modal
     assert "Le comité est inscrit dans l'historique de la startup" in modal
     assert "La grille d'arbitrage du sponsor n'est pas soumise" in page
+
+
+def test_the_startups_committees_page_lists_the_committees_of_the_imported_history(client):
+    from startups.models import Event, EventKind, Source
+
+    c = cast()
+    c.startup.events.extend([
+        Event(position=0, kind=EventKind.COMMITTEE, happened_on=d("2024-03-12"), comment="Passage en construction",
+              source=Source.BETAGOUV),
+        Event(position=1, kind=EventKind.COMMITTEE, happened_on=d("2025-01-20"), source=Source.BETAGOUV),
+        Event(position=2, kind=EventKind.PRODUCT_LAUNCH, happened_on=d("2024-06-01"), source=Source.BETAGOUV),
+    ])
+    db.session.commit()
+    login(client, c.coach)
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True))
+    assert "Aucun comité enregistré dans Jalons pour cette startup." in page
+    history = page[page.index("Avant Jalons"):]
+    assert history.count("Passage en comité (historique beta.gouv.fr)") == 2
+    assert history.index("20 janvier 2025") < history.index("12 mars 2024")
+    assert "Passage en construction" in history and "1 juin 2024" not in history and "1er juin 2024" not in history

@@ -317,3 +317,20 @@ def test_the_edit_form_explains_amounts_and_values_not_yet_computed(client, worl
     assert "pas encore calculé (budget annuel et utilisateurs actifs nécessaires)" in text
     # A value stays on the same line as its month.
     assert "2\u202f100&nbsp;(novembre 2026)" in response.get_data(as_text=True)
+
+
+def test_the_pack_of_a_first_committee_in_jalons_names_the_last_committee_of_the_imported_history(client, world, presentation):
+    from startups.models import Event, EventKind, Source
+    from tests.factories import d
+
+    login(client, world.people.sponsor)
+    url = f"/presentations/committee/{world.previous.id}/pack"  # the startup's first committee in Jalons
+    assert "aucun passage en comité antérieur n'est connu" in _text(client.get(url))
+    world.committee.startup.events.append(Event(
+        position=90, kind=EventKind.COMMITTEE, happened_on=d("2025-10-14"), comment="Comité de fin de construction",
+        source=Source.BETAGOUV))
+    db.session.commit()
+    text = _text(client.get(url))
+    assert "premier comité" not in text
+    assert ("Aucun comité précédent dans Jalons. Dernier passage en comité de l'historique beta.gouv.fr : "
+            "le 14 octobre 2025 (Comité de fin de construction).") in text

@@ -431,3 +431,15 @@ def test_the_startups_committees_page_lists_the_committees_of_the_imported_histo
     assert history.count("Passage en comité (historique beta.gouv.fr)") == 2
     assert history.index("20 janvier 2025") < history.index("12 mars 2024")
     assert "Passage en construction" in history and "1 juin 2024" not in history and "1er juin 2024" not in history
+
+
+def test_a_contested_decision_shows_as_contested_in_the_coachs_lists(client):
+    c = cast()
+    committee = decided(c, "2026-11-10")
+    decisions.contest(committee, comment="L'enveloppe est trop élevée", actor=c.sponsor, now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    for url in ("/committees/", f"/committees/startup/{c.startup.id}", f"/committees/{committee.id}"):
+        page = html_module.unescape(client.get(url).get_data(as_text=True))
+        assert "Décision contestée, à réviser" in page, url
+        assert "Tenu, décision à saisir" not in page, url

@@ -234,7 +234,7 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     axe(page, "fiche d'Aides-territoires après la validation")
 
     page.goto(f"/committees/startup/{STARTUP}")
-    committees = page.locator("table tbody tr")
+    committees = page.locator("table").filter(has_text="dans Jalons").locator("tbody tr")
     expect(committees.filter(has_text="Décision validée")).to_contain_text(datetime_fr(planned_at))
     expect(committees.filter(has_text="Planifié")).to_contain_text(date_fr(next_committee_on))
     screenshot(page, "comite-18-comites-startup")

@@ -239,7 +239,12 @@ def plan(startup_id: str):
     if request.method == "GET":
         form.chair.data = current_person().id
         form.day.data = clock.today() + dt.timedelta(days=30)
+        # The committee that closes the startup's phase, else the semestrial one.
+        form.kind.data = decisions.KIND_CLOSING_PHASE.get(startup.current_phase(clock.today()),
+                                                          CommitteeKind.SEMESTRIAL).value
     proposals = services.propose_participants(startup, clock.today())
+    open_ones = [c for c in queries.startup_committees(startup.id)
+                 if c.status in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED)]
     if form.validate_on_submit():
         try:
             committee = services.plan_committee(startup, actor=current_person(), now=clock.now(), **_schedule(form))
@@ -251,7 +256,8 @@ def plan(startup_id: str):
             db.session.rollback()
             form.form_errors.append(str(error))
     status = 422 if request.method == "POST" else 200
-    return _render("committees/plan.html", status, startup=startup, form=form, proposals=proposals)
+    return _render("committees/plan.html", status, startup=startup, form=form, proposals=proposals,
+                   open_ones=open_ones, CommitteeStatus=CommitteeStatus)
 
 
 @bp.route("/<int:committee_id>/edit", methods=["GET", "POST"])

@@ -443,3 +443,26 @@ def test_a_contested_decision_shows_as_contested_in_the_coachs_lists(client):
         page = html_module.unescape(client.get(url).get_data(as_text=True))
         assert "Décision contestée, à réviser" in page, url
         assert "Tenu, décision à saisir" not in page, url
+
+
+@pytest.mark.parametrize("phase, kind", [("investigation", "fin_investigation"), ("construction", "fin_construction"),
+                                         ("consolidation", "semestriel")])
+def test_planning_defaults_the_kind_from_the_startups_phase(client, phase, kind):
+    c = cast(phases=((phase, d("2026-06-01")),))
+    db.session.commit()
+    login(client, c.coach)
+    page = client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{kind}"|<option value="{kind}" selected', page), kind
+
+
+def test_planning_a_second_committee_warns_and_links_to_the_planned_one(client):
+    c = cast()
+    db.session.commit()
+    login(client, c.coach)
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
+    assert "Un comité est déjà" not in page
+    committee = plan(c, "2026-12-15", now=clock.now())
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
+    assert "Un comité est déjà planifié le mardi 15 décembre 2026" in page
+    assert f'href="/committees/{committee.id}"' in page

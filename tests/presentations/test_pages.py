@@ -52,6 +52,16 @@ def test_the_team_prepares_fills_and_submits_the_presentation(client, world):
     assert saved.status_code == 303
     assert presentation.envelope_eur == 320000 and str(users.new_objective_value) in ("4000", "4000.0000")
 
+    # Each indicator shown needs its objective at six months (issue 12): the delay's is missing.
+    refused = client.post(f"/presentations/committee/{world.committee.id}/submit",
+                          data={"version": presentation.version})
+    assert refused.status_code == 422
+    assert f"l'objectif à 6 mois de « {world.delay.name} »" in _text(refused)
+    assert presentation.status is not PresentationStatus.SUBMITTED
+    delay = next(line for line in presentation.lines if line.indicator_id == world.delay.id)
+    data.update({"version": presentation.version, f"ligne_{delay.id}_valeur": "3", f"ligne_{delay.id}_date": "2027-06-01"})
+    assert client.post(f"/presentations/committee/{world.committee.id}/edit", data=data).status_code == 303
+
     submitted = client.post(f"/presentations/committee/{world.committee.id}/submit",
                             data={"version": presentation.version})
     assert submitted.status_code == 303

@@ -344,3 +344,16 @@ def test_the_pack_of_a_first_committee_in_jalons_names_the_last_committee_of_the
     assert "premier comité" not in text
     assert ("Aucun comité précédent dans Jalons. Dernier passage en comité de l'historique beta.gouv.fr : "
             "le 14 octobre 2025 (Comité de fin de construction).") in text
+
+
+def test_each_indicators_comment_appears_in_the_pdf_pack_as_in_the_page(client, world, presentation):
+    complete(presentation, world.people.intrapreneur)
+    users = next(line for line in presentation.lines if line.indicator_id == world.users.id)
+    users.comment = "Hausse portée par trois départements pilotes"
+    db.session.commit()
+    login(client, world.people.sponsor)
+    assert users.comment in _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
+    response = client.get(f"/presentations/committee/{world.committee.id}/pack.pdf")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert users.comment in text

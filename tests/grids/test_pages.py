@@ -5,6 +5,7 @@ import csv
 import html
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -273,3 +274,18 @@ def test_the_sponsor_fills_the_sponsors_grid_once_the_committee_is_held(client, 
     assert "Remplir la grille" in page
     submit(client, world, world.people.sponsor, {c: 4 for c in SPONSOR_CODES})
     assert services.own_grid(world.committee, world.templates["arbitrage_sponsor"], world.people.sponsor).is_submitted
+
+
+def test_no_criterion_is_preset_to_sans_note(client, world):
+    login(client, world.people.sponsor)
+    page = client.get(url(world)).get_data(as_text=True)
+    blanks = re.findall(r'<input type="radio" id="c\d+-aucune"[^>]*>', page)
+    assert len(blanks) == len(SPONSOR_CODES)
+    assert not any("checked" in blank for blank in blanks)
+    # Chosen explicitly, it stays chosen when the form comes back with an error.
+    version = world.templates["arbitrage_sponsor"].latest_version
+    data = form_data(version, {"1.1": "9"}, action="draft")
+    first = version.scored_criteria[1]
+    data[services.field_name(first)] = ""
+    page = client.post(url(world), data=data).get_data(as_text=True)
+    assert re.search(rf'id="{services.field_name(first)}-aucune"[^>]*checked', page)

@@ -279,3 +279,7 @@ def test_submitting_needs_for_each_indicator_the_value_reached_and_the_objective
     assert "la valeur atteinte de « Utilisateurs actifs »" in str(refused.value)
     assert "l'objectif à 6 mois de « Utilisateurs actifs »" in str(refused.value)
     assert presentation.status is not PresentationStatus.SUBMITTED
+    # Not measured yet: a comment saying why stands for the value; the objective is still required.
+    users.comment, users.new_objective_value = "Mesure en place en janvier", Decimal("4000")
+    services.submit(presentation, actor=world.people.intrapreneur, now=NOW)
+    assert presentation.status is PresentationStatus.SUBMITTED

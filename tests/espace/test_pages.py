@@ -240,3 +240,16 @@ def test_a_month_entered_is_no_longer_asked_for(client, world):
 def test_the_page_is_for_any_logged_in_person_in_the_permission_walk(app):
     # tests/users/test_permission_walk.py walks every route; this one declares « any logged-in person ».
     assert app.view_functions["espace.index"].permission == "account.use"
+
+
+def test_the_sponsors_grid_is_asked_of_the_sponsor_until_the_sign_off_and_never_of_the_coach(client, world):
+    from grids.services import seed_official_grids
+    from indicators.queries import official_grids
+
+    seed_official_grids(official_grids(), now=world.now)
+    world.planned.participants.append(Participant(person=world.coach, role=ParticipantRole.COACH))
+    world.planned.status = CommitteeStatus.HELD
+    db.session.flush()
+    fill = f"/grids/committee/{world.planned.id}/arbitrage_sponsor/fill"
+    assert fill in page_of(client, world.sponsor)
+    assert fill not in page_of(client, world.coach)

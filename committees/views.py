@@ -391,13 +391,9 @@ def held(committee_id: int):
 
 
 def _warn_of_grids_not_started(committee: Committee) -> None:
-    """Marking held closes the participants' grids: say, by name, who has not even started theirs."""
-    from grids import services as grids  # grids builds on committees, not the reverse
-
-    for template, people in grids.not_started(committee):
-        still = (" Elle reste ouverte jusqu'à la validation de la décision."
-                 if grids.filling_open(committee, template) else "")
-        flash(f"Grille « {template.title} » non commencée par : {', '.join(p.name for p in people)}.{still}", "warning")
+    """Marking held closes the participants' grids: the grids area names who has not even started theirs."""
+    for message in services.notices("held", committee):
+        flash(message, "warning")
 
 
 @bp.route("/<int:committee_id>/decision", methods=["GET", "POST"])
@@ -538,13 +534,7 @@ def sign_off(committee_id: int):
     elif request.method == "POST":
         status = 422
     return _render("committees/sign_off.html", status, committee=committee, form=form, contest_form=contest_form,
-                   consequences=_consequences(committee), sponsor_grid=_sponsor_grid_submitted(committee))
-
-
-def _sponsor_grid_submitted(committee: Committee) -> bool | None:
-    from grids import services as grids  # grids builds on committees, not the reverse
-
-    return grids.sponsor_grid_submitted(committee)
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
 
 
 @bp.post("/<int:committee_id>/contest")
@@ -563,7 +553,7 @@ def contest(committee_id: int):
         committee = _committee_or_404(committee_id)
     return _render("committees/sign_off.html", status, committee=committee,
                    form=VersionForm(formdata=None, version=committee.version), contest_form=contest_form,
-                   consequences=_consequences(committee), sponsor_grid=_sponsor_grid_submitted(committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
 
 
 def _consequences(committee: Committee) -> list[str]:

@@ -39,6 +39,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from audit.models import Visibility
 from audit.services import record
+from committees import services as committee_services
 from committees.models import Committee, CommitteeKind, CommitteeStatus, ParticipantRole
 from core.db import db
 from grids import stats
@@ -396,6 +397,28 @@ def scores_visible_to(grid_ids: Collection[int], person: Person | None) -> set[i
     return {g.id for g in seen if scores_visible(
         g.committee, g.template, person,
         [o for o in own if o.committee_id == g.committee_id and o.template_id == g.template_id])}
+
+
+def held_notices(committee: Committee) -> list[str]:
+    """Said to whoever marks the committee held: the grids not started, by name."""
+    notices = []
+    for template, people in not_started(committee):
+        still = (" Elle reste ouverte jusqu'à la validation de la décision."
+                 if filling_open(committee, template) else "")
+        notices.append(f"Grille « {template.title} » non commencée par : {', '.join(p.name for p in people)}.{still}")
+    return notices
+
+
+def sign_off_notices(committee: Committee) -> list[str]:
+    """Said on the sign-off page: the sponsor's grid not submitted (it stays open until the sign-off)."""
+    if sponsor_grid_submitted(committee) is False:
+        return ["La grille d'arbitrage du sponsor n'est pas soumise pour ce comité. Elle reste ouverte jusqu'à "
+                "la validation."]
+    return []
+
+
+committee_services.register_notice("held", held_notices)
+committee_services.register_notice("sign_off", sign_off_notices)
 
 
 # -- filling ------------------------------------------------------------------------------------------

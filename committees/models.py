@@ -211,6 +211,17 @@ class Committee(db.Model):
         return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
 
     @property
+    def is_contested(self) -> bool:
+        """Held again because the sponsor contested its decision: the chair revises it."""
+        return (self.status is CommitteeStatus.HELD and self.decision is not None
+                and self.decision.sign_off is SignOff.CONTESTED)
+
+    @property
+    def status_label(self) -> str:
+        """The status as the lists show it: a contested decision is not a decision still to record."""
+        return "Décision contestée, à réviser" if self.is_contested else self.status.label
+
+    @property
     def local_date(self) -> dt.date | None:
         """The committee's calendar day in Paris (a 00:30 committee in Paris is the previous day in UTC)."""
         return paris_datetime(self.scheduled_at).date() if self.scheduled_at else None

@@ -17,7 +17,7 @@ from committees.models import (
     SignOff,
 )
 from core.db import db
-from startups.models import Startup
+from startups.models import Event, EventKind, Source, Startup
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
 
@@ -52,6 +52,16 @@ def startup_committees(startup_id: str) -> list[Committee]:
         .where(Committee.startup_id == startup_id, Committee.archived_at.is_(None))
         .options(*committee_options())
         .order_by(Committee.scheduled_at.desc().nulls_first(), Committee.id.desc())
+    ))
+
+
+def history_committees(startup_id: str) -> list[Event]:
+    """The committees of the imported beta.gouv.fr history (timeline events of kind committee), most recent
+    first: held before Jalons, they have no Committee row but are the startup's committees all the same."""
+    return list(db.session.scalars(
+        sa.select(Event)
+        .where(Event.startup_id == startup_id, Event.kind == EventKind.COMMITTEE, Event.source == Source.BETAGOUV)
+        .order_by(Event.happened_on.desc(), Event.position.desc())
     ))
 
 

@@ -325,6 +325,22 @@ def register_held_hook(hook: Callable[..., None]) -> None:
         _held_hooks.append(hook)
 
 
+# Filled at import time by upper areas, like _held_hooks: what they have to say, in French, at a moment of
+# the committee's journey ("held": once marked held; "sign_off": on the sign-off page), e.g. the grids
+# still not started (grids.services.notices).
+_notices: dict[str, list[Callable[[Committee], list[str]]]] = {}
+
+
+def register_notice(moment: str, provider: Callable[[Committee], list[str]]) -> None:
+    providers = _notices.setdefault(moment, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def notices(moment: str, committee: Committee) -> list[str]:
+    return [message for provider in _notices.get(moment, ()) for message in provider(committee)]
+
+
 @guarded
 def mark_held(committee: Committee, *, actor: Person | None, today: dt.date,
               expected_version: int | None = None) -> None:

@@ -167,7 +167,8 @@ def startup(startup_id: str):
     startup = _startup_or_404(startup_id)
     authorize("committee.view", startup)
     return _render("committees/startup.html", startup=startup,
-                   committees=queries.startup_committees(startup.id))
+                   committees=queries.startup_committees(startup.id),
+                   history=queries.history_committees(startup.id))
 
 
 @bp.get("/incubator/<incubator_id>")
@@ -239,7 +240,12 @@ def plan(startup_id: str):
     if request.method == "GET":
         form.chair.data = current_person().id
         form.day.data = clock.today() + dt.timedelta(days=30)
+        # The committee that closes the startup's phase, else the semestrial one.
+        form.kind.data = decisions.KIND_CLOSING_PHASE.get(startup.current_phase(clock.today()),
+                                                          CommitteeKind.SEMESTRIAL).value
     proposals = services.propose_participants(startup, clock.today())
+    open_ones = [c for c in queries.startup_committees(startup.id)
+                 if c.status in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED)]
     if form.validate_on_submit():
         try:
             committee = services.plan_committee(startup, actor=current_person(), now=clock.now(), **_schedule(form))
@@ -251,7 +257,8 @@ def plan(startup_id: str):
             db.session.rollback()
             form.form_errors.append(str(error))
     status = 422 if request.method == "POST" else 200
-    return _render("committees/plan.html", status, startup=startup, form=form, proposals=proposals)
+    return _render("committees/plan.html", status, startup=startup, form=form, proposals=proposals,
+                   open_ones=open_ones, CommitteeStatus=CommitteeStatus)
 
 
 @bp.route("/<int:committee_id>/edit", methods=["GET", "POST"])
@@ -378,8 +385,16 @@ def held(committee_id: int):
     error, status = _run(services.mark_held, committee, actor=current_person(), today=clock.today(),
                          expected_version=form.version.data)
     if error is None:
-        return _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
+        response = _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
+        _warn_of_grids_not_started(_committee_or_404(committee_id))
+        return response
     return _show(_committee_or_404(committee_id), status, error)
+
+
+def _warn_of_grids_not_started(committee: Committee) -> None:
+    """Marking held closes the participants' grids: the grids area names who has not even started theirs."""
+    for message in services.notices("held", committee):
+        flash(message, "warning")
 
 
 @bp.route("/<int:committee_id>/decision", methods=["GET", "POST"])
@@ -524,7 +539,7 @@ def sign_off(committee_id: int):
     elif request.method == "POST":
         status = 422
     return _render("committees/sign_off.html", status, committee=committee, form=form, contest_form=contest_form,
-                   consequences=_consequences(committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
 
 
 @bp.post("/<int:committee_id>/contest")
@@ -543,7 +558,7 @@ def contest(committee_id: int):
         committee = _committee_or_404(committee_id)
     return _render("committees/sign_off.html", status, committee=committee,
                    form=VersionForm(formdata=None, version=committee.version), contest_form=contest_form,
-                   consequences=_consequences(committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
 
 
 def _consequences(committee: Committee) -> list[str]:

@@ -267,12 +267,12 @@ def _pipeline(scope, startups, dues, committees, presentations, actions, line, t
 
 def _grids_to_fill(person: Person) -> list[tuple[Committee, GridTemplate]]:
     """The grids of committees still open for filling where person is an evaluator and has not submitted
-    their grid yet (the grids area's rules: suitable templates, evaluators, filling statuses)."""
+    their grid yet (the grids area's rules: suitable templates, who fills which grid, until when)."""
     committees = db.session.scalars(
         sa.select(Committee).join(Participant, Participant.committee_id == Committee.id)
         .where(Participant.person_id == person.id, Participant.role.not_in(list(grids_services.NOT_EVALUATORS)),
-               Committee.status.in_(list(grids_services.FILLING_STATUSES)), Committee.archived_at.is_(None))
-        .options(joinedload(Committee.startup))
+               Committee.status.in_(list(grids_services.FILLING_UNTIL_SIGN_OFF)), Committee.archived_at.is_(None))
+        .options(joinedload(Committee.startup), selectinload(Committee.participants))
         .order_by(Committee.scheduled_at.nulls_last(), Committee.id)
     ).all()
     if not committees:
@@ -287,7 +287,8 @@ def _grids_to_fill(person: Person) -> list[tuple[Committee, GridTemplate]]:
             FilledGrid.committee_id.in_([c.id for c in committees]))
     )))
     return [(c, templates[code]) for c in committees for code in grids_services.suitable_codes(c.kind)
-            if code in templates and (c.id, templates[code].id) not in submitted]
+            if code in templates and (c.id, templates[code].id) not in submitted
+            and grids_services.fills(c, templates[code], person) and grids_services.filling_open(c, templates[code])]
 
 
 def portfolio_alerts(today: dt.date, now: dt.datetime) -> PortfolioAlerts:

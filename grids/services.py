@@ -9,7 +9,11 @@ Rules decided here (issue 5 leaves them open):
   team member): the team presents, it does not score itself. The chair scores like any participant.
 - A grid is filled while the committee is to plan or planned; once held (or cancelled) drafts stay
   drafts and count for nothing, and no grid can be started or submitted any more — otherwise someone
-  could read the others' scores (visible once held) before submitting their own.
+  could read the others' scores (visible once held) before submitting their own. The exception is the
+  sponsor's grid (arbitrage_sponsor, issue 12): it is the sponsor's own and informs the sign-off, so it
+  can be filled until the decision is signed off (held or decided included).
+- Who fills which grid: the sponsor's grid by the evaluators who arbitrate (the sponsor first), not by
+  the coach, who prepares the committee with the team; every other grid by every evaluator.
 - A filled grid is created on the first save, on the version shown when the form was opened (the latest
   published one); it keeps that version for good. Submitting freezes it.
 - Hidden scores: a person sees the others' scores (results and individual answers) of a committee's grid
@@ -35,6 +39,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from audit.models import Visibility
 from audit.services import record
+from committees import services as committee_services
 from committees.models import Committee, CommitteeKind, CommitteeStatus, ParticipantRole
 from core.db import db
 from grids import stats
@@ -64,6 +69,11 @@ EVERY_COMMITTEE = ("arbitrage_sponsor",)
 
 NOT_EVALUATORS = frozenset({ParticipantRole.INTRAPRENEUR, ParticipantRole.TEAM_MEMBER})
 FILLING_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
+# The evaluators who do not fill a grid (by template code); every other grid is filled by every evaluator.
+NOT_FILLED_BY: dict[str, frozenset[ParticipantRole]] = {"arbitrage_sponsor": frozenset({ParticipantRole.COACH})}
+# The grids that stay open until the sign-off, and the statuses in which they do.
+OPEN_UNTIL_SIGN_OFF = frozenset({"arbitrage_sponsor"})
+FILLING_UNTIL_SIGN_OFF = FILLING_STATUSES | {CommitteeStatus.HELD, CommitteeStatus.DECIDED}
 HELD_STATUSES = frozenset({CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF})
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,49}$")
@@ -283,6 +293,54 @@ def evaluators(committee: Committee) -> list[Person]:
     return [p.person for p in committee.participants if p.role not in NOT_EVALUATORS]
 
 
+def _fills_in(template: GridTemplate, role: ParticipantRole) -> bool:
+    return role not in NOT_EVALUATORS and role not in NOT_FILLED_BY.get(template.code, ())
+
+
+def fills(committee: Committee, template: GridTemplate, person: Person | None) -> bool:
+    """Whether this person fills this grid of the committee (see NOT_FILLED_BY)."""
+    return person is not None and any(
+        p.person_id == person.id and _fills_in(template, p.role) for p in committee.participants)
+
+
+def fillers(committee: Committee, template: GridTemplate) -> list[Person]:
+    """The participants who fill this grid, each once, in the committee's order."""
+    found: dict[int, Person] = {}
+    for p in committee.participants:
+        if _fills_in(template, p.role):
+            found.setdefault(p.person_id, p.person)
+    return list(found.values())
+
+
+def audience(template: GridTemplate) -> str:
+    """Whom the grid is for, in French."""
+    if template.code in OPEN_UNTIL_SIGN_OFF:
+        return ("Grille du sponsor : remplie par le sponsor et les participants qui arbitrent avec lui (ni le coach, "
+                "ni l'équipe de la startup), jusqu'à la validation de la décision.")
+    return "Grille des participants : remplie par chaque participant du comité, hors équipe de la startup, avant la tenue du comité."
+
+
+def not_started(committee: Committee) -> list[tuple[GridTemplate, list[Person]]]:
+    """For each grid of the committee, the people who fill it and have not started it (no draft at all)."""
+    started = {(g.template_id, g.person_id) for g in db.session.scalars(
+        sa.select(FilledGrid).where(FilledGrid.committee_id == committee.id))}
+    missing = []
+    for template in templates_for(committee):
+        people = [p for p in fillers(committee, template) if (template.id, p.id) not in started]
+        if people:
+            missing.append((template, people))
+    return missing
+
+
+def sponsor_grid_submitted(committee: Committee) -> bool | None:
+    """Whether a sponsor of the committee submitted the sponsor's grid; None when that grid does not apply."""
+    template = template_for(committee, "arbitrage_sponsor")
+    if template is None:
+        return None
+    sponsors = {p.id for p in fillers(committee, template)}
+    return any(g.is_submitted and g.person_id in sponsors for g in filled_grids(committee, template))
+
+
 def filled_grids(committee: Committee, template: GridTemplate) -> list[FilledGrid]:
     return list(db.session.scalars(
         sa.select(FilledGrid)
@@ -302,8 +360,11 @@ def own_grid(committee: Committee, template: GridTemplate, person: Person) -> Fi
     )
 
 
-def filling_open(committee: Committee) -> bool:
-    return committee.archived_at is None and committee.status in FILLING_STATUSES
+def filling_open(committee: Committee, template: GridTemplate | None = None) -> bool:
+    """Whether the grid (any grid when template is None) can still be filled."""
+    statuses = FILLING_UNTIL_SIGN_OFF if template is not None and template.code in OPEN_UNTIL_SIGN_OFF \
+        else FILLING_STATUSES
+    return committee.archived_at is None and committee.status in statuses
 
 
 def scores_visible(committee: Committee, template: GridTemplate, person: Person | None,
@@ -336,6 +397,28 @@ def scores_visible_to(grid_ids: Collection[int], person: Person | None) -> set[i
     return {g.id for g in seen if scores_visible(
         g.committee, g.template, person,
         [o for o in own if o.committee_id == g.committee_id and o.template_id == g.template_id])}
+
+
+def held_notices(committee: Committee) -> list[str]:
+    """Said to whoever marks the committee held: the grids not started, by name."""
+    notices = []
+    for template, people in not_started(committee):
+        still = (" Elle reste ouverte jusqu'à la validation de la décision."
+                 if filling_open(committee, template) else "")
+        notices.append(f"Grille « {template.title} » non commencée par : {', '.join(p.name for p in people)}.{still}")
+    return notices
+
+
+def sign_off_notices(committee: Committee) -> list[str]:
+    """Said on the sign-off page: the sponsor's grid not submitted (it stays open until the sign-off)."""
+    if sponsor_grid_submitted(committee) is False:
+        return ["La grille d'arbitrage du sponsor n'est pas soumise pour ce comité. Elle reste ouverte jusqu'à "
+                "la validation."]
+    return []
+
+
+committee_services.register_notice("held", held_notices)
+committee_services.register_notice("sign_off", sign_off_notices)
 
 
 # -- filling ------------------------------------------------------------------------------------------
@@ -403,8 +486,13 @@ def save_grid(committee: Committee, template: GridTemplate, person: Person, *, a
         raise GridError("Seuls les participants du comité, hors équipe de la startup, remplissent les grilles.")
     if template.code not in suitable_codes(committee.kind):
         raise GridError(f"La grille « {template.title} » ne s'applique pas à un comité « {committee.kind.label} ».")
-    if not filling_open(committee):
-        raise GridError("Les grilles de ce comité ne peuvent plus être remplies : il est tenu ou annulé.")
+    if not fills(committee, template, person):
+        raise GridError(f"La grille « {template.title} » est remplie par le sponsor et les participants qui arbitrent, "
+                        "pas par le coach.")
+    if not filling_open(committee, template):
+        raise GridError("Cette grille ne peut plus être remplie : le comité est tenu, validé ou annulé."
+                        if template.code in OPEN_UNTIL_SIGN_OFF else
+                        "Les grilles de ce comité ne peuvent plus être remplies : il est tenu ou annulé.")
     filled = own_grid(committee, template, person)
     if filled is not None and filled.is_submitted:
         raise GridError("Votre grille est déjà soumise : elle ne peut plus être modifiée.")

@@ -43,6 +43,7 @@ def _render(page: str, status: int = 200, **context):
 def committee(committee_id: int):
     committee = _committee(committee_id, "grid.results")
     person = current_person()
+    may_fill = can("grid.fill", committee)
     sections = []
     for template in services.templates_for(committee):
         grids = services.filled_grids(committee, template)
@@ -53,10 +54,13 @@ def committee(committee_id: int):
             "grids": {g.person_id: g for g in grids},
             "visible": visible,
             "results": services.results(grids) if visible else [],
+            "audience": services.audience(template),
+            "fillers": services.fillers(committee, template),
+            "may_fill": may_fill and services.fills(committee, template, person),
+            "filling_open": services.filling_open(committee, template),
         })
     return _render("grids/committee.html", committee=committee, sections=sections,
-                   evaluators=services.evaluators(committee), may_fill=can("grid.fill", committee),
-                   filling_open=services.filling_open(committee), when=datetime_fr(committee.scheduled_at))
+                   when=datetime_fr(committee.scheduled_at))
 
 
 @bp.route("/committee/<int:committee_id>/<template_code>/fill", methods=["GET", "POST"])
@@ -65,8 +69,10 @@ def fill(committee_id: int, template_code: str):
     committee = _committee(committee_id, "grid.fill")
     template = _template(committee, template_code)
     person = current_person()
+    if not services.fills(committee, template, person):
+        abort(403)  # the sponsor's grid is the sponsor's only
     own = services.own_grid(committee, template, person)
-    if own is not None and own.is_submitted or not services.filling_open(committee):
+    if own is not None and own.is_submitted or not services.filling_open(committee, template):
         if request.method == "POST":
             flash("Votre grille ne peut plus être modifiée." if own and own.is_submitted
                   else "Les grilles de ce comité ne peuvent plus être remplies.", "error")

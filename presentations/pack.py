@@ -23,7 +23,7 @@ from indicators.queries import ChartRow, chart_rows
 from indicators.views import chart_of
 from presentations.models import FROZEN_COMMITTEE_STATUSES, Presentation
 from presentations.services import presentation_of, previous_committee
-from startups.models import Startup
+from startups.models import Event, EventKind, Source, Startup
 from startups.phases import Phase
 
 
@@ -152,6 +152,17 @@ class Pack:
     grids: list[GridBlock] = field(default_factory=list)
     commitments: list[Commitment] = field(default_factory=list)
     money: MoneyBlock | None = None
+    history_previous: Event | None = None  # the last committee of the imported history, without a previous one
+
+
+def last_history_committee(committee: Committee) -> Event | None:
+    """The latest committee of the imported beta.gouv.fr history before this committee's day: a startup's first
+    committee in Jalons is seldom its first committee ever."""
+    return db.session.scalar(
+        sa.select(Event).where(Event.startup_id == committee.startup_id, Event.kind == EventKind.COMMITTEE,
+                               Event.source == Source.BETAGOUV, Event.happened_on <= committee.local_date)
+        .order_by(Event.happened_on.desc(), Event.position.desc()).limit(1)
+    ) if committee.scheduled_at is not None else None
 
 
 def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> Pack:
@@ -180,6 +191,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
         carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
         with_grids=with_grids, grids=grids, commitments=commitments(startup, presentation),
         money=money_block(committee, previous, presentation, today),
+        history_previous=last_history_committee(committee) if previous is None else None,
     )
 
 

@@ -328,7 +328,18 @@ def _line_objectives(presentation: Presentation) -> list[dict]:
 
 
 def missing_to_submit(presentation: Presentation) -> list[str]:
-    return [label for name, label in REQUIRED_TO_SUBMIT if getattr(presentation, name) in (None, "")]
+    """What the presentation lacks to be submitted, in French. The seed's minimum for each indicator shown
+    is « résultats de la phase qui s'achève et objectifs à 6 mois »: the value reached (or, when it is not
+    measured yet, a comment saying why) and the new objective."""
+    missing = [label for name, label in REQUIRED_TO_SUBMIT if getattr(presentation, name) in (None, "")]
+    for line in presentation.lines:
+        # An indicator not measured yet cannot have a value: the team then says why in the line's comment.
+        if line.reached_value is None and not line.comment:
+            missing.append(f"la valeur atteinte de « {line.indicator.name} » (dans les valeurs des indicateurs, "
+                           "ou dites pourquoi elle manque dans le commentaire de l'indicateur)")
+        if line.new_objective_value is None:
+            missing.append(f"l'objectif à 6 mois de « {line.indicator.name} »")
+    return missing
 
 
 def submit(presentation: Presentation, *, actor: Person | None, now: dt.datetime,

@@ -178,6 +178,16 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     page.get_by_label(f"Date du nouvel objectif pour « {USERS} »").fill(objective_on.isoformat())
     page.get_by_label(re.compile(f"^Nouvel objectif pour « {SATISFACTION} »")).fill("90")
     page.get_by_label(f"Date du nouvel objectif pour « {SATISFACTION} »").fill(objective_on.isoformat())
+    # Every indicator shown needs an objective at six months, and its value reached or why it is missing.
+    for field in page.get_by_label(re.compile("^Nouvel objectif pour")).all():
+        if not field.input_value():
+            field.fill("1")
+    for field in page.get_by_label(re.compile("^Date du nouvel objectif pour")).all():
+        if not field.input_value():
+            field.fill(objective_on.isoformat())
+    for field in page.get_by_label(re.compile("^Commentaire sur « ")).all():
+        if not field.input_value():
+            field.fill("Pas encore mesuré : la mesure démarre le mois prochain.")
     page.get_by_label("Ce qui a été fait et appris depuis le dernier comité").fill(
         "Ouverture aux entreprises de transport léger de toute la France ; les contrôleurs utilisent l'export.")
     page.get_by_label("Difficultés rencontrées").fill("Recrutement d'un développeur ou d'une développeuse back-end.")
@@ -270,9 +280,14 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     manager.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(manager.locator(".fr-alert--success")).to_contain_text("Votre brouillon est enregistré.")
 
-    # --- The coach fills and submits first: only their own scores count; the draft stays unseen.
+    # --- The sponsor fills and submits first (the sponsor's grid is not the coach's): only their own
+    # scores count; the draft stays unseen.
     page.get_by_role("link", name="Page du comité").click()
     page.get_by_role("link", name="Grilles d'évaluation").click()
+    expect(page.locator("#grille-arbitrage_sponsor").locator("..")).not_to_contain_text("Votre grille")
+    log_out()
+    log_in(SPONSOR[1], SPONSOR[0], shots="preuves-sponsor-grille")
+    page.goto(f"/grids/committee/{committee_id}")
     progress = page.locator("table").filter(has_text="Avancement des participants")
     expect(progress.locator("tr").filter(has_text=PORTFOLIO_MANAGER[0])).to_contain_text("Brouillon")
     expect(page.locator(".fr-alert--info")).to_contain_text("Les notes des participants restent masquées")
@@ -283,7 +298,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     expect(page.get_by_role("heading", level=1)).to_have_text("Grilles d'évaluation")
     expect(results_row(page, QUESTIONS[0])).to_have_text(["1", "4,00", "4,00", "0,00", "4 – 4", "—"])
     scores = page.locator("table").filter(has_text="Notes de chaque participant")
-    expect(scores.locator("thead th")).to_have_text(["Critère", COACH[0]])
+    expect(scores.locator("thead th")).to_have_text(["Critère", SPONSOR[0]])
     expect(page.get_by_role("main")).not_to_contain_text(MANAGER_COMMENT)
     expect(progress.locator("tr").filter(has_text=PORTFOLIO_MANAGER[0])).to_contain_text("Brouillon")
     screenshot(page, "preuves-13-resultats-coach-seul")
@@ -292,7 +307,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     # The portfolio manager still sees nobody's scores until they submit theirs.
     manager.goto(f"/grids/committee/{committee_id}")
     expect(manager.locator("table").filter(has_text="Avancement des participants").locator("tr").filter(
-        has_text=COACH[0])).to_contain_text("Soumise")
+        has_text=SPONSOR[0])).to_contain_text("Soumise")
     expect(manager.locator(".fr-alert--info")).to_contain_text(
         "Les notes des participants restent masquées jusqu'à ce que vous ayez soumis votre propre grille")
     expect(manager.locator("table").filter(has_text="Résultats par critère")).to_have_count(0)
@@ -306,15 +321,17 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     expect(results_row(manager, QUESTIONS[3])).to_have_text(["2", "2,50", "2,50", "1,50", "1 – 4", "Désaccord"])
     manager.context.close()
 
-    # The coach now sees both grids; the committee takes place today and is marked held.
+    # The sponsor now sees both grids; the committee takes place today and the coach marks it held.
     page.reload()
     expect(results_row(page, QUESTIONS[0])).to_have_text(["2", "3,50", "3,50", "0,50", "3 – 4", "—"])
     expect(page.locator("table").filter(has_text="Notes de chaque participant").locator("thead th")).to_have_text(
-        ["Critère", PORTFOLIO_MANAGER[0], COACH[0]])  # in the order the grids were started
+        ["Critère", PORTFOLIO_MANAGER[0], SPONSOR[0]])  # in the order the grids were started
     expect(page.get_by_role("main")).to_contain_text(MANAGER_COMMENT)
     screenshot(page, "preuves-15-resultats-deux-grilles")
     axe(page, "résultats des deux grilles")
-    page.get_by_role("link", name="Retour au comité").click()
+    log_out()
+    log_in(COACH[1], COACH[0], shots="preuves-coach-3")
+    page.goto(f"/committees/{committee_id}")
     page.get_by_role("button", name="Marquer le comité comme tenu").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Le comité est marqué comme tenu")
     log_out()
@@ -327,7 +344,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
         "link", name="Comité semestriel").click()
     expect(page.locator(".jalons-phase-summary")).to_contain_text("Tenu, décision à saisir")
     page.get_by_role("link", name="Grilles d'évaluation").click()
-    expect(page.get_by_role("main")).to_contain_text("Le comité est tenu ou annulé : la grille ne peut plus être remplie.")
+    expect(page.get_by_role("link", name=re.compile("^Voir ma grille"))).to_be_visible()
     expect(results_row(page, QUESTIONS[0])).to_have_text(["2", "3,50", "3,50", "0,50", "3 – 4", "—"])
     expect(results_row(page, QUESTIONS[3])).to_have_text(["2", "2,50", "2,50", "1,50", "1 – 4", "Désaccord"])
     expect(page.locator("table").filter(has_text="Résultats par critère").locator("tfoot")).to_contain_text("3,50")

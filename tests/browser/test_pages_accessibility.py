@@ -69,9 +69,9 @@ PAGES = [
     ("comite-presence", "coach", "/committees/{held}/attendance"),
     ("comite-decision", "coach", "/committees/{held}/decision"),
     ("comite-validation", "sponsor", "/committees/{held}/sign-off"),
-    # Evaluation grids (the coach is a participant of both committees).
+    # Evaluation grids (the coach and the sponsor are participants of both committees).
     ("grilles-comite", "coach", "/grids/committee/{planned}"),
-    ("grille-remplir", "coach", "/grids/committee/{planned}/arbitrage_sponsor/fill"),
+    ("grille-remplir", "sponsor", "/grids/committee/{planned}/arbitrage_sponsor/fill"),  # the coach does not fill it
     ("grilles-comite-tenu", "coach", "/grids/committee/{held}"),
     # The team's presentation and the pack.
     ("presentation", "intrapreneur", "/presentations/committee/{planned}"),

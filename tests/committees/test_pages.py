@@ -374,3 +374,95 @@ def test_an_action_item_is_corrected_and_deleted_through_its_page_by_the_coach_o
     assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("committee.action_%"))
                               .order_by(AuditEvent.id)).all() == [
         "committee.action_added", "committee.action_edited", "committee.action_deleted"]
+
+
+def seed_grids():
+    from grids.services import seed_official_grids
+    from indicators.queries import official_grids
+
+    seed_official_grids(official_grids(), now=NOW)
+
+
+def test_marking_held_names_who_has_not_started_a_grid(client):
+    seed_grids()
+    c = cast()
+    committee = plan(c, "2026-11-10")
+    services.add_participant(committee, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/held", data={"version": committee.version},
+                           follow_redirects=True)
+    page = html_module.unescape(response.get_data(as_text=True))
+    assert "Le comité est marqué comme tenu" in page
+    assert "non commencée par : " in page and c.manager.name in page
+    assert "Elle reste ouverte jusqu'à la validation de la décision." in page
+
+
+def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+    seed_grids()
+    c = cast()
+    awaiting = decided(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.sponsor)
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    # The visible button only opens the modal; the form that signs off is inside it.
+    assert 'data-fr-opened="false" aria-controls="confirmer-validation">Valider la décision</button>' in page
+    modal = page[page.index('<dialog id="confirmer-validation"'):page.index("</dialog>")]
+    assert "La validation est irréversible" in modal and 'type="submit" class="fr-btn">Confirmer la validation' in modal
+    assert "Le comité est inscrit dans l'historique de la startup" in modal
+    assert "La grille d'arbitrage du sponsor n'est pas soumise" in page
+
+
+def test_the_startups_committees_page_lists_the_committees_of_the_imported_history(client):
+    from startups.models import Event, EventKind, Source
+
+    c = cast()
+    c.startup.events.extend([
+        Event(position=0, kind=EventKind.COMMITTEE, happened_on=d("2024-03-12"), comment="Passage en construction",
+              source=Source.BETAGOUV),
+        Event(position=1, kind=EventKind.COMMITTEE, happened_on=d("2025-01-20"), source=Source.BETAGOUV),
+        Event(position=2, kind=EventKind.PRODUCT_LAUNCH, happened_on=d("2024-06-01"), source=Source.BETAGOUV),
+    ])
+    db.session.commit()
+    login(client, c.coach)
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}").get_data(as_text=True))
+    assert "Aucun comité enregistré dans Jalons pour cette startup." in page
+    history = page[page.index("Avant Jalons"):]
+    assert history.count("Passage en comité (historique beta.gouv.fr)") == 2
+    assert history.index("20 janvier 2025") < history.index("12 mars 2024")
+    assert "Passage en construction" in history and "1 juin 2024" not in history and "1er juin 2024" not in history
+
+
+def test_a_contested_decision_shows_as_contested_in_the_coachs_lists(client):
+    c = cast()
+    committee = decided(c, "2026-11-10")
+    decisions.contest(committee, comment="L'enveloppe est trop élevée", actor=c.sponsor, now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    for url in ("/committees/", f"/committees/startup/{c.startup.id}", f"/committees/{committee.id}"):
+        page = html_module.unescape(client.get(url).get_data(as_text=True))
+        assert "Décision contestée, à réviser" in page, url
+        assert "Tenu, décision à saisir" not in page, url
+
+
+@pytest.mark.parametrize("phase, kind", [("investigation", "fin_investigation"), ("construction", "fin_construction"),
+                                         ("consolidation", "semestriel")])
+def test_planning_defaults_the_kind_from_the_startups_phase(client, phase, kind):
+    c = cast(phases=((phase, d("2026-06-01")),))
+    db.session.commit()
+    login(client, c.coach)
+    page = client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{kind}"|<option value="{kind}" selected', page), kind
+
+
+def test_planning_a_second_committee_warns_and_links_to_the_planned_one(client):
+    c = cast()
+    db.session.commit()
+    login(client, c.coach)
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
+    assert "Un comité est déjà" not in page
+    committee = plan(c, "2026-12-15", now=clock.now())
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
+    assert "Un comité est déjà planifié le mardi 15 décembre 2026" in page
+    assert f'href="/committees/{committee.id}"' in page

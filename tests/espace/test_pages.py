@@ -261,3 +261,16 @@ def test_the_coach_and_the_staff_see_which_months_of_indicators_are_missing(clie
     db.session.flush()
     page = page_of(client, world.coach)
     assert "Indicateurs en retard" not in page
+
+
+def test_the_sponsors_grid_is_asked_of_the_sponsor_until_the_sign_off_and_never_of_the_coach(client, world):
+    from grids.services import seed_official_grids
+    from indicators.queries import official_grids
+
+    seed_official_grids(official_grids(), now=world.now)
+    world.planned.participants.append(Participant(person=world.coach, role=ParticipantRole.COACH))
+    world.planned.status = CommitteeStatus.HELD
+    db.session.flush()
+    fill = f"/grids/committee/{world.planned.id}/arbitrage_sponsor/fill"
+    assert fill in page_of(client, world.sponsor)
+    assert fill not in page_of(client, world.coach)

@@ -5,6 +5,7 @@ import csv
 import html
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -248,3 +249,43 @@ def test_a_bad_weight_is_refused_on_the_page(client, world):
     response = client.post("/grids/templates/lancement/new-version", data=data)
     assert response.status_code == 422 and "nombre positif" in text(response)
     assert world.templates["lancement"].latest_version.number == 1
+
+
+def test_a_coach_is_not_offered_the_sponsors_grid_and_each_grid_says_whom_it_is_for(client, world):
+    from committees.models import Participant, ParticipantRole
+
+    world.committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    world.committee.participants.append(Participant(person=world.people.coach, role=ParticipantRole.COACH))
+    db.session.commit()
+    login(client, world.people.coach)
+    page = text(client.get(url(world, page="committee")))
+    sponsor = page[page.index('id="grille-arbitrage_sponsor"'):]
+    lancement = page[page.index('id="grille-lancement"'):page.index('id="grille-arbitrage_sponsor"')]
+    assert "Grille des participants" in lancement and "Votre grille" in lancement
+    assert "Grille du sponsor" in sponsor and "Votre grille" not in sponsor and "Remplir la grille" not in sponsor
+    assert client.get(url(world)).status_code == 403
+
+
+def test_the_sponsor_fills_the_sponsors_grid_once_the_committee_is_held(client, world):
+    world.committee.status = CommitteeStatus.HELD
+    db.session.commit()
+    login(client, world.people.sponsor)
+    page = text(client.get(url(world, page="committee")))
+    assert "Remplir la grille" in page
+    submit(client, world, world.people.sponsor, {c: 4 for c in SPONSOR_CODES})
+    assert services.own_grid(world.committee, world.templates["arbitrage_sponsor"], world.people.sponsor).is_submitted
+
+
+def test_no_criterion_is_preset_to_sans_note(client, world):
+    login(client, world.people.sponsor)
+    page = client.get(url(world)).get_data(as_text=True)
+    blanks = re.findall(r'<input type="radio" id="c\d+-aucune"[^>]*>', page)
+    assert len(blanks) == len(SPONSOR_CODES)
+    assert not any("checked" in blank for blank in blanks)
+    # Chosen explicitly, it stays chosen when the form comes back with an error.
+    version = world.templates["arbitrage_sponsor"].latest_version
+    data = form_data(version, {"1.1": "9"}, action="draft")
+    first = version.scored_criteria[1]
+    data[services.field_name(first)] = ""
+    page = client.post(url(world), data=data).get_data(as_text=True)
+    assert re.search(rf'id="{services.field_name(first)}-aucune"[^>]*checked', page)

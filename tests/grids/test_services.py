@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from committees.models import CommitteeKind, CommitteeStatus, Decision, DecisionKind, ParticipantRole
+from committees.models import CommitteeKind, CommitteeStatus, Decision, DecisionKind, Participant, ParticipantRole
 from core.db import db
 from grids import services
 from grids.models import (
@@ -246,12 +246,47 @@ def test_only_evaluating_participants_fill(world):
             fill(world, person)
 
 
-def test_no_grid_once_the_committee_is_held(world):
-    fill(world, world.people.head, submit=False)
+def test_no_grid_once_the_committee_is_held_but_the_sponsors_until_the_sign_off(world):
+    world.committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    fill(world, world.people.head, code="lancement", submit=False)
     hold(world.committee)
     for person in (world.people.sponsor, world.people.head):
         with pytest.raises(GridError, match="ne peuvent plus être remplies"):
-            fill(world, person)
+            fill(world, person, code="lancement")
+    # The sponsor's grid informs the sign-off: held, then decided, it can still be filled.
+    assert fill(world, world.people.sponsor, submit=False).status is FilledStatus.DRAFT
+    world.committee.decision = Decision(kind=DecisionKind.CONTINUE)
+    world.committee.status = CommitteeStatus.DECIDED
+    assert fill(world, world.people.sponsor).is_submitted
+    world.committee.status = CommitteeStatus.SIGNED_OFF
+    with pytest.raises(GridError, match="ne peut plus être remplie"):
+        fill(world, world.people.head)
+
+
+def test_a_coach_does_not_fill_the_sponsors_grid_and_each_grid_says_whom_it_is_for(world):
+    coach = world.people.coach
+    world.committee.participants.append(Participant(person=coach, role=ParticipantRole.COACH))
+    world.committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    db.session.flush()
+    sponsor_grid, lancement = world.templates["arbitrage_sponsor"], world.templates["lancement"]
+    assert not services.fills(world.committee, sponsor_grid, coach)
+    assert services.fills(world.committee, lancement, coach)
+    with pytest.raises(GridError, match="pas par le coach"):
+        fill(world, coach)
+    assert coach not in services.fillers(world.committee, sponsor_grid)
+    assert "Grille du sponsor" in services.audience(sponsor_grid)
+    assert "Grille des participants" in services.audience(lancement)
+
+
+def test_the_grids_not_started_name_their_fillers(world):
+    world.committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    fill(world, world.people.head, submit=False)
+    missing = {t.code: [p.name for p in people] for t, people in services.not_started(world.committee)}
+    assert missing == {"lancement": ["Sophie Sponsor", "Hugo Responsable", "Maya Portefeuille"],
+                       "arbitrage_sponsor": ["Sophie Sponsor", "Maya Portefeuille"]}
+    assert services.sponsor_grid_submitted(world.committee) is False
+    fill(world, world.people.sponsor)
+    assert services.sponsor_grid_submitted(world.committee) is True
 
 
 # -- abstention --

@@ -52,6 +52,16 @@ def test_the_team_prepares_fills_and_submits_the_presentation(client, world):
     assert saved.status_code == 303
     assert presentation.envelope_eur == 320000 and str(users.new_objective_value) in ("4000", "4000.0000")
 
+    # Each indicator shown needs its objective at six months (issue 12): the delay's is missing.
+    refused = client.post(f"/presentations/committee/{world.committee.id}/submit",
+                          data={"version": presentation.version})
+    assert refused.status_code == 422
+    assert f"l'objectif à 6 mois de « {world.delay.name} »" in _text(refused)
+    assert presentation.status is not PresentationStatus.SUBMITTED
+    delay = next(line for line in presentation.lines if line.indicator_id == world.delay.id)
+    data.update({"version": presentation.version, f"ligne_{delay.id}_valeur": "3", f"ligne_{delay.id}_date": "2027-06-01"})
+    assert client.post(f"/presentations/committee/{world.committee.id}/edit", data=data).status_code == 303
+
     submitted = client.post(f"/presentations/committee/{world.committee.id}/submit",
                             data={"version": presentation.version})
     assert submitted.status_code == 303
@@ -317,3 +327,33 @@ def test_the_edit_form_explains_amounts_and_values_not_yet_computed(client, worl
     assert "pas encore calculé (budget annuel et utilisateurs actifs nécessaires)" in text
     # A value stays on the same line as its month.
     assert "2\u202f100&nbsp;(novembre 2026)" in response.get_data(as_text=True)
+
+
+def test_the_pack_of_a_first_committee_in_jalons_names_the_last_committee_of_the_imported_history(client, world, presentation):
+    from startups.models import Event, EventKind, Source
+    from tests.factories import d
+
+    login(client, world.people.sponsor)
+    url = f"/presentations/committee/{world.previous.id}/pack"  # the startup's first committee in Jalons
+    assert "aucun passage en comité antérieur n'est connu" in _text(client.get(url))
+    world.committee.startup.events.append(Event(
+        position=90, kind=EventKind.COMMITTEE, happened_on=d("2025-10-14"), comment="Comité de fin de construction",
+        source=Source.BETAGOUV))
+    db.session.commit()
+    text = _text(client.get(url))
+    assert "premier comité" not in text
+    assert ("Aucun comité précédent dans Jalons. Dernier passage en comité de l'historique beta.gouv.fr : "
+            "le 14 octobre 2025 (Comité de fin de construction).") in text
+
+
+def test_each_indicators_comment_appears_in_the_pdf_pack_as_in_the_page(client, world, presentation):
+    complete(presentation, world.people.intrapreneur)
+    users = next(line for line in presentation.lines if line.indicator_id == world.users.id)
+    users.comment = "Hausse portée par trois départements pilotes"
+    db.session.commit()
+    login(client, world.people.sponsor)
+    assert users.comment in _text(client.get(f"/presentations/committee/{world.committee.id}/pack"))
+    response = client.get(f"/presentations/committee/{world.committee.id}/pack.pdf")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert users.comment in text

@@ -268,3 +268,18 @@ def test_a_correction_or_removal_of_a_new_objective_is_audited(world, presentati
         with pytest.raises(PresentationError, match="la date doit être comprise entre le 1er janvier 2013"):
             services.update(presentation, fields={}, lines={line.id: LineInput(Decimal("5"), day)},
                             standards={}, actor=actor, now=NOW)
+
+
+def test_submitting_needs_for_each_indicator_the_value_reached_and_the_objective_at_six_months(world, presentation):
+    complete(presentation, world.people.intrapreneur)
+    users = next(line for line in presentation.lines if line.indicator_id == world.users.id)
+    users.reached_value, users.new_objective_value = None, None
+    with pytest.raises(PresentationError) as refused:
+        services.submit(presentation, actor=world.people.intrapreneur, now=NOW)
+    assert "la valeur atteinte de « Utilisateurs actifs »" in str(refused.value)
+    assert "l'objectif à 6 mois de « Utilisateurs actifs »" in str(refused.value)
+    assert presentation.status is not PresentationStatus.SUBMITTED
+    # Not measured yet: a comment saying why stands for the value; the objective is still required.
+    users.comment, users.new_objective_value = "Mesure en place en janvier", Decimal("4000")
+    services.submit(presentation, actor=world.people.intrapreneur, now=NOW)
+    assert presentation.status is PresentationStatus.SUBMITTED

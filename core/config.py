@@ -1,6 +1,7 @@
 """Configuration from the environment, over defaults that suit a laptop."""
 
 import datetime as dt
+import math
 import os
 from pathlib import Path
 
@@ -23,6 +24,22 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _number(env, name: str, default, kind=int):
+    """The variable as a number, or its default when unset; anything else is a configuration error said in
+    one French line (wsgi.py prints it), not a traceback."""
+    text = env.get(name)
+    if not text:
+        return default
+    expected = "un nombre entier positif ou nul" if kind is int else "un nombre positif ou nul"
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{name}={text!r} : {expected} est attendu.")
+    return value
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
@@ -36,12 +53,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
         # A database that does not answer must not hold a web worker until gunicorn kills it (30 s): past
         # these, the request gets the French 503 (core/errors.py). 0 turns a timeout off.
-        "DB_CONNECT_TIMEOUT": float(env.get("DB_CONNECT_TIMEOUT") or 5),
-        "DB_POOL_TIMEOUT": float(env.get("DB_POOL_TIMEOUT") or 10),
-        "DB_STATEMENT_TIMEOUT_MS": int(env.get("DB_STATEMENT_TIMEOUT_MS") or 20_000),
+        "DB_CONNECT_TIMEOUT": _number(env, "DB_CONNECT_TIMEOUT", 5, float),
+        "DB_POOL_TIMEOUT": _number(env, "DB_POOL_TIMEOUT", 10, float),
+        "DB_STATEMENT_TIMEOUT_MS": _number(env, "DB_STATEMENT_TIMEOUT_MS", 20_000, int),
         # How long a write waits for another's lock (SQLite's busy timeout, PostgreSQL's lock_timeout)
         # before the French 409 « réessayez ».
-        "DB_LOCK_TIMEOUT_MS": int(env.get("DB_LOCK_TIMEOUT_MS") or 5_000),
+        "DB_LOCK_TIMEOUT_MS": _number(env, "DB_LOCK_TIMEOUT_MS", 5_000, int),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": jalons_env == "production",
@@ -49,12 +66,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body: a 20 MB PDF attachment (presentations) and its form. Bigger requests get
         # the French 413 page (core/errors.py) before any view runs.
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH") or 21 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _number(env, "MAX_CONTENT_LENGTH", 21 * 1024 * 1024, int),
         # Memory each process gives to rendered read pages (core/cache.py); 0 turns the cache off.
-        "PAGE_CACHE_MB": float(env.get("PAGE_CACHE_MB") or 32),
+        "PAGE_CACHE_MB": _number(env, "PAGE_CACHE_MB", 32, float),
         # How long a process trusts the data version it last read: a change made by another process shows
         # to other readers within this time (at once to its author). 0: read at every request.
-        "PAGE_CACHE_CHECK_SECONDS": float(env.get("PAGE_CACHE_CHECK_SECONDS") or 1),
+        "PAGE_CACHE_CHECK_SECONDS": _number(env, "PAGE_CACHE_CHECK_SECONDS", 1, float),
     }
     config.update(_accounts(env, jalons_env))
     config.update(overrides)
@@ -103,19 +120,19 @@ def _accounts(env, jalons_env: str) -> dict:
         # production: links built from the request's Host header could be pointed at another site.
         "BASE_URL": env.get("BASE_URL") or ("http://127.0.0.1:5000" if development else None),
         # A session lasts this long after login, whatever the activity (absolute expiry).
-        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=float(env.get("SESSION_LIFETIME_HOURS") or 8)),
-        "LOGIN_TOKEN_MINUTES": int(env.get("LOGIN_TOKEN_MINUTES") or 15),
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=_number(env, "SESSION_LIFETIME_HOURS", 8, float)),
+        "LOGIN_TOKEN_MINUTES": _number(env, "LOGIN_TOKEN_MINUTES", 15, int),
         # Login link requests allowed per e-mail address and per IP address within the window.
-        "LOGIN_RATE_LIMIT": int(env.get("LOGIN_RATE_LIMIT") or 5),
-        "LOGIN_RATE_WINDOW_MINUTES": int(env.get("LOGIN_RATE_WINDOW_MINUTES") or 15),
+        "LOGIN_RATE_LIMIT": _number(env, "LOGIN_RATE_LIMIT", 5, int),
+        "LOGIN_RATE_WINDOW_MINUTES": _number(env, "LOGIN_RATE_WINDOW_MINUTES", 15, int),
         # E-mail over SMTP. In development the e-mails are printed on the console, and sent only when
         # SMTP_HOST is set; elsewhere SMTP_HOST defaults to the local mail server.
         "SMTP_HOST": env.get("SMTP_HOST") or (None if jalons_env != "production" else "localhost"),
-        "SMTP_PORT": int(env.get("SMTP_PORT") or 25),
+        "SMTP_PORT": _number(env, "SMTP_PORT", 25, int),
         "SMTP_USER": env.get("SMTP_USER") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _flag(env.get("SMTP_STARTTLS")),
-        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT") or 10),
+        "SMTP_TIMEOUT": _number(env, "SMTP_TIMEOUT", 10, float),
         "MAIL_FROM": env.get("MAIL_FROM") or "Jalons <ne-pas-repondre@jalons.beta.gouv.fr>",
         "MAIL_ECHO": development,
         # ProConnect (OpenID Connect); the button shows only when the three first are set.
@@ -127,7 +144,7 @@ def _accounts(env, jalons_env: str) -> dict:
         "JALONS_DEMO": _flag(env.get("JALONS_DEMO")),
         # Number of reverse proxies in front of the web process (their X-Forwarded-* headers are trusted),
         # so that the login rate limit counts visitors, not the proxy.
-        "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
+        "PROXY_COUNT": _number(env, "PROXY_COUNT", 0, int),
         # Level of the logs on stderr (core/logs.py): INFO has one line per request.
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
     }

@@ -72,3 +72,18 @@ def test_flask_in_development_lists_the_project_commands():
     result = run_flask("--help", JALONS_ENV="development")
     assert result.returncode == 0, result.stderr
     assert "import-betagouv" in result.stdout and "db" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
+def test_a_number_that_is_not_one_is_a_configuration_error_naming_the_variable(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("JALONS_ENV", "development")
+    monkeypatch.setenv("DB_POOL_TIMEOUT", value)
+    with pytest.raises(config.ConfigError, match=f"DB_POOL_TIMEOUT='{value}' : un nombre positif ou nul est attendu"):
+        config.load(str(tmp_path))
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "2.5")
+    monkeypatch.setenv("SMTP_PORT", "25.5")
+    with pytest.raises(config.ConfigError, match="SMTP_PORT='25.5' : un nombre entier positif ou nul est attendu"):
+        config.load(str(tmp_path))
+    monkeypatch.setenv("SMTP_PORT", "2525")
+    loaded = config.load(str(tmp_path))
+    assert (loaded["DB_POOL_TIMEOUT"], loaded["SMTP_PORT"]) == (2.5, 2525)

@@ -115,11 +115,12 @@ def _render(template: str, status: int = 200, **context):
 # -- lists --------------------------------------------------------------------------------------------
 
 def _concerned(person: Person, today: dt.date) -> dict[str, bool]:
-    """Which sections of the committees page concern the person: the sponsor's sign-offs for sponsors,
-    the decisions to record for coaches and incubator staff; admins see both."""
+    """Which sections of the committees page concern the person: the sponsor's sign-offs for sponsors
+    (admins sign off nothing of their own right), the decisions to record for coaches, incubator staff and
+    admins."""
     roles = {m.role for m in person.memberships if m.is_current(today)}
     staff = any(r.is_current(today) for r in person.incubator_roles)
-    return {"to_sign": person.is_admin or StartupRole.SPONSOR in roles,
+    return {"to_sign": StartupRole.SPONSOR in roles,
             "to_decide": person.is_admin or staff or StartupRole.COACH in roles}
 
 

@@ -29,7 +29,7 @@ SPONSOR_SECTION, DECIDE_SECTION, UPCOMING = "À valider par le sponsor", "Tenus 
     ("sponsor", True, False),
     ("coach", False, True),
     ("head", False, True),  # incubator staff
-    ("admin", True, True),
+    ("admin", False, True),  # an admin who is not a sponsor signs off nothing
 ])
 def test_the_committees_page_shows_each_section_to_whom_it_concerns(client, who, sponsor_section, decide_section):
     c = cast()
@@ -51,6 +51,21 @@ def test_a_decision_awaiting_the_sponsor_shows_in_their_section(client):
     login(client, c.sponsor)
     text = page_text(client, "/committees/")
     assert SPONSOR_SECTION in text and "Lieu" in text.split(SPONSOR_SECTION, 1)[1]
+
+
+def test_a_sponsor_who_recorded_the_decision_does_not_find_it_to_sign(client):
+    from tests.factories import make_membership
+
+    c = cast()
+    make_membership(c.head, c.startup, "sponsor")
+    committee = held(c)
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=300_000,
+                              next_committee_on=d("2027-05-10"), actor=c.head, now=NOW)
+    db.session.commit()
+    login(client, c.head)
+    assert "Aucune décision n'attend votre validation" in page_text(client, "/committees/")
+    login(client, c.sponsor)
+    assert "Aucune décision n'attend votre validation" not in page_text(client, "/committees/")
 
 
 def test_captions_repeating_the_heading_are_for_screen_readers_only(client):

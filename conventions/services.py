@@ -277,6 +277,18 @@ def create_convention(*, actor: Person | None, partner: Organisation, startups: 
     return convention
 
 
+def _apply_terms(convention: Convention, fields: Mapping, startups: Sequence[Startup] | None,
+                 years: Mapping[int, tuple[int, int]] | None) -> None:
+    """Write checked terms on the convention (a draft's edit or an avenant): fields, startups, yearly AE/CP."""
+    for key, value in fields.items():
+        setattr(convention, key, value)
+    if startups is not None:
+        convention.startups = list(startups)
+    if years is not None:
+        _set_years(convention, years)
+    db.session.flush()
+
+
 def update_draft(convention: Convention, *, actor: Person | None, startups: Sequence[Startup] | None = None,
                  years: Mapping[int, tuple[int, int]] | None = None, **fields) -> Convention:
     """Change a draft's terms. Once signed, only an avenant changes them."""
@@ -286,13 +298,7 @@ def update_draft(convention: Convention, *, actor: Person | None, startups: Sequ
     _check_terms(merged, startups, years)
     fields = {k: merged[k] for k in fields}
     before = {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference}
-    for key, value in fields.items():
-        setattr(convention, key, value)
-    if startups is not None:
-        convention.startups = list(startups)
-    if years is not None:
-        _set_years(convention, years)
-    db.session.flush()
+    _apply_terms(convention, fields, startups, years)
     old, new = changes(before, {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference})
     if new:
         record("convention.updated", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
@@ -418,13 +424,7 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
         planned["years"] = [{"year": y, "ae_cents": ae, "cp_cents": cp} for y, (ae, cp) in sorted(years.items())]
     if {**planned, "startups": None} == {**previous, "startups": None} and planned["startups"] == previous_startups:
         raise ConventionError("L'avenant ne change aucun terme de la convention.")
-    for key, value in fields.items():
-        setattr(convention, key, value)
-    if startups is not None:
-        convention.startups = list(startups)
-    if years is not None:
-        _set_years(convention, years)
-    db.session.flush()
+    _apply_terms(convention, fields, startups, years)
     new_terms = terms_of(convention)
     amendment = Amendment(convention=convention, number=len(convention.amendments) + 1, summary=text["summary"],
                           partner_signed_on=partner_signed_on, dinum_signed_on=dinum_signed_on,

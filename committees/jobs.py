@@ -54,7 +54,7 @@ from committees.models import Committee, CommitteeStatus, Decision, Participant,
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from committees.reminders import Due, compose
 from core import clock
-from core import mail, outbox
+from core import outbox
 from core.dates import non_working_day
 from core.outbox import Delivery, MailJobError
 from core.db import db
@@ -403,17 +403,10 @@ def deliver(dues: list[Due], base_url: str) -> Delivery:
     guarantees of core/outbox.py: a crash or a database failure repeats at most the one e-mail in flight;
     an e-mail that cannot be built or that the server refuses keeps its error and does not stop the
     others; a server that cannot be reached stops the run."""
-    by_key = {d.key: d for d in dues}
     sender = current_app.config["MAIL_FROM"]
-    unsent = db.session.execute(sa.select(*_COLUMNS).where(Reminder.status != ReminderStatus.SENT)).all()
-    ids = sorted(row.id for row in unsent if _row_key(row) in by_key)
-
-    def message_for(row) -> mail.Mail:
-        due = by_key[_row_key(row)]
-        return dataclasses.replace(compose(due, base_url), message_id=message_id(due, sender))
-
-    return outbox.deliver(Reminder, ids, columns=_COLUMNS, sent=ReminderStatus.SENT, failed=ReminderStatus.FAILED,
-                          message_for=message_for)
+    return outbox.deliver_dues(Reminder, dues, columns=_COLUMNS, row_key=_row_key, sent=ReminderStatus.SENT, failed=ReminderStatus.FAILED,
+                               compose=lambda due: dataclasses.replace(compose(due, base_url),
+                                                                       message_id=message_id(due, sender)))
 
 
 # A reminder still failing after this long is reported to the administrators.

@@ -211,17 +211,10 @@ def deliver(dues: list[Due], base_url: str) -> Delivery:
     repeats at most the one e-mail in flight, with the same Message-ID; an e-mail that cannot be built or
     that the server refuses keeps its error and does not stop the others; a server that cannot be reached
     stops the run. Rows another scheduler holds are skipped."""
-    by_key = {d.key: d for d in dues}
     sender = current_app.config["MAIL_FROM"]
-    unsent = db.session.execute(sa.select(*_COLUMNS).where(Alert.status != AlertStatus.SENT)).all()
-    ids = sorted(row.id for row in unsent if _row_key(row) in by_key)
-
-    def message_for(row) -> mail.Mail:
-        due = by_key[_row_key(row)]
-        return dataclasses.replace(compose(due, base_url), message_id=message_id(due, sender))
-
-    return outbox.deliver(Alert, ids, columns=_COLUMNS, sent=AlertStatus.SENT, failed=AlertStatus.FAILED,
-                          message_for=message_for)
+    return outbox.deliver_dues(Alert, dues, columns=_COLUMNS, row_key=_row_key, sent=AlertStatus.SENT, failed=AlertStatus.FAILED,
+                               compose=lambda due: dataclasses.replace(compose(due, base_url),
+                                                                       message_id=message_id(due, sender)))
 
 
 def _row_key(row) -> tuple:

@@ -130,3 +130,14 @@ def deliver(model, ids: Sequence[int], *, columns: Sequence, sent, failed,
         settle(model, row_id, None, sent=sent, failed=failed)
         done += 1
     return Delivery(done, errors)
+
+
+def deliver_dues(model, dues: Sequence, *, columns: Sequence, row_key: Callable, sent, failed,
+                 compose: Callable[[object], mail.Mail]) -> Delivery:
+    """deliver() for the rows of `model` recorded for `dues` (each with a `key`) and not sent yet: row_key
+    reads a row's key from `columns`; compose builds the e-mail of a due (its Message-ID included)."""
+    by_key = {due.key: due for due in dues}
+    unsent = db.session.execute(sa.select(*columns).where(model.status != sent)).all()
+    ids = sorted(row.id for row in unsent if row_key(row) in by_key)
+    return deliver(model, ids, columns=columns, sent=sent, failed=failed,
+                   message_for=lambda row: compose(by_key[row_key(row)]))

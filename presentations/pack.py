@@ -4,18 +4,15 @@ grids' results once the committee is held, and the commitments of the delegation
 of data for the page and for the PDF (WeasyPrint)."""
 
 import datetime as dt
-import posixpath
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, render_template
 
 from committees.models import ActionItem, Committee
 from committees.queries import carried_items
 from conventions import queries as conventions_queries
+from core import pdf
 from core.db import db
 from core.formats import date_fr
 from grids import services as grid_services
@@ -243,35 +240,6 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def fonts_dir() -> Path:
-    return Path(current_app.static_folder) / "vendor" / "dsfr" / "fonts"
-
-
-def font_url(url: str, fonts: Path) -> str:
-    """The file URL WeasyPrint may read for url: a file inside fonts (a resolved folder), judged on the path
-    as it will be opened — percent-decoded and normalised, so that `%2e%2e/` (`../`) or a symbolic link
-    cannot lead out of it. Returns the normalised URL, which is the one fetched; ValueError otherwise."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-        raise ValueError(f"resource not allowed in the pack: {url}")
-    path = Path(posixpath.normpath(unquote(parts.path))).resolve()
-    if not path.is_relative_to(fonts) or path == fonts:
-        raise ValueError(f"resource not allowed in the pack: {url}")
-    return path.as_uri()
-
-
 def render_pdf(pack: Pack) -> bytes:
-    """The pack as PDF, with the DSFR's Marianne fonts read from the static folder; WeasyPrint may read
-    nothing else (no network, no other file)."""
-    from weasyprint import HTML  # noqa: PLC0415 (heavy import, only when a PDF is asked for)
-    from weasyprint.urls import URLFetcher  # noqa: PLC0415
-
-    fonts = fonts_dir().resolve()
-    root = fonts.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            return super().fetch(font_url(url, fonts), headers)
-
-    html = render_template("presentations/pack_print.html", pack=pack, fonts_url=root)
-    return HTML(string=html, base_url=root, url_fetcher=FontsOnly(allowed_protocols=("file",))).write_pdf()
+    """The pack as PDF (core/pdf.py: the DSFR's fonts and nothing else)."""
+    return pdf.render_pdf("presentations/pack_print.html", pack=pack)

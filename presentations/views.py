@@ -11,6 +11,7 @@ from committees.models import Committee
 from committees.queries import load_committee
 from core import clock
 from core.db import db
+from core.pdf import pdf_response
 from presentations import pack as packs
 from presentations import services
 from presentations.forms import AttachmentForm, ReviewForm, VersionForm, presentation_form
@@ -274,12 +275,9 @@ def pack(committee_id: int):
 @requires("pack.view")
 def pack_pdf(committee_id: int):
     committee = _committee(committee_id, "pack.view")
-    pdf = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee)))
+    document = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee)))
     day = committee.local_date.isoformat() if committee.local_date else "a-fixer"
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"dossier-comite-{committee.startup_id}-{day}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document, f"dossier-comite-{committee.startup_id}-{day}.pdf")
 
 
 @requires("pack.view")

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from conventions import importer, queries, services
+from conventions import report as reports
 from conventions.forms import (
     ActionForm,
     AmendmentForm,
@@ -29,6 +30,7 @@ from conventions.services import ConventionError, cents_fr
 from core import clock
 from core import dates
 from core.db import db
+from core.pdf import pdf_response, render_pdf
 from startups.models import Incubator, Organisation, Startup
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
 
@@ -408,12 +410,20 @@ def pay(invoice_id: int):
 @requires("convention.view")
 def report(convention_id: int):
     """The end-of-term report (compte rendu, seed art. 5): parties and references, avenants, years, orders
-    with their services faits, credits unconsumed, the committees held in the period and their decisions."""
+    with their services faits, credits unconsumed, the committees held in the period and their decisions,
+    the indicators' progress and the forecasts of orders and consumption."""
+    item = _convention(convention_id, "convention.view")
+    return render_template("conventions/report.html", report=reports.build(item, clock.today()), for_print=False,
+                           active_section="conventions")
+
+
+@bp.get("/<int:convention_id>/report.pdf")
+@requires("convention.view")
+def report_pdf(convention_id: int):
     item = _convention(convention_id, "convention.view")
     today = clock.today()
-    return render_template("conventions/report.html", convention=item, status=item.status(today),
-                           years=services.figures(item), committees=queries.committees_during(item),
-                           today=today, active_section="conventions")
+    document = render_pdf("conventions/report_print.html", report=reports.build(item, today), for_print=True)
+    return pdf_response(document, f"compte-rendu-convention-{item.id}-{today.isoformat()}.pdf")
 
 
 # -- a startup's money ---------------------------------------------------------------------------------

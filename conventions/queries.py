@@ -3,6 +3,7 @@ funding. A fixed number of statements, whatever the number of orders (eager load
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,6 +25,8 @@ from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
+from indicators import queries as indicator_queries
+from indicators.models import Indicator, IndicatorKind
 from startups.models import Startup
 from users.models import Person
 
@@ -245,6 +248,10 @@ class PublicBudget:
     total_ttc: dict[int, int]
 
 
+def _ht(convention: Convention, cents: int) -> int:
+    return cents * 100 // (100 + VAT_PERCENT) if convention.tax_basis is TaxBasis.TTC else cents
+
+
 def public_budget(startup: Startup) -> PublicBudget:
     conventions = published_by_startup([startup.id]).get(startup.id, [])
     spent: dict[tuple[int, object], int] = {}
@@ -253,15 +260,60 @@ def public_budget(startup: Startup) -> PublicBudget:
             if order_.startup_id != startup.id:
                 continue
             for service in order_.services:
-                amount = service.amount_cents
-                if item.tax_basis is TaxBasis.TTC:
-                    amount = amount * 100 // (100 + VAT_PERCENT)
+                amount = _ht(item, service.amount_cents)
                 key = (service.delivered_on.year, order_.category)
                 spent[key] = spent.get(key, 0) + amount
     years = sorted({year for year, _ in spent})
     totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
     return PublicBudget(conventions, years, list(Category), spent, totals,
                         {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})
+
+
+@dataclass
+class CostPerUse:
+    """Spending HT over the periods the main indicator measured (its months, quarters or years with a value),
+    divided by the sum of its values over those periods; year None for all the periods together."""
+
+    year: int | None
+    spent_ht: int  # cents
+    uses: Decimal
+    periods: int
+
+    @property
+    def cents(self) -> int | None:
+        return int((self.spent_ht / self.uses).quantize(Decimal(1), ROUND_HALF_UP)) if self.uses > 0 else None
+
+
+@dataclass
+class PublicCostPerUse:
+    indicator: Indicator | None  # the main impact indicator (the North Star); None: not calculable
+    years: list[CostPerUse]
+    total: CostPerUse | None
+
+
+def public_cost_per_use(startup: Startup, budget: PublicBudget) -> PublicCostPerUse:
+    """The cost per use of the public budget page, per year of spending and over all those years: only the
+    spending of published conventions (the page's), only the periods where the main indicator has a value,
+    so that spending and uses cover the same months."""
+    indicator = indicator_queries.north_star(startup)
+    if indicator is None or indicator.is_archived or indicator.kind is IndicatorKind.COST_PER_USE:
+        return PublicCostPerUse(None, [], None)
+    values = {v.period_start: v.value for v in indicator.values}
+    spent: dict[dt.date, int] = {}
+    for item in budget.conventions:
+        for order_ in item.orders:
+            if order_.startup_id != startup.id:
+                continue
+            for service in order_.services:
+                period = indicator.frequency.period_start(service.delivered_on)
+                spent[period] = spent.get(period, 0) + _ht(item, service.amount_cents)
+
+    def over(periods: list[dt.date], year: int | None) -> CostPerUse:
+        return CostPerUse(year, sum(spent.get(p, 0) for p in periods), sum((values[p] for p in periods), Decimal(0)),
+                          len(periods))
+
+    years = [over([p for p in values if p.year == year], year) for year in budget.years]
+    return PublicCostPerUse(indicator, years, over([p for p in values if p.year in budget.years], None))
 
 
 def committees_during(convention: Convention) -> list[Committee]:

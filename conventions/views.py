@@ -448,9 +448,11 @@ def startup(startup_id: str):
 @public
 def public_budget(startup_id: str):
     """The startup's public budget page, the URL a team puts in its fiche's budget_url: funders per year with
-    links to their published conventions, spending per year and category (HT, with the TTC total)."""
+    links to their published conventions, spending per year and category (HT, with the TTC total), and the cost
+    per use against the main impact indicator."""
     item = db.session.get(Startup, startup_id)
     if item is None or item.archived_at is not None:
         abort(404)
-    return render_template("conventions/public_budget.html", startup=item, budget=queries.public_budget(item),
-                           active_section="startups")
+    budget = queries.public_budget(item)
+    return render_template("conventions/public_budget.html", startup=item, budget=budget,
+                           cost=queries.public_cost_per_use(item, budget), active_section="startups")

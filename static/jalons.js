@@ -40,3 +40,31 @@
     });
   });
 })();
+
+// Bar charts of @gouvfr/dsfr-chart keep a width/height ratio (2 by default): on a narrow screen a year of
+// months became a flat strip under its rotated labels. A chart with data-jalons-height gets the ratio that
+// gives it that height (in pixels) at the width it has, before its component draws it, and again when the
+// window is resized.
+(function () {
+  "use strict";
+
+  function fit() {
+    document.querySelectorAll("[data-jalons-height]").forEach(function (chart) {
+      var width = chart.parentElement.getBoundingClientRect().width;
+      var height = parseInt(chart.getAttribute("data-jalons-height"), 10);
+      if (width > 0 && height > 0) {
+        var ratio = (width / height).toFixed(2);
+        if (chart.getAttribute("aspect-ratio") !== ratio) {
+          chart.setAttribute("aspect-ratio", ratio);
+        }
+      }
+    });
+  }
+
+  fit();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(fit, 150);
+  });
+})();

@@ -4,7 +4,8 @@ Acceslibre (real fiche, sponsored by the DGALN), in the demo data and in the fal
 pages only: an admin prepares a convention for it, records both signatures, the release of the year's AE and CP,
 and engages an order; the coach records a service fait; the intrapreneur validates it; the admin records the
 invoice as paid; the coach reads the startup's Financement page and the pack of its planned committee, whose
-money section shows what was consumed. Every page is checked with axe and photographed. All dates are today's
+money section shows what was consumed; the admin reads the convention's end-of-term report (page and PDF) and
+anyone the startup's public budget page. Every page is checked with axe and photographed. All dates are today's
 (the real clock, as in the other journeys).
 """
 
@@ -75,6 +76,7 @@ def test_from_a_convention_to_a_paid_invoice_and_the_pack(page, in_app, enter_as
         page.get_by_role("button", name="Enregistrer").click()
         expect(page.locator(".fr-alert--success")).to_contain_text("signature est enregistrée")
     expect(page.get_by_role("main")).to_contain_text("En vigueur")
+    convention_url = page.url
     page.get_by_role("link", name="Mise à disposition d'AE et CP").click()
     page.get_by_label("Mises à disposition le").fill(today)
     page.get_by_label("AE mises à disposition (€)").fill("100000")
@@ -127,11 +129,45 @@ def test_from_a_convention_to_a_paid_invoice_and_the_pack(page, in_app, enter_as
     page.get_by_role("link", name="Financement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Financement")
     expect(page.get_by_role("main")).to_contain_text("BC-ACCES-1")
-    charts_drawn(page)
+    chart_has_a_readable_height(page, charts_drawn)
     screenshot(page, "argent-financement")
     axe(page, "financement")
+    # On a phone's width the chart keeps its height (it used to shrink to a flat strip under its labels).
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    chart_has_a_readable_height(page, charts_drawn)
+    screenshot(page, "argent-financement-etroit")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/presentations/committee/{committee_id}/pack")
     money = page.locator("section", has=page.get_by_role("heading", name="Le financement"))
     expect(money).to_contain_text(re.compile(r"Consommé \(services faits\) depuis le début : 30\s000\s€"))
     screenshot(page, "argent-dossier")
     axe(page, "dossier du comité")
+
+    # The end-of-term report, as a page and as a PDF, from the convention's page.
+    enter_as(ADMIN[1], ADMIN[0])
+    page.goto(convention_url)
+    page.get_by_role("link", name="Compte rendu de la convention").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Compte rendu de la convention")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Service fait du")
+    expect(main).to_contain_text("Prévisions de commandes et de consommation")
+    expect(main).to_contain_text("Avancement : les indicateurs")
+    screenshot(page, "argent-compte-rendu")
+    axe(page, "compte rendu de la convention")
+    pdf = page.request.get(page.get_by_role("link", name="Télécharger le compte rendu en PDF").get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
+    # The public budget page, with its cost per use (no North Star value: « non calculable »).
+    page.goto(f"/conventions/budget/{STARTUP}")
+    expect(page.get_by_role("heading", name="Coût par utilisation")).to_be_visible()
+    screenshot(page, "argent-budget-public")
+    axe(page, "budget public")
+
+
+def chart_has_a_readable_height(page, charts_drawn) -> None:
+    """The bar chart is drawn (its canvas exists and its animation is over) and stands about 320 px high."""
+    canvas = page.locator("bar-chart canvas")
+    expect(canvas).to_be_attached()
+    charts_drawn(page)
+    box = canvas.bounding_box()
+    assert box is not None and 280 <= box["height"] <= 360, box

@@ -3,7 +3,6 @@ scheduler process run it."""
 
 import datetime as dt
 import os
-import threading
 import types
 
 import pytest
@@ -14,12 +13,12 @@ from committees.jobs import due_reminders, send_reminders
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from core import clock
-from core import mail, scheduler
+from core import scheduler
 from core.db import db
 from startups.models import PhasePeriod, Startup
 from tests.committees.builders import at, make_committee, make_member, make_person
 from tests.committees.smtp import SmtpServer, mail_config, smtp_server  # noqa: F401 (fixtures)
-from tests.outbox import database_fails_after, repeated_once
+from tests.outbox import database_fails_after, repeated_once, two_runs_at_once
 from tests.factories import d, make_startup
 from users.models import Membership, Person, StartupRole
 
@@ -170,35 +169,7 @@ def test_two_runs_at_once_on_postgresql_send_each_reminder_exactly_once(app, smt
             assert db.engine.dialect.name == "postgresql"
             expected = portfolio_in_every_state("concurrent", 3)
             db.session.commit()
-        # Each run waits in its first send until the other one is sending too: both hold claimed rows
-        # at the same moment, so a missing lock would show as a duplicate.
-        both_sending = threading.Barrier(2, timeout=30)
-        waited = threading.local()
-        real_send = mail.send
-
-        def send(message):
-            if not getattr(waited, "done", False):
-                waited.done = True
-                both_sending.wait()
-            real_send(message)
-
-        monkeypatch.setattr(mail, "send", send)
-        results, errors = {}, []
-
-        def run(name):
-            try:
-                with app.app_context():
-                    results[name] = send_reminders(today=TODAY).sent
-                    db.session.remove()
-            except Exception as error:  # reported by the main thread
-                errors.append(error)
-
-        threads = [threading.Thread(target=run, args=(name,)) for name in ("first", "second")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert errors == []
+        results = two_runs_at_once(app, monkeypatch, lambda: send_reminders(today=TODAY).sent)
         assert sum(results.values()) == expected
         assert min(results.values()) >= 1  # both runs did send: they really ran together
         received = [(m["To"], m["Subject"]) for m in smtp_server.sink.messages]

@@ -3,17 +3,16 @@ reminders' guarantee, tests/committees/test_jobs.py, for the alerts of conventio
 
 import datetime as dt
 import os
-import threading
 
 import pytest
 import sqlalchemy as sa
 
 from conventions import jobs
 from conventions.models import Alert, AlertStatus, Convention, ConventionKind
-from core import mail
 from core.db import db
 from startups.models import Organisation
 from tests.committees.smtp import mail_config, smtp_server  # noqa: F401 (fixtures)
+from tests.outbox import two_runs_at_once
 from users.models import Person
 
 ON_POSTGRESQL = os.environ.get("JALONS_TEST_BACKEND") == "postgresql"
@@ -54,34 +53,7 @@ def test_two_runs_at_once_on_postgresql_send_each_alert_exactly_once(app, smtp_s
         with app.app_context():
             assert db.engine.dialect.name == "postgresql"
             expected = committed_unpublished_convention(6)
-        # Each run waits in its first send until the other one sends too: both hold claimed rows at once.
-        both_sending = threading.Barrier(2, timeout=30)
-        waited = threading.local()
-        real_send = mail.send
-
-        def send(message):
-            if not getattr(waited, "done", False):
-                waited.done = True
-                both_sending.wait()
-            real_send(message)
-
-        monkeypatch.setattr(mail, "send", send)
-        results, errors = {}, []
-
-        def run(name):
-            try:
-                with app.app_context():
-                    results[name] = jobs.send_alerts(today=DAY).sent
-                    db.session.remove()
-            except Exception as error:  # reported by the main thread
-                errors.append(error)
-
-        threads = [threading.Thread(target=run, args=(name,)) for name in ("first", "second")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert errors == []
+        results = two_runs_at_once(app, monkeypatch, lambda: jobs.send_alerts(today=DAY).sent)
         assert sum(results.values()) == expected and min(results.values()) >= 1
         received = [m["To"] for m in smtp_server.sink.messages]
         assert sorted(received) == sorted(f"{PREFIX}-{n}@example.gouv.fr" for n in range(expected))

@@ -57,7 +57,8 @@ class Forecast:
 
     @property
     def consumption_to_end(self) -> int:
-        return round(self.burn_per_month * self.days_left / DAYS_PER_MONTH)
+        """A forecast: to the euro."""
+        return round(self.burn_per_month * self.days_left / DAYS_PER_MONTH / 100) * 100
 
     @property
     def orders_to_place(self) -> int:

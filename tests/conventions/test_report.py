@@ -47,7 +47,7 @@ def test_the_forecast_runs_the_burn_rate_to_the_term(app):
     forecast = report.forecast(convention, TODAY)  # 27 November 2024: August to October averaged
     assert forecast.burn_per_month == 3_000 * EUR
     assert forecast.days_left == 34  # to 31 December
-    assert forecast.consumption_to_end == round(3_000 * EUR * 34 / 30.44)
+    assert forecast.consumption_to_end == 3_351 * EUR  # 3 000 € × 34 / 30.44 days, to the euro
     assert forecast.open_orders_rest == 21_000 * EUR and forecast.orders_to_place == 0
     assert forecast.unconsumed_at_end == 42_000 * EUR - 9_000 * EUR - forecast.consumption_to_end
     # After the term: nothing left to consume, the unconsumed is what was not delivered.

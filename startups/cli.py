@@ -14,7 +14,7 @@ from core.formats import date_fr, number_fr
 from core import clock
 from startups import demo, fiche_out
 from startups.importer import ImportDirectoryError, ImportReport, import_directory
-from startups.models import Startup
+from startups.models import Startup, SyncStatus
 from startups.phases import Phase
 
 DEMO_FOLDER = Path("demo") / "betagouv-2026-08"
@@ -46,6 +46,32 @@ def register(app: Flask) -> None:
         des fiches de startups .md), sans jamais défaire ce qui a été fait dans Jalons. Code de sortie : 0 tout
         importé, 1 fiches rejetées ou en conflit avec Jalons, 2 dossier illisible."""
         raise click.exceptions.Exit(run_import(directory, today.date() if today else clock.today()))
+
+    scheduler.daily(
+        "startups.sync",
+        "startups.jobs:sync_betagouv",
+        hour=5,
+        minute=0,
+        description="Synchronisation quotidienne des fiches beta.gouv.fr (BETAGOUV_SOURCE)",
+    )
+
+    @app.cli.command("sync-betagouv")
+    def sync_betagouv():
+        """Met à jour la source beta.gouv.fr configurée (BETAGOUV_SOURCE : copie git mise à jour par
+        « git pull », ou dossier) et l'importe, comme le fait chaque nuit le planificateur. Code de sortie :
+        0 réussie, 1 fiches rejetées ou en conflit, 2 source injoignable ou non configurée."""
+        from startups import sync
+
+        source = current_app.config.get("BETAGOUV_SOURCE")
+        if not source:
+            click.echo("BETAGOUV_SOURCE n'est pas défini : aucune source à synchroniser.", err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE)
+        run = sync.run(Path(source))
+        if run.status == SyncStatus.FAILED:
+            click.echo(f"Synchronisation en échec : {run.error}", err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE)
+        click.echo(run.summary)
+        raise click.exceptions.Exit(EXIT_REJECTED if run.status == SyncStatus.TO_SETTLE else EXIT_OK)
 
     @app.cli.command("export-fiches")
     @click.argument("directory", type=click.Path(path_type=Path))

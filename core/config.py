@@ -116,6 +116,8 @@ def _accounts(env, jalons_env: str) -> dict:
     """Accounts, login and e-mail (users area, core/mail.py)."""
     development = jalons_env == "development"
     return {
+        # The daily synchronisation's source: a checkout of beta.gouv.fr (pulled) or a folder (startups/sync.py).
+        "BETAGOUV_SOURCE": env.get("BETAGOUV_SOURCE") or None,
         # The absolute address of the site, for links in e-mails and the ProConnect callback. Required in
         # production: links built from the request's Host header could be pointed at another site.
         "BASE_URL": env.get("BASE_URL") or ("http://127.0.0.1:5000" if development else None),

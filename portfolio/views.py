@@ -24,7 +24,7 @@ from core import clock
 from portfolio import display
 from indicators import queries as indicator_queries
 from portfolio.forms import LATE_INDICATORS, PortfolioFilterForm
-from startups import queries
+from startups import fiche_out, queries
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
 from users.permissions import current_person, public
@@ -158,6 +158,7 @@ def startup_context(startup_id: str) -> dict:
         links=display.links(startup),
         today=today,
         committee_due=committee_due.committee_due_of(startup, today),
+        fiche_diff=fiche_out.diff(startup),
     )
 
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from committees.models import ActionItem, Committee
+from commitments import queries as commitment_queries
+from commitments.models import Kind as CommitmentKind
 from committees.queries import carried_items
 from conventions import queries as conventions_queries
 from core import pdf
@@ -50,20 +52,6 @@ def timeline(startup: Startup, today: dt.date) -> list[TimelineEntry]:
     return sorted(entries, key=lambda e: (e.on is not None, e.on or dt.date.min))
 
 
-@dataclass
-class Commitment:
-    """One commitment of the delegation convention, with what Jalons knows of it."""
-
-    label: str
-    state: bool | None  # True: met, False: not met, None: not known
-    detail: str | None = None
-    url: str | None = None
-
-    @property
-    def state_label(self) -> str:
-        return {True: "Oui", False: "Non", None: "Non renseigné"}[self.state]
-
-
 def _from_standard(presentation: Presentation | None, code: str) -> str | None:
     if presentation is None:
         return None
@@ -71,30 +59,22 @@ def _from_standard(presentation: Presentation | None, code: str) -> str | None:
     return row.today if row else None
 
 
-def commitments(startup: Startup, presentation: Presentation | None) -> list[Commitment]:
-    """The commitments listed by the delegation convention (DESIGN.md), filled with the startup's known
-    data (its fiche) and, where the fiche says nothing, what the team wrote in the standards table."""
-    stats_state = True if startup.stats or startup.stats_url else (False if startup.stats is False else None)
-    risk_state = startup.risk_analysis_done
-    risk_detail = []
-    if startup.risk_analysis_done:
-        risk_detail.append("analyse de risques réalisée")
-    if startup.mon_service_securise is not None:
-        risk_detail.append("inscrite sur MonServiceSécurisé" if startup.mon_service_securise
-                           else "pas encore sur MonServiceSécurisé")
-    standard = {code: _from_standard(presentation, code) for code in ("rgpd", "identification", "avis_usagers", "open_source")}
-    return [
-        Commitment("Fiche produit à jour sur beta.gouv.fr", True if startup.mission else None,
-                   startup.mission, startup.link),
-        Commitment("Code source ouvert", True if startup.repository else None,
-                   standard["open_source"], startup.repository),
-        Commitment("Données personnelles (RGPD)", None, standard["rgpd"]),
-        Commitment("Page de statistiques publique", stats_state, None, startup.stats_url),
-        Commitment("Ateliers réguliers d'analyse de risques", risk_state,
-                   ", ".join(risk_detail) or None, startup.risk_analysis_url),
-        Commitment("FranceConnect / ProConnect", None, standard["identification"]),
-        Commitment("Bouton « Je donne mon avis »", None, standard["avis_usagers"]),
-    ]
+# What the team wrote in the presentation's standards table, shown beside the commitment it speaks of.
+STANDARD_OF = {CommitmentKind.PERSONAL_DATA: "rgpd", CommitmentKind.AUTHENTICATION: "identification",
+               CommitmentKind.FEEDBACK: "avis_usagers", CommitmentKind.OPEN_SOURCE: "open_source"}
+
+
+def commitments(committee: Committee, presentation: Presentation | None) -> list:
+    """The commitments of the delegation convention as of the committee's day (commitments area): the
+    statements made up to that day, the workshops held by then, what Jalons checks in the fiche, and what
+    the team wrote in its presentation. Statements are never overwritten: a held committee's pack shows
+    the same checklist whenever it is read."""
+    items = commitment_queries.checklist(committee.startup, committee.local_date)
+    for item in items:
+        text = _from_standard(presentation, STANDARD_OF[item.kind]) if item.kind in STANDARD_OF else None
+        if text:
+            item.facts.append(commitment_queries.Fact(f"Présentation : {text}"))
+    return items
 
 
 @dataclass
@@ -147,7 +127,7 @@ class Pack:
     held: bool
     with_grids: bool = True
     grids: list[GridBlock] = field(default_factory=list)
-    commitments: list[Commitment] = field(default_factory=list)
+    commitments: list = field(default_factory=list)  # commitments.queries.Item
     money: MoneyBlock | None = None
     history_previous: Event | None = None  # the last committee of the imported history, without a previous one
 
@@ -186,7 +166,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
         committee=committee, startup=startup, today=today, phase=startup.current_phase(today),
         timeline=timeline(startup, today), previous=previous, previous_items=previous_items,
         carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
-        with_grids=with_grids, grids=grids, commitments=commitments(startup, presentation),
+        with_grids=with_grids, grids=grids, commitments=commitments(committee, presentation),
         money=money_block(committee, previous, presentation, today),
         history_previous=last_history_committee(committee) if previous is None else None,
     )

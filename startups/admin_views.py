@@ -2,15 +2,15 @@
 staff of each incubator. Routes on the startups blueprint (imported by startups/views.py)."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy.orm import selectinload
 
 from core import clock
 from core.db import db
 from core.formats import date_fr
-from startups import organisations, services, team, views
+from startups import organisations, services, sync, team, views
 from startups.forms import ArchiveForm, EndStaffForm, IncubatorForm, OrganisationForm, StaffForm
-from startups.models import Incubator, Organisation
+from startups.models import Incubator, Organisation, SyncRun
 from startups.views import active_organisations, bp, checked_id, commit, done, refused
 from users.models import IncubatorStaff
 from users.permissions import authorize, current_person, requires
@@ -230,3 +230,13 @@ def end_incubator_staff(incubator_id: str, staff_id: int):
             incubator = _managed("incubator", incubator_id)
     errors = form.form_errors + [e for field in form for e in field.errors]
     return _staff_page(incubator, _new_staff_form(), status, end_errors={staff_id: errors})
+
+
+@bp.get("/imports")
+@requires("admin")
+def sync_runs():
+    """The runs of the daily synchronisation from beta.gouv.fr, latest first, with what each changed."""
+    authorize("admin")
+    runs = db.session.scalars(sa.select(SyncRun).order_by(SyncRun.id.desc()).limit(30)).all()
+    return render_template("startups/sync_runs.html", runs=runs, failing_since=sync.failing_since(),
+                           source=current_app.config.get("BETAGOUV_SOURCE"), active_section="admin")

@@ -95,6 +95,8 @@ labels.register_actions({
     "event.deleted": "Suppression d'un événement",
     "membership.created": "Arrivée dans l'équipe",
     "membership.ended": "Départ de l'équipe",
+    "startup.archived": "Archivage de la startup",
+    "startup.restored": "Restauration de la startup",
     "organisation.created": "Création d'une organisation",
     "organisation.updated": "Modification d'une organisation",
     "organisation.archived": "Archivage d'une organisation",

@@ -6,14 +6,15 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.orm import selectinload
 
 from core import scheduler
 from core.db import db
 from core.formats import date_fr, number_fr
 from core import clock
-from startups import demo
+from startups import demo, fiche_out
 from startups.importer import ImportDirectoryError, ImportReport, import_directory
-from startups.models import Startup
+from startups.models import Startup, SyncStatus
 from startups.phases import Phase
 
 DEMO_FOLDER = Path("demo") / "betagouv-2026-08"
@@ -46,6 +47,41 @@ def register(app: Flask) -> None:
         importé, 1 fiches rejetées ou en conflit avec Jalons, 2 dossier illisible."""
         raise click.exceptions.Exit(run_import(directory, today.date() if today else clock.today()))
 
+    scheduler.daily(
+        "startups.sync",
+        "startups.jobs:sync_betagouv",
+        hour=5,
+        minute=0,
+        description="Synchronisation quotidienne des fiches beta.gouv.fr (BETAGOUV_SOURCE)",
+    )
+
+    @app.cli.command("sync-betagouv")
+    def sync_betagouv():
+        """Met à jour la source beta.gouv.fr configurée (BETAGOUV_SOURCE : copie git mise à jour par
+        « git pull », ou dossier) et l'importe, comme le fait chaque nuit le planificateur. Code de sortie :
+        0 réussie, 1 fiches rejetées ou en conflit, 2 source injoignable ou non configurée."""
+        from startups import sync
+
+        source = current_app.config.get("BETAGOUV_SOURCE")
+        if not source:
+            click.echo("BETAGOUV_SOURCE n'est pas défini : aucune source à synchroniser.", err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE)
+        run = sync.run(Path(source))
+        if run.status == SyncStatus.FAILED:
+            click.echo(f"Synchronisation en échec : {run.error}", err=True)
+            raise click.exceptions.Exit(EXIT_UNREADABLE)
+        click.echo(run.summary)
+        raise click.exceptions.Exit(EXIT_REJECTED if run.status == SyncStatus.TO_SETTLE else EXIT_OK)
+
+    @app.cli.command("export-fiches")
+    @click.argument("directory", type=click.Path(path_type=Path))
+    def export_fiches(directory: Path):
+        """Écrit dans une copie de beta.gouv.fr (DIR/content/_startups/) les fiches dont Jalons connaît
+        d'autres phases ou événements (décisions validées, comités) ; seuls les blocs « phases » et « events »
+        changent, le reste de chaque fiche est gardé à l'octet près. Code de sortie : 0 fiches à jour ou
+        écrites, 1 fiches absentes ou illisibles, 2 dossier qui n'est pas une copie de beta.gouv.fr."""
+        raise click.exceptions.Exit(run_export(directory))
+
     @app.cli.command("load-demo")
     def load_demo():
         """Charge les données de démonstration (beta.gouv.fr, août 2026) quand la base n'a aucune startup."""
@@ -70,6 +106,28 @@ def run_import(directory: Path, today: dt.date) -> int:
     click.echo(summary(report, directory, today))
     # A conflict needs someone to settle it, like a rejected fiche; an older fiche or what Jalons kept does not.
     return EXIT_REJECTED if report.rejected or report.conflicts else EXIT_OK
+
+
+def run_export(directory: Path) -> int:
+    try:
+        folder = fiche_out.fiche_folder(directory)
+    except fiche_out.ExportError as error:
+        click.echo(f"Export impossible : {error}.", err=True)
+        return EXIT_UNREADABLE
+    startups = db.session.scalars(
+        sa.select(Startup).where(Startup.fiche_history.is_not(None), Startup.archived_at.is_(None))
+        .options(selectinload(Startup.periods), selectinload(Startup.events)).order_by(Startup.id)
+    ).all()
+    written, failed = fiche_out.export(startups, folder)
+    if written:
+        click.echo(f"{number_fr(len(written))} fiche(s) mise(s) à jour dans {folder} :")
+        click.echo("\n".join(f"  - {id}.md" for id in written))
+    else:
+        click.echo(f"Toutes les fiches de {folder} sont à jour : rien d'écrit.")
+    if failed:
+        click.echo(f"Fiches non écrites ({len(failed)}) :", err=True)
+        click.echo("\n".join(f"  - {id} : {reason}" for id, reason in failed), err=True)
+    return EXIT_REJECTED if failed else EXIT_OK
 
 
 def summary(report: ImportReport, directory: Path, today: dt.date) -> str:

@@ -396,6 +396,11 @@ def _sponsors(value) -> list[SponsorRef]:
     return list(sponsors.values())
 
 
+def history_of(data: dict) -> tuple[list[PeriodData], list[EventData]]:
+    """The phase periods and events of a fiche's front matter, as the import reads them."""
+    return _periods(data), _events(data.get("events"))
+
+
 def _periods(data: dict) -> list[PeriodData]:
     raw = data.get("phases")
     if raw is None and data.get("status") is not None:

@@ -35,7 +35,7 @@ from core import clock
 from core.db import db
 from core.formats import date_fr
 from core.values import jsonable
-from startups import fiches
+from startups import fiche_out, fiches
 from startups.fiches import FicheError
 from startups.models import Event, Incubator, Organisation, PhasePeriod, Source, Startup, startup_sponsors
 from startups.phases import Phase, resolve_starts
@@ -373,6 +373,9 @@ class _Importer:
             after["sponsor_ids"] = [o.id for o in new_sponsors]
             startup.sponsors = new_sponsors
         self._remember(startup, merge, notes)
+        seen = fiche_out.fiche_history(data.periods, data.events)
+        if startup.fiche_history != seen:
+            startup.fiche_history = seen  # what the fiche says now: the export compares Jalons with it
         history = self._merge_periods(startup, data, notes) + self._merge_events(startup, data, notes)
         if not before and not history:
             return UNCHANGED
@@ -393,7 +396,8 @@ class _Importer:
             if incubator_id:
                 self._incubator(incubator_id, notes)
         values = {name: value for name, value in wanted.items() if name not in ("sponsor_ids", "co_incubator_ids")}
-        startup = Startup(id=data.id, **values, imported_values=wanted)
+        startup = Startup(id=data.id, **values, imported_values=wanted,
+                          fiche_history=fiche_out.fiche_history(data.periods, data.events))
         startup.co_incubators = [self.incubators[i] for i in sorted(data.co_incubator_ids)]
         startup.sponsors = [self._organisation(ref.id, ref.inline, notes) for ref in data.sponsors]
         startup.periods = [PhasePeriod(**dataclasses.asdict(p), source=Source.BETAGOUV) for p in data.periods]

@@ -1,8 +1,10 @@
 """Scheduled work of the startups area."""
 
 import datetime as dt
+from pathlib import Path
 
 from core.db import db
+from startups.models import SyncStatus
 from startups.models import refresh_current_phases as refresh
 
 
@@ -12,3 +14,15 @@ def refresh_current_phases(*, today: dt.date) -> int:
     count = refresh(db.session, today)
     db.session.commit()
     return count
+
+
+def sync_betagouv(*, today: dt.date) -> int:
+    """Each night, the fiches of beta.gouv.fr (BETAGOUV_SOURCE) imported; returns 1 when the run failed."""
+    from flask import current_app
+
+    from startups import sync
+
+    source = current_app.config.get("BETAGOUV_SOURCE")
+    if not source:
+        return 0  # not configured: nothing to synchronise (README « Configuration »)
+    return 1 if sync.run(Path(source)).status == SyncStatus.FAILED else 0

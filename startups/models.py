@@ -153,6 +153,9 @@ class Startup(db.Model):
     # An import compares them with the fiche and with the row, to tell an edit made in Jalons (kept) from
     # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
     imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The `phases` and `events` of the fiche as the last import read them (None: no fiche). When Jalons holds
+    # another history, the fiche is « à mettre à jour » (startups/fiche_out.py).
+    fiche_history: Mapped[dict | None] = mapped_column(sa.JSON)
 
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
@@ -390,3 +393,35 @@ def _forget_freshness(session, *_):
 def _fold_search_columns(_mapper, _connection, startup: Startup) -> None:
     startup.sort_name = fold(startup.name)
     startup.search_text = fold(f"{startup.name} {startup.mission or ''}")
+
+
+class SyncStatus(enum.StrEnum):
+    OK = "ok"  # every fiche read, nothing to settle
+    TO_SETTLE = "a_regler"  # done, with fiches rejected or in conflict with Jalons
+    FAILED = "echec"  # the source could not be updated or read: nothing imported
+
+    @property
+    def label(self) -> str:
+        return SYNC_STATUS_LABELS[self]
+
+
+SYNC_STATUS_LABELS = {SyncStatus.OK: "Réussie", SyncStatus.TO_SETTLE: "À régler", SyncStatus.FAILED: "En échec"}
+
+
+class SyncRun(db.Model):
+    """One run of the daily synchronisation from beta.gouv.fr (startups/sync.py), kept for the admins."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(index=True)
+    finished_at: Mapped[dt.datetime]
+    source: Mapped[str] = mapped_column(sa.String(1000))
+    status: Mapped[SyncStatus]
+    revision: Mapped[str | None] = mapped_column(sa.String(100))  # the checkout's commit, when a git source
+    summary: Mapped[str] = mapped_column(sa.Text, default="")  # the import's summary, as `flask import-betagouv` prints it
+    error: Mapped[str | None] = mapped_column(sa.Text)  # why it failed, in French
+    archived: Mapped[list] = mapped_column(sa.JSON, default=list)  # startups archived: fiche gone from the source
+    restored: Mapped[list] = mapped_column(sa.JSON, default=list)  # startups whose fiche came back
+    # Set, and committed, before the admins are e-mailed about the first failure of a series: at most once.
+    alerted_at: Mapped[dt.datetime | None]

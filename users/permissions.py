@@ -250,6 +250,11 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "service_fait.record": _funding(StartupRole.COACH),
     "service_fait.validate": _intrapreneur_or_admin,
     "funding.view": _funding(StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR),
+    # The partner's commitments (commitments area): the team sees them (startup.view_private); the
+    # intrapreneur and the coach state them and record risk workshops; the portfolio's commitments × startups
+    # for the programme's staff (admins, DINUM finance, incubator staff).
+    "commitment.state": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
+    "commitments.portfolio": _convention_lister,
 }
 
 # action -> refusal(person, target, on) -> French explanation, or None: the 403 page of a rule that says why.

@@ -208,7 +208,7 @@ def test_the_pack_page(client, world, presentation):
     assert "<line-chart" in html and f'data-indicateur="{world.users.id}"' in html
     assert "DSFRChart.js" in html
     assert "Les résultats des grilles figurent au dossier une fois le comité tenu." in text
-    assert "https://aides-locales.beta.gouv.fr/stats" in text and "inscrite sur MonServiceSécurisé" in text
+    assert "https://aides-locales.beta.gouv.fr/stats" in text and "Inscrite sur MonServiceSécurisé" in text
     assert "Bouton « Je donne mon avis »" in text
 
 

@@ -63,6 +63,7 @@ def test_existing_rows_get_their_source_their_imported_values_and_unique_event_p
             events = connection.exec_driver_sql("SELECT id, position, source FROM events ORDER BY id").all()
             imported = dict(connection.exec_driver_sql("SELECT id, imported_values FROM startups").all())
             organisation = connection.exec_driver_sql("SELECT imported_values FROM organisations").scalar()
+            history = dict(connection.exec_driver_sql("SELECT id, fiche_history FROM startups").all())
         db.engine.dispose()
     assert periods == {1: "betagouv", 2: "jalons", 3: "jalons"}
     assert [tuple(row) for row in events] == [
@@ -72,3 +73,10 @@ def test_existing_rows_get_their_source_their_imported_values_and_unique_event_p
     # The name before the first edit in Jalons is the one the import wrote.
     assert (values["name"], values["mission"], values["sponsor_ids"]) == ("Nom de la fiche", "Mission", ["anct"])
     assert json.loads(organisation) == {"name": "ANCT", "acronym": None, "kind": None, "ministerial_domain": None}
+    # Migration 0022: the fiche's history is what the fiches brought; a startup created in Jalons has no fiche.
+    assert history["creee"] is None
+    assert json.loads(history["importee"]) == {
+        "phases": [{"name": "investigation", "start": "2025-01-01", "end": None, "comment": None}],
+        "events": [{"name": "product_launch", "date": "2025-06-01", "comment": None},
+                   {"name": "fast", "date": "2026-05-01", "comment": None}],
+    }

@@ -1,0 +1,85 @@
+"""The rules of the commitments: a statement (why required when partly met or not applicable), a risk
+workshop (dated, not in the future), each audited. Nothing is overwritten: a new statement follows the
+previous one."""
+
+import datetime as dt
+
+from audit.services import record
+from core.bounds import DateWindow, PROGRAMME_START, years_after
+from core.db import db
+from core.text import control_character
+from commitments.models import Kind, RiskWorkshop, State, Statement
+from startups.models import Startup
+from startups.services import StartupError, clean_url
+from users.models import Person
+
+NEEDS_WHY = (State.PARTLY, State.NOT_APPLICABLE)
+EVIDENCE_DATE = DateWindow(lambda today: PROGRAMME_START, lambda today: today)
+NEXT_WORKSHOP_DATE = DateWindow(lambda today: PROGRAMME_START, lambda today: years_after(today, 3))
+TEXT_MAX = 5000
+
+
+class CommitmentError(ValueError):
+    """A refusal; str() is the French message."""
+
+
+def _text(value: str | None, label: str, *, multiline: bool = True, required: bool = False) -> str | None:
+    text = (value or "").strip() or None
+    if text is None:
+        if required:
+            raise CommitmentError(f"« {label} » est obligatoire.")
+        return None
+    found = control_character(text, multiline=multiline)
+    if found:
+        raise CommitmentError(f"« {label} » ne peut pas contenir {found}.")
+    if len(text) > TEXT_MAX:
+        raise CommitmentError(f"« {label} » : {TEXT_MAX} caractères au plus.")
+    return text
+
+
+def state(startup: Startup, kind: Kind, *, state: State, why: str | None, evidence_url: str | None,
+          evidence_note: str | None, evidence_on: dt.date | None, actor: Person | None, now: dt.datetime) -> Statement:
+    """Record what `actor` states of one commitment of the startup, as its new current state."""
+    why = _text(why, "Pourquoi", required=state in NEEDS_WHY)
+    try:
+        url = clean_url(evidence_url, "Preuve (adresse)")
+    except StartupError as error:
+        raise CommitmentError(error.message) from None
+    note = _text(evidence_note, "Preuve (description)")
+    message = EVIDENCE_DATE.refusal(evidence_on, "Date de la preuve", now.date())
+    if message:
+        raise CommitmentError(message)
+    statement = Statement(startup_id=startup.id, kind=kind, state=state, why=why, evidence_url=url,
+                          evidence_note=note, evidence_on=evidence_on, stated_by_id=actor.id if actor else None,
+                          stated_at=now)
+    db.session.add(statement)
+    db.session.flush()
+    record("commitment.stated", "commitment_statement", statement.id, actor=actor, startup_id=startup.id,
+           after={"kind": kind.value, "state": state.value, "why": why, "evidence_url": url,
+                  "evidence_note": note, "evidence_on": evidence_on.isoformat() if evidence_on else None})
+    return statement
+
+
+def record_workshop(startup: Startup, *, held_on: dt.date, participants: str, residual_risks: str | None,
+                    next_on: dt.date | None, actor: Person | None, now: dt.datetime) -> RiskWorkshop:
+    """A risk-analysis workshop held (never in the future), and the next one planned (after it)."""
+    today = now.date()
+    if held_on is None:
+        raise CommitmentError("« Date de l'atelier » est obligatoire.")
+    message = EVIDENCE_DATE.refusal(held_on, "Date de l'atelier", today) or NEXT_WORKSHOP_DATE.refusal(
+        next_on, "Prochain atelier prévu", today)
+    if message:
+        raise CommitmentError(message)
+    if next_on is not None and next_on <= held_on:
+        raise CommitmentError("« Prochain atelier prévu » doit être après la date de l'atelier.")
+    participants = _text(participants, "Participants", required=True)
+    risks = _text(residual_risks, "Risques résiduels")
+    workshop = RiskWorkshop(startup_id=startup.id, held_on=held_on, participants=participants,
+                            residual_risks=risks, next_on=next_on, recorded_by_id=actor.id if actor else None,
+                            recorded_at=now)
+    db.session.add(workshop)
+    db.session.flush()
+    record("risk_workshop.recorded", "risk_workshop", workshop.id, actor=actor, startup_id=startup.id,
+           after={"held_on": held_on.isoformat(), "participants": participants, "residual_risks": risks,
+                  "next_on": next_on.isoformat() if next_on else None})
+    return workshop

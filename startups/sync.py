@@ -1,0 +1,174 @@
+"""The daily synchronisation from beta.gouv.fr: update the configured source, import it, keep the run.
+
+The source (`BETAGOUV_SOURCE`) is a checkout of the beta.gouv.fr repository, updated with `git pull
+--ff-only`, or a plain folder laid out like its `content/`. The import is `flask import-betagouv`'s, with its
+merge rules (nothing decided in Jalons is undone, conflicts reported). Each run is kept (`SyncRun`) and
+shown to the admins. A source that cannot be updated or read imports nothing: the site keeps serving the
+last good data, and the admins are e-mailed once, at the first failure of a series.
+
+A startup whose fiche is gone from a **complete** source (the three folders `_startups`, `_incubators`,
+`_organisations`, none of them empty) is archived with that reason, and brought back if its fiche returns;
+never more than MAX_ARCHIVED_SHARE of the startups at once (a half-deleted checkout is not the programme
+stopping half its startups: the run says so and archives none).
+"""
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from audit.models import AuditEvent
+from audit.services import record
+from core import clock, mail
+from core.db import db
+from startups.cli import summary
+from startups.importer import IMPORT_ACTOR, KINDS, ImportDirectoryError, find_fiches, import_directory
+from startups.models import Startup, SyncRun, SyncStatus
+from users.models import Person
+
+log = logging.getLogger(__name__)
+
+GIT_TIMEOUT = 300  # seconds for `git pull`
+MAX_ARCHIVED_SHARE = 0.05
+ARCHIVE_REASON = "Fiche absente de beta.gouv.fr (synchronisation quotidienne)"
+RESTORE_REASON = "Fiche de nouveau présente sur beta.gouv.fr (synchronisation quotidienne)"
+
+
+class SourceError(RuntimeError):
+    """The source cannot be updated or read; str() is the French reason."""
+
+
+def content_folder(source: Path) -> Path:
+    return source / "content" if (source / "content").is_dir() else source
+
+
+def update_source(source: Path) -> str | None:
+    """`git pull --ff-only` when the source is a checkout; its commit afterwards (None for a folder)."""
+    if not source.is_dir():
+        raise SourceError(f"la source {source} n'existe pas ou n'est pas un dossier")
+    if not (source / ".git").exists():
+        return None
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", str(source), *args], capture_output=True, text=True,
+                                  timeout=GIT_TIMEOUT, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"git {args[0]} n'a pas répondu en {GIT_TIMEOUT} s") from None
+        except OSError as error:
+            raise SourceError(f"git introuvable : {error.strerror}") from None
+        if done.returncode != 0:
+            lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+            detail = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else
+                          f"code de sortie {done.returncode}")
+            raise SourceError(f"« git {args[0]} » a échoué ({detail})")
+        return done.stdout.strip()
+
+    git("pull", "--ff-only", "--quiet")
+    return git("rev-parse", "HEAD")[:40]
+
+
+def run(source: Path) -> SyncRun:
+    """One synchronisation; the run is committed, and the admins told of a first failure."""
+    started, today = clock.now(), clock.today()
+    sync = SyncRun(started_at=started, finished_at=started, source=str(source), status=SyncStatus.OK,
+                   summary="", archived=[], restored=[])
+    try:
+        sync.revision = update_source(source)
+        folder = content_folder(source)
+        report = import_directory(folder, today)
+    except (SourceError, ImportDirectoryError) as error:
+        db.session.rollback()
+        sync.status, sync.error = SyncStatus.FAILED, f"{error}."
+        log.error("beta.gouv.fr sync failed: %s", sync.error)
+    else:
+        sync.summary = summary(report, folder, today)
+        sync.archived, sync.restored, note = _follow_removals(folder, started)
+        if note:
+            sync.summary += "\n\n" + note
+        if report.rejected or report.conflicts or note:
+            sync.status = SyncStatus.TO_SETTLE
+    sync.finished_at = clock.now()
+    db.session.add(sync)
+    db.session.commit()
+    if sync.status == SyncStatus.FAILED:
+        _alert_once(sync)
+    return sync
+
+
+def _follow_removals(folder: Path, now) -> tuple[list[str], list[str], str | None]:
+    """Archive the startups whose fiche is gone from a complete source; restore those whose fiche is back."""
+    found, _ = find_fiches(folder)
+    if not all((folder / kind).is_dir() and found[kind] for kind in KINDS):
+        return [], [], None  # a partial source says nothing of the fiches it does not hold
+    present = {path.name[: -len(".md")] for path in found["_startups"]}
+    imported = db.session.scalars(sa.select(Startup).where(Startup.fiche_history.is_not(None))).all()
+    gone = [s for s in imported if s.archived_at is None and s.id not in present]
+    live = sum(1 for s in imported if s.archived_at is None)
+    if gone and len(gone) > max(1, int(live * MAX_ARCHIVED_SHARE)):
+        return [], [], (f"{len(gone)} fiches de startups ont disparu de la source sur {live} : trop pour une "
+                        f"mise à jour ordinaire, aucune startup archivée. Vérifiez la source.")
+    archived_by_sync = set(db.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == "startup.archived",
+                                              AuditEvent.actor_label == IMPORT_ACTOR)
+    ))
+    back = [s for s in imported if s.archived_at is not None and s.id in present and s.id in archived_by_sync]
+    for startup, archived_at, action, reason in (
+        [(s, now, "startup.archived", ARCHIVE_REASON) for s in gone]
+        + [(s, None, "startup.restored", RESTORE_REASON) for s in back]
+    ):
+        before = {"archived_at": startup.archived_at}
+        startup.archived_at = archived_at
+        record(action, "startup", startup.id, actor_label=IMPORT_ACTOR, startup_id=startup.id,
+               before=before, after={"archived_at": archived_at}, reason=reason)
+    db.session.flush()
+    return sorted(s.id for s in gone), sorted(s.id for s in back), None
+
+
+def _alert_once(sync: SyncRun) -> None:
+    """E-mail the admins at the first failure after a run that did not fail; the claim is committed first,
+    so that two schedulers, or a crash, never send it twice."""
+    previous = db.session.scalars(
+        sa.select(SyncRun).where(SyncRun.id < sync.id).order_by(SyncRun.id.desc()).limit(1)
+    ).first()
+    if previous is not None and previous.status == SyncStatus.FAILED:
+        return
+    claimed = db.session.execute(
+        sa.update(SyncRun).where(SyncRun.id == sync.id, SyncRun.alerted_at.is_(None)).values(alerted_at=clock.now())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return
+    base_url = current_app.config.get("BASE_URL") or ""
+    admins = db.session.scalars(
+        sa.select(Person).where(Person.is_admin.is_(True), Person.email.is_not(None)).order_by(Person.id)
+    ).all()
+    for admin in admins:
+        try:
+            mail.send(mail.Mail(
+                to=admin.email,
+                subject="Jalons : la synchronisation avec beta.gouv.fr échoue",
+                body=(f"Bonjour {admin.name},\n\nLa synchronisation quotidienne avec beta.gouv.fr a échoué "
+                      f"le {sync.started_at:%d/%m/%Y à %H:%M} (UTC) :\n\n{sync.error}\n\nLe site continue "
+                      f"d'afficher les dernières données importées. Le détail des passages :\n"
+                      f"{base_url}/imports\n\nCe message n'est envoyé qu'une fois par série d'échecs.\n"),
+            ))
+        except OSError as error:  # smtplib's errors included: the log and « Mon espace » still say it
+            log.error("sync failure alert to %s not sent: %s", admin.email, error)
+
+
+def failing_since(now=None):
+    """When the current series of failed runs began (None when the last run did not fail)."""
+    runs = db.session.execute(
+        sa.select(SyncRun.started_at, SyncRun.status).order_by(SyncRun.id.desc()).limit(30)
+    ).all()
+    since = None
+    for started_at, status in runs:
+        if status != SyncStatus.FAILED:
+            break
+        since = started_at
+    return since

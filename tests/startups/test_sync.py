@@ -1,0 +1,174 @@
+"""The daily synchronisation from beta.gouv.fr, against a real git repository made in the test."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from audit.models import AuditEvent
+from core import scheduler
+from core.db import db
+from startups import sync
+from startups.models import Startup, SyncRun, SyncStatus
+from tests.factories import d, login, make_person
+
+TODAY = d("2026-11-27")
+
+STARTUP = """---
+title: {title}
+mission: {mission}
+incubator: dinum
+sponsors:
+  - /organisations/dinum
+phases:
+  - name: investigation
+    start: 2026-03-01
+---
+"""
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, text=True,
+                          env={"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
+                               "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org",
+                               "HOME": str(folder), "PATH": "/usr/bin:/bin"}).stdout.strip()
+
+
+def write(upstream: Path, id: str, title: str | None = None, mission: str = "Une mission", text: str | None = None):
+    (upstream / "content" / "_startups" / f"{id}.md").write_text(
+        text if text is not None else STARTUP.format(title=title or id.capitalize(), mission=mission), encoding="utf-8")
+
+
+def commit(upstream: Path, message: str) -> str:
+    git(upstream, "add", "-A")
+    git(upstream, "commit", "-q", "-m", message)
+    return git(upstream, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def upstream(tmp_path):
+    """A beta.gouv.fr repository with three startups, an incubator and an organisation."""
+    repo = tmp_path / "beta.gouv.fr"
+    for kind in ("_startups", "_incubators", "_organisations"):
+        (repo / "content" / kind).mkdir(parents=True)
+    (repo / "content" / "_incubators" / "dinum.md").write_text("---\ntitle: Incubateur DINUM\n---\n", encoding="utf-8")
+    (repo / "content" / "_organisations" / "dinum.md").write_text("---\nname: DINUM\n---\n", encoding="utf-8")
+    for id in ("alpha", "beta", "gamma"):
+        write(repo, id)
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Fiches")
+    return repo
+
+
+@pytest.fixture
+def checkout(tmp_path, upstream, app, monkeypatch):
+    folder = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", str(upstream), str(folder))
+    monkeypatch.setitem(app.config, "BETAGOUV_SOURCE", str(folder))
+    monkeypatch.setitem(app.config, "BASE_URL", "https://jalons.example.gouv.fr")
+    return folder
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    sent = []
+    monkeypatch.setattr("core.mail.send", lambda message: sent.append(message))
+    return sent
+
+
+def startup(id: str) -> Startup | None:
+    db.session.expire_all()
+    return db.session.get(Startup, id)
+
+
+def test_the_nightly_job_pulls_imports_and_keeps_the_run(app, upstream, checkout, clock_on):
+    clock_on(TODAY)
+    assert "startups.sync" in scheduler.JOBS
+    first = sync.run(checkout)
+    assert first.status == SyncStatus.OK and first.revision == git(upstream, "rev-parse", "HEAD")
+    assert {s.id for s in db.session.scalars(sa.select(Startup))} == {"alpha", "beta", "gamma"}
+
+    # Upstream: a mission changed, a new startup, one deleted, one broken fiche.
+    write(upstream, "alpha", mission="Une mission précisée")
+    write(upstream, "delta")
+    (upstream / "content" / "_startups" / "gamma.md").unlink()
+    write(upstream, "epsilon", text="---\ntitle: [Epsilon\n---\n")
+    head = commit(upstream, "Mises à jour")
+
+    assert scheduler._resolve(scheduler.JOBS["startups.sync"].func)(today=TODAY) == 0
+    run = db.session.scalars(sa.select(SyncRun).order_by(SyncRun.id.desc())).first()
+    assert (run.status, run.revision, run.archived, run.restored) == (SyncStatus.TO_SETTLE, head, ["gamma"], [])
+    assert "epsilon.md" in run.summary and "YAML illisible" in run.summary
+    assert startup("alpha").mission == "Une mission précisée"
+    assert startup("delta") is not None and startup("epsilon") is None
+    assert startup("gamma").archived_at is not None
+    archived = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "startup.archived")).one()
+    assert (archived.object_id, archived.reason) == ("gamma", sync.ARCHIVE_REASON)
+
+    # The fiche comes back: the startup too.
+    write(upstream, "gamma")
+    commit(upstream, "Gamma revient")
+    back = sync.run(checkout)
+    assert back.restored == ["gamma"] and startup("gamma").archived_at is None
+
+
+def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_them(
+        app, client, upstream, checkout, outbox, clock_on):
+    clock_on(TODAY)
+    admin = make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True)
+    make_person("Olivier", email="olivier@example.gouv.fr")
+    assert sync.run(checkout).status == SyncStatus.OK
+    git(checkout, "remote", "set-url", "origin", str(upstream.parent / "disparu"))
+
+    failed = sync.run(checkout)
+    again = sync.run(checkout)
+
+    assert failed.status == again.status == SyncStatus.FAILED
+    assert failed.error.startswith("« git pull » a échoué (fatal: ") and failed.summary == ""
+    assert [(m.to, m.subject) for m in outbox] == [
+        ("ada@example.gouv.fr", "Jalons : la synchronisation avec beta.gouv.fr échoue")]
+    assert {s.id for s in db.session.scalars(sa.select(Startup))} == {"alpha", "beta", "gamma"}  # last good data
+    login(client, admin)
+    espace = client.get("/espace/").get_data(as_text=True)
+    assert "La synchronisation avec beta.gouv.fr échoue depuis le 27 novembre 2026" in espace
+    page = client.get("/imports")
+    assert page.status_code == 200 and "En échec" in page.get_data(as_text=True)
+
+    git(checkout, "remote", "set-url", "origin", str(upstream))
+    assert sync.run(checkout).status == SyncStatus.OK
+    assert "échoue depuis" not in client.get("/espace/").get_data(as_text=True)
+    # A new series of failures is told again, once.
+    git(checkout, "remote", "set-url", "origin", str(upstream.parent / "disparu"))
+    sync.run(checkout)
+    assert len(outbox) == 2
+
+
+def test_a_partial_source_archives_nothing_and_a_mass_disappearance_is_refused(app, upstream, tmp_path, clock_on):
+    clock_on(TODAY)
+    shutil.rmtree(upstream / ".git")  # a plain folder, laid out like beta.gouv.fr: nothing to pull
+    assert sync.run(upstream).status == SyncStatus.OK
+    only_one = tmp_path / "une-fiche"
+    only_one.mkdir()
+    (only_one / "alpha.md").write_text(STARTUP.format(title="Alpha", mission="M"), encoding="utf-8")
+    assert sync.run(only_one).archived == []
+
+    for id in ("beta", "gamma"):
+        (upstream / "content" / "_startups" / f"{id}.md").unlink()
+    refused = sync.run(upstream)
+    assert refused.status == SyncStatus.TO_SETTLE and refused.archived == []
+    assert "aucune startup archivée" in refused.summary
+    assert startup("beta").archived_at is None
+
+
+def test_the_runs_page_is_for_admins_only(app, client, checkout, clock_on):
+    clock_on(TODAY)
+    login(client, make_person("Olivier", email="olivier@example.gouv.fr"))
+    assert client.get("/imports").status_code == 403
+
+
+def test_the_command_without_a_source_says_so(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BETAGOUV_SOURCE", None)
+    result = app.test_cli_runner().invoke(args=["sync-betagouv"])
+    assert result.exit_code == 2 and "BETAGOUV_SOURCE n'est pas défini" in result.output

@@ -73,7 +73,7 @@ def test_existing_rows_get_their_source_their_imported_values_and_unique_event_p
     # The name before the first edit in Jalons is the one the import wrote.
     assert (values["name"], values["mission"], values["sponsor_ids"]) == ("Nom de la fiche", "Mission", ["anct"])
     assert json.loads(organisation) == {"name": "ANCT", "acronym": None, "kind": None, "ministerial_domain": None}
-    # Migration 0022: the fiche's history is what the fiches brought; a startup created in Jalons has no fiche.
+    # Migration 0016: the fiche's history is what the fiches brought; a startup created in Jalons has no fiche.
     assert history["creee"] is None
     assert json.loads(history["importee"]) == {
         "phases": [{"name": "investigation", "start": "2025-01-01", "end": None, "comment": None}],

@@ -1,6 +1,6 @@
 """The history each startup's fiche had when last imported, to tell which fiches Jalons must update
 
-Revision ID: 0022_fiche_history
+Revision ID: 0016_fiche_history
 Revises: 0015_indicator_requests
 
 For the startups already imported (those with `imported_values`), the history is derived from the phase
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_fiche_history'
+revision = '0016_fiche_history'
 down_revision = '0015_indicator_requests'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """The partner's commitments per startup: statements with evidence, risk workshops and their reminders
 
-Revision ID: 0024_commitments
-Revises: 0023_sync_runs
+Revision ID: 0018_commitments
+Revises: 0017_sync_runs
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_commitments'
-down_revision = '0023_sync_runs'
+revision = '0018_commitments'
+down_revision = '0017_sync_runs'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The runs of the daily synchronisation from beta.gouv.fr
 
-Revision ID: 0023_sync_runs
-Revises: 0022_fiche_history
+Revision ID: 0017_sync_runs
+Revises: 0016_fiche_history
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import core.db  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_sync_runs'
-down_revision = '0022_fiche_history'
+revision = '0017_sync_runs'
+down_revision = '0016_fiche_history'
 branch_labels = None
 depends_on = None
 

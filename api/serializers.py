@@ -98,7 +98,7 @@ LINKS = Schema(
 
 
 def current_period(startup: Startup, ctx: Context) -> PhasePeriod | None:
-    """The startup's current period by the rule of DESIGN.md, computed once per response."""
+    """The startup's current period by the current-phase rule (startups/phases.py), computed once per response."""
     key = ("current_period", startup.id)
     if key not in ctx.memo:
         ctx.memo[key] = startup.current_period(ctx.today)

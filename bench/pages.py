@@ -158,7 +158,7 @@ def profile_from_fiches(folder: Path) -> Profile:
     return profile
 
 
-# Measured on ../shared/data/betagouv/2026-08 (440 startups, 22 incubators with startups, 144 organisations).
+# Measured on the beta.gouv.fr snapshot of August 2026 (demo/betagouv-2026-08: 440 startups, 22 incubators with startups, 144 organisations).
 HARD_CODED = {
     "sequences": {
         "investigation abandon-investigation": 127, "investigation construction": 59,

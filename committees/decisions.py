@@ -164,7 +164,7 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
         raise CommitteeError("Indiquez la date du prochain comité : un comité ne se termine pas sans la fixer.")
     if next_committee_on is not None and next_committee_on <= day:
         raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).")
-    latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months (DESIGN.md)
+    latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months
     if next_committee_on is not None and next_committee_on > latest:
         raise CommitteeError(
             f"Le prochain comité doit se tenir dans les six mois : au plus tard le {date_fr(latest)}."

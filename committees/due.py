@@ -1,6 +1,6 @@
 """When the next investment committee of a startup is due, in SQL for lists and in Python for one startup.
 
-The rule (issue 4, DESIGN.md): every active startup (current phase not terminal) passes a committee at
+The rule (issue 4): every active startup (current phase not terminal) passes a committee at
 least every six months. The next one is due six calendar months after the last held committee or, when
 none was held yet in the current phase, after the start of the current phase. A held committee is a
 Committee held, decided or signed off (its held_on date), or a `committee` event of the imported timeline.

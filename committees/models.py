@@ -337,7 +337,7 @@ class CalendarToken(db.Model):
 
 @sa.event.listens_for(Session, "before_flush")
 def _no_closing_without_decision(session, flush_context, instances) -> None:
-    """The documented pitfall of DESIGN.md, guarded below the services: a closed committee has a decision."""
+    """A known pitfall, guarded below the services: a closed committee has a decision."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Committee) and obj.status in CLOSED_STATUSES and obj.decision is None:
             raise CommitteeError("Un comité ne peut pas être clos sans décision.")

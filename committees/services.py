@@ -42,7 +42,7 @@ from users.services import hash_token
 
 __all__ = ["CommitteeConflict", "CommitteeError"]
 
-# Each mandatory presence (DESIGN.md): one of the roles, with the label the committee page shows.
+# Each mandatory presence (the programme's rule): one of the roles, with the label the committee page shows.
 MANDATORY_ROLES: tuple[tuple[frozenset[ParticipantRole], str], ...] = (
     (frozenset({ParticipantRole.INTRAPRENEUR}), "Intrapreneur·e"),
     (frozenset({ParticipantRole.SPONSOR}), "Sponsor (administration partenaire)"),

@@ -1,4 +1,4 @@
-"""The daily alerts of the money, each sent exactly once (BUDGETS.md, « Alerts »).
+"""The daily alerts of the money, each sent exactly once (README « The money »).
 
 - ENGAGED_80 / ENGAGED_100: the year's engaged AE reach 80 % / 100 % of the AE released (the planned AE
   while nothing is released) — to the intrapreneurs, coaches and sponsors of the startups covered.

@@ -1,5 +1,5 @@
 """The money of a startup: delegation conventions with DINUM, their avenants, the AE/CP schedule and releases,
-orders (bons de commande), services faits and invoices (see BUDGETS.md). Amounts are integer cents."""
+orders (bons de commande), services faits and invoices (see the README's « The money »). Amounts are integer cents."""
 
 import datetime as dt
 import enum

@@ -232,7 +232,7 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
     return result
 
 
-VAT_PERCENT = 20  # the standard French rate: the State cannot recover it (BUDGETS.md)
+VAT_PERCENT = 20  # the standard French rate: the State cannot recover it
 
 
 @dataclass

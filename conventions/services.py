@@ -1,4 +1,4 @@
-"""The rules of the money (BUDGETS.md): conventions, signature, avenants, termination, releases of AE/CP,
+"""The rules of the money: conventions, signature, avenants, termination, releases of AE/CP,
 orders, services faits, invoices and early closing.
 
 Every function checks its rule (ConventionError, with the figures in French), changes the data, writes an
@@ -93,7 +93,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last))
 
 
-# Shapes of the Chorus codes (BUDGETS.md: kept as given, validated for shape only).
+# Shapes of the Chorus codes (kept as given, validated for shape only).
 CHORUS_SHAPES = {
     "chorus_uo": (r"\d{4}-[A-Z0-9]{2,8}-[A-Z0-9]{2,8}", "UO", "0335-CCSM-C001"),
     "chorus_domaine": (r"\d{4}-\d{2}(-\d{2}){0,2}", "domaine fonctionnel", "0335-01"),

@@ -26,7 +26,7 @@ from startups.phases import TYPICAL_MONTHS, Phase
 from users import permissions
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
-# The team sends its presentation one week before the committee (DESIGN.md).
+# The team sends its presentation one week before the committee.
 PRESENTATION_DAYS_BEFORE = 7
 # How far back « Mon espace » looks for months of indicator values not entered (the values form's span).
 MISSING_MONTHS_WINDOW = indicator_queries.MISSING_MONTHS_WINDOW

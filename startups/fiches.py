@@ -17,7 +17,7 @@ import yaml
 from startups.models import EventKind
 from startups.phases import Phase, UnknownPhase, parse_phase, resolve_starts
 
-try:  # libyaml is about 7 times faster on the real fiches (STACK-NOTES.md)
+try:  # libyaml is about 7 times faster on the real fiches (measured on the bundled snapshot)
     Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     Loader = yaml.SafeLoader

@@ -253,7 +253,7 @@ def phase_rank_sql():
 
 
 def _ranked_periods(today: dt.date):
-    """The exact rule of DESIGN.md in SQL: each startup's started periods, ranked by latest start, then
+    """The exact current-phase rule in SQL: each startup's started periods, ranked by latest start, then
     lifecycle rank, then position in the source (the last listed wins); the first of each."""
     row_number = sa.func.row_number().over(
         partition_by=PhasePeriod.startup_id,
@@ -308,7 +308,7 @@ def cache_is_fresh(today: dt.date) -> bool:
 
 
 def current_periods(today: dt.date):
-    """One row per startup with a started period: (startup_id, phase, start_on), by the rule of DESIGN.md.
+    """One row per startup with a started period: (startup_id, phase, start_on), by the current-phase rule.
 
     The same rule as phases.current_period, as a subquery that pages join and group by. When every
     startup's cached phase is today's (kept by refresh_current_phases after each change of periods and

@@ -1,4 +1,4 @@
-"""The programme's phases and the current-phase rule of DESIGN.md, in Python and in SQL."""
+"""The programme's phases and the current-phase rule (README « What it does »), in Python and in SQL."""
 
 import datetime as dt
 import enum
@@ -22,7 +22,7 @@ class Phase(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        """Lifecycle rank: the order of DESIGN.md's table; the three terminal phases share the last rank."""
+        """Lifecycle rank: the lifecycle's order; the three terminal phases share the last rank."""
         return PHASE_RANKS[self]
 
     @property

@@ -42,7 +42,7 @@ class PortfolioFilters:
 
 
 def _phase_order(column):
-    """Lifecycle order of the phases (the order of DESIGN.md's table), for sorting."""
+    """Lifecycle order of the phases (investigation, construction, acceleration, consolidation, then the ends), for sorting."""
     return sa.case({phase.value: index for index, phase in enumerate(Phase)}, value=column)
 
 

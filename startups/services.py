@@ -378,7 +378,7 @@ def change_phase(startup: Startup, *, phase: Phase, starts_on: dt.date | None, r
 
     Only to a later phase (lifecycle rank) or to a terminal one, on or after the latest period's start;
     an admin correcting the history (correction=True, checked by the view) may add any phase at any date.
-    The current phase then follows DESIGN.md's rule (phases.current_period).
+    The current phase then follows the current-phase rule (phases.current_period).
     """
     what = f"L'historique des phases de « {startup.name} »"
     check_periods(startup, expected, what)

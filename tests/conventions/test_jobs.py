@@ -1,4 +1,4 @@
-"""The daily alerts of the money: each due alert sent once, to the people BUDGETS.md names."""
+"""The daily alerts of the money: each due alert sent once, to the people they concern."""
 
 import datetime as dt
 

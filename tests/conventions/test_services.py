@@ -1,4 +1,4 @@
-"""The rules of the money (BUDGETS.md), at the bound and one cent over; a refusal writes nothing."""
+"""The rules of the money, at the bound and one cent over; a refusal writes nothing."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """The cached current phase: lists read it when it is today's, rank the periods otherwise; both give the
-rule of DESIGN.md, and reading never writes."""
+current-phase rule, and reading never writes."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The current-phase rule of DESIGN.md, on synthetic periods and on the real fiches that break naive rules."""
+"""The current-phase rule, on synthetic periods and on the real fiches that break naive rules."""
 
 import dataclasses
 import datetime as dt

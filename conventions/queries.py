@@ -12,14 +12,16 @@ from conventions.models import (
     Convention,
     ConventionStatus,
     ConventionYear,
+    FastGrant,
     Invoice,
     Order,
+    Quote,
     Release,
     ServiceFait,
     TaxBasis,
     convention_startups,
 )
-from conventions.services import YearFigures, figures
+from conventions.services import VAT_PERCENT, YearFigures, figures
 from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
@@ -41,6 +43,9 @@ def _full():
         selectinload(Convention.orders).selectinload(Order.services).selectinload(ServiceFait.validated_by),
         selectinload(Convention.orders).selectinload(Order.invoices),
         selectinload(Convention.orders).selectinload(Order.startup),
+        selectinload(Convention.quotes).selectinload(Quote.order),
+        selectinload(Convention.quotes).selectinload(Quote.startup),
+        selectinload(Convention.documents),
     )
 
 
@@ -56,8 +61,57 @@ def order(order_id: int) -> Order | None:
         selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.invoices),
         selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.services),
         selectinload(Order.services).selectinload(ServiceFait.validated_by),
-        selectinload(Order.invoices), selectinload(Order.startup),
+        selectinload(Order.invoices), selectinload(Order.startup), selectinload(Order.quote),
     )).first()
+
+
+def quote(quote_id: int) -> Quote | None:
+    return db.session.scalars(sa.select(Quote).where(Quote.id == quote_id).options(
+        selectinload(Quote.convention).options(*_full()), selectinload(Quote.startup), selectinload(Quote.order),
+    )).first()
+
+
+@dataclass
+class FunderYear:
+    """One funder's money for one year of a startup: a convention (its schedule) or FAST (its grants)."""
+
+    year: int
+    label: str
+    ae_cents: int
+    cp_cents: int
+    convention: Convention | None = None
+
+
+def fast_grants_by_startup(startup_ids: list[str]) -> dict[str, list[FastGrant]]:
+    """startup id -> its FAST grants (by year), for a whole list of startups in one statement."""
+    result: dict[str, list[FastGrant]] = {}
+    if startup_ids:
+        for grant in db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id.in_(startup_ids))
+                                        .order_by(FastGrant.year, FastGrant.decided_on, FastGrant.id)):
+            result.setdefault(grant.startup_id, []).append(grant)
+    return result
+
+
+def fast_grants(startup_id: str) -> list[FastGrant]:
+    return fast_grants_by_startup([startup_id]).get(startup_id, [])
+
+
+def fast_years(grants: list[FastGrant]) -> dict[int, YearFigures]:
+    """FAST's grants per year as a funder's figures: granted AE and CP count as planned and released."""
+    years: dict[int, YearFigures] = {}
+    for grant in grants:
+        year = years.setdefault(grant.year, YearFigures(grant.year))
+        year.add(YearFigures(grant.year, ae_planned=grant.ae_cents, cp_planned=grant.cp_cents,
+                             ae_released=grant.ae_cents, cp_released=grant.cp_cents))
+    return dict(sorted(years.items()))
+
+
+def funders_by_year(conventions: list[Convention], grants: list[FastGrant]) -> list[FunderYear]:
+    """Per year, each convention's planned AE and CP (the convention entire) and FAST's grants, as funder lines."""
+    rows = [FunderYear(y.year, c.partner.display_name, y.ae_planned_cents, y.cp_planned_cents, c)
+            for c in conventions for y in c.years]
+    rows.extend(FunderYear(year, "FAST (DINUM)", y.ae_planned, y.cp_planned) for year, y in fast_years(grants).items())
+    return sorted(rows, key=lambda r: (r.year, r.convention is None, r.label))
 
 
 @dataclass
@@ -159,6 +213,9 @@ class Funding:
     burn_per_month: int = 0
     remaining: int = 0
     runs_out_on: dt.date | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    fast: list[FastGrant] = field(default_factory=list)
+    funders: list[FunderYear] = field(default_factory=list)
 
 
 def _month_start(day: dt.date, back: int) -> dt.date:
@@ -177,6 +234,10 @@ def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
         orders.extend(o for o in item.orders if o.startup_id == startup.id)
     orders.sort(key=lambda o: (o.engaged_on, o.id), reverse=True)
     result = Funding(rows, orders)
+    result.quotes = sorted((q for item in conventions for q in item.quotes if q.startup_id == startup.id),
+                           key=lambda q: (q.received_on, q.id), reverse=True)
+    result.fast = fast_grants(startup.id)
+    result.funders = funders_by_year(conventions, result.fast)
     # Consumption is what was delivered (services faits), month by month.
     consumed: dict[dt.date, int] = {}
     for order_ in orders:
@@ -229,7 +290,6 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
     return result
 
 
-VAT_PERCENT = 20  # the standard French rate: the State cannot recover it (BUDGETS.md)
 
 
 @dataclass
@@ -243,6 +303,7 @@ class PublicBudget:
     spent_ht: dict[tuple[int, object], int]  # (year, category) -> cents HT
     total_ht: dict[int, int]
     total_ttc: dict[int, int]
+    funders: list[FunderYear] = field(default_factory=list)
 
 
 def public_budget(startup: Startup) -> PublicBudget:
@@ -261,7 +322,8 @@ def public_budget(startup: Startup) -> PublicBudget:
     years = sorted({year for year, _ in spent})
     totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
     return PublicBudget(conventions, years, list(Category), spent, totals,
-                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})
+                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()},
+                        funders_by_year(conventions, fast_grants(startup.id)))
 
 
 def committees_during(convention: Convention) -> list[Committee]:

@@ -250,6 +250,10 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "service_fait.record": _funding(StartupRole.COACH),
     "service_fait.validate": _intrapreneur_or_admin,
     "funding.view": _funding(StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR),
+    # Quotes (devis): the startup's coach and incubator staff record them; DINUM finance decides and orders.
+    "quote.prepare": _funding(StartupRole.COACH),
+    # FAST, DINUM's acceleration fund: recorded by admins and DINUM finance.
+    "fast.manage": _finance,
 }
 
 # action -> refusal(person, target, on) -> French explanation, or None: the 403 page of a rule that says why.

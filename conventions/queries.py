@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from conventions.models import (
     Category,
@@ -26,7 +26,8 @@ from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
-from startups.models import Startup
+from core.pagination import Page, paginate
+from startups.models import Incubator, Organisation, Startup
 from users.models import Person
 
 BURN_MONTHS = 3
@@ -160,17 +161,20 @@ def _year_figures(ids, year: int) -> dict[int, YearFigures]:
     return result
 
 
+PER_PAGE = 50
+
+
 def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str | None = None,
-              incubator: str | None = None, status: str | None = None, see_all: bool = True):
-    """Every convention the person may list (all for admins and DINUM finance, their incubators' otherwise),
-    filtered; with this year's figures and totals per partner and per incubator."""
-    # One statement for the conventions, their partner and startups (joined, not selectin: selectinload sends
-    # one statement per 500 parents, so their number would grow with the portfolio), and four aggregates
-    # for the year's figures: the same statements whatever the number of conventions and orders
-    # (bench/conventions.py).
-    query = sa.select(Convention).options(
-        joinedload(Convention.partner), joinedload(Convention.startups).joinedload(Startup.incubator),
-    ).order_by(Convention.ends_on.desc(), Convention.id)
+              incubator: str | None = None, status: str | None = None, see_all: bool = True,
+              page: int = 1, per_page: int = PER_PAGE):
+    """One page of the conventions the person may list (all for admins and DINUM finance, their incubators'
+    otherwise), filtered, with this year's figures; and the totals per partner and per incubator of every
+    convention the filters keep (not only the page's)."""
+    # The same statements for page 1 and page N, whatever the number of conventions and orders
+    # (bench/conventions.py): four aggregates over every kept convention for the year's figures, two for
+    # the totals' partners and incubators, the page (a count, then the rows) and its partners, startups and
+    # incubators by selectin (one statement each: a page stays under selectinload's 500 parents).
+    query = sa.select(Convention).order_by(Convention.ends_on.desc(), Convention.id)
     if partner:
         query = query.where(Convention.partner_id == partner)
     if incubator or not see_all:
@@ -181,25 +185,44 @@ def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str 
         query = query.where(Convention.id.in_(
             sa.select(convention_startups.c.convention_id).join(Startup, Startup.id == convention_startups.c.startup_id)
             .where(Startup.incubator_id.in_(incubators))))
+    if status:
+        query = query.where(status_sql(today) == status)
     ids = query.with_only_columns(Convention.id).order_by(None)
     numbers = _year_figures(ids, year)
-    rows = []
-    for item in db.session.scalars(query).unique():
-        current = item.status(today)
-        if status and current.value != status:
-            continue
-        rows.append(ListRow(item, current, numbers.get(item.id) or YearFigures(year)))
     by_partner: dict[str, Totals] = {}
+    for convention_id, organisation in db.session.execute(
+            sa.select(Convention.id, Organisation).join(Organisation, Organisation.id == Convention.partner_id)
+            .where(Convention.id.in_(ids))):
+        totals = by_partner.setdefault(organisation.id, Totals(organisation.display_name, YearFigures(year)))
+        totals.year.add(numbers.get(convention_id) or YearFigures(year))
+        totals.count += 1
     by_incubator: dict[str, Totals] = {}
-    for row in rows:
-        partner_totals = by_partner.setdefault(row.convention.partner_id, Totals(row.convention.partner.display_name, YearFigures(year)))
-        partner_totals.year.add(row.year)
-        partner_totals.count += 1
-        for name in {s.incubator.name for s in row.convention.startups if s.incubator}:
-            totals = by_incubator.setdefault(name, Totals(name, YearFigures(year)))
-            totals.year.add(row.year)
-            totals.count += 1
-    return rows, sorted(by_partner.values(), key=lambda t: t.label), sorted(by_incubator.values(), key=lambda t: t.label)
+    for convention_id, name in db.session.execute(
+            sa.select(convention_startups.c.convention_id, Incubator.name).distinct()
+            .join(Startup, Startup.id == convention_startups.c.startup_id)
+            .join(Incubator, Incubator.id == Startup.incubator_id)
+            .where(convention_startups.c.convention_id.in_(ids))):
+        totals = by_incubator.setdefault(name, Totals(name, YearFigures(year)))
+        totals.year.add(numbers.get(convention_id) or YearFigures(year))
+        totals.count += 1
+    found = paginate(query.options(selectinload(Convention.partner),
+                                   selectinload(Convention.startups).selectinload(Startup.incubator)),
+                     page, per_page, scalars=True)
+    rows = [ListRow(item, item.status(today), numbers.get(item.id) or YearFigures(year)) for item in found.items]
+    return (Page(number=found.number, per_page=per_page, total=found.total, items=rows),
+            sorted(by_partner.values(), key=lambda t: t.label), sorted(by_incubator.values(), key=lambda t: t.label))
+
+
+def status_sql(today: dt.date) -> sa.ColumnElement:
+    """Convention.status(today) as an SQL expression, to filter the list in the database."""
+    return sa.case(
+        (sa.or_(Convention.partner_signed_on.is_(None), Convention.dinum_signed_on.is_(None)), ConventionStatus.DRAFT.value),
+        (sa.and_(Convention.terminated_on.is_not(None), Convention.terminated_on <= today), ConventionStatus.TERMINATED.value),
+        (Convention.ends_on < today, ConventionStatus.ENDED.value),
+        (sa.and_(Convention.suspended_on.is_not(None), Convention.suspended_on <= today), ConventionStatus.SUSPENDED.value),
+        (sa.and_(Convention.starts_on.is_not(None), Convention.starts_on <= today), ConventionStatus.IN_FORCE.value),
+        else_=ConventionStatus.SIGNED.value,
+    )
 
 
 @dataclass

@@ -45,6 +45,7 @@ from conventions.models import (
 from conventions.services import ConventionError, cents_fr
 from core import clock
 from core import dates
+from core import pagination
 from core.db import db
 from startups.models import Incubator, Organisation, Startup
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
@@ -99,12 +100,12 @@ def index():
     year_text = (filters.year.data or "").strip()
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
     known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
-    rows, by_partner, by_incubator = queries.portfolio(
+    page, by_partner, by_incubator = queries.portfolio(
         person, today=today, year=year, partner=known(filters.partner), incubator=known(filters.incubator),
-        status=known(filters.status), see_all=is_dinum_finance(person))
-    return render_template("conventions/index.html", rows=rows, by_partner=by_partner, by_incubator=by_incubator,
-                           filters=filters, year=year, can_create=can("convention.prepare"),
-                           active_section="conventions")
+        status=known(filters.status), see_all=is_dinum_finance(person), page=pagination.requested_number())
+    return render_template("conventions/index.html", page=page, rows=page.items, by_partner=by_partner,
+                           by_incubator=by_incubator, filters=filters, year=year, page_url=pagination.page_url,
+                           can_create=can("convention.prepare"), active_section="conventions")
 
 
 @bp.get("/modele.csv")

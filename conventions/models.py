@@ -345,7 +345,21 @@ class OrderState(enum.StrEnum):
                 OrderState.CLOSED: "Soldé par anticipation"}[self]
 
 
-class Order(db.Model):
+class _ForOneStartup:
+    """An order or a quote: for one startup under a convention, read by the permission policy."""
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (self.startup_id, self.startup.incubator_id if self.startup else None)
+
+    def funding_scopes(self) -> list[tuple[str, str | None]]:
+        return [self.permission_scope()]
+
+    @property
+    def budget_contact_id(self) -> int | None:
+        return self.convention.budget_contact_id
+
+
+class Order(_ForOneStartup, db.Model):
     """A bon de commande issued by DINUM on a framework contract: it engages AE of its year."""
 
     __tablename__ = "convention_orders"
@@ -374,15 +388,6 @@ class Order(db.Model):
         back_populates="order", order_by="(Invoice.filed_on, Invoice.id)", cascade="all, delete-orphan")
     quote: Mapped["Quote | None"] = relationship(back_populates="order")
 
-    def permission_scope(self) -> tuple[str | None, str | None]:
-        return (self.startup_id, self.startup.incubator_id if self.startup else None)
-
-    def funding_scopes(self) -> list[tuple[str, str | None]]:
-        return [self.permission_scope()]
-
-    @property
-    def budget_contact_id(self) -> int | None:
-        return self.convention.budget_contact_id
 
     @property
     def year(self) -> int:
@@ -539,7 +544,7 @@ class QuoteState(enum.StrEnum):
                 QuoteState.EXPIRED: "Expiré"}[self]
 
 
-class Quote(db.Model):
+class Quote(_ForOneStartup, db.Model):
     """A devis from a framework-contract holder for one startup under a convention; DINUM accepts it, then
     issues the order (bon de commande) from it."""
 
@@ -566,15 +571,6 @@ class Quote(db.Model):
     startup: Mapped[Startup] = relationship()
     order: Mapped["Order | None"] = relationship(back_populates="quote")
 
-    def permission_scope(self) -> tuple[str | None, str | None]:
-        return (self.startup_id, self.startup.incubator_id if self.startup else None)
-
-    def funding_scopes(self) -> list[tuple[str, str | None]]:
-        return [self.permission_scope()]
-
-    @property
-    def budget_contact_id(self) -> int | None:
-        return self.convention.budget_contact_id
 
     def status(self, today: dt.date) -> QuoteState:
         if self.state is QuoteState.RECEIVED and today > self.valid_until:

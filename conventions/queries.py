@@ -260,7 +260,7 @@ def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
     result.quotes = sorted((q for item in conventions for q in item.quotes if q.startup_id == startup.id),
                            key=lambda q: (q.received_on, q.id), reverse=True)
     result.fast = fast_grants(startup.id)
-    result.funders = funders_by_year(conventions, result.fast)
+    result.funders = funders_by_year([c for c in conventions if c.is_signed], result.fast)
     # Consumption is what was delivered (services faits), month by month.
     consumed: dict[dt.date, int] = {}
     for order_ in orders:

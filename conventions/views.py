@@ -527,7 +527,6 @@ def order_from_quote(quote_id: int):
         form.startup_id.data, form.holder.data, form.description.data = quote.startup_id, quote.holder, quote.description
         form.amount.data = euros_text(services.quote_amount_in(quote, item.tax_basis))
     form.form_errors = []
-    warnings = []
     if form.validate_on_submit():
         try:
             services.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
@@ -538,10 +537,10 @@ def order_from_quote(quote_id: int):
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
-            warnings.append(services.freeze_warning(form.engaged_on.data))
             response = _done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.",
                              convention_id=item.id)
-            for warning in filter(None, warnings):
+            warning = services.freeze_warning(form.engaged_on.data)
+            if warning:
                 flash(warning, "warning")
             return response
     return _form_page("conventions/action.html", form, convention=item,

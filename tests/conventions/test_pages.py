@@ -180,23 +180,12 @@ def test_incubator_staff_list_the_conventions_of_their_startups_only(client):
 
 def test_the_list_of_conventions_runs_the_same_statements_with_1_or_600_conventions(client, count_queries):
     """More than 500 conventions: selectinload would send one more statement per 500 of them."""
-    from conventions.models import Convention, ConventionYear, convention_startups
-
     convention, startup, finance = seed_convention()
     login(client, finance)
     counts = []
     for extra in (0, 600):
         if extra:
-            first = db.session.scalar(sa.select(sa.func.max(Convention.id))) + 1
-            db.session.execute(sa.insert(Convention.__table__), [
-                {"id": first + n, "kind": convention.kind, "title": f"Convention {n}", "partner_id": convention.partner_id,
-                 "ends_on": dt.date(2024, 12, 31), "created_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}
-                for n in range(extra)])
-            db.session.execute(sa.insert(convention_startups), [
-                {"convention_id": first + n, "startup_id": startup.id} for n in range(extra)])
-            db.session.execute(sa.insert(ConventionYear.__table__), [
-                {"convention_id": first + n, "year": 2024, "ae_planned_cents": 100, "cp_planned_cents": 100}
-                for n in range(extra)])
+            _many_conventions(convention, startup, extra)
         db.session.expunge_all()
         with count_queries() as statements:
             assert client.get("/conventions/?year=2024").status_code == 200

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from conventions.queries import published_by_startup
+from conventions.queries import fast_grants_by_startup, published_by_startup
 from core.db import db
 from startups.models import Startup, current_periods, startup_sponsors
 
@@ -55,3 +55,8 @@ def committee_dues(startups, ctx) -> dict:
 def published_funding(startups, ctx) -> dict:
     """startup id -> its published conventions (conventions area), in a fixed number of statements."""
     return published_by_startup([s.id for s in startups])
+
+
+def fast_funding(startups, ctx) -> dict:
+    """startup id -> its FAST grants (conventions area), in one statement."""
+    return fast_grants_by_startup([s.id for s in startups])

@@ -5,11 +5,12 @@ batch loader (api/queries.py) read with ctx.loaded(loader), so that a list never
 startup. The OpenAPI document picks the field up by itself.
 """
 
+from conventions.queries import fast_years
 from conventions.services import figures
 from startups.models import EventKind, PhasePeriod, Startup
 from startups.phases import Phase
 
-from api.queries import committee_dues, published_funding, startups_of_incubators, startups_of_sponsors
+from api.queries import committee_dues, fast_funding, published_funding, startups_of_incubators, startups_of_sponsors
 from api.schema import (
     BOOLEAN,
     DATE,
@@ -180,18 +181,34 @@ def years_of(convention, ctx, startup_id=None):
     return [CONVENTION_YEAR.dump(y, ctx) for y in figures(convention, startup_id=startup_id).values()]
 
 
+def _funding_years(f, ctx):
+    startup_id, convention, grants = f
+    numbers = fast_years(grants) if convention is None else figures(convention, startup_id=startup_id)
+    return [CONVENTION_YEAR.dump(y, ctx) for y in numbers.values()]
+
+
 STARTUP_FUNDING = Schema(
     "StartupFunding",
     [
-        Field("convention", CONVENTION_REF, lambda f, ctx: CONVENTION_REF.dump(f[1], ctx)),
-        Field("years", array_of(CONVENTION_YEAR), lambda f, ctx: years_of(f[1], ctx, f[0]),
-              "Par année : prévu et mis à disposition pour la convention entière ; engagé et payé pour cette startup."),
+        Field("funder", {"type": "string", "enum": ["convention", "fast"]},
+              lambda f, ctx: "fast" if f[1] is None else "convention",
+              "convention : une convention publiée ; fast : le Fonds d'accélération des startups d'État (DINUM)."),
+        Field("convention", nullable(CONVENTION_REF),
+              lambda f, ctx: CONVENTION_REF.dump(f[1], ctx) if f[1] is not None else None,
+              "La convention ; null pour le FAST."),
+        Field("years", array_of(CONVENTION_YEAR), _funding_years,
+              "Par année. Convention : prévu et mis à disposition pour la convention entière, engagé et payé pour "
+              "cette startup. FAST : les AE et CP accordés (prévu = mis à disposition), engagé et payé à 0 (non suivis)."),
     ],
 )
 
 
 def _funding(startup: Startup, ctx: Context) -> list[dict]:
-    return [STARTUP_FUNDING.dump((startup.id, c), ctx) for c in ctx.loaded(published_funding).get(startup.id, [])]
+    items = [(startup.id, c, None) for c in ctx.loaded(published_funding).get(startup.id, [])]
+    grants = ctx.loaded(fast_funding).get(startup.id)
+    if grants:
+        items.append((startup.id, None, grants))
+    return [STARTUP_FUNDING.dump(item, ctx) for item in items]
 
 
 STARTUP = Schema(
@@ -222,7 +239,7 @@ STARTUP = Schema(
               "overdue : date limite dépassée ; due45 : dans les 45 jours ; ok : plus tard ; null si la startup "
               "n'est pas active."),
         Field("funding", array_of(STARTUP_FUNDING), _funding,
-              "Les conventions publiées qui financent la startup, avec leurs AE et CP par année."),
+              "Les financeurs de la startup, avec leurs AE et CP par année : les conventions publiées, puis le FAST."),
     ],
     "Une Startup d'État du programme beta.gouv.fr.",
 )

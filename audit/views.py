@@ -12,14 +12,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import selectinload
 
 from audit import labels, services, visibility
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.db import db
-from core.pagination import paginate
+from core.pagination import page_url, paginate, requested_number
 from users.models import Person
 from users.permissions import authorize, can, requires
 
@@ -86,17 +86,6 @@ bp.add_app_template_global(change_rows, "audit_changes")
 bp.add_app_template_global(actor_name, "audit_actor")
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "")
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-def _page_url(number: int) -> str:
-    args = request.args.to_dict()
-    args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
 @bp.get("/startups/<startup_id>")
 @requires("audit.view_startup")
 def startup(startup_id: str):
@@ -111,10 +100,10 @@ def startup(startup_id: str):
     authorize("audit.view_startup", target)
     query = (sa.select(AuditEvent).where(AuditEvent.startup_id == target.id)
              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    page = paginate(query, _page_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_number(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/startup.html", startup=target, page=page, events=events,
-                           people=people_named(events), page_url=_page_url, active_section="startups")
+                           people=people_named(events), page_url=page_url, active_section="startups")
 
 
 def _like(text: str) -> str:
@@ -159,7 +148,7 @@ def index():
             day_after = form.au.data + dt.timedelta(days=1)
             query = query.where(AuditEvent.at < dt.datetime.combine(day_after, dt.time(), PARIS))
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    page = paginate(query, _page_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_number(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/index.html", form=form, page=page, events=events, people=people_named(events),
-                           page_url=_page_url, warnings=warnings, author=author)
+                           page_url=page_url, warnings=warnings, author=author)

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from audit import labels
 from audit.labels import DATE, HIDDEN, PERSON, VERBATIM, Enum, Format, Lines, Reference, field, plain
-from conventions.models import Activity, ConventionKind, EndBound, Party, Resource, TaxBasis
+from conventions.models import Activity, ConventionKind, EndBound, Party, QuoteState, Resource, TaxBasis
 from conventions.services import cents_fr
 from core.db import db
 from startups.models import Startup
@@ -55,6 +55,8 @@ TERM_FIELDS = {
     "suspended_on": field("Suspendue le", DATE),
     "year": field("Année", VERBATIM), "released_on": field("Mise à disposition le", DATE),
     "ae_cents": field("AE", CENTS), "cp_cents": field("CP", CENTS),
+    "filename": field("PDF signé", VERBATIM), "size": field("Taille (octets)", VERBATIM),
+    "sha256": field("Empreinte SHA-256", VERBATIM), "amendment": field("Avenant n°", VERBATIM),
 }
 labels.register_object("convention", "Convention", TERM_FIELDS)
 labels.register_object("convention_order", "Bon de commande", {
@@ -62,7 +64,18 @@ labels.register_object("convention_order", "Bon de commande", {
     "amount_cents": field("Montant", CENTS), "engaged_on": field("Engagé le", DATE),
     "activity": field("Activité", Enum(Activity)), "resource": field("Ressource", Enum(Resource)),
     "closed_on": field("Soldé le", DATE), "closed_amount_cents": field("Montant consommé", CENTS),
-    "freed_cents": field("AE libérées", CENTS),
+    "freed_cents": field("AE libérées", CENTS), "quote_reference": field("Devis n°", VERBATIM),
+})
+labels.register_object("quote", "Devis", {
+    "convention_id": HIDDEN, "reference": field("Numéro", VERBATIM), "holder": "Titulaire",
+    "amount_cents": field("Montant", CENTS), "tax_basis": field("HT ou TTC", Enum(TaxBasis)),
+    "received_on": field("Reçu le", DATE), "valid_until": field("Valable jusqu'au", DATE),
+    "state": field("État", Enum(QuoteState)), "decided_on": field("Décidé le", DATE),
+})
+labels.register_object("fast_grant", "Financement FAST", {
+    "year": field("Année", VERBATIM), "ae_cents": field("AE", CENTS), "cp_cents": field("CP", CENTS),
+    "decided_on": field("Décision du", DATE), "reference": field("Référence de la décision", VERBATIM),
+    "note": "Note",
 })
 labels.register_object("service_fait", "Service fait", {
     "order_number": field("Bon de commande", VERBATIM), "amount_cents": field("Montant", CENTS),
@@ -90,4 +103,10 @@ labels.register_actions({
     "service_fait.validated": "Service fait validé par l'intrapreneur·e",
     "invoice.recorded": "Facture enregistrée",
     "invoice.paid": "Facture payée",
+    "convention.document_uploaded": "PDF signé joint à la convention",
+    "quote.recorded": "Devis enregistré",
+    "quote.accepted": "Devis accepté",
+    "quote.refused": "Devis refusé",
+    "fast.granted": "Financement FAST enregistré",
+    "fast.updated": "Financement FAST corrigé",
 })

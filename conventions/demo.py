@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from conventions import services
-from conventions.models import Activity, Convention, ConventionKind, Party, Resource
+from conventions.models import Activity, Convention, ConventionKind, Party, Resource, TaxBasis
 from core.db import db
 from startups.models import Organisation, Startup, current_periods
 from startups.phases import ACTIVE_PHASES, Phase
@@ -109,7 +109,23 @@ def _demo(today: dt.date, lines: list[str]) -> None:
     closed = order("DEMO-BC-5", 20_000, 25, Activity.HOSTING)
     delivered(closed, 8_000, 100)
     services.close_order(closed, closed_on=base + dt.timedelta(days=110), actor=None, today=today)
-    lines.append(f"Convention de démonstration n° 1 : {startups[0].name}, 5 bons de commande.")
+    # A quote accepted and ordered, and one received that waits for DINUM's decision.
+    quoted = services.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-1", holder="Titulaire du marché (démo)",
+                                   amount_cents=12_000 * EUR, tax_basis=TaxBasis.HT, received_on=base + dt.timedelta(days=26),
+                                   valid_until=base + dt.timedelta(days=56), actor=None, today=today,
+                                   description="Audit d'accessibilité (démo)")
+    services.decide_quote(quoted, accept=True, decided_on=base + dt.timedelta(days=28), actor=None, today=today)
+    services.engage_order(main, startup=startups[0], number="DEMO-BC-6", holder=quoted.holder, amount_cents=12_000 * EUR,
+                          engaged_on=base + dt.timedelta(days=30), activity=Activity.DESIGN, resource=Resource.SERVICES,
+                          quote=quoted, actor=None, today=today)
+    services.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-2", holder="Titulaire du marché (démo)",
+                          amount_cents=18_000 * EUR, tax_basis=TaxBasis.HT, received_on=today - dt.timedelta(days=3),
+                          valid_until=today + dt.timedelta(days=27), actor=None, today=today)
+    # FAST co-finances the startup this year.
+    services.record_fast_grant(startups[0], year=today.year, ae_cents=100_000 * EUR, cp_cents=50_000 * EUR,
+                               decided_on=min(today, dt.date(today.year, 1, 15)), reference="FAST-DEMO-1",
+                               note="Financement FAST de démonstration", actor=None, today=today)
+    lines.append(f"Convention de démonstration n° 1 : {startups[0].name}, 6 bons de commande, 2 devis, un financement FAST.")
     # 2. A draft.
     if len(startups) > 1:
         convention(startups[1], 2, ends_on=dt.date(today.year + 1, 12, 31), signed_on=None)

@@ -2,6 +2,7 @@
 follow-up (CBCM, publication); an order, a service fait, an invoice, its payment, an early closing."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -70,8 +71,8 @@ class _Schedule:
     def fill_schedule(self, rows) -> None:
         for n, row in enumerate(rows[:SCHEDULE_ROWS], start=1):
             getattr(self, f"year_{n}").data = str(row.year)
-            getattr(self, f"ae_{n}").data = _euros(row.ae_planned_cents)
-            getattr(self, f"cp_{n}").data = _euros(row.cp_planned_cents)
+            getattr(self, f"ae_{n}").data = euros_text(row.ae_planned_cents)
+            getattr(self, f"cp_{n}").data = euros_text(row.cp_planned_cents)
 
     def validate_schedule_rows(self) -> bool:
         ok, seen = True, set()
@@ -90,7 +91,8 @@ class _Schedule:
         return ok
 
 
-def _euros(cents: int) -> str:
+def euros_text(cents: int) -> str:
+    """Cents as a form field shows them: « 42000 », « 1234,50 »."""
     euros, rest = divmod(cents, 100)
     return f"{euros},{rest:02d}" if rest else str(euros)
 
@@ -242,6 +244,57 @@ class PayForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     closed_on = FrenchDateField("Soldé le", validators=[_required("Date de clôture")])
+
+
+class QuoteForm(FlaskForm):
+    startup_id = SelectField("Startup", choices=[], validate_choice=False)
+    reference = StringField("Numéro du devis", validators=[_required("Numéro du devis"), Length(max=100)])
+    holder = StringField("Titulaire du marché", validators=[_required("Titulaire"), Length(max=300)])
+    amount = MoneyField("Montant (€)", validators=[_required("Montant")])
+    tax_basis = SelectField("Le montant est", choices=_enum_choices(TaxBasis), default=TaxBasis.HT.value)
+    received_on = FrenchDateField("Reçu le", validators=[_required("Date de réception")])
+    valid_until = FrenchDateField("Valable jusqu'au", validators=[_required("Fin de validité")])
+    description = TextAreaField("Objet", validators=[Optional(), Length(max=5000)])
+
+    def validate_startup_id(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Choisissez une startup couverte par la convention.")
+
+
+class QuoteDecisionForm(FlaskForm):
+    decision = SelectField("Décision", choices=choices([("accept", "Accepter"), ("refuse", "Refuser")]),
+                           default="accept")
+    decided_on = FrenchDateField("Le", validators=[_required("Date de la décision")])
+
+
+class DocumentForm(FlaskForm):
+    """The signed PDF of the convention or of one of its avenants (`amendment`: its number, empty for the
+    convention itself)."""
+
+    amendment = SelectField("Document", choices=[], validate_choice=False)
+    fichier = FileField("PDF signé (20 Mo au plus)")
+
+    def validate_amendment(self, field):
+        if (field.data or "") not in {c.value for c in field.choices}:
+            raise ValidationError("Choisissez la convention ou l'un de ses avenants.")
+
+
+class FastGrantForm(FlaskForm):
+    year = StringField("Année", validators=[_required("Année"), Length(max=4)])
+    ae = MoneyField("AE accordées (€)", validators=[Optional()])
+    cp = MoneyField("CP accordés (€)", validators=[Optional()])
+    decided_on = FrenchDateField("Décision du", validators=[_required("Date de la décision")])
+    reference = StringField("Référence de la décision", validators=[_required("Référence"), Length(max=100)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+
+    def validate_year(self, field):
+        text = (field.data or "").strip()
+        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            raise ValidationError("L'année doit être comprise entre 2000 et 2100.")
+
+    def values(self) -> dict:
+        return {"year": int(self.year.data.strip()), "ae_cents": self.ae.cents or 0, "cp_cents": self.cp.cents or 0,
+                "decided_on": self.decided_on.data, "reference": self.reference.data, "note": self.note.data or None}
 
 
 class ConventionFilters(FlaskForm):

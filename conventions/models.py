@@ -213,6 +213,11 @@ class Convention(db.Model):
         back_populates="convention", order_by="(Release.released_on, Release.id)", cascade="all, delete-orphan")
     orders: Mapped[list["Order"]] = relationship(
         back_populates="convention", order_by="(Order.engaged_on, Order.id)", cascade="all, delete-orphan")
+    quotes: Mapped[list["Quote"]] = relationship(
+        back_populates="convention", order_by="(Quote.received_on, Quote.id)", cascade="all, delete-orphan")
+    documents: Mapped[list["SignedDocument"]] = relationship(
+        back_populates="convention", order_by="(SignedDocument.uploaded_at, SignedDocument.id)",
+        cascade="all, delete-orphan")
 
     def permission_scope(self) -> tuple[str | None, str | None]:
         first = self.startups[0] if self.startups else None
@@ -263,6 +268,11 @@ class Convention(db.Model):
     @property
     def current_version(self) -> int:
         return len(self.amendments)
+
+    def signed_document(self, amendment_id: int | None = None) -> "SignedDocument | None":
+        """The latest signed PDF of the convention (or of one avenant); earlier uploads are kept."""
+        found = [d for d in self.documents if d.amendment_id == amendment_id]
+        return found[-1] if found else None
 
 
 class ConventionYear(db.Model):
@@ -335,7 +345,21 @@ class OrderState(enum.StrEnum):
                 OrderState.CLOSED: "Soldé par anticipation"}[self]
 
 
-class Order(db.Model):
+class _ForOneStartup:
+    """An order or a quote: for one startup under a convention, read by the permission policy."""
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (self.startup_id, self.startup.incubator_id if self.startup else None)
+
+    def funding_scopes(self) -> list[tuple[str, str | None]]:
+        return [self.permission_scope()]
+
+    @property
+    def budget_contact_id(self) -> int | None:
+        return self.convention.budget_contact_id
+
+
+class Order(_ForOneStartup, db.Model):
     """A bon de commande issued by DINUM on a framework contract: it engages AE of its year."""
 
     __tablename__ = "convention_orders"
@@ -362,16 +386,8 @@ class Order(db.Model):
         back_populates="order", order_by="(ServiceFait.delivered_on, ServiceFait.id)", cascade="all, delete-orphan")
     invoices: Mapped[list["Invoice"]] = relationship(
         back_populates="order", order_by="(Invoice.filed_on, Invoice.id)", cascade="all, delete-orphan")
+    quote: Mapped["Quote | None"] = relationship(back_populates="order")
 
-    def permission_scope(self) -> tuple[str | None, str | None]:
-        return (self.startup_id, self.startup.incubator_id if self.startup else None)
-
-    def funding_scopes(self) -> list[tuple[str, str | None]]:
-        return [self.permission_scope()]
-
-    @property
-    def budget_contact_id(self) -> int | None:
-        return self.convention.budget_contact_id
 
     @property
     def year(self) -> int:
@@ -511,3 +527,97 @@ class Alert(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[dt.datetime | None]
+
+
+class QuoteState(enum.StrEnum):
+    """A quote's state: the decision is stored (received, accepted, refused); « expired » is read from its
+    validity date (a quote still received after it)."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return {QuoteState.RECEIVED: "Reçu", QuoteState.ACCEPTED: "Accepté", QuoteState.REFUSED: "Refusé",
+                QuoteState.EXPIRED: "Expiré"}[self]
+
+
+class Quote(_ForOneStartup, db.Model):
+    """A devis from a framework-contract holder for one startup under a convention; DINUM accepts it, then
+    issues the order (bon de commande) from it."""
+
+    __tablename__ = "convention_quotes"
+    __table_args__ = (sa.UniqueConstraint("convention_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id"), index=True)
+    reference: Mapped[str] = mapped_column(sa.String(100))
+    holder: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    tax_basis: Mapped[TaxBasis] = mapped_column(default=TaxBasis.HT)
+    received_on: Mapped[dt.date]
+    valid_until: Mapped[dt.date]
+    state: Mapped[QuoteState] = mapped_column(default=QuoteState.RECEIVED)
+    decided_on: Mapped[dt.date | None]
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("convention_orders.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    convention: Mapped[Convention] = relationship(back_populates="quotes")
+    startup: Mapped[Startup] = relationship()
+    order: Mapped["Order | None"] = relationship(back_populates="quote")
+
+
+    def status(self, today: dt.date) -> QuoteState:
+        if self.state is QuoteState.RECEIVED and today > self.valid_until:
+            return QuoteState.EXPIRED
+        return self.state
+
+
+class SignedDocument(db.Model):
+    """The signed PDF of a convention (amendment_id NULL) or of one of its avenants. A new upload adds a row:
+    the earlier ones stay, the latest is the one shown. The bytes live in the database (deferred), so that a
+    backup of the database holds them."""
+
+    __tablename__ = "convention_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("convention_amendments.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+
+    convention: Mapped[Convention] = relationship(back_populates="documents")
+    amendment: Mapped[Amendment | None] = relationship()
+    uploaded_by: Mapped[Person | None] = relationship()
+
+
+class FastGrant(db.Model):
+    """Money from FAST (DINUM's acceleration fund) for a startup and a year: a funder beside the conventions."""
+
+    __tablename__ = "fast_grants"
+    __table_args__ = (sa.UniqueConstraint("startup_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    startup_id: Mapped[str] = mapped_column(sa.ForeignKey("startups.id"), index=True)
+    year: Mapped[int]
+    ae_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    cp_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    decided_on: Mapped[dt.date]
+    reference: Mapped[str] = mapped_column(sa.String(100))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    startup: Mapped[Startup] = relationship()
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (self.startup_id, self.startup.incubator_id if self.startup else None)

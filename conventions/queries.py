@@ -6,28 +6,31 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from conventions.models import (
     Category,
     Convention,
     ConventionStatus,
     ConventionYear,
+    FastGrant,
     Invoice,
     Order,
+    Quote,
     Release,
     ServiceFait,
     TaxBasis,
     convention_startups,
 )
-from conventions.services import YearFigures, figures
+from conventions.services import VAT_PERCENT, YearFigures, figures
 from committees import decisions as committee_decisions
 from committees.models import Committee
 from core.db import db
 from core.formats import MONTHS
+from core.pagination import Page, paginate
 from indicators import queries as indicator_queries
 from indicators.models import Indicator, IndicatorKind
-from startups.models import Startup
+from startups.models import Incubator, Organisation, Startup
 from users.models import Person
 
 BURN_MONTHS = 3
@@ -44,6 +47,9 @@ def _full():
         selectinload(Convention.orders).selectinload(Order.services).selectinload(ServiceFait.validated_by),
         selectinload(Convention.orders).selectinload(Order.invoices),
         selectinload(Convention.orders).selectinload(Order.startup),
+        selectinload(Convention.quotes).selectinload(Quote.order),
+        selectinload(Convention.quotes).selectinload(Quote.startup),
+        selectinload(Convention.documents),
     )
 
 
@@ -59,8 +65,57 @@ def order(order_id: int) -> Order | None:
         selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.invoices),
         selectinload(Order.convention).selectinload(Convention.orders).selectinload(Order.services),
         selectinload(Order.services).selectinload(ServiceFait.validated_by),
-        selectinload(Order.invoices), selectinload(Order.startup),
+        selectinload(Order.invoices), selectinload(Order.startup), selectinload(Order.quote),
     )).first()
+
+
+def quote(quote_id: int) -> Quote | None:
+    return db.session.scalars(sa.select(Quote).where(Quote.id == quote_id).options(
+        selectinload(Quote.convention).options(*_full()), selectinload(Quote.startup), selectinload(Quote.order),
+    )).first()
+
+
+@dataclass
+class FunderYear:
+    """One funder's money for one year of a startup: a convention (its schedule) or FAST (its grants)."""
+
+    year: int
+    label: str
+    ae_cents: int
+    cp_cents: int
+    convention: Convention | None = None
+
+
+def fast_grants_by_startup(startup_ids: list[str]) -> dict[str, list[FastGrant]]:
+    """startup id -> its FAST grants (by year), for a whole list of startups in one statement."""
+    result: dict[str, list[FastGrant]] = {}
+    if startup_ids:
+        for grant in db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id.in_(startup_ids))
+                                        .order_by(FastGrant.year, FastGrant.decided_on, FastGrant.id)):
+            result.setdefault(grant.startup_id, []).append(grant)
+    return result
+
+
+def fast_grants(startup_id: str) -> list[FastGrant]:
+    return fast_grants_by_startup([startup_id]).get(startup_id, [])
+
+
+def fast_years(grants: list[FastGrant]) -> dict[int, YearFigures]:
+    """FAST's grants per year as a funder's figures: granted AE and CP count as planned and released."""
+    years: dict[int, YearFigures] = {}
+    for grant in grants:
+        year = years.setdefault(grant.year, YearFigures(grant.year))
+        year.add(YearFigures(grant.year, ae_planned=grant.ae_cents, cp_planned=grant.cp_cents,
+                             ae_released=grant.ae_cents, cp_released=grant.cp_cents))
+    return dict(sorted(years.items()))
+
+
+def funders_by_year(conventions: list[Convention], grants: list[FastGrant]) -> list[FunderYear]:
+    """Per year, each convention's planned AE and CP (the convention entire) and FAST's grants, as funder lines."""
+    rows = [FunderYear(y.year, c.partner.display_name, y.ae_planned_cents, y.cp_planned_cents, c)
+            for c in conventions for y in c.years]
+    rows.extend(FunderYear(year, "FAST (DINUM)", y.ae_planned, y.cp_planned) for year, y in fast_years(grants).items())
+    return sorted(rows, key=lambda r: (r.year, r.convention is None, r.label))
 
 
 @dataclass
@@ -109,17 +164,20 @@ def _year_figures(ids, year: int) -> dict[int, YearFigures]:
     return result
 
 
+PER_PAGE = 50
+
+
 def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str | None = None,
-              incubator: str | None = None, status: str | None = None, see_all: bool = True):
-    """Every convention the person may list (all for admins and DINUM finance, their incubators' otherwise),
-    filtered; with this year's figures and totals per partner and per incubator."""
-    # One statement for the conventions, their partner and startups (joined, not selectin: selectinload sends
-    # one statement per 500 parents, so their number would grow with the portfolio), and four aggregates
-    # for the year's figures: the same statements whatever the number of conventions and orders
-    # (bench/conventions.py).
-    query = sa.select(Convention).options(
-        joinedload(Convention.partner), joinedload(Convention.startups).joinedload(Startup.incubator),
-    ).order_by(Convention.ends_on.desc(), Convention.id)
+              incubator: str | None = None, status: str | None = None, see_all: bool = True,
+              page: int = 1, per_page: int = PER_PAGE):
+    """One page of the conventions the person may list (all for admins and DINUM finance, their incubators'
+    otherwise), filtered, with this year's figures; and the totals per partner and per incubator of every
+    convention the filters keep (not only the page's)."""
+    # The same statements for page 1 and page N, whatever the number of conventions and orders
+    # (bench/conventions.py): four aggregates over every kept convention for the year's figures, two for
+    # the totals' partners and incubators, the page (a count, then the rows) and its partners, startups and
+    # incubators by selectin (one statement each: a page stays under selectinload's 500 parents).
+    query = sa.select(Convention).order_by(Convention.ends_on.desc(), Convention.id)
     if partner:
         query = query.where(Convention.partner_id == partner)
     if incubator or not see_all:
@@ -130,25 +188,44 @@ def portfolio(person: Person | None, *, today: dt.date, year: int, partner: str 
         query = query.where(Convention.id.in_(
             sa.select(convention_startups.c.convention_id).join(Startup, Startup.id == convention_startups.c.startup_id)
             .where(Startup.incubator_id.in_(incubators))))
+    if status:
+        query = query.where(status_sql(today) == status)
     ids = query.with_only_columns(Convention.id).order_by(None)
     numbers = _year_figures(ids, year)
-    rows = []
-    for item in db.session.scalars(query).unique():
-        current = item.status(today)
-        if status and current.value != status:
-            continue
-        rows.append(ListRow(item, current, numbers.get(item.id) or YearFigures(year)))
     by_partner: dict[str, Totals] = {}
+    for convention_id, organisation in db.session.execute(
+            sa.select(Convention.id, Organisation).join(Organisation, Organisation.id == Convention.partner_id)
+            .where(Convention.id.in_(ids))):
+        totals = by_partner.setdefault(organisation.id, Totals(organisation.display_name, YearFigures(year)))
+        totals.year.add(numbers.get(convention_id) or YearFigures(year))
+        totals.count += 1
     by_incubator: dict[str, Totals] = {}
-    for row in rows:
-        partner_totals = by_partner.setdefault(row.convention.partner_id, Totals(row.convention.partner.display_name, YearFigures(year)))
-        partner_totals.year.add(row.year)
-        partner_totals.count += 1
-        for name in {s.incubator.name for s in row.convention.startups if s.incubator}:
-            totals = by_incubator.setdefault(name, Totals(name, YearFigures(year)))
-            totals.year.add(row.year)
-            totals.count += 1
-    return rows, sorted(by_partner.values(), key=lambda t: t.label), sorted(by_incubator.values(), key=lambda t: t.label)
+    for convention_id, name in db.session.execute(
+            sa.select(convention_startups.c.convention_id, Incubator.name).distinct()
+            .join(Startup, Startup.id == convention_startups.c.startup_id)
+            .join(Incubator, Incubator.id == Startup.incubator_id)
+            .where(convention_startups.c.convention_id.in_(ids))):
+        totals = by_incubator.setdefault(name, Totals(name, YearFigures(year)))
+        totals.year.add(numbers.get(convention_id) or YearFigures(year))
+        totals.count += 1
+    found = paginate(query.options(selectinload(Convention.partner),
+                                   selectinload(Convention.startups).selectinload(Startup.incubator)),
+                     page, per_page, scalars=True)
+    rows = [ListRow(item, item.status(today), numbers.get(item.id) or YearFigures(year)) for item in found.items]
+    return (Page(number=found.number, per_page=per_page, total=found.total, items=rows),
+            sorted(by_partner.values(), key=lambda t: t.label), sorted(by_incubator.values(), key=lambda t: t.label))
+
+
+def status_sql(today: dt.date) -> sa.ColumnElement:
+    """Convention.status(today) as an SQL expression, to filter the list in the database."""
+    return sa.case(
+        (sa.or_(Convention.partner_signed_on.is_(None), Convention.dinum_signed_on.is_(None)), ConventionStatus.DRAFT.value),
+        (sa.and_(Convention.terminated_on.is_not(None), Convention.terminated_on <= today), ConventionStatus.TERMINATED.value),
+        (Convention.ends_on < today, ConventionStatus.ENDED.value),
+        (sa.and_(Convention.suspended_on.is_not(None), Convention.suspended_on <= today), ConventionStatus.SUSPENDED.value),
+        (sa.and_(Convention.starts_on.is_not(None), Convention.starts_on <= today), ConventionStatus.IN_FORCE.value),
+        else_=ConventionStatus.SIGNED.value,
+    )
 
 
 @dataclass
@@ -162,6 +239,9 @@ class Funding:
     burn_per_month: int = 0
     remaining: int = 0
     runs_out_on: dt.date | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    fast: list[FastGrant] = field(default_factory=list)
+    funders: list[FunderYear] = field(default_factory=list)
 
 
 def _month_start(day: dt.date, back: int) -> dt.date:
@@ -180,6 +260,10 @@ def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
         orders.extend(o for o in item.orders if o.startup_id == startup.id)
     orders.sort(key=lambda o: (o.engaged_on, o.id), reverse=True)
     result = Funding(rows, orders)
+    result.quotes = sorted((q for item in conventions for q in item.quotes if q.startup_id == startup.id),
+                           key=lambda q: (q.received_on, q.id), reverse=True)
+    result.fast = fast_grants(startup.id)
+    result.funders = funders_by_year([c for c in conventions if c.is_signed], result.fast)
     # Consumption is what was delivered (services faits), month by month.
     consumed: dict[dt.date, int] = {}
     for order_ in orders:
@@ -232,7 +316,6 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
     return result
 
 
-VAT_PERCENT = 20  # the standard French rate: the State cannot recover it
 
 
 @dataclass
@@ -246,6 +329,7 @@ class PublicBudget:
     spent_ht: dict[tuple[int, object], int]  # (year, category) -> cents HT
     total_ht: dict[int, int]
     total_ttc: dict[int, int]
+    funders: list[FunderYear] = field(default_factory=list)
 
 
 def _ht(convention: Convention, cents: int) -> int:
@@ -266,7 +350,8 @@ def public_budget(startup: Startup) -> PublicBudget:
     years = sorted({year for year, _ in spent})
     totals = {year: sum(v for (y, _), v in spent.items() if y == year) for year in years}
     return PublicBudget(conventions, years, list(Category), spent, totals,
-                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()})
+                        {year: total * (100 + VAT_PERCENT) // 100 for year, total in totals.items()},
+                        funders_by_year(conventions, fast_grants(startup.id)))
 
 
 @dataclass

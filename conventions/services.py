@@ -9,6 +9,7 @@ engaged at the same moment cannot both pass a ceiling only one of them fits unde
 
 import calendar
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,12 +29,17 @@ from conventions.models import (
     EndBound,
     Invoice,
     Order,
+    FastGrant,
     Party,
+    Quote,
+    QuoteState,
     Release,
+    SignedDocument,
     Resource,
     ServiceFait,
     TaxBasis,
 )
+from core import pdf
 from core.db import db
 from core.formats import date_fr, number_fr
 from core.values import jsonable
@@ -42,6 +48,10 @@ from users.models import Person
 
 NOTICE_MONTHS = 3
 MAX_CENTS = 10**13  # 100 billion euros: far beyond any convention, well inside a BIGINT
+VAT_PERCENT = 20  # the standard French rate: the State cannot recover it
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a signed convention scanned at a good resolution fits well within
+# FAST's ceiling per project and year, from the year it was set until the next one (none is known before 2024).
+FAST_CAPS_CENTS = {2024: 300_000_00, 2025: 200_000_00}
 
 
 class ConventionError(ValueError):
@@ -547,10 +557,14 @@ def freeze_warning(day: dt.date) -> str | None:
 
 def engage_order(convention: Convention, *, startup: Startup, number: str, holder: str, amount_cents: int,
                  engaged_on: dt.date, activity: Activity, resource: Resource, actor: Person | None,
-                 today: dt.date, description: str | None = None) -> Order:
+                 today: dt.date, description: str | None = None, quote: Quote | None = None) -> Order:
     """A bon de commande: it engages AE of its year. Per convention and year, engaged never exceeds the AE
-    released nor the AE planned; the order is dated inside the convention's period."""
+    released nor the AE planned; the order is dated inside the convention's period. Made from a quote, it is
+    for the quote's startup and holder, dated after the quote's acceptance, and never exceeds the quote."""
     _signed_and_open(convention, today, "un bon de commande")
+    if quote is not None:
+        _check_order_from_quote(convention, quote, startup=startup, holder=holder, amount_cents=amount_cents,
+                                engaged_on=engaged_on)
     fields = {"number": number, "holder": holder, "description": description}
     _one_line(fields, "number", "Le numéro du bon de commande", required=True, max_length=100)
     _one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
@@ -589,11 +603,13 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
     order = Order(convention=convention, startup=startup, amount_cents=amount_cents, engaged_on=engaged_on,
                   activity=activity, resource=resource, **fields)
     db.session.add(order)
+    if quote is not None:
+        quote.order = order
     db.session.flush()
     record("convention_order.engaged", "convention_order", order.id, actor=actor, startup_id=startup.id,
            after={"convention_id": convention.id, "number": order.number, "holder": order.holder,
                   "amount_cents": amount_cents, "engaged_on": engaged_on, "activity": activity.value,
-                  "resource": resource.value})
+                  "resource": resource.value, "quote_reference": quote.reference if quote is not None else None})
     return order
 
 
@@ -735,3 +751,198 @@ def close_order(order: Order, *, closed_on: dt.date, actor: Person | None, today
            after={"number": order.number, "closed_on": closed_on, "closed_amount_cents": consumed,
                   "freed_cents": order.amount_cents - consumed})
     return order
+
+
+# -- quotes (devis) ---------------------------------------------------------------------------------------
+
+def _check_period(value: dt.date | None, label: str, today: dt.date) -> None:
+    if value is None:
+        raise ConventionError(f"{label} est obligatoire.")
+    if value > today:
+        raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.")
+
+
+def record_quote(convention: Convention, *, startup: Startup, reference: str, holder: str, amount_cents: int,
+                 tax_basis: TaxBasis, received_on: dt.date, valid_until: dt.date, actor: Person | None,
+                 today: dt.date, description: str | None = None) -> Quote:
+    """A quote received from a framework-contract holder, for one startup the convention covers."""
+    if convention.status(today) in (ConventionStatus.ENDED, ConventionStatus.TERMINATED):
+        raise ConventionError(f"La convention est {convention.status(today).label.lower()} : plus de devis.")
+    fields = {"reference": reference, "holder": holder}
+    _one_line(fields, "reference", "Le numéro du devis", required=True, max_length=100)
+    _one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
+    if startup.id not in {s.id for s in convention.startups}:
+        raise ConventionError(f"La convention ne couvre pas {startup.name}.")
+    if amount_cents is None or amount_cents <= 0:
+        raise ConventionError("Le montant du devis doit être positif.")
+    if amount_cents > MAX_CENTS:
+        raise ConventionError("Le montant du devis est trop grand.")
+    _check_period(received_on, "La date de réception du devis", today)
+    if valid_until is None:
+        raise ConventionError("La date de fin de validité du devis est obligatoire.")
+    if valid_until < received_on:
+        raise ConventionError(f"La validité du devis ({date_fr(valid_until)}) précède sa réception ({date_fr(received_on)}).")
+    if any(q.reference == fields["reference"] for q in convention.quotes):
+        raise ConventionError(f"Le devis n° {fields['reference']} existe déjà sur cette convention.")
+    text = (description or "").strip()[:5000] or None
+    quote = Quote(convention=convention, startup=startup, amount_cents=amount_cents, tax_basis=tax_basis,
+                  received_on=received_on, valid_until=valid_until, description=text,
+                  created_by_id=actor.id if actor else None, **fields)
+    db.session.add(quote)
+    db.session.flush()
+    record("quote.recorded", "quote", quote.id, actor=actor, startup_id=startup.id,
+           after={"convention_id": convention.id, "reference": quote.reference, "holder": quote.holder,
+                  "amount_cents": amount_cents, "tax_basis": tax_basis.value, "received_on": received_on,
+                  "valid_until": valid_until})
+    return quote
+
+
+def decide_quote(quote: Quote, *, accept: bool, decided_on: dt.date, actor: Person | None, today: dt.date) -> Quote:
+    """DINUM accepts (signs) or refuses a quote still received; a quote past its validity is not accepted."""
+    if quote.state is not QuoteState.RECEIVED:
+        raise ConventionError(f"Le devis n° {quote.reference} est déjà {quote.state.label.lower()} "
+                              f"(le {date_fr(quote.decided_on)}).")
+    _check_period(decided_on, "La date de la décision", today)
+    if decided_on < quote.received_on:
+        raise ConventionError(f"La décision ({date_fr(decided_on)}) précède la réception du devis ({date_fr(quote.received_on)}).")
+    if accept and decided_on > quote.valid_until:
+        raise ConventionError(f"Le devis n° {quote.reference} a expiré le {date_fr(quote.valid_until)} : "
+                              "demandez un nouveau devis au titulaire.")
+    quote.state, quote.decided_on = (QuoteState.ACCEPTED if accept else QuoteState.REFUSED), decided_on
+    db.session.flush()
+    record("quote.accepted" if accept else "quote.refused", "quote", quote.id, actor=actor,
+           startup_id=quote.startup_id, before={"state": QuoteState.RECEIVED.value},
+           after={"reference": quote.reference, "state": quote.state.value, "decided_on": decided_on})
+    return quote
+
+
+def quote_amount_in(quote: Quote, basis: TaxBasis) -> int:
+    """The quote's amount on the convention's basis (HT or TTC), at the standard VAT rate; rounded down, so
+    that an order never exceeds the quote by a rounding."""
+    if quote.tax_basis is basis:
+        return quote.amount_cents
+    if basis is TaxBasis.HT:
+        return quote.amount_cents * 100 // (100 + VAT_PERCENT)
+    return quote.amount_cents * (100 + VAT_PERCENT) // 100
+
+
+def _check_order_from_quote(convention: Convention, quote: Quote, *, startup: Startup, holder: str,
+                            amount_cents: int | None, engaged_on: dt.date | None) -> None:
+    if quote.convention_id != convention.id:
+        raise ConventionError(f"Le devis n° {quote.reference} relève d'une autre convention.")
+    if quote.state is not QuoteState.ACCEPTED:
+        raise ConventionError(f"Le devis n° {quote.reference} n'est pas accepté : seul un devis accepté donne un bon de commande.")
+    if quote.order is not None:
+        raise ConventionError(f"Le devis n° {quote.reference} a déjà donné le bon de commande n° {quote.order.number}.")
+    if startup.id != quote.startup_id:
+        raise ConventionError(f"Le devis n° {quote.reference} est pour {quote.startup.name}, pas pour {startup.name}.")
+    if " ".join((holder or "").split()) != quote.holder:
+        raise ConventionError(f"Le titulaire du bon de commande doit être celui du devis ({quote.holder}).")
+    if engaged_on is not None and quote.decided_on is not None and engaged_on < quote.decided_on:
+        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) précède l'acceptation du devis "
+                              f"({date_fr(quote.decided_on)}).")
+    ceiling = quote_amount_in(quote, convention.tax_basis)
+    if amount_cents is not None and amount_cents > ceiling:
+        raise ConventionError(f"Bon de commande {cents_fr(amount_cents)} > {cents_fr(ceiling)} "
+                              f"{convention.tax_basis.label} du devis n° {quote.reference}.")
+
+
+# -- the signed PDF ----------------------------------------------------------------------------------------
+
+def upload_signed_document(convention: Convention, *, filename: str | None, data: bytes, actor: Person | None,
+                           now: dt.datetime, amendment: Amendment | None = None) -> SignedDocument:
+    """The signed PDF of the convention or of one of its avenants. A new upload is added beside the earlier
+    ones, which stay (nothing is overwritten); the latest is the one shown."""
+    if not convention.is_signed:
+        raise ConventionError("La convention n'est pas encore signée : joignez son PDF signé une fois les deux "
+                              "signatures enregistrées.")
+    if amendment is not None and amendment.convention_id != convention.id:
+        raise ConventionError("Cet avenant relève d'une autre convention.")
+    if not data:
+        raise ConventionError("Le fichier envoyé est vide : choisissez le PDF signé.")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ConventionError(f"Le fichier fait {pdf.size_fr(len(data))} : le PDF signé ne peut pas dépasser "
+                              f"{pdf.size_fr(MAX_DOCUMENT_BYTES)}.")
+    if not pdf.is_pdf(data):
+        raise ConventionError("Ce fichier n'est pas un PDF valide (son contenu ne commence pas par l'en-tête d'un "
+                              "PDF ou il est incomplet) : seuls les fichiers PDF sont acceptés.")
+    amendment_id = amendment.id if amendment is not None else None
+    previous = convention.signed_document(amendment_id)
+    document = SignedDocument(amendment_id=amendment_id, filename=pdf.clean_filename(filename, "convention-signee"),
+                              size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_at=now,
+                              uploaded_by_id=actor.id if actor else None)
+    convention.documents.append(document)
+    db.session.flush()
+    record("convention.document_uploaded", "convention", convention.id, actor=actor,
+           startup_id=_startup_of(convention),
+           before={"filename": previous.filename, "sha256": previous.sha256} if previous else None,
+           after={"filename": document.filename, "size": document.size, "sha256": document.sha256,
+                  "amendment": amendment.number if amendment is not None else None})
+    return document
+
+
+# -- FAST -----------------------------------------------------------------------------------------------
+
+def fast_cap(year: int) -> int | None:
+    """FAST's ceiling per project for the year (cents), or None when none is known for it."""
+    known = [y for y in FAST_CAPS_CENTS if y <= year]
+    return FAST_CAPS_CENTS[max(known)] if known else None
+
+
+def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: dt.date) -> None:
+    _one_line(fields, "reference", "La référence de la décision", required=True, max_length=100)
+    year, ae, cp = fields["year"], fields["ae_cents"], fields["cp_cents"]
+    if year is None or not 2000 <= year <= 2100:
+        raise ConventionError("L'année doit être comprise entre 2000 et 2100.")
+    _check_period(fields["decided_on"], "La date de la décision", today)
+    if ae is None or cp is None or ae < 0 or cp < 0:
+        raise ConventionError("Les montants d'AE et de CP ne peuvent pas être négatifs.")
+    if ae == 0 and cp == 0:
+        raise ConventionError("Indiquez un montant d'AE ou de CP.")
+    if max(ae, cp) > MAX_CENTS:
+        raise ConventionError("Le montant est trop grand.")
+    if fields["note"] is not None:
+        fields["note"] = fields["note"].strip()[:2000] or None
+    others = list(db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id == startup.id)))
+    others = [g for g in others if grant is None or g.id != grant.id]
+    if any(g.reference == fields["reference"] for g in others):
+        raise ConventionError(f"Une décision FAST porte déjà la référence « {fields['reference']} » pour {startup.name}.")
+    cap = fast_cap(year)
+    granted = sum(g.ae_cents for g in others if g.year == year)
+    if cap is not None and granted + ae > cap:
+        raise ConventionError(f"FAST {year} : accordé {cents_fr(granted)} + {cents_fr(ae)} > {cents_fr(cap)}, "
+                              f"plafond par projet en {year}.")
+    ae_total, cp_total = sum(g.ae_cents for g in others), sum(g.cp_cents for g in others)
+    if cp_total + cp > ae_total + ae:
+        raise ConventionError(f"FAST : CP {cents_fr(cp_total)} + {cents_fr(cp)} > {cents_fr(ae_total + ae)} d'AE accordées.")
+
+
+FAST_FIELDS = ("year", "ae_cents", "cp_cents", "decided_on", "reference", "note")
+
+
+def record_fast_grant(startup: Startup, *, year: int, ae_cents: int, cp_cents: int, decided_on: dt.date,
+                      reference: str, actor: Person | None, today: dt.date, note: str | None = None) -> FastGrant:
+    """Money FAST grants a startup for a year (AE and CP): within the fund's ceiling per project and year, and
+    CP never beyond the AE granted in all."""
+    fields = {"year": year, "ae_cents": ae_cents, "cp_cents": cp_cents, "decided_on": decided_on,
+              "reference": reference, "note": note}
+    _check_fast(startup, None, fields, today)
+    grant = FastGrant(startup=startup, created_by_id=actor.id if actor else None, **fields)
+    db.session.add(grant)
+    db.session.flush()
+    record("fast.granted", "fast_grant", grant.id, actor=actor, startup_id=startup.id, after=jsonable(fields))
+    return grant
+
+
+def update_fast_grant(grant: FastGrant, *, actor: Person | None, today: dt.date, **fields) -> FastGrant:
+    """Correct a FAST grant (same rules); the audit trail keeps what it said before."""
+    merged = {name: getattr(grant, name) for name in FAST_FIELDS} | {k: v for k, v in fields.items() if k in FAST_FIELDS}
+    _check_fast(grant.startup, grant, merged, today)
+    before = {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS}
+    for name in FAST_FIELDS:
+        setattr(grant, name, merged[name])
+    db.session.flush()
+    old, new = changes(before, {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS})
+    if new:
+        record("fast.updated", "fast_grant", grant.id, actor=actor, startup_id=grant.startup_id, before=old, after=new)
+    return grant

@@ -1,10 +1,11 @@
 """Pages of the money: the portfolio of conventions, a convention with its avenants, years and orders, the
 forms that change them, an order with its services faits and invoices, a startup's Financement page."""
 
+import io
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from conventions import importer, queries, services
@@ -16,19 +17,36 @@ from conventions.forms import (
     ConventionFilters,
     ConventionForm,
     choices,
+    DocumentForm,
+    euros_text,
+    FastGrantForm,
     FollowUpForm,
     InvoiceForm,
     OrderForm,
     PayForm,
+    QuoteDecisionForm,
+    QuoteForm,
     ReleaseForm,
     ServiceFaitForm,
     SignForm,
     TerminationForm,
 )
-from conventions.models import Activity, Convention, ConventionStatus, Invoice, Party, Resource, ServiceFait
+from conventions.models import (
+    Activity,
+    Convention,
+    ConventionStatus,
+    FastGrant,
+    Invoice,
+    Party,
+    Resource,
+    ServiceFait,
+    SignedDocument,
+    TaxBasis,
+)
 from conventions.services import ConventionError, cents_fr
 from core import clock
 from core import dates
+from core import pagination
 from core.db import db
 from core.pdf import pdf_response, render_pdf
 from startups.models import Incubator, Organisation, Startup
@@ -84,12 +102,12 @@ def index():
     year_text = (filters.year.data or "").strip()
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
     known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
-    rows, by_partner, by_incubator = queries.portfolio(
+    page, by_partner, by_incubator = queries.portfolio(
         person, today=today, year=year, partner=known(filters.partner), incubator=known(filters.incubator),
-        status=known(filters.status), see_all=is_dinum_finance(person))
-    return render_template("conventions/index.html", rows=rows, by_partner=by_partner, by_incubator=by_incubator,
-                           filters=filters, year=year, can_create=can("convention.prepare"),
-                           active_section="conventions")
+        status=known(filters.status), see_all=is_dinum_finance(person), page=pagination.requested_number())
+    return render_template("conventions/index.html", page=page, rows=page.items, by_partner=by_partner,
+                           by_incubator=by_incubator, filters=filters, year=year, page_url=pagination.page_url,
+                           can_create=can("convention.prepare"), active_section="conventions")
 
 
 @bp.get("/modele.csv")
@@ -154,7 +172,8 @@ def show(convention_id: int):
     return render_template(
         "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
         versions=services.versions(item), today=today, can_manage=can("convention.manage", item),
-        can_prepare=can("convention.prepare", item), active_section="conventions")
+        can_prepare=can("convention.prepare", item), can_quote=can("quote.prepare", item),
+        decision_form=QuoteDecisionForm(formdata=None), active_section="conventions")
 
 
 @bp.route("/<int:convention_id>/edit", methods=["GET", "POST"])
@@ -456,3 +475,172 @@ def public_budget(startup_id: str):
     budget = queries.public_budget(item)
     return render_template("conventions/public_budget.html", startup=item, budget=budget,
                            cost=queries.public_cost_per_use(item, budget), active_section="startups")
+
+
+# -- quotes (devis) -----------------------------------------------------------------------------------------
+
+def _quote(quote_id: int, action: str):
+    item = queries.quote(quote_id)
+    if item is None:
+        abort(404)
+    authorize(action, item)
+    return item
+
+
+@bp.route("/<int:convention_id>/quotes/new", methods=["GET", "POST"])
+@requires("quote.prepare")
+def new_quote(convention_id: int):
+    item = _convention(convention_id, "quote.prepare")
+    form = QuoteForm()
+    if request.method == "GET":
+        form.tax_basis.data = item.tax_basis.value
+    form.startup_id.choices = choices((s.id, s.name) for s in item.startups if can("quote.prepare", s))
+    form.form_errors = []
+    if form.validate_on_submit():
+        startup = next(s for s in item.startups if s.id == form.startup_id.data)
+        try:
+            services.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
+                                  amount_cents=form.amount.cents, tax_basis=TaxBasis(form.tax_basis.data),
+                                  received_on=form.received_on.data, valid_until=form.valid_until.data,
+                                  description=form.description.data, actor=current_person(), today=clock.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done("Le devis est enregistré.", convention_id=item.id)
+    return _form_page("conventions/action.html", form, convention=item, heading="Enregistrer un devis")
+
+
+@bp.post("/quotes/<int:quote_id>/decide")
+@requires("convention.manage")
+def decide_quote(quote_id: int):
+    quote = _quote(quote_id, "convention.manage")
+    form = QuoteDecisionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.decided_on.errors or form.decision.errors) or "La date de la décision est obligatoire.", "error")
+        return redirect(url_for("conventions.show", convention_id=quote.convention_id), 303)
+    try:
+        services.decide_quote(quote, accept=form.decision.data == "accept", decided_on=form.decided_on.data,
+                              actor=current_person(), today=clock.today())
+    except ConventionError as error:
+        flash(error.message, "error")
+        return redirect(url_for("conventions.show", convention_id=quote.convention_id), 303)
+    return _done(f"Le devis n° {quote.reference} est {quote.state.label.lower()}.", convention_id=quote.convention_id)
+
+
+@bp.route("/quotes/<int:quote_id>/order", methods=["GET", "POST"])
+@requires("convention.manage")
+def order_from_quote(quote_id: int):
+    """The order made from an accepted quote: prefilled with its startup, holder, amount and object."""
+    quote = _quote(quote_id, "convention.manage")
+    item = quote.convention
+    form = OrderForm()
+    form.startup_id.choices = choices([(quote.startup_id, quote.startup.name)])
+    if request.method == "GET":
+        form.startup_id.data, form.holder.data, form.description.data = quote.startup_id, quote.holder, quote.description
+        form.amount.data = euros_text(services.quote_amount_in(quote, item.tax_basis))
+    form.form_errors = []
+    if form.validate_on_submit():
+        try:
+            services.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
+                                  amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
+                                  activity=Activity(form.activity.data), resource=Resource(form.resource.data),
+                                  description=form.description.data, quote=quote, actor=current_person(),
+                                  today=clock.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            response = _done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.",
+                             convention_id=item.id)
+            warning = services.freeze_warning(form.engaged_on.data)
+            if warning:
+                flash(warning, "warning")
+            return response
+    return _form_page("conventions/action.html", form, convention=item,
+                      heading=f"Bon de commande à partir du devis n° {quote.reference}")
+
+
+# -- the signed PDF ------------------------------------------------------------------------------------------
+
+@bp.route("/<int:convention_id>/documents", methods=["GET", "POST"])
+@requires("convention.manage")
+def upload_document(convention_id: int):
+    item = _convention(convention_id, "convention.manage")
+    form = DocumentForm()
+    form.amendment.choices = choices([("", "La convention")] + [
+        (str(a.number), f"L'avenant n° {a.number}") for a in item.amendments])
+    form.form_errors = []
+    if form.validate_on_submit():
+        upload = request.files.get(form.fichier.name)
+        amendment = next((a for a in item.amendments if str(a.number) == form.amendment.data), None)
+        try:
+            if upload is None or not upload.filename:
+                raise ConventionError("Choisissez le fichier PDF signé.")
+            # One byte more than allowed is enough to know the file is too big.
+            data = upload.stream.read(services.MAX_DOCUMENT_BYTES + 1)
+            document = services.upload_signed_document(item, filename=upload.filename, data=data, amendment=amendment,
+                                                       actor=current_person(), now=clock.now())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(f"« {document.filename} » est joint à la convention.", convention_id=item.id)
+    return _form_page("conventions/document.html", form, convention=item)
+
+
+@bp.get("/documents/<int:document_id>")
+@public
+def document(document_id: int):
+    """A signed PDF: anyone once the convention is published, otherwise whoever may see the convention (a 404
+    for others, as for a convention the public does not know)."""
+    found = db.session.get(SignedDocument, document_id)
+    if found is None:
+        abort(404)
+    convention = found.convention
+    if not (convention.is_signed and convention.is_published) and not can("convention.view", convention):
+        abort(404)
+    response = send_file(io.BytesIO(found.data), mimetype="application/pdf", as_attachment=True,
+                         download_name=found.filename, etag=found.sha256, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- FAST -----------------------------------------------------------------------------------------------
+
+def _fast_page(form, startup, grant=None):
+    return _form_page("conventions/fast.html", form, startup=startup, grant=grant)
+
+
+@bp.route("/startup/<startup_id>/fast/new", methods=["GET", "POST"])
+@requires("fast.manage")
+def new_fast(startup_id: str):
+    startup = db.get_or_404(Startup, startup_id)
+    authorize("fast.manage", startup)
+    form = FastGrantForm()
+    form.form_errors = []
+    if form.validate_on_submit():
+        try:
+            services.record_fast_grant(startup, **form.values(), actor=current_person(), today=clock.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done("Le financement FAST est enregistré.", "conventions.startup", startup_id=startup.id)
+    return _fast_page(form, startup)
+
+
+@bp.route("/fast/<int:grant_id>/edit", methods=["GET", "POST"])
+@requires("fast.manage")
+def edit_fast(grant_id: int):
+    grant = db.get_or_404(FastGrant, grant_id)
+    authorize("fast.manage", grant)
+    form = FastGrantForm(obj=grant if request.method == "GET" else None)
+    if request.method == "GET":
+        form.year.data = str(grant.year)
+        form.ae.data, form.cp.data = euros_text(grant.ae_cents), euros_text(grant.cp_cents)
+    form.form_errors = []
+    if form.validate_on_submit():
+        try:
+            services.update_fast_grant(grant, **form.values(), actor=current_person(), today=clock.today())
+        except ConventionError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done("Le financement FAST est corrigé.", "conventions.startup", startup_id=grant.startup_id)
+    return _fast_page(form, grant.startup, grant)

@@ -32,8 +32,6 @@ Decisions taken here (issue 5 leaves them open):
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,10 +43,11 @@ from audit.services import record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
-from core import clock
+from core import clock, pdf
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
 from core.db import db
 from core.formats import date_fr
+from core.pdf import PDF_CONTENT_TYPE, is_pdf, size_fr  # noqa: F401  (views and tests read them here)
 from indicators import queries as indicator_queries
 from indicators.services import MAX_VALUE, IndicatorError, set_objective
 from presentations.models import (
@@ -68,7 +67,6 @@ __all__ = ["PresentationConflict", "PresentationError"]
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 10
-PDF_CONTENT_TYPE = "application/pdf"
 PREPARABLE_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
 TEXT_FIELDS = ("done_and_learned", "difficulties", "team_profile", "hypotheses", "success_criteria")
 REQUIRED_TO_SUBMIT = (
@@ -444,32 +442,8 @@ def freeze_held(committee: Committee, *, actor: Person | None = None, now: dt.da
 
 # -- attachments --------------------------------------------------------------------------------------
 
-def is_pdf(data: bytes) -> bool:
-    """A PDF by its content: the %PDF-n.n header at the start, and a cross-reference pointer and the
-    %%EOF marker near the end (incremental updates may leave a few bytes after it)."""
-    if not re.match(rb"%PDF-[12]\.\d", data[:16]):
-        return False
-    tail = data[-2048:]
-    return b"%%EOF" in tail and b"startxref" in tail
-
-
 def clean_filename(filename: str | None) -> str:
-    """The name shown and offered on download: no path, no control characters, ends in .pdf."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
-    name = name.strip(". ") or "presentation"
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
-    if len(name) > 200:
-        name = name[:196] + ".pdf"
-    return name
-
-
-def size_fr(size: int) -> str:
-    """« 1,4 Mo », « 820 ko »."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
-    return f"{max(1, round(size / 1024))} ko"
+    return pdf.clean_filename(filename, fallback="presentation")
 
 
 def add_attachment(presentation: Presentation, *, filename: str | None, data: bytes, actor: Person | None,

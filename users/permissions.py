@@ -255,6 +255,10 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     # for the programme's staff (admins, DINUM finance, incubator staff).
     "commitment.state": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
     "commitments.portfolio": _convention_lister,
+    # Quotes (devis): the startup's coach and incubator staff record them; DINUM finance decides and orders.
+    "quote.prepare": _funding(StartupRole.COACH),
+    # FAST, DINUM's acceleration fund: recorded by admins and DINUM finance.
+    "fast.manage": _finance,
 }
 
 # action -> refusal(person, target, on) -> French explanation, or None: the 403 page of a rule that says why.

@@ -88,6 +88,10 @@ PAGES = [
     ("convention-bon-de-commande", "admin", "/conventions/{convention}/orders/new"),
     ("convention-resilier", "admin", "/conventions/{convention}/terminate"),
     ("convention-compte-rendu", "admin", "/conventions/{convention}/report"),
+    ("convention-devis", "coach", "/conventions/{convention}/quotes/new"),
+    ("convention-pdf-signe", "admin", "/conventions/{convention}/documents"),
+    ("bon-de-commande-devis", "admin", "/conventions/quotes/{quote}/order"),
+    ("financement-fast", "admin", "/conventions/startup/{startup}/fast/new"),
     ("bon-de-commande", "intrapreneur", "/conventions/orders/{order}"),
     ("financement", "coach", "/conventions/startup/{startup}"),
     ("budget-public", "coach", "/conventions/budget/{startup}"),
@@ -158,17 +162,18 @@ def build(today: dt.date) -> dict:
                                         place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                         now=now)
     presentations.prefill(planned, actor=intrapreneur, now=now)
-    convention, order = _money(startup, today)
+    convention, order, quote = _money(startup, today)
     db.session.commit()
     return {"startup": STARTUP, "indicator": users.id, "planned": planned.id, "held": held.id,
             "period": startup.periods[-1].id, "event": startup.events[0].id, "convention": convention.id,
-            "order": order.id, "objective": objective.id, "action": action.id, "person": ids["coach"]}
+            "order": order.id, "quote": quote.id, "objective": objective.id, "action": action.id, "person": ids["coach"]}
 
 
 def _money(startup, today: dt.date):
-    """A signed convention for the startup, published, money released, an order half delivered and invoiced."""
+    """A signed convention for the startup, published, money released, an order half delivered and invoiced;
+    its signed PDF, a quote accepted and one waiting for DINUM's decision; a FAST grant."""
     from conventions import services as money
-    from conventions.models import Activity, Party, Resource
+    from conventions.models import Activity, Party, Resource, TaxBasis
 
     signed_on = today - dt.timedelta(days=40)
     years = {year: (30_000_000, 30_000_000) for year in {signed_on.year, today.year}}
@@ -187,7 +192,16 @@ def _money(startup, today: dt.date):
     money.record_service_fait(order, amount_cents=6_000_000, delivered_on=today - dt.timedelta(days=5), actor=None, today=today)
     money.record_invoice(order, number="F-001", amount_cents=6_000_000, filed_on=today - dt.timedelta(days=3),
                          actor=None, today=today)
-    return convention, order
+    money.upload_signed_document(convention, filename="convention-signee.pdf",
+                                 data=b"%PDF-1.4\ntrailer << >>\nstartxref\n9\n%%EOF\n", actor=None,
+                                 now=dt.datetime.combine(signed_on, dt.time(12), tzinfo=dt.timezone.utc))
+    quotes = [money.record_quote(convention, startup=startup, reference=f"DEVIS-{n}", holder="Titulaire du marché",
+                                 amount_cents=3_000_000, tax_basis=TaxBasis.HT, received_on=today - dt.timedelta(days=2),
+                                 valid_until=today + dt.timedelta(days=30), actor=None, today=today) for n in (1, 2)]
+    money.decide_quote(quotes[0], accept=True, decided_on=today, actor=None, today=today)
+    money.record_fast_grant(startup, year=today.year, ae_cents=10_000_000, cp_cents=5_000_000, decided_on=today,
+                            reference="FAST-1", actor=None, today=today)
+    return convention, order, quotes[0]
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ re-run that writes nothing, an unreadable file; and `flask conventions seed-demo
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from conventions import importer
@@ -115,3 +116,17 @@ def test_the_published_conventions_export_as_csv(client):
     row = dict(zip(lines[0].split(";"), lines[1].split(";")))
     assert row["uo"] == "0335-CCSM-C001" and row["annee"] == "2024" and row["ae_prevues"] == "42000.00"
     assert row["engage"] == "40000.50" and row["signee_le"] == "2024-01-16" and row["startups"] == startup.id
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 11, 27), dt.date(2027, 1, 13), dt.date(2028, 2, 29), dt.date(2026, 7, 1)])
+def test_the_demo_conventions_hold_a_quote_ordered_one_waiting_and_a_fast_grant(app, today):
+    from conventions.demo import seed_demo_conventions
+    from conventions.models import FastGrant, Quote, QuoteState
+
+    sponsor = make_organisation(name="Ministère de la Démonstration")
+    make_startup(name="Startup démo", sponsors=[sponsor], phases=[("construction", dt.date(2020, 1, 1))])
+    seed_demo_conventions(today=today)
+    quotes = db.session.scalars(sa.select(Quote).order_by(Quote.reference)).all()
+    assert [(q.status(today), q.order is not None) for q in quotes] == [(QuoteState.ACCEPTED, True), (QuoteState.RECEIVED, False)]
+    (grant,) = db.session.scalars(sa.select(FastGrant)).all()
+    assert grant.year == today.year and grant.ae_cents == 10_000_000

@@ -180,23 +180,12 @@ def test_incubator_staff_list_the_conventions_of_their_startups_only(client):
 
 def test_the_list_of_conventions_runs_the_same_statements_with_1_or_600_conventions(client, count_queries):
     """More than 500 conventions: selectinload would send one more statement per 500 of them."""
-    from conventions.models import Convention, ConventionYear, convention_startups
-
     convention, startup, finance = seed_convention()
     login(client, finance)
     counts = []
     for extra in (0, 600):
         if extra:
-            first = db.session.scalar(sa.select(sa.func.max(Convention.id))) + 1
-            db.session.execute(sa.insert(Convention.__table__), [
-                {"id": first + n, "kind": convention.kind, "title": f"Convention {n}", "partner_id": convention.partner_id,
-                 "ends_on": dt.date(2024, 12, 31), "created_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}
-                for n in range(extra)])
-            db.session.execute(sa.insert(convention_startups), [
-                {"convention_id": first + n, "startup_id": startup.id} for n in range(extra)])
-            db.session.execute(sa.insert(ConventionYear.__table__), [
-                {"convention_id": first + n, "year": 2024, "ae_planned_cents": 100, "cp_planned_cents": 100}
-                for n in range(extra)])
+            _many_conventions(convention, startup, extra)
         db.session.expunge_all()
         with count_queries() as statements:
             assert client.get("/conventions/?year=2024").status_code == 200
@@ -220,8 +209,69 @@ def test_the_list_shows_the_same_figures_as_the_convention(app):
     invoice = services.record_invoice(kept, number="F-1", amount_cents=4_000 * EUR, filed_on=dt.date(2024, 5, 2),
                                       actor=finance, today=TODAY)
     services.pay_invoice(invoice, paid_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
-    rows, by_partner, _ = queries.portfolio(finance, today=TODAY, year=2024)
-    (row,) = rows
+    page, by_partner, _ = queries.portfolio(finance, today=TODAY, year=2024)
+    (row,) = page.items
     assert row.year == services.figures(convention)[2024]
     assert (row.year.engaged, row.year.paid, row.year.ae_released) == (13_000 * EUR, 4_000 * EUR, 42_000 * EUR)
     assert by_partner[0].year == row.year
+
+
+def _many_conventions(convention, startup, count):
+    from conventions.models import ConventionYear, convention_startups
+
+    first = db.session.scalar(sa.select(sa.func.max(Convention.id))) + 1
+    db.session.execute(sa.insert(Convention.__table__), [
+        {"id": first + n, "kind": convention.kind, "title": f"Convention n° {n:03d}", "partner_id": convention.partner_id,
+         "ends_on": dt.date(2024, 12, 31), "created_at": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)}
+        for n in range(count)])
+    db.session.execute(sa.insert(convention_startups), [
+        {"convention_id": first + n, "startup_id": startup.id} for n in range(count)])
+    db.session.execute(sa.insert(ConventionYear.__table__), [
+        {"convention_id": first + n, "year": 2024, "ae_planned_cents": 100, "cp_planned_cents": 100}
+        for n in range(count)])
+
+
+def test_the_list_of_conventions_is_paginated_with_its_filters_kept_and_the_same_statements_on_every_page(
+        client, count_queries):
+    convention, startup, finance = seed_convention()
+    _many_conventions(convention, startup, 120)  # drafts: with the signed seed, 121 conventions
+    login(client, finance)
+    first = client.get("/conventions/?year=2024&status=draft")
+    page = text(first)
+    assert "120 conventions — 1 à 50, page 1 sur 3" in page and "Délégation de gestion CSM" not in page
+    links = re.findall(r'href="(/conventions/\?[^"]*page=[^"]*)"', first.get_data(as_text=True))
+    assert links and all("status=draft" in html.unescape(link) and "year=2024" in html.unescape(link) for link in links)
+    # The totals count every convention the filters keep, not only the page's.
+    assert "Conseil supérieur de la magistrature (CSM) 120 " in page
+    assert "120 conventions — 101 à 120, page 3 sur 3" in text(client.get("/conventions/?year=2024&status=draft&page=3"))
+    assert "page 3 sur 3" in text(client.get("/conventions/?year=2024&status=draft&page=99"))
+    assert "page 1 sur 3" in text(client.get("/conventions/?year=2024&status=draft&page=zéro"))
+    counts = []
+    for number in (1, 2, 3):
+        db.session.expunge_all()
+        with count_queries() as statements:
+            assert client.get(f"/conventions/?year=2024&page={number}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_the_status_filter_in_sql_says_what_each_convention_says(app):
+    from conventions import queries
+
+    day = TODAY
+    signed, startup, finance = seed_convention()
+    draft = services.create_convention(actor=finance, partner=signed.partner, startups=[startup],
+                                       years={2024: (100, 100)}, title="Brouillon", ends_on=dt.date(2024, 12, 31))
+    ended, _, _ = seed_convention(ends_on=dt.date(2024, 11, 26))
+    terminated, _, _ = seed_convention()
+    terminated.terminated_on = dt.date(2024, 11, 1)
+    suspended, _, _ = seed_convention()
+    suspended.suspended_on = dt.date(2024, 10, 1)
+    future, _, _ = seed_convention()
+    future.starts_on = dt.date(2024, 12, 1)
+    db.session.flush()
+    items = [signed, draft, ended, terminated, suspended, future]
+    in_sql = dict(db.session.execute(sa.select(Convention.id, queries.status_sql(day))
+                                     .where(Convention.id.in_([c.id for c in items]))).all())
+    assert {c.id: c.status(day).value for c in items} == in_sql
+    assert set(in_sql.values()) == {"in_force", "draft", "ended", "terminated", "suspended", "signed"}

@@ -148,7 +148,7 @@ class World:
         """A signed convention for the startup, money released, one order with a service fait and an invoice."""
         def build():
             from conventions import services
-            from conventions.models import Activity, Party, Resource
+            from conventions.models import Activity, Party, Resource, TaxBasis
 
             today = dt.date(2026, 11, 27)
             convention = services.create_convention(
@@ -167,9 +167,25 @@ class World:
                                          today=today)
             services.record_invoice(order, number="F-1", amount_cents=500_000, filed_on=dt.date(2026, 4, 2),
                                     actor=None, today=today)
+            quote = services.record_quote(convention, startup=self.startup, reference="D-1", holder="Titulaire",
+                                          amount_cents=800_000, tax_basis=TaxBasis.HT, received_on=dt.date(2026, 4, 10),
+                                          valid_until=dt.date(2027, 4, 10), actor=None, today=today)
+            services.decide_quote(quote, accept=True, decided_on=dt.date(2026, 4, 12), actor=None, today=today)
+            services.upload_signed_document(convention, filename="signee.pdf", data=b"%PDF-1.4\nstartxref\n9\n%%EOF\n",
+                                            actor=None, now=dt.datetime(2026, 1, 17, tzinfo=dt.timezone.utc))
             return convention
 
         return self.once("convention", build)
+
+    def fast_grant(self):
+        def build():
+            from conventions import services
+
+            return services.record_fast_grant(self.startup, year=2026, ae_cents=10_000_000, cp_cents=5_000_000,
+                                              decided_on=dt.date(2026, 3, 1), reference="FAST-2026-1", actor=None,
+                                              today=dt.date(2026, 11, 27))
+
+        return self.once("fast_grant", build)
 
 
     def objective(self):
@@ -209,6 +225,9 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "order_id": lambda w: w.convention().orders[0],
     "service_id": lambda w: w.convention().orders[0].services[0],
     "invoice_id": lambda w: w.convention().orders[0].invoices[0],
+    "quote_id": lambda w: w.convention().quotes[0],
+    "document_id": lambda w: w.convention().documents[0],
+    "grant_id": lambda w: w.fast_grant(),
     "objective_id": lambda w: w.objective(),
 }
 

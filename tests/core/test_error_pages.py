@@ -2,7 +2,9 @@
 DSFR page (500, 503 with Retry-After, 409), their name in the header from the session, never a raw page."""
 
 import os
+import socket
 import sqlite3
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -156,6 +158,99 @@ def test_a_hung_database_gives_a_quick_french_503():
     assert response.status_code == 503
     assert "Service momentanément indisponible" in response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "30"
+
+
+class FreezableProxy:
+    """A TCP proxy to the test's PostgreSQL that can freeze: it keeps every connection open and stops
+    forwarding, as a server stopped by SIGSTOP whose kernel still acknowledges packets (statement_timeout
+    cannot fire, TCP's timeouts neither). New connections are accepted, and wait, as in a listen backlog."""
+
+    def __init__(self, url: str):
+        target = sa.engine.make_url(url)
+        self.upstream = (target.host or "127.0.0.1", target.port or 5432)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = target.set(host="127.0.0.1", port=self.listener.getsockname()[1]).render_as_string(False)
+        self.forwarding = threading.Event()
+        self.forwarding.set()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for source, destination in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, destination), daemon=True).start()
+
+    def _pump(self, source, destination):
+        try:
+            while data := source.recv(65536):
+                self.forwarding.wait()
+                destination.sendall(data)
+        except OSError:
+            pass
+        self._shut(source, destination)
+
+    @staticmethod
+    def _shut(*sockets):
+        for end in sockets:
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def freeze(self, at_most: float = 10):
+        """Frozen until thaw(), or for at_most seconds: a regression fails the test instead of hanging it."""
+        self.forwarding.clear()
+        timer = threading.Timer(at_most, self.thaw)
+        timer.daemon = True
+        timer.start()
+
+    def thaw(self):
+        self.forwarding.set()
+
+    def drop(self):
+        """Every connection closed by the server's side, as a database restarting does."""
+        self._shut(*self.sockets)
+
+    def close(self):
+        self.thaw()
+        self.listener.close()
+        self.drop()
+        for end in self.sockets:
+            end.close()
+
+
+@pytest.fixture
+def proxy():
+    proxy = FreezableProxy(os.environ["TEST_DATABASE_URL"])
+    yield proxy
+    proxy.close()
+
+
+def through(proxy, **config):
+    return build_app(proxy.url, DB_CONNECT_TIMEOUT=1, **config)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server that drops its connections")
+def test_a_connection_lost_after_the_last_statement_does_not_turn_the_page_into_a_raw_500(proxy):
+    app = through(proxy)
+
+    @app.get("/essai/perdue")
+    @public
+    def lost():
+        db.session.execute(sa.text("SELECT 1"))
+        proxy.drop()  # the database restarts before the request's closing rollback
+        return "ok"
+
+    response = app.test_client().get("/essai/perdue")  # the test client raises what gunicorn answers as a raw 500
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200
 
 
 def test_the_page_cache_rollback_listener_never_raises_on_a_dead_connection():

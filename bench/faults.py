@@ -174,7 +174,8 @@ def children(pid: int) -> list[int]:
 def app_env(database_url: str, base_url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JALONS_", "DB_", "SMTP_", "DATABASE_"))}
     env.update(JALONS_ENV="production", SECRET_KEY=SECRET, BASE_URL=base_url, DATABASE_URL=database_url,
-               DB_STATEMENT_TIMEOUT_MS="3000", DB_CONNECT_TIMEOUT="2", DB_POOL_TIMEOUT="3", DB_LOCK_TIMEOUT_MS="2000",
+               DB_STATEMENT_TIMEOUT_MS="3000", DB_CLIENT_TIMEOUT="3", DB_CONNECT_TIMEOUT="2", DB_POOL_TIMEOUT="3",
+               DB_LOCK_TIMEOUT_MS="2000",
                FLASK_APP="app", PYTHONUNBUFFERED="1", **extra)
     return env
 

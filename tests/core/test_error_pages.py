@@ -5,6 +5,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -233,7 +234,64 @@ def proxy():
 
 
 def through(proxy, **config):
-    return build_app(proxy.url, DB_CONNECT_TIMEOUT=1, **config)
+    return build_app(proxy.url, DB_CLIENT_TIMEOUT=1, DB_CONNECT_TIMEOUT=1, **config)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_a_database_frozen_during_a_request_gives_the_french_503_within_the_client_timeout(proxy, caplog):
+    app = through(proxy)
+
+    @app.get("/essai/gel")
+    @public
+    def freezing():
+        db.session.execute(sa.text("SELECT 1"))
+        proxy.freeze()  # the server stops between two statements of the request
+        db.session.execute(sa.text("SELECT 2"))
+        return "ok"
+
+    started = time.monotonic()
+    response = app.test_client().get("/essai/gel", headers={"X-Request-Id": "gel-1"})
+    elapsed = time.monotonic() - started
+    with app.app_context():
+        db.engine.dispose()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert elapsed < 5  # DB_CLIENT_TIMEOUT=1; the proxy thaws after 10 s if the deadline is not kept
+    assert response.headers["Retry-After"] == "30"
+    assert "Service momentanément indisponible" in page and 'class="fr-header"' in page and "gel-1" in page
+    assert any("503" in r.getMessage() and "gel-1" in r.getMessage() and "DB_CLIENT_TIMEOUT" in r.getMessage()
+               for r in caplog.records)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_a_frozen_database_answers_each_request_with_the_503_and_the_pool_recovers_when_it_thaws(proxy):
+    app = through(proxy)
+    client = app.test_client()
+    assert client.get("/startups").status_code == 200  # a connection now waits in the pool
+    proxy.freeze()
+    started = time.monotonic()
+    frozen = client.get("/startups")  # the pool's pre-ping is cut, then the new connection times out
+    elapsed = time.monotonic() - started
+    proxy.thaw()
+    after = client.get("/startups")
+    with app.app_context():
+        db.engine.dispose()
+    assert frozen.status_code == 503 and 'class="fr-header"' in frozen.get_data(as_text=True)
+    assert elapsed < 8  # DB_CLIENT_TIMEOUT=1 + DB_CONNECT_TIMEOUT (psycopg's least: 2 s)
+    assert after.status_code == 200  # the cut connection was discarded, not handed out again
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_outside_web_requests_a_slow_database_is_waited_for(proxy):
+    """The scheduler's jobs and the flask commands have no client deadline: a database that stalls longer
+    than DB_CLIENT_TIMEOUT delays them, without failing them."""
+    app = through(proxy)
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        proxy.freeze(at_most=1.5)
+        assert db.session.scalar(sa.text("SELECT 2")) == 2
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server that drops its connections")

@@ -421,7 +421,9 @@ def summarise(name: str, load: Load, start: float, back: float, end: float, data
     return figures
 
 
-def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn) -> dict:
+def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn, since: float | None = None) -> dict:
+    """The fault under load. Its requests are counted from `since`, where the previous fault's count ended:
+    a request started while the previous figures were computed may meet this fault, and must count."""
     workers = gunicorn.workers()
     start = time.monotonic()
     if name == "restart":
@@ -442,7 +444,9 @@ def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn) -> 
     while time.monotonic() < deadline and not [h for h in load.between(back, time.monotonic()) if h.ok]:
         time.sleep(0.1)
     time.sleep(SETTLE_SECONDS)
-    return summarise(name, load, start, back, time.monotonic(), postgres.url, workers, gunicorn)
+    end = time.monotonic()
+    return summarise(name, load, start if since is None else since, back, end, postgres.url, workers, gunicorn) \
+        | {"end": end}
 
 
 # --- Reminders ----------------------------------------------------------------------------------------
@@ -619,8 +623,10 @@ def main(argv=None) -> int:
     print("Pannes de la base sous charge :")
     ok = True
     try:
+        since = None
         for name in ("none", "restart", "stop", "freeze"):
-            figures = run_fault(name, postgres, load, gunicorn)
+            figures = run_fault(name, postgres, load, gunicorn, since)
+            since = figures["end"]
             report_fault(figures)
             for raw in figures["raw"]:
                 print(f"    page brute : {raw}")
@@ -631,6 +637,10 @@ def main(argv=None) -> int:
     for error in load.errors:
         print(f"⚠ {error}")
         ok = False
+    # An exception that escaped the application (gunicorn then answers its own raw 500), whoever met it.
+    unhandled = (folder / "gunicorn.log").read_text().count("Error handling request")
+    print(f"- exceptions sorties de l'application (journal de gunicorn) : {unhandled}")
+    ok &= unhandled == 0
     print("\nRappels (tâche tuée en plein lot, serveur SMTP coupé en plein lot, base redémarrée en plein lot, puis relancée) :")
     figures = run_reminders(postgres, today)
     print(f"- {figures['due']} rappels dus ; {figures['sent_before_kill']} reçus avant kill -9 ; "

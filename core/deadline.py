@@ -23,7 +23,7 @@ import time
 
 import psycopg
 import sqlalchemy as sa
-from flask import Flask, has_request_context
+from flask import Flask, g, has_app_context
 
 log = logging.getLogger("jalons.db")
 
@@ -48,10 +48,8 @@ class DeadlineConnection(psycopg.Connection):
         except psycopg.OperationalError as error:
             if not self.cut:
                 raise
-            from core.errors import request_id
-
             log.warning("no answer from the database within %s s (DB_CLIENT_TIMEOUT): connection cut [request %s]",
-                        seconds, request_id() if has_request_context() else "-")
+                        seconds, g.get("request_id", "-") if has_app_context() else "-")
             raise psycopg.OperationalError(
                 f"no answer from the database within {seconds} s (DB_CLIENT_TIMEOUT): connection cut") from error
         finally:

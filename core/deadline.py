@@ -34,7 +34,8 @@ TICK = 0.1  # how often the watchdog looks at the round trips in flight: the dea
 
 class DeadlineConnection(psycopg.Connection):
     """psycopg's connection, whose round trips inside a web request are watched. Every exchange with the
-    server (execute, commit, rollback, fetch) goes through wait()."""
+    server (execute, commit, rollback, the pool's ping) goes through wait(), which psycopg does not document:
+    the freezing tests of tests/core/test_error_pages.py fail if an upgrade routes round trips elsewhere."""
 
     cut = False
 

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import cache, errors, formats, health, logs, mail, security, sqlite, static
+from core import cache, deadline, errors, formats, health, logs, mail, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+        deadline.init_app(app, db.engine)
 
     formats.register(app)
     permissions.register(app)

@@ -42,8 +42,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The project before bench/: bench/conventions.py must not hide the conventions package.
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -173,7 +174,8 @@ def children(pid: int) -> list[int]:
 def app_env(database_url: str, base_url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JALONS_", "DB_", "SMTP_", "DATABASE_"))}
     env.update(JALONS_ENV="production", SECRET_KEY=SECRET, BASE_URL=base_url, DATABASE_URL=database_url,
-               DB_STATEMENT_TIMEOUT_MS="3000", DB_CONNECT_TIMEOUT="2", DB_POOL_TIMEOUT="3", DB_LOCK_TIMEOUT_MS="2000",
+               DB_STATEMENT_TIMEOUT_MS="3000", DB_CLIENT_TIMEOUT="3", DB_CONNECT_TIMEOUT="2", DB_POOL_TIMEOUT="3",
+               DB_LOCK_TIMEOUT_MS="2000",
                FLASK_APP="app", PYTHONUNBUFFERED="1", **extra)
     return env
 
@@ -419,7 +421,9 @@ def summarise(name: str, load: Load, start: float, back: float, end: float, data
     return figures
 
 
-def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn) -> dict:
+def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn, since: float | None = None) -> dict:
+    """The fault under load. Its requests are counted from `since`, where the previous fault's count ended:
+    a request started while the previous figures were computed may meet this fault, and must count."""
     workers = gunicorn.workers()
     start = time.monotonic()
     if name == "restart":
@@ -440,7 +444,9 @@ def run_fault(name: str, postgres: Postgres, load: Load, gunicorn: Gunicorn) -> 
     while time.monotonic() < deadline and not [h for h in load.between(back, time.monotonic()) if h.ok]:
         time.sleep(0.1)
     time.sleep(SETTLE_SECONDS)
-    return summarise(name, load, start, back, time.monotonic(), postgres.url, workers, gunicorn)
+    end = time.monotonic()
+    return summarise(name, load, start if since is None else since, back, end, postgres.url, workers, gunicorn) \
+        | {"end": end}
 
 
 # --- Reminders ----------------------------------------------------------------------------------------
@@ -617,8 +623,10 @@ def main(argv=None) -> int:
     print("Pannes de la base sous charge :")
     ok = True
     try:
+        since = None
         for name in ("none", "restart", "stop", "freeze"):
-            figures = run_fault(name, postgres, load, gunicorn)
+            figures = run_fault(name, postgres, load, gunicorn, since)
+            since = figures["end"]
             report_fault(figures)
             for raw in figures["raw"]:
                 print(f"    page brute : {raw}")
@@ -629,6 +637,10 @@ def main(argv=None) -> int:
     for error in load.errors:
         print(f"⚠ {error}")
         ok = False
+    # An exception that escaped the application (gunicorn then answers its own raw 500), whoever met it.
+    unhandled = (folder / "gunicorn.log").read_text().count("Error handling request")
+    print(f"- exceptions sorties de l'application (journal de gunicorn) : {unhandled}")
+    ok &= unhandled == 0
     print("\nRappels (tâche tuée en plein lot, serveur SMTP coupé en plein lot, base redémarrée en plein lot, puis relancée) :")
     figures = run_reminders(postgres, today)
     print(f"- {figures['due']} rappels dus ; {figures['sent_before_kill']} reçus avant kill -9 ; "

@@ -56,6 +56,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "DB_CONNECT_TIMEOUT": _number(env, "DB_CONNECT_TIMEOUT", 5, float),
         "DB_POOL_TIMEOUT": _number(env, "DB_POOL_TIMEOUT", 10, float),
         "DB_STATEMENT_TIMEOUT_MS": _number(env, "DB_STATEMENT_TIMEOUT_MS", 20_000, int),
+        # The same for a database that cannot enforce its own statement timeout (frozen): each round trip of
+        # a web request waits at most this long for PostgreSQL's answer (core/deadline.py).
+        "DB_CLIENT_TIMEOUT": _number(env, "DB_CLIENT_TIMEOUT", 5, float),
         # How long a write waits for another's lock (SQLite's busy timeout, PostgreSQL's lock_timeout)
         # before the French 409 « réessayez ».
         "DB_LOCK_TIMEOUT_MS": _number(env, "DB_LOCK_TIMEOUT_MS", 5_000, int),

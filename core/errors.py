@@ -221,3 +221,17 @@ def register(app: Flask) -> None:
 
     # The traceback is logged above, on the line that carries the request id: not a second time by Flask.
     app.log_exception = lambda exc_info: None
+
+    @app.teardown_appcontext
+    def _close_session_quietly(exc):
+        """The session's closing rollback, on a connection lost since the view's last statement (a database
+        restarted, a round trip cut by DB_CLIENT_TIMEOUT), raised out of Flask-SQLAlchemy's teardown after
+        the page was ready, and gunicorn answered its raw 500 instead. Flask runs teardowns in reverse order:
+        registered after db.init_app(), this one closes the session first; the connection is then discarded."""
+        from core.db import db
+
+        try:
+            db.session.close()
+        except Exception as error:
+            log.warning("database connection lost after the request [request %s]: %s", g.get("request_id", "-"),
+                        str(error).splitlines()[0][:300])

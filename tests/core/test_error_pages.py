@@ -2,7 +2,10 @@
 DSFR page (500, 503 with Retry-After, 409), their name in the header from the session, never a raw page."""
 
 import os
+import socket
 import sqlite3
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -156,6 +159,156 @@ def test_a_hung_database_gives_a_quick_french_503():
     assert response.status_code == 503
     assert "Service momentanément indisponible" in response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "30"
+
+
+class FreezableProxy:
+    """A TCP proxy to the test's PostgreSQL that can freeze: it keeps every connection open and stops
+    forwarding, as a server stopped by SIGSTOP whose kernel still acknowledges packets (statement_timeout
+    cannot fire, TCP's timeouts neither). New connections are accepted, and wait, as in a listen backlog."""
+
+    def __init__(self, url: str):
+        target = sa.engine.make_url(url)
+        self.upstream = (target.host or "127.0.0.1", target.port or 5432)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = target.set(host="127.0.0.1", port=self.listener.getsockname()[1]).render_as_string(False)
+        self.forwarding = threading.Event()
+        self.forwarding.set()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for source, destination in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, destination), daemon=True).start()
+
+    def _pump(self, source, destination):
+        try:
+            while data := source.recv(65536):
+                self.forwarding.wait()
+                destination.sendall(data)
+        except OSError:
+            pass
+        self._shut(source, destination)
+
+    @staticmethod
+    def _shut(*sockets):
+        for end in sockets:
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def freeze(self, at_most: float = 10):
+        """Frozen until thaw(), or for at_most seconds: a regression fails the test instead of hanging it."""
+        self.forwarding.clear()
+        timer = threading.Timer(at_most, self.thaw)
+        timer.daemon = True
+        timer.start()
+
+    def thaw(self):
+        self.forwarding.set()
+
+    def drop(self):
+        """Every connection closed by the server's side, as a database restarting does."""
+        self._shut(*self.sockets)
+
+    def close(self):
+        self.thaw()
+        self.listener.close()
+        self.drop()
+        for end in self.sockets:
+            end.close()
+
+
+@pytest.fixture
+def proxy():
+    proxy = FreezableProxy(os.environ["TEST_DATABASE_URL"])
+    yield proxy
+    proxy.close()
+
+
+def through(proxy, **config):
+    return build_app(proxy.url, DB_CLIENT_TIMEOUT=1, DB_CONNECT_TIMEOUT=1, **config)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_a_database_frozen_during_a_request_gives_the_french_503_within_the_client_timeout(proxy, caplog):
+    app = through(proxy)
+
+    @app.get("/essai/gel")
+    @public
+    def freezing():
+        db.session.execute(sa.text("SELECT 1"))
+        proxy.freeze()  # the server stops between two statements of the request
+        db.session.execute(sa.text("SELECT 2"))
+        return "ok"
+
+    started = time.monotonic()
+    response = app.test_client().get("/essai/gel", headers={"X-Request-Id": "gel-1"})
+    elapsed = time.monotonic() - started
+    with app.app_context():
+        db.engine.dispose()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert elapsed < 5  # DB_CLIENT_TIMEOUT=1; the proxy thaws after 10 s if the deadline is not kept
+    assert response.headers["Retry-After"] == "30"
+    assert "Service momentanément indisponible" in page and 'class="fr-header"' in page and "gel-1" in page
+    assert any("503" in r.getMessage() and "gel-1" in r.getMessage() and "DB_CLIENT_TIMEOUT" in r.getMessage()
+               for r in caplog.records)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_a_frozen_database_answers_each_request_with_the_503_and_the_pool_recovers_when_it_thaws(proxy):
+    app = through(proxy)
+    client = app.test_client()
+    assert client.get("/startups").status_code == 200  # a connection now waits in the pool
+    proxy.freeze()
+    started = time.monotonic()
+    frozen = client.get("/startups")  # the pool's pre-ping is cut, then the new connection times out
+    elapsed = time.monotonic() - started
+    proxy.thaw()
+    after = client.get("/startups")
+    with app.app_context():
+        db.engine.dispose()
+    assert frozen.status_code == 503 and 'class="fr-header"' in frozen.get_data(as_text=True)
+    assert elapsed < 8  # DB_CLIENT_TIMEOUT=1 + DB_CONNECT_TIMEOUT (psycopg's least: 2 s)
+    assert after.status_code == 200  # the cut connection was discarded, not handed out again
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+def test_outside_web_requests_a_slow_database_is_waited_for(proxy):
+    """The scheduler's jobs and the flask commands have no client deadline: a database that stalls longer
+    than DB_CLIENT_TIMEOUT delays them, without failing them."""
+    app = through(proxy)
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        proxy.freeze(at_most=1.5)
+        assert db.session.scalar(sa.text("SELECT 2")) == 2
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server that drops its connections")
+def test_a_connection_lost_after_the_last_statement_does_not_turn_the_page_into_a_raw_500(proxy):
+    app = through(proxy)
+
+    @app.get("/essai/perdue")
+    @public
+    def lost():
+        db.session.execute(sa.text("SELECT 1"))
+        proxy.drop()  # the database restarts before the request's closing rollback
+        return "ok"
+
+    response = app.test_client().get("/essai/perdue")  # the test client raises what gunicorn answers as a raw 500
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200
 
 
 def test_the_page_cache_rollback_listener_never_raises_on_a_dead_connection():

@@ -104,6 +104,9 @@ def app(tmp_path_factory):
         # The page cache reads the data version at every request: SQL counts do not depend on timing
         # (tests/portfolio/test_page_cache.py covers the check interval of production).
         "PAGE_CACHE_CHECK_SECONDS": 0,
+        # The client deadline of web requests (core/deadline.py) is tested on its own app with 1 s
+        # (tests/core/test_error_pages.py); here, a slow statement on a loaded CI machine is slow, not a 503.
+        "DB_CLIENT_TIMEOUT": 60,
     })
     app.test_client_class = MailWaitingClient
     reset_schema(app)

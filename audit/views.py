@@ -12,14 +12,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import selectinload
 
 from audit import labels, services, visibility
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.db import db
-from core.pagination import paginate
+from core.pagination import page_url, paginate, requested_page
 from users.models import Person
 from users.permissions import authorize, can, requires
 
@@ -53,11 +53,14 @@ def change_rows(event: visibility.ShownEvent, people: dict[int, str]) -> list[la
 
 def people_named(events) -> dict:
     """The current names of the people the events' values point to (one query; anonymised names show),
-    and of the other records they name under (kind, id) keys (one query per kind: incubators…)."""
+    and of the other records they name under (kind, id) keys (one query per kind: incubators…), the
+    startups the events are about included: ("startup", id)."""
     ids = {pid for e in events for values in (e.before, e.after)
            for pid in labels.person_ids(e.action, e.object_type, values)}
-    names: dict = labels.reference_names(ref for e in events for values in (e.before, e.after)
-                                         for ref in labels.references(e.action, e.object_type, values))
+    wanted = {ref for e in events for values in (e.before, e.after)
+              for ref in labels.references(e.action, e.object_type, values)}
+    wanted.update(("startup", e.startup_id) for e in events if e.startup_id)
+    names: dict = labels.reference_names(wanted)
     if ids:
         names.update(db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).all())
     return names
@@ -86,17 +89,6 @@ bp.add_app_template_global(change_rows, "audit_changes")
 bp.add_app_template_global(actor_name, "audit_actor")
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "")
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-def _page_url(number: int) -> str:
-    args = request.args.to_dict()
-    args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
 @bp.get("/startups/<startup_id>")
 @requires("audit.view_startup")
 def startup(startup_id: str):
@@ -111,10 +103,10 @@ def startup(startup_id: str):
     authorize("audit.view_startup", target)
     query = (sa.select(AuditEvent).where(AuditEvent.startup_id == target.id)
              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    page = paginate(query, _page_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_page(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/startup.html", startup=target, page=page, events=events,
-                           people=people_named(events), page_url=_page_url, active_section="startups")
+                           people=people_named(events), page_url=page_url, active_section="startups")
 
 
 def _like(text: str) -> str:
@@ -151,7 +143,10 @@ def index():
     if ok("objet"):
         query = query.where(AuditEvent.object_type == form.objet.data)
     if ok("startup") and form.startup.data.strip():
-        query = query.where(AuditEvent.startup_id == form.startup.data.strip())
+        text = form.startup.data.strip()
+        startups = db.metadata.tables["startups"]
+        named = sa.select(startups.c.id).where(sa.func.lower(startups.c.name).like(_like(text), escape="\\"))
+        query = query.where(sa.or_(AuditEvent.startup_id == text, AuditEvent.startup_id.in_(named)))
     if not form.au.errors and not form.du.errors:
         if form.du.data:
             query = query.where(AuditEvent.at >= dt.datetime.combine(form.du.data, dt.time(), PARIS))
@@ -159,7 +154,7 @@ def index():
             day_after = form.au.data + dt.timedelta(days=1)
             query = query.where(AuditEvent.at < dt.datetime.combine(day_after, dt.time(), PARIS))
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    page = paginate(query, _page_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_page(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/index.html", form=form, page=page, events=events, people=people_named(events),
-                           page_url=_page_url, warnings=warnings, author=author)
+                           page_url=page_url, warnings=warnings, author=author, active_section="admin")

@@ -5,6 +5,7 @@ import math
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask import request, url_for
 
 from core.db import db
 
@@ -61,3 +62,16 @@ def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = Fa
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
     items = result.scalars().all() if scalars else result.all()
     return Page(number=number, per_page=per_page, total=total, items=items)
+
+
+def requested_page() -> int:
+    """The page number asked in the query string (?page=), 1 when absent or not a plausible number."""
+    value = request.args.get("page", "")
+    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
+def page_url(number: int) -> str:
+    """The current URL with another page number (for the pagination macro)."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -98,11 +98,30 @@ def set_dinum_finance(person: Person, granted: bool, *, actor: Person | None, no
     return True
 
 
-def archive_person(person: Person, *, now: dt.datetime) -> None:
+PERSON_FIELDS = ("name", "email", "organisation_id", "is_admin")
+
+
+def create_account(*, email: str, name: str, organisation_id: str | None, actor: Person | None,
+                   now: dt.datetime) -> Person:
+    """A new account made by an admin (the administration's people page), audited. Roles come after, each
+    through the policy (users.permissions.role_change_refusal)."""
+    person = create_person(email=email, name=name, organisation_id=organisation_id, now=now)
+    record_about_person("person.created", person, actor=actor, now=now, before=None,
+                        after={name: getattr(person, name) for name in PERSON_FIELDS})
+    return person
+
+
+def archive_person(person: Person, *, now: dt.datetime, actor: Person | None = None) -> None:
     """The person can no longer log in; their history stays. Their open sessions and unused login links die
-    with the account."""
+    with the account. Audited; nobody archives their own account (an admin would lock themselves out)."""
+    if actor is not None and actor.id == person.id:
+        raise UsersError("Vous ne pouvez pas archiver votre propre compte.")
+    if person.anonymised_at is not None:
+        raise UsersError("Ce compte est anonymisé : il est déjà fermé.")
     if person.archived_at is None:
         person.archived_at = now
+        record_about_person("person.archived", person, actor=actor, now=now, before={"archived_at": None},
+                            after={"archived_at": now})
     end_sessions(person)
     db.session.execute(
         sa.update(LoginToken)
@@ -110,6 +129,20 @@ def archive_person(person: Person, *, now: dt.datetime) -> None:
         .values(expires_at=now)
     )
     db.session.flush()
+
+
+def restore_person(person: Person, *, now: dt.datetime, actor: Person | None = None) -> bool:
+    """An archived account opens again (a new login link is needed: the old ones died with the archiving);
+    audited. An anonymised account stays closed. Returns whether anything changed."""
+    if person.anonymised_at is not None:
+        raise UsersError("Ce compte est anonymisé : il ne peut pas être rouvert.")
+    if person.archived_at is None:
+        return False
+    before = {"archived_at": person.archived_at}
+    person.archived_at = None
+    db.session.flush()
+    record_about_person("person.restored", person, actor=actor, now=now, before=before, after={"archived_at": None})
+    return True
 
 
 def end_sessions(person: Person) -> None:

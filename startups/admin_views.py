@@ -72,6 +72,7 @@ def _admin_form(kind: str, obj=None):
                 status = refused(form, error)
                 obj = db.session.get(model, obj.id) if obj is not None and obj.id else None
     return render_template("startups/admin_form.html", kind=kind, obj=obj, form=form, active_section="admin",
+                           sources=organisations.field_sources(obj) if obj is not None else {},
                            archive_form=ArchiveForm(formdata=None, version=obj.version if obj else None)), status
 
 

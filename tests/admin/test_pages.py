@@ -290,3 +290,30 @@ def test_the_account_s_audit_events_are_personal_data_masked_from_whoever_may_no
     for shown in visibility.shown(events, coach):
         assert shown.after is None and shown.masked
     assert all(shown.after for shown in visibility.shown(events, admin))
+
+
+def test_organisations_and_incubators_say_which_fields_the_import_owns(client, world):
+    """README, « Who owns what »: a field keeps the fiche's value until edited in Jalons; then imports keep
+    Jalons' value. The edit form says which, field by field; the list says where each record comes from."""
+    organisation = world["organisation"]
+    organisation.imported_values = {"name": "Ministère de la Démonstration", "acronym": "MD", "kind": None,
+                                    "ministerial_domain": None}
+    make_organisation(id="cree-ici", name="Créée dans Jalons")
+    db.session.commit()
+    login(client, world["admin"])
+    listing = text(client.get("/organisations/manage"))
+    assert "Fiche beta.gouv.fr" in listing and "Créé dans Jalons" in listing
+    form = " ".join(text(client.get("/organisations/min-demo/edit")).split())
+    assert "Importée de beta.gouv.fr." in form
+    assert "Valeur de la fiche beta.gouv.fr : modifiée ici, Jalons la garde aux prochains imports." in form
+    assert "Modifié dans Jalons (la fiche beta.gouv.fr indique « MD ») : les imports gardent la valeur de Jalons." in form
+    assert "aucune fiche beta.gouv.fr ne l'a encore importée" in text(client.get("/organisations/cree-ici/edit"))
+    # The edit itself is recorded with the changed fields only.
+    page = client.get("/organisations/min-demo/edit")
+    version = organisation.version
+    response = client.post("/organisations/min-demo/edit", data={
+        "name": "Ministère de la Démonstration", "acronym": "MDD", "kind": "", "ministerial_domain": "",
+        "version": version})
+    assert response.status_code == 303, text(page)
+    journal = " ".join(text(client.get("/audit?objet=organisation")).split())
+    assert "<strong>Sigle</strong> : — → MDD" in journal and "<strong>Nom</strong>" not in journal

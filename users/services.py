@@ -121,7 +121,7 @@ def archive_person(person: Person, *, now: dt.datetime, actor: Person | None = N
     if person.archived_at is None:
         person.archived_at = now
         record_about_person("person.archived", person, actor=actor, now=now, before={"archived_at": None},
-                            after={"archived_at": now})
+                            after={"archived_at": now, "person_id": person.id})
     end_sessions(person)
     db.session.execute(
         sa.update(LoginToken)
@@ -141,7 +141,8 @@ def restore_person(person: Person, *, now: dt.datetime, actor: Person | None = N
     before = {"archived_at": person.archived_at}
     person.archived_at = None
     db.session.flush()
-    record_about_person("person.restored", person, actor=actor, now=now, before=before, after={"archived_at": None})
+    record_about_person("person.restored", person, actor=actor, now=now, before=before,
+                        after={"archived_at": None, "person_id": person.id})
     return True
 
 

@@ -58,11 +58,6 @@ def index():
         "incubators": count(Incubator), "week": week})
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @bp.get("/people")
 @requires("person.manage")
 def people():
@@ -72,9 +67,7 @@ def people():
     query = sa.select(Person).options(selectinload(Person.organisation))
     text = (form.q.data or "").strip() if not form.q.errors else ""
     if text:
-        pattern = _like(text)
-        query = query.where(sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"),
-                                   Person.email.like(pattern, escape="\\")))
+        query = query.where(services.name_or_email_contains(text))
     state = form.etat.data if not form.etat.errors else "actifs"
     if state == "actifs":
         query = query.where(Person.archived_at.is_(None), Person.anonymised_at.is_(None))

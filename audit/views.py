@@ -20,6 +20,8 @@ from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.db import db
 from core.pagination import page_url, paginate, requested_page
+from core.text import contains_pattern
+from users import services as users_services
 from users.models import Person
 from users.permissions import authorize, can, requires
 
@@ -109,11 +111,6 @@ def startup(startup_id: str):
                            people=people_named(events), page_url=page_url, active_section="startups")
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @bp.get("")
 @requires("audit.view_all")
 def index():
@@ -135,9 +132,8 @@ def index():
         author = db.session.get(Person, form.auteur.data)
         query = query.where(AuditEvent.actor_id == form.auteur.data)
     if ok("personne") and form.personne.data.strip():
-        pattern = _like(form.personne.data.strip())
-        query = query.join(Person, AuditEvent.actor_id == Person.id).where(sa.or_(
-            sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\")))
+        query = query.join(Person, AuditEvent.actor_id == Person.id).where(
+            users_services.name_or_email_contains(form.personne.data.strip()))
     if ok("action"):
         query = query.where(AuditEvent.action == form.action.data)
     if ok("objet"):
@@ -145,7 +141,7 @@ def index():
     if ok("startup") and form.startup.data.strip():
         text = form.startup.data.strip()
         startups = db.metadata.tables["startups"]
-        named = sa.select(startups.c.id).where(sa.func.lower(startups.c.name).like(_like(text), escape="\\"))
+        named = sa.select(startups.c.id).where(sa.func.lower(startups.c.name).like(contains_pattern(text), escape="\\"))
         query = query.where(sa.or_(AuditEvent.startup_id == text, AuditEvent.startup_id.in_(named)))
     if not form.au.errors and not form.du.errors:
         if form.du.data:

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from core import mail
+from core.text import contains_pattern
 from core.values import jsonable
 from core.db import db
 from users.models import IncubatorStaff, LoginAttempt, LoginToken, Membership, Person, StartupRole
@@ -37,6 +38,12 @@ def normalise_email(raw: str | None) -> str:
     except EmailNotValidError as error:
         raise UsersError(f"L'adresse e-mail « {text} » n'est pas valide.") from error
     return validated.normalized.lower()
+
+
+def name_or_email_contains(text: str) -> sa.ColumnElement[bool]:
+    """People whose name or e-mail holds text, whatever its case (the e-mail is stored lower-cased)."""
+    pattern = contains_pattern(text)
+    return sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\"))
 
 
 def find_person_by_email(email: str) -> Person | None:

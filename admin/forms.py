@@ -1,8 +1,8 @@
 """The administration's forms: finding people (a GET form), creating an account, giving a role."""
 
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core.bounds import TEAM_DATE
 from core.fields import LineField, PlausibleDate, SingleLine
@@ -68,3 +68,7 @@ class GrantRoleForm(FrenchForm):
 
 class ConfirmForm(FrenchForm):
     """A button that changes something (archive, reopen): its CSRF token only."""
+
+
+class AdminRoleForm(FrenchForm):
+    granted = HiddenField(validators=[AnyOf(["0", "1"])])

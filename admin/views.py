@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
-from admin.forms import ConfirmForm, GrantRoleForm, NewPersonForm, PeopleSearchForm
+from admin.forms import AdminRoleForm, ConfirmForm, GrantRoleForm, NewPersonForm, PeopleSearchForm
 from audit.models import AuditEvent
 from core import clock
 from core.db import db
@@ -178,6 +178,28 @@ def _set_archived(person: Person, archived: bool):
         flash(f"Le compte de {person.name} est archivé : il ne peut plus se connecter, ses sessions sont fermées "
               "et son historique reste." if archived else
               f"Le compte de {person.name} est rouvert : {person.name} peut de nouveau demander un lien de connexion.", "success")
+    return redirect(url_for("admin.person", person_id=person.id), 303)
+
+
+@bp.post("/people/<int:person_id>/admin")
+@requires("person.manage")
+def set_admin(person_id: int):
+    """Grant the admin role (granted=1) or remove it (granted=0)."""
+    person = _person(person_id)
+    form = AdminRoleForm()
+    if not form.validate():
+        abort(400)
+    granted = form.granted.data == "1"
+    try:
+        changed = services.set_admin(person, granted, actor=current_person(), now=clock.now())
+        db.session.commit()
+    except services.UsersError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        if changed:
+            flash(f"{person.name} est désormais administrateur·rice." if granted else
+                  f"{person.name} n'est plus administrateur·rice.", "success")
     return redirect(url_for("admin.person", person_id=person.id), 303)
 
 

@@ -395,6 +395,8 @@ register_actions({
     "person.created": "Compte créé",
     "person.archived": "Compte archivé",
     "person.restored": "Compte rouvert",
+    "person.admin_granted": "Rôle d'administrateur accordé",
+    "person.admin_removed": "Rôle d'administrateur retiré",
     "person.anonymised": "Anonymisation d'une personne",
     "person.dinum_finance_granted": "Habilitation finance DINUM accordée",
     "person.dinum_finance_removed": "Habilitation finance DINUM retirée",

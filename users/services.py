@@ -118,6 +118,25 @@ def create_account(*, email: str, name: str, organisation_id: str | None, actor:
     return person
 
 
+def set_admin(person: Person, granted: bool, *, actor: Person | None, now: dt.datetime) -> bool:
+    """Grant or remove the admin role (every page of Jalons but the sponsor's review), audited; returns whether
+    anything changed. Granted only to an active account; nobody removes their own (the last admin would
+    lock everyone out)."""
+    granted = bool(granted)
+    if granted and not person.is_active:
+        raise UsersError("Ce compte est archivé ou anonymisé : il ne peut pas devenir administrateur.")
+    if not granted and actor is not None and actor.id == person.id:
+        raise UsersError("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre "
+                         "administrateur.")
+    if bool(person.is_admin) == granted:
+        return False
+    person.is_admin = granted
+    db.session.flush()
+    record_about_person("person.admin_granted" if granted else "person.admin_removed", person, actor=actor, now=now,
+                        before={"is_admin": not granted}, after={"is_admin": granted, "person_id": person.id})
+    return True
+
+
 def archive_person(person: Person, *, now: dt.datetime, actor: Person | None = None) -> None:
     """The person can no longer log in; their history stays. Their open sessions and unused login links die
     with the account. Audited; nobody archives their own account (an admin would lock themselves out)."""

@@ -317,3 +317,29 @@ def test_organisations_and_incubators_say_which_fields_the_import_owns(client, w
     assert response.status_code == 303, text(page)
     journal = " ".join(text(client.get("/audit?objet=organisation")).split())
     assert "<strong>Sigle</strong> : — → MDD" in journal and "<strong>Nom</strong>" not in journal
+
+
+def test_an_admin_grants_and_removes_the_admin_role_audited_but_not_their_own(client, world):
+    admin, coach = world["admin"], world["coach"]
+    login(client, admin)
+    response = client.post(f"/admin/people/{coach.id}/admin", data={"granted": "1"}, follow_redirects=True)
+    assert "Chloé Coach est désormais administrateur·rice." in text(response)
+    db.session.expire_all()
+    assert coach.is_admin
+    assert client.get("/admin", headers={}).status_code == 200
+    client.post(f"/admin/people/{coach.id}/admin", data={"granted": "0"})
+    db.session.expire_all()
+    assert not coach.is_admin
+    assert [e.action for e in db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_id == str(coach.id), AuditEvent.object_type == "person").order_by(AuditEvent.id))] == [
+        "person.admin_granted", "person.admin_removed"]
+    refused = client.post(f"/admin/people/{admin.id}/admin", data={"granted": "0"}, follow_redirects=True)
+    assert "Vous ne pouvez pas retirer votre propre rôle d'administrateur" in text(refused)
+    db.session.expire_all()
+    assert admin.is_admin
+    assert client.post(f"/admin/people/{coach.id}/admin", data={"granted": "oui"}).status_code == 400
+    # Someone who is not an admin cannot make themselves one.
+    login(client, coach)
+    assert client.post(f"/admin/people/{coach.id}/admin", data={"granted": "1"}).status_code == 403
+    db.session.expire_all()
+    assert not coach.is_admin

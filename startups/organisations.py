@@ -150,7 +150,7 @@ def field_sources(obj: Organisation | Incubator) -> dict[str, str]:
             continue
         theirs = imported[name]
         if jsonable(getattr(obj, name)) == theirs:
-            sources[name] = "Valeur de la fiche beta.gouv.fr : modifiée ici, Jalons la garde aux prochains imports."
+            sources[name] = "Valeur de la fiche beta.gouv.fr."
         else:
             sources[name] = (f"Modifié dans Jalons (la fiche beta.gouv.fr indique « {theirs or 'rien'} ») : "
                              "les imports gardent la valeur de Jalons.")

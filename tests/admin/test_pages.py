@@ -305,7 +305,7 @@ def test_organisations_and_incubators_say_which_fields_the_import_owns(client, w
     assert "Fiche beta.gouv.fr" in listing and "Créé dans Jalons" in listing
     form = " ".join(text(client.get("/organisations/min-demo/edit")).split())
     assert "Importée de beta.gouv.fr." in form
-    assert "Valeur de la fiche beta.gouv.fr : modifiée ici, Jalons la garde aux prochains imports." in form
+    assert "Valeur de la fiche beta.gouv.fr." in form
     assert "Modifié dans Jalons (la fiche beta.gouv.fr indique « MD ») : les imports gardent la valeur de Jalons." in form
     assert "aucune fiche beta.gouv.fr ne l'a encore importée" in text(client.get("/organisations/cree-ici/edit"))
     # The edit itself is recorded with the changed fields only.

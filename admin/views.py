@@ -8,6 +8,7 @@ Roles are given and ended through the startups area's team services, which ask t
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -162,23 +163,31 @@ def restore_person(person_id: int):
     return _set_archived(_person(person_id), False)
 
 
-def _set_archived(person: Person, archived: bool):
-    if not ConfirmForm().validate():
-        abort(400)
+def _account_change(person: Person, change: Callable[[], object], message: Callable[[object], str | None]):
+    """Run a users service on person's account, commit, say what happened (or why not), back to their page."""
     try:
-        if archived:
-            services.archive_person(person, actor=current_person(), now=clock.now())
-        else:
-            services.restore_person(person, actor=current_person(), now=clock.now())
+        result = change()
         db.session.commit()
     except services.UsersError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        flash(f"Le compte de {person.name} est archivé : il ne peut plus se connecter, ses sessions sont fermées "
-              "et son historique reste." if archived else
-              f"Le compte de {person.name} est rouvert : {person.name} peut de nouveau demander un lien de connexion.", "success")
+        if said := message(result):
+            flash(said, "success")
     return redirect(url_for("admin.person", person_id=person.id), 303)
+
+
+def _set_archived(person: Person, archived: bool):
+    if not ConfirmForm().validate():
+        abort(400)
+    actor, now = current_person(), clock.now()
+    if archived:
+        return _account_change(person, lambda: services.archive_person(person, actor=actor, now=now),
+                               lambda _: f"Le compte de {person.name} est archivé : il ne peut plus se connecter, "
+                                         "ses sessions sont fermées et son historique reste.")
+    return _account_change(person, lambda: services.restore_person(person, actor=actor, now=now),
+                           lambda _: f"Le compte de {person.name} est rouvert : {person.name} peut de nouveau "
+                                     "demander un lien de connexion.")
 
 
 @bp.post("/people/<int:person_id>/admin")
@@ -190,17 +199,10 @@ def set_admin(person_id: int):
     if not form.validate():
         abort(400)
     granted = form.granted.data == "1"
-    try:
-        changed = services.set_admin(person, granted, actor=current_person(), now=clock.now())
-        db.session.commit()
-    except services.UsersError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        if changed:
-            flash(f"{person.name} est désormais administrateur·rice." if granted else
-                  f"{person.name} n'est plus administrateur·rice.", "success")
-    return redirect(url_for("admin.person", person_id=person.id), 303)
+    return _account_change(
+        person, lambda: services.set_admin(person, granted, actor=current_person(), now=clock.now()),
+        lambda changed: None if not changed else f"{person.name} est désormais administrateur·rice." if granted
+        else f"{person.name} n'est plus administrateur·rice.")
 
 
 @bp.post("/people/<int:person_id>/roles")

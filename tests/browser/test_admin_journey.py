@@ -62,7 +62,7 @@ def test_an_admin_manages_people_from_the_header(page, add_person, enter_as, mai
 
     page.get_by_label("Startup", exact=True).select_option(STARTUP)
     page.get_by_label("Rôle", exact=True).select_option(label="Membre de l'équipe")
-    page.get_by_role("button", name="Donner le rôle").click()
+    page.get_by_role("button", name="Donner le rôle", exact=True).click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Nora Nouvelle est membre de l'équipe")
     expect(page.locator("#roles-table")).to_contain_text("Membre de l'équipe")
     assert mailbox.last_to("nora.nouvelle@admin.example.gouv.fr")["Subject"].startswith("Vous rejoignez l'équipe")

@@ -21,7 +21,8 @@ class AuditFilterForm(FlaskForm):
     auteur = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     action = SelectField("Action", validators=[Optional()])
     objet = SelectField("Type d'objet", validators=[Optional()])
-    startup = StringField("Startup (identifiant)", validators=[Optional(), Length(max=200)])
+    startup = StringField("Startup", validators=[Optional(), Length(max=200)],
+                          description="Nom de la startup, ou une partie, ou son identifiant.")
     du = DateField("Du", validators=[Optional()])
     au = DateField("Au (inclus)", validators=[Optional()])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])

@@ -331,7 +331,10 @@ def value_text(fmt: Format, value: Any, people: People) -> Value:
 
 
 def change_rows(action: str, object_type: str, before: dict | None, after: dict | None, people: People) -> list[Row]:
-    """(field, before, after) of an event for display, internal fields left out."""
+    """(field, before, after) of an event for display, internal fields left out. A change reads as what
+    changed: a field recorded the same on both sides is left out (some events record a whole record, and
+    events recorded before every service kept only the changes), and of a list (participants, criteria…)
+    only the lines that differ show."""
     before, after = before or {}, after or {}
     if action in _rows:
         return _rows[action](before, after, people)
@@ -342,9 +345,15 @@ def change_rows(action: str, object_type: str, before: dict | None, after: dict 
             continue
         if _empty(before.get(key)) and _empty(after.get(key)):
             continue  # an empty field of a record created or removed says nothing
-        rows.append((spec.label,
-                     value_text(spec.format, before.get(key), people) if key in before else "",
-                     value_text(spec.format, after.get(key), people) if key in after else ""))
+        if key in before and key in after and before[key] == after[key]:
+            continue  # unchanged
+        old = value_text(spec.format, before.get(key), people) if key in before else ""
+        new = value_text(spec.format, after.get(key), people) if key in after else ""
+        if isinstance(old, list) and isinstance(new, list):
+            old, new = [line for line in old if line not in new], [line for line in new if line not in old]
+            if not old and not new:
+                continue  # the same lines in another order
+        rows.append((spec.label, old, new))
     return rows
 
 
@@ -379,8 +388,15 @@ register_common({
 })
 
 # The users area comes before the audit area: its actions are registered here.
-register_object("person", "Personne", {"is_dinum_finance": "Finance DINUM"})
+register_object("person", "Personne", {"is_dinum_finance": "Finance DINUM", "email": "Adresse e-mail",
+                                        "is_admin": "Administrateur·rice",
+                                        "organisation_id": field("Organisation", Reference("organisation"))})
 register_actions({
+    "person.created": "Compte créé",
+    "person.archived": "Compte archivé",
+    "person.restored": "Compte rouvert",
+    "person.admin_granted": "Rôle d'administrateur accordé",
+    "person.admin_removed": "Rôle d'administrateur retiré",
     "person.anonymised": "Anonymisation d'une personne",
     "person.dinum_finance_granted": "Habilitation finance DINUM accordée",
     "person.dinum_finance_removed": "Habilitation finance DINUM retirée",

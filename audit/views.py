@@ -19,7 +19,9 @@ from audit import labels, services, visibility
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
 from core.db import db
-from core.pagination import page_url, paginate, requested_number
+from core.pagination import page_url, paginate, requested_page
+from core.text import contains_pattern
+from users import services as users_services
 from users.models import Person
 from users.permissions import authorize, can, requires
 
@@ -53,11 +55,14 @@ def change_rows(event: visibility.ShownEvent, people: dict[int, str]) -> list[la
 
 def people_named(events) -> dict:
     """The current names of the people the events' values point to (one query; anonymised names show),
-    and of the other records they name under (kind, id) keys (one query per kind: incubators…)."""
+    and of the other records they name under (kind, id) keys (one query per kind: incubators…), the
+    startups the events are about included: ("startup", id)."""
     ids = {pid for e in events for values in (e.before, e.after)
            for pid in labels.person_ids(e.action, e.object_type, values)}
-    names: dict = labels.reference_names(ref for e in events for values in (e.before, e.after)
-                                         for ref in labels.references(e.action, e.object_type, values))
+    wanted = {ref for e in events for values in (e.before, e.after)
+              for ref in labels.references(e.action, e.object_type, values)}
+    wanted.update(("startup", e.startup_id) for e in events if e.startup_id)
+    names: dict = labels.reference_names(wanted)
     if ids:
         names.update(db.session.execute(sa.select(Person.id, Person.name).where(Person.id.in_(ids))).all())
     return names
@@ -100,15 +105,10 @@ def startup(startup_id: str):
     authorize("audit.view_startup", target)
     query = (sa.select(AuditEvent).where(AuditEvent.startup_id == target.id)
              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    page = paginate(query, requested_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_page(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/startup.html", startup=target, page=page, events=events,
                            people=people_named(events), page_url=page_url, active_section="startups")
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @bp.get("")
@@ -132,15 +132,17 @@ def index():
         author = db.session.get(Person, form.auteur.data)
         query = query.where(AuditEvent.actor_id == form.auteur.data)
     if ok("personne") and form.personne.data.strip():
-        pattern = _like(form.personne.data.strip())
-        query = query.join(Person, AuditEvent.actor_id == Person.id).where(sa.or_(
-            sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\")))
+        query = query.join(Person, AuditEvent.actor_id == Person.id).where(
+            users_services.name_or_email_contains(form.personne.data.strip()))
     if ok("action"):
         query = query.where(AuditEvent.action == form.action.data)
     if ok("objet"):
         query = query.where(AuditEvent.object_type == form.objet.data)
     if ok("startup") and form.startup.data.strip():
-        query = query.where(AuditEvent.startup_id == form.startup.data.strip())
+        text = form.startup.data.strip()
+        startups = db.metadata.tables["startups"]
+        named = sa.select(startups.c.id).where(sa.func.lower(startups.c.name).like(contains_pattern(text), escape="\\"))
+        query = query.where(sa.or_(AuditEvent.startup_id == text, AuditEvent.startup_id.in_(named)))
     if not form.au.errors and not form.du.errors:
         if form.du.data:
             query = query.where(AuditEvent.at >= dt.datetime.combine(form.du.data, dt.time(), PARIS))
@@ -148,7 +150,7 @@ def index():
             day_after = form.au.data + dt.timedelta(days=1)
             query = query.where(AuditEvent.at < dt.datetime.combine(day_after, dt.time(), PARIS))
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    page = paginate(query, requested_number(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_page(), PER_PAGE, scalars=True)
     events = visibility.shown(page.items)
     return render_template("audit/index.html", form=form, page=page, events=events, people=people_named(events),
-                           page_url=page_url, warnings=warnings, author=author)
+                           page_url=page_url, warnings=warnings, author=author, active_section="admin")

@@ -1,13 +1,9 @@
 """The French labels of the conventions area's actions and fields on the audit pages (see audit.labels)."""
 
-import sqlalchemy as sa
-
 from audit import labels
 from audit.labels import DATE, HIDDEN, PERSON, VERBATIM, Enum, Format, Lines, Reference, field, plain
 from conventions.models import Activity, ConventionKind, EndBound, Party, QuoteState, Resource, TaxBasis
 from conventions.services import cents_fr
-from core.db import db
-from startups.models import Startup
 from startups.phases import Phase
 
 
@@ -20,12 +16,6 @@ class Cents(Format):
 
 CENTS = Cents()
 
-
-def _startup_names(ids: set) -> dict:
-    return dict(db.session.execute(sa.select(Startup.id, Startup.name).where(Startup.id.in_(sorted(ids)))).all())
-
-
-labels.register_reference("startup", _startup_names)
 
 YEARS = Lines({"year": field("Année", VERBATIM), "ae_cents": field("AE", CENTS), "cp_cents": field("CP", CENTS)},
               lambda parts: f"{parts['year']} : AE {parts['ae_cents']}, CP {parts['cp_cents']}")

@@ -104,7 +104,7 @@ def index():
     known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
     page, by_partner, by_incubator = queries.portfolio(
         person, today=today, year=year, partner=known(filters.partner), incubator=known(filters.incubator),
-        status=known(filters.status), see_all=is_dinum_finance(person), page=pagination.requested_number())
+        status=known(filters.status), see_all=is_dinum_finance(person), page=pagination.requested_page())
     return render_template("conventions/index.html", page=page, rows=page.items, by_partner=by_partner,
                            by_incubator=by_incubator, filters=filters, year=year, page_url=pagination.page_url,
                            can_create=can("convention.prepare"), active_section="conventions")

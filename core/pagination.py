@@ -64,14 +64,14 @@ def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = Fa
     return Page(number=number, per_page=per_page, total=total, items=items)
 
 
-def requested_number() -> int:
-    """The page number of the query string (`page`); anything else than a page number is the first page."""
+def requested_page() -> int:
+    """The page number asked in the query string (?page=), 1 when absent or not a plausible number."""
     value = request.args.get("page", "")
     return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
 def page_url(number: int) -> str:
-    """The current URL, its filters kept, with another page number (for the pagination macro)."""
+    """The current URL with another page number (for the pagination macro)."""
     args = request.args.to_dict()
     args["page"] = number
     return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -31,3 +31,10 @@ def control_character(text: str | None, multiline: bool = False) -> str | None:
     names = {"\n": "un retour à la ligne", "\r": "un retour chariot", "\t": "une tabulation",
              "\u2028": "un séparateur de ligne", "\u2029": "un séparateur de paragraphe"}
     return names.get(char, f"le caractère de contrôle U+{ord(char):04X}")
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with escape "\\") finding text, lower-cased, anywhere: « % » and « _ » typed by a
+    person are characters, not wildcards. Compare it with a lower-cased column."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

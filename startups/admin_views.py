@@ -32,16 +32,16 @@ def _managed(kind: str, id: str):
 
 
 def _admin_list(kind: str):
-    model, _, action, section = ADMIN_KINDS[kind]
+    model, _, action, _ = ADMIN_KINDS[kind]
     authorize(action)
     items = db.session.scalars(sa.select(model).order_by(model.archived_at.is_not(None), sa.func.lower(model.name),
                                                          model.id)).all()
-    return render_template("startups/admin_list.html", kind=kind, items=items, active_section=section,
+    return render_template("startups/admin_list.html", kind=kind, items=items, active_section="admin",
                            archive_form=ArchiveForm(formdata=None))
 
 
 def _admin_form(kind: str, obj=None):
-    model, form_class, action, section = ADMIN_KINDS[kind]
+    model, form_class, action, _ = ADMIN_KINDS[kind]
     authorize(action, obj)
     extra = {"organisations": active_organisations()} if kind == "incubator" else {}
     form = form_class(creating=obj is None, **extra)
@@ -71,7 +71,8 @@ def _admin_form(kind: str, obj=None):
             except services.StartupError as error:
                 status = refused(form, error)
                 obj = db.session.get(model, obj.id) if obj is not None and obj.id else None
-    return render_template("startups/admin_form.html", kind=kind, obj=obj, form=form, active_section=section,
+    return render_template("startups/admin_form.html", kind=kind, obj=obj, form=form, active_section="admin",
+                           sources=organisations.field_sources(obj) if obj is not None else {},
                            archive_form=ArchiveForm(formdata=None, version=obj.version if obj else None)), status
 
 
@@ -169,7 +170,7 @@ def _staff_page(incubator: Incubator, add_form: StaffForm, status: int = 200, en
     return render_template(
         "startups/incubator_staff.html", incubator=incubator, current=[s for s in staff if s.is_current(on)],
         others=[s for s in staff if not s.is_current(on)], add_form=add_form, end_forms=end_forms,
-        end_errors=end_errors or {}, active_section="incubators"), status
+        end_errors=end_errors or {}, active_section="admin"), status
 
 
 def _new_staff_form() -> StaffForm:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from audit import labels
 from audit.labels import DATE, MONEY, Choice, Enum, Reference, field
 from core.db import db
-from startups.models import EventKind, Incubator, Organisation
+from startups.models import EventKind, Incubator, Organisation, Startup
 from startups.phases import Phase
 from users.models import StartupRole
 
@@ -39,6 +39,8 @@ def _names(model):
 
 labels.register_reference("incubator", _names(Incubator))
 labels.register_reference("organisation", _names(Organisation))
+# Startups by name wherever the log names one: its column on the audit pages, and ids in recorded values.
+labels.register_reference("startup", _names(Startup))
 
 labels.register_object("startup", "Startup", {
     "mission": "Mission", "incubator_id": field("Incubateur", INCUBATOR),

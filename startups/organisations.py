@@ -6,6 +6,7 @@ import datetime as dt
 
 from audit.services import changes, record, snapshot
 from core.db import db
+from core.values import jsonable
 from startups.models import Incubator, Organisation
 from startups.services import (
     StartupError,
@@ -133,3 +134,24 @@ def edit_incubator(incubator: Incubator, data: IncubatorData, *, expected_versio
     flush(what)
     record("incubator.updated", "incubator", incubator.id, actor=actor, before=before, after=after)
     return True
+
+
+def field_sources(obj: Organisation | Incubator) -> dict[str, str]:
+    """For the edit form, who owns each field now (README, « Who owns what »): the fiche's value, or Jalons'
+    own edit that the next imports keep (and report as a conflict if the fiche changes too). Empty for a
+    record never imported."""
+    imported = obj.imported_values
+    if not imported:
+        return {}
+    fields = ORGANISATION_FIELDS if isinstance(obj, Organisation) else INCUBATOR_FIELDS
+    sources = {}
+    for name in fields:
+        if name not in imported:
+            continue
+        theirs = imported[name]
+        if jsonable(getattr(obj, name)) == theirs:
+            sources[name] = "Valeur de la fiche beta.gouv.fr."
+        else:
+            sources[name] = (f"Modifié dans Jalons (la fiche beta.gouv.fr indique « {theirs or 'rien'} ») : "
+                             "les imports gardent la valeur de Jalons.")
+    return sources

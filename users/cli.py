@@ -64,7 +64,10 @@ def archive(email: str):
     person = services.find_person_by_email(email)
     if person is None:
         _fail(f"Aucun compte pour l'adresse {email}.")
-    services.archive_person(person, now=clock.now())
+    try:
+        services.archive_person(person, now=clock.now())
+    except services.UsersError as error:
+        _fail(str(error))
     db.session.commit()
     click.echo(f"Compte archivé : {person.name} <{person.email}>.")
 

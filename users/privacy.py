@@ -180,7 +180,7 @@ def register_routes(bp) -> None:
                     db.session.commit()
                     flash(f"La personne n° {person.id} a été anonymisée : son nom et son adresse e-mail ont été "
                           "effacés, son historique est conservé.", "success")
-                    return redirect(url_for("audit.index", auteur=person.id), 303)
+                    return redirect(url_for("admin.person", person_id=person.id), 303)
                 except PrivacyError as error:
                     db.session.rollback()
                     form.confirm.errors.append(str(error))

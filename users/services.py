@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from core import mail
+from core.text import contains_pattern
 from core.values import jsonable
 from core.db import db
 from users.models import IncubatorStaff, LoginAttempt, LoginToken, Membership, Person, StartupRole
@@ -37,6 +38,12 @@ def normalise_email(raw: str | None) -> str:
     except EmailNotValidError as error:
         raise UsersError(f"L'adresse e-mail « {text} » n'est pas valide.") from error
     return validated.normalized.lower()
+
+
+def name_or_email_contains(text: str) -> sa.ColumnElement[bool]:
+    """People whose name or e-mail holds text, whatever its case (the e-mail is stored lower-cased)."""
+    pattern = contains_pattern(text)
+    return sa.or_(sa.func.lower(Person.name).like(pattern, escape="\\"), Person.email.like(pattern, escape="\\"))
 
 
 def find_person_by_email(email: str) -> Person | None:
@@ -98,11 +105,49 @@ def set_dinum_finance(person: Person, granted: bool, *, actor: Person | None, no
     return True
 
 
-def archive_person(person: Person, *, now: dt.datetime) -> None:
+PERSON_FIELDS = ("name", "email", "organisation_id", "is_admin")
+
+
+def create_account(*, email: str, name: str, organisation_id: str | None, actor: Person | None,
+                   now: dt.datetime) -> Person:
+    """A new account made by an admin (the administration's people page), audited. Roles come after, each
+    through the policy (users.permissions.role_change_refusal)."""
+    person = create_person(email=email, name=name, organisation_id=organisation_id, now=now)
+    record_about_person("person.created", person, actor=actor, now=now, before=None,
+                        after={name: getattr(person, name) for name in PERSON_FIELDS})
+    return person
+
+
+def set_admin(person: Person, granted: bool, *, actor: Person | None, now: dt.datetime) -> bool:
+    """Grant or remove the admin role (every page of Jalons but the sponsor's review), audited; returns whether
+    anything changed. Granted only to an active account; nobody removes their own (the last admin would
+    lock everyone out)."""
+    granted = bool(granted)
+    if granted and not person.is_active:
+        raise UsersError("Ce compte est archivé ou anonymisé : il ne peut pas devenir administrateur.")
+    if not granted and actor is not None and actor.id == person.id:
+        raise UsersError("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre "
+                         "administrateur.")
+    if bool(person.is_admin) == granted:
+        return False
+    person.is_admin = granted
+    db.session.flush()
+    record_about_person("person.admin_granted" if granted else "person.admin_removed", person, actor=actor, now=now,
+                        before={"is_admin": not granted}, after={"is_admin": granted, "person_id": person.id})
+    return True
+
+
+def archive_person(person: Person, *, now: dt.datetime, actor: Person | None = None) -> None:
     """The person can no longer log in; their history stays. Their open sessions and unused login links die
-    with the account."""
+    with the account. Audited; nobody archives their own account (an admin would lock themselves out)."""
+    if actor is not None and actor.id == person.id:
+        raise UsersError("Vous ne pouvez pas archiver votre propre compte.")
+    if person.anonymised_at is not None:
+        raise UsersError("Ce compte est anonymisé : il est déjà fermé.")
     if person.archived_at is None:
         person.archived_at = now
+        record_about_person("person.archived", person, actor=actor, now=now, before={"archived_at": None},
+                            after={"archived_at": now, "person_id": person.id})
     end_sessions(person)
     db.session.execute(
         sa.update(LoginToken)
@@ -110,6 +155,21 @@ def archive_person(person: Person, *, now: dt.datetime) -> None:
         .values(expires_at=now)
     )
     db.session.flush()
+
+
+def restore_person(person: Person, *, now: dt.datetime, actor: Person | None = None) -> bool:
+    """An archived account opens again (a new login link is needed: the old ones died with the archiving);
+    audited. An anonymised account stays closed. Returns whether anything changed."""
+    if person.anonymised_at is not None:
+        raise UsersError("Ce compte est anonymisé : il ne peut pas être rouvert.")
+    if person.archived_at is None:
+        return False
+    before = {"archived_at": person.archived_at}
+    person.archived_at = None
+    db.session.flush()
+    record_about_person("person.restored", person, actor=actor, now=now, before=before,
+                        after={"archived_at": None, "person_id": person.id})
+    return True
 
 
 def end_sessions(person: Person) -> None:

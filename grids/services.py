@@ -125,7 +125,9 @@ def seed_official_grids(official: Mapping, *, now: dt.datetime) -> list[GridTemp
             continue
         template = GridTemplate(code=grid["code"], title=grid["title"], created_at=now)
         version = GridVersion(
-            number=1, scale_min=grid["scale"]["min"], scale_max=grid["scale"]["max"], intro=grid.get("intro"),
+            number=1, scale_min=grid["scale"]["min"], scale_max=grid["scale"]["max"],
+            scale_min_label=grid["scale"].get("min_label"), scale_max_label=grid["scale"].get("max_label"),
+            intro=grid.get("intro"),
             header_fields=list(grid.get("header_fields", [])), published_at=now,
             change_note="Grille officielle du programme beta.gouv.fr.",
             criteria=criteria_from_official(grid),
@@ -205,6 +207,7 @@ def publish_version(template: GridTemplate, *, changes: Sequence[CriterionChange
         raise GridError(f"Critère inconnu dans la dernière version : {', '.join(sorted(unknown))}.")
     version = GridVersion(
         number=latest.number + 1, scale_min=latest.scale_min, scale_max=latest.scale_max,
+        scale_min_label=latest.scale_min_label, scale_max_label=latest.scale_max_label,
         intro=_clean(intro), header_fields=list(latest.header_fields or []), change_note=_clean(change_note),
         published_at=now, published_by_id=actor.id,
     )

@@ -540,7 +540,8 @@ def sign_off(committee_id: int):
     elif request.method == "POST":
         status = 422
     return _render("committees/sign_off.html", status, committee=committee, form=form, contest_form=contest_form,
-                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee),
+                   required=services.notices("sign_off_required", committee))
 
 
 @bp.post("/<int:committee_id>/contest")
@@ -559,7 +560,8 @@ def contest(committee_id: int):
         committee = _committee_or_404(committee_id)
     return _render("committees/sign_off.html", status, committee=committee,
                    form=VersionForm(formdata=None, version=committee.version), contest_form=contest_form,
-                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee),
+                   required=services.notices("sign_off_required", committee))
 
 
 def _consequences(committee: Committee) -> list[str]:

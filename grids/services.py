@@ -35,6 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from audit.models import Visibility
@@ -412,16 +413,35 @@ def held_notices(committee: Committee) -> list[str]:
     return notices
 
 
+def sponsor_grid_required() -> bool:
+    """The policy (SIGN_OFF_SPONSOR_GRID): « exiger » refuses a sign-off without the sponsor's grid,
+    « avertir » (the default) only says it is missing."""
+    return current_app.config.get("SIGN_OFF_SPONSOR_GRID", "avertir") == "exiger"
+
+
 def sign_off_notices(committee: Committee) -> list[str]:
-    """Said on the sign-off page: the sponsor's grid not submitted (it stays open until the sign-off)."""
-    if sponsor_grid_submitted(committee) is False:
+    """Said on the sign-off page when the policy only warns: the sponsor's grid not submitted (it stays
+    open until the sign-off)."""
+    if not sponsor_grid_required() and sponsor_grid_submitted(committee) is False:
         return ["La grille d'arbitrage du sponsor n'est pas soumise pour ce comité. Elle reste ouverte jusqu'à "
                 "la validation."]
     return []
 
 
+def sign_off_requirements(committee: Committee) -> list[str]:
+    """What refuses the sign-off when the policy requires the sponsor's grid: it is not submitted."""
+    if sponsor_grid_required() and sponsor_grid_submitted(committee) is False:
+        if not fillers(committee, template_for(committee, "arbitrage_sponsor")):
+            return ["La grille d'arbitrage du sponsor est exigée avant la validation, et aucun sponsor ne participe "
+                    "à ce comité pour la remplir : ajoutez-le aux participants."]
+        return ["La grille d'arbitrage du sponsor est exigée avant la validation : un sponsor participant au "
+                "comité doit la soumettre d'abord."]
+    return []
+
+
 committee_services.register_notice("held", held_notices)
 committee_services.register_notice("sign_off", sign_off_notices)
+committee_services.register_notice("sign_off_required", sign_off_requirements)
 
 
 # -- filling ------------------------------------------------------------------------------------------

@@ -413,6 +413,50 @@ def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsor
     assert "La grille d'arbitrage du sponsor n'est pas soumise" in page
 
 
+def _submit_sponsor_grid(committee, person):
+    from grids import services as grid_services
+
+    template = grid_services.template_for(committee, "arbitrage_sponsor")
+    answers = {c.id: grid_services.AnswerInput("4") for c in template.latest_version.scored_criteria}
+    grid_services.save_grid(committee, template, person, answers=answers, abstained=False, conflict_of_interest=None,
+                            comment=None, submit=True, now=NOW)
+
+
+def test_when_the_policy_requires_the_sponsors_grid_the_sign_off_waits_for_it(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_OFF_SPONSOR_GRID", "exiger")
+    seed_grids()
+    c = cast()
+    awaiting = decided(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.sponsor)
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    assert "La décision ne peut pas encore être validée" in page
+    assert "La grille d'arbitrage du sponsor est exigée avant la validation" in page
+    assert "confirmer-validation" not in page and "Contester" in page  # no sign-off offered, contesting still is
+    refused = client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version})
+    assert refused.status_code == 422 and "est exigée avant la validation" in html_module.unescape(refused.get_data(as_text=True))
+    assert db.session.get(Committee, awaiting.id).status is CommitteeStatus.DECIDED
+
+    _submit_sponsor_grid(awaiting, c.sponsor)  # held, the sponsor's grid is still open until the sign-off
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    assert "ne peut pas encore être validée" not in page and "confirmer-validation" in page
+    signed = client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version})
+    assert signed.status_code == 303
+    assert db.session.get(Committee, awaiting.id).status is CommitteeStatus.SIGNED_OFF
+
+
+def test_by_default_the_missing_sponsors_grid_only_warns(client):
+    seed_grids()
+    c = cast()
+    awaiting = decided(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.sponsor)
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    assert "n'est pas soumise" in page and "ne peut pas encore être validée" not in page
+    assert client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version}).status_code == 303
+
+
 def test_the_startups_committees_page_lists_the_committees_of_the_imported_history(client):
     from startups.models import Event, EventKind, Source
 

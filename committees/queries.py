@@ -1,6 +1,7 @@
 """Reading committees: a committee with what its page shows, a startup's committees, an incubator's
 calendar, a person's committees, the iCalendar feeds' committees. Read-only."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -16,8 +17,12 @@ from committees.models import (
     Participant,
     SignOff,
 )
+from committees.jobs import PACK_DAYS_BEFORE
+from committees.services import notices
 from core.db import db
+from indicators import queries as indicator_queries
 from startups.models import Event, EventKind, Source, Startup
+from users import permissions
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
 
@@ -174,3 +179,27 @@ def incubator_feed_committees(incubator_id: str) -> list[Committee]:
     ))
 
 
+
+
+@dataclasses.dataclass
+class TeamTodo:
+    """What the startup's team has to do before its committee, and by when."""
+
+    presentation_due_on: dt.date | None  # one week before the committee; None while it has no date
+    presentation: list[str]  # the presentation's state, in words (presentations area)
+    missing_months: list[dt.date]  # months of indicator values not entered
+
+
+def team_todo(committee: Committee, person: Person, today: dt.date) -> TeamTodo | None:
+    """For a member of the startup's team (intrapreneur, team member), while the committee is to come:
+    the presentation to submit one week before it and its state, and the months of values to enter."""
+    team = {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER}
+    if committee.status not in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED) or committee.archived_at is not None \
+            or not permissions.startup_roles(person, committee.startup_id, today) & team:
+        return None
+    day = committee.local_date
+    return TeamTodo(
+        presentation_due_on=day - dt.timedelta(days=PACK_DAYS_BEFORE) if day else None,
+        presentation=notices("team", committee),
+        missing_months=indicator_queries.missing_months([committee.startup_id], today).get(committee.startup_id, []),
+    )

@@ -202,7 +202,7 @@ def _show(committee: Committee, status: int = 200, error: str | None = None):
     return _render("committees/show.html", status, committee=committee, error=error,
                    missing=services.missing_roles(committee), carried=queries.carried_items(committee),
                    form=VersionForm(version=committee.version), today=clock.today(),
-                   done_form=ActionDoneForm())
+                   done_form=ActionDoneForm(), todo=queries.team_todo(committee, current_person(), clock.today()))
 
 
 @bp.get("/<int:committee_id>")

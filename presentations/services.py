@@ -518,5 +518,20 @@ def attachment_of(presentation: Presentation, attachment_id: int) -> Attachment 
 
 # -- wiring into the committees area (which must not import this one) ---------------------------------
 
+def team_notices(committee: Committee) -> list[str]:
+    """The presentation's state, said to the team on the committee page."""
+    presentation = presentation_of(committee)
+    if presentation is None:
+        return ["Présentation non commencée."]
+    return [{
+        PresentationStatus.DRAFT: "Présentation en brouillon, pas encore soumise.",
+        PresentationStatus.CHANGES_REQUESTED: "Le coach demande des modifications : corrigez la présentation, puis "
+                                              "soumettez-la de nouveau.",
+        PresentationStatus.SUBMITTED: "Présentation soumise, en attente de relecture par le coach.",
+        PresentationStatus.ACCEPTED: "Présentation acceptée par le coach.",
+    }[presentation.status]]
+
+
 committee_jobs.register_presentation_filter(not_submitted)
+committee_services.register_notice("team", team_notices)
 committee_services.register_held_hook(freeze_held)

@@ -1,3 +1,4 @@
+import datetime as dt
 import html as html_module
 import re
 
@@ -10,7 +11,7 @@ from committees.models import Committee, CommitteeStatus, DecisionKind, Particip
 from committees.models import datetime_fr
 from core import clock
 from core.db import db
-from core.formats import date_fr
+from core.formats import date_fr, month_fr
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, ahead, cast, decided, held, paris, plan
 from tests.factories import d, login, make_membership
@@ -510,3 +511,29 @@ def test_planning_a_second_committee_warns_and_links_to_the_planned_one(client):
     page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
     assert "Un comité est déjà planifié le mardi 15 décembre 2026" in page
     assert f'href="/committees/{committee.id}"' in page
+
+
+def test_the_committee_page_tells_the_team_what_to_do_and_by_when(client, app):
+    from presentations.models import Presentation, PresentationStatus
+    from tests.espace.test_pages import World, last_month
+
+    world = World()
+    login(client, world.intrapreneur)
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    todo = page[page.index('id="a-faire-equipe"'):page.index("Date et lieu")]
+    due_on = world.planned.local_date - dt.timedelta(days=7)
+    assert f"Soumettre la présentation au plus tard le <strong>{date_fr(due_on)}</strong>" in todo
+    assert "la valeur atteinte et l'objectif à six mois" in todo and "Présentation non commencée." in todo
+    assert f"/presentations/committee/{world.planned.id}" in todo
+    assert month_fr(last_month(world.today)) in todo and f"/indicators/{world.startup.id}/values" in todo
+
+    db.session.add(Presentation(committee=world.planned, status=PresentationStatus.CHANGES_REQUESTED))
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    assert "Le coach demande des modifications" in page
+    # Not said to the coach nor the sponsor, nor once the committee is held.
+    for person in (world.coach, world.sponsor):
+        login(client, person)
+        assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.planned.id}").get_data(as_text=True)
+    login(client, world.intrapreneur)
+    assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.decided.id}").get_data(as_text=True)

@@ -537,3 +537,74 @@ def test_the_committee_page_tells_the_team_what_to_do_and_by_when(client, app):
         assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.planned.id}").get_data(as_text=True)
     login(client, world.intrapreneur)
     assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.decided.id}").get_data(as_text=True)
+
+
+def test_a_participant_is_found_by_name_among_known_people_and_confirmed_before_being_invited(client):
+    c = cast()
+    earlier = plan(c, "2026-10-20")
+    services.add_participant(earlier, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    committee = plan(c, "2026-11-10")
+    invited = {p.person_id for p in committee.participants}
+    db.session.commit()
+    login(client, c.coach)
+    url = f"/committees/{committee.id}/participants"
+    page = html_module.unescape(client.get(url).get_data(as_text=True))
+    datalist = page[page.index('<datalist id="personnes-connues">'):page.index("</datalist>")]
+    # Suggested: the known people not invited yet (the portfolio manager met in an earlier committee).
+    assert f'<option value="{c.manager.name}">' in datalist
+    assert c.outsider.name not in datalist
+    assert all(person.name not in datalist for person in (c.intrapreneur, c.sponsor, c.coach) if person.id in invited)
+
+    # A name typed without its accents nor capitals finds the person; nothing is added before confirming.
+    step = client.post(url, data={"version": committee.version, "person": "paula portefeuille",
+                                  "role": "responsable_portefeuille"})
+    page = html_module.unescape(step.get_data(as_text=True))
+    assert step.status_code == 200 and "Confirmer l'invitation" in page
+    assert "Inviter cette personne au comité, comme Responsable de portefeuille DINUM ?" in page
+    assert f'value="{c.manager.id}" checked' in page and c.manager.email in page
+    db.session.expire_all()
+    assert c.manager.id not in {p.person_id for p in db.session.get(Committee, committee.id).participants}
+
+    done = client.post(url, data={"version": committee.version, "person": "paula portefeuille",
+                                  "role": "responsable_portefeuille", "person_id": c.manager.id, "confirm": "1"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    added = [p for p in db.session.get(Committee, committee.id).participants if p.person_id == c.manager.id]
+    assert [p.role for p in added] == [ParticipantRole.PORTFOLIO_MANAGER]
+    assert "est invité·e au comité" in html_module.unescape(client.get(url).get_data(as_text=True))
+
+
+def test_an_unknown_name_is_refused_and_anyone_in_jalons_is_found_by_e_mail(client):
+    c = cast()
+    committee = plan(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.coach)
+    url = f"/committees/{committee.id}/participants"
+    refused = client.post(url, data={"version": committee.version, "person": "Olivier", "role": "autre"})
+    assert refused.status_code == 422
+    assert "Aucune personne connue de Jalons ne correspond à « Olivier »" in html_module.unescape(refused.get_data(as_text=True))
+    by_mail = client.post(url, data={"version": committee.version, "person": f"  {c.outsider.email.upper()} ", "role": "autre"})
+    assert by_mail.status_code == 200 and f'value="{c.outsider.id}" checked' in by_mail.get_data(as_text=True)
+    # A person id that the text typed does not name is not invited.
+    forged = client.post(url, data={"version": committee.version, "person": "Paula", "role": "autre",
+                                    "person_id": c.outsider.id, "confirm": "1"})
+    db.session.expire_all()
+    assert forged.status_code != 303
+    assert c.outsider.id not in {p.person_id for p in db.session.get(Committee, committee.id).participants}
+
+
+def test_several_people_matching_a_name_are_offered_to_choose_from(client):
+    from tests.factories import make_person
+
+    c = cast()
+    twin = make_person("Camille Coach", email="camille.autre@example.gouv.fr")
+    make_membership(twin, c.startup, "team_member")
+    committee = plan(c, "2026-11-10")
+    for participant in [p for p in committee.participants if p.person_id == c.coach.id]:
+        services.remove_participant(committee, participant, actor=c.head, now=NOW)
+    db.session.commit()
+    login(client, c.head)
+    page = html_module.unescape(client.post(f"/committees/{committee.id}/participants", data={
+        "version": committee.version, "person": "Camille", "role": "coach"}).get_data(as_text=True))
+    assert "2 personnes correspondent à « Camille »" in page
+    assert f'value="{c.coach.id}">' in page and f'value="{twin.id}">' in page and "checked" not in page.split("Confirmer l'invitation")[1].split("</fieldset>")[0]

@@ -155,6 +155,10 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     assert json.loads(chart.get_attribute("x")) == [[label for label, _ in expected]]
     assert json.loads(chart.get_attribute("y")) == [[value for _, value in expected]]
     charts_drawn(page)
+    # The y axis starts at zero and reads in French style (« 1 200 », not « 1.2K »), as the table does.
+    expect(chart).to_have_attribute("data-jalons-numbers", "fr")
+    ticks = chart.evaluate("e => e._instance.proxy.chart.scales.y.ticks.map(t => t.label)")
+    assert ticks[0] == "0" and any("\u202f" in t for t in ticks) and not any("K" in t for t in ticks), ticks
     screenshot(page, "preuves-04-indicateurs-graphiques-et-tableaux")
     axe(page, "indicateurs avec valeurs, graphiques et tableaux")
 

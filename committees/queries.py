@@ -17,7 +17,6 @@ from committees.models import (
     Participant,
     SignOff,
 )
-from committees.jobs import PACK_DAYS_BEFORE
 from committees.services import notices
 from core.db import db
 from core.text import fold
@@ -186,21 +185,18 @@ def incubator_feed_committees(incubator_id: str) -> list[Committee]:
 class TeamTodo:
     """What the startup's team has to do before its committee, and by when."""
 
-    presentation_due_on: dt.date | None  # one week before the committee; None while it has no date
-    presentation: list[str]  # the presentation's state, in words (presentations area)
+    presentation: list[str]  # what to do about the presentation and by when, in words (presentations area)
     missing_months: list[dt.date]  # months of indicator values not entered
 
 
 def team_todo(committee: Committee, person: Person, today: dt.date) -> TeamTodo | None:
     """For a member of the startup's team (intrapreneur, team member), while the committee is to come:
-    the presentation to submit one week before it and its state, and the months of values to enter."""
+    the presentation to submit one week before it, or its state, and the months of values to enter."""
     team = {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER}
     if committee.status not in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED) or committee.archived_at is not None \
             or not permissions.startup_roles(person, committee.startup_id, today) & team:
         return None
-    day = committee.local_date
     return TeamTodo(
-        presentation_due_on=day - dt.timedelta(days=PACK_DAYS_BEFORE) if day else None,
         presentation=notices("team", committee),
         missing_months=indicator_queries.missing_months([committee.startup_id], today).get(committee.startup_id, []),
     )

@@ -522,8 +522,8 @@ def test_the_committee_page_tells_the_team_what_to_do_and_by_when(client, app):
     page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
     todo = page[page.index('id="a-faire-equipe"'):page.index("Date et lieu")]
     due_on = world.planned.local_date - dt.timedelta(days=7)
-    assert f"Soumettre la présentation au plus tard le <strong>{date_fr(due_on)}</strong>" in todo
-    assert "la valeur atteinte et l'objectif à six mois" in todo and "Présentation non commencée." in todo
+    assert f"Soumettre la présentation au plus tard le {date_fr(due_on)}, une semaine avant le comité" in todo
+    assert "la valeur atteinte et l'objectif à six mois" in todo and "Elle n'est pas commencée." in todo
     assert f"/presentations/committee/{world.planned.id}" in todo
     assert month_fr(last_month(world.today)) in todo and f"/indicators/{world.startup.id}/values" in todo
 
@@ -531,6 +531,10 @@ def test_the_committee_page_tells_the_team_what_to_do_and_by_when(client, app):
     db.session.commit()
     page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
     assert "Le coach demande des modifications" in page
+    db.session.scalars(sa.select(Presentation)).one().status = PresentationStatus.SUBMITTED
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    assert "Présentation soumise, en attente de relecture" in page and "Soumettre la présentation" not in page
     # Not said to the coach nor the sponsor, nor once the committee is held.
     for person in (world.coach, world.sponsor):
         login(client, person)

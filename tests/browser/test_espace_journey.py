@@ -23,6 +23,7 @@ from committees.models import PARIS, datetime_fr
 from core.formats import date_fr, month_fr
 from indicators.queries import official_grids
 from tests.browser import seed
+from tests.browser.steps import complete_presentation_lines
 
 pytestmark = pytest.mark.browser
 
@@ -129,15 +130,7 @@ def test_each_persona_goes_from_mon_espace_to_the_decision_signed_off(page, add_
     objective_on = today + dt.timedelta(days=180)
     page.get_by_label(re.compile(f"^Nouvel objectif pour « {USERS} »")).fill("2000")
     page.get_by_label(f"Date du nouvel objectif pour « {USERS} »").fill(objective_on.isoformat())
-    for field in page.get_by_label(re.compile("^Nouvel objectif pour")).all():
-        if not field.input_value():
-            field.fill("1")
-    for field in page.get_by_label(re.compile("^Date du nouvel objectif pour")).all():
-        if not field.input_value():
-            field.fill(objective_on.isoformat())
-    for field in page.get_by_label(re.compile("^Commentaire sur « ")).all():
-        if not field.input_value():
-            field.fill("Pas encore mesuré : la mesure démarre le mois prochain.")
+    complete_presentation_lines(page, objective_on)
     page.get_by_label("Ce qui a été fait et appris depuis le dernier comité").fill(
         "Les ressources des lieux de médiation sont publiées et reprises par trois régions.")
     page.get_by_label("Taille de l'équipe demandée (personnes)").fill("4")

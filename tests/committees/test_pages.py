@@ -399,13 +399,18 @@ def test_marking_held_names_who_has_not_started_a_grid(client):
     assert "Elle reste ouverte jusqu'à la validation de la décision." in page
 
 
-def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+def sign_off_page(client):
+    """A decision awaiting the sponsor, and its sign-off page as the sponsor reads it (the grids seeded)."""
     seed_grids()
     c = cast()
     awaiting = decided(c, "2026-11-10")
     db.session.commit()
     login(client, c.sponsor)
-    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    return c, awaiting, html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+
+
+def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+    _, awaiting, page = sign_off_page(client)
     # The visible button only opens the modal; the form that signs off is inside it.
     assert 'data-fr-opened="false" aria-controls="confirmer-validation">Valider la décision</button>' in page
     modal = page[page.index('<dialog id="confirmer-validation"'):page.index("</dialog>")]
@@ -425,12 +430,7 @@ def _submit_sponsor_grid(committee, person):
 
 def test_when_the_policy_requires_the_sponsors_grid_the_sign_off_waits_for_it(client, app, monkeypatch):
     monkeypatch.setitem(app.config, "SIGN_OFF_SPONSOR_GRID", "exiger")
-    seed_grids()
-    c = cast()
-    awaiting = decided(c, "2026-11-10")
-    db.session.commit()
-    login(client, c.sponsor)
-    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    c, awaiting, page = sign_off_page(client)
     assert "La décision ne peut pas encore être validée" in page
     assert "La grille d'arbitrage du sponsor est exigée avant la validation" in page
     assert "confirmer-validation" not in page and "Contester" in page  # no sign-off offered, contesting still is
@@ -448,12 +448,7 @@ def test_when_the_policy_requires_the_sponsors_grid_the_sign_off_waits_for_it(cl
 
 
 def test_by_default_the_missing_sponsors_grid_only_warns(client):
-    seed_grids()
-    c = cast()
-    awaiting = decided(c, "2026-11-10")
-    db.session.commit()
-    login(client, c.sponsor)
-    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    _, awaiting, page = sign_off_page(client)
     assert "n'est pas soumise" in page and "ne peut pas encore être validée" not in page
     assert client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version}).status_code == 303
 

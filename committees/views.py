@@ -334,6 +334,9 @@ def participants(committee_id: int):
                 return redirect(url_for("committees.participants", committee_id=committee_id), 303)
             form.form_errors.append(error)
             committee, found = _committee_or_404(committee_id), None
+        elif form.confirm.data:
+            form.form_errors.append("Choisissez la personne à inviter.")
+            status = 422
     elif request.method == "POST":
         status = 422
     return _participants_page(committee, form, status, found)

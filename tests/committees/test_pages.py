@@ -607,3 +607,6 @@ def test_several_people_matching_a_name_are_offered_to_choose_from(client):
         "version": committee.version, "person": "Camille", "role": "coach"}).get_data(as_text=True))
     assert "2 personnes correspondent à « Camille »" in page
     assert f'value="{c.coach.id}">' in page and f'value="{twin.id}">' in page and "checked" not in page.split("Confirmer l'invitation")[1].split("</fieldset>")[0]
+    unchosen = client.post(f"/committees/{committee.id}/participants", data={
+        "version": committee.version, "person": "Camille", "role": "coach", "confirm": "1"})
+    assert unchosen.status_code == 422 and "Choisissez la personne à inviter." in unchosen.get_data(as_text=True)

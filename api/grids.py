@@ -19,7 +19,9 @@ NUMBER = {"type": "number"}
 
 GRID_SCALE = Schema(
     "GridScale",
-    [Field("min", INTEGER, lambda v, ctx: v.scale_min), Field("max", INTEGER, lambda v, ctx: v.scale_max)],
+    [Field("min", INTEGER, lambda v, ctx: v.scale_min), Field("max", INTEGER, lambda v, ctx: v.scale_max),
+     Field("min_label", nullable(STRING), lambda v, ctx: v.scale_min_label, "Ce que signifie la note min."),
+     Field("max_label", nullable(STRING), lambda v, ctx: v.scale_max_label, "Ce que signifie la note max.")],
     "L'échelle des critères notés : une note est un entier de min à max.",
 )
 

@@ -41,6 +41,7 @@ from committees.services import (
     clean,
     flush,
     guarded,
+    notices,
     paris_to_utc,
     participants_snapshot,
     touch,
@@ -246,6 +247,9 @@ def sign_off(committee: Committee, *, actor: Person | None, now: dt.datetime,
     _check_reviewer(committee, actor, now, "committee.signoff_refused")
     check_version(committee, expected_version)
     decision = _pending(committee)
+    required = notices("sign_off_required", committee)  # e.g. the sponsor's grid, when the policy requires it
+    if required:
+        raise CommitteeError(" ".join(required))
     startup = committee.startup
     day = committee_day(committee)
     before_phase = phase_then(committee)

@@ -5,7 +5,6 @@ import datetime as dt
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    EmailField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.decisions import NEXT_PHASES
@@ -89,11 +88,14 @@ class CancelForm(VersionForm):
 
 
 class ParticipantForm(VersionForm):
-    email = EmailField(
-        "Adresse électronique de la personne",
-        validators=[DataRequired(REQUIRED), SingleLine(), Email("Adresse électronique invalide.")],
-    )
+    """Inviting a person in two steps: the name (or e-mail) typed is looked up, then the person found is
+    confirmed (person_id, confirm) before being added."""
+
+    person = LineField("Nom ou adresse électronique de la personne",
+                       validators=[DataRequired(REQUIRED), Length(max=320)])
     role = SelectField("Rôle", choices=_choices(ParticipantRole), validators=[DataRequired(REQUIRED)])
+    person_id = IntegerField(validators=[Optional()])
+    confirm = HiddenField()
 
 
 def attendance_form(committee, formdata=None):

@@ -1,6 +1,7 @@
 """Reading committees: a committee with what its page shows, a startup's committees, an incubator's
 calendar, a person's committees, the iCalendar feeds' committees. Read-only."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -16,8 +17,12 @@ from committees.models import (
     Participant,
     SignOff,
 )
+from committees.services import notices
 from core.db import db
+from core.text import fold
+from indicators import queries as indicator_queries
 from startups.models import Event, EventKind, Source, Startup
+from users import permissions
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
 
@@ -174,3 +179,60 @@ def incubator_feed_committees(incubator_id: str) -> list[Committee]:
     ))
 
 
+
+
+@dataclasses.dataclass
+class TeamTodo:
+    """What the startup's team has to do before its committee, and by when."""
+
+    presentation: list[str]  # what to do about the presentation and by when, in words (presentations area)
+    missing_months: list[dt.date]  # months of indicator values not entered
+
+
+def team_todo(committee: Committee, person: Person, today: dt.date) -> TeamTodo | None:
+    """For a member of the startup's team (intrapreneur, team member), while the committee is to come:
+    the presentation to submit one week before it, or its state, and the months of values to enter."""
+    team = {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER}
+    if committee.status not in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED) or committee.archived_at is not None \
+            or not permissions.startup_roles(person, committee.startup_id, today) & team:
+        return None
+    return TeamTodo(
+        presentation=notices("team", committee),
+        missing_months=indicator_queries.missing_months([committee.startup_id], today).get(committee.startup_id, []),
+    )
+
+
+def known_people(committee: Committee, today: dt.date) -> list[Person]:
+    """The people a committee of this startup is likely to invite, by name, in one statement: its team
+    (current roles), its incubator's current staff, and whoever took part in a committee of a startup of
+    that incubator (the DINUM portfolio manager, the sponsors' delegates…). Active people only, not those
+    already invited."""
+    startup = committee.startup
+    current = lambda model: sa.and_(model.starts_on <= today, sa.or_(model.ends_on.is_(None), model.ends_on >= today))  # noqa: E731
+    circle = sa.union(
+        sa.select(Membership.person_id).where(Membership.startup_id == startup.id, current(Membership)),
+        sa.select(IncubatorStaff.person_id).where(IncubatorStaff.incubator_id == startup.incubator_id,
+                                                  current(IncubatorStaff)),
+        sa.select(Participant.person_id).join(Committee, Committee.id == Participant.committee_id)
+        .join(Startup, Startup.id == Committee.startup_id)
+        .where(sa.or_(Startup.id == startup.id, Startup.incubator_id == startup.incubator_id)),
+    )
+    invited = {p.person_id for p in committee.participants}
+    people = db.session.scalars(
+        sa.select(Person).where(Person.id.in_(circle), Person.archived_at.is_(None), Person.anonymised_at.is_(None))
+        .options(joinedload(Person.organisation)).order_by(Person.name, Person.id)
+    ).all()
+    return [p for p in people if p.id not in invited]
+
+
+def find_people(committee: Committee, text: str, today: dt.date) -> list[Person]:
+    """Whom « text » names: an e-mail address (« Nom <adresse> » as the suggestions give it, or the address
+    alone) is looked up among everyone in Jalons; words are looked up in the names of known_people(),
+    accents and case aside, every word having to appear."""
+    text = (text or "").strip()
+    address = text[text.rindex("<") + 1:text.rindex(">")] if "<" in text and text.endswith(">") else text
+    if "@" in address:
+        person = db.session.scalar(sa.select(Person).where(Person.email == address.strip().lower()))
+        return [person] if person is not None and person.is_active else []
+    words = fold(text).split()
+    return [p for p in known_people(committee, today) if words and all(w in fold(p.name) for w in words)]

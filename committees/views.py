@@ -202,7 +202,7 @@ def _show(committee: Committee, status: int = 200, error: str | None = None):
     return _render("committees/show.html", status, committee=committee, error=error,
                    missing=services.missing_roles(committee), carried=queries.carried_items(committee),
                    form=VersionForm(version=committee.version), today=clock.today(),
-                   done_form=ActionDoneForm())
+                   done_form=ActionDoneForm(), todo=queries.team_todo(committee, current_person(), clock.today()))
 
 
 @bp.get("/<int:committee_id>")
@@ -312,26 +312,41 @@ def cancel(committee_id: int):
 @bp.route("/<int:committee_id>/participants", methods=["GET", "POST"])
 @requires("committee.edit")
 def participants(committee_id: int):
+    """Inviting takes two steps, without JavaScript: the name typed (suggested from the known people) is
+    looked up, and the person found is confirmed — or chosen, when several match — before being added."""
     committee = _committee_or_404(committee_id)
     authorize("committee.edit", committee)
     form = ParticipantForm(version=committee.version)
-    status = 200
+    status, found = 200, None
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        person = db.session.scalars(sa.select(Person).where(Person.email == email)).first()
-        if person is None:
-            error, status = "Personne n'a cette adresse dans Jalons : ajoutez-la d'abord à l'équipe.", 422
-        else:
-            error, status = _run(services.add_participant, committee, person, ParticipantRole(form.role.data),
+        found = queries.find_people(committee, form.person.data, clock.today())
+        chosen = next((p for p in found if p.id == form.person_id.data), None)
+        if not found:
+            form.person.errors.append(f"Aucune personne connue de Jalons ne correspond à « {form.person.data} » : "
+                                      "vérifiez l'orthographe, donnez son adresse électronique, ou ajoutez-la "
+                                      "d'abord à l'équipe de la startup.")
+            status, found = 422, None
+        elif form.confirm.data and chosen is not None:
+            error, status = _run(services.add_participant, committee, chosen, ParticipantRole(form.role.data),
                                  actor=current_person(), now=clock.now(), expected_version=form.version.data)
-        if error is None:
-            return redirect(url_for("committees.participants", committee_id=committee_id), 303)
-        form.form_errors.append(error)
-        committee = _committee_or_404(committee_id)
+            if error is None:
+                flash(f"{chosen.name} est invité·e au comité ({ParticipantRole(form.role.data).label}).", "success")
+                return redirect(url_for("committees.participants", committee_id=committee_id), 303)
+            form.form_errors.append(error)
+            committee, found = _committee_or_404(committee_id), None
+        elif form.confirm.data:
+            form.form_errors.append("Choisissez la personne à inviter.")
+            status = 422
     elif request.method == "POST":
         status = 422
-    return _render("committees/participants.html", status, committee=committee, form=form,
-                   missing=services.missing_roles(committee), remove_form=VersionForm(version=committee.version))
+    return _participants_page(committee, form, status, found)
+
+
+def _participants_page(committee: Committee, form: ParticipantForm, status: int = 200, found=None):
+    return _render("committees/participants.html", status, committee=committee, form=form, found=found,
+                   found_role=ParticipantRole(form.role.data).label if found else None,
+                   known=queries.known_people(committee, clock.today()), missing=services.missing_roles(committee),
+                   remove_form=VersionForm(version=committee.version))
 
 
 @bp.post("/<int:committee_id>/participants/<int:participant_id>/remove")
@@ -352,8 +367,7 @@ def remove_participant(committee_id: int, participant_id: int):
     committee = _committee_or_404(committee_id)
     add_form = ParticipantForm(formdata=None, version=committee.version)
     add_form.form_errors.append(error)
-    return _render("committees/participants.html", status, committee=committee, form=add_form,
-                   missing=services.missing_roles(committee), remove_form=VersionForm(version=committee.version))
+    return _participants_page(committee, add_form, status)
 
 
 @bp.route("/<int:committee_id>/attendance", methods=["GET", "POST"])
@@ -540,7 +554,8 @@ def sign_off(committee_id: int):
     elif request.method == "POST":
         status = 422
     return _render("committees/sign_off.html", status, committee=committee, form=form, contest_form=contest_form,
-                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee),
+                   required=services.notices("sign_off_required", committee))
 
 
 @bp.post("/<int:committee_id>/contest")
@@ -559,7 +574,8 @@ def contest(committee_id: int):
         committee = _committee_or_404(committee_id)
     return _render("committees/sign_off.html", status, committee=committee,
                    form=VersionForm(formdata=None, version=committee.version), contest_form=contest_form,
-                   consequences=_consequences(committee), notices=services.notices("sign_off", committee))
+                   consequences=_consequences(committee), notices=services.notices("sign_off", committee),
+                   required=services.notices("sign_off_required", committee))
 
 
 def _consequences(committee: Committee) -> list[str]:

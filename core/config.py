@@ -10,6 +10,7 @@ import sqlalchemy as sa
 DEV_SECRET = "dev-secret-not-for-production"
 ENVIRONMENTS = ("development", "test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SIGN_OFF_SPONSOR_GRID = ("avertir", "exiger")
 
 
 class ConfigError(RuntimeError):
@@ -75,6 +76,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # How long a process trusts the data version it last read: a change made by another process shows
         # to other readers within this time (at once to its author). 0: read at every request.
         "PAGE_CACHE_CHECK_SECONDS": _number(env, "PAGE_CACHE_CHECK_SECONDS", 1, float),
+        # The sponsor's grid at sign-off (grids/services.py): « avertir » says it is missing, « exiger »
+        # also refuses the sign-off until a sponsor of the committee has submitted it.
+        "SIGN_OFF_SPONSOR_GRID": (env.get("SIGN_OFF_SPONSOR_GRID") or "avertir").strip().lower(),
     }
     config.update(_accounts(env, jalons_env))
     config.update(overrides)
@@ -84,6 +88,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     if config["JALONS_ENV"] == "production" and config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise ConfigError("SECRET_KEY doit être défini en production (et différent du secret de développement).")
     _check_accounts(config)
+    if config["SIGN_OFF_SPONSOR_GRID"] not in SIGN_OFF_SPONSOR_GRID:
+        raise ConfigError(f"SIGN_OFF_SPONSOR_GRID={config['SIGN_OFF_SPONSOR_GRID']!r} : valeurs possibles "
+                          f"{', '.join(SIGN_OFF_SPONSOR_GRID)}")
     if config["LOG_LEVEL"] not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL={config['LOG_LEVEL']!r} : valeurs possibles {', '.join(LOG_LEVELS)}")
     return config

@@ -98,6 +98,9 @@ class GridVersion(db.Model):
     number: Mapped[int]
     scale_min: Mapped[int]
     scale_max: Mapped[int]
+    # What the ends of the scale mean (« 0 : pas du tout », « 5 : tout à fait »), shown beside the scores.
+    scale_min_label: Mapped[str | None] = mapped_column(sa.String(200))
+    scale_max_label: Mapped[str | None] = mapped_column(sa.String(200))
     intro: Mapped[str | None] = mapped_column(sa.Text)
     header_fields: Mapped[list] = mapped_column(sa.JSON, default=list)
     change_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -117,6 +120,18 @@ class GridVersion(db.Model):
     @property
     def scale(self) -> range:
         return range(self.scale_min, self.scale_max + 1)
+
+    def scale_end(self, score: int) -> str | None:
+        """What this score means when it is an end of the scale."""
+        return {self.scale_min: self.scale_min_label, self.scale_max: self.scale_max_label}.get(score)
+
+    @property
+    def scale_text(self) -> str:
+        """« de 0 (pas du tout) à 5 (tout à fait) », the ends' meanings when the version has them."""
+        def end(score: int) -> str:
+            label = self.scale_end(score)
+            return f"{score} ({label[:1].lower()}{label[1:]})" if label else str(score)
+        return f"de {end(self.scale_min)} à {end(self.scale_max)}"
 
     @property
     def active_criteria(self) -> list["Criterion"]:

@@ -35,6 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from audit.models import Visibility
@@ -125,7 +126,9 @@ def seed_official_grids(official: Mapping, *, now: dt.datetime) -> list[GridTemp
             continue
         template = GridTemplate(code=grid["code"], title=grid["title"], created_at=now)
         version = GridVersion(
-            number=1, scale_min=grid["scale"]["min"], scale_max=grid["scale"]["max"], intro=grid.get("intro"),
+            number=1, scale_min=grid["scale"]["min"], scale_max=grid["scale"]["max"],
+            scale_min_label=grid["scale"].get("min_label"), scale_max_label=grid["scale"].get("max_label"),
+            intro=grid.get("intro"),
             header_fields=list(grid.get("header_fields", [])), published_at=now,
             change_note="Grille officielle du programme beta.gouv.fr.",
             criteria=criteria_from_official(grid),
@@ -205,6 +208,7 @@ def publish_version(template: GridTemplate, *, changes: Sequence[CriterionChange
         raise GridError(f"Critère inconnu dans la dernière version : {', '.join(sorted(unknown))}.")
     version = GridVersion(
         number=latest.number + 1, scale_min=latest.scale_min, scale_max=latest.scale_max,
+        scale_min_label=latest.scale_min_label, scale_max_label=latest.scale_max_label,
         intro=_clean(intro), header_fields=list(latest.header_fields or []), change_note=_clean(change_note),
         published_at=now, published_by_id=actor.id,
     )
@@ -409,16 +413,35 @@ def held_notices(committee: Committee) -> list[str]:
     return notices
 
 
+def sponsor_grid_required() -> bool:
+    """The policy (SIGN_OFF_SPONSOR_GRID): « exiger » refuses a sign-off without the sponsor's grid,
+    « avertir » (the default) only says it is missing."""
+    return current_app.config.get("SIGN_OFF_SPONSOR_GRID", "avertir") == "exiger"
+
+
 def sign_off_notices(committee: Committee) -> list[str]:
-    """Said on the sign-off page: the sponsor's grid not submitted (it stays open until the sign-off)."""
-    if sponsor_grid_submitted(committee) is False:
+    """Said on the sign-off page when the policy only warns: the sponsor's grid not submitted (it stays
+    open until the sign-off)."""
+    if not sponsor_grid_required() and sponsor_grid_submitted(committee) is False:
         return ["La grille d'arbitrage du sponsor n'est pas soumise pour ce comité. Elle reste ouverte jusqu'à "
                 "la validation."]
     return []
 
 
+def sign_off_requirements(committee: Committee) -> list[str]:
+    """What refuses the sign-off when the policy requires the sponsor's grid: it is not submitted."""
+    if sponsor_grid_required() and sponsor_grid_submitted(committee) is False:
+        if not fillers(committee, template_for(committee, "arbitrage_sponsor")):
+            return ["La grille d'arbitrage du sponsor est exigée avant la validation, et aucun sponsor ne participe "
+                    "à ce comité pour la remplir : ajoutez-le aux participants."]
+        return ["La grille d'arbitrage du sponsor est exigée avant la validation : un sponsor participant au "
+                "comité doit la soumettre d'abord."]
+    return []
+
+
 committee_services.register_notice("held", held_notices)
 committee_services.register_notice("sign_off", sign_off_notices)
+committee_services.register_notice("sign_off_required", sign_off_requirements)
 
 
 # -- filling ------------------------------------------------------------------------------------------

@@ -152,6 +152,20 @@ def chart_rows(indicator: Indicator) -> list[ChartRow]:
     return [ChartRow(p, period_label(p, indicator.frequency), values.get(p), objectives.get(p)) for p in periods]
 
 
+def chart_axis(rows: list[ChartRow], frequency: Frequency) -> list[ChartRow]:
+    """The rows on a continuous time axis: every period from the first row to the last, those without a
+    value nor an objective empty, so that the chart shows a gap where a month is missing instead of
+    drawing the line over it on a shorter axis."""
+    if not rows:
+        return []
+    by_period = {r.period_start: r for r in rows}
+    axis, period = [], rows[0].period_start
+    while period <= rows[-1].period_start:
+        axis.append(by_period.get(period) or ChartRow(period, period_label(period, frequency), None, None))
+        period = month_shift(period, frequency.months)
+    return axis
+
+
 def period_label(period_start: dt.date, frequency: Frequency = Frequency.MONTHLY) -> str:
     if frequency is Frequency.YEARLY:
         return str(period_start.year)

@@ -77,12 +77,13 @@ def chart_of(indicator: Indicator) -> dict:
         trends.append(queries.compare(indicator.direction, previous, row.value) if row.value is not None else None)
         previous = row.value if row.value is not None else previous
     has_objectives = any(r.objective is not None for r in rows)
-    labels = json.dumps([r.label for r in rows], ensure_ascii=False)
+    axis = queries.chart_axis(rows, indicator.frequency)  # the table lists the rows, the chart every period
+    labels = json.dumps([r.label for r in axis], ensure_ascii=False)
     x = [labels] * (2 if has_objectives else 1)
-    y = ["[" + ", ".join(decimal_json(r.value) for r in rows) + "]"]
+    y = ["[" + ", ".join(decimal_json(r.value) for r in axis) + "]"]
     names = ["Valeur"]
     if has_objectives:
-        y.append("[" + ", ".join(decimal_json(r.objective) for r in rows) + "]")
+        y.append("[" + ", ".join(decimal_json(r.objective) for r in axis) + "]")
         names.append("Objectif")
     return {
         "rows": list(zip(rows, trends)),

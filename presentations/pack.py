@@ -18,7 +18,7 @@ from core import pdf
 from core.db import db
 from core.formats import date_fr
 from grids import services as grid_services
-from indicators.queries import ChartRow, chart_rows
+from indicators.queries import ChartRow, chart_axis, chart_rows
 from indicators.views import chart_of
 from presentations.models import FROZEN_COMMITTEE_STATUSES, Presentation
 from presentations.services import presentation_of, previous_committee
@@ -154,7 +154,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
     blocks = []
     if presentation is not None:
         for line in presentation.lines:
-            rows = chart_rows(line.indicator)
+            rows = chart_axis(chart_rows(line.indicator), line.indicator.frequency)
             blocks.append(IndicatorBlock(line, chart_of(line.indicator), svg_chart(rows)))
     held = committee.status in FROZEN_COMMITTEE_STATUSES
     grids = []
@@ -179,13 +179,14 @@ SVG_WIDTH, SVG_HEIGHT, SVG_PAD = 480, 150, 28
 
 def svg_chart(rows: list[ChartRow]) -> str | None:
     """A small line chart (values as a line, objectives as squares) for the PDF, where dsfr-chart's
-    JavaScript does not run. The pack always shows the same data as a table beside it."""
+    JavaScript does not run. The pack always shows the same data as a table beside it. The rows are the
+    periods of the time axis (chart_axis): a period without a value breaks the line; the axis starts at zero."""
     points = [(i, r.value) for i, r in enumerate(rows) if r.value is not None]
     targets = [(i, r.objective) for i, r in enumerate(rows) if r.objective is not None]
     numbers = [v for _, v in points + targets]
     if not numbers:
         return None
-    low, high = min(numbers), max(numbers)
+    low, high = min(min(numbers), 0), max(numbers)
     if low == high:
         low, high = low - 1, high + 1
     count = max(len(rows) - 1, 1)
@@ -200,9 +201,16 @@ def svg_chart(rows: list[ChartRow]) -> str | None:
              f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-hidden="true">',
              f'<line x1="{SVG_PAD}" y1="{SVG_HEIGHT - SVG_PAD}" x2="{SVG_WIDTH - SVG_PAD}" '
              f'y2="{SVG_HEIGHT - SVG_PAD}" stroke="#929292" stroke-width="1"/>']
-    if len(points) > 1:
-        path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#000091" stroke-width="2"/>')
+    segments: list[list[tuple[int, Decimal]]] = []
+    for i, v in points:
+        if segments and segments[-1][-1][0] == i - 1:
+            segments[-1].append((i, v))
+        else:
+            segments.append([(i, v)])
+    for segment in segments:
+        if len(segment) > 1:
+            path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in segment)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="#000091" stroke-width="2"/>')
     for i, v in points:
         parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#000091"/>')
     for i, v in targets:

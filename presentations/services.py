@@ -492,5 +492,27 @@ def attachment_of(presentation: Presentation, attachment_id: int) -> Attachment 
 
 # -- wiring into the committees area (which must not import this one) ---------------------------------
 
+def team_notices(committee: Committee) -> list[str]:
+    """What the team has to do about its presentation, and by when, said on the committee page: submitted
+    one week before the committee (the pack's date), with each indicator's value reached and objective."""
+    presentation = presentation_of(committee)
+    if presentation is not None and presentation.status is PresentationStatus.SUBMITTED:
+        return ["Présentation soumise, en attente de relecture par le coach."]
+    if presentation is not None and presentation.status is PresentationStatus.ACCEPTED:
+        return ["Présentation acceptée par le coach : rien de plus à faire avant le comité."]
+    day = committee.local_date
+    when = (f"au plus tard le {date_fr(day - dt.timedelta(days=committee_jobs.PACK_DAYS_BEFORE))}, une semaine "
+            "avant le comité" if day else "une semaine avant le comité (sa date n'est pas encore fixée)")
+    state = {
+        None: "Elle n'est pas commencée.",
+        PresentationStatus.DRAFT: "Elle est en brouillon, pas encore soumise.",
+        PresentationStatus.CHANGES_REQUESTED: "Le coach demande des modifications : corrigez-la, puis soumettez-la "
+                                              "de nouveau.",
+    }[presentation.status if presentation else None]
+    return [f"Soumettre la présentation {when}, avec pour chaque indicateur présenté la valeur atteinte et "
+            f"l'objectif à six mois. {state}"]
+
+
 committee_jobs.register_presentation_filter(not_submitted)
+committee_services.register_notice("team", team_notices)
 committee_services.register_held_hook(freeze_held)

@@ -68,3 +68,53 @@
     pending = setTimeout(fit, 150);
   });
 })();
+
+// Charts (@gouvfr/dsfr-chart): numbers in French style on the axis and in the tooltips (« 1 234,5 », not
+// « 1.2K »). The web components take no number format: once a chart is drawn, its Chart.js instance gets
+// the French locale and formatters, and is updated. The data is always in a table beside the chart too.
+(function () {
+  "use strict";
+
+  if (!window.customElements || !window.Intl) {
+    return;
+  }
+  var format = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
+
+  function french(value) {
+    return typeof value === "number" && isFinite(value) ? format.format(value) : value;
+  }
+
+  function chartOf(element) {
+    var instance = element._instance; // the Vue component behind the custom element
+    var proxy = instance && (instance.proxy || instance.ctx);
+    return proxy && proxy.chart;
+  }
+
+  function adjust(element, tries) {
+    var chart = chartOf(element);
+    if (!chart || !chart.options || !chart.options.scales || !chart.options.scales.y) {
+      if (tries < 100) {
+        window.setTimeout(function () { adjust(element, tries + 1); }, 50);
+      }
+      return;
+    }
+    chart.options.locale = "fr-FR";
+    chart.options.scales.y.ticks.callback = french;
+    var callbacks = chart.options.plugins && chart.options.plugins.tooltip && chart.options.plugins.tooltip.callbacks;
+    if (callbacks && callbacks.label) {
+      var label = callbacks.label;
+      callbacks.label = function (context) {
+        var result = label.call(this, context);
+        return Array.isArray(result) ? result.map(french) : french(result);
+      };
+    }
+    chart.update("none");
+    element.setAttribute("data-jalons-numbers", "fr");
+  }
+
+  ["line-chart", "bar-chart"].forEach(function (name) {
+    window.customElements.whenDefined(name).then(function () {
+      document.querySelectorAll(name).forEach(function (element) { adjust(element, 0); });
+    });
+  });
+})();

@@ -109,9 +109,15 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     # The DINUM portfolio manager, mandatory, is added by hand.
     page.get_by_role("link", name="Gérer les participants").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Participants du comité")
-    page.get_by_label("Adresse électronique de la personne").fill(PORTFOLIO_MANAGER[1])
+    # Found by name among the known people (the datalist suggests them), then confirmed.
+    page.get_by_label("Nom ou adresse électronique de la personne").fill(PORTFOLIO_MANAGER[1])
     page.get_by_label("Rôle").select_option(label="Responsable de portefeuille DINUM")
-    page.get_by_role("button", name="Inviter").click()
+    page.get_by_role("button", name="Rechercher et inviter").click()
+    expect(page.get_by_role("heading", name="Confirmer l'invitation")).to_be_visible()
+    expect(page.get_by_label(PORTFOLIO_MANAGER[0])).to_be_checked()
+    screenshot(page, "comite-07a-confirmer-participant")
+    axe(page, "confirmation d'un participant")
+    page.get_by_role("button", name="Confirmer l'invitation").click()
     participants = page.locator("table").filter(has_text="Participants invités")
     expect(participants).to_contain_text(PORTFOLIO_MANAGER[0])
     expect(page.get_by_text("Présences obligatoires manquantes")).to_have_count(0)

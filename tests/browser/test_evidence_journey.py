@@ -29,6 +29,7 @@ from committees.models import PARIS, datetime_fr
 from core.formats import date_fr, month_fr
 from indicators.queries import official_grids
 from tests.browser import seed
+from tests.browser.steps import complete_presentation_lines
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +156,10 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     assert json.loads(chart.get_attribute("x")) == [[label for label, _ in expected]]
     assert json.loads(chart.get_attribute("y")) == [[value for _, value in expected]]
     charts_drawn(page)
+    # The y axis starts at zero and reads in French style (« 1 200 », not « 1.2K »), as the table does.
+    expect(chart).to_have_attribute("data-jalons-numbers", "fr")
+    ticks = chart.evaluate("e => e._instance.proxy.chart.scales.y.ticks.map(t => t.label)")
+    assert ticks[0] == "0" and any("\u202f" in t for t in ticks) and not any("K" in t for t in ticks), ticks
     screenshot(page, "preuves-04-indicateurs-graphiques-et-tableaux")
     axe(page, "indicateurs avec valeurs, graphiques et tableaux")
 
@@ -178,16 +183,7 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     page.get_by_label(f"Date du nouvel objectif pour « {USERS} »").fill(objective_on.isoformat())
     page.get_by_label(re.compile(f"^Nouvel objectif pour « {SATISFACTION} »")).fill("90")
     page.get_by_label(f"Date du nouvel objectif pour « {SATISFACTION} »").fill(objective_on.isoformat())
-    # Every indicator shown needs an objective at six months, and its value reached or why it is missing.
-    for field in page.get_by_label(re.compile("^Nouvel objectif pour")).all():
-        if not field.input_value():
-            field.fill("1")
-    for field in page.get_by_label(re.compile("^Date du nouvel objectif pour")).all():
-        if not field.input_value():
-            field.fill(objective_on.isoformat())
-    for field in page.get_by_label(re.compile("^Commentaire sur « ")).all():
-        if not field.input_value():
-            field.fill("Pas encore mesuré : la mesure démarre le mois prochain.")
+    complete_presentation_lines(page, objective_on)
     page.get_by_label("Ce qui a été fait et appris depuis le dernier comité").fill(
         "Ouverture aux entreprises de transport léger de toute la France ; les contrôleurs utilisent l'export.")
     page.get_by_label("Difficultés rencontrées").fill("Recrutement d'un développeur ou d'une développeuse back-end.")

@@ -29,6 +29,8 @@ PEOPLE = {
 
 # (page, persona, address): {…} are filled from the data built below.
 PAGES = [
+    # The startup's page, its history of changes included (a table that scrolls sideways on a phone).
+    ("startup", "coach", "/startups/{startup}"),
     # A startup's editing pages (its coach; the history's correction: an admin).
     ("startup-creer", "admin", "/startups/new"),
     ("startup-modifier", "coach", "/startups/{startup}/edit"),
@@ -216,8 +218,20 @@ def pages_data(live_app):
             db.session.remove()
 
 
+# A desktop window, and a phone's (375 px wide): the pages reflow, and axe checks them at both widths.
+WIDTHS = {"": 1280, "-375": 375}
+# Pages known to fail at 375 px, with why; they are still opened, checked and photographed.
+KNOWN_ON_A_PHONE = {
+    "mon-compte": "templates/users/me.html: its tables (the DSFR's old markup) scroll sideways without keyboard "
+                  "focus (scrollable-region-focusable); the users area is being reworked (Administration).",
+}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=["1280", "375"])
 @pytest.mark.parametrize(("name", "persona", "address"), PAGES, ids=[p[0] for p in PAGES])
-def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, charts_drawn, name, persona, address):
+def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, charts_drawn, name, persona, address,
+                                width):
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
     enter_as(PEOPLE[persona][1], PEOPLE[persona][0])
     response = page.goto(address.format(**pages_data))
     assert response.status == 200, f"{address.format(**pages_data)} : {response.status}"
@@ -226,8 +240,30 @@ def test_the_page_is_accessible(page, pages_data, enter_as, axe, screenshot, cha
     assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
         "la page défile horizontalement"
     charts_drawn(page)
-    screenshot(page, f"pages-{name}")
-    axe(page, f"{name} ({address.format(**pages_data)}, {persona})")
+    screenshot(page, f"pages-{name}{width}")
+    if width and name in KNOWN_ON_A_PHONE:
+        pytest.xfail(KNOWN_ON_A_PHONE[name])
+    axe(page, f"{name} ({address.format(**pages_data)}, {persona}, {WIDTHS[width]} px)")
+
+
+def test_on_a_phone_the_values_grid_keeps_the_indicators_names_in_view(page, pages_data, enter_as, screenshot):
+    """At 375 px the months scroll sideways inside the grid's frame, the names' column stays put, and
+    every input, once focused (as one tabs through them), is in the window and not under the names."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    enter_as(PEOPLE["coach"][1], PEOPLE["coach"][0])
+    page.goto(f"/indicators/{STARTUP}/values")
+    grid = page.locator(".jalons-values-grid")
+    inputs = grid.locator("input.fr-input")
+    assert inputs.count() > 6
+    for n in range(inputs.count()):
+        field = inputs.nth(n)
+        field.focus()
+        row_name = field.locator("xpath=ancestor::tr/th").bounding_box()
+        box = field.bounding_box()
+        assert 0 <= row_name["x"] and row_name["x"] + row_name["width"] <= 375, "le nom de l'indicateur sort de l'écran"
+        assert box["x"] >= row_name["x"] + row_name["width"] - 1 and box["x"] + box["width"] <= 375 + 1, \
+            f"le champ {field.get_attribute('id')} est hors de l'écran ou sous les noms : {box}"
+    screenshot(page, "pages-indicateurs-valeurs-375-defilee")
 
 
 def test_the_sponsors_list_narrows_as_one_types_and_keeps_the_checked_ones(page, pages_data, enter_as, axe, screenshot):

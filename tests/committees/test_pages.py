@@ -1,3 +1,4 @@
+import datetime as dt
 import html as html_module
 import re
 
@@ -10,7 +11,7 @@ from committees.models import Committee, CommitteeStatus, DecisionKind, Particip
 from committees.models import datetime_fr
 from core import clock
 from core.db import db
-from core.formats import date_fr
+from core.formats import date_fr, month_fr
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, ahead, cast, decided, held, paris, plan
 from tests.factories import d, login, make_membership
@@ -398,19 +399,58 @@ def test_marking_held_names_who_has_not_started_a_grid(client):
     assert "Elle reste ouverte jusqu'à la validation de la décision." in page
 
 
-def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+def sign_off_page(client):
+    """A decision awaiting the sponsor, and its sign-off page as the sponsor reads it (the grids seeded)."""
     seed_grids()
     c = cast()
     awaiting = decided(c, "2026-11-10")
     db.session.commit()
     login(client, c.sponsor)
-    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    return c, awaiting, html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+
+
+def test_the_sign_off_asks_for_confirmation_in_a_modal_and_says_when_the_sponsors_grid_is_missing(client):
+    _, awaiting, page = sign_off_page(client)
     # The visible button only opens the modal; the form that signs off is inside it.
     assert 'data-fr-opened="false" aria-controls="confirmer-validation">Valider la décision</button>' in page
     modal = page[page.index('<dialog id="confirmer-validation"'):page.index("</dialog>")]
     assert "La validation est irréversible" in modal and 'type="submit" class="fr-btn">Confirmer la validation' in modal
     assert "Le comité est inscrit dans l'historique de la startup" in modal
     assert "La grille d'arbitrage du sponsor n'est pas soumise" in page
+
+
+def _submit_sponsor_grid(committee, person):
+    from grids import services as grid_services
+
+    template = grid_services.template_for(committee, "arbitrage_sponsor")
+    answers = {c.id: grid_services.AnswerInput("4") for c in template.latest_version.scored_criteria}
+    grid_services.save_grid(committee, template, person, answers=answers, abstained=False, conflict_of_interest=None,
+                            comment=None, submit=True, now=NOW)
+
+
+def test_when_the_policy_requires_the_sponsors_grid_the_sign_off_waits_for_it(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_OFF_SPONSOR_GRID", "exiger")
+    c, awaiting, page = sign_off_page(client)
+    assert "La décision ne peut pas encore être validée" in page
+    assert "La grille d'arbitrage du sponsor est exigée avant la validation" in page
+    assert "confirmer-validation" not in page and "Contester" in page  # no sign-off offered, contesting still is
+    refused = client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version})
+    assert refused.status_code == 422 and "est exigée avant la validation" in html_module.unescape(refused.get_data(as_text=True))
+    assert db.session.get(Committee, awaiting.id).status is CommitteeStatus.DECIDED
+
+    _submit_sponsor_grid(awaiting, c.sponsor)  # held, the sponsor's grid is still open until the sign-off
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{awaiting.id}/sign-off").get_data(as_text=True))
+    assert "ne peut pas encore être validée" not in page and "confirmer-validation" in page
+    signed = client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version})
+    assert signed.status_code == 303
+    assert db.session.get(Committee, awaiting.id).status is CommitteeStatus.SIGNED_OFF
+
+
+def test_by_default_the_missing_sponsors_grid_only_warns(client):
+    _, awaiting, page = sign_off_page(client)
+    assert "n'est pas soumise" in page and "ne peut pas encore être validée" not in page
+    assert client.post(f"/committees/{awaiting.id}/sign-off", data={"version": awaiting.version}).status_code == 303
 
 
 def test_the_startups_committees_page_lists_the_committees_of_the_imported_history(client):
@@ -466,3 +506,107 @@ def test_planning_a_second_committee_warns_and_links_to_the_planned_one(client):
     page = html_module.unescape(client.get(f"/committees/startup/{c.startup.id}/plan").get_data(as_text=True))
     assert "Un comité est déjà planifié le mardi 15 décembre 2026" in page
     assert f'href="/committees/{committee.id}"' in page
+
+
+def test_the_committee_page_tells_the_team_what_to_do_and_by_when(client, app):
+    from presentations.models import Presentation, PresentationStatus
+    from tests.espace.test_pages import World, last_month
+
+    world = World()
+    login(client, world.intrapreneur)
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    todo = page[page.index('id="a-faire-equipe"'):page.index("Date et lieu")]
+    due_on = world.planned.local_date - dt.timedelta(days=7)
+    assert f"Soumettre la présentation au plus tard le {date_fr(due_on)}, une semaine avant le comité" in todo
+    assert "la valeur atteinte et l'objectif à six mois" in todo and "Elle n'est pas commencée." in todo
+    assert f"/presentations/committee/{world.planned.id}" in todo
+    assert month_fr(last_month(world.today)) in todo and f"/indicators/{world.startup.id}/values" in todo
+
+    db.session.add(Presentation(committee=world.planned, status=PresentationStatus.CHANGES_REQUESTED))
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    assert "Le coach demande des modifications" in page
+    db.session.scalars(sa.select(Presentation)).one().status = PresentationStatus.SUBMITTED
+    db.session.commit()
+    page = html_module.unescape(client.get(f"/committees/{world.planned.id}").get_data(as_text=True))
+    assert "Présentation soumise, en attente de relecture" in page and "Soumettre la présentation" not in page
+    # Not said to the coach nor the sponsor, nor once the committee is held.
+    for person in (world.coach, world.sponsor):
+        login(client, person)
+        assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.planned.id}").get_data(as_text=True)
+    login(client, world.intrapreneur)
+    assert 'id="a-faire-equipe"' not in client.get(f"/committees/{world.decided.id}").get_data(as_text=True)
+
+
+def test_a_participant_is_found_by_name_among_known_people_and_confirmed_before_being_invited(client):
+    c = cast()
+    earlier = plan(c, "2026-10-20")
+    services.add_participant(earlier, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    committee = plan(c, "2026-11-10")
+    invited = {p.person_id for p in committee.participants}
+    db.session.commit()
+    login(client, c.coach)
+    url = f"/committees/{committee.id}/participants"
+    page = html_module.unescape(client.get(url).get_data(as_text=True))
+    datalist = page[page.index('<datalist id="personnes-connues">'):page.index("</datalist>")]
+    # Suggested: the known people not invited yet (the portfolio manager met in an earlier committee).
+    assert f'<option value="{c.manager.name}">' in datalist
+    assert c.outsider.name not in datalist
+    assert all(person.name not in datalist for person in (c.intrapreneur, c.sponsor, c.coach) if person.id in invited)
+
+    # A name typed without its accents nor capitals finds the person; nothing is added before confirming.
+    step = client.post(url, data={"version": committee.version, "person": "paula portefeuille",
+                                  "role": "responsable_portefeuille"})
+    page = html_module.unescape(step.get_data(as_text=True))
+    assert step.status_code == 200 and "Confirmer l'invitation" in page
+    assert "Inviter cette personne au comité, comme Responsable de portefeuille DINUM ?" in page
+    assert f'value="{c.manager.id}" checked' in page and c.manager.email in page
+    db.session.expire_all()
+    assert c.manager.id not in {p.person_id for p in db.session.get(Committee, committee.id).participants}
+
+    done = client.post(url, data={"version": committee.version, "person": "paula portefeuille",
+                                  "role": "responsable_portefeuille", "person_id": c.manager.id, "confirm": "1"})
+    assert done.status_code == 303
+    db.session.expire_all()
+    added = [p for p in db.session.get(Committee, committee.id).participants if p.person_id == c.manager.id]
+    assert [p.role for p in added] == [ParticipantRole.PORTFOLIO_MANAGER]
+    assert "est invité·e au comité" in html_module.unescape(client.get(url).get_data(as_text=True))
+
+
+def test_an_unknown_name_is_refused_and_anyone_in_jalons_is_found_by_e_mail(client):
+    c = cast()
+    committee = plan(c, "2026-11-10")
+    db.session.commit()
+    login(client, c.coach)
+    url = f"/committees/{committee.id}/participants"
+    refused = client.post(url, data={"version": committee.version, "person": "Olivier", "role": "autre"})
+    assert refused.status_code == 422
+    assert "Aucune personne connue de Jalons ne correspond à « Olivier »" in html_module.unescape(refused.get_data(as_text=True))
+    by_mail = client.post(url, data={"version": committee.version, "person": f"  {c.outsider.email.upper()} ", "role": "autre"})
+    assert by_mail.status_code == 200 and f'value="{c.outsider.id}" checked' in by_mail.get_data(as_text=True)
+    # A person id that the text typed does not name is not invited.
+    forged = client.post(url, data={"version": committee.version, "person": "Paula", "role": "autre",
+                                    "person_id": c.outsider.id, "confirm": "1"})
+    db.session.expire_all()
+    assert forged.status_code != 303
+    assert c.outsider.id not in {p.person_id for p in db.session.get(Committee, committee.id).participants}
+
+
+def test_several_people_matching_a_name_are_offered_to_choose_from(client):
+    from tests.factories import make_person
+
+    c = cast()
+    twin = make_person("Camille Coach", email="camille.autre@example.gouv.fr")
+    make_membership(twin, c.startup, "team_member")
+    committee = plan(c, "2026-11-10")
+    for participant in [p for p in committee.participants if p.person_id == c.coach.id]:
+        services.remove_participant(committee, participant, actor=c.head, now=NOW)
+    db.session.commit()
+    login(client, c.head)
+    page = html_module.unescape(client.post(f"/committees/{committee.id}/participants", data={
+        "version": committee.version, "person": "Camille", "role": "coach"}).get_data(as_text=True))
+    assert "2 personnes correspondent à « Camille »" in page
+    assert f'value="{c.coach.id}">' in page and f'value="{twin.id}">' in page and "checked" not in page.split("Confirmer l'invitation")[1].split("</fieldset>")[0]
+    unchosen = client.post(f"/committees/{committee.id}/participants", data={
+        "version": committee.version, "person": "Camille", "role": "coach", "confirm": "1"})
+    assert unchosen.status_code == 422 and "Choisissez la personne à inviter." in unchosen.get_data(as_text=True)

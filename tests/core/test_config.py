@@ -87,3 +87,13 @@ def test_a_number_that_is_not_one_is_a_configuration_error_naming_the_variable(m
     monkeypatch.setenv("SMTP_PORT", "2525")
     loaded = config.load(str(tmp_path))
     assert (loaded["DB_POOL_TIMEOUT"], loaded["SMTP_PORT"]) == (2.5, 2525)
+
+
+def test_the_sponsors_grid_policy_warns_by_default_and_refuses_an_unknown_value(monkeypatch, tmp_path):
+    monkeypatch.delenv("SIGN_OFF_SPONSOR_GRID", raising=False)
+    assert config.load(str(tmp_path), {"JALONS_ENV": "development"})["SIGN_OFF_SPONSOR_GRID"] == "avertir"
+    monkeypatch.setenv("SIGN_OFF_SPONSOR_GRID", "Exiger")
+    assert config.load(str(tmp_path), {"JALONS_ENV": "development"})["SIGN_OFF_SPONSOR_GRID"] == "exiger"
+    monkeypatch.setenv("SIGN_OFF_SPONSOR_GRID", "toujours")
+    with pytest.raises(config.ConfigError, match="SIGN_OFF_SPONSOR_GRID='toujours' : valeurs possibles avertir, exiger"):
+        config.load(str(tmp_path), {"JALONS_ENV": "development"})

@@ -16,7 +16,8 @@ def test_the_api_lists_the_official_grids_with_their_latest_version(client, temp
     assert body["meta"] == {"total": 3}
     sponsor = body["data"][2]
     version = sponsor["latest_version"]
-    assert version["number"] == 1 and version["scale"] == {"min": 0, "max": 5}
+    assert version["number"] == 1 and version["scale"] == {"min": 0, "max": 5, "min_label": "Pas du tout",
+                                                        "max_label": "Tout à fait"}
     assert [c["code"] for c in version["criteria"] if c["kind"] == "note"] == [
         "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3"]
     first = version["criteria"][0]

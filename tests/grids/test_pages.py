@@ -104,6 +104,19 @@ def test_the_form_shows_each_criterion_with_its_questions_and_scale(client, worl
     assert "Déclaration de conflit d'intérêts" in body
 
 
+def test_each_scale_says_what_its_ends_mean(client, world):
+    committee = make_committee(world.startup, kind=CommitteeKind.END_OF_INVESTIGATION,
+                               participants=[(world.people.sponsor, "sponsor")])
+    login(client, world.people.sponsor)
+    sponsor_grid = text(client.get(f"/grids/committee/{committee.id}/arbitrage_sponsor/fill"))
+    assert "Critères notés de 0 (pas du tout) à 5 (tout à fait)" in sponsor_grid
+    assert re.search(r'for="c\d+-0">0<span class="fr-hint-text">Pas du tout</span>', sponsor_grid)
+    assert re.search(r'for="c\d+-5">5<span class="fr-hint-text">Tout à fait</span>', sponsor_grid)
+    assert not re.search(r'for="c\d+-3">3<span', sponsor_grid)  # only the ends are explained
+    eligibility = text(client.get(f"/grids/committee/{committee.id}/lancement/fill"))
+    assert "Critères notés de 0 (critère non rempli) à 10 (critère pleinement rempli)" in eligibility
+
+
 def test_a_draft_is_saved_then_shown_again(client, world):
     response = submit(client, world, world.people.sponsor, {"1.1": 4}, action="draft", comments={"1.1": "Cible claire"})
     assert response.status_code == 303 and response.headers["Location"].endswith(url(world))

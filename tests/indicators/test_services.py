@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -401,6 +402,22 @@ def test_chart_rows_put_objectives_on_their_period():
         ("septembre 2026", Decimal("10"), None), ("octobre 2026", Decimal("12"), None),
         ("avril 2027", None, Decimal("20")),
     ]
+
+
+def test_the_chart_axis_keeps_every_month_and_leaves_a_gap_where_a_value_is_missing(app):
+    from indicators.views import chart_of
+
+    startup = make_startup()
+    users = make_indicator(startup)
+    services.enter_values(startup, {(users.id, month("2026-06")): "10", (users.id, month("2026-09")): "12"},
+                          today=TODAY)
+    axis = queries.chart_axis(queries.chart_rows(users), users.frequency)
+    assert [(r.label, r.value) for r in axis] == [
+        ("juin 2026", Decimal("10")), ("juillet 2026", None), ("août 2026", None), ("septembre 2026", Decimal("12"))]
+    chart = chart_of(users)
+    assert json.loads(chart["x"]) == [["juin 2026", "juillet 2026", "août 2026", "septembre 2026"]]
+    assert json.loads(chart["y"]) == [[10, None, None, 12]]
+    assert [row.label for row, _ in chart["rows"]] == ["juin 2026", "septembre 2026"]  # the table: the data only
 
 
 def test_an_indicator_name_holds_on_one_line():

@@ -116,7 +116,7 @@ def test_the_page_loads_the_chart_components_and_shows_the_north_star_first(clie
 def charts_and_tables(page: str) -> dict:
     """{caption: (chart series, table columns)} read back from the page's HTML."""
     found = {}
-    charts = re.findall(r'<line-chart x="([^"]*)" y="([^"]*)" name="([^"]*)"', page)
+    charts = re.findall(r'<line-chart x="([^"]*)" y="([^"]*)" y-min="0" name="([^"]*)"', page)
     tables = re.findall(r"<table data-indicateur[^>]*>(.*?)</table>", page, re.S)
     assert len(charts) == len(tables)
     for (x, y, name), table in zip(charts, tables):
@@ -142,11 +142,14 @@ def test_the_chart_and_its_table_carry_the_same_numbers(client, team):
     page = client.get(f"/indicators/{startup.id}").text
     x, y, name, rows = charts_and_tables(page)["Valeurs et objectifs — Usagers"]
     assert name == ["Valeur", "Objectif"]
-    assert x[0] == x[1] == [p for p, _, _ in rows] == ["janvier 2026", "février 2026", "mars 2026", "juin 2026"]
-    assert [None if v is None else Decimal(str(v)) for v in y[0]] == [v for _, v, _ in rows] == \
-        [Decimal("1234.5"), Decimal("1300"), Decimal("0.25"), None]
-    assert [None if v is None else Decimal(str(v)) for v in y[1]] == [o for _, _, o in rows] == \
-        [None, Decimal("1250"), None, Decimal("2000")]
+    # The table lists the periods with data; the chart's time axis has every month, April and May empty.
+    assert [p for p, _, _ in rows] == ["janvier 2026", "février 2026", "mars 2026", "juin 2026"]
+    assert x[0] == x[1] == ["janvier 2026", "février 2026", "mars 2026", "avril 2026", "mai 2026", "juin 2026"]
+    points = {period: (value, objective) for period, value, objective in zip(x[0], y[0], y[1])}
+    assert points["avril 2026"] == points["mai 2026"] == (None, None)
+    assert [tuple(None if v is None else Decimal(str(v)) for v in points[p]) for p, _, _ in rows] == \
+        [(v, o) for _, v, o in rows] == [(Decimal("1234.5"), None), (Decimal("1300"), Decimal("1250")),
+                                         (Decimal("0.25"), None), (None, Decimal("2000"))]
     assert "1\u202f234,5" in page
 
 

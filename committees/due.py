@@ -159,15 +159,15 @@ def planned_committees():
     )
 
 
-def committee_due(today: dt.date):
+def committee_due(today: dt.date, exact: bool = False):
     """One row per active startup: startup_id, last_committee_on, next_committee_due, next_planned_at,
     committee_status ('overdue', 'due45', 'ok').
 
     A subquery to outer-join on Startup.id: lists and the API get the due date in the same statement as
     their rows, never one query per startup. Archived startups, startups without a current phase and
-    those in a terminal phase have no row (no committee is due).
+    those in a terminal phase have no row (no committee is due). exact: see current_periods.
     """
-    current = current_periods(today)
+    current = current_periods(today, exact)
     last = last_committees(today)
     planned = planned_committees()
     reference = sa.case(

@@ -130,6 +130,15 @@ def _add_months_sqlite(element, compiler, **kw):
     )
 
 
+def due_on_sql(last_committee_on, phase_start_on):
+    """due_on() as a SQL expression of its two columns."""
+    reference = sa.case(
+        (sa.and_(last_committee_on.is_not(None), last_committee_on > phase_start_on), last_committee_on),
+        else_=phase_start_on,
+    )
+    return add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
+
+
 def last_committees(today: dt.date):
     """startup_id → last_committee_on: the latest held committee or `committee` event on or before today."""
     held = sa.select(Committee.startup_id.label("startup_id"), Committee.held_on.label("held_on")).where(
@@ -170,12 +179,7 @@ def committee_due(today: dt.date, exact: bool = False):
     current = current_periods(today, exact)
     last = last_committees(today)
     planned = planned_committees()
-    reference = sa.case(
-        (sa.and_(last.c.last_committee_on.is_not(None), last.c.last_committee_on > current.c.start_on),
-         last.c.last_committee_on),
-        else_=current.c.start_on,
-    )
-    due = add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
+    due = due_on_sql(last.c.last_committee_on, current.c.start_on)
     rows = (
         sa.select(
             current.c.startup_id,

@@ -200,23 +200,19 @@ def time_in_phase(today: dt.date, filters: Filters) -> TimeInPhase:
     """Each started period of an active phase lasts from its start to the start of the startup's next
     period (in the order of the current-phase rule); the last one, the current phase, is still under way
     and counted until today. Per phase, per incubator and per year the period started."""
-    order = (PhasePeriod.effective_start_on, phase_rank_sql(), PhasePeriod.position)
+    ranges = _phase_ranges()
     rows = db.session.execute(
-        sa.select(
-            PhasePeriod.phase,
-            PhasePeriod.effective_start_on,
-            sa.func.lead(PhasePeriod.effective_start_on, type_=sa.Date).over(partition_by=PhasePeriod.startup_id, order_by=order),
-            Startup.incubator_id,
-            Incubator.name,
-        )
-        .join(Startup, Startup.id == PhasePeriod.startup_id)
+        sa.select(ranges.c.phase, ranges.c.start_on, ranges.c.next_start, Startup.incubator_id, Incubator.name)
+        .join(Startup, Startup.id == ranges.c.startup_id)
         .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-        .where(PhasePeriod.effective_start_on <= today, *filters.startup_scope(PhasePeriod.startup_id))
+        .where(ranges.c.start_on <= today, *filters.startup_scope(ranges.c.startup_id))
     ).all()
     result = TimeInPhase({}, {}, {}, {})
     for phase, start, next_start, incubator_id, incubator_name in rows:
         if phase in TERMINAL_PHASES or not filters.in_years(start):
             continue
+        if next_start is not None and next_start > today:
+            next_start = None  # the next period is only planned: this one is under way
         end = next_start if next_start is not None else today
         days = (end - start).days
         typical = TYPICAL_MONTHS.get(phase)
@@ -253,23 +249,53 @@ class Share:
         return share(self.part, self.whole)
 
 
+def _phase_ranges():
+    """Each dated period with the start of the startup's next one (in the order of the current-phase rule):
+    the period is the current phase on the days from its start to the day before the next one's start (a
+    period tied on its start with a later-ranked one has an empty range: the later one wins, as the rule says)."""
+    order = (PhasePeriod.effective_start_on, phase_rank_sql(), PhasePeriod.position)
+    return (
+        sa.select(
+            PhasePeriod.startup_id, PhasePeriod.phase, PhasePeriod.effective_start_on.label("start_on"),
+            sa.func.lead(PhasePeriod.effective_start_on, type_=sa.Date)
+            .over(partition_by=PhasePeriod.startup_id, order_by=order).label("next_start"),
+        )
+        .where(PhasePeriod.effective_start_on.is_not(None))
+        .subquery("phase_ranges")
+    )
+
+
+def _current_on(ranges, day):
+    """The join condition: the range holds the current phase on `day` (a column)."""
+    return sa.and_(ranges.c.start_on <= day, sa.or_(ranges.c.next_start.is_(None), ranges.c.next_start > day))
+
+
 def overdue_by_month(today: dt.date, filters: Filters) -> list[Share]:
     """On the last day of each of the last 24 months (today for the current one): the active startups (a
     current phase, not terminal, on that day) and those whose committee was overdue that day, by the
     due-date rule of the portfolio (six months after the later of the last committee held and the start
     of the current phase)."""
     days = month_ends(today, OVERDUE_MONTHS)
-    selects = []
-    for day in days:
-        due = committee_due.committee_due(day, exact=True)
-        selects.append(
-            sa.select(sa.literal(day, sa.Date).label("day"), sa.func.count().label("active"),
-                      sa.func.coalesce(sa.func.sum(sa.case((due.c.next_committee_due < day, 1), else_=0)), 0).label("overdue"))
-            .select_from(due).join(Startup, Startup.id == due.c.startup_id)
-            .where(*filters.startup_scope(due.c.startup_id))
-        )
-    found = {row.day: row for row in db.session.execute(sa.union_all(*selects))}
-    return [Share(day.isoformat()[:7], int(found[day].overdue or 0), int(found[day].active or 0)) for day in days]
+    table = sa.union_all(*[sa.select(sa.literal(day, sa.Date).label("day")) for day in days]).subquery("month_ends")
+    ranges, held = _phase_ranges(), _held(today)
+    last = (
+        sa.select(held.c.startup_id, table.c.day, sa.func.max(held.c.held_on).label("last_committee_on"))
+        .join(table, held.c.held_on <= table.c.day)
+        .group_by(held.c.startup_id, table.c.day)
+        .subquery("last_committees")
+    )
+    due = committee_due.due_on_sql(last.c.last_committee_on, ranges.c.start_on)
+    rows = db.session.execute(
+        sa.select(table.c.day, sa.func.count(), sa.func.sum(sa.case((due < table.c.day, 1), else_=0)))
+        .select_from(ranges)
+        .join(table, _current_on(ranges, table.c.day))
+        .join(Startup, Startup.id == ranges.c.startup_id)
+        .outerjoin(last, sa.and_(last.c.startup_id == ranges.c.startup_id, last.c.day == table.c.day))
+        .where(ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]), *filters.startup_scope(ranges.c.startup_id))
+        .group_by(table.c.day)
+    ).all()
+    found = {day: (int(active), int(overdue or 0)) for day, active, overdue in rows}
+    return [Share(day.isoformat()[:7], found.get(day, (0, 0))[1], found.get(day, (0, 0))[0]) for day in days]
 
 
 def overdue_by_incubator(today: dt.date, filters: Filters) -> list[Share]:
@@ -423,26 +449,20 @@ def reporting_on_time(today: dt.date, now: dt.datetime, filters: Filters) -> lis
     )
     on_time = sa.exists().where(IndicatorValue.indicator_id == Indicator.id, IndicatorValue.period_start == table.c.month,
                                 IndicatorValue.entered_at < deadline).correlate_except(IndicatorValue)
-    latest = sa.orm.aliased(PhasePeriod)
-    phase_then = (
-        sa.select(latest.phase)
-        .where(latest.startup_id == Startup.id, latest.effective_start_on <= table.c.last_day)
-        .order_by(latest.effective_start_on.desc(), sa.case({p.value: p.rank for p in Phase}, value=latest.phase).desc(),
-                  latest.position.desc())
-        .limit(1).correlate(Startup, table).scalar_subquery()
-    )
+    ranges = _phase_ranges()
     late = sa.exists().where(asked, ~on_time).correlate_except(Indicator)
     rows = db.session.execute(
         sa.select(table.c.month, sa.func.count(), sa.func.sum(sa.case((late, 0), else_=1)))
-        .select_from(Startup)
-        .join(table, sa.true())
+        .select_from(ranges)
+        .join(table, _current_on(ranges, table.c.last_day))
+        .join(Startup, Startup.id == ranges.c.startup_id)
         .outerjoin(IndicatorReporting, IndicatorReporting.startup_id == Startup.id)
         .where(
             *filters.startup_scope(Startup.id),
             sa.or_(IndicatorReporting.frequency.is_(None), IndicatorReporting.frequency != Reporting.NONE),
             deadline <= now,
             sa.exists().where(asked),
-            phase_then.not_in([p.value for p in TERMINAL_PHASES]),
+            ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]),
         )
         .group_by(table.c.month)
     ).all()

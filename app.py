@@ -51,7 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 # The areas, in import order: an area may import those listed before it, never those after.
 AREAS = ("users", "audit", "startups", "indicators", "committees", "conventions", "grids", "presentations", "portfolio",
-         "stats", "api", "espace")
+         "stats", "donnees", "api", "espace")
 
 
 def _register_areas(app: Flask) -> None:

@@ -18,6 +18,7 @@ from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
 from core import cache
+from core.urls import external_url
 from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
@@ -143,15 +144,6 @@ def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -
         "last": link(last),
     }
     return Page(items, total, page, per_page, links)
-
-
-def external_url(endpoint_name: str, **values) -> str:
-    """An absolute URL from BASE_URL (the request's Host header could name another site), or from the
-    request where BASE_URL is not set (development, tests)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint_name, **values)
-    return url_for(endpoint_name, _external=True, **values)
 
 
 def link_header(links: dict[str, str | None]) -> str:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from audit.models import AuditEvent
 from core import cache, clock
 from core.db import db
+from core.urls import external_url
 from donnees.datasets import DATASETS, LICENCE
 from users.permissions import public
 
@@ -25,7 +26,7 @@ def last_update():
 @bp.get("/")
 @public
 def index():
-    return render_template("donnees/index.html", datasets=DATASETS.values(), licence=LICENCE,
+    return render_template("donnees/index.html", datasets=DATASETS.values(), licence=LICENCE, stable_url=external_url,
                            last_update=last_update(), active_section="donnees")
 
 

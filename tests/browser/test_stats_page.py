@@ -38,3 +38,18 @@ def test_a_visitor_reads_the_statistics_and_filters_them(page, axe, screenshot, 
     charts_drawn(page)
     screenshot(page, "stats-filtre")
     axe(page, "statistiques filtrées")
+
+
+def test_a_visitor_finds_the_open_data_and_downloads_a_valid_file(page, axe, screenshot):
+    page.goto("/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Données ouvertes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Données ouvertes")
+    expect(page.get_by_role("heading", level=2, name="Startups d'État et leur phase en cours")).to_be_visible()
+    expect(page.get_by_role("table", name="Colonnes de « Startups d'État et leur phase en cours »")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "la page défile horizontalement"
+    screenshot(page, "donnees")
+    axe(page, "données ouvertes")
+    response = page.request.get(page.get_by_role("link", name="CSV", exact=True).first.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    assert response.text().splitlines()[0] == "id,nom,incubateur,phase,phase_libelle,debut_phase,active,sponsors,site"

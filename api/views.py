@@ -266,3 +266,4 @@ def openapi():
 # Endpoints of other areas, declared in their own modules on this blueprint.
 from api import conventions as _conventions  # noqa: E402,F401
 from api import grids as _grids  # noqa: E402,F401
+from api import donnees as _donnees  # noqa: E402,F401

@@ -10,7 +10,7 @@ import json
 import math
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from api import serializers as s
@@ -244,6 +244,13 @@ def organisation(organisation_id: str):
 
 
 # --- the document ---
+
+
+@bp.get("/")
+@public
+def docs():
+    """The OpenAPI document for a person: Swagger UI inside the DSFR layout (an HTML page, not an endpoint)."""
+    return render_template("api/docs.html", active_section="api")
 
 
 @bp.get("/openapi.json")

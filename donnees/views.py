@@ -36,10 +36,10 @@ def _etag(name: str, kind: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-@bp.get("/<name>.<kind>")
+@bp.get("/<dataset>.<kind>")
 @public
-def download(name: str, kind: str):
-    dataset = DATASETS.get(name)
+def download(dataset: str, kind: str):
+    name, dataset = dataset, DATASETS.get(dataset)
     if dataset is None or kind not in MEDIA_TYPES:
         abort(404)
     etag = _etag(name, kind)
@@ -54,10 +54,10 @@ def download(name: str, kind: str):
     return response
 
 
-@bp.get("/<name>.schema.json")
+@bp.get("/<dataset>.schema.json")
 @public
-def schema(name: str):
-    dataset = DATASETS.get(name)
+def schema(dataset: str):
+    dataset = DATASETS.get(dataset)
     if dataset is None:
         abort(404)
     return Response(json.dumps(dataset.schema(), ensure_ascii=False, indent=1), mimetype="application/json; charset=utf-8",

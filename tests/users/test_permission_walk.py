@@ -210,6 +210,8 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "service_id": lambda w: w.convention().orders[0].services[0],
     "invoice_id": lambda w: w.convention().orders[0].invoices[0],
     "objective_id": lambda w: w.objective(),
+    "dataset": lambda w: "startups",
+    "kind": lambda w: "csv",
 }
 
 

@@ -12,12 +12,10 @@ statements and the time spent in the database, unfiltered and filtered by an inc
 13): the same number of statements at every scale.
 """
 
-import argparse
 import datetime as dt
 import importlib.util
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -123,22 +121,8 @@ def run_scale(database_url: str, scale: int, args) -> list[tuple]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="PostgreSQL à utiliser (effacée à chaque échelle : --reset requis) ; "
-                                               "par défaut un fichier SQLite temporaire par échelle")
-    parser.add_argument("--reset", action="store_true", help="effacer la base donnée par --database-url")
-    parser.add_argument("--scales", default="1,10", help="tailles du portefeuille, en multiples du réel (1,10)")
-    parser.add_argument("--repeat", type=int, default=10, help="requêtes mesurées par page (10)")
-    parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
-    args = parser.parse_args(argv)
-    results = []
-    for scale in (int(s) for s in args.scales.split(",")):
-        if args.database_url:
-            args.reset = True if scale != int(args.scales.split(",")[0]) else args.reset
-            results += run_scale(args.database_url, scale, args)
-        else:
-            with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder:
-                results += run_scale("sqlite:///" + str(Path(folder) / "bench.sqlite3"), scale, args)
+    args = bench_conventions.scale_arguments(__doc__.split("\n\n")[0], 10, argv)
+    results = bench_conventions.over_scales(args, run_scale)
     print(f"\n{'échelle':<8} {'page':<42} {'HTTP':>4} {'ms':>9} {'req.':>5} {'SQL ms':>9}")
     for scale, label, measure in results:
         print(f"x{scale:<7} {label:<42} {measure.status:>4} {measure.ms:>9.1f} {measure.queries:>5} {measure.sql_ms:>9.1f}")

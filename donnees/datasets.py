@@ -328,6 +328,9 @@ def figure_rows(today: dt.date, now: dt.datetime) -> list[dict]:
     for share in page.reporting:
         add("indicateurs_a_temps", share.label, None, "startups_sollicitees", share.whole)
         add("indicateurs_a_temps", share.label, None, "a_temps", share.part)
+    for phase, count, (q1, median, q3) in page.cost_per_use_rows:
+        add("cout_par_usage", None, phase.value, "startups", count)
+        add("cout_par_usage", None, phase.value, "mediane_eur", median)
     for (year, partner), figures in page.money_by_partner.items():
         for measure, cents in figures.items():
             add("financement", year, partner, MONEY_MEASURES[measure], float(_euros(cents)))
@@ -346,7 +349,8 @@ FIGURES = Dataset(
     "(figure, période, groupe, mesure, valeur) ; chaque figure est définie sur la page /stats.",
     (
         Field("figure", "string", "La figure : entonnoir, duree_phase, comites_en_retard, comites_tenus, "
-              "ecart_echeance_comite, decisions, delai_validation, indicateurs_a_temps, financement.", required=True),
+              "ecart_echeance_comite, decisions, delai_validation, indicateurs_a_temps, cout_par_usage, financement.",
+              required=True),
         Field("periode", "string", "Année, semestre (2025-S1) ou mois (2025-06) ; vide pour toute la période."),
         Field("groupe", "string", "Phase, nature de décision ou administration partenaire, selon la figure."),
         Field("mesure", "string", "Ce qui est compté ou mesuré.", required=True),

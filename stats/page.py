@@ -40,6 +40,7 @@ class StatsPage:
     money_by_partner: dict[tuple, dict[str, int]]
     money_by_phase: dict[tuple, dict[str, int]]
     money_by_year: dict[int, dict[str, int]]
+    cost_per_use: dict[Phase, list[float]]
     charts: dict[str, dict] = dataclasses.field(default_factory=dict)
 
     phases = INCUBATION_PHASES
@@ -58,6 +59,10 @@ class StatsPage:
             ("Médiane de la durée des périodes par année de début de la période (mois)", "Année", found.by_year,
              [(year, str(year)) for year in years]),
         ]
+
+    @property
+    def cost_per_use_rows(self) -> list[tuple[Phase, int, tuple[float, float, float]]]:
+        return [(phase, len(costs), queries.quartiles(costs)) for phase, costs in self.cost_per_use.items()]
 
     @property
     def money_tables(self) -> list[tuple[str, list[str], list[tuple]]]:
@@ -95,6 +100,7 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
         money_by_partner=by_partner,
         money_by_phase=queries.money_by("phase", today, filters),
         money_by_year=queries.money_by_year(by_partner),
+        cost_per_use=queries.cost_per_use_by_phase(today, filters),
     )
     total = page.funnel_total
     page.charts = {
@@ -115,6 +121,8 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
                            [("Indicateurs transmis à temps (%)", [s.percent for s in page.reporting])]),
         "money": chart([str(y) for y in page.money_by_year], [
             (queries.MEASURE_LABELS[m], [euros(f[m]) for f in page.money_by_year.values()]) for m in MEASURES]),
+        "cost_per_use": chart([p.label for p in page.cost_per_use],
+                              [("Coût par usage médian (€)", [queries.quartiles(v)[1] for v in page.cost_per_use.values()])]),
     }
     return page
 

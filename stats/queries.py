@@ -18,9 +18,13 @@ from committees.models import Committee, CommitteeStatus, Decision, DecisionKind
 from conventions.models import Convention, Invoice, Order, Release, convention_startups
 from core.clock import PARIS
 from core.db import UTCDateTime, db
-from indicators.models import Frequency, Indicator, IndicatorKind, IndicatorReporting, IndicatorValue, Reporting
+from indicators.models import (
+    Frequency, Indicator, IndicatorKind, IndicatorReporting, IndicatorValue, Reporting, StartupBudget,
+)
 from indicators.queries import month_shift
-from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, phase_rank_sql, startup_sponsors
+from startups.models import (
+    Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, current_periods, phase_rank_sql, startup_sponsors,
+)
 from startups.phases import TERMINAL_PHASES, TYPICAL_MONTHS, Phase
 
 # The phases a startup has reached when it has a started period in any of them (a later phase implies
@@ -529,6 +533,29 @@ def money_by_year(by_partner: dict[tuple, dict[str, int]]) -> dict[int, dict[str
         for measure, cents in figures.items():
             total[measure] += cents
     return dict(sorted(years.items()))
+
+
+def cost_per_use_by_phase(today: dt.date, filters: Filters) -> dict[Phase, list[float]]:
+    """Per current phase, the cost per use of each startup that knows it: its yearly budget divided by its
+    monthly active users, for the latest month (on or before today) with users and a budget for that year."""
+    current = current_periods(today, exact=True)  # exact: no statement spent asking whether the cache is fresh
+    rows = db.session.execute(
+        sa.select(Indicator.startup_id, current.c.phase, IndicatorValue.period_start, IndicatorValue.value,
+                  StartupBudget.amount_eur)
+        .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
+        .join(StartupBudget, sa.and_(StartupBudget.startup_id == Indicator.startup_id,
+                                     StartupBudget.year == _year(IndicatorValue.period_start)))
+        .join(current, current.c.startup_id == Indicator.startup_id)
+        .join(Startup, Startup.id == Indicator.startup_id)
+        .where(Indicator.kind == IndicatorKind.ACTIVE_USERS, Indicator.archived_at.is_(None), IndicatorValue.value > 0,
+               IndicatorValue.period_start <= today, *filters.startup_scope(Indicator.startup_id))
+        .order_by(Indicator.startup_id, IndicatorValue.period_start)
+    ).all()
+    latest = {startup_id: (Phase(phase), amount / float(users)) for startup_id, phase, _, users, amount in rows}
+    costs: dict[Phase, list[float]] = {}
+    for phase, cost in latest.values():
+        costs.setdefault(phase, []).append(cost)
+    return {phase: sorted(values) for phase, values in costs.items()}
 
 
 # --- The filters' choices --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pytest
 from committees.models import Committee, CommitteeKind, CommitteeStatus, Decision, DecisionKind, SignOff
 from conventions.models import Activity, Convention, ConventionKind, Invoice, Order, Release, Resource
 from core.db import db
-from indicators.models import Category, Indicator, IndicatorReporting, IndicatorValue, Reporting
+from indicators.models import Category, Indicator, IndicatorKind, IndicatorReporting, IndicatorValue, Reporting, StartupBudget
 from startups.phases import Phase, parse_phase
 from tests.factories import d, make_incubator, make_organisation, make_startup
 
@@ -78,12 +78,23 @@ def history(clock_on):
     # Indicators: reprise reports monthly; recente quarterly, its indicator made on 5 March 2026.
     north = Indicator(startup_id=reprise.id, name="Usagers", category=Category.NORTH_STAR, created_at=at("2025-01-01T00:00"))
     usage = Indicator(startup_id=recente.id, name="Usagers", category=Category.NORTH_STAR, created_at=at("2026-03-05T00:00"))
-    db.session.add_all([north, usage, IndicatorReporting(startup_id=recente.id, frequency=Reporting.QUARTERLY)])
+    # Active users (the cost per use's denominator); recente's made in April, after its March values were asked.
+    users = Indicator(startup_id=reprise.id, name="Usagers actifs", category=Category.ACTIVATION, kind=IndicatorKind.ACTIVE_USERS,
+                      created_at=at("2025-01-01T00:00"))
+    recent_users = Indicator(startup_id=recente.id, name="Usagers actifs", category=Category.ACTIVATION,
+                             kind=IndicatorKind.ACTIVE_USERS, created_at=at("2026-04-02T00:00"))
+    db.session.add_all([north, usage, users, recent_users,
+                        IndicatorReporting(startup_id=recente.id, frequency=Reporting.QUARTERLY),
+                        StartupBudget(startup_id=reprise.id, year=2026, amount_eur=100_000),
+                        StartupBudget(startup_id=recente.id, year=2026, amount_eur=50_000)])
     db.session.flush()
     db.session.add_all([
         IndicatorValue(indicator_id=north.id, period_start=d("2026-03-01"), value=10, entered_at=at("2026-04-10T08:00")),
         IndicatorValue(indicator_id=north.id, period_start=d("2026-02-01"), value=9, entered_at=at("2026-04-05T08:00")),
         IndicatorValue(indicator_id=usage.id, period_start=d("2026-03-01"), value=3, entered_at=at("2026-04-20T08:00")),
+        IndicatorValue(indicator_id=users.id, period_start=d("2026-02-01"), value=400, entered_at=at("2026-03-02T08:00")),
+        IndicatorValue(indicator_id=users.id, period_start=d("2026-03-01"), value=500, entered_at=at("2026-04-02T08:00")),
+        IndicatorValue(indicator_id=recent_users.id, period_start=d("2026-04-01"), value=100, entered_at=at("2026-05-02T08:00")),
     ])
 
     # Money: one published convention (the partner's, financing a construction), one not published.

@@ -139,3 +139,9 @@ def test_the_quartiles_of_one_value_and_of_none():
 
 def test_month_ends_end_with_today():
     assert queries.month_ends(dt.date(2026, 3, 31), 3) == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31)]
+
+
+def test_the_median_cost_per_use_by_current_phase(history):
+    # reprise: 100,000 € / 500 users in March 2026 (its latest month); recente: 50,000 € / 100 in April.
+    assert queries.cost_per_use_by_phase(history, ALL) == {Phase.CONSTRUCTION: [200.0], Phase.INVESTIGATION: [500.0]}
+    assert queries.cost_per_use_by_phase(history, Filters(incubator_id="inc-a")) == {Phase.CONSTRUCTION: [200.0]}

@@ -21,7 +21,7 @@ def test_the_page_is_public_and_states_each_definition(client, history):
     assert response.status_code == 200
     html = response.text
     assert "Statistiques du programme" in html and "au <strong>15 juin 2026</strong>" in html
-    assert html.count("<strong>Définition :</strong>") == 11
+    assert html.count("<strong>Définition :</strong>") == 12
     assert 'href="/stats/"' in html  # the footer's link
     assert 'aria-current="page"' in html.split("Statistiques</a>")[0].rsplit("<a", 1)[1]
 
@@ -29,7 +29,7 @@ def test_the_page_is_public_and_states_each_definition(client, history):
 def test_every_chart_sits_beside_a_table_of_the_same_numbers(client, history):
     html = client.get("/stats/").text
     found = charts(html)
-    assert len(found) == 7
+    assert len(found) == 8
     funnel = found[0]
     assert funnel["y"] == [[5, 3, 3, 2, 1]]
     table = html.split("<caption>Entonnoir par année d'entrée en investigation</caption>")[1].split("</table>")[0]
@@ -37,7 +37,10 @@ def test_every_chart_sits_beside_a_table_of_the_same_numbers(client, history):
     overdue = found[2]
     assert overdue["x"][0][-1] == "2026-06" and overdue["y"][0][-1] == 50.0
     assert "<th scope=\"row\">2026-06</th><td class=\"jalons-number\">2</td><td class=\"jalons-number\">1</td><td class=\"jalons-number\">50,0 %</td>" in html
-    money = found[-1]
+    money, cost = found[-2], found[-1]
+    assert cost["x"] == [["Investigation", "Construction"]] or cost["x"] == [["Construction", "Investigation"]]
+    assert sorted(cost["y"][0]) == [200.0, 500.0]
+    assert '<td class="jalons-number">200,00</td>' in html
     assert money["x"] == [["2025"]] * 4 and money["y"] == [[100000], [30000], [50000], [20000]]
     assert "100\u202f000" in html
 
@@ -61,5 +64,5 @@ def test_the_page_runs_the_same_statements_whatever_the_size_of_the_portfolio(cl
     with count_queries() as large:
         assert client.get("/stats/?incubator=lot-inc-1&partner=lot-org-1&du=2020&au=2026").status_code == 200
     # The filters' choices (2), the funnel, time in phase, overdue by month and by incubator, held, delays,
-    # decisions, sign-off, indicators, money by partner and by phase (11), and the page cache's data version.
-    assert len(small) == len(large) <= 14
+    # decisions, sign-off, indicators, money by partner and by phase, cost per use (12), the page cache's data version.
+    assert len(small) == len(large) <= 15

@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DSFR := node_modules/@gouvfr/dsfr/dist
 CHART := node_modules/@gouvfr/dsfr-chart/dist
+SWAGGER := node_modules/swagger-ui-dist
 VENDOR := static/vendor
 export FLASK_APP := wsgi
 
@@ -29,11 +30,12 @@ node_modules/.installed: package.json package-lock.json .dsfr.yml
 # Only the subset of the DSFR that pages use, keeping dist/'s layout (the CSS refers to fonts/ and icons/),
 # with a .gz beside each file that compresses, which WhiteNoise sends to browsers (core/static.py).
 $(VENDOR)/.installed: node_modules/.installed $(VENV)/.installed
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/dsfr-chart
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/dsfr-chart $(VENDOR)/swagger-ui
 	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
 	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
 	cp $(CHART)/DSFRChart/DSFRChart.js $(CHART)/DSFRChart/DSFRChart.css $(VENDOR)/dsfr-chart/
+	cp $(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css $(SWAGGER)/LICENSE $(VENDOR)/swagger-ui/
 	$(BIN)/python -m whitenoise.compress --quiet --no-brotli $(VENDOR)
 	touch $@
 

@@ -52,7 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 # The areas, in import order: an area may import those listed before it, never those after.
 AREAS = ("users", "audit", "startups", "indicators", "committees", "conventions", "commitments", "grids", "presentations",
-         "portfolio", "api", "espace", "admin")
+         "portfolio", "stats", "donnees", "api", "espace", "admin")
 
 
 def _register_areas(app: Flask) -> None:

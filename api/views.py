@@ -10,7 +10,7 @@ import json
 import math
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from api import serializers as s
@@ -18,6 +18,7 @@ from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
 from core import cache
+from core.urls import external_url
 from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
@@ -145,15 +146,6 @@ def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -
     return Page(items, total, page, per_page, links)
 
 
-def external_url(endpoint_name: str, **values) -> str:
-    """An absolute URL from BASE_URL (the request's Host header could name another site), or from the
-    request where BASE_URL is not set (development, tests)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint_name, **values)
-    return url_for(endpoint_name, _external=True, **values)
-
-
 def link_header(links: dict[str, str | None]) -> str:
     return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
 
@@ -254,6 +246,13 @@ def organisation(organisation_id: str):
 # --- the document ---
 
 
+@bp.get("/")
+@public
+def docs():
+    """The OpenAPI document for a person: Swagger UI inside the DSFR layout (an HTML page, not an endpoint)."""
+    return render_template("api/docs.html", active_section="api")
+
+
 @bp.get("/openapi.json")
 @public
 @endpoint(summary="Le document OpenAPI 3.1 de cette API", response=s.OPENAPI_DOCUMENT, tag="Documentation")
@@ -274,3 +273,4 @@ def openapi():
 # Endpoints of other areas, declared in their own modules on this blueprint.
 from api import conventions as _conventions  # noqa: E402,F401
 from api import grids as _grids  # noqa: E402,F401
+from api import donnees as _donnees  # noqa: E402,F401

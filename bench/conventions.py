@@ -154,15 +154,20 @@ def run_scale(database_url: str, scale: int, args) -> list[tuple]:
     return results
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def scale_arguments(description: str, repeat: int, argv=None) -> argparse.Namespace:
+    """The options of a benchmark run at several scales (bench/conventions.py, bench/stats.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", help="PostgreSQL à utiliser (effacée à chaque échelle : --reset requis) ; "
                                                "par défaut un fichier SQLite temporaire par échelle")
     parser.add_argument("--reset", action="store_true", help="effacer la base donnée par --database-url")
     parser.add_argument("--scales", default="1,10", help="tailles du portefeuille, en multiples du réel (1,10)")
-    parser.add_argument("--repeat", type=int, default=30, help="requêtes mesurées par page (30)")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"requêtes mesurées par page ({repeat})")
     parser.add_argument("--seed", type=int, default=2026, help="graine du tirage aléatoire")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def over_scales(args: argparse.Namespace, run_scale) -> list:
+    """run_scale(database_url, scale, args) at each scale, on the given database or a temporary SQLite file."""
     results = []
     for scale in (int(s) for s in args.scales.split(",")):
         if args.database_url:
@@ -171,6 +176,12 @@ def main(argv=None) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder:
                 results += run_scale("sqlite:///" + str(Path(folder) / "bench.sqlite3"), scale, args)
+    return results
+
+
+def main(argv=None) -> int:
+    args = scale_arguments(__doc__.split("\n\n")[0], 30, argv)
+    results = over_scales(args, run_scale)
     print(f"\n{'échelle':<8} {'page':<40} {'HTTP':>4} {'chaud ms':>9} {'req.':>5} │ {'froid ms':>9} {'req.':>5} {'SQL ms':>7}")
     for scale, label, warm, cold in results:
         print(f"x{scale:<7} {label:<40} {warm.status:>4} {warm.ms:>9.1f} {warm.queries:>5} │ {cold.ms:>9.1f} {cold.queries:>5} {cold.sql_ms:>7.1f}")

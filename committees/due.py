@@ -130,6 +130,15 @@ def _add_months_sqlite(element, compiler, **kw):
     )
 
 
+def due_on_sql(last_committee_on, phase_start_on):
+    """due_on() as a SQL expression of its two columns."""
+    reference = sa.case(
+        (sa.and_(last_committee_on.is_not(None), last_committee_on > phase_start_on), last_committee_on),
+        else_=phase_start_on,
+    )
+    return add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
+
+
 def last_committees(today: dt.date):
     """startup_id → last_committee_on: the latest held committee or `committee` event on or before today."""
     held = sa.select(Committee.startup_id.label("startup_id"), Committee.held_on.label("held_on")).where(
@@ -159,23 +168,18 @@ def planned_committees():
     )
 
 
-def committee_due(today: dt.date):
+def committee_due(today: dt.date, exact: bool = False):
     """One row per active startup: startup_id, last_committee_on, next_committee_due, next_planned_at,
     committee_status ('overdue', 'due45', 'ok').
 
     A subquery to outer-join on Startup.id: lists and the API get the due date in the same statement as
     their rows, never one query per startup. Archived startups, startups without a current phase and
-    those in a terminal phase have no row (no committee is due).
+    those in a terminal phase have no row (no committee is due). exact: see current_periods.
     """
-    current = current_periods(today)
+    current = current_periods(today, exact)
     last = last_committees(today)
     planned = planned_committees()
-    reference = sa.case(
-        (sa.and_(last.c.last_committee_on.is_not(None), last.c.last_committee_on > current.c.start_on),
-         last.c.last_committee_on),
-        else_=current.c.start_on,
-    )
-    due = add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
+    due = due_on_sql(last.c.last_committee_on, current.c.start_on)
     rows = (
         sa.select(
             current.c.startup_id,

@@ -307,14 +307,17 @@ def cache_is_fresh(today: dt.date) -> bool:
     return fresh
 
 
-def current_periods(today: dt.date):
+def current_periods(today: dt.date, exact: bool = False):
     """One row per startup with a started period: (startup_id, phase, start_on), by the current-phase rule.
 
     The same rule as phases.current_period, as a subquery that pages join and group by. When every
     startup's cached phase is today's (kept by refresh_current_phases after each change of periods and
     each night), it reads the cached columns; otherwise (another day asked, the nightly refresh not run
-    yet) it ranks the periods: exact, only slower. Reading never writes.
+    yet) it ranks the periods: exact, only slower. Reading never writes. exact=True ranks without asking
+    whether the cache is fresh (a day in the past, e.g. the statistics' month ends: no statement spent).
     """
+    if exact:
+        return _ranked_periods(today)
     return _cached_periods() if cache_is_fresh(today) else _ranked_periods(today)
 
 

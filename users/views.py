@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
-from core import clock
+from core import clock, urls
 from core.db import db
 from users import proconnect, services
 from users.forms import DEMO_PERSONAS, ConfirmLoginForm, DemoLoginForm, DinumFinanceForm, LoginForm, LogoutForm
@@ -10,15 +10,8 @@ from users.models import Person
 from users.permissions import authorize, current_person, public, requires
 
 bp = Blueprint("users", __name__, url_prefix="/users")
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails and ProConnect: from BASE_URL, never from the request's Host header
-    when BASE_URL is set (production requires it)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+# Absolute URLs for e-mails and ProConnect: from BASE_URL, never from the request's Host header when it is set.
+external_url = urls.external_url
 
 
 def log_in(person, next_url: str | None, proconnect_id_token: str | None = None):

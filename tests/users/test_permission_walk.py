@@ -229,6 +229,8 @@ ARGUMENTS: dict[str, Callable[[World], object]] = {
     "document_id": lambda w: w.convention().documents[0],
     "grant_id": lambda w: w.fast_grant(),
     "objective_id": lambda w: w.objective(),
+    "dataset": lambda w: "startups",
+    "kind": lambda w: "csv",
 }
 
 

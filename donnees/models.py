@@ -1,0 +1,1 @@
+"""The open data have no table of their own: they read the other areas."""

@@ -1,0 +1,64 @@
+"""/donnees: the list of the open datasets, and each one's CSV, JSON and Table Schema at a stable URL."""
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
+
+from audit.models import AuditEvent
+from core import cache, clock
+from core.db import db
+from core.urls import external_url
+from donnees.datasets import DATASETS, LICENCE
+from users.permissions import public
+
+bp = Blueprint("donnees", __name__, url_prefix="/donnees")
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+def last_update():
+    """The last change recorded (every write, an import's included, is in the audit trail)."""
+    return db.session.scalar(sa.select(sa.func.max(AuditEvent.at)))
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("donnees/index.html", datasets=DATASETS.values(), licence=LICENCE, stable_url=external_url,
+                           last_update=last_update(), active_section="donnees")
+
+
+def _etag(name: str, kind: str) -> str:
+    """Changes with the data, the day (the figures are « as of » today) and the file asked."""
+    token = f"{cache.data_token()}|{clock.today().isoformat()}|{name}|{kind}"
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+@bp.get("/<dataset>.<kind>")
+@public
+def download(dataset: str, kind: str):
+    name, dataset = dataset, DATASETS.get(dataset)
+    if dataset is None or kind not in MEDIA_TYPES:
+        abort(404)
+    etag = _etag(name, kind)
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "public, max-age=3600"})
+    rows = dataset.rows(clock.today(), clock.now())
+    body = dataset.csv(rows) if kind == "csv" else dataset.json(rows)
+    response = Response(body, mimetype=MEDIA_TYPES[kind])
+    response.headers["Content-Disposition"] = f'inline; filename="jalons-{name}.{kind}"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/<dataset>.schema.json")
+@public
+def schema(dataset: str):
+    dataset = DATASETS.get(dataset)
+    if dataset is None:
+        abort(404)
+    return Response(json.dumps(dataset.schema(), ensure_ascii=False, indent=1), mimetype="application/json; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=3600"})

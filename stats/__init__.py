@@ -1,0 +1,1 @@
+"""Public statistics of the programme (/stats): figures computed in SQL from the real history."""

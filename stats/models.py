@@ -1,0 +1,1 @@
+"""The statistics have no table of their own: they read the other areas."""

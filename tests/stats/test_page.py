@@ -1,0 +1,68 @@
+"""/stats through the test client: public, every chart beside its table, filters, bounded SQL."""
+
+import json
+import re
+
+from tests.factories import bulk_portfolio
+
+
+def charts(html: str) -> list[dict]:
+    """Each dsfr-chart component's attributes, decoded."""
+    found = []
+    for tag, attributes in re.findall(r"<(bar-chart|line-chart)([^>]*)>", html):
+        values = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', attributes))
+        found.append({"tag": tag, **{k: json.loads(values[k].replace("&#34;", '"').replace("&quot;", '"'))
+                                     for k in ("x", "y", "name")}})
+    return found
+
+
+def test_the_page_is_public_and_states_each_definition(client, history):
+    response = client.get("/stats/")
+    assert response.status_code == 200
+    html = response.text
+    assert "Statistiques du programme" in html and "au <strong>15 juin 2026</strong>" in html
+    assert html.count("<strong>Définition :</strong>") == 12
+    assert 'href="/stats/"' in html  # the footer's link
+    assert 'aria-current="page"' in html.split("Statistiques</a>")[0].rsplit("<a", 1)[1]
+
+
+def test_every_chart_sits_beside_a_table_of_the_same_numbers(client, history):
+    html = client.get("/stats/").text
+    found = charts(html)
+    assert len(found) == 8
+    funnel = found[0]
+    assert funnel["y"] == [[5, 3, 3, 2, 1]]
+    table = html.split("<caption>Entonnoir par année d'entrée en investigation</caption>")[1].split("</table>")[0]
+    assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table.split("Total")[1])).split()[:5] == ["5", "3", "3", "2", "1"]
+    overdue = found[2]
+    assert overdue["x"][0][-1] == "2026-06" and overdue["y"][0][-1] == 50.0
+    assert "<th scope=\"row\">2026-06</th><td class=\"jalons-number\">2</td><td class=\"jalons-number\">1</td><td class=\"jalons-number\">50,0 %</td>" in html
+    money, cost = found[-2], found[-1]
+    assert cost["x"] == [["Investigation", "Construction"]] or cost["x"] == [["Construction", "Investigation"]]
+    assert sorted(cost["y"][0]) == [200.0, 500.0]
+    assert '<td class="jalons-number">200,00</td>' in html
+    assert money["x"] == [["2025"]] * 4 and money["y"] == [[100000], [30000], [50000], [20000]]
+    assert "100\u202f000" in html
+
+
+def test_the_filters_narrow_the_figures_and_a_bad_year_is_a_french_error(client, history):
+    html = client.get("/stats/?incubator=inc-a").text
+    assert charts(html)[0]["y"] == [[2, 2, 2, 1, 1]]
+    html = client.get("/stats/?partner=partenaire&du=2025").text
+    assert "Aucune startup entrée en investigation pour ces filtres." in html
+    response = client.get("/stats/?du=abc&incubator=nulle-part")
+    assert response.status_code == 200
+    assert "« abc » n&#39;est pas une année entre 2013 et 2100 : ce filtre a été ignoré." in response.text
+    assert "« nulle-part » n&#39;est pas une valeur possible" in response.text
+    assert charts(response.text)[0]["y"] == [[5, 3, 3, 2, 1]]
+
+
+def test_the_page_runs_the_same_statements_whatever_the_size_of_the_portfolio(client, history, count_queries):
+    with count_queries() as small:
+        client.get("/stats/")
+    bulk_portfolio(300, history)
+    with count_queries() as large:
+        assert client.get("/stats/?incubator=lot-inc-1&partner=lot-org-1&du=2020&au=2026").status_code == 200
+    # The filters' choices (2), the funnel, time in phase, overdue by month and by incubator, held, delays,
+    # decisions, sign-off, indicators, money by partner and by phase, cost per use (12), the page cache's data version.
+    assert len(small) == len(large) <= 15

@@ -13,7 +13,9 @@ labels.register_object("risk_workshop", "Atelier d'analyse de risques", {
     "held_on": field("Date de l'atelier", DATE), "participants": "Participants",
     "residual_risks": "Risques résiduels", "next_on": field("Prochain atelier prévu", DATE),
 })
+labels.register_object("action_item", "Action d'un comité", {"title": "Intitulé", "kind": field("Engagement", Enum(Kind))})
 labels.register_actions({
     "commitment.stated": "Engagement renseigné",
     "risk_workshop.recorded": "Atelier d'analyse de risques enregistré",
+    "commitment.condition_tied": "Condition d'une décision rattachée à un engagement",
 })

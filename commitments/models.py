@@ -7,6 +7,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from committees.models import ActionItem
 from core import clock
 from core.db import db
 from users.models import Person
@@ -109,3 +110,19 @@ class WorkshopReminder(db.Model):
     last_attempt_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class Condition(db.Model):
+    """A decision's condition tied to a commitment (« publier la déclaration d'accessibilité avant mars »): an
+    action item of a committee of the startup, followed with the commitment it serves."""
+
+    __tablename__ = "commitment_conditions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("committee_action_items.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[Kind]
+    tied_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    tied_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    action_item: Mapped[ActionItem] = relationship()

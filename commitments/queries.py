@@ -5,8 +5,10 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
-from commitments.models import Kind, RiskWorkshop, State, Statement
+from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
+from committees.models import ActionItem, Committee
 from core.bounds import years_after
 from core.db import db
 from startups.models import PhasePeriod, Startup, SyncRun, SyncStatus, current_periods, startup_sponsors
@@ -33,6 +35,7 @@ class Item:
     statement: Statement | None
     facts: list[Fact]
     rule: str | None = None  # when the workshop rule decides the state, why
+    conditions: list = dataclasses.field(default_factory=list)  # committees.models.ActionItem tied to it
 
     @property
     def label(self) -> str:
@@ -112,7 +115,8 @@ def fiche_facts(startup: Startup, workshops: list[RiskWorkshop], synced_on: dt.d
 
 def checklist(startup: Startup, on: dt.date, *, until: dt.datetime | None = None) -> list[Item]:
     """Each commitment of the startup as of `on` (statements made up to `until`, by default the end of that
-    day): the latest statement, what Jalons could check itself, the workshop rule. Three statements."""
+    day): the latest statement, what Jalons could check itself, the workshop rule, the decisions' conditions
+    tied to it. Five statements."""
     until = until or dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
     statements = db.session.scalars(
         sa.select(Statement).where(Statement.startup_id == startup.id, Statement.stated_at < until)
@@ -124,9 +128,17 @@ def checklist(startup: Startup, on: dt.date, *, until: dt.datetime | None = None
         .order_by(RiskWorkshop.held_on.desc(), RiskWorkshop.id.desc())
     ).all()
     facts = fiche_facts(startup, workshops, last_sync_on())
+    tied: dict[Kind, list[ActionItem]] = {}
+    for condition in db.session.scalars(
+        sa.select(Condition).join(Condition.action_item).join(ActionItem.committee)
+        .where(Committee.startup_id == startup.id)
+        .options(contains_eager(Condition.action_item)).order_by(ActionItem.due_on, ActionItem.id)
+    ):
+        tied.setdefault(condition.kind, []).append(condition.action_item)
     due_on = workshop_due_on(_since_construction(startup.periods, on), workshops[0].held_on if workshops else None)
     rule = _workshop_rule(startup.current_phase(on), due_on, on)
-    return [Item(kind, latest.get(kind), facts[kind], rule if kind is Kind.RISK else None) for kind in Kind]
+    return [Item(kind, latest.get(kind), facts[kind], rule if kind is Kind.RISK else None, tied.get(kind, []))
+            for kind in Kind]
 
 
 @dataclasses.dataclass
@@ -186,3 +198,13 @@ def portfolio(on: dt.date, *, incubator_id: str | None = None, phase: Phase | No
                 shares[kind][0] += value is State.MET
         rows.append(Row(startup, phases[startup.id], states, due_on))
     return Matrix(rows, {kind: (met, counted) for kind, (met, counted) in shares.items()})
+
+
+def decided_actions(startup: Startup) -> list[tuple[ActionItem, Kind | None]]:
+    """The action items of the startup's committees, with the commitment each is tied to: one statement."""
+    rows = db.session.execute(
+        sa.select(ActionItem, Condition.kind).join(ActionItem.committee)
+        .outerjoin(Condition, Condition.action_item_id == ActionItem.id)
+        .where(Committee.startup_id == startup.id).order_by(ActionItem.done_at.is_not(None), ActionItem.due_on, ActionItem.id)
+    ).all()
+    return [(item, Kind(kind) if kind else None) for item, kind in rows]

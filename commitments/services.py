@@ -4,11 +4,14 @@ previous one."""
 
 import datetime as dt
 
+import sqlalchemy as sa
+
 from audit.services import record
 from core.bounds import DateWindow, PROGRAMME_START, years_after
 from core.db import db
 from core.text import control_character
-from commitments.models import Kind, RiskWorkshop, State, Statement
+from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
+from committees.models import ActionItem
 from startups.models import Startup
 from startups.services import StartupError, clean_url
 from users.models import Person
@@ -83,3 +86,23 @@ def record_workshop(startup: Startup, *, held_on: dt.date, participants: str, re
            after={"held_on": held_on.isoformat(), "participants": participants, "residual_risks": risks,
                   "next_on": next_on.isoformat() if next_on else None})
     return workshop
+
+
+def tie_condition(startup: Startup, item: ActionItem, kind: Kind | None, *, actor: Person | None,
+                  now: dt.datetime) -> None:
+    """Tie an action item of one of the startup's committees to a commitment (kind None: untie it)."""
+    if item.committee.startup_id != startup.id:
+        raise CommitmentError("Cette action n'a pas été décidée par un comité de cette startup.")
+    condition = db.session.scalar(sa.select(Condition).where(Condition.action_item_id == item.id))
+    before = condition.kind.value if condition else None
+    if before == (kind.value if kind else None):
+        return
+    if kind is None:
+        db.session.delete(condition)
+    elif condition is None:
+        db.session.add(Condition(action_item_id=item.id, kind=kind, tied_by_id=actor.id if actor else None, tied_at=now))
+    else:
+        condition.kind, condition.tied_by_id, condition.tied_at = kind, actor.id if actor else None, now
+    db.session.flush()
+    record("commitment.condition_tied", "action_item", item.id, actor=actor, startup_id=startup.id,
+           before={"title": item.title, "kind": before}, after={"title": item.title, "kind": kind.value if kind else None})

@@ -10,6 +10,7 @@ from commitments import jobs  # noqa: F401  (the daily reminder of overdue risk 
 from commitments import queries, services
 from commitments.forms import StatementForm, WorkshopForm
 from commitments.models import Kind, RiskWorkshop, State
+from committees.models import ActionItem
 from core import clock
 from core import csv_safe
 from core.db import db
@@ -41,7 +42,7 @@ def _page(startup: Startup, statement_form=None, workshop_form=None, status: int
         "commitments/startup.html", startup=startup, items=queries.checklist(startup, today), workshops=workshops,
         statement_form=statement_form or (StatementForm(formdata=None) if editable else None),
         workshop_form=workshop_form or (WorkshopForm(formdata=None) if editable else None),
-        editable=editable, today=today,
+        editable=editable, today=today, actions=queries.decided_actions(startup), kinds=list(Kind),
     ), status
 
 
@@ -126,3 +127,25 @@ def portfolio_csv():
                          row.workshop_due_on.isoformat() if row.workshop_due_on else ""])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="engagements.csv"'})
+
+
+@bp.post("/startups/<startup_id>/engagements/conditions/<int:item_id>")
+@requires("commitment.state")
+def tie(startup_id: str, item_id: int):
+    startup = _startup(startup_id, "commitment.state")
+    item = db.session.get(ActionItem, item_id)
+    if item is None:
+        abort(404)
+    value = (request.form.get("kind") or "").strip()
+    kind = next((k for k in Kind if k.value == value), None)
+    if value and kind is None:
+        flash("Choisissez l'engagement dans la liste.", "error")
+        return redirect(url_for("commitments.startup", startup_id=startup.id, _anchor="conditions"), 303)
+    try:
+        services.tie_condition(startup, item, kind, actor=current_person(), now=clock.now())
+    except services.CommitmentError as error:  # refused before anything is written
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Action rattachée à l'engagement." if kind else "Action détachée de son engagement.", "success")
+    return redirect(url_for("commitments.startup", startup_id=startup.id, _anchor="conditions"), 303)

@@ -181,3 +181,33 @@ def test_the_pack_shows_the_checklist_as_of_the_committee_day():
 
     assert next(i for i in items if i.kind is Kind.OPEN_SOURCE).state is State.NOT_MET
     assert [i.kind for i in items] == list(Kind)
+
+
+def test_a_decisions_condition_is_tied_to_a_commitment_and_followed_there(client):
+    from committees import services as committee_services
+    c = cast(phases=(("construction", d("2026-01-05")),))
+    committee = held(c, "2026-11-10")
+    item = committee_services.add_action_item(committee, title="Publier la déclaration d'accessibilité",
+                                              owner=c.intrapreneur, due_on=d("2027-03-01"), actor=c.coach, now=NOW)
+    elsewhere = cast(name="Ailleurs", phases=(("construction", d("2026-01-05")),))
+    other = committee_services.add_action_item(held(elsewhere, "2026-11-10"), title="Autre chose", owner=None,
+                                               due_on=None, actor=elsewhere.coach, now=NOW)
+    page = f"/startups/{c.startup.id}/engagements"
+
+    login(client, c.sponsor)
+    assert client.post(f"{page}/conditions/{item.id}", data={"kind": "accessibilite"}).status_code == 403
+    login(client, c.coach)
+    assert client.post(f"{page}/conditions/{other.id}", data={"kind": "accessibilite"}).status_code == 303
+    assert "pas été décidée par un comité de cette startup" in html.unescape(client.get(page).get_data(as_text=True))
+    assert client.post(f"{page}/conditions/{item.id}", data={"kind": "accessibilite"}).status_code == 303
+
+    tied = next(i for i in queries.checklist(c.startup, TODAY) if i.kind is Kind.ACCESSIBILITY)
+    assert [a.title for a in tied.conditions] == ["Publier la déclaration d'accessibilité"]
+    assert "Condition d'un comité : Publier la déclaration" in html.unescape(client.get(page).get_data(as_text=True))
+    assert "Publier la déclaration d'accessibilité, avant le 1er mars 2027" in \
+        html.unescape(client.get(f"/presentations/committee/{committee.id}/pack").get_data(as_text=True))
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "commitment.condition_tied")).one()
+    assert (event.before["kind"], event.after["kind"]) == (None, "accessibilite")
+
+    assert client.post(f"{page}/conditions/{item.id}", data={"kind": ""}).status_code == 303  # untied
+    assert next(i for i in queries.checklist(c.startup, TODAY) if i.kind is Kind.ACCESSIBILITY).conditions == []

@@ -68,6 +68,25 @@ def test_running_the_job_twice_sends_nothing_the_second_time(smtp_server):
     assert all(r.status == ReminderStatus.SENT and r.attempts == 1 and r.sent_at is not None for r in rows)
 
 
+def test_a_batch_of_emails_leaves_through_one_smtp_connection(smtp_server):
+    expected = portfolio_in_every_state(count=3)
+    assert send_reminders(today=TODAY).sent == expected == 21
+    assert len(smtp_server.sink.messages) == expected
+    assert smtp_server.sink.connections == 1
+
+
+def test_a_connection_the_server_drops_is_opened_again_and_the_batch_goes_on(smtp_server):
+    """A server that takes 5 messages per connection, then answers 421: each message still leaves once."""
+    expected = portfolio_in_every_state(count=2)
+    smtp_server.sink.per_connection = 5
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed, delivery.untried) == (expected, 0, 0)
+    ids = [m["Message-ID"] for m in smtp_server.sink.messages]
+    assert len(ids) == len(set(ids)) == expected == 14
+    assert smtp_server.sink.connections == 3
+    assert all(r.status == ReminderStatus.SENT and r.attempts == 1 for r in reminders())
+
+
 def test_a_rescheduled_committee_is_reminded_again_for_its_new_date(smtp_server):
     startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
     committee = make_committee(startup, scheduled_at=at("2026-12-18"),

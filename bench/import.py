@@ -14,9 +14,7 @@ With --database-url the database is emptied before each run (--reset is needed w
 """
 
 import argparse
-import contextlib
 import gc
-import io
 import logging
 import statistics
 import sys
@@ -28,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
 
+import conventions.models  # noqa: E402, F401  (the area, before bench/pages.py puts bench/ first on the path)
+import pages  # noqa: E402  (bench/pages.py: an empty database built by the migrations)
 from app import create_app  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import db  # noqa: E402
@@ -44,26 +43,6 @@ def parse_all() -> int:
     found, _ = find_fiches(FOLDER)
     loaders = {"_organisations": fiches.load_organisation, "_incubators": fiches.load_incubator, "_startups": fiches.load_startup}
     return sum(1 for kind, files in found.items() for file in files if loaders[kind](file))
-
-
-def empty_database(reset: bool) -> None:
-    """Drop every table of the database (PostgreSQL: its public schema), then build it by the migrations."""
-    tables = sa.inspect(db.engine).get_table_names()
-    if tables and not reset:
-        sys.exit(f"La base {db.engine.url.render_as_string(hide_password=True)} n'est pas vide "
-                 f"({len(tables)} tables) : utilisez une base vide, ou --reset pour l'effacer.")
-    if tables:
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-                connection.exec_driver_sql("CREATE SCHEMA public")
-            else:
-                db.metadata.drop_all(connection)
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    # migrations/env.py configures logging from alembic.ini, with a handler on stderr: keep it quiet.
-    with contextlib.redirect_stderr(io.StringIO()):
-        upgrade()
-    logging.disable(logging.WARNING)
 
 
 def timed(function):
@@ -94,8 +73,9 @@ def timed_import(statements: list) -> tuple[float, object, int]:
 
 def one_run(database_url: str, reset: bool) -> dict:
     app = create_app({"JALONS_ENV": "development", "SQLALCHEMY_DATABASE_URI": database_url})
+    pages.prepare_database(app, reset)
+    logging.disable(logging.WARNING)
     with app.app_context():
-        empty_database(reset)
         sa.orm.configure_mappers()  # once per process, whatever the import: not counted
         statements = []
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))

@@ -1,9 +1,9 @@
 """Import of beta.gouv.fr fiches: organisations, then incubators, then startups, merged in place.
 
 A service: it flushes, never commits (the command commits once at the end). The fiches are written in
-batches, each inside a savepoint: the changes flushed once, new startups and their periods, events and
-links inserted in one statement per table and their current phase refreshed in one, the audit events
-inserted last in one; when the database refuses a batch, its fiches are written again each inside
+batches, each inside a savepoint: the changes flushed once, new startups (their current phase cached as
+they are inserted) and their periods, events and links inserted in one statement per table, the audit
+events inserted last in one; when the database refuses a batch, its fiches are written again each inside
 its own savepoint, so that a file the database refuses is rejected alone and leaves nothing behind.
 What the database holds is read in a few statements, as plain rows: a startup fiche identical to what the
 last import wrote, in a startup Jalons has not touched since, is recognised from them and costs nothing
@@ -46,10 +46,10 @@ from core.values import jsonable
 from startups import fiches
 from startups.fiches import FicheError
 from startups.models import (
-    Event, Incubator, Organisation, PhasePeriod, Source, Startup, refresh_current_phases, search_columns,
-    startup_co_incubators, startup_sponsors,
+    Event, Incubator, Organisation, PhasePeriod, Source, Startup, search_columns, startup_co_incubators,
+    startup_sponsors,
 )
-from startups.phases import Phase, resolve_starts
+from startups.phases import Phase, current_period, resolve_starts
 from startups.queries import count_by_phase
 
 KINDS = ("_organisations", "_incubators", "_startups")
@@ -365,10 +365,10 @@ class _Importer:
             self._report(kind, name, outcome, notes)
 
     def _apply(self, batch: list, apply: Callable, prepare: Callable | None) -> list[tuple[str, _Notes]]:
-        """Apply the fiches inside one savepoint: the changed rows flushed, then the new startups inserted
-        with their periods, events and links (one statement per table) and their current phase refreshed,
-        the sponsors' order of changed startups written, and the audit events (one statement), which need
-        the rows' ids."""
+        """Apply the fiches inside one savepoint: the changed rows flushed (their current phase refreshed by
+        the flush, in one set-based UPDATE), then the new startups inserted with their periods, events and
+        links (one statement per table), the sponsors' order of changed startups written, and the audit
+        events (one statement), which need the rows' ids."""
         self.audit, self.sponsor_positions = [], []
         self.new_rows = {table: [] for table in NEW_STARTUP_TABLES}
         results = []
@@ -385,7 +385,6 @@ class _Importer:
                     db.session.execute(table.insert(), rows)
             if self.new_rows[Startup.__table__]:
                 _analyze(NEW_STARTUP_TABLES)
-                refresh_current_phases(db.session, clock.today(), [row["id"] for row in self.new_rows[Startup.__table__]])
             if self.sponsor_positions:
                 db.session.execute(
                     sa.update(startup_sponsors)
@@ -508,9 +507,15 @@ class _Importer:
                 self._incubator(incubator_id, notes)
         sponsors = [self._organisation(ref.id, ref.inline, notes) for ref in data.sponsors]
         values = {name: wanted[name] for name in STARTUP_FIELDS}
+        # The current phase cached as a flush of its periods would refresh it (models.refresh_current_phases):
+        # the same rule, in Python (phases.current_period), for the day the application lives in.
+        today = clock.today()
+        current = current_period(data.periods, today)
+        cached = {"cached_phase": current.phase if current else None,
+                  "cached_phase_start_on": current.effective_start_on if current else None, "cached_phase_on": today}
         rows = self.new_rows
-        rows[Startup.__table__].append(
-            {"id": data.id, **values, **search_columns(values["name"], values["mission"]), "imported_values": wanted})
+        rows[Startup.__table__].append({"id": data.id, **values, **search_columns(values["name"], values["mission"]),
+                                        **cached, "imported_values": wanted})
         rows[startup_sponsors] += [{"startup_id": data.id, "organisation_id": o.id, "position": index}
                                    for index, o in enumerate(sponsors)]
         rows[startup_co_incubators] += [{"startup_id": data.id, "incubator_id": i}
@@ -681,7 +686,7 @@ PERIOD_KEY = (*PERIOD_FIELDS, "effective_start_on")
 def _analyze(tables) -> None:
     """Have PostgreSQL's statistics count the rows just inserted. Until autovacuum does, the planner takes a
     table filled by a first import for empty, and joins the periods to the startups by nested loops: the
-    refresh of the current phase, then the counts per phase, take a second instead of milliseconds."""
+    counts per phase of the report (and of the first pages) take a second instead of milliseconds."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text(f"ANALYZE {', '.join(table.name for table in tables)}"))
 

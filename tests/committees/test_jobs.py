@@ -87,6 +87,31 @@ def test_a_connection_the_server_drops_is_opened_again_and_the_batch_goes_on(smt
     assert all(r.status == ReminderStatus.SENT and r.attempts == 1 for r in reminders())
 
 
+def test_a_connection_lost_for_good_stops_the_batch_and_the_next_run_sends_the_rest(smtp_server, monkeypatch):
+    """The server goes away after three e-mails: the fourth is tried on a new connection, which is
+    refused; the run stops with that one failed and the others untried, and the next run sends them."""
+    expected = portfolio_in_every_state()
+    real_send = mail.Connection.send
+
+    def send(connection, message):
+        real_send(connection, message)
+        if len(smtp_server.sink.messages) == 3:
+            smtp_server.stop()
+            smtp_server.stop = lambda: None  # stopped for good: the fixture has nothing left to stop
+
+    monkeypatch.setattr(mail.Connection, "send", send)
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed, delivery.untried) == (3, 1, expected - 4)
+    monkeypatch.setattr(mail.Connection, "send", real_send)
+    server = SmtpServer(smtp_server.port).start()
+    try:
+        assert send_reminders(today=TODAY).sent == expected - 3
+    finally:
+        server.stop()
+    ids = [m["Message-ID"] for m in smtp_server.sink.messages + server.sink.messages]
+    assert len(ids) == len(set(ids)) == expected
+
+
 def test_a_rescheduled_committee_is_reminded_again_for_its_new_date(smtp_server):
     startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
     committee = make_committee(startup, scheduled_at=at("2026-12-18"),

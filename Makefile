@@ -81,7 +81,7 @@ bench-faults: install
 
 # 50 clients (Locust) against gunicorn -w 4 on PostgreSQL at 10x the portfolio, reads then reads with one
 # write per second, next to a static file. Creates and drops its own database bench_load on the local
-# server (BENCH_SERVER, by default postgresql://postgres@127.0.0.1:5432). About three minutes.
+# server (BENCH_SERVER, by default postgresql://postgres@127.0.0.1:5432). About two minutes.
 BENCH_SERVER ?= postgresql://postgres@127.0.0.1:5432
 bench-load: install
 	$(BIN)/python bench/load.py --server $(BENCH_SERVER)

@@ -9,7 +9,7 @@ answered (50 clients, each with one request in flight).
 - AnonymousReader, LoggedInReader: the portfolio (filters, pages), a startup's page, the API (list and
   one startup), in turn at random; a logged-in reader logs in first with its one-time link.
 - Writer: an admin adding an event with a comment to a startup through the real form (GET the form,
-  POST it with its CSRF token), once a second.
+  POST it with its CSRF token): one write per second from all the writers together.
 - StaticReader: the static file (jalons.css) alone: what the same processes serve without Flask's work.
 
 The session cookie is Secure (production): a client over plain HTTP keeps it by hand and sends it in a
@@ -29,6 +29,7 @@ CONFIG = json.loads(open(os.environ["BENCH_LOAD_CONFIG"], encoding="utf-8").read
 SAMPLES = open(os.environ["BENCH_LOAD_SAMPLES"], "a", encoding="utf-8")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 READER_LINKS = list(CONFIG["reader_login_paths"])  # one per logged-in reader, used once
+WRITER_LINKS = list(CONFIG["writer_login_paths"])
 
 
 @events.request.add_listener
@@ -105,13 +106,16 @@ class LoggedInReader(_Reader):
 
 
 class Writer(_Client):
+    """One write per second in all: a few writers (each logged in as the admin), so that the rate holds
+    even when a write takes seconds to answer."""
+
     kind = "write"
-    fixed_count = 1
-    wait_time = constant_throughput(1)
+    fixed_count = max(1, len(WRITER_LINKS))
+    wait_time = constant_throughput(1 / fixed_count)
 
     def on_start(self):
         super().on_start()
-        self.log_in(CONFIG["writer_login_path"])
+        self.log_in(WRITER_LINKS.pop())
 
     @task
     def add_event(self):

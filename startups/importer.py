@@ -384,7 +384,7 @@ class _Importer:
                 if rows:
                     db.session.execute(table.insert(), rows)
             if self.new_rows[Startup.__table__]:
-                _analyze(NEW_STARTUP_TABLES)
+                _analyze((Startup.__table__, PhasePeriod.__table__))  # what the counts per phase read
             if self.sponsor_positions:
                 db.session.execute(
                     sa.update(startup_sponsors)

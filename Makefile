@@ -10,7 +10,7 @@ SWAGGER := node_modules/swagger-ui-dist
 VENDOR := static/vendor
 export FLASK_APP := wsgi
 
-.PHONY: install assets run test system-pdf chromium bench bench-faults clean
+.PHONY: install assets run test system-pdf chromium bench bench-faults bench-load clean
 
 install: $(VENV)/.installed node_modules/.installed $(VENDOR)/.installed
 
@@ -80,6 +80,13 @@ bench: install
 # starts PostgreSQL as the postgres system user). About two minutes.
 bench-faults: install
 	$(BIN)/python bench/faults.py
+
+# 50 clients (Locust) against gunicorn -w 4 on PostgreSQL at 10x the portfolio, reads then reads with one
+# write per second, next to a static file. Creates and drops its own database bench_load on the local
+# server (BENCH_SERVER, by default postgresql://postgres@127.0.0.1:5432). About two minutes.
+BENCH_SERVER ?= postgresql://postgres@127.0.0.1:5432
+bench-load: install
+	$(BIN)/python bench/load.py --server $(BENCH_SERVER)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache test-results

@@ -1,5 +1,7 @@
 """Writing the audit trail. Every decision-grade change calls record() in the same transaction."""
 
+import sqlalchemy as sa
+
 from core.db import db
 from core.values import jsonable
 from audit.models import AuditEvent, Visibility
@@ -17,7 +19,7 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def record(
+def event_values(
     action: str,
     obj_type: str,
     obj_id,
@@ -30,13 +32,11 @@ def record(
     reason: str | None = None,
     visibility: Visibility = Visibility.STANDARD,
     visibility_ref: int | None = None,
-) -> AuditEvent:
-    """Append one event to the log (flushed, committed with the change it describes). An event whose values
-    are confidential says so with `visibility` and the record its rule asks about (`visibility_ref`, see
-    audit/visibility.py): the pages then mask those values from whoever may not see them."""
+) -> dict:
+    """The columns of one event (see record())."""
     if visibility is not Visibility.STANDARD and visibility_ref is None:
         raise ValueError(f"an event of visibility {visibility} names the record its rule asks about")
-    event = AuditEvent(
+    return dict(
         action=action,
         object_type=obj_type,
         object_id=str(obj_id),
@@ -49,9 +49,25 @@ def record(
         visibility=visibility,
         visibility_ref=visibility_ref,
     )
+
+
+def record(action: str, obj_type: str, obj_id, **details) -> AuditEvent:
+    """Append one event to the log (flushed, committed with the change it describes): who (`actor`, or
+    `actor_label` when it was not a person), `before`/`after`, the `startup_id` it concerns, a `reason`.
+    An event whose values are confidential says so with `visibility` and the record its rule asks about
+    (`visibility_ref`, see audit/visibility.py): the pages then mask those values from whoever may not
+    see them."""
+    event = AuditEvent(**event_values(action, obj_type, obj_id, **details))
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_all(events: list[dict]) -> None:
+    """Append many events at once, each given by event_values(): one INSERT for hundreds of them (the
+    import of the beta.gouv.fr fiches), where record() would write one row at a time."""
+    if events:
+        db.session.execute(sa.insert(AuditEvent), events)
 
 
 def history(startup_id: str, limit: int = 200) -> list[AuditEvent]:

@@ -7,18 +7,22 @@ Builds the synthetic portfolio of bench/pages.py (real distributions, 4,400 star
 the active startups teams (coach, intrapreneur, sponsor) and committees in every state (none yet, to
 plan, planned in the coming weeks, held without decision, decided and waiting for the sponsor, signed
 off, cancelled). Runs the daily job against a local SMTP server (aiosmtpd, kept in memory), and prints
-its time, its SQL statements and the e-mails sent; then runs it a second time (it must send nothing).
+its time, its SQL statements and the e-mails sent, twice: first with an SMTP connection per e-mail (as
+before issue 11), then, the reminders forgotten, with one connection for the run (e-mails per second of
+each); then runs it a third time (it must send nothing).
 The statements that load the reminders must not grow with the portfolio: only the sending does, by a
 fixed number per reminder (each is claimed, sent and marked sent in a transaction of its own).
 """
 
 import argparse
 import collections
+import contextlib
 import datetime as dt
 import random
 import sys
 import tempfile
 import time
+import unittest.mock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +35,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
 from committees import jobs  # noqa: E402
-from core import clock  # noqa: E402
+from core import clock, mail  # noqa: E402
 from committees.due import committee_due  # noqa: E402
 from committees.models import (  # noqa: E402
     Committee,
@@ -62,11 +66,22 @@ STATES = {
 
 
 class CountingSink:
+    """Counts the messages received and the connections that carried them."""
+
     def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
         self.received = 0
+        self.peers = set()
+
+    @property
+    def connections(self) -> int:
+        return len(self.peers)
 
     async def handle_DATA(self, server, session, envelope):
         self.received += 1
+        self.peers.add(session.peer)
         return "250 OK"
 
 
@@ -141,13 +156,17 @@ def add_committees(today: dt.date, seed: int) -> collections.Counter:
     return states
 
 
-def measure_run(app, today: dt.date) -> tuple[int, float, list[str]]:
+def measure_run(app, today: dt.date, *, connection_per_email: bool = False) -> tuple[int, float, list[str]]:
+    """Run the daily job; (e-mails sent, seconds, SQL statements). With connection_per_email, each e-mail
+    opens an SMTP connection of its own, as before issue 11 (core/mail.connection() made a no-op)."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    with app.app_context():
+    with app.app_context(), contextlib.ExitStack() as stack:
+        if connection_per_email:
+            stack.enter_context(unittest.mock.patch.object(mail, "connection", contextlib.nullcontext))
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
             started = time.perf_counter()
@@ -157,6 +176,14 @@ def measure_run(app, today: dt.date) -> tuple[int, float, list[str]]:
             sa.event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
     return sent, elapsed, statements
+
+
+def forget_reminders(app) -> None:
+    """Delete the reminders recorded, so that the next run sends them all again."""
+    with app.app_context():
+        db.session.execute(sa.delete(Reminder))
+        db.session.commit()
+        db.session.remove()
 
 
 def run(database_url: str, args) -> int:
@@ -183,9 +210,16 @@ def run(database_url: str, args) -> int:
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_USER=None, SMTP_STARTTLS=False, MAIL_ECHO=False,
                       BASE_URL="https://jalons.beta.gouv.fr")
     try:
+        before, before_elapsed, _ = measure_run(app, today, connection_per_email=True)
+        before_connections = sink.connections
+        forget_reminders(app)
+        sink.reset()
         sent, elapsed, statements = measure_run(app, today)
         loads = len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) - sent
-        print(f"1er passage : {sent} e-mails envoyés (reçus par le serveur SMTP : {sink.received}) en {elapsed:.2f} s, "
+        print(f"Une connexion SMTP par e-mail (avant) : {before} e-mails en {before_elapsed:.2f} s, "
+              f"{before / before_elapsed:.0f} e-mails/s, {before_connections} connexions")
+        print(f"Une connexion SMTP par passage (après) : {sent} e-mails envoyés (reçus par le serveur SMTP : "
+              f"{sink.received}) en {elapsed:.2f} s, {sent / elapsed:.0f} e-mails/s, {sink.connections} connexion(s), "
               f"{len(statements)} requêtes SQL ({loads} de chargement, le reste par rappel)")
         received = sink.received
         again, elapsed, statements = measure_run(app, today)

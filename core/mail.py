@@ -5,16 +5,19 @@ leaves when that session commits (it is dropped on rollback), so that nobody is 
 did not happen. In a web request it leaves from a background thread started as the response goes out:
 the response does not wait for the mail server, so its timing does not tell whether an e-mail left (the
 login page must not reveal which addresses have an account), and a slow mail server slows nobody down.
-`send(message)` sends at once (commands, scripts).
+`send(message)` sends at once (commands, scripts); inside `with connection():` the e-mails of the block
+share one SMTP session (the reminders and alerts send their batch that way, core/outbox.py).
 
 Settings: SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, SMTP_TIMEOUT, MAIL_FROM; MAIL_ECHO
 (on in development) also prints every e-mail on the console. Without SMTP_HOST nothing is sent.
 """
 
+import contextvars
 import logging
 import smtplib
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
@@ -33,6 +36,8 @@ _OUTBOX = "jalons_outbox"
 _AFTER_RESPONSE = "jalons.mail.after_response"  # request.environ: e-mails committed by this request
 _senders: set[threading.Thread] = set()  # background threads still sending
 _senders_lock = threading.Lock()
+# The SMTP session of the enclosing `with connection():`, if any (see connection()).
+_connection: contextvars.ContextVar["Connection | None"] = contextvars.ContextVar("jalons_smtp", default=None)
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,9 @@ def build(mail: Mail, sender: str) -> EmailMessage:
 
 
 def send(mail: Mail) -> None:
-    """Send now. Raises smtplib/OS errors: callers that must not fail use send_after_commit."""
+    """Send now, through the connection of the enclosing `with connection():` when there is one, else
+    through a connection of its own. Raises smtplib/OS errors (and the errors of a message that cannot be
+    built): callers that must not fail use send_after_commit."""
     config = current_app.config
     message = build(mail, config["MAIL_FROM"])
     if config.get("MAIL_ECHO"):
@@ -94,12 +101,86 @@ def send(mail: Mail) -> None:
     if not config.get("SMTP_HOST"):
         log.info("SMTP_HOST is not set: e-mail to %s not sent", mail.to)
         return
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
-        if config.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if config.get("SMTP_USER"):
-            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
+    shared = _connection.get()
+    if shared is not None:
+        shared.send(message)
+        return
+    with Connection(config) as own:
+        own.send(message)
+
+
+class Connection:
+    """One SMTP session for many e-mails: opened at the first send, closed (QUIT) at the end. A connection
+    that has already carried e-mails and is dropped by the server (closed, reset, or a 421 « service not
+    available » reply, as servers do after so many messages or so long idle) is opened again once, and the
+    e-mail in flight sent again (with its Message-ID: a copy the server had accepted is recognisable); if
+    that fails too, the error is raised and the batch stops."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+        self.carried = 0  # e-mails sent through the current session
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        config = self.config
+        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
+        try:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("SMTP_USER"):
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self.carried = 0
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        if self.smtp is None:
+            self.smtp = self._open()
+        try:
+            self.smtp.send_message(message)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, ConnectionError) as error:
+            dropped = not isinstance(error, smtplib.SMTPResponseException) or error.smtp_code == 421
+            if not dropped or not self.carried:
+                if dropped:
+                    self.close()
+                raise
+            log.warning("SMTP connection dropped after %s e-mail(s) (%s): connecting again", self.carried, error)
+            self.close()
+            self.smtp = self._open()
+            self.smtp.send_message(message)
+        self.carried += 1
+
+    def close(self) -> None:
+        if self.smtp is None:
+            return
+        smtp, self.smtp = self.smtp, None
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+@contextmanager
+def connection():
+    """`with connection():` sends the e-mails of the block (mail.send) through one SMTP session, opened at
+    the first one: a job's batch costs one connection instead of one per e-mail."""
+    if not current_app.config.get("SMTP_HOST"):
+        yield
+        return
+    with Connection(current_app.config) as shared:
+        token = _connection.set(shared)
+        try:
+            yield
+        finally:
+            _connection.reset(token)
 
 
 def send_after_commit(mail: Mail, session: Session | None = None) -> None:

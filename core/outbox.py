@@ -5,7 +5,8 @@ An area records each e-mail due as a row under a unique key (kind, what it is ab
 commits. `deliver()` then takes the rows one at a time: it claims the row (SELECT … FOR UPDATE SKIP LOCKED:
 a second scheduler skips the rows the first one holds, and a row it has sent meanwhile is no longer
 unsent), builds the message, sends it, and marks the row sent or failed in the same transaction, committed
-before the next row. A crash or a database failure between a send and its commit repeats at most the one
+before the next row. The e-mails of a run share one SMTP connection (core/mail.connection(); a connection
+the server drops is opened again once). A crash or a database failure between a send and its commit repeats at most the one
 e-mail in flight, which carries the same Message-ID (`message_id()`, derived from the row's key) as the
 first copy. A message that cannot be built fails alone; a message the server refuses fails alone; a
 server that cannot be reached stops the run (the others would wait for the same timeout) and leaves the
@@ -92,11 +93,15 @@ def settle(model, row_id: int, error: str | None, *, sent, failed) -> None:
 
 def deliver(model, ids: Sequence[int], *, columns: Sequence, sent, failed,
             message_for: Callable[[sa.Row], mail.Mail]) -> Delivery:
-    """Send the rows `ids` of `model` not sent yet, one transaction per e-mail (see the module docstring).
-    `columns` are read from each claimed row and given to `message_for`, which returns the e-mail (its
-    Message-ID set by the caller with message_id())."""
-    sender = current_app.config["MAIL_FROM"]
+    """Send the rows `ids` of `model` not sent yet, one transaction per e-mail, all through one SMTP
+    connection (see the module docstring). `columns` are read from each claimed row and given to
+    `message_for`, which returns the e-mail (its Message-ID set by the caller with message_id())."""
     db.session.commit()  # each claim below runs in a transaction of its own
+    with mail.connection():
+        return _deliver(model, ids, columns, sent, failed, message_for)
+
+
+def _deliver(model, ids, columns, sent, failed, message_for) -> Delivery:
     done = errors = 0
     for position, row_id in enumerate(ids):
         # SQLite has no row locks: its writers are serialised by the database lock.
@@ -108,13 +113,6 @@ def deliver(model, ids: Sequence[int], *, columns: Sequence, sent, failed,
             continue
         try:
             message = message_for(row)
-            mail.build(message, sender)  # a message that cannot be built fails alone, before any send
-        except Exception as error:  # noqa: BLE001 (any data may be wrong; the others must still leave)
-            log.exception("%s %s could not be built", model.__tablename__, row_id)
-            settle(model, row_id, f"{type(error).__name__}: {error}", sent=sent, failed=failed)
-            errors += 1
-            continue
-        try:
             mail.send(message)
         except OSError as error:  # smtplib.SMTPException included
             log.warning("%s %s not sent: %s", model.__tablename__, row_id, error)
@@ -126,6 +124,11 @@ def deliver(model, ids: Sequence[int], *, columns: Sequence, sent, failed,
                 untried = len(ids) - position - 1
                 log.error("mail server unreachable: %s e-mail(s) stay pending until the next run", untried)
                 return Delivery(done, errors, untried)
+            continue
+        except Exception as error:  # noqa: BLE001 (a message that cannot be built, from any data: it fails alone, before any send)
+            log.exception("%s %s could not be built", model.__tablename__, row_id)
+            settle(model, row_id, f"{type(error).__name__}: {error}", sent=sent, failed=failed)
+            errors += 1
             continue
         settle(model, row_id, None, sent=sent, failed=failed)
         done += 1

@@ -252,9 +252,10 @@ def phase_rank_sql():
     return sa.case({phase.value: rank for phase, rank in PHASE_RANKS.items()}, value=PhasePeriod.phase, else_=0)
 
 
-def _ranked_periods(today: dt.date):
+def _ranked_periods(today: dt.date, startup_ids=None):
     """The exact current-phase rule in SQL: each startup's started periods, ranked by latest start, then
-    lifecycle rank, then position in the source (the last listed wins); the first of each."""
+    lifecycle rank, then position in the source (the last listed wins); the first of each (of the given
+    startups only, when startup_ids is given)."""
     row_number = sa.func.row_number().over(
         partition_by=PhasePeriod.startup_id,
         order_by=(PhasePeriod.effective_start_on.desc(), phase_rank_sql().desc(), PhasePeriod.position.desc()),
@@ -267,8 +268,10 @@ def _ranked_periods(today: dt.date):
             row_number.label("row_number"),
         )
         .where(PhasePeriod.effective_start_on <= today)
-        .subquery("ranked_periods")
     )
+    if startup_ids is not None:
+        ranked = ranked.where(PhasePeriod.startup_id.in_(startup_ids))
+    ranked = ranked.subquery("ranked_periods")
     return (
         sa.select(ranked.c.startup_id, ranked.c.phase, ranked.c.start_on)
         .where(ranked.c.row_number == 1)
@@ -321,32 +324,29 @@ def current_periods(today: dt.date, exact: bool = False):
     return _cached_periods() if cache_is_fresh(today) else _ranked_periods(today)
 
 
-def _latest(column, today: dt.date):
-    """For each startup (correlated), `column` of its current period on `today`: the same ranking."""
-    period = sa.orm.aliased(PhasePeriod)
-    rank = sa.case({phase.value: rank for phase, rank in PHASE_RANKS.items()}, value=period.phase, else_=0)
-    return (
-        sa.select(column(period))
-        .where(period.startup_id == Startup.id, period.effective_start_on <= today)
-        .order_by(period.effective_start_on.desc(), rank.desc(), period.position.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
     """Write each startup's current phase on `today` into its cached columns: every startup whose cache is
-    not today's, or the given ones. One UPDATE, leaving the row's version and updated_at alone (the cache
-    is not an edit). Returns the number of startups refreshed."""
+    not today's, or the given ones. One set-based UPDATE (the periods ranked once, joined to the startups;
+    a startup without a started period gets none), leaving the row's version and updated_at alone (the
+    cache is not an edit). Returns the number of startups refreshed."""
     table = Startup.__table__
-    where = table.c.id.in_(sorted(startup_ids)) if startup_ids is not None else _stale(today)
+    ids = sorted(startup_ids) if startup_ids is not None else None
+    current = _ranked_periods(today, ids)
+    target = table.c.id.in_(ids) if ids is not None else _stale(today)
+    startups = sa.orm.aliased(Startup, name="refreshed")
+    fresh = (
+        sa.select(startups.id, current.c.phase, current.c.start_on)
+        .outerjoin(current, current.c.startup_id == startups.id)
+        .where(startups.id.in_(ids) if ids is not None else sa.true())
+        .subquery("fresh")
+    )
     session.info.pop(_FRESH, None)
     result = session.connection().execute(
         table.update()
-        .where(where)
+        .where(table.c.id == fresh.c.id, target)
         .values(
-            cached_phase=_latest(lambda p: p.phase, today),
-            cached_phase_start_on=_latest(lambda p: p.effective_start_on, today),
+            cached_phase=fresh.c.phase,
+            cached_phase_start_on=fresh.c.start_on,
             cached_phase_on=today,
             updated_at=table.c.updated_at,
             version=table.c.version,
@@ -394,8 +394,14 @@ def _forget_freshness(session, *_):
 @sa.event.listens_for(Startup, "before_insert")
 @sa.event.listens_for(Startup, "before_update")
 def _fold_search_columns(_mapper, _connection, startup: Startup) -> None:
-    startup.sort_name = fold(startup.name)
-    startup.search_text = fold(f"{startup.name} {startup.mission or ''}")
+    for name, value in search_columns(startup.name, startup.mission).items():
+        setattr(startup, name, value)
+
+
+def search_columns(name: str, mission: str | None) -> dict:
+    """The folded columns the portfolio searches and sorts on (kept by the mapper events above; written
+    by hand where startups are inserted without the ORM, as the import does)."""
+    return {"sort_name": fold(name), "search_text": fold(f"{name} {mission or ''}")}
 
 
 class SyncStatus(enum.StrEnum):

@@ -15,11 +15,28 @@ def free_port() -> int:
 
 
 class Sink:
-    """Keeps every message; refuses every recipient while `refusing` is set (a server that fails)."""
+    """Keeps every message and the connection it came by (`peers`: one client address per connection);
+    refuses every recipient while `refusing` is set (a server that fails); with `per_connection` set,
+    answers 421 (closing the channel) to the next message of a connection that has carried that many, as
+    servers that limit messages per connection do."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.peers: list = []
         self.refusing = False
+        self.per_connection: int | None = None
+
+    @property
+    def connections(self) -> int:
+        """The connections that carried at least one message."""
+        return len(set(self.peers))
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.per_connection is not None and self.peers.count(session.peer) >= self.per_connection:
+            return "421 4.7.0 Trop de messages sur cette connexion"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refusing:
@@ -29,6 +46,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
     def to(self, address: str) -> list:

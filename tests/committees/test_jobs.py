@@ -13,7 +13,7 @@ from committees.jobs import due_reminders, send_reminders
 from committees.models import Committee, CommitteeStatus, Decision, Participant, ParticipantRole
 from committees.models import Reminder, ReminderKind, ReminderStatus
 from core import clock
-from core import scheduler
+from core import mail, scheduler
 from core.db import db
 from startups.models import PhasePeriod, Startup
 from tests.committees.builders import at, make_committee, make_member, make_person
@@ -65,6 +65,50 @@ def test_running_the_job_twice_sends_nothing_the_second_time(smtp_server):
     rows = reminders()
     assert len(rows) == expected
     assert all(r.status == ReminderStatus.SENT and r.attempts == 1 and r.sent_at is not None for r in rows)
+
+
+def test_a_batch_of_emails_leaves_through_one_smtp_connection(smtp_server):
+    expected = portfolio_in_every_state(count=3)
+    assert send_reminders(today=TODAY).sent == expected == 21
+    assert len(smtp_server.sink.messages) == expected
+    assert smtp_server.sink.connections == 1
+
+
+def test_a_connection_the_server_drops_is_opened_again_and_the_batch_goes_on(smtp_server):
+    """A server that takes 5 messages per connection, then answers 421: each message still leaves once."""
+    expected = portfolio_in_every_state(count=2)
+    smtp_server.sink.per_connection = 5
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed, delivery.untried) == (expected, 0, 0)
+    ids = [m["Message-ID"] for m in smtp_server.sink.messages]
+    assert len(ids) == len(set(ids)) == expected == 14
+    assert smtp_server.sink.connections == 3
+    assert all(r.status == ReminderStatus.SENT and r.attempts == 1 for r in reminders())
+
+
+def test_a_connection_lost_for_good_stops_the_batch_and_the_next_run_sends_the_rest(smtp_server, monkeypatch):
+    """The server goes away after three e-mails: the fourth is tried on a new connection, which is
+    refused; the run stops with that one failed and the others untried, and the next run sends them."""
+    expected = portfolio_in_every_state()
+    real_send = mail.Connection.send
+
+    def send(connection, message):
+        real_send(connection, message)
+        if len(smtp_server.sink.messages) == 3:
+            smtp_server.stop()
+            smtp_server.stop = lambda: None  # stopped for good: the fixture has nothing left to stop
+
+    monkeypatch.setattr(mail.Connection, "send", send)
+    delivery = send_reminders(today=TODAY)
+    assert (delivery.sent, delivery.failed, delivery.untried) == (3, 1, expected - 4)
+    monkeypatch.setattr(mail.Connection, "send", real_send)
+    server = SmtpServer(smtp_server.port).start()
+    try:
+        assert send_reminders(today=TODAY).sent == expected - 3
+    finally:
+        server.stop()
+    ids = [m["Message-ID"] for m in smtp_server.sink.messages + server.sink.messages]
+    assert len(ids) == len(set(ids)) == expected
 
 
 def test_a_rescheduled_committee_is_reminded_again_for_its_new_date(smtp_server):

@@ -69,3 +69,10 @@ def test_reading_the_portfolio_never_writes(client, count_queries):
         assert client.get("/startups").status_code == 200
         assert client.get("/api/v1/startups").status_code == 200
     assert not [s for s in statements if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+
+
+def test_an_import_caches_the_current_phase_of_the_startups_it_creates(clock_on):
+    today = clock_on(d("2026-11-27"))
+    import_directory(FIXTURES / "betagouv" / "2026-08", today=today)
+    assert cache_is_fresh(today)
+    assert rows(_cached_periods()) == rows(_ranked_periods(today))

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from audit.models import AuditEvent
 from core.db import db
 from startups import importer as importer_module
 from startups.importer import ImportDirectoryError, import_directory
@@ -115,6 +116,16 @@ def test_sponsors_incubators_events_and_links_are_stored():
     assert count(Event) == 394
 
 
+def test_a_first_import_runs_a_few_statements_whatever_the_number_of_fiches(count_queries):
+    """Written in batches: one flush, one INSERT per table, one refresh of the current phase, the audit
+    events in one INSERT; not a flush and an UPDATE per startup."""
+    with count_queries() as statements:
+        report = import_directory(SNAPSHOTS / "2026-08", TODAY)
+    assert report.startups.created == 440 and report.rejected == []
+    assert len(statements) < 40
+    assert count(AuditEvent) == 142 + 23 + 2 + 440  # organisations, incubators, two placeholders, startups
+
+
 def test_a_second_run_changes_nothing_and_writes_nothing(count_queries):
     import_directory(SNAPSHOTS / "2026-08", TODAY)
     db.session.flush()
@@ -127,6 +138,7 @@ def test_a_second_run_changes_nothing_and_writes_nothing(count_queries):
     assert report.placeholders == []
     writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
+    assert len(statements) < 15  # the rows read once as plain rows, no startup loaded as an object
     assert set(db.session.scalars(sa.select(PhasePeriod.id))) == period_ids
     assert set(db.session.scalars(sa.select(Event.id))) == event_ids
     assert dict(db.session.execute(sa.select(Startup.id, Startup.updated_at)).all()) == updated_at

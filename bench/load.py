@@ -1,0 +1,292 @@
+"""Load test over real HTTP: 50 clients against gunicorn on PostgreSQL at 10 times the portfolio, with Locust.
+
+    .venv/bin/python bench/load.py            # or: make bench-load (about two minutes)
+    .venv/bin/python bench/load.py --server postgresql://postgres@127.0.0.1:5432 --seconds 30 --clients 50
+
+Creates its own database on the PostgreSQL server (`bench_load`, dropped at the end; never `test`), fills
+it with the synthetic portfolio of bench/pages.py at 10 times the real one and the teams and committees of
+bench/reminders.py, and serves it with gunicorn in production mode (`-w 4 -k gthread --threads 4`, on
+127.0.0.1 only). Then Locust (headless, bench/load_locustfile.py) runs three phases of --seconds each,
+every client sending its next request as soon as the last one is answered:
+1. the static file jalons.css alone (served by the same processes, through WhiteNoise): the reference;
+2. reads only: half the clients anonymous, half logged in (each with its own one-time link, people of
+   the startups' teams), over the portfolio (filters, pages), startups' pages and the API;
+3. the same reads, plus one write per second: an admin adding an event with a comment to a startup
+   through the real form (GET, then POST with its CSRF token), from four writers at one write every four
+   seconds each, so that the rate holds even when a write takes seconds.
+It prints, for each phase and kind of client, requests per second and p50/p95/p99 in milliseconds; the
+read throughput with writes as a share of the read-only one (target of issue 11: at least 80 %), the
+p95 of the reads with writes (target: 100 ms at most on this 2-core machine) and the ratio of the reads
+to the static file. Locust runs on the same machine: its own work counts against the server's.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask import url_for  # noqa: E402
+
+import conventions.models  # noqa: E402, F401  (the area, before bench/ is on the path: bench/conventions.py would hide it)
+import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
+import reminders  # noqa: E402  (bench/reminders.py: teams and committees)
+from core import clock  # noqa: E402
+from core.db import db  # noqa: E402
+from users import services as users  # noqa: E402
+from users.models import Membership, Person  # noqa: E402
+
+VENV_BIN = ROOT / ".venv" / "bin"
+DATABASE = "bench_load"
+SECRET = "bench-load-" + uuid.uuid4().hex
+LOCUSTFILE = ROOT / "bench" / "load_locustfile.py"
+WORKERS, THREADS = 4, 4
+SHARE_TARGET, P95_TARGET = 0.80, 100.0
+WRITERS = 4  # one write per second in all: each writer one every four seconds
+PORTFOLIO_PATHS = ["/startups", "/startups?page=2", "/startups?page=7", "/startups?phase=construction",
+                   "/startups?phase=acceleration&page=2", "/startups?actives=1", "/startups?q=donn%C3%A9es",
+                   "/startups?sort=phase_start"]
+API_PATHS = ["/api/v1/startups", "/api/v1/startups?page=2", "/api/v1/startups?page=5"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_database(server: str, name: str) -> str:
+    return sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(server: str) -> str:
+    engine = sa.create_engine(server_database(server, "postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.exec_driver_sql(f"CREATE DATABASE {DATABASE}")
+    engine.dispose()
+    return server_database(server, DATABASE)
+
+
+def drop_database(server: str) -> None:
+    engine = sa.create_engine(server_database(server, "postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    engine.dispose()
+
+
+def make_app(database_url: str):
+    app = pages.make_app(database_url)
+    # The login links are hashed with the secret of the served application.
+    app.config.update(SECRET_KEY=SECRET, SERVER_NAME=None)
+    return app
+
+
+def build(app, scale: int, today: dt.date) -> dict:
+    """The portfolio, its teams and committees, and an admin who writes; returns what the clients need."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        pages.prepare_database(app, reset=False)
+    with app.app_context():
+        profile = pages.load_profile()
+        rows = pages.build_portfolio(profile, profile.startups * scale, today, 2026)
+        states = reminders.add_committees(today, 2026)
+        users.create_person(email="bench.load@example.gouv.fr", name="Banc de charge", is_admin=True, now=clock.now())
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        startup_ids = db.session.execute(sa.text("SELECT id FROM startups ORDER BY id")).scalars().all()
+        db.session.remove()
+    step = max(1, len(startup_ids) // 400)
+    return {"startups": rows["startups"], "people": states["people"], "startup_ids": startup_ids[::step]}
+
+
+def login_paths(app, count: int) -> dict:
+    """One-time links: `count` people of the startups' teams (coaches, intrapreneurs, sponsors), and the admin."""
+    with app.app_context(), app.test_request_context():
+        people = db.session.scalars(
+            sa.select(Person).where(Person.id.in_(sa.select(Membership.person_id))).order_by(Person.id)).all()
+        chosen = people[:: max(1, len(people) // count)][:count]
+        admin = users.find_person_by_email("bench.load@example.gouv.fr")
+        now = clock.now()
+        readers = [url_for("users.login_token", token=users.issue_login_token(p, now=now)) for p in chosen]
+        writers = [url_for("users.login_token", token=users.issue_login_token(admin, now=now)) for _ in range(WRITERS)]
+        db.session.commit()
+        db.session.remove()
+    return {"reader_login_paths": readers, "writer_login_paths": writers}
+
+
+class Gunicorn:
+    def __init__(self, database_url: str, log: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JALONS_", "DB_", "SMTP_", "DATABASE_"))}
+        env.update(JALONS_ENV="production", SECRET_KEY=SECRET, BASE_URL=self.base, DATABASE_URL=database_url,
+                   PYTHONUNBUFFERED="1")
+        self.log = open(log, "w")
+        self.process = subprocess.Popen(
+            [VENV_BIN / "gunicorn", "-w", str(WORKERS), "-k", "gthread", "--threads", str(THREADS),
+             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.base + "/startups", timeout=10).status_code == 200:
+                    break
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn ne répond pas (journal : {log})")
+            time.sleep(0.5)
+
+    def static_path(self) -> str:
+        page = requests.get(self.base + "/startups", timeout=10).text
+        return re.search(r'href="(/static/jalons\.css[^"]*)"', page).group(1).replace("&amp;", "&")
+
+    def warm_up(self, paths: list[str]) -> None:
+        """Each worker imports its templates and opens its connections before the clock starts."""
+        for _ in range(WORKERS * THREADS):
+            for path in paths:
+                requests.get(self.base + path, timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log.close()
+
+
+def run_phase(name: str, classes: list[str], clients: int, seconds: int, base: str, config: dict,
+              folder: Path) -> dict:
+    """One Locust run; returns {kind: [(time_ms, ok, end)]} of its requests."""
+    config_file, samples = folder / f"{name}.json", folder / f"{name}.samples"
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    samples.write_text("", encoding="utf-8")
+    env = {**os.environ, "BENCH_LOAD_CONFIG": str(config_file), "BENCH_LOAD_SAMPLES": str(samples)}
+    users_count = clients + (WRITERS if "Writer" in classes else 0)
+    subprocess.run(
+        [VENV_BIN / "locust", "-f", LOCUSTFILE, "--headless", "--only-summary", "--skip-log-setup",
+         "-u", str(users_count), "-r", str(users_count), "-t", f"{seconds}s", "--stop-timeout", "5",
+         "--host", base, "--loglevel", "ERROR", *classes],
+        cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(folder / f"{name}.locust.log", "w"))
+    by_kind: dict[str, list] = {}
+    for line in samples.read_text(encoding="utf-8").splitlines():
+        kind, time_ms, ok, end = line.split()
+        by_kind.setdefault(kind, []).append((float(time_ms), ok == "1", float(end)))
+    return by_kind
+
+
+def figures(samples: list) -> dict:
+    """Requests per second over the phase (warm-up excluded: the first 3 s), p50/p95/p99 and failures."""
+    if not samples:
+        return {"count": 0, "rate": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "failed": 0}
+    start = min(end for _, _, end in samples) + 3
+    kept = [s for s in samples if s[2] >= start] or samples
+    span = max(end for _, _, end in kept) - min(start, min(end for _, _, end in kept))
+    times = sorted(t for t, _, _ in kept)
+    quantiles = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
+    return {"count": len(kept), "rate": len(kept) / span if span > 0 else 0.0, "p50": quantiles[49],
+            "p95": quantiles[94], "p99": quantiles[98], "failed": sum(1 for _, ok, _ in kept if not ok)}
+
+
+def line(label: str, f: dict) -> str:
+    return (f"  {label:<34} {f['rate']:>8.1f} req/s   p50 {f['p50']:>6.1f}   p95 {f['p95']:>7.1f}   "
+            f"p99 {f['p99']:>7.1f} ms   ({f['count']} requêtes, {f['failed']} en échec)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432",
+                        help="le serveur PostgreSQL, où la base bench_load est créée puis supprimée")
+    parser.add_argument("--seconds", type=int, default=30, help="durée de chaque phase (30 s)")
+    parser.add_argument("--clients", type=int, default=50, help="clients simultanés, moitié connectés (50)")
+    parser.add_argument("--scale", type=int, default=10, help="taille du portefeuille, en multiples du réel (10)")
+    parser.add_argument("--logs", type=Path, help="garder ici le journal de gunicorn et les mesures brutes")
+    args = parser.parse_args(argv)
+    if sa.make_url(args.server).host not in ("127.0.0.1", "localhost", None):
+        sys.exit("Ce banc d'essai ne charge qu'un serveur PostgreSQL local (127.0.0.1).")
+
+    started = time.perf_counter()
+    today = clock.today()
+    database_url = create_database(args.server)
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-")) if args.logs is None else args.logs
+    folder.mkdir(parents=True, exist_ok=True)
+    gunicorn = None
+    try:
+        app = make_app(database_url)
+        portfolio = build(app, args.scale, today)
+        print(f"Base {DATABASE} (PostgreSQL), portefeuille x{args.scale} : {portfolio['startups']} startups, "
+              f"{portfolio['people']} personnes — construite en {time.perf_counter() - started:.0f} s")
+        gunicorn = Gunicorn(database_url, folder / "gunicorn.log")
+        config = {"startup_ids": portfolio["startup_ids"], "portfolio_paths": PORTFOLIO_PATHS, "api_paths": API_PATHS,
+                  "static_path": gunicorn.static_path(), "today": today.isoformat(),
+                  "reader_login_paths": [], "writer_login_paths": []}
+        gunicorn.warm_up(PORTFOLIO_PATHS[:2] + API_PATHS[:1] + [f"/startups/{portfolio['startup_ids'][0]}"])
+        print(f"gunicorn -w {WORKERS} -k gthread --threads {THREADS} sur {gunicorn.base} ; Locust, {args.clients} "
+              f"clients sans pause, {args.seconds} s par phase\n")
+
+        half = args.clients // 2
+        static = run_phase("static", ["StaticReader"], args.clients, args.seconds, gunicorn.base, config, folder)
+        reads = run_phase("reads", ["AnonymousReader", "LoggedInReader"], args.clients, args.seconds, gunicorn.base,
+                          {**config, **login_paths(app, args.clients - half)}, folder)
+        writes = run_phase("writes", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
+                           gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder)
+    finally:
+        if gunicorn is not None:
+            gunicorn.stop()
+        drop_database(args.server)
+        if args.logs is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    phases = {"static": static, "reads": reads, "writes": writes}
+    result = {name: {kind: figures(samples) for kind, samples in by_kind.items()} for name, by_kind in phases.items()}
+    for name in ("reads", "writes"):
+        result[name]["all"] = figures(phases[name].get("anonymous", []) + phases[name].get("logged_in", []))
+    static_figures = result["static"].get("static", figures([]))
+    print("Fichier statique (jalons.css, même processus)")
+    print(line("fichier statique", static_figures))
+    for name, title in (("reads", "Lectures seules"), ("writes", "Lectures, avec une écriture par seconde")):
+        print(title)
+        print(line("anonymes", result[name].get("anonymous", figures([]))))
+        print(line("connectés", result[name].get("logged_in", figures([]))))
+        print(line("toutes les lectures", result[name]["all"]))
+    print(line("écritures : formulaire", result["writes"].get("write_form", figures([]))))
+    print(line("écritures : envoi", result["writes"].get("write", figures([]))))
+
+    reads_all, writes_all = result["reads"]["all"], result["writes"]["all"]
+    share = writes_all["rate"] / reads_all["rate"] if reads_all["rate"] else 0.0
+    writes_done = sum(1 for t, ok, _ in writes.get("write", []) if ok)
+    print(f"\nDébit des lectures avec écritures : {share:.0%} du débit sans écriture "
+          f"(cible ≥ {SHARE_TARGET:.0%} : {'tenue' if share >= SHARE_TARGET else 'MANQUÉE'}) ; "
+          f"{writes_done} écritures enregistrées en {args.seconds} s")
+    print(f"p95 des lectures avec écritures : {writes_all['p95']:.0f} ms "
+          f"(cible ≤ {P95_TARGET:.0f} ms : {'tenue' if writes_all['p95'] <= P95_TARGET else 'MANQUÉE'})")
+    if static_figures["rate"]:
+        print(f"Par rapport au fichier statique : débit des lectures {reads_all['rate'] / static_figures['rate']:.2f} ×, "
+              f"p50 {reads_all['p50'] / static_figures['p50']:.1f} ×, p95 {reads_all['p95'] / static_figures['p95']:.1f} ×"
+              f" (sans écriture) ; avec écritures : débit {writes_all['rate'] / static_figures['rate']:.2f} ×")
+    print(f"\nDurée totale : {time.perf_counter() - started:.0f} s" + (f" ; journaux dans {folder}" if args.logs else ""))
+    failed = sum(f["failed"] for phase in result.values() for f in phase.values() if f is not None)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

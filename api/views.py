@@ -17,7 +17,6 @@ from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
-from core import cache
 from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
@@ -46,25 +45,20 @@ def json_body(body: str, status: int = 200, headers: dict | None = None):
     return current_app.response_class(body, status=status, headers=headers, mimetype="application/json")
 
 
-def cached_json(build):
-    """The response of build() — (payload, headers) — kept in the page cache (core/cache.py): the API's
-    answers are the same for every caller of the same URL, day and data version."""
-
-    def built():
-        payload, headers = build()
-        return encode(payload), headers
-
-    body, headers = cache.cached((), built)
-    return json_body(body, headers=headers)
+def json_of(build):
+    """The response of build() — (payload, headers). Answers are the same for every caller of the same URL
+    and day: core/http_cache.py gives them an ETag and lets proxies keep them a minute."""
+    payload, headers = build()
+    return json_response(payload, headers=headers)
 
 
-def cached_list(query, schema):
-    """Every row of query, serialised by schema, through the page cache."""
-    return cached_json(lambda: (schema.dump_one(db.session.scalars(query).all(), clock.today()), {}))
+def json_list(query, schema):
+    """Every row of query, serialised by schema."""
+    return json_of(lambda: (schema.dump_one(db.session.scalars(query).all(), clock.today()), {}))
 
 
-def cached_one(query, schema, missing: str):
-    """The one row of query, serialised by schema, through the page cache; a 404 saying `missing` if none."""
+def json_one(query, schema, missing: str):
+    """The one row of query, serialised by schema; a 404 saying `missing` if none."""
 
     def build():
         found = db.session.scalar(query)
@@ -72,7 +66,7 @@ def cached_one(query, schema, missing: str):
             raise NotFound(missing)
         return schema.dump_one(found, clock.today()), {}
 
-    return cached_json(build)
+    return json_of(build)
 
 
 @bp.errorhandler(ApiError)
@@ -170,7 +164,7 @@ def link_header(links: dict[str, str | None]) -> str:
     tag="Startups",
 )
 def startups(query):
-    return cached_json(lambda: startups_page(query))
+    return json_of(lambda: startups_page(query))
 
 
 def startups_page(query) -> tuple[dict, dict]:
@@ -195,7 +189,7 @@ def startups_page(query) -> tuple[dict, dict]:
 @endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
 def startup(startup_id: str):
     query = load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
-    return cached_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
+    return json_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
 
 
 # --- incubators ---
@@ -211,14 +205,14 @@ def _incubators():
 @public
 @endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
 def incubators():
-    return cached_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
+    return json_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
 
 
 @bp.get("/incubators/<incubator_id>")
 @public
 @endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
 def incubator(incubator_id: str):
-    return cached_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
+    return json_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
                       f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
 
 
@@ -239,7 +233,7 @@ def _organisations():
     tag="Organisations",
 )
 def organisations():
-    return cached_list(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id),
+    return json_list(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id),
                        s.ORGANISATION_LIST)
 
 
@@ -247,7 +241,7 @@ def organisations():
 @public
 @endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
 def organisation(organisation_id: str):
-    return cached_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
+    return json_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
                       f"Aucune administration n'a l'identifiant « {organisation_id} ».")
 
 

@@ -16,7 +16,7 @@ POSTGRESQL = os.environ.get("JALONS_TEST_BACKEND") == "postgresql"
 
 def build_app(database_url: str, **config):
     app = create_app({"JALONS_ENV": "test", "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": False, "PAGE_CACHE_CHECK_SECONDS": 0, **config})
+                      "WTF_CSRF_ENABLED": False, **config})
 
     @app.get("/essai/erreur")
     @public
@@ -156,19 +156,6 @@ def test_a_hung_database_gives_a_quick_french_503():
     assert response.status_code == 503
     assert "Service momentanément indisponible" in response.get_data(as_text=True)
     assert response.headers["Retry-After"] == "30"
-
-
-def test_the_page_cache_rollback_listener_never_raises_on_a_dead_connection():
-    from core import cache
-
-    class Dead:
-        @property
-        def info(self):
-            raise sa.exc.PendingRollbackError("connection invalidated")
-
-    cache._after_rollback(Dead())
-    cache._after_commit(Dead())
-    cache._after_rollback_savepoint(Dead(), "sp", None)
 
 
 def test_the_timeouts_reach_the_database_drivers():

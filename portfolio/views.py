@@ -30,6 +30,7 @@ from users.permissions import public
 bp = Blueprint("portfolio", __name__)
 bp.add_app_template_global(tuple(Phase), "PHASES")
 bp.add_app_template_global(display.external_url, "external_url")
+bp.add_app_template_filter(display.path_segment, "path_segment")
 
 PER_PAGE = 50
 
@@ -89,7 +90,7 @@ def portfolio():
 
 def portfolio_context() -> dict:
     today = clock.today()
-    form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
+    form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), find_sponsor=queries.find_sponsor)
     form.validate()
     filters = form.filters()
     within = []

@@ -227,11 +227,15 @@ def incubator_choices() -> list[tuple[str, str]]:
     return [(row.id, row.name) for row in db.session.execute(query.order_by(sa.func.lower(Incubator.name), Incubator.id))]
 
 
-def sponsor_choices() -> list[tuple[str, str]]:
-    """(id, name) of the organisations that sponsor at least one startup, by name, for a filter."""
+def find_sponsor(value: str) -> str | None:
+    """The id of the organisation a sponsor filter names — by its id, else its name or acronym (case
+    aside) — or None. One statement, by index for an id; it reads the organisations, never the startups."""
+    lowered = value.lower()
     query = (
-        sa.select(Organisation)
-        .where(Organisation.id.in_(sa.select(startup_sponsors.c.organisation_id)))
-        .order_by(sa.func.lower(Organisation.name), Organisation.id)
+        sa.select(Organisation.id)
+        .where(sa.or_(Organisation.id == value, sa.func.lower(Organisation.name) == lowered,
+                      sa.func.lower(Organisation.acronym) == lowered))
+        .order_by((Organisation.id == value).desc(), Organisation.archived_at.is_not(None), Organisation.id)
+        .limit(1)
     )
-    return [(organisation.id, organisation.display_name) for organisation in db.session.execute(query).scalars()]
+    return db.session.scalar(query)

@@ -21,7 +21,7 @@ from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from startups.queries import SORTS, PortfolioFilters, filtered_startups, with_details
+from startups.queries import SORTS, PortfolioFilters, count_filtered, filtered_startups, with_details
 from users.permissions import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -114,11 +114,12 @@ class Page:
         return math.ceil(self.total / self.per_page)
 
 
-def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -> Page:
-    """One count and one page of the query, the page loaded with details(query); links keep the request's
-    non-default parameters."""
+def paginate(query, details, endpoint_name: str, params: dict, defaults: dict, total: int | None = None) -> Page:
+    """One count (unless the caller knows it: `total`) and one page of the query, the page loaded with
+    details(query); links keep the request's non-default parameters."""
     page, per_page = params["page"], params["per_page"]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(details(query).limit(per_page).offset((page - 1) * per_page)))
     last = max(1, math.ceil(total / per_page))
     kept = {k: v for k, v in params.items() if v is not None and v != defaults.get(k) and k != "page"}
@@ -180,7 +181,8 @@ def startups_page(query) -> tuple[dict, dict]:
         within=startups_with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
-    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults)
+    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults,
+                    total=count_filtered(filters, today))
     return s.STARTUP_PAGE.dump_one(page, today), {"Link": link_header(page.links)}
 
 

@@ -125,7 +125,7 @@ def portfolio_context() -> dict:
 
 
 def page_dues(page, today: dt.date) -> dict:
-    """{startup id: CommitteeDue} of a page's active startups, in one statement."""
+    """{startup id: CommitteeDue} of a page's active startups, in one statement that reads only theirs."""
     return committee_due.due_rows(today, [row[0].id for row in page.items]) if page.items else {}
 
 

@@ -173,6 +173,12 @@ def total_from_counts(counts: dict[Phase | None, int], filters: PortfolioFilters
     return sum(number for phase, number in counts.items() if kept(phase))
 
 
+def count_filtered(filters: PortfolioFilters, today: dt.date) -> int:
+    """How many startups the filters give: from the kept counts when they can say it (one short statement),
+    never a count over the whole portfolio for a list's pagination."""
+    return total_from_counts(count_by_phase(today, filters), filters)
+
+
 def count_by_phase_per_incubator(today: dt.date) -> dict[str, dict[Phase | None, int]]:
     """{incubator id: {current phase: number of startups}} in one statement."""
     if cache_is_fresh(today):

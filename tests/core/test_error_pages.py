@@ -26,7 +26,7 @@ def build_app(database_url: str, **config):
     @app.get("/essai/ecriture")
     @public
     def writing():
-        db.session.execute(sa.text("UPDATE data_version SET token = 'essai' WHERE id = 1"))
+        db.session.execute(sa.text("UPDATE organisations SET name = 'essai' WHERE id = 'verrou'"))
         db.session.commit()
         return "ok"
 
@@ -112,7 +112,7 @@ def test_a_write_blocked_by_another_gets_a_french_409_on_sqlite(tmp_path):
     app = build_app(f"sqlite:///{path}", DB_LOCK_TIMEOUT_MS=100)
     with app.app_context():
         db.metadata.create_all(db.engine)
-        db.session.execute(sa.text("INSERT INTO data_version (id, token) VALUES (1, 'a')"))
+        db.session.execute(sa.text("INSERT INTO organisations (id, name, version) VALUES ('verrou', 'a', 1)"))
         db.session.commit()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another request's write, in progress
@@ -135,11 +135,14 @@ def test_a_write_blocked_by_another_gets_a_french_409_on_postgresql():
     app = build_app(os.environ["TEST_DATABASE_URL"], DB_LOCK_TIMEOUT_MS=200)
     engine = sa.create_engine(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as other:
-        other.execute(sa.text("INSERT INTO data_version (id, token) VALUES (1, 'a') ON CONFLICT (id) DO NOTHING"))
+        other.execute(sa.text("INSERT INTO organisations (id, name, version) VALUES ('verrou', 'a', 1) "
+                              "ON CONFLICT (id) DO NOTHING"))
         other.commit()
-        other.execute(sa.text("SELECT token FROM data_version WHERE id = 1 FOR UPDATE"))  # holds the row
+        other.execute(sa.text("SELECT name FROM organisations WHERE id = 'verrou' FOR UPDATE"))  # holds the row
         response = app.test_client().get("/essai/ecriture")
         other.rollback()
+        other.execute(sa.text("DELETE FROM organisations WHERE id = 'verrou'"))  # the shared test database
+        other.commit()
     engine.dispose()
     with app.app_context():
         db.engine.dispose()

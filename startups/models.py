@@ -124,6 +124,12 @@ class Startup(db.Model):
     """A Startup d'État. Its id is the fiche's file name without `.md`, kept exactly (accents, capitals)."""
 
     __tablename__ = "startups"
+    # A list filtered by phase or incubator and sorted by name reads its page in index order and stops there,
+    # instead of sorting every startup of that phase or incubator.
+    __table_args__ = (
+        sa.Index("ix_startups_cached_phase_sort_name", "cached_phase", "sort_name"),
+        sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))

@@ -1,4 +1,4 @@
-"""The list pages' phase counts kept per incubator and sponsor; the page cache's data version dropped
+"""The list pages' phase counts kept per incubator and sponsor, indexes for their sorted pages; the page cache's data version dropped
 
 Revision ID: 0017_phase_counts
 Revises: 0015_indicator_requests
@@ -35,6 +35,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('scope', 'scope_id', 'phase', name=op.f('pk_phase_counts'))
     )
     op.execute(COUNT)
+    with op.batch_alter_table('startups', schema=None) as batch_op:
+        batch_op.create_index('ix_startups_cached_phase_sort_name', ['cached_phase', 'sort_name'], unique=False)
+        batch_op.create_index('ix_startups_incubator_id_sort_name', ['incubator_id', 'sort_name'], unique=False)
     op.drop_table('data_version')
 
 
@@ -45,4 +48,7 @@ def downgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version'))
     )
     op.bulk_insert(table, [{'id': 1, 'token': 'initial'}])
+    with op.batch_alter_table('startups', schema=None) as batch_op:
+        batch_op.drop_index('ix_startups_incubator_id_sort_name')
+        batch_op.drop_index('ix_startups_cached_phase_sort_name')
     op.drop_table('phase_counts')

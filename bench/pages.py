@@ -496,7 +496,7 @@ def run(database_url: str | None, args) -> int:
     # Each scale in a process of its own: one application per process, as in service (several applications
     # and engines in one process have crashed the interpreter's garbage collector here).
     with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder, \
-            multiprocessing.get_context("fork").Pool(1, maxtasksperchild=1) as pool:
+            multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
         for index, scale in enumerate(scales):
             url = database_url or "sqlite:///" + str(Path(folder) / f"bench-{scale}.sqlite3")
             by_scale[scale] = pool.apply(measure_scale, (url, args, profile, scale, args.reset or index > 0,

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import cache, deadline, errors, formats, health, logs, mail, security, sqlite, static
+from core import deadline, errors, formats, health, http_cache, logs, mail, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     security.init_app(app)
-    cache.init_app(app)
+    http_cache.init_app(app)
     mail.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)

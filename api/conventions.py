@@ -8,7 +8,7 @@ Registered on the API blueprint by api/views.py (imported at its end), in the st
 from api.openapi import NotFound, Param, endpoint
 from api.schema import DATE, INTEGER, STRING, Field, Schema, array_of, nullable
 from api.serializers import CONVENTION_YEAR, ORGANISATION_REF, years_of, list_of
-from api.views import bp, cached_json
+from api.views import bp, json_of
 from conventions.models import Convention, ConventionKind, EndBound, TaxBasis
 from conventions.queries import published
 from core import clock
@@ -71,7 +71,7 @@ CONVENTION_ID = Param("convention_id", {"type": "integer", "minimum": 1, "maximu
           response=CONVENTION_LIST, tag="Conventions")
 def conventions():
     query = published().order_by(Convention.id)
-    return cached_json(lambda: (CONVENTION_LIST.dump_one(db.session.scalars(query).all(), clock.today()), {}))
+    return json_of(lambda: (CONVENTION_LIST.dump_one(db.session.scalars(query).all(), clock.today()), {}))
 
 
 @bp.get("/conventions/<int:convention_id>")
@@ -84,4 +84,4 @@ def convention(convention_id: int):
             raise NotFound(f"Aucune convention publiée n'a l'identifiant « {convention_id} ».")
         return CONVENTION.dump_one(found, clock.today()), {}
 
-    return cached_json(build)
+    return json_of(build)

@@ -17,13 +17,12 @@ from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
 from committees.due import startups_with_status
-from core import cache
 from core.urls import external_url
 from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from startups.queries import SORTS, PortfolioFilters, filtered_startups, with_details
+from startups.queries import SORTS, PortfolioFilters, count_filtered, filtered_startups, with_details
 from users.permissions import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,25 +46,20 @@ def json_body(body: str, status: int = 200, headers: dict | None = None):
     return current_app.response_class(body, status=status, headers=headers, mimetype="application/json")
 
 
-def cached_json(build):
-    """The response of build() — (payload, headers) — kept in the page cache (core/cache.py): the API's
-    answers are the same for every caller of the same URL, day and data version."""
-
-    def built():
-        payload, headers = build()
-        return encode(payload), headers
-
-    body, headers = cache.cached((), built)
-    return json_body(body, headers=headers)
+def json_of(build):
+    """The response of build() — (payload, headers). Answers are the same for every caller of the same URL
+    and day: core/http_cache.py gives them an ETag and lets proxies keep them a minute."""
+    payload, headers = build()
+    return json_response(payload, headers=headers)
 
 
-def cached_list(query, schema):
-    """Every row of query, serialised by schema, through the page cache."""
-    return cached_json(lambda: (schema.dump_one(db.session.scalars(query).all(), clock.today()), {}))
+def json_list(query, schema):
+    """Every row of query, serialised by schema."""
+    return json_of(lambda: (schema.dump_one(db.session.scalars(query).all(), clock.today()), {}))
 
 
-def cached_one(query, schema, missing: str):
-    """The one row of query, serialised by schema, through the page cache; a 404 saying `missing` if none."""
+def json_one(query, schema, missing: str):
+    """The one row of query, serialised by schema; a 404 saying `missing` if none."""
 
     def build():
         found = db.session.scalar(query)
@@ -73,7 +67,7 @@ def cached_one(query, schema, missing: str):
             raise NotFound(missing)
         return schema.dump_one(found, clock.today()), {}
 
-    return cached_json(build)
+    return json_of(build)
 
 
 @bp.errorhandler(ApiError)
@@ -121,11 +115,12 @@ class Page:
         return math.ceil(self.total / self.per_page)
 
 
-def paginate(query, details, endpoint_name: str, params: dict, defaults: dict) -> Page:
-    """One count and one page of the query, the page loaded with details(query); links keep the request's
-    non-default parameters."""
+def paginate(query, details, endpoint_name: str, params: dict, defaults: dict, total: int | None = None) -> Page:
+    """One count (unless the caller knows it: `total`) and one page of the query, the page loaded with
+    details(query); links keep the request's non-default parameters."""
     page, per_page = params["page"], params["per_page"]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(details(query).limit(per_page).offset((page - 1) * per_page)))
     last = max(1, math.ceil(total / per_page))
     kept = {k: v for k, v in params.items() if v is not None and v != defaults.get(k) and k != "page"}
@@ -162,7 +157,7 @@ def link_header(links: dict[str, str | None]) -> str:
     tag="Startups",
 )
 def startups(query):
-    return cached_json(lambda: startups_page(query))
+    return json_of(lambda: startups_page(query))
 
 
 def startups_page(query) -> tuple[dict, dict]:
@@ -178,7 +173,8 @@ def startups_page(query) -> tuple[dict, dict]:
         within=startups_with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
-    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults)
+    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults,
+                    total=count_filtered(filters, today))
     return s.STARTUP_PAGE.dump_one(page, today), {"Link": link_header(page.links)}
 
 
@@ -187,7 +183,7 @@ def startups_page(query) -> tuple[dict, dict]:
 @endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
 def startup(startup_id: str):
     query = load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
-    return cached_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
+    return json_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
 
 
 # --- incubators ---
@@ -203,14 +199,14 @@ def _incubators():
 @public
 @endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
 def incubators():
-    return cached_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
+    return json_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
 
 
 @bp.get("/incubators/<incubator_id>")
 @public
 @endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
 def incubator(incubator_id: str):
-    return cached_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
+    return json_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
                       f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
 
 
@@ -231,7 +227,7 @@ def _organisations():
     tag="Organisations",
 )
 def organisations():
-    return cached_list(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id),
+    return json_list(_organisations().order_by(sa.func.lower(Organisation.name), Organisation.id),
                        s.ORGANISATION_LIST)
 
 
@@ -239,7 +235,7 @@ def organisations():
 @public
 @endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
 def organisation(organisation_id: str):
-    return cached_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
+    return json_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
                       f"Aucune administration n'a l'identifiant « {organisation_id} ».")
 
 

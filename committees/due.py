@@ -139,8 +139,9 @@ def due_on_sql(last_committee_on, phase_start_on):
     return add_months_sql(reference, MONTHS_BETWEEN_COMMITTEES)
 
 
-def last_committees(today: dt.date):
-    """startup_id → last_committee_on: the latest held committee or `committee` event on or before today."""
+def last_committees(today: dt.date, startup_ids=None):
+    """startup_id → last_committee_on: the latest held committee or `committee` event on or before today
+    (of those startups only, read by their index, when startup_ids is given)."""
     held = sa.select(Committee.startup_id.label("startup_id"), Committee.held_on.label("held_on")).where(
         Committee.status.in_(HELD_STATUSES),
         Committee.held_on.is_not(None),
@@ -150,6 +151,9 @@ def last_committees(today: dt.date):
     events = sa.select(Event.startup_id.label("startup_id"), Event.happened_on.label("held_on")).where(
         Event.kind == EventKind.COMMITTEE, Event.happened_on <= today
     )
+    if startup_ids is not None:
+        held = held.where(Committee.startup_id.in_(startup_ids))
+        events = events.where(Event.startup_id.in_(startup_ids))
     union = sa.union_all(held, events).subquery("held_committees")
     return (
         sa.select(union.c.startup_id, sa.func.max(union.c.held_on).label("last_committee_on"))
@@ -158,27 +162,30 @@ def last_committees(today: dt.date):
     )
 
 
-def planned_committees():
+def planned_committees(startup_ids=None):
     """startup_id → next_planned_at: the earliest committee in the `planned` status."""
-    return (
+    query = (
         sa.select(Committee.startup_id, sa.func.min(Committee.scheduled_at).label("next_planned_at"))
         .where(Committee.status == CommitteeStatus.PLANNED, Committee.archived_at.is_(None))
         .group_by(Committee.startup_id)
-        .subquery("planned_committees")
     )
+    if startup_ids is not None:
+        query = query.where(Committee.startup_id.in_(startup_ids))
+    return query.subquery("planned_committees")
 
 
-def committee_due(today: dt.date, exact: bool = False):
+def committee_due(today: dt.date, exact: bool = False, startup_ids=None):
     """One row per active startup: startup_id, last_committee_on, next_committee_due, next_planned_at,
-    committee_status ('overdue', 'due45', 'ok').
+    committee_status ('overdue', 'due45', 'ok'). With startup_ids, the rows of those startups only, each
+    part read by the startups' index: a page's rows cost what the page holds, not the portfolio.
 
     A subquery to outer-join on Startup.id: lists and the API get the due date in the same statement as
     their rows, never one query per startup. Archived startups, startups without a current phase and
     those in a terminal phase have no row (no committee is due). exact: see current_periods.
     """
     current = current_periods(today, exact)
-    last = last_committees(today)
-    planned = planned_committees()
+    last = last_committees(today, startup_ids)
+    planned = planned_committees(startup_ids)
     due = due_on_sql(last.c.last_committee_on, current.c.start_on)
     rows = (
         sa.select(
@@ -191,7 +198,8 @@ def committee_due(today: dt.date, exact: bool = False):
         .join(Startup, Startup.id == current.c.startup_id)
         .outerjoin(last, last.c.startup_id == current.c.startup_id)
         .outerjoin(planned, planned.c.startup_id == current.c.startup_id)
-        .where(current.c.phase.not_in([p.value for p in TERMINAL_PHASES]), Startup.archived_at.is_(None))
+        .where(current.c.phase.not_in([p.value for p in TERMINAL_PHASES]), Startup.archived_at.is_(None),
+               Startup.id.in_(startup_ids) if startup_ids is not None else sa.true())
         .subquery("committee_due_rows")
     )
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -249,10 +257,8 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
     """{startup id: CommitteeDue} from committee_due(), in one statement (all active startups, or those ids)."""
     from core.db import db
 
-    due = committee_due(today)
+    due = committee_due(today, sorted(startup_ids) if startup_ids is not None else None)
     query = sa.select(due)
-    if startup_ids is not None:
-        query = query.where(due.c.startup_id.in_(list(startup_ids)))
     return {
         row.startup_id: CommitteeDue(
             startup_id=row.startup_id,

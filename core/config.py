@@ -66,16 +66,14 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": jalons_env == "production",
+        # The cookie is sent again only when the session changes (login, logout, a flashed message): a
+        # session ends SESSION_LIFETIME_HOURS after login anyway (users.permissions), not after inactivity.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "JSON_SORT_KEYS": False,
         "WTF_CSRF_TIME_LIMIT": None,
         # Largest request body: a 20 MB PDF attachment (presentations) and its form. Bigger requests get
         # the French 413 page (core/errors.py) before any view runs.
         "MAX_CONTENT_LENGTH": _number(env, "MAX_CONTENT_LENGTH", 21 * 1024 * 1024, int),
-        # Memory each process gives to rendered read pages (core/cache.py); 0 turns the cache off.
-        "PAGE_CACHE_MB": _number(env, "PAGE_CACHE_MB", 32, float),
-        # How long a process trusts the data version it last read: a change made by another process shows
-        # to other readers within this time (at once to its author). 0: read at every request.
-        "PAGE_CACHE_CHECK_SECONDS": _number(env, "PAGE_CACHE_CHECK_SECONDS", 1, float),
         # The sponsor's grid at sign-off (grids/services.py): « avertir » says it is missing, « exiger »
         # also refuses the sign-off until a sponsor of the committee has submitted it.
         "SIGN_OFF_SPONSOR_GRID": (env.get("SIGN_OFF_SPONSOR_GRID") or "avertir").strip().lower(),

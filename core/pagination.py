@@ -52,12 +52,14 @@ def clamp(number: int, total: int, per_page: int) -> int:
     return min(max(1, number), last)
 
 
-def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False) -> Page:
-    """Count the rows of query, then fetch the requested page (clamped to the existing pages).
+def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False, total: int | None = None) -> Page:
+    """Count the rows of query (unless the caller knows their number: `total`), then fetch the requested
+    page (clamped to the existing pages).
 
-    Always two statements, whatever the number of rows, so that pages keep a fixed query count.
+    Always two statements (one with `total`), whatever the number of rows, so that pages keep a fixed query count.
     """
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    if total is None:
+        total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     number = clamp(number, total, per_page)
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
     items = result.scalars().all() if scalars else result.all()

@@ -3,6 +3,7 @@ warning. Pure functions of the startup and `today`, so they are tested without t
 
 import dataclasses
 import datetime as dt
+from urllib.parse import quote
 
 from core.formats import months_between
 from startups.models import Event, PhasePeriod, Startup
@@ -103,3 +104,9 @@ def links(startup: Startup) -> list[tuple[str, str]]:
         if url:
             result.append((label, url))
     return result
+
+
+def path_segment(value: str) -> str:
+    """An id as a segment of a URL's path, quoted as url_for quotes it (Werkzeug's converters): lists
+    build each row's links from one prefix instead of asking the URL map once per link."""
+    return quote(str(value), safe="!$&'()*+,/:;=@")

@@ -4,6 +4,8 @@ Every invalid value (unknown phase, page=abc, unknown sort…) becomes a French 
 ignored by filters(); the page still renders.
 """
 
+from typing import Callable
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import ValidationError
@@ -52,7 +54,9 @@ class PortfolioFilterForm(FlaskForm):
     phase = select("Phase en cours")
     active = select("Actives ou non", ACTIVE_CHOICES)
     incubator = select("Incubateur")
-    sponsor = select("Sponsor")
+    # A text input, not a select of every sponsor: the organisation's identifier (the links of the pages),
+    # name or acronym; static/jalons.js offers the names as the person types (a datalist from the API).
+    sponsor = StringField("Sponsor", description="Nom, sigle ou identifiant de l'organisation")
     sort = select("Trier par", [(key, label[0].upper() + label[1:]) for key, label in SORTS.items()])
     order = select("Ordre", ORDER_CHOICES)
     committee = select("Prochain comité", COMMITTEE_CHOICES)
@@ -60,13 +64,24 @@ class PortfolioFilterForm(FlaskForm):
     # Not rendered as a field: the pagination links carry it.
     page = StringField("Page")
 
-    def __init__(self, formdata, incubators: list[tuple[str, str]], sponsors: list[tuple[str, str]]):
+    def __init__(self, formdata, incubators: list[tuple[str, str]], find_sponsor: Callable[[str], str | None]):
         super().__init__(formdata=formdata)
+        self.find_sponsor = find_sponsor
+        self.sponsor_id: str | None = None
         self.phase.choices = choices(
             [("", "Toutes les phases")] + [(p.value, p.label) for p in Phase] + [(NO_PHASE, "Sans phase en cours")]
         )
         self.incubator.choices = choices([("", "Tous les incubateurs")] + incubators)
-        self.sponsor.choices = choices([("", "Tous les sponsors")] + sponsors)
+
+    def validate_sponsor(self, field):
+        value = (field.data or "").strip()
+        if not value:
+            return
+        if len(value) > SEARCH_MAX_LENGTH or not value.isprintable():
+            raise ValidationError("Ce sponsor n'est pas valide : ce filtre a été ignoré.")
+        self.sponsor_id = self.find_sponsor(value)
+        if self.sponsor_id is None:
+            raise ValidationError(f"« {value} » n'est pas une valeur possible : ce filtre a été ignoré.")
 
     def validate_q(self, field):
         if field.data and len(field.data) > SEARCH_MAX_LENGTH:
@@ -104,7 +119,7 @@ class PortfolioFilterForm(FlaskForm):
             without_phase=phase == NO_PHASE,
             active={"actives": True, "inactives": False}.get(active),
             incubator_id=self.valid("incubator") or None,
-            sponsor_id=self.valid("sponsor") or None,
+            sponsor_id=self.sponsor_id if self.valid("sponsor") else None,
             text=self.valid("q") or None,
             sort=self.valid("sort") or "name",
             descending=self.valid("order") == "desc",

@@ -4,20 +4,18 @@ It sits above every domain area (startups, indicators, committees) so that a pag
 phases, committees and indicators together while the domain areas keep their one-way imports.
 
 Every page runs a fixed number of SQL statements whatever the size of the portfolio (tested in
-tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs. Pages are rendered
-through the page cache (core/cache.py): each view's database work sits in a `build` function that runs
-only when the page is not in the cache for this data version, day and viewer.
+tests/portfolio/test_query_count.py): lists are paginated, counts are GROUP BYs. Nothing is kept
+between requests: an anonymous page is cached over HTTP (core/http_cache.py), never in the process.
 """
 
 import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from committees import due as committee_due
-from core import cache
 from core.db import db
 from core.pagination import paginate
 from core import clock
@@ -27,20 +25,18 @@ from portfolio.forms import LATE_INDICATORS, PortfolioFilterForm
 from startups import fiche_out, queries
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from users.permissions import current_person, public
+from users.permissions import public
 
 bp = Blueprint("portfolio", __name__)
 bp.add_app_template_global(tuple(Phase), "PHASES")
 bp.add_app_template_global(display.external_url, "external_url")
+bp.add_app_template_filter(display.path_segment, "path_segment")
 
 PER_PAGE = 50
 
 
-def cached_page(template: str, build, active_section: str) -> str:
-    """The page from the cache, keyed also by the viewer (buttons follow permissions) and the day."""
-    person = current_person()
-    return cache.render_page(template, build, key=(person.id if person else None, clock.today()),
-                             active_section=active_section)
+def show(template: str, context: dict, active_section: str) -> str:
+    return render_template(template, active_section=active_section, **context)
 
 
 def checked_id(value: str) -> str:
@@ -65,9 +61,11 @@ def portfolio_args(**changes) -> dict:
     return args
 
 
-def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int):
-    """One page of (startup, current phase, phase start) rows with their incubator and sponsors."""
-    return paginate(queries.with_details(queries.filtered_startups(filters, today)), number, PER_PAGE)
+def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict):
+    """One page of (startup, current phase, phase start) rows with their incubator and sponsors; their
+    number comes from the page's counts per phase (count_by_phase with the same filters)."""
+    return paginate(queries.with_details(queries.filtered_startups(filters, today)), number, PER_PAGE,
+                    total=queries.total_from_counts(counts, filters))
 
 
 def requested_page() -> tuple[int, list[str]]:
@@ -87,12 +85,12 @@ def beyond_end(page, requested: int) -> list[str]:
 @bp.get("/startups")
 @public
 def portfolio():
-    return cached_page("portfolio/portfolio.html", portfolio_context, "startups")
+    return show("portfolio/portfolio.html", portfolio_context(), "startups")
 
 
 def portfolio_context() -> dict:
     today = clock.today()
-    form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), sponsors=queries.sponsor_choices())
+    form = PortfolioFilterForm(request.args, incubators=queries.incubator_choices(), find_sponsor=queries.find_sponsor)
     form.validate()
     filters = form.filters()
     within = []
@@ -105,7 +103,7 @@ def portfolio_context() -> dict:
         ids = within[0] if len(within) == 1 else sa.select(Startup.id).where(*(Startup.id.in_(w) for w in within))
         filters = dataclasses.replace(filters, within=ids)
     counts = queries.count_by_phase(today, filters)
-    page = startups_page(filters, today, form.page_number)
+    page = startups_page(filters, today, form.page_number, counts)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
     warnings += form.page.errors + beyond_end(page, form.page_number)
     # A fresh installation: say the portfolio is not loaded (and, to an admin, how to load it) rather than
@@ -127,14 +125,14 @@ def portfolio_context() -> dict:
 
 
 def page_dues(page, today: dt.date) -> dict:
-    """{startup id: CommitteeDue} of a page's active startups, in one statement."""
+    """{startup id: CommitteeDue} of a page's active startups, in one statement that reads only theirs."""
     return committee_due.due_rows(today, [row[0].id for row in page.items]) if page.items else {}
 
 
 @bp.get("/startups/<startup_id>")
 @public
 def startup(startup_id: str):
-    return cached_page("portfolio/startup.html", lambda: startup_context(startup_id), "startups")
+    return show("portfolio/startup.html", startup_context(startup_id), "startups")
 
 
 def startup_context(startup_id: str) -> dict:
@@ -165,7 +163,7 @@ def startup_context(startup_id: str) -> dict:
 @bp.get("/incubators")
 @public
 def incubators():
-    return cached_page("portfolio/incubators.html", incubators_context, "incubators")
+    return show("portfolio/incubators.html", incubators_context(), "incubators")
 
 
 def incubators_context() -> dict:
@@ -185,7 +183,7 @@ def incubators_context() -> dict:
 @bp.get("/incubators/<incubator_id>")
 @public
 def incubator(incubator_id: str):
-    return cached_page("portfolio/incubator.html", lambda: incubator_context(incubator_id), "incubators")
+    return show("portfolio/incubator.html", incubator_context(incubator_id), "incubators")
 
 
 def incubator_context(incubator_id: str) -> dict:
@@ -197,10 +195,11 @@ def incubator_context(incubator_id: str) -> dict:
         abort(404)
     filters = queries.PortfolioFilters(incubator_id=incubator.id)
     number, warnings = requested_page()
-    page = startups_page(filters, today, number)
+    counts = queries.count_by_phase(today, filters)
+    page = startups_page(filters, today, number, counts)
     return dict(
         incubator=incubator,
-        counts=queries.count_by_phase(today, filters),
+        counts=counts,
         page=page,
         page_url=page_url,
         warnings=warnings + beyond_end(page, number),
@@ -211,7 +210,7 @@ def incubator_context(incubator_id: str) -> dict:
 @bp.get("/organisations")
 @public
 def organisations():
-    return cached_page("portfolio/organisations.html", organisations_context, "organisations")
+    return show("portfolio/organisations.html", organisations_context(), "organisations")
 
 
 def organisations_context() -> dict:
@@ -231,7 +230,7 @@ def organisations_context() -> dict:
 @bp.get("/organisations/<organisation_id>")
 @public
 def organisation(organisation_id: str):
-    return cached_page("portfolio/organisation.html", lambda: organisation_context(organisation_id), "organisations")
+    return show("portfolio/organisation.html", organisation_context(organisation_id), "organisations")
 
 
 def organisation_context(organisation_id: str) -> dict:
@@ -248,11 +247,12 @@ def organisation_context(organisation_id: str) -> dict:
     ).scalars().all()
     filters = queries.PortfolioFilters(sponsor_id=organisation.id)
     number, warnings = requested_page()
-    page = startups_page(filters, today, number)
+    counts = queries.count_by_phase(today, filters)
+    page = startups_page(filters, today, number, counts)
     return dict(
         organisation=organisation,
         incubators=owned,
-        counts=queries.count_by_phase(today, filters),
+        counts=counts,
         page=page,
         page_url=page_url,
         warnings=warnings + beyond_end(page, number),

@@ -46,8 +46,8 @@ from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
 from startups.models import (
-    Event, Incubator, Organisation, PhasePeriod, Source, Startup, search_columns, startup_co_incubators,
-    startup_sponsors,
+    Event, Incubator, Organisation, PhasePeriod, Source, Startup, refresh_phase_counts, search_columns,
+    startup_co_incubators, startup_sponsors,
 )
 from startups.phases import Phase, current_period, resolve_starts
 from startups.queries import count_by_phase
@@ -177,6 +177,9 @@ def import_directory(path: Path | str, today: dt.date) -> ImportReport:
     importer.run(importer.report.incubators, found["_incubators"], fiches.load_incubator, importer.apply_incubator)
     importer.run(importer.report.startups, found["_startups"], fiches.load_startup, importer.apply_startup,
                  importer.prepare_startups)
+    if importer.report.startups.number(CREATED):
+        # New startups are inserted without the ORM: the list pages' counts, which a flush keeps, follow here.
+        refresh_phase_counts(db.session)
     importer.report.by_phase = count_by_phase(today)
     return importer.report
 

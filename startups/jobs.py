@@ -6,12 +6,16 @@ from pathlib import Path
 from core.db import db
 from startups.models import SyncStatus
 from startups.models import refresh_current_phases as refresh
+from startups.models import refresh_phase_counts
 
 
 def refresh_current_phases(*, today: dt.date) -> int:
     """Each night, every startup's cached current phase becomes today's (a planned period may have
-    started). Idempotent: a second run the same day refreshes nothing. Returns the number refreshed."""
+    started), and the phase counts of the list pages follow. Idempotent: a second run the same day
+    refreshes nothing. Returns the number refreshed."""
     count = refresh(db.session, today)
+    if count:
+        refresh_phase_counts(db.session)
     db.session.commit()
     return count
 

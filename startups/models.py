@@ -124,6 +124,12 @@ class Startup(db.Model):
     """A Startup d'État. Its id is the fiche's file name without `.md`, kept exactly (accents, capitals)."""
 
     __tablename__ = "startups"
+    # A list filtered by phase or incubator and sorted by name reads its page in index order and stops there,
+    # instead of sorting every startup of that phase or incubator.
+    __table_args__ = (
+        sa.Index("ix_startups_cached_phase_sort_name", "cached_phase", "sort_name"),
+        sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
@@ -296,12 +302,15 @@ _REFRESHED = "startups.refreshed"  # session.info key: startups refreshed by the
 
 
 def _stale(today: dt.date):
-    return sa.or_(Startup.cached_phase_on.is_(None), Startup.cached_phase_on != today)
+    # Three ranges of the index on cached_phase_on, not `!= today`, which would read every startup.
+    return sa.or_(Startup.cached_phase_on.is_(None), Startup.cached_phase_on < today,
+                  Startup.cached_phase_on > today)
 
 
 def cache_is_fresh(today: dt.date) -> bool:
-    """Whether every startup's cached phase is the one of `today`: one statement, whose answer the
-    session remembers until a flush touches phase periods or startups."""
+    """Whether every startup's cached phase is the one of `today`: one statement, three probes of the index
+    on cached_phase_on (it reads no startup when all are fresh), whose answer the session remembers until a
+    flush touches phase periods or startups."""
     known = db.session.info.get(_FRESH)
     if known is not None and known[0] == today:
         return known[1]
@@ -358,17 +367,21 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _refresh_after_changes(session, _context):
     """A flush that adds, changes or removes phase periods (or adds startups) refreshes those startups'
-    cached phase for today in the same transaction, and makes the session check freshness again."""
+    cached phase for today in the same transaction, and makes the session check freshness again; with the
+    flushes that change a startup's incubator, sponsors or archiving, it recounts the phase counts of the
+    incubators and sponsors concerned (refresh_phase_counts)."""
     touched = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, PhasePeriod) and obj.startup_id is not None:
             touched.add(obj.startup_id)
         elif isinstance(obj, Startup) and obj in session.new:
             touched.add(obj.id)
-    if not touched:
-        return
-    refresh_current_phases(session, clock.today(), touched)
-    session.info.setdefault(_REFRESHED, set()).update(touched)
+    recount, incubators, sponsors = _count_changes(session)
+    if touched:
+        refresh_current_phases(session, clock.today(), touched)
+        session.info.setdefault(_REFRESHED, set()).update(touched)
+    if touched or recount or incubators or sponsors:
+        refresh_phase_counts(session, touched | recount, incubators, sponsors)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
@@ -434,3 +447,104 @@ class SyncRun(db.Model):
     restored: Mapped[list] = mapped_column(sa.JSON, default=list)  # startups whose fiche came back
     # Set, and committed, before the admins are e-mailed about the first failure of a series: at most once.
     alerted_at: Mapped[dt.datetime | None]
+
+
+# --- The phase counts of the list pages -----------------------------------------------------------------
+
+class PhaseCount(db.Model):
+    """How many startups (not archived) are in each cached current phase, per incubator and per sponsor.
+
+    The list pages read these few hundred rows by key instead of grouping the whole portfolio. They follow
+    the cached current phase: recounted in the transaction that changes a startup's cached phase,
+    incubator, sponsors or archiving (the after_flush listener above), and each night with it
+    (startups.jobs). So they hold for the day of the cached phases: pages read them only when
+    cache_is_fresh(today), else they count over current_periods(today) as before.
+    """
+
+    __tablename__ = "phase_counts"
+
+    scope: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # INCUBATOR or SPONSOR
+    scope_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)  # "": no incubator
+    phase: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "": no current phase
+    startups: Mapped[int]
+
+    INCUBATOR = "incubator"
+    SPONSOR = "sponsor"
+
+
+def _count_changes(session) -> tuple[set, set, set]:
+    """From a flush: startups whose incubator, sponsors or archiving changed (recounted with their current
+    incubator and sponsors), and the incubators and sponsors they left (recounted too)."""
+    startups, incubators, sponsors = set(), set(), set()
+    for obj in (*session.dirty, *session.deleted):
+        if not isinstance(obj, Startup):
+            continue
+        state = sa.inspect(obj)
+        if obj in session.deleted:
+            incubators.add(obj.incubator_id or "")
+            sponsors.update(o.id for o in state.dict.get("sponsors", ()))
+            continue
+        changed = False
+        for name in ("incubator_id", "incubator", "archived_at", "sponsors"):
+            history = state.attrs[name].history
+            if history.has_changes():
+                changed = True
+                if name == "incubator_id":
+                    incubators.update(value or "" for value in history.deleted)
+                elif name == "incubator":
+                    incubators.update(o.id if o is not None else "" for o in history.deleted)
+                elif name == "sponsors":
+                    sponsors.update(o.id for o in history.deleted)
+        if changed:
+            startups.add(obj.id)
+    return startups, incubators, sponsors
+
+
+def _counts_by_incubator():
+    table = Startup.__table__
+    return (
+        sa.select(sa.literal(PhaseCount.INCUBATOR), sa.func.coalesce(table.c.incubator_id, ""),
+                  sa.func.coalesce(sa.type_coerce(table.c.cached_phase, sa.String), ""), sa.func.count())
+        .where(table.c.archived_at.is_(None))
+        .group_by(table.c.incubator_id, table.c.cached_phase)
+    )
+
+
+def _counts_by_sponsor():
+    table = Startup.__table__
+    return (
+        sa.select(sa.literal(PhaseCount.SPONSOR), startup_sponsors.c.organisation_id,
+                  sa.func.coalesce(sa.type_coerce(table.c.cached_phase, sa.String), ""), sa.func.count())
+        .join(table, table.c.id == startup_sponsors.c.startup_id)
+        .where(table.c.archived_at.is_(None))
+        .group_by(startup_sponsors.c.organisation_id, table.c.cached_phase)
+    )
+
+
+def refresh_phase_counts(session, startup_ids=None, incubator_ids=(), sponsor_ids=()) -> None:
+    """Count again, from the cached phases, the phase counts of every incubator and sponsor (startup_ids
+    None), or of the incubators and sponsors of these startups and of the ids given ("" : no incubator)."""
+    table = PhaseCount.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Two transactions recounting the same scope would each insert its rows: one after the other.
+        connection.exec_driver_sql("LOCK TABLE phase_counts IN SHARE ROW EXCLUSIVE MODE")
+    by_incubator, by_sponsor = _counts_by_incubator(), _counts_by_sponsor()
+    if startup_ids is None:
+        connection.execute(table.delete())
+    else:
+        ids = sorted(startup_ids)
+        incubators = set(incubator_ids) | {value or "" for value in connection.scalars(
+            sa.select(Startup.__table__.c.incubator_id).where(Startup.__table__.c.id.in_(ids)))}
+        sponsors = set(sponsor_ids) | set(connection.scalars(
+            sa.select(startup_sponsors.c.organisation_id).where(startup_sponsors.c.startup_id.in_(ids))))
+        connection.execute(table.delete().where(sa.or_(
+            sa.and_(table.c.scope == PhaseCount.INCUBATOR, table.c.scope_id.in_(sorted(incubators))),
+            sa.and_(table.c.scope == PhaseCount.SPONSOR, table.c.scope_id.in_(sorted(sponsors))))))
+        column = Startup.__table__.c.incubator_id
+        by_incubator = by_incubator.where(sa.or_(column.in_(sorted(incubators - {""})),
+                                                 column.is_(None) if "" in incubators else sa.false()))
+        by_sponsor = by_sponsor.where(startup_sponsors.c.organisation_id.in_(sorted(sponsors)))
+    columns = [table.c.scope, table.c.scope_id, table.c.phase, table.c.startups]
+    connection.execute(table.insert().from_select(columns, by_incubator))
+    connection.execute(table.insert().from_select(columns, by_sponsor))

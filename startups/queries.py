@@ -14,7 +14,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db
 from core.text import fold
-from startups.models import Incubator, Organisation, Startup, current_periods, startup_sponsors
+from startups.models import (
+    Incubator, Organisation, PhaseCount, Startup, cache_is_fresh, current_periods, startup_sponsors,
+)
 from startups.phases import TERMINAL_PHASES, Phase
 
 SORTS = {
@@ -102,15 +104,22 @@ def with_details(query):
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:
     """Number of startups per current phase (None: no started phase), for the whole portfolio, the
     startups of one incubator (incubator_id=…) or sponsor (sponsor_id=…), or those matching filters
-    (their phase and active fields are ignored: the counts are what the phase filter would give)."""
+    (their phase and active fields are ignored: the counts are what the phase filter would give).
+    Without a search or another area's filter, read from the kept counts (PhaseCount) when they are today's."""
+    incubator_id = where.get("incubator_id") or (filters.incubator_id if filters else None)
+    sponsor_id = where.get("sponsor_id") or (filters.sponsor_id if filters else None)
+    searched = filters is not None and (bool(filters.text and filters.text.strip()) or filters.within is not None)
+    if not searched and not (incubator_id and sponsor_id) and cache_is_fresh(today):
+        scope, scope_id = ((PhaseCount.SPONSOR, sponsor_id) if sponsor_id else (PhaseCount.INCUBATOR, incubator_id))
+        return _kept_counts(scope, scope_id)[scope_id] if scope_id else _kept_total()
     current = current_periods(today)
     filters = dataclasses.replace(
         filters or PortfolioFilters(),
         phase=None,
         without_phase=False,
         active=None,
-        incubator_id=where.get("incubator_id") or (filters.incubator_id if filters else None),
-        sponsor_id=where.get("sponsor_id") or (filters.sponsor_id if filters else None),
+        incubator_id=incubator_id,
+        sponsor_id=sponsor_id,
     )
     query = (
         sa.select(current.c.phase, sa.func.count(Startup.id))
@@ -122,8 +131,60 @@ def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **wh
     return {phase: count for phase, count in db.session.execute(query)}
 
 
+def _phase(value: str) -> Phase | None:
+    return Phase(value) if value else None
+
+
+def _kept_counts(scope: str, scope_id: str | None = None) -> dict[str, dict[Phase | None, int]]:
+    """{scope id: {phase: number}} from PhaseCount, for one scope id or all of them."""
+    query = sa.select(PhaseCount.scope_id, PhaseCount.phase, PhaseCount.startups).where(
+        PhaseCount.scope == scope, PhaseCount.startups > 0)
+    if scope_id is not None:
+        query = query.where(PhaseCount.scope_id == scope_id)
+    counts: dict[str, dict[Phase | None, int]] = defaultdict(dict)
+    if scope_id is not None:
+        counts[scope_id] = {}
+    for kept_id, phase, number in db.session.execute(query):
+        counts[kept_id][_phase(phase)] = number
+    return counts
+
+
+def _kept_total() -> dict[Phase | None, int]:
+    """The whole portfolio's counts: the sum of the incubators' (each startup has one incubator, or "")."""
+    query = (sa.select(PhaseCount.phase, sa.func.sum(PhaseCount.startups))
+             .where(PhaseCount.scope == PhaseCount.INCUBATOR).group_by(PhaseCount.phase))
+    return {_phase(phase): int(number) for phase, number in db.session.execute(query) if number}
+
+
+def total_from_counts(counts: dict[Phase | None, int], filters: PortfolioFilters) -> int:
+    """The number of startups the filters give, from count_by_phase(today, filters) (which ignores the
+    phase and active filters): no second count of the portfolio for the pagination."""
+    def kept(phase: Phase | None) -> bool:
+        if filters.phase is not None and phase != filters.phase:
+            return False
+        if filters.without_phase and phase is not None:
+            return False
+        if filters.active is True and (phase is None or phase in TERMINAL_PHASES):
+            return False
+        if filters.active is False and not (phase is None or phase in TERMINAL_PHASES):
+            return False
+        return True
+
+    return sum(number for phase, number in counts.items() if kept(phase))
+
+
+def count_filtered(filters: PortfolioFilters, today: dt.date) -> int:
+    """How many startups the filters give: from the kept counts when they can say it (one short statement),
+    never a count over the whole portfolio for a list's pagination."""
+    return total_from_counts(count_by_phase(today, filters), filters)
+
+
 def count_by_phase_per_incubator(today: dt.date) -> dict[str, dict[Phase | None, int]]:
     """{incubator id: {current phase: number of startups}} in one statement."""
+    if cache_is_fresh(today):
+        counts = _kept_counts(PhaseCount.INCUBATOR)
+        counts.pop("", None)
+        return dict(counts)
     current = current_periods(today)
     query = (
         sa.select(Startup.incubator_id, current.c.phase, sa.func.count(Startup.id))
@@ -139,6 +200,8 @@ def count_by_phase_per_incubator(today: dt.date) -> dict[str, dict[Phase | None,
 
 def count_by_phase_per_sponsor(today: dt.date) -> dict[str, dict[Phase | None, int]]:
     """{organisation id: {current phase: number of startups it sponsors}} in one statement."""
+    if cache_is_fresh(today):
+        return dict(_kept_counts(PhaseCount.SPONSOR))
     current = current_periods(today)
     query = (
         sa.select(startup_sponsors.c.organisation_id, current.c.phase, sa.func.count(Startup.id))
@@ -170,11 +233,15 @@ def incubator_choices() -> list[tuple[str, str]]:
     return [(row.id, row.name) for row in db.session.execute(query.order_by(sa.func.lower(Incubator.name), Incubator.id))]
 
 
-def sponsor_choices() -> list[tuple[str, str]]:
-    """(id, name) of the organisations that sponsor at least one startup, by name, for a filter."""
+def find_sponsor(value: str) -> str | None:
+    """The id of the organisation a sponsor filter names — by its id, else its name or acronym (case
+    aside) — or None. One statement, by index for an id; it reads the organisations, never the startups."""
+    lowered = value.lower()
     query = (
-        sa.select(Organisation)
-        .where(Organisation.id.in_(sa.select(startup_sponsors.c.organisation_id)))
-        .order_by(sa.func.lower(Organisation.name), Organisation.id)
+        sa.select(Organisation.id)
+        .where(sa.or_(Organisation.id == value, sa.func.lower(Organisation.name) == lowered,
+                      sa.func.lower(Organisation.acronym) == lowered))
+        .order_by((Organisation.id == value).desc(), Organisation.archived_at.is_not(None), Organisation.id)
+        .limit(1)
     )
-    return [(organisation.id, organisation.display_name) for organisation in db.session.execute(query).scalars()]
+    return db.session.scalar(query)

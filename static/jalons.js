@@ -118,3 +118,37 @@
     });
   });
 })();
+
+// Suggestions for a text filter (the portfolio's sponsor): the input works alone (a name, an acronym or
+// an identifier typed); when this script runs, its datalist offers the organisations' names, read once
+// from the JSON API named by data-jalons-suggestions (cached over HTTP like any public answer).
+(function () {
+  "use strict";
+
+  document.querySelectorAll("input[data-jalons-suggestions]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list || !window.fetch) {
+      return;
+    }
+    var loaded = false;
+    input.addEventListener("focus", function () {
+      if (loaded) {
+        return;
+      }
+      loaded = true;
+      fetch(input.getAttribute("data-jalons-suggestions"), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { data: [] }; })
+        .then(function (body) {
+          (body.data || []).forEach(function (organisation) {
+            var option = document.createElement("option");
+            option.value = organisation.name;
+            if (organisation.acronym) {
+              option.label = organisation.acronym;
+            }
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { loaded = false; });
+    });
+  });
+})();

@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app import create_app
-from core import cache, clock
+from core import clock
 from core.clock import PARIS
 from core.db import db
 
@@ -101,9 +101,6 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
-        # The page cache reads the data version at every request: SQL counts do not depend on timing
-        # (tests/portfolio/test_page_cache.py covers the check interval of production).
-        "PAGE_CACHE_CHECK_SECONDS": 0,
         # The client deadline of web requests (core/deadline.py) is tested on its own app with 1 s
         # (tests/core/test_error_pages.py); here, a slow statement on a loaded CI machine is slow, not a 503.
         "DB_CLIENT_TIMEOUT": 60,
@@ -126,9 +123,7 @@ class ConnectionBoundSession(FlaskSession):
 
 @pytest.fixture(autouse=True)
 def session(request, app):
-    """Each test in a transaction that is rolled back; code under test may commit (savepoints). The page
-    cache starts empty: a page kept by a test must not be served to the next one."""
-    cache.clear(app)
+    """Each test in a transaction that is rolled back; code under test may commit (savepoints)."""
     if "browser" in request.keywords:
         yield None
         return

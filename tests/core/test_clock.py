@@ -36,9 +36,7 @@ def calls_to_the_system_clock(path: Path) -> list[str]:
 
 
 def test_the_application_asks_only_core_clock_for_the_time():
-    # core/cache.py's time.time() measures a few seconds between two requests, maybe in two processes
-    # (a duration, not the day): the one allowed exception.
-    allowed = {ROOT / "core" / "clock.py", ROOT / "core" / "cache.py"}
+    allowed = {ROOT / "core" / "clock.py"}
     files = [path for path in ROOT.glob("*.py")] + [
         path for folder in ROOT.iterdir() if folder.is_dir() and (folder / "__init__.py").exists()
         and folder.name != "tests" for path in folder.rglob("*.py")]

@@ -19,7 +19,7 @@ POSTGRESQL = os.environ.get("JALONS_TEST_BACKEND") == "postgresql"
 
 def build_app(database_url: str, **config):
     app = create_app({"JALONS_ENV": "test", "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": False, "PAGE_CACHE_CHECK_SECONDS": 0, **config})
+                      "WTF_CSRF_ENABLED": False, **config})
 
     @app.get("/essai/erreur")
     @public
@@ -29,7 +29,7 @@ def build_app(database_url: str, **config):
     @app.get("/essai/ecriture")
     @public
     def writing():
-        db.session.execute(sa.text("UPDATE data_version SET token = 'essai' WHERE id = 1"))
+        db.session.execute(sa.text("UPDATE organisations SET name = 'essai' WHERE id = 'verrou'"))
         db.session.commit()
         return "ok"
 
@@ -115,7 +115,7 @@ def test_a_write_blocked_by_another_gets_a_french_409_on_sqlite(tmp_path):
     app = build_app(f"sqlite:///{path}", DB_LOCK_TIMEOUT_MS=100)
     with app.app_context():
         db.metadata.create_all(db.engine)
-        db.session.execute(sa.text("INSERT INTO data_version (id, token) VALUES (1, 'a')"))
+        db.session.execute(sa.text("INSERT INTO organisations (id, name, version) VALUES ('verrou', 'a', 1)"))
         db.session.commit()
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another request's write, in progress
@@ -138,11 +138,14 @@ def test_a_write_blocked_by_another_gets_a_french_409_on_postgresql():
     app = build_app(os.environ["TEST_DATABASE_URL"], DB_LOCK_TIMEOUT_MS=200)
     engine = sa.create_engine(os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as other:
-        other.execute(sa.text("INSERT INTO data_version (id, token) VALUES (1, 'a') ON CONFLICT (id) DO NOTHING"))
+        other.execute(sa.text("INSERT INTO organisations (id, name, version) VALUES ('verrou', 'a', 1) "
+                              "ON CONFLICT (id) DO NOTHING"))
         other.commit()
-        other.execute(sa.text("SELECT token FROM data_version WHERE id = 1 FOR UPDATE"))  # holds the row
+        other.execute(sa.text("SELECT name FROM organisations WHERE id = 'verrou' FOR UPDATE"))  # holds the row
         response = app.test_client().get("/essai/ecriture")
         other.rollback()
+        other.execute(sa.text("DELETE FROM organisations WHERE id = 'verrou'"))  # the shared test database
+        other.commit()
     engine.dispose()
     with app.app_context():
         db.engine.dispose()
@@ -309,19 +312,6 @@ def test_a_connection_lost_after_the_last_statement_does_not_turn_the_page_into_
     with app.app_context():
         db.engine.dispose()
     assert response.status_code == 200
-
-
-def test_the_page_cache_rollback_listener_never_raises_on_a_dead_connection():
-    from core import cache
-
-    class Dead:
-        @property
-        def info(self):
-            raise sa.exc.PendingRollbackError("connection invalidated")
-
-    cache._after_rollback(Dead())
-    cache._after_commit(Dead())
-    cache._after_rollback_savepoint(Dead(), "sp", None)
 
 
 def test_the_timeouts_reach_the_database_drivers():

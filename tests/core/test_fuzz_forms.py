@@ -25,7 +25,7 @@ from tests.users.test_permission_walk import ARGUMENTS, World, _resolve
 SKIPPED = {"users.logout", "users.login", "users.login_with_token", "users.proconnect_login",
            "users.proconnect_callback", "users.demo_login"}
 # Tables that count requests rather than data (a refused login still counts as an attempt).
-NOT_DATA = {"login_attempts", "data_version", "apscheduler_jobs", "alembic_version"}
+NOT_DATA = {"login_attempts", "apscheduler_jobs", "alembic_version"}
 EXAMPLES_PER_FORM = 6
 
 HOSTILE = st.sampled_from([

@@ -103,11 +103,15 @@ def test_the_filter_form_shows_the_chosen_values(client, portfolio):
     assert 'href="/startups">Réinitialiser les filtres' in response.text
 
 
-def test_the_sponsor_filter_offers_only_organisations_that_sponsor(client, portfolio):
+def test_the_sponsor_filter_is_a_text_input_that_finds_an_organisation_by_id_name_or_acronym(client, portfolio):
     response = client.get("/startups")
-    assert '<option value="sante">Ministère de la Santé</option>' in response.text
-    assert 'value="culture"' not in response.text
-    assert '<option value="social">Fabrique numérique des ministères sociaux</option>' in response.text
+    # No select of every organisation: a text input, whose suggestions static/jalons.js reads from the API.
+    assert '<option value="sante">' not in response.text
+    assert 'list="sponsors-suggestions"' in response.text and 'data-jalons-suggestions="/api/v1/organisations"' in response.text
+    for value in ("sante", "Ministère de la Santé", "ministère de la santé", "  sante "):
+        page = client.get("/startups", query_string={"sponsor": value})
+        assert row_names(page.text) == ["Aidants Connect", "Zéphyr"], value
+    assert row_names(client.get("/startups?sponsor=DINUM&active=actives").text) == ["Aidants Connect", "data.État", "Mon Espace"]
 
 
 @pytest.mark.parametrize("query, names", [

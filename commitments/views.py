@@ -92,7 +92,10 @@ def workshop(startup_id: str):
 
 def _filters():
     incubator = (request.args.get("incubateur") or "").strip() or None
-    sponsor = (request.args.get("partenaire") or "").strip() or None
+    typed = (request.args.get("partenaire") or "").strip()
+    sponsor = startup_queries.find_sponsor(typed) if typed else None
+    if typed and sponsor is None:
+        flash(f"Aucune administration partenaire ne s'appelle « {typed[:100]} » : le filtre n'est pas appliqué.", "error")
     phase_value = (request.args.get("phase") or "").strip()
     phase = next((p for p in Phase if p.value == phase_value and p.active), None)
     return incubator, phase, sponsor
@@ -106,7 +109,7 @@ def portfolio():
     matrix = queries.portfolio(clock.today(), incubator_id=incubator, phase=phase, sponsor_id=sponsor)
     return render_template(
         "commitments/portfolio.html", matrix=matrix, kinds=list(Kind), incubator=incubator, phase=phase,
-        sponsor=sponsor, incubators=startup_queries.incubator_choices(), sponsors=startup_queries.sponsor_choices(),
+        sponsor=request.args.get("partenaire", ""), incubators=startup_queries.incubator_choices(),
         phases=[p for p in Phase if p.active], today=clock.today(), active_section="engagements",
     )
 

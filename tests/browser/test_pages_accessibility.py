@@ -25,7 +25,11 @@ PEOPLE = {
     "coach": ("Julie Martin", "julie.martin@pages.example.gouv.fr"),
     "intrapreneur": ("Paul Rousseau", "paul.rousseau@pages.example.gouv.fr"),
     "sponsor": ("Nathalie Petit", "nathalie.petit@pages.example.gouv.fr"),
+    # Incubator staff without a role in the startup's team, and an account with no role at all.
+    "staff": ("Karim Benali", "karim.benali@pages.example.gouv.fr"),
+    "visitor": ("Léa Moreau", "lea.moreau@pages.example.gouv.fr"),
 }
+TEAM_ROLES = ("coach", "intrapreneur", "sponsor")
 
 # (page, persona, address): {…} are filled from the data built below.
 PAGES = [
@@ -102,6 +106,8 @@ PAGES = [
     ("mon-espace-coach", "coach", "/espace/"),
     ("mon-espace-sponsor", "sponsor", "/espace/"),
     ("mon-espace-admin", "admin", "/espace/"),
+    ("mon-espace-incubateur", "staff", "/espace/"),
+    ("mon-espace-rien-a-faire", "visitor", "/espace/"),
 ]
 
 
@@ -120,7 +126,8 @@ def build(today: dt.date) -> dict:
     from users.models import Person
 
     seed.official_grids()
-    ids = {role: seed.add_person(name, email, memberships=[] if role == "admin" else [(STARTUP, role)],
+    ids = {role: seed.add_person(name, email, memberships=[(STARTUP, role)] if role in TEAM_ROLES else [],
+                                 incubators=["mtes"] if role == "staff" else [],
                                  organisation_id="dgaln" if role == "sponsor" else None, is_admin=role == "admin")
            for role, (name, email) in PEOPLE.items()}
     startup = db.session.get(Startup, STARTUP)

@@ -13,20 +13,11 @@ from core.db import db
 from startups import sync
 from startups.models import Startup, SyncRun, SyncStatus
 from tests.factories import d, login, make_person
+from tests.startups.test_import_ownership import FICHE
 
 TODAY = d("2026-11-27")
 
-STARTUP = """---
-title: {title}
-mission: {mission}
-incubator: dinum
-sponsors:
-  - /organisations/dinum
-phases:
-  - name: investigation
-    start: 2026-03-01
----
-"""
+STARTUP = FICHE.replace("{more}", "")  # the fiche of the ownership tests, without more events
 
 
 def git(folder: Path, *args: str) -> str:

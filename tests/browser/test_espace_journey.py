@@ -197,6 +197,15 @@ def test_each_persona_goes_from_mon_espace_to_the_decision_signed_off(page, add_
     page.get_by_role("button", name="Valider la décision").click()
     modal = page.get_by_role("dialog", name="Confirmer la validation de la décision")
     expect(modal).to_be_visible()
+    # The DSFR's modal fades in: axe would read its colours half-way (a contrast of 3.5 instead of 8).
+    page.wait_for_function("""() => {
+        let element = document.querySelector('.fr-modal--opened button[type=submit]');
+        if (!element) return false;
+        for (; element; element = element.parentElement) {
+            if (getComputedStyle(element).opacity !== '1') return false;
+        }
+        return true;
+    }""")
     check("13-confirmation", "confirmation de la validation")
     modal.get_by_role("button", name="Confirmer la validation").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("La décision est validée")

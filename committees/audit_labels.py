@@ -27,6 +27,7 @@ labels.register_object("committee", "Comité", {
     "chair_id": field("Présidence de séance", PERSON),
     "held_on": field("Tenu le", DATE),
     "cancelled_reason": "Motif de l'annulation",
+    "convention_reason": "Motif de l'écart à la convention",
     "ical_sequence": HIDDEN,
     "participants": field("Participants", PARTICIPANTS),
     "carried_action_items": field("Actions reportées des comités précédents", Unit("action", "actions")),

@@ -39,6 +39,7 @@ from committees.services import (
     audit,
     check_version,
     clean,
+    convention_gaps,
     flush,
     guarded,
     notices,
@@ -138,6 +139,10 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
         if committee.status in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED):
             raise CommitteeError("Une décision se saisit une fois le comité tenu : marquez-le d'abord comme tenu.")
         raise CommitteeError("La décision de ce comité ne peut plus être modifiée.")
+    if convention_gaps(committee) and committee.convention_reason is None:
+        # A participant removed after the committee was marked held: the reason is still owed.
+        raise CommitteeError("Ce comité ne s'est pas tenu comme le prévoit la convention : indiquez d'abord le motif "
+                             "de cet écart dans « Présence et compte rendu ».")
     kind = DecisionKind(kind)
     next_phase = Phase(next_phase) if next_phase and kind == DecisionKind.NEXT_PHASE else None
     day = committee_day(committee)

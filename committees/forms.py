@@ -73,6 +73,9 @@ class CommitteeForm(VersionForm):
                     Length(max=1000, message="1 000 caractères au plus.")],
     )
     chair = SelectField("Président·e de séance", coerce=_int_or_none, validate_choice=True)
+    CHAIR_HINT = ("La convention confie la présidence au représentant de l'administration partenaire, et la DINUM "
+                  "participe. Un sponsor qui préside ne valide pas la décision : un autre sponsor de la startup "
+                  "la validera.")
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -81,6 +84,10 @@ class CommitteeForm(VersionForm):
             self.place.errors = list(self.place.errors) + ["Indiquez un lieu ou un lien de visioconférence."]
             valid = False
         return valid
+
+
+class HeldForm(VersionForm):
+    convention_reason = TextField("Motif de l'écart à la convention", validators=[Optional()])
 
 
 class CancelForm(VersionForm):
@@ -103,6 +110,7 @@ def attendance_form(committee, formdata=None):
 
     class AttendanceForm(VersionForm):
         minutes = TextField("Compte rendu", validators=[Optional()])
+        convention_reason = TextField("Motif de l'écart à la convention", validators=[Optional()])
 
     for participant in committee.participants:
         setattr(AttendanceForm, f"p{participant.id}", SelectField(
@@ -111,7 +119,7 @@ def attendance_form(committee, formdata=None):
             default=participant.attendance.value if participant.attendance else "",
         ))
     form = AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm(
-        minutes=committee.minutes, version=committee.version)
+        minutes=committee.minutes, convention_reason=committee.convention_reason, version=committee.version)
     form.participant_fields = [(p, form[f"p{p.id}"]) for p in committee.participants]
     return form
 

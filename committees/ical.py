@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 import icalendar
 
 from committees.models import Committee, CommitteeStatus
-from committees.services import MANDATORY_ROLES
+from committees.services import DINUM_ROLES, MANDATORY_ROLES, PARTNER_ROLES
 
 PRODID = "-//beta.gouv.fr//Jalons//FR"
-MANDATORY = frozenset().union(*(roles for roles, _ in MANDATORY_ROLES))
+MANDATORY = frozenset().union(*(roles for roles, _ in MANDATORY_ROLES)) | PARTNER_ROLES | DINUM_ROLES
 STATUS = {
     CommitteeStatus.CANCELLED: "CANCELLED",
     CommitteeStatus.TO_PLAN: "TENTATIVE",

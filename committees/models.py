@@ -94,6 +94,7 @@ class ParticipantRole(enum.StrEnum):
     INCUBATOR_HEAD = "responsable_incubateur"
     COACH = "coach"
     PORTFOLIO_MANAGER = "responsable_portefeuille"
+    PARTNER_REPRESENTATIVE = "representant_partenaire"
     TEAM_MEMBER = "membre_equipe"
     OTHER = "autre"
 
@@ -105,6 +106,7 @@ class ParticipantRole(enum.StrEnum):
             "responsable_incubateur": "Responsable d'incubateur",
             "coach": "Coach",
             "responsable_portefeuille": "Responsable de portefeuille DINUM",
+            "representant_partenaire": "Représentant·e de l'administration partenaire",
             "membre_equipe": "Membre de l'équipe",
             "autre": "Autre",
         }[self.value]
@@ -177,6 +179,9 @@ class Committee(db.Model):
     held_on: Mapped[dt.date | None]
     minutes: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Why the committee was held otherwise than the convention says (not chaired by the partner
+    # administration's representative, or without the DINUM): required then, shown in the minutes and the pack.
+    convention_reason: Mapped[str | None] = mapped_column(sa.Text)
     # iCalendar SEQUENCE: bumped on every change attendees must see, so updates keep the same UID.
     ical_sequence: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

@@ -50,9 +50,14 @@ MANDATORY_ROLES: tuple[tuple[frozenset[ParticipantRole], str], ...] = (
     (frozenset({ParticipantRole.PORTFOLIO_MANAGER}), "Responsable de portefeuille DINUM"),
 )
 MIN_DURATION, MAX_DURATION = 10, 8 * 60
+# The convention (article 2): the committee is chaired by the partner administration's representative (its
+# sponsor, or a person invited as its representative) and the DINUM takes part (its portfolio manager).
+PARTNER_ROLES = frozenset({ParticipantRole.SPONSOR, ParticipantRole.PARTNER_REPRESENTATIVE})
+DINUM_ROLES = frozenset({ParticipantRole.PORTFOLIO_MANAGER})
+CONVENTION_REASON_MAX = 2000
 
 COMMITTEE_FIELDS = ("kind", "status", "scheduled_at", "duration_minutes", "place", "video_link", "chair_id",
-                    "held_on", "cancelled_reason", "ical_sequence")
+                    "held_on", "cancelled_reason", "convention_reason", "ical_sequence")
 SCHEDULE_FIELDS = ("kind", "scheduled_at", "duration_minutes", "place", "video_link", "chair_id")
 
 
@@ -147,6 +152,43 @@ def missing_roles(committee: Committee) -> list[str]:
     marked absent or excused does not cover their role."""
     present = {p.role for p in committee.participants if p.attendance in (None, Attendance.PRESENT)}
     return [label for roles, label in MANDATORY_ROLES if not roles & present]
+
+
+def convention_gaps(committee: Committee) -> list[str]:
+    """What the convention asks of the committee's composition and this one lacks, in French: the chair is a
+    participant on the partner administration's side, and a DINUM participant takes part. Once attendance is
+    recorded, a participant marked absent or excused does not count."""
+    present = [p for p in committee.participants if p.attendance in (None, Attendance.PRESENT)]
+    gaps = []
+    if committee.chair_id is None:
+        gaps.append("Personne ne préside la séance ; la convention en confie la présidence au représentant "
+                    "de l'administration partenaire.")
+    elif not any(p.person_id == committee.chair_id and p.role in PARTNER_ROLES for p in present):
+        name = committee.chair.name if committee.chair else "La personne qui préside"
+        gaps.append(f"{name} préside la séance sans y représenter l'administration partenaire (sponsor ou "
+                    "représentant·e de l'administration partenaire parmi les participants présents).")
+    if not any(p.role in DINUM_ROLES for p in present):
+        gaps.append("La DINUM ne participe pas : aucun·e responsable de portefeuille DINUM parmi les "
+                    "participants présents.")
+    return gaps
+
+
+def _state_convention_reason(committee: Committee, reason: str | None) -> None:
+    """Holding a committee otherwise than the convention says requires the reason, kept with the minutes
+    (and the pack); a reason already given stands until replaced."""
+    reason = clean(reason)
+    if reason is not None:
+        if len(reason) > CONVENTION_REASON_MAX:
+            raise CommitteeError(f"Le motif de l'écart à la convention ne doit pas dépasser "
+                                 f"{CONVENTION_REASON_MAX} caractères ({len(reason)} saisis).")
+        if found := control_character(reason, multiline=True):
+            raise CommitteeError(f"Le motif de l'écart à la convention contient {found}.")
+        committee.convention_reason = reason
+        return
+    gaps = convention_gaps(committee)
+    if gaps and committee.convention_reason is None:
+        raise CommitteeError("Ce comité ne se tient pas comme le prévoit la convention : " + " ".join(gaps)
+                             + " Indiquez le motif de cet écart ; il figurera au compte rendu et au dossier.")
 
 
 def participants_snapshot(committee: Committee) -> list[dict]:
@@ -342,9 +384,10 @@ def notices(moment: str, committee: Committee) -> list[str]:
 
 
 @guarded
-def mark_held(committee: Committee, *, actor: Person | None, today: dt.date,
+def mark_held(committee: Committee, *, actor: Person | None, today: dt.date, convention_reason: str | None = None,
               expected_version: int | None = None) -> None:
-    """The committee took place: on or after its date only. Its decision is then expected."""
+    """The committee took place: on or after its date only. Its decision is then expected. Held otherwise
+    than the convention says (convention_gaps), it requires the reason."""
     check_version(committee, expected_version)
     if committee.status != CommitteeStatus.PLANNED or committee.scheduled_at is None:
         raise CommitteeError("Seul un comité planifié peut être marqué comme tenu.")
@@ -353,19 +396,25 @@ def mark_held(committee: Committee, *, actor: Person | None, today: dt.date,
             f"Ce comité est prévu le {date_fr(committee.local_date)} : il ne peut être marqué comme tenu "
             "qu'à partir de cette date."
         )
+    before_reason = committee.convention_reason
+    _state_convention_reason(committee, convention_reason)
     committee.status = CommitteeStatus.HELD
     committee.held_on = committee.local_date
     flush()
-    audit("committee.held", committee, actor, before={"status": CommitteeStatus.PLANNED},
-           after={"status": committee.status, "held_on": committee.held_on})
+    after = {"status": committee.status, "held_on": committee.held_on}
+    if committee.convention_reason != before_reason:
+        after["convention_reason"] = committee.convention_reason
+    audit("committee.held", committee, actor, before={"status": CommitteeStatus.PLANNED}, after=after)
     for hook in _held_hooks:
         hook(committee, actor=actor)
 
 
 @guarded
 def record_attendance(committee: Committee, attendance: Mapping[int, Attendance | None], minutes: str | None, *,
-                      actor: Person | None, now: dt.datetime, expected_version: int | None = None) -> None:
-    """Attendance (participant id → present, excused, absent) and the minutes, once the committee is held."""
+                      actor: Person | None, now: dt.datetime, convention_reason: str | None = None,
+                      expected_version: int | None = None) -> None:
+    """Attendance (participant id → present, excused, absent) and the minutes, once the committee is held. An
+    attendance that leaves the committee short of what the convention says requires the reason."""
     check_version(committee, expected_version)
     if committee.status not in (CommitteeStatus.HELD, CommitteeStatus.DECIDED):
         raise CommitteeError("La présence et le compte rendu se saisissent une fois le comité tenu, avant la validation.")
@@ -373,11 +422,14 @@ def record_attendance(committee: Committee, attendance: Mapping[int, Attendance 
     unknown = set(attendance) - set(by_id)
     if unknown:
         raise CommitteeError("Une des personnes indiquées ne participe pas à ce comité.")
-    before = {"participants": participants_snapshot(committee), "minutes": committee.minutes}
+    before = {"participants": participants_snapshot(committee), "minutes": committee.minutes,
+              "convention_reason": committee.convention_reason}
     for participant_id, value in attendance.items():
         by_id[participant_id].attendance = Attendance(value) if value else None
     committee.minutes = clean(minutes)
-    after = {"participants": participants_snapshot(committee), "minutes": committee.minutes}
+    _state_convention_reason(committee, convention_reason)
+    after = {"participants": participants_snapshot(committee), "minutes": committee.minutes,
+             "convention_reason": committee.convention_reason}
     old, new = changes(before, after)
     if not new:
         return

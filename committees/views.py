@@ -21,6 +21,7 @@ from committees.forms import (
     CommitteeForm,
     ContestForm,
     DecisionForm,
+    HeldForm,
     ParticipantForm,
     VersionForm,
     attendance_form,
@@ -198,10 +199,12 @@ def calendar(incubator_id: str):
 
 # -- one committee ------------------------------------------------------------------------------------
 
-def _show(committee: Committee, status: int = 200, error: str | None = None):
+def _show(committee: Committee, status: int = 200, error: str | None = None, held_form: "HeldForm | None" = None):
     return _render("committees/show.html", status, committee=committee, error=error,
                    missing=services.missing_roles(committee), carried=queries.carried_items(committee),
-                   form=VersionForm(version=committee.version), today=clock.today(),
+                   gaps=services.convention_gaps(committee),
+                   form=VersionForm(version=committee.version), held_form=held_form or HeldForm(version=committee.version),
+                   today=clock.today(),
                    done_form=ActionDoneForm(), todo=queries.team_todo(committee, current_person(), clock.today()))
 
 
@@ -253,6 +256,7 @@ def plan(startup_id: str):
             db.session.commit()
             response = _to_committee(committee.id, "Le comité est planifié ; les participants sont invités.")
             _warn_if_not_a_working_day(form)
+            _warn_of_convention_gaps(committee)
             return response
         except CommitteeError as error:
             db.session.rollback()
@@ -282,6 +286,7 @@ def edit(committee_id: int):
         if error is None:
             response = _to_committee(committee_id, "Le comité est modifié ; les agendas des participants sont mis à jour.")
             _warn_if_not_a_working_day(form)
+            _warn_of_convention_gaps(_committee_or_404(committee_id))
             return response
         form.form_errors.append(error)
         committee = _committee_or_404(committee_id)
@@ -380,14 +385,16 @@ def attendance(committee_id: int):
     if request.method == "POST" and form.validate():
         values = {p.id: (Attendance(field.data) if field.data else None) for p, field in form.participant_fields}
         error, status = _run(services.record_attendance, committee, values, form.minutes.data,
-                             actor=current_person(), now=clock.now(), expected_version=form.version.data)
+                             convention_reason=form.convention_reason.data, actor=current_person(), now=clock.now(),
+                             expected_version=form.version.data)
         if error is None:
             return _to_committee(committee_id, "La présence et le compte rendu sont enregistrés.")
         form.form_errors.append(error)
         committee = _committee_or_404(committee_id)
     elif request.method == "POST":
         status = 422
-    return _render("committees/attendance.html", status, committee=committee, form=form)
+    return _render("committees/attendance.html", status, committee=committee, form=form,
+                   gaps=services.convention_gaps(committee))
 
 
 @bp.post("/<int:committee_id>/held")
@@ -395,15 +402,23 @@ def attendance(committee_id: int):
 def held(committee_id: int):
     committee = _committee_or_404(committee_id)
     authorize("committee.edit", committee)
-    form = VersionForm()
+    form = HeldForm()
     form.validate_on_submit() or abort(400)
     error, status = _run(services.mark_held, committee, actor=current_person(), today=clock.today(),
-                         expected_version=form.version.data)
+                         convention_reason=form.convention_reason.data, expected_version=form.version.data)
     if error is None:
         response = _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
         _warn_of_grids_not_started(_committee_or_404(committee_id))
         return response
-    return _show(_committee_or_404(committee_id), status, error)
+    return _show(_committee_or_404(committee_id), status, error, held_form=form)
+
+
+def _warn_of_convention_gaps(committee: Committee) -> None:
+    """Planning checks what the convention asks of the committee's composition, as the page does."""
+    gaps = services.convention_gaps(committee)
+    if gaps:
+        flash("Selon la convention : " + " ".join(gaps) + " Complétez les participants ou la présidence ; "
+              "sinon, le motif de l'écart sera demandé pour marquer le comité comme tenu.", "warning")
 
 
 def _warn_of_grids_not_started(committee: Committee) -> None:

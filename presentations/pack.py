@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from committees.models import ActionItem, Committee
+from committees import services as committee_services
+from committees.models import ActionItem, Committee, ParticipantRole
 from commitments import queries as commitment_queries
 from commitments.models import Kind as CommitmentKind
 from committees.queries import carried_items
@@ -130,6 +131,28 @@ class Pack:
     commitments: list = field(default_factory=list)  # commitments.queries.Item
     money: MoneyBlock | None = None
     history_previous: Event | None = None  # the last committee of the imported history, without a previous one
+    sitting: "Sitting | None" = None
+
+
+@dataclass
+class Sitting:
+    """Who chairs and who takes part for the partner administration and the DINUM, against the convention
+    (article 2): its gaps, and the reason stated for holding the committee with them."""
+    chair: str | None
+    partner: list[str]
+    dinum: list[str]
+    gaps: list[str]
+    reason: str | None
+
+
+def sitting(committee: Committee) -> Sitting:
+    def names(roles) -> list[str]:
+        return [f"{p.person.name} ({p.role.label.lower()})" if p.role is ParticipantRole.PARTNER_REPRESENTATIVE
+                else p.person.name for p in committee.participants if p.role in roles]
+
+    return Sitting(chair=committee.chair.name if committee.chair else None,
+                   partner=names(committee_services.PARTNER_ROLES), dinum=names(committee_services.DINUM_ROLES),
+                   gaps=committee_services.convention_gaps(committee), reason=committee.convention_reason)
 
 
 def last_history_committee(committee: Committee) -> Event | None:
@@ -169,6 +192,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
         with_grids=with_grids, grids=grids, commitments=commitments(committee, presentation),
         money=money_block(committee, previous, presentation, today),
         history_previous=last_history_committee(committee) if previous is None else None,
+        sitting=sitting(committee),
     )
 
 

@@ -80,7 +80,7 @@ def test_a_committees_history_reads_in_french(client):
     assert "Type de comité : Comité semestriel" in text
     assert "Date et heure : 10 novembre 2026 à 14 h 00" in text
     assert "Durée : 50 minutes" in text
-    assert "Présidence de séance : Camille Coach" in text
+    assert "Présidence de séance : Rémi Représentant" in text
     assert "Inès Intra (Intrapreneur·e)" in text and "Sophie Sponsor (Sponsor)" in text
     assert "Inès Intra (Intrapreneur·e, présent·e)" in text  # the attendance, once recorded
     assert "Statut : Planifié" in text

@@ -32,6 +32,7 @@ SPONSOR = ("Sophie Lemaire", "sophie.lemaire@comite.example.gouv.fr")
 PORTFOLIO_MANAGER = ("Marc Delorme", "marc.delorme@comite.example.gouv.fr")
 PLACE = "ANCT, 20 avenue de Ségur, Paris 7e — salle Simone Veil"
 VIDEO = "https://webconf.numerique.gouv.fr/comite-aides-territoires"
+CONVENTION_REASON = "La directrice, représentante du ministère, était empêchée : la coach a présidé, le sponsor valide."
 
 
 def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log_out, axe, screenshot, daytime):
@@ -150,8 +151,17 @@ def test_from_committee_due_to_decision_signed_off(page, add_person, log_in, log
     # --- The committee is held (today): the coach records attendance, minutes and the decision.
     log_in(COACH[1], COACH[0], shots="comite-coach-2")
     page.goto(committee_url)
+    # The coach chairs: not as the convention says (the partner administration's representative chairs), so
+    # holding it asks why, and the reason goes to the minutes and the pack.
+    expect(page.locator("#ecart-convention")).to_contain_text("sans y représenter l'administration partenaire")
+    page.get_by_role("button", name="Marquer le comité comme tenu").click()
+    expect(page.locator(".fr-alert--error")).to_contain_text("Indiquez le motif de cet écart")
+    screenshot(page, "comite-10a-motif-ecart-convention")
+    axe(page, "motif de l'écart à la convention demandé")
+    page.get_by_label("Motif de l'écart à la convention").fill(CONVENTION_REASON)
     page.get_by_role("button", name="Marquer le comité comme tenu").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Le comité est marqué comme tenu")
+    expect(page.locator("#motif-ecart-convention")).to_contain_text(CONVENTION_REASON)
     expect(page.locator(".jalons-phase-summary")).to_contain_text("Tenu, décision à saisir")
     screenshot(page, "comite-10-comite-tenu")
     axe(page, "comité tenu, décision à saisir")

@@ -159,6 +159,8 @@ def test_each_persona_goes_from_mon_espace_to_the_decision_signed_off(page, add_
     page.locator("table").filter(has_text="Comités planifiés").locator("tbody tr").filter(
         has_text=name).get_by_role("link", name="Voir le comité").click()
     expect(page.get_by_role("main")).to_contain_text(datetime_fr(planned_at))
+    page.get_by_label("Motif de l'écart à la convention").fill(
+        "Le représentant de l'administration, empêché, a délégué la présidence à la coach.")
     page.get_by_role("button", name="Marquer le comité comme tenu").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Le comité est marqué comme tenu")
     # The sponsor's grid is not started: said by name; it stays open until the sign-off.

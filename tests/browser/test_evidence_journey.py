@@ -328,6 +328,8 @@ def test_the_evidence_from_indicators_to_the_pack(page, new_context, add_person,
     log_out()
     log_in(COACH[1], COACH[0], shots="preuves-coach-3")
     page.goto(f"/committees/{committee_id}")
+    page.get_by_label("Motif de l'écart à la convention").fill(
+        "Le représentant de l'administration, empêché, a délégué la présidence à la coach.")
     page.get_by_role("button", name="Marquer le comité comme tenu").click()
     expect(page.locator(".fr-alert--success")).to_contain_text("Le comité est marqué comme tenu")
     log_out()

@@ -160,7 +160,8 @@ def build(today: dt.date) -> dict:
     held = committees.plan_committee(startup, kind="semestriel", scheduled_at=paris(held_on, 10),
                                      place="Tour Séquoia, La Défense", video_link=None, chair=coach, actor=coach,
                                      now=now - dt.timedelta(days=30))
-    committees.mark_held(held, actor=coach, today=today)
+    committees.mark_held(held, actor=coach, today=today,
+                         convention_reason="Le représentant de l'administration, empêché, a délégué la présidence.")
     decisions.record_decision(held, kind=DecisionKind.CONTINUE, actor=coach, now=now, envelope_eur=450000,
                               team_size=5, hypotheses="Les bailleurs sociaux adoptent le dossier numérique.",
                               success_criteria="30 000 dossiers déposés par mois.",

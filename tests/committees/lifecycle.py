@@ -43,6 +43,7 @@ class Cast:
     coach: Person
     head: Person  # incubator staff
     manager: Person  # DINUM portfolio manager (no membership: invited by hand)
+    representative: Person  # the partner administration's representative, who chairs (no membership)
     outsider: Person
     admin: Person
 
@@ -64,6 +65,7 @@ def cast(phases=(("investigation", d("2026-06-01")),), name: str = "Lieu", incub
         coach=make_person("Camille Coach"),
         head=make_person("Hugo Head"),
         manager=make_person("Paula Portefeuille"),
+        representative=make_person("Rémi Représentant"),
         outsider=make_person("Olivier Outsider"),
         admin=make_person("Ada Admin", is_admin=True),
     )
@@ -78,7 +80,11 @@ def plan(c: Cast, when: str = "2026-11-10", now: dt.datetime = NOW, **fields) ->
     fields.setdefault("kind", CommitteeKind.SEMESTRIAL)
     fields.setdefault("place", "20 avenue de Ségur, Paris")
     fields.setdefault("video_link", None)
-    return services.plan_committee(c.startup, scheduled_at=paris(when), chair=c.coach, actor=c.coach, now=now, **fields)
+    # As the convention says: the partner administration's representative chairs (the DINUM is invited by held()).
+    fields.setdefault("chair", c.representative)
+    fields.setdefault("participants", services.propose_participants(c.startup, d(when))
+                      + [(c.representative, ParticipantRole.PARTNER_REPRESENTATIVE)])
+    return services.plan_committee(c.startup, scheduled_at=paris(when), actor=c.coach, now=now, **fields)
 
 
 def held(c: Cast, when: str = "2026-11-10") -> Committee:

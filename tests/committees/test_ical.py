@@ -33,10 +33,11 @@ def test_the_person_feed_keeps_the_uid_and_raises_the_sequence_until_the_cancell
     assert str(first["UID"]) == committee.ical_uid
     assert first.decoded("DTSTART") == dt.datetime(2026, 12, 15, 13, 0, tzinfo=UTC)
     assert first.decoded("DTEND") == dt.datetime(2026, 12, 15, 13, 50, tzinfo=UTC)
-    assert str(first["ORGANIZER"]) == f"mailto:{c.coach.email}"
+    assert str(first["ORGANIZER"]) == f"mailto:{c.representative.email}"  # the chair
     attendees = {str(a): a.params["ROLE"] for a in first["ATTENDEE"]}
     assert attendees[f"mailto:{c.intrapreneur.email}"] == "REQ-PARTICIPANT"
-    assert attendees[f"mailto:{c.coach.email}"] == "CHAIR"
+    assert attendees[f"mailto:{c.representative.email}"] == "CHAIR"
+    assert attendees[f"mailto:{c.coach.email}"] == "REQ-PARTICIPANT"
     assert str(first["URL"]).endswith(f"/committees/{committee.id}")
     assert str(first["STATUS"]) == "CONFIRMED"
 

@@ -115,8 +115,7 @@ def test_the_decision_page_refuses_a_next_committee_beyond_six_months(client):
 ])
 def test_the_next_committee_is_at_most_six_calendar_months_after_this_one(kind, next_on, accepted):
     c = cast()
-    committee = plan(c, "2027-08-31")
-    services.mark_held(committee, actor=c.coach, today=d("2027-08-31"))
+    committee = held(c, "2027-08-31")
 
     def decide():
         decisions.record_decision(committee, kind=kind, envelope_eur=100_000, next_committee_on=d(next_on),

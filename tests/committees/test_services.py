@@ -35,7 +35,7 @@ def actions(committee_or_startup_id) -> list[str]:
 
 def test_planning_stores_utc_and_invites_the_team_the_sponsor_the_coach_and_the_incubator_staff():
     c = cast()
-    committee = plan(c, "2026-12-15")
+    committee = plan(c, "2026-12-15", participants=None)  # the proposals
     assert committee.status == CommitteeStatus.PLANNED
     assert committee.scheduled_at == dt.datetime(2026, 12, 15, 13, 0, tzinfo=UTC)  # 14 h in Paris, winter
     assert datetime_fr(committee.scheduled_at) == "mardi 15 décembre 2026 à 14 h 00"
@@ -119,6 +119,7 @@ def test_attendance_waits_for_the_committee_to_be_held():
 def test_a_committee_is_held_on_or_after_its_date_only():
     c = cast()
     committee = plan(c, "2026-11-10")
+    services.add_participant(committee, c.manager, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
     with pytest.raises(CommitteeError, match="10 novembre 2026"):
         services.mark_held(committee, actor=c.coach, today=d("2026-11-09"))
     services.mark_held(committee, actor=c.coach, today=d("2026-11-10"))

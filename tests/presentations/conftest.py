@@ -32,6 +32,8 @@ def committee_at(startup, day: dt.date, status=CommitteeStatus.PLANNED, particip
                           scheduled_at=dt.datetime.combine(day, dt.time(13, 0), UTC))
     for person, role in participants:
         committee.participants.append(Participant(person=person, role=role))
+        if role is ParticipantRole.PARTNER_REPRESENTATIVE:
+            committee.chair = person  # as the convention says: the partner administration's representative chairs
     db.session.add(committee)
     db.session.flush()
     return committee
@@ -51,6 +53,7 @@ def world(session):
         intrapreneur=make_person("Inès Intrapreneure"), member=make_person("Marc Membre"),
         coach=make_person("Camille Coach"), sponsor=make_person("Sophie Sponsor"),
         staff=make_person("Hugo Incubateur"), manager=make_person("Maya Portefeuille"),
+        representative=make_person("Rémi Représentant"),
         outsider=make_person("Octave Autre"), admin=make_person("Ada Admin", is_admin=True),
     )
     make_membership(people.intrapreneur, startup, "intrapreneur")
@@ -65,7 +68,8 @@ def world(session):
     delay = create_indicator(startup, name="Délai de réponse", unit="jours", category=Category.ACTIVATION,
                              direction=Direction.LOWER)
     participants = [(people.intrapreneur, ParticipantRole.INTRAPRENEUR), (people.sponsor, ParticipantRole.SPONSOR),
-                    (people.coach, ParticipantRole.COACH), (people.manager, ParticipantRole.PORTFOLIO_MANAGER)]
+                    (people.coach, ParticipantRole.COACH), (people.manager, ParticipantRole.PORTFOLIO_MANAGER),
+                    (people.representative, ParticipantRole.PARTNER_REPRESENTATIVE)]
 
     # Six months ago: the previous committee, its presentation setting objectives, then held.
     june_now = dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

@@ -55,7 +55,7 @@ def sign_off_construction(startup: Startup) -> None:
     """A committee on 10 November 2026 moves the startup to construction; the sponsor signs it off."""
     c = Cast(startup=startup, intrapreneur=make_person("Inès Intra"), sponsor=make_person("Sophie Sponsor"),
              coach=make_person("Camille Coach"), head=make_person("Hugo Head"),
-             manager=make_person("Paula Portefeuille"), outsider=make_person("Olivier Outsider"),
+             manager=make_person("Paula Portefeuille"), representative=make_person("Rémi Représentant"), outsider=make_person("Olivier Outsider"),
              admin=make_person("Ada Admin", is_admin=True))
     for person, role in ((c.intrapreneur, "intrapreneur"), (c.sponsor, "sponsor"), (c.coach, "coach")):
         make_membership(person, startup, role)

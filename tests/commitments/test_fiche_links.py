@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from commitments import services
+from commitments import queries, services
 from commitments.models import Kind, State, Statement
 from core.db import db
 from startups import fiche_out, fiches
@@ -67,6 +67,8 @@ def test_a_commitments_new_address_is_exported_reimported_and_then_in_sync(upstr
     assert "+repository: https://gitlab.com/lieu/lieu\n" in change and "+stats_url: " in change
     page = client.get("/startups/lieu").get_data(as_text=True)
     assert "Fiche beta.gouv.fr à mettre à jour" in page and "+repository: https://gitlab.com/lieu/lieu" in page
+    facts = {fact.text for item in queries.checklist(startup, TODAY) for fact in item.facts}
+    assert "Dépôt de code (Jalons, fiche beta.gouv.fr à mettre à jour)" in facts
 
     # Audited: the statement, and the startup's link with the statement as reason, by the same person.
     changes = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "startup.updated")
@@ -96,6 +98,8 @@ def test_a_commitments_new_address_is_exported_reimported_and_then_in_sync(upstr
     assert (startup.imported_values["repository"], startup.imported_values["stats_url"]) == (
         "https://gitlab.com/lieu/lieu", ODD)
     assert "Fiche beta.gouv.fr à mettre à jour" not in client.get("/startups/lieu").get_data(as_text=True)
+    facts = {fact.text for item in queries.checklist(startup, TODAY) for fact in item.facts}
+    assert {"Dépôt de code (fiche beta.gouv.fr)", "Page de statistiques (fiche beta.gouv.fr)"} <= facts
     assert "rien d'écrit" in export(app, upstream)
     assert (upstream / "lieu.md").read_text(encoding="utf-8") == exported
     # The import wrote nothing of its own: the startup already held those addresses.

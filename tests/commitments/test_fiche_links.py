@@ -154,3 +154,15 @@ def test_the_commitments_form_says_where_the_address_goes(client):
     assert response.status_code == 303
     db.session.expire_all()
     assert c.startup.stats_url == "https://lieu.fr/stats"
+
+
+def test_a_startup_changed_meanwhile_refuses_the_statement_as_a_conflict(upstream):
+    from startups.models import Startup
+    coach = make_person("Camille Coach")
+    startup = lieu()
+    # Someone else saves the startup after it was loaded (its version moves on).
+    db.session.execute(Startup.__table__.update().where(Startup.__table__.c.id == "lieu")
+                       .values(version=Startup.__table__.c.version + 1))
+    with pytest.raises(services.CommitmentConflict, match="modifiée"):
+        services.state(startup, Kind.OPEN_SOURCE, state=State.MET, why=None, evidence_url="https://gitlab.com/lieu/lieu",
+                       evidence_note=None, evidence_on=None, actor=coach, now=NOW)

@@ -251,3 +251,25 @@ def test_a_link_changed_in_jalons_is_exported_reimported_and_then_in_sync(tmp_pa
     db.session.commit()
     assert report.conflicts == [] and not fiche_out.needs_update(lieu())
     assert lieu().fiche_history["links"]["stats_url"] == "https://lieu.fr/stats"
+
+
+def test_an_address_typed_in_the_startup_form_goes_out_too(tmp_path, app, clock_on):
+    clock_on(TODAY)
+    upstream = _checkout(tmp_path)
+    write(upstream, more="repository: github.com/betagouv/lieu\n")
+    import_directory(upstream, TODAY)
+    db.session.commit()
+    startup = lieu()
+    services.edit_startup(startup, services.StartupData(
+        name=startup.name, incubator_id=startup.incubator_id, mission=startup.mission, sponsor_ids=["dinum"],
+        link="https://lieu.beta.gouv.fr", repository=None), expected_version=startup.version,
+        actor=make_person("Ada"), now=NOW)
+    db.session.commit()
+    assert fiche_out.link_changes(lieu()) == {"link": (None, "https://lieu.beta.gouv.fr")}  # emptied: not taken out
+
+    assert app.test_cli_runner().invoke(args=["export-fiches", str(tmp_path / "beta.gouv.fr")]).exit_code == 0
+    assert (upstream / "lieu.md").read_text(encoding="utf-8").endswith(
+        "repository: github.com/betagouv/lieu\nlink: https://lieu.beta.gouv.fr\n---\n")
+    report = import_directory(upstream, TODAY)
+    db.session.commit()
+    assert report.conflicts == [] and not fiche_out.needs_update(lieu())

@@ -28,7 +28,9 @@ class StatementForm(FlaskForm):
     why = TextField("Pourquoi", validators=[Optional(), Length(max=5000)],
                     description="Obligatoire pour « En partie » et « Sans objet ».")
     evidence_url = LineField("Preuve (adresse)", validators=[Optional(), Length(max=1000)],
-                             description="Une page, un document en ligne : https://…")
+                             description="Une page, un document en ligne : https://… Pour le code ouvert et les statistiques "
+                                         "(tenu ou en partie), l'adresse devient le dépôt ou la page de statistiques "
+                                         "de la fiche beta.gouv.fr.")
     evidence_note = TextField("Preuve (description)", validators=[Optional(), Length(max=5000)])
     evidence_on = FrenchDateField("Date de la preuve", validators=[Optional()])
 

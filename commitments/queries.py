@@ -11,6 +11,7 @@ from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
 from committees.models import ActionItem, Committee
 from core.bounds import years_after
 from core.db import db
+from startups import fiche_out
 from startups.models import PhasePeriod, Startup, SyncRun, SyncStatus, current_periods, startup_sponsors
 from startups.phases import Phase
 
@@ -84,6 +85,12 @@ def last_sync_on() -> dt.date | None:
 
 def fiche_facts(startup: Startup, workshops: list[RiskWorkshop], synced_on: dt.date | None) -> dict[Kind, list[Fact]]:
     source = f"fiche beta.gouv.fr{f', importée le {synced_on:%d/%m/%Y}' if synced_on else ''}"
+    changed = fiche_out.link_changes(startup)
+
+    def origin(key: str) -> str:
+        """Where a link comes from: the fiche, or Jalons when the fiche does not hold it yet."""
+        return "Jalons, fiche beta.gouv.fr à mettre à jour" if key in changed else source
+
     facts: dict[Kind, list[Fact]] = {kind: [] for kind in Kind}
     if startup.fiche_history is not None:
         facts[Kind.FICHE].append(Fact(f"Fiche présente sur beta.gouv.fr ({source})",
@@ -91,15 +98,15 @@ def fiche_facts(startup: Startup, workshops: list[RiskWorkshop], synced_on: dt.d
     if startup.budget_url:
         facts[Kind.FICHE].append(Fact("Page budget publiée", startup.budget_url))
     if startup.repository:
-        facts[Kind.OPEN_SOURCE].append(Fact(f"Dépôt de code ({source})", startup.repository))
+        facts[Kind.OPEN_SOURCE].append(Fact(f"Dépôt de code ({origin('repository')})", startup.repository))
     if startup.stats_url:
-        facts[Kind.STATS].append(Fact(f"Page de statistiques ({source})", startup.stats_url))
+        facts[Kind.STATS].append(Fact(f"Page de statistiques ({origin('stats_url')})", startup.stats_url))
     elif startup.stats is not None:
         facts[Kind.STATS].append(Fact(f"« stats » : {'oui' if startup.stats else 'non'} ({source})"))
     if startup.accessibility_status:
         facts[Kind.ACCESSIBILITY].append(Fact(f"Accessibilité : {startup.accessibility_status} ({source})"))
     if startup.dashlord_url:
-        facts[Kind.ACCESSIBILITY].append(Fact(f"Audit DashLord ({source})", startup.dashlord_url))
+        facts[Kind.ACCESSIBILITY].append(Fact(f"Audit DashLord ({origin('dashlord_url')})", startup.dashlord_url))
     if startup.risk_analysis_done is not None or startup.risk_analysis_url:
         done = "réalisée" if startup.risk_analysis_done else "non déclarée"
         facts[Kind.RISK].append(Fact(f"Analyse de risques {done} ({source})", startup.risk_analysis_url))

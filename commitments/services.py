@@ -1,6 +1,20 @@
 """The rules of the commitments: a statement (why required when partly met or not applicable), a risk
 workshop (dated, not in the future), each audited. Nothing is overwritten: a new statement follows the
-previous one."""
+previous one.
+
+A statement's evidence goes out to the beta.gouv.fr fiche where the commitment has a link key of its own
+(FICHE_LINKS): a statement « tenu » or « en partie » with an address sets the startup's link field to it
+(startups.services.set_link, audited with the statement as reason), and the fiche is then « à mettre à jour »
+until the import reads that address in it (startups/fiche_out.py). Only where the key is unambiguous:
+- code ouvert → `repository` (the code's repository);
+- statistiques → `stats_url` (the public statistics page).
+Not mapped: the fiche commitment's evidence is the fiche itself, not `budget_url` (the budget page is
+Jalons' own public page, conventions/, or the team's; it is set in the startup form); accessibility's
+evidence is the accessibility statement, for which the fiche has no link key (`dashlord_url` is an audit
+tool's page, `accessibility_status` a level); the risk workshops' evidence may be minutes, a homologation or
+MonServiceSécurisé, not necessarily `analyse_risques_url`; the other commitments have no link in the fiche.
+A statement « non tenu » or « sans objet » sets nothing (its address is evidence of something else), nor
+does one without an address; the import never changes a statement (it reads the fiche into the startup)."""
 
 import datetime as dt
 
@@ -13,10 +27,13 @@ from core.text import control_character
 from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
 from committees.models import ActionItem
 from startups.models import Startup
-from startups.services import StartupError, clean_url
+from startups.services import StartupError, clean_url, set_link
 from users.models import Person
 
 NEEDS_WHY = (State.PARTLY, State.NOT_APPLICABLE)
+# The commitment kind → the fiche's link key its evidence address goes to (see the module's docstring).
+FICHE_LINKS = {Kind.OPEN_SOURCE: "repository", Kind.STATS: "stats_url"}
+LINKING_STATES = (State.MET, State.PARTLY)
 EVIDENCE_DATE = DateWindow(lambda today: PROGRAMME_START, lambda today: today)
 NEXT_WORKSHOP_DATE = DateWindow(lambda today: PROGRAMME_START, lambda today: years_after(today, 3))
 TEXT_MAX = 5000
@@ -24,6 +41,10 @@ TEXT_MAX = 5000
 
 class CommitmentError(ValueError):
     """A refusal; str() is the French message."""
+
+
+class CommitmentConflict(CommitmentError):
+    """The startup was changed by someone else meanwhile: the transaction must be rolled back."""
 
 
 def _text(value: str | None, label: str, *, multiline: bool = True, required: bool = False) -> str | None:
@@ -42,7 +63,8 @@ def _text(value: str | None, label: str, *, multiline: bool = True, required: bo
 
 def state(startup: Startup, kind: Kind, *, state: State, why: str | None, evidence_url: str | None,
           evidence_note: str | None, evidence_on: dt.date | None, actor: Person | None, now: dt.datetime) -> Statement:
-    """Record what `actor` states of one commitment of the startup, as its new current state."""
+    """Record what `actor` states of one commitment of the startup, as its new current state; its evidence
+    address goes to the startup's fiche link when the commitment has one (FICHE_LINKS)."""
     why = _text(why, "Pourquoi", required=state in NEEDS_WHY)
     try:
         url = clean_url(evidence_url, "Preuve (adresse)")
@@ -60,6 +82,12 @@ def state(startup: Startup, kind: Kind, *, state: State, why: str | None, eviden
     record("commitment.stated", "commitment_statement", statement.id, actor=actor, startup_id=startup.id,
            after={"kind": kind.value, "state": state.value, "why": why, "evidence_url": url,
                   "evidence_note": note, "evidence_on": evidence_on.isoformat() if evidence_on else None})
+    if url and kind in FICHE_LINKS and state in LINKING_STATES:
+        try:
+            set_link(startup, FICHE_LINKS[kind], url, actor=actor, now=now,
+                     reason=f"Engagement « {kind.label} » : preuve déclarée")
+        except StartupError as error:  # a concurrent edit of the startup, refused at the flush
+            raise CommitmentConflict(error.message) from None
     return statement
 
 

@@ -62,7 +62,9 @@ def state(startup_id: str):
             services.state(startup, Kind(form.kind.data), state=State(form.state.data), why=form.why.data,
                            evidence_url=form.evidence_url.data, evidence_note=form.evidence_note.data,
                            evidence_on=form.evidence_on.data, actor=current_person(), now=clock.now())
-        except services.CommitmentError as error:  # refused before anything is written
+        except services.CommitmentError as error:  # refused before anything is written, but for a conflict
+            if isinstance(error, services.CommitmentConflict):
+                db.session.rollback()
             form.why.errors = [*form.why.errors, str(error)]
         else:
             db.session.commit()

@@ -1,10 +1,16 @@
-"""Fiche changes out: the phases and events Jalons holds, written back into a startup's beta.gouv.fr fiche.
+"""Fiche changes out: the phases, events and links Jalons holds, written back into a startup's beta.gouv.fr fiche.
 
-Each startup keeps the history its fiche had when last imported (`Startup.fiche_history`). When what Jalons
-holds differs (a signed-off decision changed the phase, closed a period or added a committee event), the
-fiche is « à mettre à jour »: `rewrite` replaces only the `phases:` and `events:` blocks of its front matter
-and keeps every other byte of the file (other fields, their order, quotes, comments, the body); the next
-import records the new history, and the startup is in sync again.
+Each startup keeps the history and the links its fiche had when last imported (`Startup.fiche_history`:
+`phases`, `events`, `links`). When what Jalons holds differs (a signed-off decision changed the phase, closed
+a period or added a committee event; a link field of the startup — `repository`, `stats_url`, … — holds
+another address than the fiche, set by a commitment's evidence (commitments/services.py, FICHE_LINKS) or
+by the startup form), the fiche is « à mettre à jour »: `rewrite` replaces only the `phases:` and `events:`
+blocks and the changed link keys of its front matter (a key the fiche lacks is added at its end) and keeps
+every other byte of the file (other fields, their order, quotes, comments, the body); the next import
+records what the fiche says, and the startup is in sync again.
+
+Links are compared as the import reads them (fiches.normalise_link: `github.com/x` is
+`https://github.com/x`), and only a non-empty address is written: Jalons never removes a link from a fiche.
 """
 
 import datetime as dt
@@ -20,6 +26,8 @@ from startups import fiches
 from startups.models import Startup
 
 BLOCKS = ("phases", "events")
+# The fiche's link keys, each the Startup column of the same name (the import's StartupData fields too).
+LINK_KEYS = ("link", "repository", "stats_url", "impact_url", "budget_url", "dashlord_url")
 TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
@@ -34,9 +42,10 @@ def _day(value) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def fiche_history(periods, events) -> dict:
-    """The `phases` and `events` of a fiche, as plain JSON (ISO dates), from parsed data or from rows."""
-    return {
+def fiche_history(periods, events, links: dict | None = None) -> dict:
+    """The `phases` and `events` of a fiche, as plain JSON (ISO dates), from parsed data or from rows; with
+    `links` ({key: address or None}), its link keys too."""
+    history = {
         "phases": [
             {"name": p.source_name or p.phase.value, "start": _day(p.start_on), "end": _day(p.end_on),
              "comment": p.comment}
@@ -47,13 +56,57 @@ def fiche_history(periods, events) -> dict:
             for e in events
         ],
     }
+    if links is not None:
+        history["links"] = {key: links.get(key) for key in LINK_KEYS}
+    return history
+
+
+def fiche_links(data) -> dict:
+    """The link keys of a parsed fiche (fiches.StartupData), as the import reads them."""
+    return {key: getattr(data, key) for key in LINK_KEYS}
+
+
+def _link(value: str | None) -> str | None:
+    """An address as the import would read it from a fiche, to compare what Jalons holds with it."""
+    try:
+        return fiches.normalise_link(value)
+    except fiches.FicheError:
+        return value
+
+
+def seen_links(startup: Startup) -> dict:
+    """The links of the fiche at the last import: from `fiche_history`, or, for a startup imported before it
+    kept them, the values the import wrote (`imported_values`, equal to the fiche's but in a conflict)."""
+    history = startup.fiche_history or {}
+    if "links" in history:
+        return {key: history["links"].get(key) for key in LINK_KEYS}
+    imported = startup.imported_values or {}
+    return {key: imported.get(key) for key in LINK_KEYS}
+
+
+def link_changes(startup: Startup) -> dict[str, tuple[str | None, str]]:
+    """{key: (the fiche's address, Jalons' address)} of the links Jalons holds otherwise than the fiche at
+    its last import (empty when the startup has no fiche). An address emptied in Jalons is not a change."""
+    if startup.fiche_history is None:
+        return {}
+    seen = seen_links(startup)
+    changes = {}
+    for key in LINK_KEYS:
+        held = getattr(startup, key)
+        if held and _link(held) != _link(seen[key]):
+            changes[key] = (seen[key], held)
+    return changes
 
 
 def held_history(startup: Startup) -> dict:
-    """What Jalons holds now, in the fiche's order: periods by start then position, events by date."""
+    """What Jalons holds now, in the fiche's order: periods by start then position, events by date; and
+    the links it holds otherwise than the fiche (only those: a link upstream changed since the last import
+    is not put back)."""
     periods = sorted(startup.periods, key=lambda p: (p.effective_start_on or dt.date.min, p.position))
     events = sorted(startup.events, key=lambda e: (e.happened_on, e.position))
-    return fiche_history(periods, events)
+    history = fiche_history(periods, events)
+    history["links"] = {key: held for key, (_, held) in link_changes(startup).items()}
+    return history
 
 
 def _block_key(history: dict, block: str) -> tuple:
@@ -67,15 +120,21 @@ def _comparable(history: dict) -> tuple:
 
 
 def needs_update(startup: Startup) -> bool:
-    """True when the startup has a fiche (it was imported) and Jalons holds another history than it."""
-    return startup.fiche_history is not None and _comparable(startup.fiche_history) != _comparable(held_history(startup))
+    """True when the startup has a fiche (it was imported) and Jalons holds another history or other links
+    than it."""
+    if startup.fiche_history is None:
+        return False
+    return _comparable(startup.fiche_history) != _comparable(held_history(startup)) or bool(link_changes(startup))
 
 
 def diff(startup: Startup) -> str:
-    """The change to make to the fiche, as a unified diff of the two blocks (empty when in sync)."""
+    """The change to make to the fiche, as a unified diff of the two blocks and of the changed links (empty
+    when in sync)."""
     if not needs_update(startup):
         return ""
-    before, after = _blocks_yaml(startup.fiche_history), _blocks_yaml(held_history(startup))
+    changes = link_changes(startup)
+    before = _blocks_yaml(startup.fiche_history) + _links_yaml({key: seen for key, (seen, _) in changes.items()})
+    after = _blocks_yaml(held_history(startup)) + _links_yaml({key: held for key, (_, held) in changes.items()})
     return "".join(difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True),
         fromfile=f"{startup.id}.md (fiche actuelle)", tofile=f"{startup.id}.md (selon Jalons)",
@@ -113,6 +172,16 @@ def _blocks_yaml(history: dict) -> str:
     return stream.getvalue()
 
 
+def _links_yaml(links: dict) -> str:
+    """`key: address` lines, quoted where YAML needs it (an empty address: no line)."""
+    present = {key: value for key, value in links.items() if value}
+    if not present:
+        return ""
+    stream = io.StringIO()
+    _yaml().dump(present, stream)
+    return stream.getvalue()
+
+
 def _block_yaml(block: str, items: list[dict]) -> str:
     stream = io.StringIO()
     _yaml().dump({block: _plain_items(items)}, stream)
@@ -120,8 +189,10 @@ def _block_yaml(block: str, items: list[dict]) -> str:
 
 
 def rewrite(text: str, history: dict) -> str:
-    """The fiche's text with its `phases:` and `events:` blocks holding `history`, every other line kept
-    byte for byte. An unchanged history gives back the very same text. Raises ExportError."""
+    """The fiche's text with its `phases:` and `events:` blocks holding `history`, and each link key of
+    `history["links"]` (when given) holding its address (added at the end of the front matter when absent),
+    every other line kept byte for byte. An unchanged history and links give back the very same text.
+    Raises ExportError."""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     start = 1 if lines and lines[0].lstrip("\ufeff").rstrip() == "---" else None
@@ -138,16 +209,23 @@ def rewrite(text: str, history: dict) -> str:
         raise ExportError(str(error)) from None
     now = fiche_history(periods, events)
 
-    body = list(lines)
-    # Replace from the bottom up, so that the line numbers of the blocks above stay right.
-    spans = []
+    replaced = {}  # top-level key: its new text ("" removes it)
     for block in BLOCKS:
         wanted = _plain_items(history.get(block) or [])
         if _block_key(now, block) == _block_key(history, block):
             continue
-        new = _block_yaml(block, history.get(block) or []) if wanted else ""
+        replaced[block] = _block_yaml(block, history.get(block) or []) if wanted else ""
+    for key, address in (history.get("links") or {}).items():
+        if key not in LINK_KEYS:
+            raise ExportError(f"« {key} » n'est pas un lien de fiche")
+        if address and _link(address) != _link(_plain_link(current.get(key))):
+            replaced[key] = _links_yaml({key: address})
+
+    body = list(lines)
+    spans, added = [], []
+    for key, new in replaced.items():
         new = new.replace("\n", newline)
-        where = [index for index, (_, name) in enumerate(keys) if name == block]
+        where = [index for index, (_, name) in enumerate(keys) if name == key]
         if where:
             first = keys[where[0]][0]
             last = keys[where[0] + 1][0] if where[0] + 1 < len(keys) else end
@@ -155,10 +233,18 @@ def rewrite(text: str, history: dict) -> str:
                 last -= 1  # a blank line or a comment before the next key belongs to that key
             spans.append((first, last, new))
         elif new:
-            spans.append((end, end, new))
-    for first, last, new in sorted(spans, reverse=True):
+            added.append(new)
+    if added:
+        spans.append((end, end, "".join(added)))
+    # Replace from the bottom up, so that the line numbers of the keys above stay right.
+    for first, last, new in sorted(spans, key=lambda span: span[:2], reverse=True):
         body[first:last] = [new] if new else []
     return "".join(body)
+
+
+def _plain_link(value):
+    """A link key's value as the fiche holds it, as text (None when absent or not text)."""
+    return value if isinstance(value, str) else None
 
 
 # --- the command ---------------------------------------------------------------------------------------

@@ -491,7 +491,7 @@ class _Importer:
             after["sponsor_ids"] = [o.id for o in new_sponsors]
             startup.sponsors = new_sponsors
         self._remember(startup, merge, notes)
-        seen = fiche_out.fiche_history(data.periods, data.events)
+        seen = fiche_out.fiche_history(data.periods, data.events, fiche_out.fiche_links(data))
         if startup.fiche_history != seen:
             startup.fiche_history = seen  # what the fiche says now: the export compares Jalons with it
         history = self._merge_periods(startup, data, notes) + self._merge_events(startup, data, notes)
@@ -522,7 +522,8 @@ class _Importer:
         rows = self.new_rows
         rows[Startup.__table__].append({"id": data.id, **values, **search_columns(values["name"], values["mission"]),
                                         **cached, "imported_values": wanted,
-                                        "fiche_history": fiche_out.fiche_history(data.periods, data.events)})
+                                        "fiche_history": fiche_out.fiche_history(data.periods, data.events,
+                                                                                  fiche_out.fiche_links(data))})
         rows[startup_sponsors] += [{"startup_id": data.id, "organisation_id": o.id, "position": index}
                                    for index, o in enumerate(sponsors)]
         rows[startup_co_incubators] += [{"startup_id": data.id, "incubator_id": i}

@@ -159,8 +159,8 @@ class Startup(db.Model):
     # An import compares them with the fiche and with the row, to tell an edit made in Jalons (kept) from
     # a change upstream (applied), and both at once (a conflict, kept as Jalons has it).
     imported_values: Mapped[dict | None] = mapped_column(sa.JSON)
-    # The `phases` and `events` of the fiche as the last import read them (None: no fiche). When Jalons holds
-    # another history, the fiche is « à mettre à jour » (startups/fiche_out.py).
+    # The `phases`, `events` and `links` of the fiche as the last import read them (None: no fiche). When Jalons
+    # holds another history or other links, the fiche is « à mettre à jour » (startups/fiche_out.py).
     fiche_history: Mapped[dict | None] = mapped_column(sa.JSON)
 
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

@@ -340,6 +340,24 @@ def edit_startup(startup: Startup, data: StartupData, *, expected_version: int |
     return True
 
 
+def set_link(startup: Startup, field: str, url: str, *, actor: Person | None, now: dt.datetime, reason: str) -> bool:
+    """Set one link field of the startup (`repository`, `stats_url`, …: URL_FIELDS) to a checked address,
+    as another area decided it (a commitment's evidence), with the reason in the audit event. A value other
+    than the fiche's makes the fiche « à mettre à jour » (fiche_out). False when it already held it."""
+    if field not in URL_FIELDS:
+        raise StartupError(f"« {field} » n'est pas un lien de la startup.")
+    url = clean_url(url, URL_FIELDS[field])
+    if url is None or getattr(startup, field) == url:
+        return False
+    before = {field: getattr(startup, field)}
+    setattr(startup, field, url)
+    startup.updated_at = now
+    flush(f"La startup « {startup.name} »", True)
+    record("startup.updated", "startup", startup.id, actor=actor, startup_id=startup.id, reason=reason,
+           before=before, after={field: url})
+    return True
+
+
 # --- Phases -----------------------------------------------------------------------------------------
 
 PERIOD_FIELDS = ("phase", "start_on", "end_on", "comment")

@@ -126,3 +126,15 @@ class Condition(db.Model):
     tied_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
     action_item: Mapped[ActionItem] = relationship()
+
+
+class FrozenFacts(db.Model):
+    """What Jalons checked itself (the fiche's links and fields, the workshops) when a committee was held:
+    the pack of a held committee shows these, not what the fiche says today."""
+
+    __tablename__ = "commitment_frozen_facts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(sa.ForeignKey("committees.id", ondelete="CASCADE"), unique=True)
+    facts: Mapped[list] = mapped_column(sa.JSON)  # [{"kind": Kind value, "text": ..., "url": ...}]
+    frozen_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
+from commitments.models import Condition, FrozenFacts, Kind, RiskWorkshop, State, Statement
 from committees.models import ActionItem, Committee
 from core.bounds import years_after
 from core.db import db
@@ -120,21 +120,40 @@ def fiche_facts(startup: Startup, workshops: list[RiskWorkshop], synced_on: dt.d
     return facts
 
 
-def checklist(startup: Startup, on: dt.date, *, until: dt.datetime | None = None) -> list[Item]:
+def workshops_until(startup: Startup, on: dt.date) -> list[RiskWorkshop]:
+    """The startup's workshops held by that day, the latest first."""
+    return list(db.session.scalars(
+        sa.select(RiskWorkshop).where(RiskWorkshop.startup_id == startup.id, RiskWorkshop.held_on <= on)
+        .order_by(RiskWorkshop.held_on.desc(), RiskWorkshop.id.desc())
+    ))
+
+
+def facts_to_json(facts: dict[Kind, list[Fact]]) -> list[dict]:
+    return [{"kind": kind.value, "text": fact.text, "url": fact.url} for kind, listed in facts.items() for fact in listed]
+
+
+def facts_from_json(rows: list[dict]) -> dict[Kind, list[Fact]]:
+    facts: dict[Kind, list[Fact]] = {kind: [] for kind in Kind}
+    for row in rows:
+        facts[Kind(row["kind"])].append(Fact(row["text"], row.get("url")))
+    return facts
+
+
+def checklist(startup: Startup, on: dt.date, *, until: dt.datetime | None = None,
+              held: Committee | None = None) -> list[Item]:
     """Each commitment of the startup as of `on` (statements made up to `until`, by default the end of that
     day): the latest statement, what Jalons could check itself, the workshop rule, the decisions' conditions
-    tied to it. Five statements."""
+    tied to it. Five statements, six for a held committee (held): what Jalons checked is then as it was
+    frozen when the committee was held, not the fiche of today."""
     until = until or dt.datetime.combine(on + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
     statements = db.session.scalars(
         sa.select(Statement).where(Statement.startup_id == startup.id, Statement.stated_at < until)
         .order_by(Statement.stated_at, Statement.id)
     ).all()
     latest = {s.kind: s for s in statements}
-    workshops = db.session.scalars(
-        sa.select(RiskWorkshop).where(RiskWorkshop.startup_id == startup.id, RiskWorkshop.held_on <= on)
-        .order_by(RiskWorkshop.held_on.desc(), RiskWorkshop.id.desc())
-    ).all()
-    facts = fiche_facts(startup, workshops, last_sync_on())
+    workshops = workshops_until(startup, on)
+    frozen = db.session.scalar(sa.select(FrozenFacts.facts).where(FrozenFacts.committee_id == held.id)) if held else None
+    facts = facts_from_json(frozen) if frozen is not None else fiche_facts(startup, workshops, last_sync_on())
     tied: dict[Kind, list[ActionItem]] = {}
     for condition in db.session.scalars(
         sa.select(Condition).join(Condition.action_item).join(ActionItem.committee)

@@ -21,11 +21,14 @@ import datetime as dt
 import sqlalchemy as sa
 
 from audit.services import record
+from commitments import queries
+from commitments.models import Condition, FrozenFacts, Kind, RiskWorkshop, State, Statement
+from committees import services as committee_services
+from committees.models import ActionItem, Committee
+from core import clock
 from core.bounds import DateWindow, PROGRAMME_START, years_after
 from core.db import db
 from core.text import control_character
-from commitments.models import Condition, Kind, RiskWorkshop, State, Statement
-from committees.models import ActionItem
 from startups.models import Startup
 from startups.services import StartupError, clean_url, set_link
 from users.models import Person
@@ -134,3 +137,18 @@ def tie_condition(startup: Startup, item: ActionItem, kind: Kind | None, *, acto
     db.session.flush()
     record("commitment.condition_tied", "action_item", item.id, actor=actor, startup_id=startup.id,
            before={"title": item.title, "kind": before}, after={"title": item.title, "kind": kind.value if kind else None})
+
+
+def freeze_facts(committee: Committee, *, actor: Person | None = None) -> None:
+    """Once a committee is held (committees' held hook): what Jalons checked itself of the commitments that
+    day (the fiche's fields and links, the workshops) is kept, so that its pack shows the same checklist
+    whenever it is read, whatever the fiche says later. Kept once."""
+    if db.session.scalar(sa.select(FrozenFacts.id).where(FrozenFacts.committee_id == committee.id)) is not None:
+        return
+    on = committee.held_on or committee.local_date
+    facts = queries.fiche_facts(committee.startup, queries.workshops_until(committee.startup, on),
+                                queries.last_sync_on())
+    db.session.add(FrozenFacts(committee_id=committee.id, facts=queries.facts_to_json(facts), frozen_at=clock.now()))
+
+
+committee_services.register_held_hook(freeze_facts)

@@ -70,7 +70,7 @@ def commitments(committee: Committee, presentation: Presentation | None) -> list
     statements made up to that day, the workshops held by then, what Jalons checks in the fiche, and what
     the team wrote in its presentation. Statements are never overwritten: a held committee's pack shows
     the same checklist whenever it is read."""
-    items = commitment_queries.checklist(committee.startup, committee.local_date)
+    items = commitment_queries.checklist(committee.startup, committee.local_date, held=committee)
     for item in items:
         text = _from_standard(presentation, STANDARD_OF[item.kind]) if item.kind in STANDARD_OF else None
         if text:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from commitments import jobs, queries, services
-from commitments.models import Kind, State, Statement
+from commitments.models import FrozenFacts, Kind, State, Statement
 from core.db import db
 from presentations import pack
 from tests.committees.lifecycle import cast, held
@@ -181,6 +181,26 @@ def test_the_pack_shows_the_checklist_as_of_the_committee_day():
 
     assert next(i for i in items if i.kind is Kind.OPEN_SOURCE).state is State.NOT_MET
     assert [i.kind for i in items] == list(Kind)
+
+
+def test_what_jalons_checked_in_the_fiche_is_frozen_when_the_committee_is_held():
+    c = cast(phases=(("construction", d("2026-01-05")),))
+    c.startup.stats_url = "https://lieu.beta.gouv.fr/stats"
+    committee = held(c, "2026-11-10")
+    # Later, the fiche changes: the held committee's pack still shows what was checked the day it was held.
+    c.startup.stats_url = "https://ailleurs.example.org/statistiques"
+    c.startup.repository = "https://github.com/betagouv/lieu"
+    db.session.flush()
+
+    items = {i.kind: i for i in pack.commitments(committee, None)}
+    assert [f.url for f in items[Kind.STATS].facts] == ["https://lieu.beta.gouv.fr/stats"]
+    assert items[Kind.OPEN_SOURCE].facts == []
+    # The startup's own checklist says what the fiche says today.
+    today = {i.kind: i for i in queries.checklist(c.startup, TODAY)}
+    assert [f.url for f in today[Kind.STATS].facts] == ["https://ailleurs.example.org/statistiques"]
+    # Frozen once: a committee held again (after a contest) keeps the first freeze.
+    services.freeze_facts(committee)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FrozenFacts)) == 1
 
 
 def test_a_decisions_condition_is_tied_to_a_commitment_and_followed_there(client):

@@ -330,17 +330,57 @@ def _held(today: dt.date):
     ).subquery("held")
 
 
-def held_by_semester(today: dt.date, filters: Filters) -> list[tuple[str, int]]:
-    """Committees held per semester (a startup's committees of one day count once)."""
+NO_INCUBATOR = "Sans incubateur"
+
+
+@dataclasses.dataclass
+class BySemester:
+    """Counts per semester (« 2025 S2 »), in all and per incubator (its id; None: startups without one)."""
+
+    semesters: list[str]
+    total: dict[str, int]
+    by_incubator: dict[str | None, dict[str, int]]
+    incubator_names: dict[str | None, str]
+
+    def incubators(self) -> list[tuple[str | None, str]]:
+        """(id, name) of the incubators counted, by name; those without an incubator last."""
+        return sorted(self.incubator_names.items(), key=lambda item: (item[0] is None, item[1].lower()))
+
+
+def _by_semester(rows) -> BySemester:
+    """rows: (year, semester, incubator id, incubator name, count), ordered by year and semester."""
+    found = BySemester([], {}, {}, {})
+    for year, semester, incubator_id, name, n in rows:
+        label = f"{int(year)} S{int(semester)}"
+        if label not in found.total:
+            found.semesters.append(label)
+            found.total[label] = 0
+        found.total[label] += int(n)
+        counts = found.by_incubator.setdefault(incubator_id, {})
+        counts[label] = counts.get(label, 0) + int(n)
+        found.incubator_names[incubator_id] = name or NO_INCUBATOR
+    return found
+
+
+def held_per_semester_and_incubator(today: dt.date, filters: Filters) -> BySemester:
+    """Committees held per semester, in all and per incubator of the startup (a startup's committees of one
+    day count once); one statement."""
     held = _held(today)
     year, semester = _year(held.c.held_on), _semester(held.c.held_on)
     rows = db.session.execute(
-        sa.select(year, semester, sa.func.count())
+        sa.select(year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Startup, Startup.id == held.c.startup_id)
+        .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
         .where(*filters.startup_scope(held.c.startup_id), *filters.year_scope(year))
-        .group_by(year, semester).order_by(year, semester)
+        .group_by(year, semester, Startup.incubator_id, Incubator.name).order_by(year, semester)
     ).all()
-    return [(f"{int(y)} S{int(s)}", int(n)) for y, s, n in rows]
+    return _by_semester(rows)
+
+
+def held_by_semester(today: dt.date, filters: Filters) -> list[tuple[str, int]]:
+    """Committees held per semester (a startup's committees of one day count once)."""
+    found = held_per_semester_and_incubator(today, filters)
+    return [(label, found.total[label]) for label in found.semesters]
 
 
 @dataclasses.dataclass
@@ -381,25 +421,33 @@ def committee_delays(today: dt.date, filters: Filters) -> list[Delays]:
     return [Delays(str(year), sorted(days)) for year, days in sorted(years.items())]
 
 
-def decisions_by_semester(today: dt.date, filters: Filters) -> tuple[list[str], dict[DecisionKind, dict[str, int]]]:
-    """Decisions recorded, per semester of their committee and kind."""
+def decisions_per_semester_and_incubator(today: dt.date, filters: Filters) -> dict[DecisionKind, BySemester]:
+    """Decisions recorded, per kind: per semester of their committee, in all and per incubator; one statement."""
     year, semester = _year(Committee.held_on), _semester(Committee.held_on)
     rows = db.session.execute(
-        sa.select(year, semester, Decision.kind, sa.func.count())
+        sa.select(Decision.kind, year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Committee, Committee.id == Decision.committee_id)
         .join(Startup, Startup.id == Committee.startup_id)
+        .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
         .where(Committee.held_on.is_not(None), Committee.held_on <= today, Committee.archived_at.is_(None),
                *filters.startup_scope(Committee.startup_id), *filters.year_scope(year))
-        .group_by(year, semester, Decision.kind).order_by(year, semester)
+        .group_by(Decision.kind, year, semester, Startup.incubator_id, Incubator.name).order_by(year, semester)
     ).all()
-    semesters: list[str] = []
-    counts: dict[DecisionKind, dict[str, int]] = {}
-    for y, s, kind, n in rows:
-        label = f"{int(y)} S{int(s)}"
-        if label not in semesters:
-            semesters.append(label)
-        counts.setdefault(DecisionKind(kind), {})[label] = int(n)
-    return semesters, counts
+    per_kind: dict[DecisionKind, list] = {}
+    for kind, *row in rows:
+        per_kind.setdefault(DecisionKind(kind), []).append(row)
+    return {kind: _by_semester(per_kind[kind]) for kind in DecisionKind if kind in per_kind}
+
+
+def decision_semesters(decisions: dict[DecisionKind, BySemester]) -> list[str]:
+    """The semesters with a decision of any kind, in order."""
+    return sorted({label for found in decisions.values() for label in found.semesters})
+
+
+def decisions_by_semester(today: dt.date, filters: Filters) -> tuple[list[str], dict[DecisionKind, dict[str, int]]]:
+    """Decisions recorded, per semester of their committee and kind."""
+    found = decisions_per_semester_and_incubator(today, filters)
+    return decision_semesters(found), {kind: by.total for kind, by in found.items()}
 
 
 def signoff_delays(today: dt.date, filters: Filters) -> list[Delays]:

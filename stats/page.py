@@ -98,7 +98,7 @@ class StatsPage:
 def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
     """The page's figures, one SQL statement each."""
     funnel = queries.funnel(today, filters)
-    by_partner = queries.money_by("partner", today, filters)
+    money = queries.money(today, filters)
     decisions = queries.decisions_per_semester_and_incubator(today, filters)
     semesters = queries.decision_semesters(decisions)
     page = StatsPage(
@@ -114,9 +114,9 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
         decisions_detail=decisions,
         signoff_delays=queries.signoff_delays(today, filters),
         reporting=queries.reporting_on_time(today, now, filters),
-        money_by_partner=by_partner,
-        money_by_phase=queries.money_by("phase", today, filters),
-        money_by_year=queries.money_by_year(by_partner),
+        money_by_partner=money.by_partner,
+        money_by_phase=money.by_phase,
+        money_by_year=queries.money_by_year(money.by_partner),
         cost_per_use=queries.cost_per_use_by_phase(today, filters),
     )
     total = page.funnel_total

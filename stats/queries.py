@@ -209,12 +209,11 @@ def time_in_phase(today: dt.date, filters: Filters) -> TimeInPhase:
         sa.select(ranges.c.phase, ranges.c.start_on, ranges.c.next_start, Startup.incubator_id, Incubator.name)
         .join(Startup, Startup.id == ranges.c.startup_id)
         .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-        .where(ranges.c.start_on <= today, *filters.startup_scope(ranges.c.startup_id))
+        .where(ranges.c.start_on <= today, ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]),
+               *filters.startup_scope(ranges.c.startup_id), *filters.year_scope(_year(ranges.c.start_on)))
     ).all()
     result = TimeInPhase({}, {}, {}, {})
     for phase, start, next_start, incubator_id, incubator_name in rows:
-        if phase in TERMINAL_PHASES or not filters.in_years(start):
-            continue
         if next_start is not None and next_start > today:
             next_start = None  # the next period is only planned: this one is under way
         end = next_start if next_start is not None else today

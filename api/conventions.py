@@ -68,6 +68,9 @@ CONVENTION_ID = Param("convention_id", {"type": "integer", "minimum": 1, "maximu
 @bp.get("/conventions")
 @public
 @endpoint(summary="Les conventions publiées, avec leurs avenants et leurs AE et CP par année",
+          description="Les conventions signées et publiées (sur data.gouv.fr ou gouvernement.fr), de la plus "
+          "ancienne à la plus récente : le partenaire, les startups financées, les avenants, et pour chaque année "
+          "les AE et CP prévus, mis à disposition, engagés et payés, en euros.",
           response=CONVENTION_LIST, tag="Conventions")
 def conventions():
     query = published().order_by(Convention.id)
@@ -76,7 +79,8 @@ def conventions():
 
 @bp.get("/conventions/<int:convention_id>")
 @public
-@endpoint(summary="Une convention publiée", response=CONVENTION, path_params=[CONVENTION_ID], tag="Conventions")
+@endpoint(summary="Une convention publiée", response=CONVENTION, path_params=[CONVENTION_ID], tag="Conventions",
+          description="La convention, si elle est signée et publiée ; sinon 404, comme une convention inconnue.")
 def convention(convention_id: int):
     def build():
         found = db.session.scalars(published().where(Convention.id == convention_id)).first()

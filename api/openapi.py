@@ -9,13 +9,22 @@ declarations, so the documentation and the validation cannot drift apart.
 
 import dataclasses
 import functools
+import json
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
 
 from api.schema import ERROR, Schema, component_schemas, ref
+from core.errors import TITLES
+
+# Each operation's example answers (200 and its errors), by operationId and status: real bodies of the API on
+# the real fiches, written by tests/api/test_write_examples.py and checked against their schemas by
+# tests/api/test_openapi.py.
+EXAMPLES = Path(__file__).with_name("examples.json")
+UNAVAILABLE = {"error": {"code": "unavailable", "message": TITLES[503][1], "parameter": None}}
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -169,23 +178,29 @@ def _parameter(param: Param, location: str) -> dict:
     }
 
 
-def _response(description: str, schema: Schema) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
+def _response(description: str, schema: Schema, example: Any = None) -> dict:
+    media = {"schema": ref(schema)}
+    if example is not None:
+        media["example"] = example
+    return {"description": description, "content": {"application/json": media}}
 
 
-def _operation(endpoint_name: str, spec: EndpointSpec) -> dict:
+def _operation(endpoint_name: str, spec: EndpointSpec, examples: dict) -> dict:
     operation = {
         "operationId": endpoint_name,
         "summary": spec.summary,
         "parameters": [_parameter(p, "path") for p in spec.path_params] + [_parameter(p, "query") for p in spec.query],
         "responses": {
-            "200": _response("Succès", spec.response),
-            "400": _response("Paramètre invalide, vide, inconnu ou répété", ERROR),
-            "503": _response("Base de données momentanément indisponible (réessayer après Retry-After)", ERROR),
+            "200": _response("Succès", spec.response, examples.get("200")),
+            "400": _response("Paramètre invalide, vide, inconnu ou répété : le paramètre en cause est nommé",
+                             ERROR, examples.get("400")),
+            "405": _response("Méthode autre que GET (l'en-tête Allow donne celles acceptées)", ERROR, examples.get("405")),
+            "503": _response("Base de données momentanément indisponible (réessayer après Retry-After)", ERROR,
+                             UNAVAILABLE),
         },
     }
     if spec.path_params:
-        operation["responses"]["404"] = _response("Ressource introuvable", ERROR)
+        operation["responses"]["404"] = _response("Ressource introuvable", ERROR, examples.get("404"))
     if spec.description:
         operation["description"] = spec.description
     if spec.tag:
@@ -208,14 +223,23 @@ def document(app: Flask, blueprint: str, *, title: str, version: str, descriptio
     """The OpenAPI 3.1 document of the blueprint's declared routes."""
     paths: dict[str, dict] = {}
     schemas = [ERROR]
+    info = {"title": title, "version": version, "description": description}
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    # This document's own example: itself, cut down to one operation.
+    examples["openapi"] = {**examples["startup"], "200": {
+        "openapi": OPENAPI_VERSION, "info": info, "servers": [{"url": server_url}],
+        "paths": {"/api/v1/startups/{startup_id}": {"get": {"operationId": "startup", "summary": "Une Startup d'État"}}},
+        "components": {"schemas": {"…": {}}}}}
+    examples["openapi"].pop("404", None)
     for rule, spec in sorted(declared_endpoints(app, blueprint), key=lambda item: item[0].rule):
-        operation = _operation(rule.endpoint.removeprefix(f"{blueprint}."), spec)
+        name = rule.endpoint.removeprefix(f"{blueprint}.")
+        operation = _operation(name, spec, examples.get(name, {}))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(_openapi_path(rule.rule), {})[method.lower()] = operation
         schemas.append(spec.response)
     return {
         "openapi": OPENAPI_VERSION,
-        "info": {"title": title, "version": version, "description": description},
+        "info": info,
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {"schemas": component_schemas(schemas)},

@@ -180,7 +180,9 @@ def startups_page(query) -> tuple[dict, dict]:
 
 @bp.get("/startups/<startup_id>")
 @public
-@endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups")
+@endpoint(summary="Une Startup d'État", response=s.STARTUP, path_params=[STARTUP_ID], tag="Startups",
+          description="La startup avec toutes ses phases (dates de début et de fin), ses événements, son "
+          "incubateur, ses sponsors, ses liens, l'échéance de son prochain comité et ses financements.")
 def startup(startup_id: str):
     query = load_startup_details(sa.select(Startup)).where(Startup.id == startup_id, Startup.archived_at.is_(None))
     return json_one(query, s.STARTUP, f"Aucune startup n'a l'identifiant « {startup_id} ».")
@@ -197,14 +199,17 @@ def _incubators():
 
 @bp.get("/incubators")
 @public
-@endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST, tag="Incubateurs")
+@endpoint(summary="Les incubateurs, avec leurs startups et le nombre de startups par phase", response=s.INCUBATOR_LIST,
+          tag="Incubateurs", description="Tous les incubateurs, par ordre alphabétique, avec l'administration qui "
+          "les porte, leurs liens, et le nombre de leurs startups dans chaque phase actuelle.")
 def incubators():
     return json_list(_incubators().order_by(sa.func.lower(Incubator.name), Incubator.id), s.INCUBATOR_LIST)
 
 
 @bp.get("/incubators/<incubator_id>")
 @public
-@endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs")
+@endpoint(summary="Un incubateur", response=s.INCUBATOR, path_params=[INCUBATOR_ID], tag="Incubateurs",
+          description="L'incubateur, l'administration qui le porte, ses liens et ses startups par phase actuelle.")
 def incubator(incubator_id: str):
     return json_one(_incubators().where(Incubator.id == incubator_id), s.INCUBATOR,
                       f"Aucun incubateur n'a l'identifiant « {incubator_id} ».")
@@ -223,6 +228,8 @@ def _organisations():
 @public
 @endpoint(
     summary="Les administrations partenaires, avec les startups qu'elles sponsorisent",
+    description="Toutes les administrations, par ordre alphabétique, avec le nombre des startups qu'elles "
+    "sponsorisent dans chaque phase actuelle.",
     response=s.ORGANISATION_LIST,
     tag="Organisations",
 )
@@ -233,7 +240,9 @@ def organisations():
 
 @bp.get("/organisations/<organisation_id>")
 @public
-@endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID], tag="Organisations")
+@endpoint(summary="Une administration partenaire", response=s.ORGANISATION, path_params=[ORGANISATION_ID],
+          tag="Organisations", description="L'administration, son type, son domaine ministériel et le nombre des "
+          "startups qu'elle sponsorise dans chaque phase actuelle.")
 def organisation(organisation_id: str):
     return json_one(_organisations().where(Organisation.id == organisation_id), s.ORGANISATION,
                       f"Aucune administration n'a l'identifiant « {organisation_id} ».")
@@ -251,7 +260,9 @@ def docs():
 
 @bp.get("/openapi.json")
 @public
-@endpoint(summary="Le document OpenAPI 3.1 de cette API", response=s.OPENAPI_DOCUMENT, tag="Documentation")
+@endpoint(summary="Le document OpenAPI 3.1 de cette API", response=s.OPENAPI_DOCUMENT, tag="Documentation",
+          description="Ce document, engendré depuis les déclarations des points d'accès : il décrit chaque "
+          "paramètre et chaque réponse, avec un exemple de chacune. La page /api/v1/ le présente.")
 def openapi():
     return json_response(
         document(

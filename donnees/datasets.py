@@ -318,11 +318,17 @@ def figure_rows(today: dt.date, now: dt.datetime) -> list[dict]:
         add("comites_en_retard", share.label, None, "comite_en_retard", share.part)
     for label, count in page.held_by_semester:
         add("comites_tenus", label.replace(" ", "-"), None, "comites", count)
+    for incubator_id, counts in page.held.by_incubator.items():
+        for label, count in counts.items():
+            add("comites_tenus_par_incubateur", label.replace(" ", "-"), incubator_id or "", "comites", count)
     for delays in page.committee_delays:
         add("ecart_echeance_comite", delays.label, None, "ecart_median_jours", delays.median)
     for kind, counts in page.decisions.items():
         for semester, count in counts.items():
             add("decisions", semester.replace(" ", "-"), kind.value, "decisions", count)
+    for incubator_id, _, kind, counts in page.decisions_by_incubator:
+        for semester, count in counts.items():
+            add("decisions_par_incubateur", semester.replace(" ", "-"), incubator_id or "", f"decisions_{kind.value}", count)
     for delays in page.signoff_delays:
         add("delai_validation", delays.label, None, "delai_median_jours", delays.median)
     for share in page.reporting:
@@ -349,10 +355,11 @@ FIGURES = Dataset(
     "(figure, période, groupe, mesure, valeur) ; chaque figure est définie sur la page /stats.",
     (
         Field("figure", "string", "La figure : entonnoir, duree_phase, comites_en_retard, comites_tenus, "
-              "ecart_echeance_comite, decisions, delai_validation, indicateurs_a_temps, cout_par_usage, financement.",
+              "comites_tenus_par_incubateur, ecart_echeance_comite, decisions, decisions_par_incubateur, delai_validation, indicateurs_a_temps, cout_par_usage, financement.",
               required=True),
         Field("periode", "string", "Année, semestre (2025-S1) ou mois (2025-06) ; vide pour toute la période."),
-        Field("groupe", "string", "Phase, nature de décision ou administration partenaire, selon la figure."),
+        Field("groupe", "string", "Phase, nature de décision, administration partenaire ou incubateur (son "
+              "identifiant, vide pour les startups sans incubateur), selon la figure."),
         Field("mesure", "string", "Ce qui est compté ou mesuré.", required=True),
         Field("valeur", "number", "La valeur.", required=True),
         Field("au", "date", "Date à laquelle les chiffres sont calculés.", required=True),

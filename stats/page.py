@@ -31,10 +31,10 @@ class StatsPage:
     time_in_phase: queries.TimeInPhase
     overdue_by_month: list[queries.Share]
     overdue_by_incubator: list[queries.Share]
-    held_by_semester: list[tuple[str, int]]
+    held: queries.BySemester
     committee_delays: list[queries.Delays]
     decision_semesters: list[str]
-    decisions: dict[DecisionKind, dict[str, int]]
+    decisions_detail: dict[DecisionKind, queries.BySemester]
     signoff_delays: list[queries.Delays]
     reporting: list[queries.Share]
     money_by_partner: dict[tuple, dict[str, int]]
@@ -61,6 +61,22 @@ class StatsPage:
         ]
 
     @property
+    def held_by_semester(self) -> list[tuple[str, int]]:
+        return [(label, self.held.total[label]) for label in self.held.semesters]
+
+    @property
+    def decisions(self) -> dict[DecisionKind, dict[str, int]]:
+        return {kind: found.total for kind, found in self.decisions_detail.items()}
+
+    @property
+    def decisions_by_incubator(self) -> list[tuple[str | None, str, DecisionKind, dict[str, int]]]:
+        """(incubator id, its name, kind, {semester: decisions}), by incubator then kind."""
+        names = {key: name for found in self.decisions_detail.values() for key, name in found.incubator_names.items()}
+        ordered = sorted(names.items(), key=lambda item: (item[0] is None, item[1].lower()))
+        return [(key, name, kind, found.by_incubator[key]) for key, name in ordered
+                for kind, found in self.decisions_detail.items() if key in found.by_incubator]
+
+    @property
     def cost_per_use_rows(self) -> list[tuple[Phase, int, tuple[float, float, float]]]:
         return [(phase, len(costs), queries.quartiles(costs)) for phase, costs in self.cost_per_use.items()]
 
@@ -82,8 +98,9 @@ class StatsPage:
 def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
     """The page's figures, one SQL statement each."""
     funnel = queries.funnel(today, filters)
-    by_partner = queries.money_by("partner", today, filters)
-    semesters, decisions = queries.decisions_by_semester(today, filters)
+    money = queries.money(today, filters)
+    decisions = queries.decisions_per_semester_and_incubator(today, filters)
+    semesters = queries.decision_semesters(decisions)
     page = StatsPage(
         as_of=today,
         funnel=funnel,
@@ -91,15 +108,15 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
         time_in_phase=queries.time_in_phase(today, filters),
         overdue_by_month=queries.overdue_by_month(today, filters),
         overdue_by_incubator=queries.overdue_by_incubator(today, filters),
-        held_by_semester=queries.held_by_semester(today, filters),
+        held=queries.held_per_semester_and_incubator(today, filters),
         committee_delays=queries.committee_delays(today, filters),
         decision_semesters=semesters,
-        decisions=decisions,
+        decisions_detail=decisions,
         signoff_delays=queries.signoff_delays(today, filters),
         reporting=queries.reporting_on_time(today, now, filters),
-        money_by_partner=by_partner,
-        money_by_phase=queries.money_by("phase", today, filters),
-        money_by_year=queries.money_by_year(by_partner),
+        money_by_partner=money.by_partner,
+        money_by_phase=money.by_phase,
+        money_by_year=queries.money_by_year(money.by_partner),
         cost_per_use=queries.cost_per_use_by_phase(today, filters),
     )
     total = page.funnel_total
@@ -115,7 +132,7 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
                          [("Comité en retard (%)", [s.percent for s in page.overdue_by_month])]),
         "held": chart([label for label, _ in page.held_by_semester],
                       [("Comités tenus", [n for _, n in page.held_by_semester])]),
-        "decisions": chart(semesters, [(kind.label, [decisions[kind].get(s, 0) for s in semesters])
+        "decisions": chart(semesters, [(kind.label, [decisions[kind].total.get(s, 0) for s in semesters])
                                        for kind in DecisionKind if kind in decisions]),
         "reporting": chart([s.label for s in page.reporting],
                            [("Indicateurs transmis à temps (%)", [s.percent for s in page.reporting])]),

@@ -209,12 +209,11 @@ def time_in_phase(today: dt.date, filters: Filters) -> TimeInPhase:
         sa.select(ranges.c.phase, ranges.c.start_on, ranges.c.next_start, Startup.incubator_id, Incubator.name)
         .join(Startup, Startup.id == ranges.c.startup_id)
         .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-        .where(ranges.c.start_on <= today, *filters.startup_scope(ranges.c.startup_id))
+        .where(ranges.c.start_on <= today, ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]),
+               *filters.startup_scope(ranges.c.startup_id), *filters.year_scope(_year(ranges.c.start_on)))
     ).all()
     result = TimeInPhase({}, {}, {}, {})
     for phase, start, next_start, incubator_id, incubator_name in rows:
-        if phase in TERMINAL_PHASES or not filters.in_years(start):
-            continue
         if next_start is not None and next_start > today:
             next_start = None  # the next period is only planned: this one is under way
         end = next_start if next_start is not None else today
@@ -282,19 +281,23 @@ def overdue_by_month(today: dt.date, filters: Filters) -> list[Share]:
     days = month_ends(today, OVERDUE_MONTHS)
     table = sa.union_all(*[sa.select(sa.literal(day, sa.Date).label("day")) for day in days]).subquery("month_ends")
     ranges, held = _phase_ranges(), _held(today)
+    # Each committee is the last one held from its day to the day before the startup's next: joined to the
+    # (range, day) rows by startup and interval, rather than every committee joined to every month end and
+    # grouped (24 times the committees, then a maximum per startup and day).
     last = (
-        sa.select(held.c.startup_id, table.c.day, sa.func.max(held.c.held_on).label("last_committee_on"))
-        .join(table, held.c.held_on <= table.c.day)
-        .group_by(held.c.startup_id, table.c.day)
+        sa.select(held.c.startup_id, held.c.held_on,
+                  sa.func.lead(held.c.held_on, type_=sa.Date)
+                  .over(partition_by=held.c.startup_id, order_by=held.c.held_on).label("next_held_on"))
         .subquery("last_committees")
     )
-    due = committee_due.due_on_sql(last.c.last_committee_on, ranges.c.start_on)
+    due = committee_due.due_on_sql(last.c.held_on, ranges.c.start_on)
     rows = db.session.execute(
         sa.select(table.c.day, sa.func.count(), sa.func.sum(sa.case((due < table.c.day, 1), else_=0)))
         .select_from(ranges)
         .join(table, _current_on(ranges, table.c.day))
         .join(Startup, Startup.id == ranges.c.startup_id)
-        .outerjoin(last, sa.and_(last.c.startup_id == ranges.c.startup_id, last.c.day == table.c.day))
+        .outerjoin(last, sa.and_(last.c.startup_id == ranges.c.startup_id, last.c.held_on <= table.c.day,
+                                 sa.or_(last.c.next_held_on.is_(None), last.c.next_held_on > table.c.day)))
         .where(ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]), *filters.startup_scope(ranges.c.startup_id))
         .group_by(table.c.day)
     ).all()
@@ -303,8 +306,10 @@ def overdue_by_month(today: dt.date, filters: Filters) -> list[Share]:
 
 
 def overdue_by_incubator(today: dt.date, filters: Filters) -> list[Share]:
-    """Today, per incubator: its active startups and those whose committee is overdue."""
-    due = committee_due.committee_due(today, exact=True)
+    """Today, per incubator: its active startups and those whose committee is overdue. Today's current phases
+    are read from the startups' kept columns when they are fresh (one cheap statement asks, and the session
+    remembers the answer for cost_per_use_by_phase): five times cheaper than ranking every period."""
+    due = committee_due.committee_due(today)
     rows = db.session.execute(
         sa.select(Incubator.name, sa.func.count(),
                   sa.func.sum(sa.case((due.c.next_committee_due < today, 1), else_=0)))
@@ -330,17 +335,57 @@ def _held(today: dt.date):
     ).subquery("held")
 
 
-def held_by_semester(today: dt.date, filters: Filters) -> list[tuple[str, int]]:
-    """Committees held per semester (a startup's committees of one day count once)."""
+NO_INCUBATOR = "Sans incubateur"
+
+
+@dataclasses.dataclass
+class BySemester:
+    """Counts per semester (« 2025 S2 »), in all and per incubator (its id; None: startups without one)."""
+
+    semesters: list[str]
+    total: dict[str, int]
+    by_incubator: dict[str | None, dict[str, int]]
+    incubator_names: dict[str | None, str]
+
+    def incubators(self) -> list[tuple[str | None, str]]:
+        """(id, name) of the incubators counted, by name; those without an incubator last."""
+        return sorted(self.incubator_names.items(), key=lambda item: (item[0] is None, item[1].lower()))
+
+
+def _by_semester(rows) -> BySemester:
+    """rows: (year, semester, incubator id, incubator name, count), ordered by year and semester."""
+    found = BySemester([], {}, {}, {})
+    for year, semester, incubator_id, name, n in rows:
+        label = f"{int(year)} S{int(semester)}"
+        if label not in found.total:
+            found.semesters.append(label)
+            found.total[label] = 0
+        found.total[label] += int(n)
+        counts = found.by_incubator.setdefault(incubator_id, {})
+        counts[label] = counts.get(label, 0) + int(n)
+        found.incubator_names[incubator_id] = name or NO_INCUBATOR
+    return found
+
+
+def held_per_semester_and_incubator(today: dt.date, filters: Filters) -> BySemester:
+    """Committees held per semester, in all and per incubator of the startup (a startup's committees of one
+    day count once); one statement."""
     held = _held(today)
     year, semester = _year(held.c.held_on), _semester(held.c.held_on)
     rows = db.session.execute(
-        sa.select(year, semester, sa.func.count())
+        sa.select(year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Startup, Startup.id == held.c.startup_id)
+        .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
         .where(*filters.startup_scope(held.c.startup_id), *filters.year_scope(year))
-        .group_by(year, semester).order_by(year, semester)
+        .group_by(year, semester, Startup.incubator_id, Incubator.name).order_by(year, semester)
     ).all()
-    return [(f"{int(y)} S{int(s)}", int(n)) for y, s, n in rows]
+    return _by_semester(rows)
+
+
+def held_by_semester(today: dt.date, filters: Filters) -> list[tuple[str, int]]:
+    """Committees held per semester (a startup's committees of one day count once)."""
+    found = held_per_semester_and_incubator(today, filters)
+    return [(label, found.total[label]) for label in found.semesters]
 
 
 @dataclasses.dataclass
@@ -381,25 +426,33 @@ def committee_delays(today: dt.date, filters: Filters) -> list[Delays]:
     return [Delays(str(year), sorted(days)) for year, days in sorted(years.items())]
 
 
-def decisions_by_semester(today: dt.date, filters: Filters) -> tuple[list[str], dict[DecisionKind, dict[str, int]]]:
-    """Decisions recorded, per semester of their committee and kind."""
+def decisions_per_semester_and_incubator(today: dt.date, filters: Filters) -> dict[DecisionKind, BySemester]:
+    """Decisions recorded, per kind: per semester of their committee, in all and per incubator; one statement."""
     year, semester = _year(Committee.held_on), _semester(Committee.held_on)
     rows = db.session.execute(
-        sa.select(year, semester, Decision.kind, sa.func.count())
+        sa.select(Decision.kind, year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Committee, Committee.id == Decision.committee_id)
         .join(Startup, Startup.id == Committee.startup_id)
+        .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
         .where(Committee.held_on.is_not(None), Committee.held_on <= today, Committee.archived_at.is_(None),
                *filters.startup_scope(Committee.startup_id), *filters.year_scope(year))
-        .group_by(year, semester, Decision.kind).order_by(year, semester)
+        .group_by(Decision.kind, year, semester, Startup.incubator_id, Incubator.name).order_by(year, semester)
     ).all()
-    semesters: list[str] = []
-    counts: dict[DecisionKind, dict[str, int]] = {}
-    for y, s, kind, n in rows:
-        label = f"{int(y)} S{int(s)}"
-        if label not in semesters:
-            semesters.append(label)
-        counts.setdefault(DecisionKind(kind), {})[label] = int(n)
-    return semesters, counts
+    per_kind: dict[DecisionKind, list] = {}
+    for kind, *row in rows:
+        per_kind.setdefault(DecisionKind(kind), []).append(row)
+    return {kind: _by_semester(per_kind[kind]) for kind in DecisionKind if kind in per_kind}
+
+
+def decision_semesters(decisions: dict[DecisionKind, BySemester]) -> list[str]:
+    """The semesters with a decision of any kind, in order."""
+    return sorted({label for found in decisions.values() for label in found.semesters})
+
+
+def decisions_by_semester(today: dt.date, filters: Filters) -> tuple[list[str], dict[DecisionKind, dict[str, int]]]:
+    """Decisions recorded, per semester of their committee and kind."""
+    found = decisions_per_semester_and_incubator(today, filters)
+    return decision_semesters(found), {kind: by.total for kind, by in found.items()}
 
 
 def signoff_delays(today: dt.date, filters: Filters) -> list[Delays]:
@@ -482,24 +535,36 @@ MEASURE_LABELS = {"ae_released": "AE mises à disposition", "ae_engaged": "AE en
 
 
 def _money_lines():
-    """(convention_id, year, measure, cents) of every release, order engaged and invoice paid."""
+    """(convention_id, year, measure, cents) of the releases, orders engaged and invoices paid, summed per
+    convention and year in each branch: the union holds a few rows per convention, not one per order."""
     engaged = sa.case((Order.closed_on.is_not(None), Order.closed_amount_cents), else_=Order.amount_cents)
+    order_year, paid_year = _year(Order.engaged_on), _year(Invoice.paid_on)
     return sa.union_all(
         sa.select(Release.convention_id, Release.year.label("year"), sa.literal("ae_released").label("measure"),
-                  Release.ae_cents.label("cents")),
-        sa.select(Release.convention_id, Release.year, sa.literal("cp_released"), Release.cp_cents),
-        sa.select(Order.convention_id, _year(Order.engaged_on), sa.literal("ae_engaged"), engaged),
-        sa.select(Order.convention_id, _year(Invoice.paid_on), sa.literal("cp_paid"), Invoice.amount_cents)
-        .join(Invoice, Invoice.order_id == Order.id).where(Invoice.paid_on.is_not(None)),
+                  sa.func.sum(Release.ae_cents).label("cents")).group_by(Release.convention_id, Release.year),
+        sa.select(Release.convention_id, Release.year, sa.literal("cp_released"), sa.func.sum(Release.cp_cents))
+        .group_by(Release.convention_id, Release.year),
+        sa.select(Order.convention_id, order_year, sa.literal("ae_engaged"), sa.func.sum(engaged))
+        .group_by(Order.convention_id, order_year),
+        sa.select(Order.convention_id, paid_year, sa.literal("cp_paid"), sa.func.sum(Invoice.amount_cents))
+        .join(Invoice, Invoice.order_id == Order.id).where(Invoice.paid_on.is_not(None))
+        .group_by(Order.convention_id, paid_year),
     ).subquery("money_lines")
 
 
-def money_by(key: str, today: dt.date, filters: Filters) -> dict[tuple, dict[str, int]]:
-    """{(year, partner or phase): {measure: cents}} over the published conventions (signed by both parties
-    and published on data.gouv.fr or gouvernement.fr): AE and CP released per year of release, AE engaged
-    per year of the order, CP paid per year of payment. key: "partner" or "phase"."""
+@dataclasses.dataclass
+class Money:
+    """{(year, partner's name): {measure: cents}} and {(year, phase financed or None): {measure: cents}}."""
+
+    by_partner: dict[tuple, dict[str, int]]
+    by_phase: dict[tuple, dict[str, int]]
+
+
+def money(today: dt.date, filters: Filters) -> Money:
+    """Over the published conventions (signed by both parties and published on data.gouv.fr or
+    gouvernement.fr): AE and CP released per year of release, AE engaged per year of the order, CP paid per
+    year of payment; per partner and per phase financed, from one statement grouped by both."""
     lines = _money_lines()
-    column = {"partner": Organisation.name, "phase": Convention.phase}[key]
     conditions = [Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
                   sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None)),
                   *filters.year_scope(lines.c.year)]
@@ -510,19 +575,26 @@ def money_by(key: str, today: dt.date, filters: Filters) -> dict[tuple, dict[str
             convention_startups.c.convention_id == Convention.id, convention_startups.c.startup_id == Startup.id,
             Startup.incubator_id == filters.incubator_id))
     rows = db.session.execute(
-        sa.select(lines.c.year, column, lines.c.measure, sa.func.sum(lines.c.cents))
+        sa.select(lines.c.year, Organisation.name, Convention.phase, lines.c.measure, sa.func.sum(lines.c.cents))
         .join(Convention, Convention.id == lines.c.convention_id)
         .join(Organisation, Organisation.id == Convention.partner_id)
         .where(*conditions)
-        .group_by(lines.c.year, column, lines.c.measure)
-        .order_by(lines.c.year, column)
+        .group_by(lines.c.year, Organisation.name, Convention.phase, lines.c.measure)
     ).all()
-    result: dict[tuple, dict[str, int]] = {}
-    for year, name, measure, cents in rows:
-        if name is not None and key == "phase":
-            name = Phase(name)
-        result.setdefault((int(year), name), dict.fromkeys(MEASURES, 0))[measure] = int(cents or 0)
-    return result
+    found = Money({}, {})
+    for year, partner, phase, measure, cents in sorted(rows, key=lambda r: (r[0], r[1], r[2] or "", r[3])):
+        for table, key in ((found.by_partner, (int(year), partner)),
+                           (found.by_phase, (int(year), Phase(phase) if phase is not None else None))):
+            table.setdefault(key, dict.fromkeys(MEASURES, 0))[measure] += int(cents or 0)
+    found.by_phase = dict(sorted(found.by_phase.items(), key=lambda item: (item[0][0], item[0][1] is not None,
+                                                                            item[0][1] or "")))
+    return found
+
+
+def money_by(key: str, today: dt.date, filters: Filters) -> dict[tuple, dict[str, int]]:
+    """money()'s figures per "partner" or per "phase"."""
+    found = money(today, filters)
+    return found.by_partner if key == "partner" else found.by_phase
 
 
 def money_by_year(by_partner: dict[tuple, dict[str, int]]) -> dict[int, dict[str, int]]:
@@ -538,7 +610,7 @@ def money_by_year(by_partner: dict[tuple, dict[str, int]]) -> dict[int, dict[str
 def cost_per_use_by_phase(today: dt.date, filters: Filters) -> dict[Phase, list[float]]:
     """Per current phase, the cost per use of each startup that knows it: its yearly budget divided by its
     monthly active users, for the latest month (on or before today) with users and a budget for that year."""
-    current = current_periods(today, exact=True)  # exact: no statement spent asking whether the cache is fresh
+    current = current_periods(today)  # the kept phases when fresh (overdue_by_incubator asked already)
     rows = db.session.execute(
         sa.select(Indicator.startup_id, current.c.phase, IndicatorValue.period_start, IndicatorValue.value,
                   StartupBudget.amount_eur)

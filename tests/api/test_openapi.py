@@ -133,3 +133,40 @@ def test_the_api_validates_each_query_parameter_as_documented(client, spec):
             assert body["error"]["parameter"] == parameter["name"]
             checked += 1
     assert checked >= 9
+
+
+def test_every_operation_parameter_and_response_is_described_with_an_example_that_matches_its_schema(spec):
+    """Walks the document: French summary and description on each operation, a description on each parameter,
+    an example on each response (its 2xx one a real body, its errors the French error the API returns), each
+    example valid against the response's schema."""
+    lacking = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for key in ("summary", "description"):
+                if not operation.get(key, "").strip():
+                    lacking.append(f"{where}: {key}")
+            for parameter in operation["parameters"]:
+                if not parameter.get("description", "").strip():
+                    lacking.append(f"{where}: description du paramètre {parameter['name']}")
+            for status, response in operation["responses"].items():
+                media = response["content"]["application/json"]
+                if "example" not in media:
+                    lacking.append(f"{where}: exemple de la réponse {status}")
+                    continue
+                matches(spec, media["schema"]["$ref"].rsplit("/", 1)[1], media["example"])
+                if status.startswith(("4", "5")):
+                    assert media["example"]["error"]["code"] != "internal_error"
+                    assert not media["example"]["error"]["message"].isascii(), f"{where} {status}: message en français"
+            assert {"200", "400", "405", "503"} <= set(operation["responses"]), where
+    assert not lacking, "\n".join(lacking)
+
+
+def test_the_examples_are_in_a_french_context(spec):
+    startup = spec["paths"]["/api/v1/startups/{startup_id}"]["get"]["responses"]
+    example = startup["200"]["content"]["application/json"]["example"]
+    assert example["id"] == "dossierfacile" and example["current_phase"] == "consolidation"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", example["current_phase_start"])
+    assert "« inconnue »" in startup["404"]["content"]["application/json"]["example"]["error"]["message"]
+    listed = spec["paths"]["/api/v1/startups"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    assert {s["current_phase"] for s in listed["data"]} == {"construction"}

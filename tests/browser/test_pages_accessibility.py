@@ -299,3 +299,24 @@ def test_the_sponsors_list_narrows_as_one_types_and_keeps_the_checked_ones(page,
     expect(choices.locator("visible=true")).to_have_count(3)  # the checked ones stay in view
     filter_field.fill("")
     expect(choices.locator("visible=true")).to_have_count(choices.count())
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=["1280", "375"])
+def test_the_api_documentation_is_accessible(page, axe, screenshot, width):
+    """/api/v1/ (Swagger UI, under the CSP): axe finds no violation once the document is read, then once an
+    operation is opened with its parameters and its responses' French examples; nothing scrolls sideways."""
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    page.goto("/api/v1/")
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    operation = page.locator(".opblock-summary-path", has_text=re.compile(r"^/api/v1/startups$"))
+    expect(operation).to_be_visible(timeout=15000)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "la page défile horizontalement"
+    screenshot(page, f"pages-api-documentation{width}")
+    axe(page, f"documentation de l'API ({WIDTHS[width]} px)")
+    operation.click()
+    expect(page.get_by_text("Numéro de page, à partir de 1.")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
+        "la page défile horizontalement (opération ouverte)"
+    screenshot(page, f"pages-api-documentation-operation{width}")
+    axe(page, f"documentation de l'API, opération ouverte ({WIDTHS[width]} px)")

@@ -14,6 +14,12 @@ def test_the_api_serves_each_dataset_with_its_filters(client, history):
     assert [c["ae_engagees"] for c in conventions] == [30000.0]
     figures = client.get("/api/v1/donnees/statistiques?figure=comites_tenus").get_json()["data"]
     assert {f["periode"] for f in figures} == {"2024-S2", "2025-S1", "2025-S2", "2026-S1"}
+    per_incubator = client.get("/api/v1/donnees/statistiques?figure=comites_tenus_par_incubateur").get_json()["data"]
+    assert {(f["periode"], f["groupe"], f["valeur"]) for f in per_incubator} == {
+        ("2024-S2", "inc-a", 1), ("2025-S2", "inc-a", 1), ("2025-S1", "inc-b", 1), ("2026-S1", "inc-b", 1)}
+    decisions = client.get("/api/v1/donnees/statistiques?figure=decisions_par_incubateur").get_json()["data"]
+    assert {(f["periode"], f["groupe"], f["mesure"]) for f in decisions} == {
+        ("2025-S2", "inc-a", "decisions_poursuite"), ("2026-S1", "inc-b", "decisions_pivot")}
 
 
 def test_a_bad_filter_is_a_400_in_french(client, history):

@@ -89,6 +89,29 @@ def test_committees_held_per_semester_count_a_committee_and_its_event_once(histo
     assert queries.held_by_semester(history, Filters(incubator_id="inc-b")) == [("2025 S1", 1), ("2026 S1", 1)]
 
 
+def test_committees_held_per_semester_and_incubator_add_up_to_the_total(history):
+    found = queries.held_per_semester_and_incubator(history, ALL)
+    assert found.semesters == ["2024 S2", "2025 S1", "2025 S2", "2026 S1"]
+    # transferee and reprise in A (December 2024, September 2025); ancienne-perennisation and recente in B.
+    assert found.by_incubator == {"inc-a": {"2024 S2": 1, "2025 S2": 1}, "inc-b": {"2025 S1": 1, "2026 S1": 1}}
+    assert found.incubators() == [("inc-a", "Incubateur A"), ("inc-b", "Incubateur B")]
+    assert found.total == {"2024 S2": 1, "2025 S1": 1, "2025 S2": 1, "2026 S1": 1}
+    from_2025 = queries.held_per_semester_and_incubator(history, Filters(first_year=2025))
+    assert from_2025.by_incubator == {"inc-a": {"2025 S2": 1}, "inc-b": {"2025 S1": 1, "2026 S1": 1}}
+
+
+def test_a_startup_without_incubator_is_counted_apart(history):
+    from startups.models import Startup
+    from core.db import db
+
+    db.session.get(Startup, "recente").incubator_id = None
+    db.session.flush()
+    found = queries.held_per_semester_and_incubator(history, ALL)
+    assert found.by_incubator[None] == {"2026 S1": 1} and found.incubators()[-1] == (None, "Sans incubateur")
+    decisions = queries.decisions_per_semester_and_incubator(history, ALL)
+    assert decisions[DecisionKind.PIVOT].by_incubator == {None: {"2026 S1": 1}}
+
+
 def test_the_delay_between_the_due_date_and_the_committee(history):
     delays = {d.label: d for d in queries.committee_delays(history, ALL)}
     # transferee: due 1 July 2024 (acceleration since 1 January 2024), held 20 December 2024.
@@ -104,6 +127,10 @@ def test_decisions_per_semester_and_kind_and_the_time_to_sign_off(history):
     semesters, counts = queries.decisions_by_semester(history, ALL)
     assert semesters == ["2025 S2", "2026 S1"]
     assert counts == {DecisionKind.CONTINUE: {"2025 S2": 1}, DecisionKind.PIVOT: {"2026 S1": 1}}
+    per_incubator = queries.decisions_per_semester_and_incubator(history, ALL)
+    assert {kind: found.by_incubator for kind, found in per_incubator.items()} == {
+        DecisionKind.CONTINUE: {"inc-a": {"2025 S2": 1}}, DecisionKind.PIVOT: {"inc-b": {"2026 S1": 1}}}
+    assert queries.decisions_per_semester_and_incubator(history, Filters(incubator_id="inc-a")).keys() == {DecisionKind.CONTINUE}
     signoffs = queries.signoff_delays(history, ALL)
     assert [(d.label, d.days, d.median) for d in signoffs] == [("2025", [7], 7)]
 

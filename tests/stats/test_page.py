@@ -21,7 +21,7 @@ def test_the_page_is_public_and_states_each_definition(client, history):
     assert response.status_code == 200
     html = response.text
     assert "Statistiques du programme" in html and "au <strong>15 juin 2026</strong>" in html
-    assert html.count("<strong>Définition :</strong>") == 12
+    assert html.count("<strong>Définition :</strong>") == 14
     assert 'href="/stats/"' in html  # the footer's link
     assert 'aria-current="page"' in html.split("Statistiques</a>")[0].rsplit("<a", 1)[1]
 
@@ -45,6 +45,21 @@ def test_every_chart_sits_beside_a_table_of_the_same_numbers(client, history):
     assert "100\u202f000" in html
 
 
+def test_committees_held_and_decisions_are_shown_per_incubator(client, history):
+    html = client.get("/stats/").text
+
+    def rows(caption: str) -> list[list[str]]:
+        table = html.split(f"<caption>{caption}</caption>")[1].split("</table>")[0]
+        return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in table.split("<tr>")[1:]]
+
+    assert rows("Comités tenus par incubateur et par semestre") == [
+        ["Incubateur", "2024 S2", "2025 S1", "2025 S2", "2026 S1"],
+        ["Incubateur A", "1", "0", "1", "0"], ["Incubateur B", "0", "1", "0", "1"]]
+    assert rows("Décisions par incubateur, par nature et par semestre") == [
+        ["Incubateur", "Décision", "2025 S2", "2026 S1"],
+        ["Incubateur A", "Poursuite au même budget ou supérieur", "1", "0"], ["Incubateur B", "Pivot", "0", "1"]]
+
+
 def test_the_filters_narrow_the_figures_and_a_bad_year_is_a_french_error(client, history):
     html = client.get("/stats/?incubator=inc-a").text
     assert charts(html)[0]["y"] == [[2, 2, 2, 1, 1]]
@@ -58,11 +73,16 @@ def test_the_filters_narrow_the_figures_and_a_bad_year_is_a_french_error(client,
 
 
 def test_the_page_runs_the_same_statements_whatever_the_size_of_the_portfolio(client, history, count_queries):
+    from core.db import db
+
+    # Each request has a session of its own, which does not know yet whether the kept phases are fresh.
+    db.session.info.pop("startups.cache_fresh", None)
     with count_queries() as small:
         client.get("/stats/")
     bulk_portfolio(300, history)
+    db.session.info.pop("startups.cache_fresh", None)
     with count_queries() as large:
         assert client.get("/stats/?incubator=lot-inc-1&partner=lot-org-1&du=2020&au=2026").status_code == 200
-    # The filters' choices (2), the funnel, time in phase, overdue by month and by incubator, held, delays,
-    # decisions, sign-off, indicators, money by partner and by phase, cost per use (12), the page cache's data version.
-    assert len(small) == len(large) <= 15
+    # The filters' choices (2), the funnel, time in phase, overdue by month, whether the kept phases are fresh,
+    # overdue by incubator, held, delays, decisions, sign-off, indicators, money, cost per use (12).
+    assert len(small) == len(large) == 14

@@ -20,3 +20,12 @@ def test_no_area_imports_an_area_after_it():
                 if match and rank.get(match.group(1), -1) > rank[area]:
                     upward.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert upward == []
+
+
+def test_the_package_holds_every_area():
+    """pyproject.toml lists the packages an install holds: every area and core, so that an installed Jalons
+    (not only one run from its source folder) has them all."""
+    import tomllib
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {name.rstrip("*") for name in include} >= {"core", *AREAS}

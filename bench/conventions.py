@@ -9,9 +9,9 @@ active startup one or two signed conventions (this year's AE/CP, released in two
 orders each (ORDERS_MIN to ORDERS_MAX per convention), most partly delivered, some invoiced and paid, a few
 closed early — in bulk INSERTs. Then prints, for `/conventions/` (as an admin: every convention, the first
 page) and `/conventions/startup/<id>` (the startup with the most orders), the median server time over N
-requests through the test client and the number of SQL statements of one request, warm (page cache,
-core/cache.py) and cold (cache emptied before each request). Target (issue 10): a bounded number of SQL
-statements, the same at 1x and 10x.
+requests through the test client, the number of SQL statements of one request and their time (there is no
+page cache: every request is what a reader gets). Target (issue 10): a bounded number of SQL statements, the
+same at 1x and 10x.
 """
 
 import argparse
@@ -146,9 +146,7 @@ def run_scale(database_url: str, scale: int, args) -> list[tuple]:
     results = []
     for label, url in (("/conventions/", "/conventions/"),
                        (f"/conventions/startup/<id> ({busiest[1]} bons)", f"/conventions/startup/{busiest[0]}")):
-        warm = pages.measure(app, client, url, args.repeat)
-        cold = pages.measure(app, client, url, args.repeat, cold=True)
-        results.append((scale, label, warm, cold))
+        results.append((scale, label, pages.measure(app, client, url, args.repeat)))
     with app.app_context():
         db.engine.dispose()
     return results
@@ -182,12 +180,12 @@ def over_scales(args: argparse.Namespace, run_scale) -> list:
 def main(argv=None) -> int:
     args = scale_arguments(__doc__.split("\n\n")[0], 30, argv)
     results = over_scales(args, run_scale)
-    print(f"\n{'échelle':<8} {'page':<40} {'HTTP':>4} {'chaud ms':>9} {'req.':>5} │ {'froid ms':>9} {'req.':>5} {'SQL ms':>7}")
-    for scale, label, warm, cold in results:
-        print(f"x{scale:<7} {label:<40} {warm.status:>4} {warm.ms:>9.1f} {warm.queries:>5} │ {cold.ms:>9.1f} {cold.queries:>5} {cold.sql_ms:>7.1f}")
+    print(f"\n{'échelle':<8} {'page':<40} {'HTTP':>4} {'ms':>9} {'req.':>5} {'SQL ms':>7}")
+    for scale, label, page in results:
+        print(f"x{scale:<7} {label:<40} {page.status:>4} {page.ms:>9.1f} {page.queries:>5} {page.sql_ms:>7.1f}")
     by_page: dict[str, set] = {}
-    for scale, label, warm, cold in results:
-        by_page.setdefault(label.split(" (")[0], set()).add(cold.queries)
+    for scale, label, page in results:
+        by_page.setdefault(label.split(" (")[0], set()).add(page.queries)
     same = all(len(counts) == 1 for counts in by_page.values())
     print("\nNombre d'instructions SQL " + ("identique à toutes les échelles." if same else "variable selon l'échelle : à corriger."))
     return 0 if same else 1

@@ -40,7 +40,7 @@ from sqlalchemy.orm import selectinload
 from audit.models import AuditEvent
 from audit.services import event_values, record_all, snapshot
 from core import clock
-from core.db import db
+from core.db import db, insert_rows
 from core.formats import date_fr
 from core.values import jsonable
 from startups import fiche_out, fiches
@@ -385,7 +385,7 @@ class _Importer:
             db.session.flush()
             for table, rows in self.new_rows.items():
                 if rows:
-                    db.session.execute(table.insert(), rows)
+                    insert_rows(db.session.connection(), table, rows)
             if self.new_rows[Startup.__table__]:
                 _analyze((Startup.__table__, PhasePeriod.__table__))  # what the counts per phase read
             if self.sponsor_positions:

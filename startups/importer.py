@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -713,12 +714,17 @@ def _fiche_key(data: fiches.StartupData, wanted: dict) -> tuple:
     JSON columns as the text json.dumps() gives them."""
     return (
         json.dumps(wanted),
-        tuple(json.dumps(wanted[name]) if name in JSON_FIELDS else wanted[name] for name in STARTUP_FIELDS),
+        tuple(json.dumps(wanted[name]) if as_json else wanted[name] for name, as_json in _FIELDS_AS_JSON),
         tuple(wanted["sponsor_ids"]),
         tuple(wanted["co_incubator_ids"]),
-        tuple(tuple(getattr(p, name) for name in PERIOD_KEY) for p in data.periods),
-        tuple(tuple(getattr(e, name) for name in EVENT_FIELDS) for e in data.events),
+        tuple(map(_period_key, data.periods)),
+        tuple(map(_event_key, data.events)),
     )
+
+
+# The same, as functions the key calls once per row (it is computed for every fiche of every import).
+_FIELDS_AS_JSON = tuple((name, name in JSON_FIELDS) for name in STARTUP_FIELDS)
+_period_key, _event_key = operator.attrgetter(*PERIOD_KEY), operator.attrgetter(*EVENT_FIELDS)
 
 
 INCUBATOR_FIELDS = ("name", "owner_id", "website", "github", "address", "description")

@@ -700,12 +700,14 @@ def _analyze(tables) -> None:
 
 
 def _wanted(data: fiches.StartupData) -> dict:
-    """A startup fiche's fields, as the import compares and remembers them (imported_values)."""
-    return jsonable({
-        **{name: getattr(data, name) for name in STARTUP_FIELDS},
-        "sponsor_ids": [ref.id for ref in data.sponsors],
-        "co_incubator_ids": sorted(data.co_incubator_ids),
-    })
+    """A startup fiche's fields, as the import compares and remembers them (imported_values). They are
+    JSON's own types already (strings, numbers, booleans, lists of strings: fiches.StartupData), copied
+    without jsonable()'s walk, which took a third of comparing an unchanged fiche."""
+    wanted = {name: list(value) if isinstance(value, list) else value
+              for name, value in zip(STARTUP_FIELDS, _startup_fields(data))}
+    wanted["sponsor_ids"] = [ref.id for ref in data.sponsors]
+    wanted["co_incubator_ids"] = sorted(data.co_incubator_ids)
+    return wanted
 
 
 def _fiche_key(data: fiches.StartupData, wanted: dict) -> tuple:
@@ -725,6 +727,7 @@ def _fiche_key(data: fiches.StartupData, wanted: dict) -> tuple:
 # The same, as functions the key calls once per row (it is computed for every fiche of every import).
 _FIELDS_AS_JSON = tuple((name, name in JSON_FIELDS) for name in STARTUP_FIELDS)
 _period_key, _event_key = operator.attrgetter(*PERIOD_KEY), operator.attrgetter(*EVENT_FIELDS)
+_startup_fields = operator.attrgetter(*STARTUP_FIELDS)
 
 
 INCUBATOR_FIELDS = ("name", "owner_id", "website", "github", "address", "description")

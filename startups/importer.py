@@ -334,9 +334,11 @@ class _Importer:
             prepare: Callable | None = None) -> None:
         """Read each file and write the fiches in batches (`prepare(batch)` first, when given); a fiche
         that cannot be read is rejected alone."""
-        batch = []
+        batch, folders = [], {}  # {folder: its path from the root, as the report names files}
         for file in files:
-            name = str(file.relative_to(self.root))
+            if file.parent not in folders:
+                folders[file.parent] = "" if file.parent == self.root else f"{file.parent.relative_to(self.root)}/"
+            name = folders[file.parent] + file.name
             try:
                 batch.append((name, load(file)))
             except FicheError as error:

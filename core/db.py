@@ -53,8 +53,9 @@ db = SQLAlchemy(model_class=Base)
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     """Insert many rows of one table, all with the same keys, as an executemany INSERT would (the columns'
     Python defaults filled in for the keys left out, server defaults applied by the database; None is SQL
-    NULL, also in a JSON column, as the ORM's bulk insert leaves it), in one round trip on PostgreSQL: a COPY, whose rows the server loads in bulk instead of running one INSERT per row
-    (an import's thousands of rows took 3 to 4 times longer as pipelined INSERTs). Elsewhere, executemany."""
+    NULL, also in a JSON column, as the ORM's bulk insert leaves it). On PostgreSQL in one COPY, whose rows
+    the server loads in bulk: psycopg's executemany runs one INSERT per row, and the 3,100 rows of a first
+    import of the snapshot were most of its database time that way. Elsewhere, executemany."""
     if not rows:
         return
     given = rows[0].keys()
@@ -67,9 +68,10 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
     process = [table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
                for name in names]
     columns = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in names)
-    cursor = connection.connection.dbapi_connection.cursor()
-    with cursor.copy(f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
+    statement = f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
+            # SQLAlchemy wraps a callable default to take the execution context: Jalons' defaults read none.
             values = [*(row[name] for name in given),
                       *(default.arg if default.is_scalar else default.arg(None) for default in defaults.values())]
             copy.write_row([value if processor is None or value is None else processor(value)

@@ -476,8 +476,9 @@ class PhaseCount(db.Model):
     incubator, sponsors or archiving (the flush listeners above, apply_count_deltas: row locks on the
     counts it changes, held until commit, so two writes wait for each other only when they move startups
     of the same incubator or sponsor and phase), and recounted each night (startups.jobs, a table lock).
-    A zero stays as a row (readers skip it) until the nightly recount. So they hold for the day of the cached phases: pages read them only when
-    cache_is_fresh(today), else they count over current_periods(today) as before.
+    A zero stays as a row (readers skip it) until the nightly recount. So they hold for the day of the
+    cached phases: pages read them only when cache_is_fresh(today), else they count over
+    current_periods(today) as before.
     """
 
     __tablename__ = "phase_counts"

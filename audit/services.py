@@ -1,8 +1,7 @@
 """Writing the audit trail. Every decision-grade change calls record() in the same transaction."""
 
-import sqlalchemy as sa
 
-from core.db import db
+from core.db import db, insert_rows
 from core.values import jsonable
 from audit.models import AuditEvent, Visibility
 from users.models import Person
@@ -67,7 +66,7 @@ def record_all(events: list[dict]) -> None:
     """Append many events at once, each given by event_values(): one INSERT for hundreds of them (the
     import of the beta.gouv.fr fiches), where record() would write one row at a time."""
     if events:
-        db.session.execute(sa.insert(AuditEvent), events)
+        insert_rows(db.session.connection(), AuditEvent.__table__, events)
 
 
 def history(startup_id: str, limit: int = 200) -> list[AuditEvent]:

@@ -20,6 +20,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import Header
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid
@@ -67,7 +68,22 @@ class _Policy(EmailPolicy):
         return name.lower() == "subject" and not self.utf8 and not str(value).isascii()
 
 
-POLICY = _Policy(linesep="\r\n")
+class _HeaderRegistry(HeaderRegistry):
+    """The standard header classes, each made once: the registry builds a new class for every header it
+    parses (a fifth of the time of building an e-mail)."""
+
+    def __init__(self):
+        super().__init__()
+        self._classes = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+
+POLICY = _Policy(linesep="\r\n", header_factory=_HeaderRegistry())
 
 
 def header_text(value: str) -> str:
@@ -76,14 +92,25 @@ def header_text(value: str) -> str:
     return " ".join(one_line(value).split())
 
 
-def build(mail: Mail, sender: str) -> EmailMessage:
+def build(mail: Mail, sender: str, shared: dict | None = None) -> EmailMessage:
+    """The message of `mail`. `shared` keeps the headers parsed for a batch of e-mails (core/outbox.py):
+    the sender and the fixed headers are then parsed once per batch, and a subject once per kind of
+    e-mail and subject (the reminders of one committee share theirs); the rest is each e-mail's own."""
+    def header(name: str, value: str):
+        if shared is None:
+            return value
+        key = (name, value)
+        if key not in shared:
+            shared[key] = POLICY.header_factory(name, value)  # immutable: safe in many messages
+        return shared[key]
+
     message = EmailMessage(policy=POLICY)
-    message["From"] = header_text(sender)
+    message["From"] = header("From", header_text(sender))
     message["To"] = header_text(mail.to)
-    message["Subject"] = header_text(mail.subject)
+    message["Subject"] = header("Subject", header_text(mail.subject))
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = mail.message_id or make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message["Auto-Submitted"] = "auto-generated"
+    message["Auto-Submitted"] = header("Auto-Submitted", "auto-generated")
     message.set_content(mail.body)
     return message
 
@@ -93,7 +120,8 @@ def send(mail: Mail) -> None:
     through a connection of its own. Raises smtplib/OS errors (and the errors of a message that cannot be
     built): callers that must not fail use send_after_commit."""
     config = current_app.config
-    message = build(mail, config["MAIL_FROM"])
+    shared = _connection.get()
+    message = build(mail, config["MAIL_FROM"], shared.headers if shared is not None else None)
     if config.get("MAIL_ECHO"):
         # Readable, not the wire format (quoted-printable would break the links in two).
         print(f"\n----- e-mail -----\nÀ : {mail.to}\nObjet : {mail.subject}\n\n{mail.body}\n------------------",
@@ -101,7 +129,6 @@ def send(mail: Mail) -> None:
     if not config.get("SMTP_HOST"):
         log.info("SMTP_HOST is not set: e-mail to %s not sent", mail.to)
         return
-    shared = _connection.get()
     if shared is not None:
         shared.send(message)
         return
@@ -120,6 +147,7 @@ class Connection:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
         self.carried = 0  # e-mails sent through the current session
+        self.headers: dict = {}  # the headers its e-mails share, parsed once (build())
 
     def __enter__(self) -> "Connection":
         return self

@@ -6,7 +6,12 @@ import decimal
 import enum
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value):
+    if type(value) in _PLAIN:  # most values, at the cost of one lookup (an import walks thousands)
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (dt.date, dt.datetime)):

@@ -1,7 +1,9 @@
 import datetime as dt
 import enum
+from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import clock
@@ -299,6 +301,7 @@ def _cached_periods():
 
 _FRESH = "startups.cache_fresh"  # session.info key: (day, whether every cached phase is that day's)
 _REFRESHED = "startups.refreshed"  # session.info key: startups refreshed by the flush under way
+_COUNTED = "startups.counted"  # session.info key: {startup id: the phase counts it was in before the flush}
 
 
 def _stale(today: dt.date):
@@ -364,24 +367,37 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
     return result.rowcount
 
 
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _hold_counted_startups(session, _context, _instances):
+    """Before a flush that may move startups between phase counts (their periods, incubator, sponsors or
+    archiving change): what they count for now, read from the database, their rows locked on PostgreSQL
+    until the transaction ends, so that the counts' deltas after the flush are those of this transaction
+    alone (apply_count_deltas)."""
+    ids = _counted_startups(session)
+    if ids:
+        held = session.info.setdefault(_COUNTED, {})
+        held.update(counted_in(session, ids - held.keys(), lock=True))
+
+
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _refresh_after_changes(session, _context):
     """A flush that adds, changes or removes phase periods (or adds startups) refreshes those startups'
-    cached phase for today in the same transaction, and makes the session check freshness again; with the
-    flushes that change a startup's incubator, sponsors or archiving, it recounts the phase counts of the
-    incubators and sponsors concerned (refresh_phase_counts)."""
+    cached phase for today in the same transaction, and makes the session check freshness again; the phase
+    counts of the startups it moves (phase, incubator, sponsors, archiving) follow by deltas."""
     touched = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, PhasePeriod) and obj.startup_id is not None:
             touched.add(obj.startup_id)
         elif isinstance(obj, Startup) and obj in session.new:
             touched.add(obj.id)
-    recount, incubators, sponsors = _count_changes(session)
     if touched:
         refresh_current_phases(session, clock.today(), touched)
         session.info.setdefault(_REFRESHED, set()).update(touched)
-    if touched or recount or incubators or sponsors:
-        refresh_phase_counts(session, touched | recount, incubators, sponsors)
+    before = session.info.pop(_COUNTED, {})
+    for id in touched - before.keys():
+        before[id] = frozenset()  # a new startup counted nowhere until now
+    if before:
+        apply_count_deltas(session, before, counted_in(session, before))
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
@@ -400,8 +416,9 @@ def _expire_refreshed(session, _context):
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
 def _forget_freshness(session, *_):
     """What the session knew of the cache holds for its transaction only (another process may have
-    refreshed it, or changed periods, since)."""
+    refreshed it, or changed periods, since); what a flush that failed had read of the counts, neither."""
     session.info.pop(_FRESH, None)
+    session.info.pop(_COUNTED, None)
 
 
 @sa.event.listens_for(Startup, "before_insert")
@@ -455,10 +472,13 @@ class PhaseCount(db.Model):
     """How many startups (not archived) are in each cached current phase, per incubator and per sponsor.
 
     The list pages read these few hundred rows by key instead of grouping the whole portfolio. They follow
-    the cached current phase: recounted in the transaction that changes a startup's cached phase,
-    incubator, sponsors or archiving (the after_flush listener above), and each night with it
-    (startups.jobs). So they hold for the day of the cached phases: pages read them only when
-    cache_is_fresh(today), else they count over current_periods(today) as before.
+    the cached current phase: moved by deltas in the transaction that changes a startup's cached phase,
+    incubator, sponsors or archiving (the flush listeners above, apply_count_deltas: row locks on the
+    counts it changes, held until commit, so two writes wait for each other only when they move startups
+    of the same incubator or sponsor and phase), and recounted each night (startups.jobs, a table lock).
+    A zero stays as a row (readers skip it) until the nightly recount. So they hold for the day of the
+    cached phases: pages read them only when cache_is_fresh(today), else they count over
+    current_periods(today) as before.
     """
 
     __tablename__ = "phase_counts"
@@ -472,32 +492,73 @@ class PhaseCount(db.Model):
     SPONSOR = "sponsor"
 
 
-def _count_changes(session) -> tuple[set, set, set]:
-    """From a flush: startups whose incubator, sponsors or archiving changed (recounted with their current
-    incubator and sponsors), and the incubators and sponsors they left (recounted too)."""
-    startups, incubators, sponsors = set(), set(), set()
-    for obj in (*session.dirty, *session.deleted):
-        if not isinstance(obj, Startup):
+def _counted_startups(session) -> set[str]:
+    """The startups already in the database whose phase counts the session's pending changes may move."""
+    ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PhasePeriod):
+            startup = obj.startup_id or (obj.startup.id if obj.startup is not None else None)
+            if startup is not None:
+                ids.add(startup)
+        elif isinstance(obj, Startup) and obj not in session.new:
+            state = sa.inspect(obj)
+            if obj in session.deleted or any(state.attrs[name].history.has_changes() for name in _COUNTED_FIELDS):
+                ids.add(obj.id)
+    return ids - {o.id for o in session.new if isinstance(o, Startup)}  # a new one counts nowhere yet
+
+
+_COUNTED_FIELDS = ("incubator_id", "incubator", "archived_at", "sponsors", "periods")
+
+
+def counted_in(session, startup_ids, lock: bool = False) -> dict[str, frozenset]:
+    """{startup id: the phase counts it is in} from the database: (scope, scope id, phase) of its incubator
+    and of each sponsor, none when archived (or gone). lock=True locks the startups' rows on PostgreSQL
+    (FOR NO KEY UPDATE), as a change of the startup would, so that what is read stays true until commit."""
+    ids = sorted(startup_ids)
+    if not ids:
+        return {}
+    table = Startup.__table__
+    query = (
+        sa.select(table.c.id, table.c.incubator_id, table.c.cached_phase, table.c.archived_at,
+                  startup_sponsors.c.organisation_id)
+        .outerjoin(startup_sponsors, startup_sponsors.c.startup_id == table.c.id)
+        .where(table.c.id.in_(ids))
+        .order_by(table.c.id)
+    )
+    if lock:
+        query = query.with_for_update(key_share=True, of=table)
+    counted = {id: set() for id in ids}
+    for id, incubator_id, phase, archived_at, sponsor_id in session.connection().execute(query):
+        if archived_at is not None:
             continue
-        state = sa.inspect(obj)
-        if obj in session.deleted:
-            incubators.add(obj.incubator_id or "")
-            sponsors.update(o.id for o in state.dict.get("sponsors", ()))
-            continue
-        changed = False
-        for name in ("incubator_id", "incubator", "archived_at", "sponsors"):
-            history = state.attrs[name].history
-            if history.has_changes():
-                changed = True
-                if name == "incubator_id":
-                    incubators.update(value or "" for value in history.deleted)
-                elif name == "incubator":
-                    incubators.update(o.id if o is not None else "" for o in history.deleted)
-                elif name == "sponsors":
-                    sponsors.update(o.id for o in history.deleted)
-        if changed:
-            startups.add(obj.id)
-    return startups, incubators, sponsors
+        phase = str(phase) if phase else ""
+        counted[id].add((PhaseCount.INCUBATOR, incubator_id or "", phase))
+        if sponsor_id is not None:
+            counted[id].add((PhaseCount.SPONSOR, sponsor_id, phase))
+    return {id: frozenset(keys) for id, keys in counted.items()}
+
+
+def apply_count_deltas(session, before: dict, after: dict) -> None:
+    """Add to the phase counts what the startups moved from `before` to `after` ({id: keys of counted_in}):
+    one upsert adding each key's delta to its row, so that transactions moving different startups at the
+    same time each add their own (row locks, taken in key order), never a recount over a snapshot."""
+    deltas = defaultdict(int)
+    for id in before.keys() | after.keys():
+        for key in after.get(id, frozenset()) - before.get(id, frozenset()):
+            deltas[key] += 1
+        for key in before.get(id, frozenset()) - after.get(id, frozenset()):
+            deltas[key] -= 1
+    rows = [{"scope": scope, "scope_id": scope_id, "phase": phase, "startups": delta}
+            for (scope, scope_id, phase), delta in sorted(deltas.items()) if delta]
+    if not rows:
+        return
+    connection = session.connection()
+    table = PhaseCount.__table__
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    connection.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.scope_id, table.c.phase],
+        set_={"startups": table.c.startups + insert.excluded.startups},
+    ), rows)
 
 
 def _counts_by_incubator():
@@ -521,30 +582,16 @@ def _counts_by_sponsor():
     )
 
 
-def refresh_phase_counts(session, startup_ids=None, incubator_ids=(), sponsor_ids=()) -> None:
-    """Count again, from the cached phases, the phase counts of every incubator and sponsor (startup_ids
-    None), or of the incubators and sponsors of these startups and of the ids given ("" : no incubator)."""
+def refresh_phase_counts(session) -> None:
+    """Count again, from the cached phases, the phase counts of every incubator and sponsor: after the
+    nightly refresh of the cached phases, an import's new startups, or rows changed without the ORM. On
+    PostgreSQL the table is locked meanwhile: a transaction adding deltas (apply_count_deltas) waits for
+    the recount, or the recount for it, so that its delta lands on a count that does not include it."""
     table = PhaseCount.__table__
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # Two transactions recounting the same scope would each insert its rows: one after the other.
         connection.exec_driver_sql("LOCK TABLE phase_counts IN SHARE ROW EXCLUSIVE MODE")
-    by_incubator, by_sponsor = _counts_by_incubator(), _counts_by_sponsor()
-    if startup_ids is None:
-        connection.execute(table.delete())
-    else:
-        ids = sorted(startup_ids)
-        incubators = set(incubator_ids) | {value or "" for value in connection.scalars(
-            sa.select(Startup.__table__.c.incubator_id).where(Startup.__table__.c.id.in_(ids)))}
-        sponsors = set(sponsor_ids) | set(connection.scalars(
-            sa.select(startup_sponsors.c.organisation_id).where(startup_sponsors.c.startup_id.in_(ids))))
-        connection.execute(table.delete().where(sa.or_(
-            sa.and_(table.c.scope == PhaseCount.INCUBATOR, table.c.scope_id.in_(sorted(incubators))),
-            sa.and_(table.c.scope == PhaseCount.SPONSOR, table.c.scope_id.in_(sorted(sponsors))))))
-        column = Startup.__table__.c.incubator_id
-        by_incubator = by_incubator.where(sa.or_(column.in_(sorted(incubators - {""})),
-                                                 column.is_(None) if "" in incubators else sa.false()))
-        by_sponsor = by_sponsor.where(startup_sponsors.c.organisation_id.in_(sorted(sponsors)))
+    connection.execute(table.delete())
     columns = [table.c.scope, table.c.scope_id, table.c.phase, table.c.startups]
-    connection.execute(table.insert().from_select(columns, by_incubator))
-    connection.execute(table.insert().from_select(columns, by_sponsor))
+    connection.execute(table.insert().from_select(columns, _counts_by_incubator()))
+    connection.execute(table.insert().from_select(columns, _counts_by_sponsor()))

@@ -74,3 +74,17 @@ def test_the_account_emails_keep_their_subject_through_the_wire(subject):
             back = round_trip(build(Mail("nora@example.gouv.fr", text, f"Bonjour {name},\n"), SENDER))
             assert back["Subject"] == text
             assert back.get_content().replace("\r\n", "\n") == f"Bonjour {name},\n"
+
+
+def test_a_batch_parses_its_shared_headers_once_and_sends_what_each_e_mail_alone_would():
+    """Inside a batch (mail.connection()) the sender and the fixed headers are parsed once, a subject once
+    for every e-mail that has it: the bytes on the wire are those of each e-mail built on its own."""
+    shared = {}
+    for n, name in enumerate(NAMES):
+        for person in ("Nora Éloi", "Jean Dupont"):
+            mail = Mail(f"p{n}@example.gouv.fr", f"{name} : comité d'investissement le 3 décembre 2026",
+                        f"Bonjour {person},\n\nLe dossier est à lire.", message_id=f"<rappel.{n}@jalons.beta.gouv.fr>")
+            alone, batched = build(mail, SENDER), build(mail, SENDER, shared)
+            batched.replace_header("Date", alone["Date"])
+            assert batched.as_bytes() == alone.as_bytes()
+    assert len(shared) == 2 + len(NAMES)  # From, Auto-Submitted, and one subject per startup

@@ -9,7 +9,7 @@ Timing (all days are calendar days in Paris; `today` is a parameter, never the w
   the hook of issue 5).
 - READ_PACK, to every participant of the committee: from 7 days before it until its day, with the link
   to the pack.
-- RECORD_DECISION, to the chair (without one: the committee's coach, else the startup's): from 2 days
+- RECORD_DECISION, to the chair when they may record it (otherwise: the committee's coach, else the startup's): from 2 days
   after a held committee, as long as it has no decision.
 - SIGN_OFF_DECISION, to the sponsor (the committee's, else the startup's): from 7 days after the
   decision, as long as it is not signed off.
@@ -279,10 +279,17 @@ def due_reminders(today: dt.date) -> list[Due]:
                 add(_due(ReminderKind.READ_PACK, committee, committee.startup_id, name, person, day))
 
     for committee in held:
-        if _reachable(committee.chair):
-            people = [_as_recipient(committee.chair)]
+        # The chair records the decision when they may (a partner administration's representative who chairs
+        # without a role in the startup may not: the coaches do).
+        chair = [_as_recipient(committee.chair)] if _reachable(committee.chair) else []
+        # Who may record it (users/permissions.py, committee.decide): admins, the incubator's staff, the coaches.
+        deciders = {p.id for p in teams.role(committee.startup_id, StartupRole.COACH)
+                    + teams.incubator_staff(committee.startup_id)}
+        if chair and (committee.chair.is_admin or committee.chair_id in deciders):
+            people = chair
         else:
-            people = _participants(committee, ParticipantRole.COACH) or teams.role(committee.startup_id, StartupRole.COACH)
+            people = (_participants(committee, ParticipantRole.COACH) or teams.role(committee.startup_id, StartupRole.COACH)
+                      or chair)
         for person in people:
             add(_due(ReminderKind.RECORD_DECISION, committee, committee.startup_id, committee.startup.name, person, committee.held_on))
 

@@ -144,11 +144,25 @@ def test_a_cancelled_committee_reminds_nobody(committee_on_december_18):
 
 def test_the_chair_is_reminded_two_days_after_a_held_committee_without_decision():
     startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
-    make_committee(startup, CommitteeStatus.HELD, held_on=d("2026-11-25"), chair=make_person("Paula Présidente"),
+    chair = make_person("Paula Présidente")
+    make_member(chair, startup, StartupRole.COACH)  # who chairs and may record the decision
+    make_committee(startup, CommitteeStatus.HELD, held_on=d("2026-11-25"), chair=chair,
                    participants=[(make_person("Camille Coach"), ParticipantRole.COACH)])
     assert sent(d("2026-11-26")) == set()
     assert sent(d("2026-11-27")) == {(ReminderKind.RECORD_DECISION, "Paula Présidente")}
     assert sent(d("2027-01-10")) == {(ReminderKind.RECORD_DECISION, "Paula Présidente")}
+
+
+def test_a_chair_who_may_not_record_the_decision_leaves_the_reminder_to_the_coach():
+    """The partner administration's representative chairs (the convention) without a role in the startup:
+    the coach records the decision, and is reminded; without any coach, the chair is, to pass it on."""
+    startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
+    make_committee(startup, CommitteeStatus.HELD, held_on=d("2026-11-25"), chair=make_person("Rémi Représentant"),
+                   participants=[(make_person("Camille Coach"), ParticipantRole.COACH)])
+    assert sent(d("2026-11-27")) == {(ReminderKind.RECORD_DECISION, "Camille Coach")}
+    alone = make_startup("t", phases=[("construction", d("2026-09-01"))])
+    make_committee(alone, CommitteeStatus.HELD, held_on=d("2026-11-25"), chair=make_person("Renée Seule"))
+    assert (ReminderKind.RECORD_DECISION, "Renée Seule") in sent(d("2026-11-28"))
 
 
 def test_without_a_chair_the_committees_coach_is_reminded_of_the_decision():

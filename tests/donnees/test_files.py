@@ -72,7 +72,7 @@ def test_a_harvester_asking_again_gets_a_304_with_the_stored_etag(client, histor
     assert first.headers["ETag"] == f'"{stored.etag}"'
     again = client.get("/donnees/comites.json", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
-    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Cache-Control"] == "public, max-age=3600"
     since = client.get("/donnees/comites.json", headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
     stale = client.get("/donnees/comites.json", headers={"If-None-Match": '"autre"'})

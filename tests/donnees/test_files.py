@@ -148,3 +148,11 @@ def test_the_scheduled_job_runs_in_an_application_context(app, history, monkeypa
     monkeypatch.setattr(scheduler, "_app", app)
     assert scheduler.run_job("donnees.refresh", today=TODAY).refreshed == list(DATASETS)
     assert db.session.get(OpenFile, ("periodes", "csv")) is not None
+
+
+def test_a_stored_file_is_served_in_one_statement(client, history, time_machine, count_queries):
+    refresh_files(today=night(time_machine))
+    for name in DATASETS:
+        with count_queries() as statements:
+            assert client.get(f"/donnees/{name}.json").status_code == 200
+        assert len(statements) == 1, statements

@@ -84,6 +84,10 @@ class Dataset:
     def json(self, rows: list[dict]) -> str:
         return json.dumps(rows, ensure_ascii=False, default=_json_value, indent=1)
 
+    def file(self, kind: str, rows: list[dict]) -> bytes:
+        """The bytes of the file of this kind (csv, json) that /donnees serves."""
+        return (self.csv(rows) if kind == "csv" else self.json(rows)).encode("utf-8")
+
 
 def _csv_value(value) -> str:
     if value is None:

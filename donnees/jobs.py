@@ -40,17 +40,12 @@ def etag(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def render(dataset: Dataset, kind: str, rows: list[dict]) -> bytes:
-    """The file's bytes, as the download route serves them."""
-    return (dataset.csv(rows) if kind == "csv" else dataset.json(rows)).encode("utf-8")
-
-
 def store(dataset: Dataset, today: dt.date, now: dt.datetime) -> None:
     """Generate one dataset and write its files (flushes, never commits)."""
     rows = dataset.rows(today, now)
     dialect = sqlite if db.session.get_bind().dialect.name == "sqlite" else postgresql
     for kind in KINDS:
-        content = render(dataset, kind, rows)
+        content = dataset.file(kind, rows)
         values = {"content": content, "etag": etag(content), "generated_at": now, "row_count": len(rows)}
         statement = dialect.insert(OpenFile).values(dataset=dataset.name, kind=kind, **values)
         db.session.execute(statement.on_conflict_do_update(index_elements=["dataset", "kind"], set_=values))

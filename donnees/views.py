@@ -20,6 +20,7 @@ from users.permissions import public
 bp = Blueprint("donnees", __name__, url_prefix="/donnees")
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+CACHE_CONTROL = "public, max-age=3600"
 
 
 def last_update():
@@ -38,8 +39,9 @@ def index():
 
 
 def _etag(name: str, kind: str) -> str:
-    """For a file generated on request (no stored file yet). Changes with the data (the last change in the audit trail, where every write is), the day (the
-    figures are « as of » today) and the file asked: one indexed read, before any of the file's work."""
+    """For a file generated on request (no stored file yet): changes with the data (the last change in the
+    audit trail, where every write is), the day (the figures are « as of » today) and the file asked: one
+    indexed read, before any of the file's work."""
     token = f"{last_update()}|{clock.today().isoformat()}|{name}|{kind}"
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
@@ -50,22 +52,17 @@ def download(dataset: str, kind: str):
     name, dataset = dataset, DATASETS.get(dataset)
     if dataset is None or kind not in MEDIA_TYPES:
         abort(404)
+    headers = {"Content-Disposition": f'inline; filename="jalons-{name}.{kind}"', "Cache-Control": CACHE_CONTROL}
     stored = db.session.get(OpenFile, (name, kind))
     if stored is not None:
-        response = Response(stored.content, mimetype=MEDIA_TYPES[kind])
-        response.headers["Content-Disposition"] = f'inline; filename="jalons-{name}.{kind}"'
-        response.headers["Cache-Control"] = "public, max-age=3600"
+        response = Response(stored.content, mimetype=MEDIA_TYPES[kind], headers=headers)
         response.set_etag(stored.etag)
         response.last_modified = stored.generated_at
         return response.make_conditional(request)
     etag = _etag(name, kind)
     if etag in request.if_none_match:
-        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": "public, max-age=3600"})
-    rows = dataset.rows(clock.today(), clock.now())
-    body = dataset.csv(rows) if kind == "csv" else dataset.json(rows)
-    response = Response(body, mimetype=MEDIA_TYPES[kind])
-    response.headers["Content-Disposition"] = f'inline; filename="jalons-{name}.{kind}"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL})
+    response = Response(dataset.file(kind, dataset.rows(clock.today(), clock.now())), mimetype=MEDIA_TYPES[kind], headers=headers)
     response.set_etag(etag)
     return response
 
@@ -77,4 +74,4 @@ def schema(dataset: str):
     if dataset is None:
         abort(404)
     return Response(json.dumps(dataset.schema(), ensure_ascii=False, indent=1), mimetype="application/json; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=3600"})
+                    headers={"Cache-Control": CACHE_CONTROL})

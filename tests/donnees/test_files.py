@@ -3,19 +3,18 @@
 304 with the stored ETag."""
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import logging
 import types
 
-import pytest
 import sqlalchemy as sa
 
 from core import scheduler
 from core.clock import PARIS
 from core.db import db
-from donnees import datasets
 from donnees.datasets import DATASETS
 from donnees.jobs import refresh_files
 from donnees.models import OpenFile
@@ -87,7 +86,7 @@ def test_a_dataset_that_fails_keeps_its_previous_files_and_the_others_refresh(cl
     def broken(today, now):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setitem(DATASETS, "comites", datasets.dataclasses.replace(DATASETS["comites"], rows=broken))
+    monkeypatch.setitem(DATASETS, "comites", dataclasses.replace(DATASETS["comites"], rows=broken))
     make_startup("nouvelle", name="Nouvelle", phases=[("investigation", d("2026-06-01"))])
     with caplog.at_level(logging.ERROR, logger="donnees.jobs"):
         done = refresh_files(today=night(time_machine, NIGHT + dt.timedelta(days=1)))
@@ -124,7 +123,7 @@ def test_flask_donnees_refresh_says_what_it_did_and_fails_when_a_dataset_fails(a
     def broken(today, now):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setitem(DATASETS, "statistiques", datasets.dataclasses.replace(DATASETS["statistiques"], rows=broken))
+    monkeypatch.setitem(DATASETS, "statistiques", dataclasses.replace(DATASETS["statistiques"], rows=broken))
     result = runner.invoke(args=["donnees", "refresh"])
     assert result.exit_code == 1
     assert "en échec (fichiers précédents gardés) : statistiques" in result.output

@@ -3,6 +3,10 @@
 Registered on the API blueprint by api/views.py (imported at its end). Each dataset's response schema is
 derived from its Table Schema (donnees.datasets), so that the OpenAPI document, the files and the API
 describe the same columns.
+
+Unlike the files of /donnees, which the nightly job stores (donnees/jobs.py), these answers are computed on
+request: the filters make too many combinations to store, and the API is read as of now (its ETag, a hash
+of the body, still spares a client asking again: core/http_cache.py).
 """
 
 import datetime as dt
@@ -67,8 +71,9 @@ def _register(dataset) -> None:
 
     @public
     @endpoint(summary=dataset.title, response=rows_schema, query=params, tag="Données ouvertes",
-              description=f"{dataset.description} Le même contenu que /donnees/{dataset.name}.csv "
-                          f"(schéma : /donnees/{dataset.name}.schema.json), filtrable.")
+              description=f"{dataset.description} Les mêmes colonnes que /donnees/{dataset.name}.csv "
+                          f"(schéma : /donnees/{dataset.name}.schema.json), filtrables ; calculé à la demande, "
+                          f"donc à jour, quand le fichier est mis à jour chaque nuit.")
     def view(query):
         today = clock.today()
         wanted = {name: value for name, value in query.items() if value is not None}

@@ -107,7 +107,7 @@ def register(app: Flask) -> None:
     @app.cli.command("scheduler")
     @click.option("--list", "list_only", is_flag=True, help="Affiche les tâches et leur prochaine exécution, sans lancer le planificateur.")
     def scheduler_command(list_only: bool):
-        """Lance le planificateur (APScheduler) au premier plan : les rappels quotidiens des comités.
+        """Lance le planificateur (APScheduler) au premier plan : ses tâches quotidiennes (rappels, alertes, synchronisation beta.gouv.fr, fichiers des données ouvertes).
 
         Un seul processus suffit, à côté du serveur web ; jamais dans les workers web.
         """

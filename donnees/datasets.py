@@ -1,9 +1,9 @@
 """The open datasets of Jalons, to the conventions of data.gouv.fr: each one a Table Schema (every column
 described) and its rows, written as CSV (UTF-8, `,`, ISO dates, one header row) or JSON.
 
-The files are generated on request from the database (a few statements each): their URLs never change,
-they are never stale, and no job or storage can fail between a change and its publication. The views
-send an ETag (the data version and the day) so that a harvester asking again gets a 304 without any work.
+The nightly job (donnees/jobs.py) writes each dataset's files into the database and /donnees serves
+them as stored, at URLs that never change; the API (/api/v1/donnees/<name>) computes the rows on request,
+with its filters.
 """
 
 import dataclasses
@@ -84,6 +84,10 @@ class Dataset:
     def json(self, rows: list[dict]) -> str:
         return json.dumps(rows, ensure_ascii=False, default=_json_value, indent=1)
 
+    def file(self, kind: str, rows: list[dict]) -> bytes:
+        """The bytes of the file of this kind (csv, json) that /donnees serves."""
+        return (self.csv(rows) if kind == "csv" else self.json(rows)).encode("utf-8")
+
 
 def _csv_value(value) -> str:
     if value is None:
@@ -135,7 +139,7 @@ def startup_rows(today: dt.date, _now: dt.datetime) -> list[dict]:
 
 STARTUPS = Dataset(
     "startups", "Startups d'État et leur phase en cours",
-    "Chaque Startup d'État suivie par Jalons (hors archivées), avec sa phase au jour du téléchargement.",
+    "Chaque Startup d'État suivie par Jalons (hors archivées), avec sa phase au jour où les données ont été produites.",
     (
         Field("id", "string", "Identifiant de la startup (nom de sa fiche sur beta.gouv.fr).", required=True),
         Field("nom", "string", "Nom de la startup.", required=True),
@@ -351,7 +355,7 @@ FUNNEL_MEASURES = {"entered": "entrees_investigation", "construction": "construc
 
 FIGURES = Dataset(
     "statistiques", "Statistiques du programme",
-    "Les chiffres de la page /stats de Jalons, sans filtre, au jour du téléchargement : une ligne par chiffre "
+    "Les chiffres de la page /stats de Jalons, sans filtre, au jour où les données ont été produites : une ligne par chiffre "
     "(figure, période, groupe, mesure, valeur) ; chaque figure est définie sur la page /stats.",
     (
         Field("figure", "string", "La figure : entonnoir, duree_phase, comites_en_retard, comites_tenus, "

@@ -1,5 +1,6 @@
 """The open datasets: every file valid against its Table Schema (frictionless, as data.gouv.fr's validator
-reads them), CSV and JSON alike, no personal data, a stable URL answered with an ETag."""
+reads them), CSV and JSON alike, the nightly files as well as those generated on request, no personal data,
+a stable URL answered with an ETag."""
 
 import csv
 import io
@@ -10,12 +11,16 @@ from markupsafe import escape
 from frictionless import Resource, Schema
 
 from donnees.datasets import DATASETS
+from donnees.jobs import refresh_files
 
 NAMES = sorted(DATASETS)
 
 
+@pytest.mark.parametrize("published", [False, True], ids=["on-request", "nightly-file"])
 @pytest.mark.parametrize("name", NAMES)
-def test_each_csv_is_valid_against_its_table_schema(client, history, tmp_path, name):
+def test_each_csv_is_valid_against_its_table_schema(client, history, tmp_path, name, published):
+    if published:
+        refresh_files(today=history)
     schema = client.get(f"/donnees/{name}.schema.json").get_json()
     assert schema["licenses"][0]["name"] == "etalab-2.0"
     assert all(field["description"] for field in schema["fields"])

@@ -97,7 +97,7 @@ def test_writers_moving_different_startups_at_once_neither_wait_for_each_other_n
     the archive): they change the same count rows, so each waits for the row locks of the one before, and
     none loses the others' deltas. After all commits the kept counts equal a count of the portfolio."""
     if app.extensions["sqlalchemy"].engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer at a time")
+        pytest.skip("needs postgresql: SQLite lets one writer at a time")
     clock_on(TODAY)
     test_session = db.session
     db.session = db._make_scoped_session({})  # committed data that the writers' connections see

@@ -6,6 +6,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from conventions import services
+from conventions import fast_fund
+from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Party, Resource, TaxBasis
 from core.db import db
 from startups.models import Organisation, Startup, current_periods
@@ -84,15 +86,15 @@ def _demo(today: dt.date, lines: list[str]) -> None:
                          actor=None, today=today)
 
     def order(number: str, amount: int, day: int, activity: Activity):
-        return services.engage_order(main, startup=startups[0], number=number, holder="Titulaire du marché (démo)",
+        return spending.engage_order(main, startup=startups[0], number=number, holder="Titulaire du marché (démo)",
                                      amount_cents=amount * EUR, engaged_on=base + dt.timedelta(days=day),
                                      activity=activity, resource=Resource.SERVICES, actor=None, today=today)
 
     def delivered(item, amount: int, day: int, validate: bool = True):
-        service = services.record_service_fait(item, amount_cents=amount * EUR, delivered_on=base + dt.timedelta(days=day),
+        service = spending.record_service_fait(item, amount_cents=amount * EUR, delivered_on=base + dt.timedelta(days=day),
                                                actor=None, today=today)
         if validate:
-            services.validate_service_fait(service, actor=None, today=base + dt.timedelta(days=day + 2))
+            spending.validate_service_fait(service, actor=None, today=base + dt.timedelta(days=day + 2))
         return service
 
     order("DEMO-BC-1", 20_000, 5, Activity.DEVELOPMENT)  # engaged, nothing delivered yet
@@ -104,25 +106,25 @@ def _demo(today: dt.date, lines: list[str]) -> None:
     paid = order("DEMO-BC-4", 30_000, 20, Activity.PRODUCT)
     delivered(paid, 30_000, 120)
     db.session.flush()
-    services.record_invoice(paid, number="DEMO-F-4", amount_cents=30_000 * EUR, filed_on=base + dt.timedelta(days=125),
+    spending.record_invoice(paid, number="DEMO-F-4", amount_cents=30_000 * EUR, filed_on=base + dt.timedelta(days=125),
                             paid_on=base + dt.timedelta(days=150), actor=None, today=today)
     closed = order("DEMO-BC-5", 20_000, 25, Activity.HOSTING)
     delivered(closed, 8_000, 100)
-    services.close_order(closed, closed_on=base + dt.timedelta(days=110), actor=None, today=today)
+    spending.close_order(closed, closed_on=base + dt.timedelta(days=110), actor=None, today=today)
     # A quote accepted and ordered, and one received that waits for DINUM's decision.
-    quoted = services.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-1", holder="Titulaire du marché (démo)",
+    quoted = spending.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-1", holder="Titulaire du marché (démo)",
                                    amount_cents=12_000 * EUR, tax_basis=TaxBasis.HT, received_on=base + dt.timedelta(days=26),
                                    valid_until=base + dt.timedelta(days=56), actor=None, today=today,
                                    description="Audit d'accessibilité (démo)")
-    services.decide_quote(quoted, accept=True, decided_on=base + dt.timedelta(days=28), actor=None, today=today)
-    services.engage_order(main, startup=startups[0], number="DEMO-BC-6", holder=quoted.holder, amount_cents=12_000 * EUR,
+    spending.decide_quote(quoted, accept=True, decided_on=base + dt.timedelta(days=28), actor=None, today=today)
+    spending.engage_order(main, startup=startups[0], number="DEMO-BC-6", holder=quoted.holder, amount_cents=12_000 * EUR,
                           engaged_on=base + dt.timedelta(days=30), activity=Activity.DESIGN, resource=Resource.SERVICES,
                           quote=quoted, actor=None, today=today)
-    services.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-2", holder="Titulaire du marché (démo)",
+    spending.record_quote(main, startup=startups[0], reference="DEMO-DEVIS-2", holder="Titulaire du marché (démo)",
                           amount_cents=18_000 * EUR, tax_basis=TaxBasis.HT, received_on=today - dt.timedelta(days=3),
                           valid_until=today + dt.timedelta(days=27), actor=None, today=today)
     # FAST co-finances the startup this year.
-    services.record_fast_grant(startups[0], year=today.year, ae_cents=100_000 * EUR, cp_cents=50_000 * EUR,
+    fast_fund.record_fast_grant(startups[0], year=today.year, ae_cents=100_000 * EUR, cp_cents=50_000 * EUR,
                                decided_on=min(today, dt.date(today.year, 1, 15)), reference="FAST-DEMO-1",
                                note="Financement FAST de démonstration", actor=None, today=today)
     lines.append(f"Convention de démonstration n° 1 : {startups[0].name}, 6 bons de commande, 2 devis, un financement FAST.")

@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from conventions import services
+from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
 from core import csv_safe
@@ -255,7 +256,7 @@ def _order(convention: Convention, line: int, row: dict, report: Report, today: 
         startup = next((s for s in convention.startups if s.id == row.get("startup")), None)
         if startup is None:
             raise ConventionError(f"la convention {convention.reference} ne couvre pas la startup « {row.get('startup', '')} ».")
-        services.engage_order(
+        spending.engage_order(
             convention, startup=startup, number=number, holder=row.get("titulaire", ""),
             amount_cents=_amount(row, "montant"), engaged_on=_date(row, "date_engagement", "La date d'engagement", True),
             activity=_enum(Activity, row.get("activite") or "", "activite"),

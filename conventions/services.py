@@ -1,5 +1,6 @@
-"""The rules of the money: conventions, signature, avenants, termination, releases of AE/CP,
-orders, services faits, invoices and early closing.
+"""The rules of the money: conventions, signature, avenants, termination, releases of AE/CP, the signed
+PDF. Orders, services faits, invoices, early closing and quotes are in conventions/spending.py; FAST's
+grants in conventions/fast_fund.py.
 
 Every function checks its rule (ConventionError, with the figures in French), changes the data, writes an
 audit event and flushes; the caller commits. A refused change writes nothing: every check runs before the
@@ -20,23 +21,15 @@ import sqlalchemy as sa
 from audit.services import changes, record
 from conventions.models import (
     TERMS,
-    Activity,
     Amendment,
     Convention,
     ConventionKind,
     ConventionStatus,
     ConventionYear,
     EndBound,
-    Invoice,
-    Order,
-    FastGrant,
     Party,
-    Quote,
-    QuoteState,
     Release,
     SignedDocument,
-    Resource,
-    ServiceFait,
     TaxBasis,
 )
 from core import pdf
@@ -50,8 +43,6 @@ NOTICE_MONTHS = 3
 MAX_CENTS = 10**13  # 100 billion euros: far beyond any convention, well inside a BIGINT
 VAT_PERCENT = 20  # the standard French rate: the State cannot recover it
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a signed convention scanned at a good resolution fits well within
-# FAST's ceiling per project and year, from the year it was set until the next one (none is known before 2024).
-FAST_CAPS_CENTS = {2024: 300_000_00, 2025: 200_000_00}
 
 
 class ConventionError(ValueError):
@@ -125,7 +116,7 @@ def check_chorus(fields: dict) -> None:
             raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).")
 
 
-def _one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300) -> None:
+def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300) -> None:
     value = fields.get(key)
     if value is None and not required:
         return
@@ -143,6 +134,13 @@ def _url(fields: dict, key: str, label: str) -> None:
         raise ConventionError(f"{label} doit être une adresse commençant par http:// ou https://.")
     if key in fields:
         fields[key] = value
+
+
+def check_period(value: dt.date | None, label: str, today: dt.date) -> None:
+    if value is None:
+        raise ConventionError(f"{label} est obligatoire.")
+    if value > today:
+        raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.")
 
 
 # -- figures ------------------------------------------------------------------------------------------
@@ -204,13 +202,13 @@ def figures(convention: Convention, *, startup_id: str | None = None) -> dict[in
     return dict(sorted(by_year.items()))
 
 
-def _lock(convention: Convention) -> None:
+def lock(convention: Convention) -> None:
     """Serialise the checks on a convention's totals (a no-op on SQLite, which writes one at a time)."""
     if convention.id is not None:
         db.session.execute(sa.select(Convention.id).where(Convention.id == convention.id).with_for_update())
 
 
-def _startup_of(convention: Convention) -> str | None:
+def startup_of(convention: Convention) -> str | None:
     return convention.startups[0].id if convention.startups else None
 
 
@@ -231,8 +229,8 @@ ADMIN_FIELDS = ("cbcm_partner_sent_on", "cbcm_dinum_sent_on", "datagouv_url", "d
 
 
 def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mapping[int, tuple[int, int]] | None) -> None:
-    _one_line(fields, "title", "L'intitulé", required="title" in fields)
-    _one_line(fields, "reference", "La référence", max_length=100)
+    one_line(fields, "title", "L'intitulé", required="title" in fields)
+    one_line(fields, "reference", "La référence", max_length=100)
     check_chorus(fields)
     starts_on, ends_on = fields.get("starts_on"), fields.get("ends_on")
     if "ends_on" in fields and ends_on is None:
@@ -282,7 +280,7 @@ def create_convention(*, actor: Person | None, partner: Organisation, startups: 
     db.session.flush()
     after = {**terms_of(convention), "kind": convention.kind.value, "partner_id": partner.id,
              "reference": convention.reference, "is_demo": convention.is_demo}
-    record("convention.created", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.created", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after=after)
     return convention
 
@@ -311,7 +309,7 @@ def update_draft(convention: Convention, *, actor: Person | None, startups: Sequ
     _apply_terms(convention, fields, startups, years)
     old, new = changes(before, {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference})
     if new:
-        record("convention.updated", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+        record("convention.updated", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
                before=old, after=new)
     return convention
 
@@ -321,8 +319,8 @@ def sign(convention: Convention, party: Party, *, signatory: str, signatory_titl
     """One party's signature: the partner first, DINUM last. The convention takes effect on DINUM's signature
     unless it names a later date of effect."""
     fields = {"signatory": signatory, "title": signatory_title}
-    _one_line(fields, "signatory", "Le nom du signataire", required=True, max_length=200)
-    _one_line(fields, "title", "La qualité du signataire", required=True, max_length=200)
+    one_line(fields, "signatory", "Le nom du signataire", required=True, max_length=200)
+    one_line(fields, "title", "La qualité du signataire", required=True, max_length=200)
     if signed_on is None:
         raise ConventionError("La date de signature est obligatoire.")
     if signed_on > today:
@@ -350,7 +348,7 @@ def sign(convention: Convention, party: Party, *, signatory: str, signatory_titl
         if convention.starts_on is None or convention.starts_on < signed_on:
             convention.starts_on = signed_on
     db.session.flush()
-    record("convention.signed", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.signed", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after={"party": party.value, "signatory": fields["signatory"], "signatory_title": fields["title"],
                   "signed_on": signed_on, "starts_on": convention.starts_on if party is Party.DINUM else None})
     return convention
@@ -373,12 +371,12 @@ def update_follow_up(convention: Convention, *, actor: Person | None, **fields) 
     db.session.flush()
     old, new = changes(before, {k: jsonable(getattr(convention, k)) for k in fields})
     if new:
-        record("convention.follow_up", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+        record("convention.follow_up", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
                before=old, after=new)
     return convention
 
 
-def _signed_and_open(convention: Convention, today: dt.date, what: str) -> None:
+def signed_and_open(convention: Convention, today: dt.date, what: str) -> None:
     if not convention.is_signed:
         raise ConventionError(f"La convention n'est pas encore signée : {what} impossible.")
     if convention.status(today) is ConventionStatus.TERMINATED:
@@ -391,9 +389,9 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
     """An avenant: numbered, signed by both parties; it keeps the whole previous version of the terms and
     changes the current ones. A year's AE may not fall below what was released or engaged, nor its CP below
     what was released or paid."""
-    _signed_and_open(convention, today, "un avenant")
+    signed_and_open(convention, today, "un avenant")
     text = {"summary": summary}
-    _one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
+    one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
     if partner_signed_on is None or dinum_signed_on is None:
         raise ConventionError("Les deux dates de signature de l'avenant sont obligatoires.")
     if max(partner_signed_on, dinum_signed_on) > today:
@@ -442,7 +440,7 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
     db.session.add(amendment)
     db.session.flush()
     old, new = changes(previous, new_terms)
-    record("convention.amended", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.amended", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            before=old, after={**new, "number": amendment.number}, reason=text["summary"])
     return amendment
 
@@ -459,11 +457,11 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
               effective_on: dt.date | None = None, actor: Person | None, today: dt.date) -> Convention:
     """Either party ends the convention with three months' notice: it takes effect on the date asked, no
     earlier than the notice + 3 months (that date when none is asked)."""
-    _signed_and_open(convention, today, "une résiliation")
+    signed_and_open(convention, today, "une résiliation")
     if convention.terminated_on is not None:
         raise ConventionError(f"La résiliation est déjà notifiée (effet le {date_fr(convention.terminated_on)}).")
     text = {"reason": reason}
-    _one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    one_line(text, "reason", "Le motif", required=True, max_length=2000)
     if notified_on is None:
         raise ConventionError("La date de notification est obligatoire.")
     if notified_on > today:
@@ -480,7 +478,7 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
     convention.terminated_by, convention.termination_notified_on = party, notified_on
     convention.terminated_on, convention.termination_reason = effective_on, text["reason"]
     db.session.flush()
-    record("convention.terminated", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.terminated", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after={"terminated_by": party.value, "termination_notified_on": notified_on, "terminated_on": effective_on},
            reason=text["reason"])
     return convention
@@ -488,14 +486,14 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
 
 def suspend(convention: Convention, *, on: dt.date, reason: str, actor: Person | None, today: dt.date) -> Convention:
     """DINUM suspends the delegation (a shortfall not topped up): no order is engaged from that day."""
-    _signed_and_open(convention, today, "une suspension")
+    signed_and_open(convention, today, "une suspension")
     if convention.suspended_on is not None:
         raise ConventionError(f"La convention est déjà suspendue depuis le {date_fr(convention.suspended_on)}.")
     text = {"reason": reason}
-    _one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    one_line(text, "reason", "Le motif", required=True, max_length=2000)
     convention.suspended_on = on
     db.session.flush()
-    record("convention.suspended", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.suspended", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after={"suspended_on": on}, reason=text["reason"])
     return convention
 
@@ -506,7 +504,7 @@ def resume(convention: Convention, *, actor: Person | None) -> Convention:
     before = convention.suspended_on
     convention.suspended_on = None
     db.session.flush()
-    record("convention.resumed", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.resumed", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            before={"suspended_on": before}, after={"suspended_on": None})
     return convention
 
@@ -514,7 +512,7 @@ def resume(convention: Convention, *, actor: Person | None) -> Convention:
 def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents: int, cp_cents: int,
             actor: Person | None, today: dt.date, comment: str | None = None) -> Release:
     """The partner makes AE and CP of a year available; never beyond the schedule (an avenant raises it)."""
-    _signed_and_open(convention, today, "une mise à disposition")
+    signed_and_open(convention, today, "une mise à disposition")
     if released_on is None:
         raise ConventionError("La date de mise à disposition est obligatoire.")
     if released_on > today:
@@ -523,7 +521,7 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
         raise ConventionError("Les montants mis à disposition ne peuvent pas être négatifs.")
     if ae_cents == 0 and cp_cents == 0:
         raise ConventionError("Indiquez un montant d'AE ou de CP.")
-    _lock(convention)
+    lock(convention)
     row = convention.year(year)
     if row is None:
         raise ConventionError(f"L'échéancier de la convention ne prévoit rien pour {year}.")
@@ -535,316 +533,14 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
         raise ConventionError(f"CP mis à disposition {cents_fr(numbers.cp_released)} + {cents_fr(cp_cents)} > "
                               f"{cents_fr(row.cp_planned_cents)} de CP prévus pour {year}.")
     text = {"comment": comment}
-    _one_line(text, "comment", "Le commentaire", max_length=2000)
+    one_line(text, "comment", "Le commentaire", max_length=2000)
     item = Release(convention=convention, year=year, released_on=released_on, ae_cents=ae_cents, cp_cents=cp_cents,
                    comment=text["comment"])
     db.session.add(item)
     db.session.flush()
-    record("convention.released", "convention", convention.id, actor=actor, startup_id=_startup_of(convention),
+    record("convention.released", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after={"year": year, "released_on": released_on, "ae_cents": ae_cents, "cp_cents": cp_cents})
     return item
-
-
-# -- orders and spending ------------------------------------------------------------------------------
-
-def freeze_warning(day: dt.date) -> str | None:
-    """The year-end freeze (fin de gestion): orders stop around 12–15 December and resume in late January."""
-    if (day.month == 12 and day.day >= 12) or (day.month == 1 and day.day <= 31):
-        return (f"Le {date_fr(day)} tombe pendant la fin de gestion (mi-décembre à fin janvier) : "
-                "le bon de commande risque de ne pas être traité avant la reprise.")
-    return None
-
-
-def engage_order(convention: Convention, *, startup: Startup, number: str, holder: str, amount_cents: int,
-                 engaged_on: dt.date, activity: Activity, resource: Resource, actor: Person | None,
-                 today: dt.date, description: str | None = None, quote: Quote | None = None) -> Order:
-    """A bon de commande: it engages AE of its year. Per convention and year, engaged never exceeds the AE
-    released nor the AE planned; the order is dated inside the convention's period. Made from a quote, it is
-    for the quote's startup and holder, dated after the quote's acceptance, and never exceeds the quote."""
-    _signed_and_open(convention, today, "un bon de commande")
-    if quote is not None:
-        _check_order_from_quote(convention, quote, startup=startup, holder=holder, amount_cents=amount_cents,
-                                engaged_on=engaged_on)
-    fields = {"number": number, "holder": holder, "description": description}
-    _one_line(fields, "number", "Le numéro du bon de commande", required=True, max_length=100)
-    _one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
-    if fields["description"] is not None:
-        fields["description"] = fields["description"].strip()[:5000] or None
-    if startup.id not in {s.id for s in convention.startups}:
-        raise ConventionError(f"La convention ne couvre pas {startup.name}.")
-    if amount_cents is None or amount_cents <= 0:
-        raise ConventionError("Le montant du bon de commande doit être positif.")
-    if engaged_on is None:
-        raise ConventionError("La date d'engagement est obligatoire.")
-    if engaged_on > today:
-        raise ConventionError("Un bon de commande ne peut pas être engagé dans le futur.")
-    if convention.starts_on is not None and engaged_on < convention.starts_on:
-        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) précède la prise d'effet de la convention "
-                              f"({date_fr(convention.starts_on)}).")
-    if engaged_on > convention.last_day:
-        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) est après la fin de la convention "
-                              f"({date_fr(convention.last_day)}).")
-    if convention.suspended_on is not None and engaged_on >= convention.suspended_on:
-        raise ConventionError(f"La convention est suspendue depuis le {date_fr(convention.suspended_on)}.")
-    if any(o.number == fields["number"] for o in convention.orders):
-        raise ConventionError(f"Le bon de commande n° {fields['number']} existe déjà sur cette convention.")
-    _lock(convention)
-    year = engaged_on.year
-    row = convention.year(year)
-    numbers = figures(convention).get(year) or None
-    if row is None or numbers is None:
-        raise ConventionError(f"La convention ne prévoit pas d'AE pour {year}.")
-    if numbers.engaged + amount_cents > numbers.ae_released:
-        raise ConventionError(f"Engagé {cents_fr(numbers.engaged)} + {cents_fr(amount_cents)} > "
-                              f"{cents_fr(numbers.ae_released)} d'AE mises à disposition pour {year}.")
-    if numbers.engaged + amount_cents > numbers.ae_planned:
-        raise ConventionError(f"Engagé {cents_fr(numbers.engaged)} + {cents_fr(amount_cents)} > "
-                              f"{cents_fr(numbers.ae_planned)} d'AE prévues pour {year}.")
-    order = Order(convention=convention, startup=startup, amount_cents=amount_cents, engaged_on=engaged_on,
-                  activity=activity, resource=resource, **fields)
-    db.session.add(order)
-    if quote is not None:
-        quote.order = order
-    db.session.flush()
-    record("convention_order.engaged", "convention_order", order.id, actor=actor, startup_id=startup.id,
-           after={"convention_id": convention.id, "number": order.number, "holder": order.holder,
-                  "amount_cents": amount_cents, "engaged_on": engaged_on, "activity": activity.value,
-                  "resource": resource.value, "quote_reference": quote.reference if quote is not None else None})
-    return order
-
-
-def _payment_window(order: Order, day: dt.date, what: str) -> None:
-    convention = order.convention
-    if day < order.engaged_on:
-        raise ConventionError(f"{what} ({date_fr(day)}) précède l'engagement du bon de commande ({date_fr(order.engaged_on)}).")
-    if convention.end_bound is EndBound.ENGAGEMENT_AND_PAYMENT and day > convention.last_day:
-        raise ConventionError(f"{what} ({date_fr(day)}) est après la fin de la convention ({date_fr(convention.last_day)}), "
-                              "qui borne aussi le service fait et le paiement.")
-
-
-def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.date, actor: Person | None,
-                        today: dt.date, comment: str | None = None) -> ServiceFait:
-    """A delivery certified by the holder, partial or total: the services faits never exceed the order."""
-    if order.closed_on is not None:
-        raise ConventionError(f"Le bon de commande n° {order.number} est soldé : plus de service fait.")
-    if amount_cents is None or amount_cents <= 0:
-        raise ConventionError("Le montant du service fait doit être positif.")
-    if delivered_on is None:
-        raise ConventionError("La date du service fait est obligatoire.")
-    if delivered_on > today:
-        raise ConventionError("Un service fait ne peut pas être daté dans le futur.")
-    _payment_window(order, delivered_on, "Le service fait")
-    _lock(order.convention)
-    delivered = order.delivered_cents
-    if delivered + amount_cents > order.amount_cents:
-        raise ConventionError(f"Services faits {cents_fr(delivered)} + {cents_fr(amount_cents)} > "
-                              f"{cents_fr(order.amount_cents)} du bon de commande n° {order.number}.")
-    text = {"comment": comment}
-    _one_line(text, "comment", "Le commentaire", max_length=2000)
-    service = ServiceFait(order=order, amount_cents=amount_cents, delivered_on=delivered_on, comment=text["comment"])
-    db.session.add(service)
-    db.session.flush()
-    record("service_fait.recorded", "service_fait", service.id, actor=actor, startup_id=order.startup_id,
-           after={"order_number": order.number, "amount_cents": amount_cents, "delivered_on": delivered_on,
-                  "share_percent": round(service.share_percent, 1)})
-    return service
-
-
-def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:
-    """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits."""
-    if service.validated_on is not None:
-        raise ConventionError(f"Ce service fait est déjà validé (le {date_fr(service.validated_on)}).")
-    service.validated_by_id, service.validated_on = (actor.id if actor else None), today
-    db.session.flush()
-    record("service_fait.validated", "service_fait", service.id, actor=actor, startup_id=service.order.startup_id,
-           after={"order_number": service.order.number, "amount_cents": service.amount_cents, "validated_on": today})
-    return service
-
-
-def _check_payment(order: Order, amount_cents: int, paid_on: dt.date, today: dt.date) -> None:
-    if paid_on > today:
-        raise ConventionError("Un paiement ne peut pas être daté dans le futur.")
-    _payment_window(order, paid_on, "Le paiement")
-    validated = sum(s.amount_cents for s in order.services if s.validated_on is not None)
-    if order.paid_cents + amount_cents > validated:
-        raise ConventionError(f"Payé {cents_fr(order.paid_cents)} + {cents_fr(amount_cents)} > "
-                              f"{cents_fr(validated)} de services faits validés par l'intrapreneur·e.")
-    convention = order.convention
-    _lock(convention)
-    all_years = figures(convention)
-    numbers = all_years.get(paid_on.year)
-    released = numbers.cp_released if numbers else 0
-    paid = numbers.paid if numbers else 0
-    if paid + amount_cents > released:
-        raise ConventionError(f"Payé {cents_fr(paid)} + {cents_fr(amount_cents)} > {cents_fr(released)} de CP mis à "
-                              f"disposition pour {paid_on.year}.")
-    engaged = sum(n.engaged for n in all_years.values())
-    paid_total = sum(n.paid for n in all_years.values())
-    if paid_total + amount_cents > engaged:
-        raise ConventionError(f"Payé en tout {cents_fr(paid_total)} + {cents_fr(amount_cents)} > {cents_fr(engaged)} engagés.")
-
-
-def record_invoice(order: Order, *, number: str, amount_cents: int, filed_on: dt.date, actor: Person | None,
-                   today: dt.date, paid_on: dt.date | None = None) -> Invoice:
-    """An invoice on an order: the invoices never exceed the services faits."""
-    fields = {"number": number}
-    _one_line(fields, "number", "Le numéro de la facture", required=True, max_length=100)
-    if amount_cents is None or amount_cents <= 0:
-        raise ConventionError("Le montant de la facture doit être positif.")
-    if filed_on is None:
-        raise ConventionError("La date de dépôt de la facture est obligatoire.")
-    if filed_on > today:
-        raise ConventionError("Une facture ne peut pas être déposée dans le futur.")
-    if filed_on < order.engaged_on:
-        raise ConventionError(f"La facture ({date_fr(filed_on)}) précède le bon de commande ({date_fr(order.engaged_on)}).")
-    if any(i.number == fields["number"] for i in order.invoices):
-        raise ConventionError(f"La facture n° {fields['number']} est déjà enregistrée sur ce bon de commande.")
-    if order.invoiced_cents + amount_cents > order.delivered_cents:
-        raise ConventionError(f"Facturé {cents_fr(order.invoiced_cents)} + {cents_fr(amount_cents)} > "
-                              f"{cents_fr(order.delivered_cents)} de services faits sur le bon de commande n° {order.number}.")
-    if paid_on is not None:
-        if paid_on < filed_on:
-            raise ConventionError("Une facture ne peut pas être payée avant d'être déposée.")
-        _check_payment(order, amount_cents, paid_on, today)
-    invoice = Invoice(order=order, number=fields["number"], amount_cents=amount_cents, filed_on=filed_on, paid_on=paid_on)
-    db.session.add(invoice)
-    db.session.flush()
-    record("invoice.recorded", "invoice", invoice.id, actor=actor, startup_id=order.startup_id,
-           after={"order_number": order.number, "number": invoice.number, "amount_cents": amount_cents,
-                  "filed_on": filed_on, "paid_on": paid_on})
-    return invoice
-
-
-def pay_invoice(invoice: Invoice, *, paid_on: dt.date, actor: Person | None, today: dt.date) -> Invoice:
-    """The invoice is paid (CP): paid never exceeds the CP released for that year nor what was engaged."""
-    if invoice.paid_on is not None:
-        raise ConventionError(f"La facture n° {invoice.number} est déjà payée (le {date_fr(invoice.paid_on)}).")
-    if paid_on is None:
-        raise ConventionError("La date de paiement est obligatoire.")
-    if paid_on < invoice.filed_on:
-        raise ConventionError("Une facture ne peut pas être payée avant d'être déposée.")
-    _check_payment(invoice.order, invoice.amount_cents, paid_on, today)
-    invoice.paid_on = paid_on
-    db.session.flush()
-    record("invoice.paid", "invoice", invoice.id, actor=actor, startup_id=invoice.order.startup_id,
-           after={"order_number": invoice.order.number, "number": invoice.number, "amount_cents": invoice.amount_cents,
-                  "paid_on": paid_on})
-    return invoice
-
-
-def close_order(order: Order, *, closed_on: dt.date, actor: Person | None, today: dt.date) -> Order:
-    """Close an order early at the amount consumed (its services faits): the rest of its AE is freed for its
-    year only."""
-    if order.closed_on is not None:
-        raise ConventionError(f"Le bon de commande n° {order.number} est déjà soldé (le {date_fr(order.closed_on)}).")
-    if closed_on is None:
-        raise ConventionError("La date de clôture est obligatoire.")
-    if closed_on > today:
-        raise ConventionError("Une clôture ne peut pas être datée dans le futur.")
-    if closed_on < order.engaged_on:
-        raise ConventionError(f"La clôture ({date_fr(closed_on)}) précède l'engagement ({date_fr(order.engaged_on)}).")
-    consumed = order.delivered_cents
-    order.closed_on, order.closed_amount_cents = closed_on, consumed
-    db.session.flush()
-    record("convention_order.closed", "convention_order", order.id, actor=actor, startup_id=order.startup_id,
-           before={"amount_cents": order.amount_cents},
-           after={"number": order.number, "closed_on": closed_on, "closed_amount_cents": consumed,
-                  "freed_cents": order.amount_cents - consumed})
-    return order
-
-
-# -- quotes (devis) ---------------------------------------------------------------------------------------
-
-def _check_period(value: dt.date | None, label: str, today: dt.date) -> None:
-    if value is None:
-        raise ConventionError(f"{label} est obligatoire.")
-    if value > today:
-        raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.")
-
-
-def record_quote(convention: Convention, *, startup: Startup, reference: str, holder: str, amount_cents: int,
-                 tax_basis: TaxBasis, received_on: dt.date, valid_until: dt.date, actor: Person | None,
-                 today: dt.date, description: str | None = None) -> Quote:
-    """A quote received from a framework-contract holder, for one startup the convention covers."""
-    if convention.status(today) in (ConventionStatus.ENDED, ConventionStatus.TERMINATED):
-        raise ConventionError(f"La convention est {convention.status(today).label.lower()} : plus de devis.")
-    fields = {"reference": reference, "holder": holder}
-    _one_line(fields, "reference", "Le numéro du devis", required=True, max_length=100)
-    _one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
-    if startup.id not in {s.id for s in convention.startups}:
-        raise ConventionError(f"La convention ne couvre pas {startup.name}.")
-    if amount_cents is None or amount_cents <= 0:
-        raise ConventionError("Le montant du devis doit être positif.")
-    if amount_cents > MAX_CENTS:
-        raise ConventionError("Le montant du devis est trop grand.")
-    _check_period(received_on, "La date de réception du devis", today)
-    if valid_until is None:
-        raise ConventionError("La date de fin de validité du devis est obligatoire.")
-    if valid_until < received_on:
-        raise ConventionError(f"La validité du devis ({date_fr(valid_until)}) précède sa réception ({date_fr(received_on)}).")
-    if any(q.reference == fields["reference"] for q in convention.quotes):
-        raise ConventionError(f"Le devis n° {fields['reference']} existe déjà sur cette convention.")
-    text = (description or "").strip()[:5000] or None
-    quote = Quote(convention=convention, startup=startup, amount_cents=amount_cents, tax_basis=tax_basis,
-                  received_on=received_on, valid_until=valid_until, description=text,
-                  created_by_id=actor.id if actor else None, **fields)
-    db.session.add(quote)
-    db.session.flush()
-    record("quote.recorded", "quote", quote.id, actor=actor, startup_id=startup.id,
-           after={"convention_id": convention.id, "reference": quote.reference, "holder": quote.holder,
-                  "amount_cents": amount_cents, "tax_basis": tax_basis.value, "received_on": received_on,
-                  "valid_until": valid_until})
-    return quote
-
-
-def decide_quote(quote: Quote, *, accept: bool, decided_on: dt.date, actor: Person | None, today: dt.date) -> Quote:
-    """DINUM accepts (signs) or refuses a quote still received; a quote past its validity is not accepted."""
-    if quote.state is not QuoteState.RECEIVED:
-        raise ConventionError(f"Le devis n° {quote.reference} est déjà {quote.state.label.lower()} "
-                              f"(le {date_fr(quote.decided_on)}).")
-    _check_period(decided_on, "La date de la décision", today)
-    if decided_on < quote.received_on:
-        raise ConventionError(f"La décision ({date_fr(decided_on)}) précède la réception du devis ({date_fr(quote.received_on)}).")
-    if accept and decided_on > quote.valid_until:
-        raise ConventionError(f"Le devis n° {quote.reference} a expiré le {date_fr(quote.valid_until)} : "
-                              "demandez un nouveau devis au titulaire.")
-    quote.state, quote.decided_on = (QuoteState.ACCEPTED if accept else QuoteState.REFUSED), decided_on
-    db.session.flush()
-    record("quote.accepted" if accept else "quote.refused", "quote", quote.id, actor=actor,
-           startup_id=quote.startup_id, before={"state": QuoteState.RECEIVED.value},
-           after={"reference": quote.reference, "state": quote.state.value, "decided_on": decided_on})
-    return quote
-
-
-def quote_amount_in(quote: Quote, basis: TaxBasis) -> int:
-    """The quote's amount on the convention's basis (HT or TTC), at the standard VAT rate; rounded down, so
-    that an order never exceeds the quote by a rounding."""
-    if quote.tax_basis is basis:
-        return quote.amount_cents
-    if basis is TaxBasis.HT:
-        return quote.amount_cents * 100 // (100 + VAT_PERCENT)
-    return quote.amount_cents * (100 + VAT_PERCENT) // 100
-
-
-def _check_order_from_quote(convention: Convention, quote: Quote, *, startup: Startup, holder: str,
-                            amount_cents: int | None, engaged_on: dt.date | None) -> None:
-    if quote.convention_id != convention.id:
-        raise ConventionError(f"Le devis n° {quote.reference} relève d'une autre convention.")
-    if quote.state is not QuoteState.ACCEPTED:
-        raise ConventionError(f"Le devis n° {quote.reference} n'est pas accepté : seul un devis accepté donne un bon de commande.")
-    if quote.order is not None:
-        raise ConventionError(f"Le devis n° {quote.reference} a déjà donné le bon de commande n° {quote.order.number}.")
-    if startup.id != quote.startup_id:
-        raise ConventionError(f"Le devis n° {quote.reference} est pour {quote.startup.name}, pas pour {startup.name}.")
-    if " ".join((holder or "").split()) != quote.holder:
-        raise ConventionError(f"Le titulaire du bon de commande doit être celui du devis ({quote.holder}).")
-    if engaged_on is not None and quote.decided_on is not None and engaged_on < quote.decided_on:
-        raise ConventionError(f"Le bon de commande ({date_fr(engaged_on)}) précède l'acceptation du devis "
-                              f"({date_fr(quote.decided_on)}).")
-    ceiling = quote_amount_in(quote, convention.tax_basis)
-    if amount_cents is not None and amount_cents > ceiling:
-        raise ConventionError(f"Bon de commande {cents_fr(amount_cents)} > {cents_fr(ceiling)} "
-                              f"{convention.tax_basis.label} du devis n° {quote.reference}.")
 
 
 # -- the signed PDF ----------------------------------------------------------------------------------------
@@ -874,75 +570,8 @@ def upload_signed_document(convention: Convention, *, filename: str | None, data
     convention.documents.append(document)
     db.session.flush()
     record("convention.document_uploaded", "convention", convention.id, actor=actor,
-           startup_id=_startup_of(convention),
+           startup_id=startup_of(convention),
            before={"filename": previous.filename, "sha256": previous.sha256} if previous else None,
            after={"filename": document.filename, "size": document.size, "sha256": document.sha256,
                   "amendment": amendment.number if amendment is not None else None})
     return document
-
-
-# -- FAST -----------------------------------------------------------------------------------------------
-
-def fast_cap(year: int) -> int | None:
-    """FAST's ceiling per project for the year (cents), or None when none is known for it."""
-    known = [y for y in FAST_CAPS_CENTS if y <= year]
-    return FAST_CAPS_CENTS[max(known)] if known else None
-
-
-def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: dt.date) -> None:
-    _one_line(fields, "reference", "La référence de la décision", required=True, max_length=100)
-    year, ae, cp = fields["year"], fields["ae_cents"], fields["cp_cents"]
-    if year is None or not 2000 <= year <= 2100:
-        raise ConventionError("L'année doit être comprise entre 2000 et 2100.")
-    _check_period(fields["decided_on"], "La date de la décision", today)
-    if ae is None or cp is None or ae < 0 or cp < 0:
-        raise ConventionError("Les montants d'AE et de CP ne peuvent pas être négatifs.")
-    if ae == 0 and cp == 0:
-        raise ConventionError("Indiquez un montant d'AE ou de CP.")
-    if max(ae, cp) > MAX_CENTS:
-        raise ConventionError("Le montant est trop grand.")
-    if fields["note"] is not None:
-        fields["note"] = fields["note"].strip()[:2000] or None
-    others = list(db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id == startup.id)))
-    others = [g for g in others if grant is None or g.id != grant.id]
-    if any(g.reference == fields["reference"] for g in others):
-        raise ConventionError(f"Une décision FAST porte déjà la référence « {fields['reference']} » pour {startup.name}.")
-    cap = fast_cap(year)
-    granted = sum(g.ae_cents for g in others if g.year == year)
-    if cap is not None and granted + ae > cap:
-        raise ConventionError(f"FAST {year} : accordé {cents_fr(granted)} + {cents_fr(ae)} > {cents_fr(cap)}, "
-                              f"plafond par projet en {year}.")
-    ae_total, cp_total = sum(g.ae_cents for g in others), sum(g.cp_cents for g in others)
-    if cp_total + cp > ae_total + ae:
-        raise ConventionError(f"FAST : CP {cents_fr(cp_total)} + {cents_fr(cp)} > {cents_fr(ae_total + ae)} d'AE accordées.")
-
-
-FAST_FIELDS = ("year", "ae_cents", "cp_cents", "decided_on", "reference", "note")
-
-
-def record_fast_grant(startup: Startup, *, year: int, ae_cents: int, cp_cents: int, decided_on: dt.date,
-                      reference: str, actor: Person | None, today: dt.date, note: str | None = None) -> FastGrant:
-    """Money FAST grants a startup for a year (AE and CP): within the fund's ceiling per project and year, and
-    CP never beyond the AE granted in all."""
-    fields = {"year": year, "ae_cents": ae_cents, "cp_cents": cp_cents, "decided_on": decided_on,
-              "reference": reference, "note": note}
-    _check_fast(startup, None, fields, today)
-    grant = FastGrant(startup=startup, created_by_id=actor.id if actor else None, **fields)
-    db.session.add(grant)
-    db.session.flush()
-    record("fast.granted", "fast_grant", grant.id, actor=actor, startup_id=startup.id, after=jsonable(fields))
-    return grant
-
-
-def update_fast_grant(grant: FastGrant, *, actor: Person | None, today: dt.date, **fields) -> FastGrant:
-    """Correct a FAST grant (same rules); the audit trail keeps what it said before."""
-    merged = {name: getattr(grant, name) for name in FAST_FIELDS} | {k: v for k, v in fields.items() if k in FAST_FIELDS}
-    _check_fast(grant.startup, grant, merged, today)
-    before = {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS}
-    for name in FAST_FIELDS:
-        setattr(grant, name, merged[name])
-    db.session.flush()
-    old, new = changes(before, {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS})
-    if new:
-        record("fast.updated", "fast_grant", grant.id, actor=actor, startup_id=grant.startup_id, before=old, after=new)
-    return grant

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from conventions import importer, queries, services
+from conventions import fast_fund, importer, queries, services, spending
 from conventions import report as reports
 from conventions.forms import (
     ActionForm,
@@ -306,11 +306,11 @@ def new_order(convention_id: int):
 
     def apply(item, person, today):
         startup = next(s for s in item.startups if s.id == form.startup_id.data)
-        services.engage_order(item, startup=startup, number=form.number.data, holder=form.holder.data,
+        spending.engage_order(item, startup=startup, number=form.number.data, holder=form.holder.data,
                               amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
                               activity=Activity(form.activity.data), resource=Resource(form.resource.data),
                               description=form.description.data, actor=person, today=today)
-        warning = services.freeze_warning(form.engaged_on.data)
+        warning = spending.freeze_warning(form.engaged_on.data)
         if warning:
             warnings.append(warning)
     response = _simple(convention_id, form, "conventions/action.html", apply, "Le bon de commande est engagé.",
@@ -365,7 +365,7 @@ def record_service(order_id: int):
     form = ServiceFaitForm(prefix=SERVICE_PREFIX)
 
     def apply(order, person, today):
-        services.record_service_fait(order, amount_cents=form.amount.cents, delivered_on=form.delivered_on.data,
+        spending.record_service_fait(order, amount_cents=form.amount.cents, delivered_on=form.delivered_on.data,
                                      comment=form.comment.data, actor=person, today=today)
     return _order_action(order_id, "service_fait.record", "service_form", form, apply, "Le service fait est enregistré.")
 
@@ -376,7 +376,7 @@ def record_invoice(order_id: int):
     form = InvoiceForm(prefix=INVOICE_PREFIX)
 
     def apply(order, person, today):
-        services.record_invoice(order, number=form.number.data, amount_cents=form.amount.cents,
+        spending.record_invoice(order, number=form.number.data, amount_cents=form.amount.cents,
                                 filed_on=form.filed_on.data, paid_on=form.paid_on.data, actor=person, today=today)
     return _order_action(order_id, "convention.manage", "invoice_form", form, apply, "La facture est enregistrée.")
 
@@ -387,7 +387,7 @@ def close(order_id: int):
     form = CloseForm(prefix=CLOSE_PREFIX)
 
     def apply(order, person, today):
-        services.close_order(order, closed_on=form.closed_on.data, actor=person, today=today)
+        spending.close_order(order, closed_on=form.closed_on.data, actor=person, today=today)
     return _order_action(order_id, "convention.manage", "close_form", form, apply,
                          "Le bon de commande est soldé au montant consommé.")
 
@@ -400,7 +400,7 @@ def validate_service(service_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.validate_service_fait(service, actor=current_person(), today=clock.today())
+        spending.validate_service_fait(service, actor=current_person(), today=clock.today())
     except ConventionError as error:
         flash(error.message, "error")
         return redirect(url_for("conventions.order", order_id=service.order_id), 303)
@@ -418,7 +418,7 @@ def pay(invoice_id: int):
         return redirect(url_for("conventions.order", order_id=invoice.order_id), 303)
     order_id = invoice.order_id
     try:
-        services.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=clock.today())
+        spending.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=clock.today())
     except ConventionError as error:
         flash(error.message, "error")
         return redirect(url_for("conventions.order", order_id=order_id), 303)
@@ -499,7 +499,7 @@ def new_quote(convention_id: int):
     if form.validate_on_submit():
         startup = next(s for s in item.startups if s.id == form.startup_id.data)
         try:
-            services.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
+            spending.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
                                   amount_cents=form.amount.cents, tax_basis=TaxBasis(form.tax_basis.data),
                                   received_on=form.received_on.data, valid_until=form.valid_until.data,
                                   description=form.description.data, actor=current_person(), today=clock.today())
@@ -519,7 +519,7 @@ def decide_quote(quote_id: int):
         flash(" ".join(form.decided_on.errors or form.decision.errors) or "La date de la décision est obligatoire.", "error")
         return redirect(url_for("conventions.show", convention_id=quote.convention_id), 303)
     try:
-        services.decide_quote(quote, accept=form.decision.data == "accept", decided_on=form.decided_on.data,
+        spending.decide_quote(quote, accept=form.decision.data == "accept", decided_on=form.decided_on.data,
                               actor=current_person(), today=clock.today())
     except ConventionError as error:
         flash(error.message, "error")
@@ -537,11 +537,11 @@ def order_from_quote(quote_id: int):
     form.startup_id.choices = choices([(quote.startup_id, quote.startup.name)])
     if request.method == "GET":
         form.startup_id.data, form.holder.data, form.description.data = quote.startup_id, quote.holder, quote.description
-        form.amount.data = euros_text(services.quote_amount_in(quote, item.tax_basis))
+        form.amount.data = euros_text(spending.quote_amount_in(quote, item.tax_basis))
     form.form_errors = []
     if form.validate_on_submit():
         try:
-            services.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
+            spending.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
                                   amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
                                   activity=Activity(form.activity.data), resource=Resource(form.resource.data),
                                   description=form.description.data, quote=quote, actor=current_person(),
@@ -551,7 +551,7 @@ def order_from_quote(quote_id: int):
         else:
             response = _done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.",
                              convention_id=item.id)
-            warning = services.freeze_warning(form.engaged_on.data)
+            warning = spending.freeze_warning(form.engaged_on.data)
             if warning:
                 flash(warning, "warning")
             return response
@@ -618,7 +618,7 @@ def new_fast(startup_id: str):
     form.form_errors = []
     if form.validate_on_submit():
         try:
-            services.record_fast_grant(startup, **form.values(), actor=current_person(), today=clock.today())
+            fast_fund.record_fast_grant(startup, **form.values(), actor=current_person(), today=clock.today())
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
@@ -638,7 +638,7 @@ def edit_fast(grant_id: int):
     form.form_errors = []
     if form.validate_on_submit():
         try:
-            services.update_fast_grant(grant, **form.values(), actor=current_person(), today=clock.today())
+            fast_fund.update_fast_grant(grant, **form.values(), actor=current_person(), today=clock.today())
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:

@@ -183,6 +183,8 @@ def _money(startup, today: dt.date):
     """A signed convention for the startup, published, money released, an order half delivered and invoiced;
     its signed PDF, a quote accepted and one waiting for DINUM's decision; a FAST grant."""
     from conventions import services as money
+    from conventions import fast_fund
+    from conventions import spending
     from conventions.models import Activity, Party, Resource, TaxBasis
 
     signed_on = today - dt.timedelta(days=40)
@@ -196,20 +198,20 @@ def _money(startup, today: dt.date):
     for year in years:
         money.release(convention, year=year, released_on=signed_on, ae_cents=20_000_000, cp_cents=20_000_000,
                       actor=None, today=today)
-    order = money.engage_order(convention, startup=startup, number="BC-2026-001", holder="Titulaire du marché",
+    order = spending.engage_order(convention, startup=startup, number="BC-2026-001", holder="Titulaire du marché",
                                amount_cents=12_000_000, engaged_on=signed_on, activity=Activity.DEVELOPMENT,
                                resource=Resource.SERVICES, actor=None, today=today)
-    money.record_service_fait(order, amount_cents=6_000_000, delivered_on=today - dt.timedelta(days=5), actor=None, today=today)
-    money.record_invoice(order, number="F-001", amount_cents=6_000_000, filed_on=today - dt.timedelta(days=3),
+    spending.record_service_fait(order, amount_cents=6_000_000, delivered_on=today - dt.timedelta(days=5), actor=None, today=today)
+    spending.record_invoice(order, number="F-001", amount_cents=6_000_000, filed_on=today - dt.timedelta(days=3),
                          actor=None, today=today)
     money.upload_signed_document(convention, filename="convention-signee.pdf",
                                  data=b"%PDF-1.4\ntrailer << >>\nstartxref\n9\n%%EOF\n", actor=None,
                                  now=dt.datetime.combine(signed_on, dt.time(12), tzinfo=dt.timezone.utc))
-    quotes = [money.record_quote(convention, startup=startup, reference=f"DEVIS-{n}", holder="Titulaire du marché",
+    quotes = [spending.record_quote(convention, startup=startup, reference=f"DEVIS-{n}", holder="Titulaire du marché",
                                  amount_cents=3_000_000, tax_basis=TaxBasis.HT, received_on=today - dt.timedelta(days=2),
                                  valid_until=today + dt.timedelta(days=30), actor=None, today=today) for n in (1, 2)]
-    money.decide_quote(quotes[0], accept=True, decided_on=today, actor=None, today=today)
-    money.record_fast_grant(startup, year=today.year, ae_cents=10_000_000, cp_cents=5_000_000, decided_on=today,
+    spending.decide_quote(quotes[0], accept=True, decided_on=today, actor=None, today=today)
+    fast_fund.record_fast_grant(startup, year=today.year, ae_cents=10_000_000, cp_cents=5_000_000, decided_on=today,
                             reference="FAST-1", actor=None, today=today)
     return convention, order, quotes[0]
 

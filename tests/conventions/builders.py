@@ -3,6 +3,7 @@
 import datetime as dt
 
 from conventions import services
+from conventions import spending
 from conventions.models import Activity, Party, Resource
 from tests.factories import make_incubator, make_organisation, make_person, make_startup
 
@@ -36,6 +37,6 @@ def seed_convention(*, ae=42_000, cp=42_000, released_ae=None, released_cp=None,
 
 
 def order(convention, startup, actor, amount_cents, *, number="BC-1", engaged_on=dt.date(2024, 3, 1)):
-    return services.engage_order(convention, startup=startup, number=number, holder="Titulaire SAS",
+    return spending.engage_order(convention, startup=startup, number=number, holder="Titulaire SAS",
                                  amount_cents=amount_cents, engaged_on=engaged_on, activity=Activity.DEVELOPMENT,
                                  resource=Resource.SERVICES, actor=actor, today=TODAY)

@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from committees import decisions
 from committees.models import DecisionKind
 from conventions import services
+from conventions import spending
 from conventions.models import Activity, Party, Resource
 from core.db import db
 from tests.committees.lifecycle import NOW, cast, decided, held
@@ -39,10 +40,10 @@ def test_the_decision_stores_what_the_conventions_still_hold_and_sign_off_keeps_
     decision = committee.decision
     assert decision.funds_available_eur == 100_000 and decision.exceeds_funds
     # The money moves after the decision: the signed-off decision keeps what the committee knew.
-    order = services.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire",
+    order = spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire",
                                   amount_cents=60_000 * 100, engaged_on=dt.date(2026, 2, 1),
                                   activity=Activity.DEVELOPMENT, resource=Resource.SERVICES, actor=None, today=DAY)
-    services.record_service_fait(order, amount_cents=60_000 * 100, delivered_on=dt.date(2026, 9, 15), actor=None,
+    spending.record_service_fait(order, amount_cents=60_000 * 100, delivered_on=dt.date(2026, 9, 15), actor=None,
                                  today=DAY)
     assert decisions.funds_available(c.startup, NOW.date()) == 40_000
     decisions.sign_off(committee, actor=c.sponsor, now=NOW + dt.timedelta(days=45))

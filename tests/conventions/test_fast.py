@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from conventions import services
+from conventions import fast_fund
 from conventions.models import FastGrant
 from conventions.services import ConventionError
 from core.db import db
@@ -20,7 +21,7 @@ from tests.factories import login, make_membership, make_person, make_startup
 
 
 def grant(startup, year, ae, cp=0, *, reference=None, decided_on=dt.date(2024, 3, 1)):
-    return services.record_fast_grant(startup, year=year, ae_cents=ae, cp_cents=cp, decided_on=decided_on,
+    return fast_fund.record_fast_grant(startup, year=year, ae_cents=ae, cp_cents=cp, decided_on=decided_on,
                                       reference=reference or f"FAST-{year}-{ae}", actor=None, today=TODAY)
 
 
@@ -55,18 +56,18 @@ def test_fast_cp_never_exceed_the_ae_granted_and_bad_values_are_refused(app):
         arguments = {"year": 2025, "ae_cents": 1_000 * EUR, "cp_cents": 0, "decided_on": dt.date(2024, 3, 1),
                      "reference": "FAST-X"} | values
         with pytest.raises(ConventionError, match=message):
-            services.record_fast_grant(startup, **arguments, actor=None, today=TODAY)
+            fast_fund.record_fast_grant(startup, **arguments, actor=None, today=TODAY)
     assert grants() == 1
 
 
 def test_fast_grants_are_audited_with_what_a_correction_changed(app):
     startup = make_startup(name="Fondation")
     finance = make_person("Fanny Finance", is_dinum_finance=True)
-    item = services.record_fast_grant(startup, year=2024, ae_cents=50_000 * EUR, cp_cents=0, decided_on=dt.date(2024, 3, 1),
+    item = fast_fund.record_fast_grant(startup, year=2024, ae_cents=50_000 * EUR, cp_cents=0, decided_on=dt.date(2024, 3, 1),
                                       reference="FAST-1", actor=finance, today=TODAY)
-    services.update_fast_grant(item, ae_cents=60_000 * EUR, actor=finance, today=TODAY)
+    fast_fund.update_fast_grant(item, ae_cents=60_000 * EUR, actor=finance, today=TODAY)
     with pytest.raises(ConventionError, match="plafond"):
-        services.update_fast_grant(item, ae_cents=300_000 * EUR + 1, actor=finance, today=TODAY)
+        fast_fund.update_fast_grant(item, ae_cents=300_000 * EUR + 1, actor=finance, today=TODAY)
     db.session.expire_all()
     assert item.ae_cents == 60_000 * EUR
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "fast_grant").order_by(AuditEvent.id)).all()

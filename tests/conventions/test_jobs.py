@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from conventions import jobs, services
+from conventions import jobs, services, spending
 from conventions.models import Alert, AlertKind, AlertStatus
 from core.db import db
 from tests.committees.smtp import mail_config, smtp_server  # noqa: F401 (fixtures)
@@ -81,7 +81,7 @@ def test_money_running_out_without_a_committee_planned_is_sent_once_a_month(app,
     make_membership(coach, startup, "coach")
     bc = order(convention, startup, finance, 36_000 * EUR)
     for month in (6, 7, 8):
-        services.record_service_fait(bc, amount_cents=12_000 * EUR, delivered_on=dt.date(2024, month, 10),
+        spending.record_service_fait(bc, amount_cents=12_000 * EUR, delivered_on=dt.date(2024, month, 10),
                                      actor=finance, today=TODAY)
     # 42 000 € released, 36 000 € delivered: 6 000 € left at 12 000 € a month, about 15 days.
     jobs.send_alerts(today=dt.date(2024, 9, 2))

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from conventions import services
+from conventions import spending
 from conventions.models import Activity, Party, Resource
 from tests.committees.lifecycle import cast, plan
 from tests.conventions.test_pages import text
@@ -20,11 +21,11 @@ def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
         services.sign(convention, party, signatory="S", signatory_title="T", signed_on=dt.date(2026, 1, 5), actor=None, today=today)
     services.release(convention, year=2026, released_on=dt.date(2026, 1, 6), ae_cents=10_000_000, cp_cents=10_000_000,
                      actor=None, today=today)
-    bc = services.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
+    bc = spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
                                engaged_on=dt.date(2026, 2, 1), activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
                                actor=None, today=today)
     for month in (8, 9, 10):
-        services.record_service_fait(bc, amount_cents=3_000_000, delivered_on=dt.date(2026, month, 15), actor=None, today=today)
+        spending.record_service_fait(bc, amount_cents=3_000_000, delivered_on=dt.date(2026, month, 15), actor=None, today=today)
     login(client, c.coach)
     page = text(client.get(f"/presentations/committee/{committee.id}/pack"))
     assert "Le financement" in page and "Consommé (services faits) depuis le début : 90 000 €" in page

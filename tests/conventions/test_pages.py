@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from conventions.models import Convention, Invoice, Order, ServiceFait
 from conventions import services
+from conventions import spending
 from core.db import db
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.factories import login, make_membership, make_organisation, make_person, make_startup
@@ -118,8 +119,8 @@ def test_the_portfolio_of_conventions_filters_and_totals(client):
 def _orders(convention, startup, actor, count):
     for n in range(count):
         bc = order(convention, startup, actor, 100 * EUR, number=f"BC-{n}", engaged_on=dt.date(2024, 3, 1))
-        services.record_service_fait(bc, amount_cents=50 * EUR, delivered_on=dt.date(2024, 9, 1), actor=actor, today=TODAY)
-        services.record_invoice(bc, number=f"F-{n}", amount_cents=50 * EUR, filed_on=dt.date(2024, 9, 2), actor=actor, today=TODAY)
+        spending.record_service_fait(bc, amount_cents=50 * EUR, delivered_on=dt.date(2024, 9, 1), actor=actor, today=TODAY)
+        spending.record_invoice(bc, number=f"F-{n}", amount_cents=50 * EUR, filed_on=dt.date(2024, 9, 2), actor=actor, today=TODAY)
 
 
 @pytest.mark.parametrize("page", ["convention", "funding", "list", "order"])
@@ -142,7 +143,7 @@ def test_pages_run_the_same_statements_with_1_or_50_orders(client, count_queries
 def test_the_public_budget_page_shows_published_conventions_only(client):
     convention, startup, finance = seed_convention()
     bc = order(convention, startup, finance, 12_000 * EUR)
-    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    spending.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
     page = text(client.get(f"/conventions/budget/{startup.id}"))
     assert "Aucune convention publiée" in page and "10 000 €" not in page
     services.update_follow_up(convention, actor=finance, datagouv_url="https://www.data.gouv.fr/fr/datasets/x/",
@@ -156,7 +157,7 @@ def test_the_public_budget_page_shows_published_conventions_only(client):
 def test_the_end_of_term_report(client):
     convention, startup, finance = seed_convention()
     bc = order(convention, startup, finance, 30_000 * EUR)
-    services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    spending.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
     login(client, finance)
     page = text(client.get(f"/conventions/{convention.id}/report"))
     assert "Compte rendu de la convention" in page and "AE non engagées 12 000 €" in page
@@ -201,14 +202,14 @@ def test_the_list_shows_the_same_figures_as_the_convention(app):
     convention, startup, finance = seed_convention()
     kept = order(convention, startup, finance, 10_000 * EUR, number="BC-1", engaged_on=dt.date(2024, 3, 1))
     closed = order(convention, startup, finance, 8_000 * EUR, number="BC-2", engaged_on=dt.date(2024, 4, 1))
-    services.record_service_fait(closed, amount_cents=3_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
-    services.close_order(closed, closed_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
-    delivered = services.record_service_fait(kept, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1),
+    spending.record_service_fait(closed, amount_cents=3_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=finance, today=TODAY)
+    spending.close_order(closed, closed_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
+    delivered = spending.record_service_fait(kept, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1),
                                              actor=finance, today=TODAY)
-    services.validate_service_fait(delivered, actor=None, today=TODAY)
-    invoice = services.record_invoice(kept, number="F-1", amount_cents=4_000 * EUR, filed_on=dt.date(2024, 5, 2),
+    spending.validate_service_fait(delivered, actor=None, today=TODAY)
+    invoice = spending.record_invoice(kept, number="F-1", amount_cents=4_000 * EUR, filed_on=dt.date(2024, 5, 2),
                                       actor=finance, today=TODAY)
-    services.pay_invoice(invoice, paid_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
+    spending.pay_invoice(invoice, paid_on=dt.date(2024, 6, 1), actor=finance, today=TODAY)
     page, by_partner, _ = queries.portfolio(finance, today=TODAY, year=2024)
     (row,) = page.items
     assert row.year == services.figures(convention)[2024]

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from conventions import services
+from conventions import spending
 from core.db import db
 from indicators import services as indicator_services
 from indicators.models import Category
@@ -22,7 +23,7 @@ def published_spending():
                               datagouv_published_on=dt.date(2024, 2, 1))
     bc = order(convention, startup, finance, 20_000 * EUR)
     for on, amount in ((dt.date(2024, 3, 10), 6_000), (dt.date(2024, 4, 10), 4_000)):
-        services.record_service_fait(bc, amount_cents=amount * EUR, delivered_on=on, actor=finance, today=TODAY)
+        spending.record_service_fait(bc, amount_cents=amount * EUR, delivered_on=on, actor=finance, today=TODAY)
     return startup, finance
 
 

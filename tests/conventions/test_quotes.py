@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from conventions import services
+from conventions import spending
 from conventions.models import Activity, Order, Quote, QuoteState, Resource, TaxBasis
 from conventions.services import ConventionError
 from core.db import db
@@ -18,17 +19,17 @@ from tests.factories import login, make_incubator, make_incubator_staff, make_me
 
 def quote(convention, startup, amount_cents, *, reference="D-1", tax_basis=TaxBasis.HT,
           received_on=dt.date(2024, 3, 1), valid_until=dt.date(2024, 6, 30), accept_on=dt.date(2024, 3, 5)):
-    item = services.record_quote(convention, startup=startup, reference=reference, holder="Titulaire SAS",
+    item = spending.record_quote(convention, startup=startup, reference=reference, holder="Titulaire SAS",
                                  amount_cents=amount_cents, tax_basis=tax_basis, received_on=received_on,
                                  valid_until=valid_until, actor=None, today=TODAY)
     if accept_on is not None:
-        services.decide_quote(item, accept=True, decided_on=accept_on, actor=None, today=TODAY)
+        spending.decide_quote(item, accept=True, decided_on=accept_on, actor=None, today=TODAY)
     return item
 
 
 def order_from(convention, startup, item, amount_cents, *, number="BC-1", holder="Titulaire SAS",
                engaged_on=dt.date(2024, 3, 10)):
-    return services.engage_order(convention, startup=startup, number=number, holder=holder, amount_cents=amount_cents,
+    return spending.engage_order(convention, startup=startup, number=number, holder=holder, amount_cents=amount_cents,
                                  engaged_on=engaged_on, activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
                                  quote=item, actor=None, today=TODAY)
 
@@ -71,7 +72,7 @@ def test_only_an_accepted_quote_gives_an_order_for_its_startup_and_holder(app):
     received = quote(convention, startup, 5_000 * EUR, accept_on=None)
     with pytest.raises(ConventionError, match="n'est pas accepté"):
         order_from(convention, startup, received, 1_000 * EUR)
-    services.decide_quote(received, accept=False, decided_on=dt.date(2024, 3, 2), actor=None, today=TODAY)
+    spending.decide_quote(received, accept=False, decided_on=dt.date(2024, 3, 2), actor=None, today=TODAY)
     assert received.status(TODAY) is QuoteState.REFUSED
     with pytest.raises(ConventionError, match="n'est pas accepté"):
         order_from(convention, startup, received, 1_000 * EUR)
@@ -91,11 +92,11 @@ def test_a_quote_past_its_validity_is_expired_and_cannot_be_accepted(app):
     assert item.status(dt.date(2024, 3, 31)) is QuoteState.RECEIVED
     assert item.status(dt.date(2024, 4, 1)) is QuoteState.EXPIRED
     with pytest.raises(ConventionError, match="a expiré le 31 mars 2024"):
-        services.decide_quote(item, accept=True, decided_on=dt.date(2024, 4, 1), actor=None, today=TODAY)
-    services.decide_quote(item, accept=True, decided_on=dt.date(2024, 3, 31), actor=None, today=TODAY)
+        spending.decide_quote(item, accept=True, decided_on=dt.date(2024, 4, 1), actor=None, today=TODAY)
+    spending.decide_quote(item, accept=True, decided_on=dt.date(2024, 3, 31), actor=None, today=TODAY)
     assert item.status(TODAY) is QuoteState.ACCEPTED
     with pytest.raises(ConventionError, match="est déjà accepté"):
-        services.decide_quote(item, accept=False, decided_on=dt.date(2024, 4, 2), actor=None, today=TODAY)
+        spending.decide_quote(item, accept=False, decided_on=dt.date(2024, 4, 2), actor=None, today=TODAY)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -109,14 +110,14 @@ def test_a_bad_quote_is_refused_in_french_and_nothing_saved(app, changes, messag
     values = {"startup": startup, "reference": "D-1", "holder": "Titulaire", "amount_cents": 100 * EUR,
               "tax_basis": TaxBasis.HT, "received_on": dt.date(2024, 3, 1), "valid_until": dt.date(2024, 3, 31)}
     with pytest.raises(ConventionError, match=message):
-        services.record_quote(convention, **(values | changes), actor=None, today=TODAY)
+        spending.record_quote(convention, **(values | changes), actor=None, today=TODAY)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Quote)) == 0
 
 
 def test_quotes_are_audited(app):
     convention, startup, _ = seed_convention()
     item = quote(convention, startup, 5_000 * EUR, accept_on=None)
-    services.decide_quote(item, accept=False, decided_on=dt.date(2024, 3, 2), actor=None, today=TODAY)
+    spending.decide_quote(item, accept=False, decided_on=dt.date(2024, 3, 2), actor=None, today=TODAY)
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "quote")).all()
     assert sorted(actions) == ["quote.recorded", "quote.refused"]
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from conventions import report, services
+from conventions import report, spending
 from indicators import services as indicator_services
 from indicators.models import Category, Direction
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
@@ -32,18 +32,18 @@ def with_indicator(startup, actor):
     return indicator
 
 
-def spending(convention, startup, finance):
+def with_spending(convention, startup, finance):
     """An order of 30 000 € with 3 000 € delivered in each of August, September and October 2024."""
     bc = order(convention, startup, finance, 30_000 * EUR)
     for month in (8, 9, 10):
-        services.record_service_fait(bc, amount_cents=3_000 * EUR, delivered_on=dt.date(2024, month, 5), actor=finance,
+        spending.record_service_fait(bc, amount_cents=3_000 * EUR, delivered_on=dt.date(2024, month, 5), actor=finance,
                                      today=TODAY)
     return bc
 
 
 def test_the_forecast_runs_the_burn_rate_to_the_term(app):
     convention, startup, finance = seed_convention()
-    spending(convention, startup, finance)
+    with_spending(convention, startup, finance)
     forecast = report.forecast(convention, TODAY)  # 27 November 2024: August to October averaged
     assert forecast.burn_per_month == 3_000 * EUR
     assert forecast.days_left == 34  # to 31 December
@@ -68,7 +68,7 @@ def test_the_indicators_progress_from_the_start_of_the_term_to_the_last_value(ap
 
 def test_the_report_page_and_its_pdf(client):
     convention, startup, finance = seed_convention()
-    spending(convention, startup, finance)
+    with_spending(convention, startup, finance)
     with_indicator(startup, finance)
     login(client, finance)
     page = text(client.get(f"/conventions/{convention.id}/report"))
@@ -107,7 +107,7 @@ def test_the_report_runs_the_same_statements_with_1_or_50_orders(client, count_q
         with_indicator(startup, finance)
         for k in range(n):
             bc = order(convention, startup, finance, 100 * EUR, number=f"BC-{k}")
-            services.record_service_fait(bc, amount_cents=50 * EUR, delivered_on=dt.date(2024, 9, 1), actor=finance,
+            spending.record_service_fait(bc, amount_cents=50 * EUR, delivered_on=dt.date(2024, 9, 1), actor=finance,
                                          today=TODAY)
         login(client, finance)
         from core.db import db

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from conventions import services
+from conventions import spending
 from conventions.models import ConventionStatus, Order, Party
 from conventions.services import ConventionError
 from core.db import db
@@ -63,14 +64,14 @@ def test_a_release_never_goes_beyond_the_schedule(app):
 def test_services_faits_never_exceed_the_order_and_invoices_never_exceed_the_services_faits(app):
     convention, startup, actor = seed_convention()
     bc = order(convention, startup, actor, 10_000 * EUR)
-    services.record_service_fait(bc, amount_cents=6_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
+    spending.record_service_fait(bc, amount_cents=6_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
     with pytest.raises(ConventionError, match="Services faits 6\u202f000\u00a0€ \\+ 4\u202f000,01\u00a0€ > 10\u202f000\u00a0€"):
-        services.record_service_fait(bc, amount_cents=4_000 * EUR + 1, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
+        spending.record_service_fait(bc, amount_cents=4_000 * EUR + 1, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
     assert len(bc.services) == 1
-    services.record_service_fait(bc, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
+    spending.record_service_fait(bc, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 5, 1), actor=actor, today=TODAY)
     with pytest.raises(ConventionError, match="Facturé 0\u00a0€ \\+ 10\u202f000,01\u00a0€ > 10\u202f000\u00a0€ de services faits"):
-        services.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR + 1, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
-    services.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+        spending.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR + 1, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    spending.record_invoice(bc, number="F-1", amount_cents=10_000 * EUR, filed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
     assert len(bc.invoices) == 1 and bc.state.value == "delivered"
 
 
@@ -78,18 +79,18 @@ def test_paid_needs_validated_services_faits_and_never_exceeds_the_cp_released(a
     convention, startup, actor = seed_convention(released_cp=5_000)
     intra = actor
     bc = order(convention, startup, actor, 10_000 * EUR)
-    sf = services.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
-    invoice = services.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR + 1, filed_on=dt.date(2024, 4, 2),
+    sf = spending.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
+    invoice = spending.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR + 1, filed_on=dt.date(2024, 4, 2),
                                       actor=actor, today=TODAY)
     with pytest.raises(ConventionError, match="services faits validés"):
-        services.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
-    services.validate_service_fait(sf, actor=intra, today=TODAY)
+        spending.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    spending.validate_service_fait(sf, actor=intra, today=TODAY)
     with pytest.raises(ConventionError, match="Payé 0\u00a0€ \\+ 5\u202f000,01\u00a0€ > 5\u202f000\u00a0€ de CP mis à disposition pour 2024"):
-        services.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+        spending.pay_invoice(invoice, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
     assert invoice.paid_on is None and events("invoice.paid") == 0
-    second = services.record_invoice(bc, number="F-2", amount_cents=4_999 * EUR + 99, filed_on=dt.date(2024, 4, 2),
+    second = spending.record_invoice(bc, number="F-2", amount_cents=4_999 * EUR + 99, filed_on=dt.date(2024, 4, 2),
                                      actor=actor, today=TODAY)
-    services.pay_invoice(second, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
+    spending.pay_invoice(second, paid_on=dt.date(2024, 5, 2), actor=actor, today=TODAY)
     assert services.figures(convention)[2024].paid == 4_999 * EUR + 99
     assert bc.state.value == "delivered"
 
@@ -97,11 +98,11 @@ def test_paid_needs_validated_services_faits_and_never_exceeds_the_cp_released(a
 def test_an_order_closed_early_frees_the_rest_of_its_ae(app):
     convention, startup, actor = seed_convention()
     bc = order(convention, startup, actor, 42_000 * EUR)
-    services.record_service_fait(bc, amount_cents=30_000 * EUR, delivered_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
-    services.close_order(bc, closed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY)
+    spending.record_service_fait(bc, amount_cents=30_000 * EUR, delivered_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
+    spending.close_order(bc, closed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY)
     assert bc.engaged_cents == 30_000 * EUR and bc.state.value == "closed"
     with pytest.raises(ConventionError, match="soldé"):
-        services.record_service_fait(bc, amount_cents=1, delivered_on=dt.date(2024, 6, 3), actor=actor, today=TODAY)
+        spending.record_service_fait(bc, amount_cents=1, delivered_on=dt.date(2024, 6, 3), actor=actor, today=TODAY)
     order(convention, startup, actor, 12_000 * EUR, number="BC-2", engaged_on=dt.date(2024, 7, 1))
     with pytest.raises(ConventionError):
         order(convention, startup, actor, 1, number="BC-3", engaged_on=dt.date(2024, 7, 1))
@@ -117,7 +118,7 @@ def test_an_order_is_dated_inside_the_convention_and_for_a_startup_it_covers(app
     with pytest.raises(ConventionError, match="après la fin de la convention"):
         order(late, late.startups[0], late_actor, EUR, engaged_on=dt.date(2024, 7, 1))
     order(late, late.startups[0], late_actor, EUR, engaged_on=dt.date(2024, 6, 30))
-    assert services.freeze_warning(dt.date(2024, 12, 13)) and not services.freeze_warning(dt.date(2024, 11, 30))
+    assert spending.freeze_warning(dt.date(2024, 12, 13)) and not spending.freeze_warning(dt.date(2024, 11, 30))
 
 
 def test_a_signed_convention_changes_only_by_avenant_which_keeps_every_earlier_version(app):

@@ -148,6 +148,8 @@ class World:
         """A signed convention for the startup, money released, one order with a service fait and an invoice."""
         def build():
             from conventions import services
+            from conventions import fast_fund
+            from conventions import spending
             from conventions.models import Activity, Party, Resource, TaxBasis
 
             today = dt.date(2026, 11, 27)
@@ -159,18 +161,18 @@ class World:
                               actor=None, today=today)
             services.release(convention, year=2026, released_on=dt.date(2026, 2, 1), ae_cents=4_200_000,
                              cp_cents=4_200_000, actor=None, today=today)
-            order = services.engage_order(convention, startup=self.startup, number="BC-1", holder="Titulaire",
+            order = spending.engage_order(convention, startup=self.startup, number="BC-1", holder="Titulaire",
                                           amount_cents=1_000_000, engaged_on=dt.date(2026, 3, 2),
                                           activity=Activity.DEVELOPMENT, resource=Resource.SERVICES, actor=None,
                                           today=today)
-            services.record_service_fait(order, amount_cents=500_000, delivered_on=dt.date(2026, 4, 1), actor=None,
+            spending.record_service_fait(order, amount_cents=500_000, delivered_on=dt.date(2026, 4, 1), actor=None,
                                          today=today)
-            services.record_invoice(order, number="F-1", amount_cents=500_000, filed_on=dt.date(2026, 4, 2),
+            spending.record_invoice(order, number="F-1", amount_cents=500_000, filed_on=dt.date(2026, 4, 2),
                                     actor=None, today=today)
-            quote = services.record_quote(convention, startup=self.startup, reference="D-1", holder="Titulaire",
+            quote = spending.record_quote(convention, startup=self.startup, reference="D-1", holder="Titulaire",
                                           amount_cents=800_000, tax_basis=TaxBasis.HT, received_on=dt.date(2026, 4, 10),
                                           valid_until=dt.date(2027, 4, 10), actor=None, today=today)
-            services.decide_quote(quote, accept=True, decided_on=dt.date(2026, 4, 12), actor=None, today=today)
+            spending.decide_quote(quote, accept=True, decided_on=dt.date(2026, 4, 12), actor=None, today=today)
             services.upload_signed_document(convention, filename="signee.pdf", data=b"%PDF-1.4\nstartxref\n9\n%%EOF\n",
                                             actor=None, now=dt.datetime(2026, 1, 17, tzinfo=dt.timezone.utc))
             return convention
@@ -180,8 +182,10 @@ class World:
     def fast_grant(self):
         def build():
             from conventions import services
+            from conventions import fast_fund
+            from conventions import spending
 
-            return services.record_fast_grant(self.startup, year=2026, ae_cents=10_000_000, cp_cents=5_000_000,
+            return fast_fund.record_fast_grant(self.startup, year=2026, ae_cents=10_000_000, cp_cents=5_000_000,
                                               decided_on=dt.date(2026, 3, 1), reference="FAST-2026-1", actor=None,
                                               today=dt.date(2026, 11, 27))
 

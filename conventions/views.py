@@ -1,5 +1,7 @@
 """Pages of the money: the portfolio of conventions, a convention with its avenants, years and orders, the
-forms that change them, an order with its services faits and invoices, a startup's Financement page."""
+forms that change them, the end-of-term report, a startup's Financement page and public budget, the signed
+PDFs, FAST's grants. What is spent (orders, services faits, invoices, quotes) has its pages in
+conventions/spending_views.py, on the same blueprint."""
 
 import io
 import json
@@ -8,12 +10,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from conventions import fast_fund, importer, queries, services, spending
+from conventions import fast_fund, importer, queries, services
 from conventions import report as reports
 from conventions.forms import (
-    ActionForm,
     AmendmentForm,
-    CloseForm,
     ConventionFilters,
     ConventionForm,
     choices,
@@ -21,31 +21,20 @@ from conventions.forms import (
     euros_text,
     FastGrantForm,
     FollowUpForm,
-    InvoiceForm,
-    OrderForm,
-    PayForm,
     QuoteDecisionForm,
-    QuoteForm,
     ReleaseForm,
-    ServiceFaitForm,
     SignForm,
     TerminationForm,
 )
 from conventions.models import (
-    Activity,
     Convention,
     ConventionStatus,
     FastGrant,
-    Invoice,
     Party,
-    Resource,
-    ServiceFait,
     SignedDocument,
-    TaxBasis,
 )
 from conventions.services import ConventionError, cents_fr
 from core import clock
-from core import dates
 from core import pagination
 from core.db import db
 from core.pdf import pdf_response, render_pdf
@@ -60,7 +49,7 @@ def cents_filter(cents: int | None) -> str:
     return cents_fr(cents)
 
 
-def _convention(convention_id: int, action: str) -> Convention:
+def convention_for(convention_id: int, action: str) -> Convention:
     item = queries.convention(convention_id)
     if item is None:
         abort(404)
@@ -68,7 +57,7 @@ def _convention(convention_id: int, action: str) -> Convention:
     return item
 
 
-def _order(order_id: int, action: str):
+def order_for(order_id: int, action: str):
     item = queries.order(order_id)
     if item is None:
         abort(404)
@@ -76,13 +65,13 @@ def _order(order_id: int, action: str):
     return item
 
 
-def _done(message: str, endpoint: str = "conventions.show", **values):
+def done(message: str, endpoint: str = "conventions.show", **values):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **values), 303)
 
 
-def _form_page(template: str, form, **context):
+def form_page(template: str, form, **context):
     failed = form.errors or getattr(form, "form_errors", None)
     return render_template(template, form=form, active_section="conventions", **context), 422 if failed else 200
 
@@ -160,14 +149,14 @@ def new():
         except ConventionError as error:
                 form.form_errors.append(error.message)
         else:
-            return _done(f"La convention « {item.title} » est enregistrée en brouillon.", convention_id=item.id)
-    return _form_page("conventions/form.html", form, convention=None)
+            return done(f"La convention « {item.title} » est enregistrée en brouillon.", convention_id=item.id)
+    return form_page("conventions/form.html", form, convention=None)
 
 
 @bp.get("/<int:convention_id>")
 @requires("convention.view")
 def show(convention_id: int):
-    item = _convention(convention_id, "convention.view")
+    item = convention_for(convention_id, "convention.view")
     today = clock.today()
     return render_template(
         "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
@@ -179,7 +168,7 @@ def show(convention_id: int):
 @bp.route("/<int:convention_id>/edit", methods=["GET", "POST"])
 @requires("convention.prepare")
 def edit(convention_id: int):
-    item = _convention(convention_id, "convention.prepare")
+    item = convention_for(convention_id, "convention.prepare")
     if item.is_signed:
         flash("Une convention signée ne se modifie que par avenant.", "info")
         return redirect(url_for("conventions.show", convention_id=item.id), 303)
@@ -202,13 +191,13 @@ def edit(convention_id: int):
         except ConventionError as error:
                 form.form_errors.append(error.message)
         else:
-            return _done("Le brouillon est enregistré.", convention_id=item.id)
-    return _form_page("conventions/form.html", form, convention=item)
+            return done("Le brouillon est enregistré.", convention_id=item.id)
+    return form_page("conventions/form.html", form, convention=item)
 
 
-def _simple(convention_id: int, form, template: str, apply, message: str, **context):
+def simple(convention_id: int, form, template: str, apply, message: str, **context):
     """A manage form on a convention: validate, apply the service, commit, or show the French refusal."""
-    item = _convention(convention_id, "convention.manage")
+    item = convention_for(convention_id, "convention.manage")
     form.form_errors = []
     context = {key: (value(item) if callable(value) else value) for key, value in context.items()}
     if form.validate_on_submit():
@@ -217,8 +206,8 @@ def _simple(convention_id: int, form, template: str, apply, message: str, **cont
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
-            return _done(message, convention_id=item.id)
-    return _form_page(template, form, convention=item, **context)
+            return done(message, convention_id=item.id)
+    return form_page(template, form, convention=item, **context)
 
 
 @bp.route("/<int:convention_id>/sign", methods=["GET", "POST"])
@@ -229,26 +218,26 @@ def sign(convention_id: int):
     def apply(item, person, today):
         services.sign(item, Party(form.party.data), signatory=form.signatory.data,
                       signatory_title=form.signatory_title.data, signed_on=form.signed_on.data, actor=person, today=today)
-    return _simple(convention_id, form, "conventions/action.html", apply, "La signature est enregistrée.",
+    return simple(convention_id, form, "conventions/action.html", apply, "La signature est enregistrée.",
                    heading="Enregistrer une signature")
 
 
 @bp.route("/<int:convention_id>/follow-up", methods=["GET", "POST"])
 @requires("convention.manage")
 def follow_up(convention_id: int):
-    item = _convention(convention_id, "convention.manage")
+    item = convention_for(convention_id, "convention.manage")
     form = FollowUpForm(obj=item if request.method == "GET" else None)
 
     def apply(item, person, today):
         services.update_follow_up(item, actor=person, **form.values())
-    return _simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
+    return simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
                    heading="Transmission aux CBCM et publication")
 
 
 @bp.route("/<int:convention_id>/amend", methods=["GET", "POST"])
 @requires("convention.manage")
 def amend(convention_id: int):
-    item = _convention(convention_id, "convention.manage")
+    item = convention_for(convention_id, "convention.manage")
     form = AmendmentForm(obj=item if request.method == "GET" else None)
     if request.method == "GET":
         form.summary.data, form.partner_signed_on.data, form.dinum_signed_on.data = None, None, None
@@ -264,13 +253,13 @@ def amend(convention_id: int):
         services.amend(item, summary=form.summary.data, partner_signed_on=form.partner_signed_on.data,
                        dinum_signed_on=form.dinum_signed_on.data, actor=person, today=today, years=form.schedule(),
                        **terms)
-    return _simple(convention_id, form, "conventions/amend.html", apply, "L'avenant est enregistré.")
+    return simple(convention_id, form, "conventions/amend.html", apply, "L'avenant est enregistré.")
 
 
 @bp.route("/<int:convention_id>/release", methods=["GET", "POST"])
 @requires("convention.manage")
 def release(convention_id: int):
-    item = _convention(convention_id, "convention.manage")
+    item = convention_for(convention_id, "convention.manage")
     form = ReleaseForm()
     form.year.choices = choices((str(y.year), str(y.year)) for y in item.years)
 
@@ -280,7 +269,7 @@ def release(convention_id: int):
         services.release(item, year=int(form.year.data), released_on=form.released_on.data,
                          ae_cents=form.ae.cents or 0, cp_cents=form.cp.cents or 0, comment=form.comment.data,
                          actor=person, today=today)
-    return _simple(convention_id, form, "conventions/action.html", apply, "La mise à disposition est enregistrée.",
+    return simple(convention_id, form, "conventions/action.html", apply, "La mise à disposition est enregistrée.",
                    heading="Mise à disposition d'AE et de CP")
 
 
@@ -292,137 +281,8 @@ def terminate(convention_id: int):
     def apply(item, person, today):
         services.terminate(item, party=Party(form.party.data), notified_on=form.notified_on.data,
                            effective_on=form.effective_on.data, reason=form.reason.data, actor=person, today=today)
-    return _simple(convention_id, form, "conventions/action.html", apply, "La résiliation est enregistrée.",
+    return simple(convention_id, form, "conventions/action.html", apply, "La résiliation est enregistrée.",
                    heading="Résilier la convention (préavis de trois mois)")
-
-
-@bp.route("/<int:convention_id>/orders/new", methods=["GET", "POST"])
-@requires("convention.manage")
-def new_order(convention_id: int):
-    item = _convention(convention_id, "convention.manage")
-    form = OrderForm()
-    form.startup_id.choices = choices((s.id, s.name) for s in item.startups)
-    warnings = []
-
-    def apply(item, person, today):
-        startup = next(s for s in item.startups if s.id == form.startup_id.data)
-        spending.engage_order(item, startup=startup, number=form.number.data, holder=form.holder.data,
-                              amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
-                              activity=Activity(form.activity.data), resource=Resource(form.resource.data),
-                              description=form.description.data, actor=person, today=today)
-        warning = spending.freeze_warning(form.engaged_on.data)
-        if warning:
-            warnings.append(warning)
-    response = _simple(convention_id, form, "conventions/action.html", apply, "Le bon de commande est engagé.",
-                       heading="Engager un bon de commande")
-    for warning in warnings:
-        flash(warning, "warning")
-    return response
-
-
-# -- an order -----------------------------------------------------------------------------------------
-
-# The order's page holds three forms: prefixed, so that their fields' names and ids never collide.
-SERVICE_PREFIX, INVOICE_PREFIX, CLOSE_PREFIX = "service", "facture", "solde"
-
-
-def _order_page(order, **forms):
-    forms.setdefault("service_form", ServiceFaitForm(formdata=None, prefix=SERVICE_PREFIX))
-    forms.setdefault("invoice_form", InvoiceForm(formdata=None, prefix=INVOICE_PREFIX))
-    forms.setdefault("close_form", CloseForm(formdata=None, prefix=CLOSE_PREFIX))
-    for form in forms.values():
-        form.form_errors = getattr(form, "form_errors", [])
-    failed = any(f.errors or f.form_errors for f in forms.values())
-    return render_template("conventions/order.html", order=order, convention=order.convention,
-                           action_form=ActionForm(), pay_form=PayForm(formdata=None),
-                           can_manage=can("convention.manage", order), can_record=can("service_fait.record", order),
-                           can_validate=can("service_fait.validate", order), active_section="conventions",
-                           **forms), 422 if failed else 200
-
-
-def _order_action(order_id: int, action: str, form_name: str, form, apply, message: str):
-    order = _order(order_id, action)
-    form.form_errors = []
-    if form.validate_on_submit():
-        try:
-            apply(order, current_person(), clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            return _done(message, "conventions.order", order_id=order.id)
-    return _order_page(order, **{form_name: form})
-
-
-@bp.get("/orders/<int:order_id>")
-@requires("convention.view")
-def order(order_id: int):
-    return _order_page(_order(order_id, "convention.view"))
-
-
-@bp.post("/orders/<int:order_id>/services")
-@requires("service_fait.record")
-def record_service(order_id: int):
-    form = ServiceFaitForm(prefix=SERVICE_PREFIX)
-
-    def apply(order, person, today):
-        spending.record_service_fait(order, amount_cents=form.amount.cents, delivered_on=form.delivered_on.data,
-                                     comment=form.comment.data, actor=person, today=today)
-    return _order_action(order_id, "service_fait.record", "service_form", form, apply, "Le service fait est enregistré.")
-
-
-@bp.post("/orders/<int:order_id>/invoices")
-@requires("convention.manage")
-def record_invoice(order_id: int):
-    form = InvoiceForm(prefix=INVOICE_PREFIX)
-
-    def apply(order, person, today):
-        spending.record_invoice(order, number=form.number.data, amount_cents=form.amount.cents,
-                                filed_on=form.filed_on.data, paid_on=form.paid_on.data, actor=person, today=today)
-    return _order_action(order_id, "convention.manage", "invoice_form", form, apply, "La facture est enregistrée.")
-
-
-@bp.post("/orders/<int:order_id>/close")
-@requires("convention.manage")
-def close(order_id: int):
-    form = CloseForm(prefix=CLOSE_PREFIX)
-
-    def apply(order, person, today):
-        spending.close_order(order, closed_on=form.closed_on.data, actor=person, today=today)
-    return _order_action(order_id, "convention.manage", "close_form", form, apply,
-                         "Le bon de commande est soldé au montant consommé.")
-
-
-@bp.post("/services/<int:service_id>/validate")
-@requires("service_fait.validate")
-def validate_service(service_id: int):
-    service = db.get_or_404(ServiceFait, service_id)
-    authorize("service_fait.validate", service)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        spending.validate_service_fait(service, actor=current_person(), today=clock.today())
-    except ConventionError as error:
-        flash(error.message, "error")
-        return redirect(url_for("conventions.order", order_id=service.order_id), 303)
-    return _done("Le service fait est validé.", "conventions.order", order_id=service.order_id)
-
-
-@bp.post("/invoices/<int:invoice_id>/pay")
-@requires("convention.manage")
-def pay(invoice_id: int):
-    invoice = db.get_or_404(Invoice, invoice_id)
-    authorize("convention.manage", invoice)
-    form = PayForm()
-    if not form.validate_on_submit():
-        flash(" ".join(form.paid_on.errors) or "La date de paiement est obligatoire.", "error")
-        return redirect(url_for("conventions.order", order_id=invoice.order_id), 303)
-    order_id = invoice.order_id
-    try:
-        spending.pay_invoice(invoice, paid_on=form.paid_on.data, actor=current_person(), today=clock.today())
-    except ConventionError as error:
-        flash(error.message, "error")
-        return redirect(url_for("conventions.order", order_id=order_id), 303)
-    return _done("La facture est payée.", "conventions.order", order_id=order_id)
 
 
 @bp.get("/<int:convention_id>/report")
@@ -431,7 +291,7 @@ def report(convention_id: int):
     """The end-of-term report (compte rendu, seed art. 5): parties and references, avenants, years, orders
     with their services faits, credits unconsumed, the committees held in the period and their decisions,
     the indicators' progress and the forecasts of orders and consumption."""
-    item = _convention(convention_id, "convention.view")
+    item = convention_for(convention_id, "convention.view")
     return render_template("conventions/report.html", report=reports.build(item, clock.today()), for_print=False,
                            active_section="conventions")
 
@@ -439,7 +299,7 @@ def report(convention_id: int):
 @bp.get("/<int:convention_id>/report.pdf")
 @requires("convention.view")
 def report_pdf(convention_id: int):
-    item = _convention(convention_id, "convention.view")
+    item = convention_for(convention_id, "convention.view")
     today = clock.today()
     document = render_pdf("conventions/report_print.html", report=reports.build(item, today), for_print=True)
     return pdf_response(document, f"compte-rendu-convention-{item.id}-{today.isoformat()}.pdf")
@@ -477,94 +337,12 @@ def public_budget(startup_id: str):
                            cost=queries.public_cost_per_use(item, budget), active_section="startups")
 
 
-# -- quotes (devis) -----------------------------------------------------------------------------------------
-
-def _quote(quote_id: int, action: str):
-    item = queries.quote(quote_id)
-    if item is None:
-        abort(404)
-    authorize(action, item)
-    return item
-
-
-@bp.route("/<int:convention_id>/quotes/new", methods=["GET", "POST"])
-@requires("quote.prepare")
-def new_quote(convention_id: int):
-    item = _convention(convention_id, "quote.prepare")
-    form = QuoteForm()
-    if request.method == "GET":
-        form.tax_basis.data = item.tax_basis.value
-    form.startup_id.choices = choices((s.id, s.name) for s in item.startups if can("quote.prepare", s))
-    form.form_errors = []
-    if form.validate_on_submit():
-        startup = next(s for s in item.startups if s.id == form.startup_id.data)
-        try:
-            spending.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
-                                  amount_cents=form.amount.cents, tax_basis=TaxBasis(form.tax_basis.data),
-                                  received_on=form.received_on.data, valid_until=form.valid_until.data,
-                                  description=form.description.data, actor=current_person(), today=clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            return _done("Le devis est enregistré.", convention_id=item.id)
-    return _form_page("conventions/action.html", form, convention=item, heading="Enregistrer un devis")
-
-
-@bp.post("/quotes/<int:quote_id>/decide")
-@requires("convention.manage")
-def decide_quote(quote_id: int):
-    quote = _quote(quote_id, "convention.manage")
-    form = QuoteDecisionForm()
-    if not form.validate_on_submit():
-        flash(" ".join(form.decided_on.errors or form.decision.errors) or "La date de la décision est obligatoire.", "error")
-        return redirect(url_for("conventions.show", convention_id=quote.convention_id), 303)
-    try:
-        spending.decide_quote(quote, accept=form.decision.data == "accept", decided_on=form.decided_on.data,
-                              actor=current_person(), today=clock.today())
-    except ConventionError as error:
-        flash(error.message, "error")
-        return redirect(url_for("conventions.show", convention_id=quote.convention_id), 303)
-    return _done(f"Le devis n° {quote.reference} est {quote.state.label.lower()}.", convention_id=quote.convention_id)
-
-
-@bp.route("/quotes/<int:quote_id>/order", methods=["GET", "POST"])
-@requires("convention.manage")
-def order_from_quote(quote_id: int):
-    """The order made from an accepted quote: prefilled with its startup, holder, amount and object."""
-    quote = _quote(quote_id, "convention.manage")
-    item = quote.convention
-    form = OrderForm()
-    form.startup_id.choices = choices([(quote.startup_id, quote.startup.name)])
-    if request.method == "GET":
-        form.startup_id.data, form.holder.data, form.description.data = quote.startup_id, quote.holder, quote.description
-        form.amount.data = euros_text(spending.quote_amount_in(quote, item.tax_basis))
-    form.form_errors = []
-    if form.validate_on_submit():
-        try:
-            spending.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
-                                  amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
-                                  activity=Activity(form.activity.data), resource=Resource(form.resource.data),
-                                  description=form.description.data, quote=quote, actor=current_person(),
-                                  today=clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            response = _done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.",
-                             convention_id=item.id)
-            warning = spending.freeze_warning(form.engaged_on.data)
-            if warning:
-                flash(warning, "warning")
-            return response
-    return _form_page("conventions/action.html", form, convention=item,
-                      heading=f"Bon de commande à partir du devis n° {quote.reference}")
-
-
 # -- the signed PDF ------------------------------------------------------------------------------------------
 
 @bp.route("/<int:convention_id>/documents", methods=["GET", "POST"])
 @requires("convention.manage")
 def upload_document(convention_id: int):
-    item = _convention(convention_id, "convention.manage")
+    item = convention_for(convention_id, "convention.manage")
     form = DocumentForm()
     form.amendment.choices = choices([("", "La convention")] + [
         (str(a.number), f"L'avenant n° {a.number}") for a in item.amendments])
@@ -582,8 +360,8 @@ def upload_document(convention_id: int):
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
-            return _done(f"« {document.filename} » est joint à la convention.", convention_id=item.id)
-    return _form_page("conventions/document.html", form, convention=item)
+            return done(f"« {document.filename} » est joint à la convention.", convention_id=item.id)
+    return form_page("conventions/document.html", form, convention=item)
 
 
 @bp.get("/documents/<int:document_id>")
@@ -606,7 +384,7 @@ def document(document_id: int):
 # -- FAST -----------------------------------------------------------------------------------------------
 
 def _fast_page(form, startup, grant=None):
-    return _form_page("conventions/fast.html", form, startup=startup, grant=grant)
+    return form_page("conventions/fast.html", form, startup=startup, grant=grant)
 
 
 @bp.route("/startup/<startup_id>/fast/new", methods=["GET", "POST"])
@@ -622,7 +400,7 @@ def new_fast(startup_id: str):
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
-            return _done("Le financement FAST est enregistré.", "conventions.startup", startup_id=startup.id)
+            return done("Le financement FAST est enregistré.", "conventions.startup", startup_id=startup.id)
     return _fast_page(form, startup)
 
 
@@ -642,5 +420,8 @@ def edit_fast(grant_id: int):
         except ConventionError as error:
             form.form_errors.append(error.message)
         else:
-            return _done("Le financement FAST est corrigé.", "conventions.startup", startup_id=grant.startup_id)
+            return done("Le financement FAST est corrigé.", "conventions.startup", startup_id=grant.startup_id)
     return _fast_page(form, grant.startup, grant)
+
+
+from conventions import spending_views as _spending_views  # noqa: E402,F401  (its routes, on bp)

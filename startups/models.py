@@ -176,6 +176,12 @@ class Startup(db.Model):
     # sorts on plain columns, accent- and case-insensitive on every database.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     sort_name: Mapped[str] = mapped_column(sa.String(300), default="", server_default="", index=True)
+    # The due date of the next committee (committees/due.py's rule) as it stood on committee_due_checked_on
+    # (None: no committee due, the startup being archived, in a terminal phase or without a current phase),
+    # so that the committee filters and counts read an index instead of dating every startup's committees.
+    # Kept by committees.due.refresh_committee_dues in the transaction of each change, and each night.
+    committee_due_on: Mapped[dt.date | None] = mapped_column(index=True)
+    committee_due_checked_on: Mapped[dt.date | None] = mapped_column(index=True)
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(
@@ -319,17 +325,18 @@ def cache_is_fresh(today: dt.date) -> bool:
     return fresh
 
 
-def current_periods(today: dt.date, exact: bool = False):
+def current_periods(today: dt.date, exact: bool = False, startup_ids=None):
     """One row per startup with a started period: (startup_id, phase, start_on), by the current-phase rule.
 
     The same rule as phases.current_period, as a subquery that pages join and group by. When every
     startup's cached phase is today's (kept by refresh_current_phases after each change of periods and
     each night), it reads the cached columns; otherwise (another day asked, the nightly refresh not run
     yet) it ranks the periods: exact, only slower. Reading never writes. exact=True ranks without asking
-    whether the cache is fresh (a day in the past, e.g. the statistics' month ends: no statement spent).
+    whether the cache is fresh (a day in the past, e.g. the statistics' month ends: no statement spent),
+    of the startup_ids only when given.
     """
     if exact:
-        return _ranked_periods(today)
+        return _ranked_periods(today, startup_ids)
     return _cached_periods() if cache_is_fresh(today) else _ranked_periods(today)
 
 

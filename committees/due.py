@@ -28,7 +28,9 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from committees.models import Committee, CommitteeStatus
 from core import clock
-from startups.models import Event, EventKind, PhasePeriod, Startup, current_periods
+from startups.models import (
+    Event, EventKind, PhasePeriod, Startup, committee_dues_fresh, current_periods, forget_freshness, stale,
+)
 from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
 from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
 
@@ -280,27 +282,10 @@ def with_status(today: dt.date, *statuses: CommitteeDueStatus | str):
 
 # --- The kept due dates ---------------------------------------------------------------------------
 
-_FRESH = "committees.dues_fresh"  # session.info key: (day, whether every kept due date is that day's)
 _REFRESHED = "committees.dues_refreshed"  # session.info key: startups refreshed by the flush under way
 
-
-def _stale(today: dt.date):
-    # Three ranges of the index on committee_due_checked_on, not `!= today`, which would read every startup.
-    column = Startup.committee_due_checked_on
-    return sa.or_(column.is_(None), column < today, column > today)
-
-
-def dues_are_fresh(today: dt.date) -> bool:
-    """Whether every startup's kept due date is the one of `today` (one statement reading no startup when
-    they all are), remembered by the session until a flush refreshes some or the transaction ends."""
-    from core.db import db
-
-    known = db.session.info.get(_FRESH)
-    if known is not None and known[0] == today:
-        return known[1]
-    fresh = db.session.execute(sa.select(Startup.id).where(_stale(today)).limit(1)).first() is None
-    db.session.info[_FRESH] = (today, fresh)
-    return fresh
+# Whether every startup's kept due date is today's: asked with the cached phases' freshness, in one statement.
+dues_are_fresh = committee_dues_fresh
 
 
 def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
@@ -318,10 +303,11 @@ def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
         .where(startups.id.in_(ids) if ids is not None else sa.true())
         .subquery("fresh")
     )
-    session.info.pop(_FRESH, None)
+    forget_freshness(session)
     result = session.connection().execute(
         table.update()
-        .where(table.c.id == fresh.c.id, table.c.id.in_(ids) if ids is not None else _stale(today))
+        .where(table.c.id == fresh.c.id,
+               table.c.id.in_(ids) if ids is not None else stale(today, table.c.committee_due_checked_on))
         .values(committee_due_on=fresh.c.next_committee_due, committee_due_checked_on=today,
                 updated_at=table.c.updated_at, version=table.c.version)
     )
@@ -360,9 +346,3 @@ def _expire_refreshed(session, _context):
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Startup) and obj.id in refreshed:
             session.expire(obj, ["committee_due_on", "committee_due_checked_on"])
-
-
-@sa.event.listens_for(sa.orm.Session, "after_commit")
-@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
-def _forget_freshness(session, *_):
-    session.info.pop(_FRESH, None)

@@ -304,25 +304,52 @@ def _cached_periods():
 
 
 _FRESH = "startups.cache_fresh"  # session.info key: (day, whether every cached phase is that day's)
+_DUES_FRESH = "startups.dues_fresh"  # session.info key: (day, whether every kept committee due date is that day's)
 _REFRESHED = "startups.refreshed"  # session.info key: startups refreshed by the flush under way
 
 
-def _stale(today: dt.date):
-    # Three ranges of the index on cached_phase_on, not `!= today`, which would read every startup.
-    return sa.or_(Startup.cached_phase_on.is_(None), Startup.cached_phase_on < today,
-                  Startup.cached_phase_on > today)
+def stale(today: dt.date, column=None):
+    # Three ranges of the index on the column, not `!= today`, which would read every startup.
+    column = Startup.cached_phase_on if column is None else column
+    return sa.or_(column.is_(None), column < today, column > today)
+
+
+def _probe_freshness(today: dt.date) -> None:
+    """One statement, two probes of three index ranges each (it reads no startup when all are fresh): whether
+    every cached phase, and every kept committee due date (committees/due.py), is today's. The session
+    remembers both answers until a refresh or the end of its transaction."""
+    def probe(column):
+        return sa.select(Startup.id).where(stale(today, column)).limit(1).scalar_subquery()
+
+    phase, due = db.session.execute(
+        sa.select(probe(Startup.cached_phase_on), probe(Startup.committee_due_checked_on))).one()
+    db.session.info[_FRESH] = (today, phase is None)
+    db.session.info[_DUES_FRESH] = (today, due is None)
 
 
 def cache_is_fresh(today: dt.date) -> bool:
-    """Whether every startup's cached phase is the one of `today`: one statement, three probes of the index
-    on cached_phase_on (it reads no startup when all are fresh), whose answer the session remembers until a
-    flush touches phase periods or startups."""
+    """Whether every startup's cached phase is the one of `today` (see _probe_freshness)."""
     known = db.session.info.get(_FRESH)
-    if known is not None and known[0] == today:
-        return known[1]
-    fresh = db.session.execute(sa.select(Startup.id).where(_stale(today)).limit(1)).first() is None
-    db.session.info[_FRESH] = (today, fresh)
-    return fresh
+    if known is None or known[0] != today:
+        _probe_freshness(today)
+        known = db.session.info[_FRESH]
+    return known[1]
+
+
+def committee_dues_fresh(today: dt.date) -> bool:
+    """Whether every startup's kept committee due date (committee_due_on) is the one of `today`."""
+    known = db.session.info.get(_DUES_FRESH)
+    if known is None or known[0] != today:
+        _probe_freshness(today)
+        known = db.session.info[_DUES_FRESH]
+    return known[1]
+
+
+def forget_freshness(session) -> None:
+    """What the session knew of the kept columns' freshness no longer holds (a refresh is under way, or the
+    transaction ended: another process may have refreshed them, or changed what they derive from, since)."""
+    session.info.pop(_FRESH, None)
+    session.info.pop(_DUES_FRESH, None)
 
 
 def current_periods(today: dt.date, exact: bool = False, startup_ids=None):
@@ -348,7 +375,7 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
     table = Startup.__table__
     ids = sorted(startup_ids) if startup_ids is not None else None
     current = _ranked_periods(today, ids)
-    target = table.c.id.in_(ids) if ids is not None else _stale(today)
+    target = table.c.id.in_(ids) if ids is not None else stale(today)
     startups = sa.orm.aliased(Startup, name="refreshed")
     fresh = (
         sa.select(startups.id, current.c.phase, current.c.start_on)
@@ -356,7 +383,7 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
         .where(startups.id.in_(ids) if ids is not None else sa.true())
         .subquery("fresh")
     )
-    session.info.pop(_FRESH, None)
+    forget_freshness(session)
     result = session.connection().execute(
         table.update()
         .where(table.c.id == fresh.c.id, target)
@@ -408,7 +435,7 @@ def _expire_refreshed(session, _context):
 def _forget_freshness(session, *_):
     """What the session knew of the cache holds for its transaction only (another process may have
     refreshed it, or changed periods, since)."""
-    session.info.pop(_FRESH, None)
+    forget_freshness(session)
 
 
 @sa.event.listens_for(Startup, "before_insert")

@@ -325,6 +325,7 @@ def pages_to_measure(app, profile: Profile) -> list[tuple[str, str]]:
         ("/startups", "/startups"),
         ("/startups?phase=construction", "/startups?phase=construction"),
         (f"/startups?q={word}", f"/startups?q={word}"),
+        ("/startups?committee=overdue", "/startups?committee=overdue"),
         ("/startups/<id>", f"/startups/{startup_id}"),
         ("/incubators", "/incubators"),
         ("/incubators/<id>", f"/incubators/{incubator_id}"),

@@ -248,7 +248,7 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
     """{startup id: CommitteeDue} from committee_due(), in one statement (all active startups, or those ids)."""
     from core.db import db
 
-    due = committee_due(today, sorted(startup_ids) if startup_ids is not None else None)
+    due = committee_due(today, startup_ids=sorted(startup_ids) if startup_ids is not None else None)
     query = sa.select(due)
     return {
         row.startup_id: CommitteeDue(

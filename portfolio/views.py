@@ -29,6 +29,7 @@ from users.permissions import public
 
 bp = Blueprint("portfolio", __name__)
 bp.add_app_template_global(tuple(Phase), "PHASES")
+bp.add_app_template_global(committee_due.CommitteeDueStatus, "DUE_STATUSES")
 bp.add_app_template_global(display.external_url, "external_url")
 bp.add_app_template_filter(display.path_segment, "path_segment")
 

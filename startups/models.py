@@ -129,6 +129,8 @@ class Startup(db.Model):
     __table_args__ = (
         sa.Index("ix_startups_cached_phase_sort_name", "cached_phase", "sort_name"),
         sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
+        # The committee filters' counts per phase read this index alone (a range of due dates).
+        sa.Index("ix_startups_committee_due_on", "committee_due_on", "cached_phase", "archived_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
@@ -180,7 +182,7 @@ class Startup(db.Model):
     # (None: no committee due, the startup being archived, in a terminal phase or without a current phase),
     # so that the committee filters and counts read an index instead of dating every startup's committees.
     # Kept by committees.due.refresh_committee_dues in the transaction of each change, and each night.
-    committee_due_on: Mapped[dt.date | None] = mapped_column(index=True)
+    committee_due_on: Mapped[dt.date | None]
     committee_due_checked_on: Mapped[dt.date | None] = mapped_column(index=True)
 
     incubator: Mapped[Incubator | None] = relationship()

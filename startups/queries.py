@@ -38,9 +38,10 @@ class PortfolioFilters:
     text: str | None = None
     sort: str = "name"
     descending: bool = False
-    # Only the startups whose ids this select returns: a filter computed by an area above startups (the
-    # committee status, committees.due.startups_with_status). None: no restriction.
-    within: sa.Select | None = None
+    # A filter computed by an area above startups: a condition on Startup (the committee status,
+    # committees.due.with_status: a range of an index of startups), or a select of the ids to keep (the late
+    # indicators). None: no restriction.
+    within: sa.ColumnElement | sa.Select | None = None
 
 
 def _phase_order(column):
@@ -79,7 +80,7 @@ def _filter(query, phase, filters: PortfolioFilters):
     if filters.sponsor_id:
         query = query.where(_sponsored_by(filters.sponsor_id))
     if filters.within is not None:
-        query = query.where(Startup.id.in_(filters.within))
+        query = query.where(Startup.id.in_(filters.within) if isinstance(filters.within, sa.Select) else filters.within)
     if filters.text and filters.text.strip():
         query = query.where(Startup.search_text.contains(fold(filters.text), autoescape=True))
     return query
@@ -134,7 +135,7 @@ def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **wh
         incubator_id=incubator_id,
         sponsor_id=sponsor_id,
     )
-    query = sa.select(phase, sa.func.count(Startup.id)).select_from(Startup).group_by(phase)
+    query = sa.select(phase, sa.func.count()).select_from(Startup).group_by(phase)
     if current is not None:
         query = query.outerjoin(current, current.c.startup_id == Startup.id)
     query = _filter(query, phase, filters)

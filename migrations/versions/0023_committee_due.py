@@ -60,7 +60,8 @@ def upgrade():
     with op.batch_alter_table('startups', schema=None) as batch_op:
         batch_op.add_column(sa.Column('committee_due_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('committee_due_checked_on', sa.Date(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_startups_committee_due_on'), ['committee_due_on'], unique=False)
+        batch_op.create_index('ix_startups_committee_due_on', ['committee_due_on', 'cached_phase', 'archived_at'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_startups_committee_due_checked_on'), ['committee_due_checked_on'],
                               unique=False)
     fill()
@@ -69,6 +70,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('startups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_startups_committee_due_checked_on'))
-        batch_op.drop_index(batch_op.f('ix_startups_committee_due_on'))
+        batch_op.drop_index('ix_startups_committee_due_on')
         batch_op.drop_column('committee_due_checked_on')
         batch_op.drop_column('committee_due_on')

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.schema import BOOLEAN, STRING
-from committees.due import startups_with_status
+from committees.due import with_status
 from core.urls import external_url
 from core.db import db
 from core import clock
@@ -170,7 +170,7 @@ def startups_page(query) -> tuple[dict, dict]:
         text=query["q"],
         sort=query["sort"],
         descending=query["order"] == "desc",
-        within=startups_with_status(today, query["committee"]) if query["committee"] else None,
+        within=with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
     page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults,

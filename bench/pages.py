@@ -283,9 +283,12 @@ def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> 
         for chunk in range(0, len(rows), 5000):
             db.session.execute(sa.insert(table), rows[chunk:chunk + 5000])
     # Bulk inserts bypass the ORM's flush, which keeps each startup's cached current phase and the phase
-    # counts: do what the nightly job does (startups.jobs), as in service.
+    # counts and due dates: do what the nightly jobs do (startups.jobs, committees.jobs), as in service.
     refresh_current_phases(db.session, today)
     refresh_phase_counts(db.session)
+    from committees.due import refresh_committee_dues
+
+    refresh_committee_dues(db.session, today)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # In service, autovacuum analyses the tables after such a load; without statistics the planner
@@ -322,6 +325,7 @@ def pages_to_measure(app, profile: Profile) -> list[tuple[str, str]]:
         ("/startups", "/startups"),
         ("/startups?phase=construction", "/startups?phase=construction"),
         (f"/startups?q={word}", f"/startups?q={word}"),
+        ("/startups?committee=overdue", "/startups?committee=overdue"),
         ("/startups/<id>", f"/startups/{startup_id}"),
         ("/incubators", "/incubators"),
         ("/incubators/<id>", f"/incubators/{incubator_id}"),

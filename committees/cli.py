@@ -47,5 +47,12 @@ def register(app: Flask) -> None:
         hour=7,
         description="Rappels des comités d'investissement",
     )
+    scheduler.daily(
+        "committees.dues",
+        "committees.jobs:refresh_committee_dues",
+        hour=0,
+        minute=2,
+        description="Date du prochain comité de chaque startup (une phase prévue peut commencer)",
+    )
     if "scheduler" not in app.cli.commands:
         scheduler.register(app)

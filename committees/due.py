@@ -17,7 +17,6 @@ Decisions taken here:
   shown beside it (`next_planned_at`).
 """
 
-import calendar
 import dataclasses
 import datetime as dt
 import enum
@@ -28,11 +27,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from committees.models import Committee, CommitteeStatus
-from startups.models import Event, EventKind, Startup, current_periods
-from startups.phases import TERMINAL_PHASES
+from core import clock
+from startups.models import (
+    Event, EventKind, PhasePeriod, Startup, committee_dues_fresh, current_periods, forget_freshness, stale,
+)
+from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
+from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS_BETWEEN_COMMITTEES = 6
 DUE_SOON_DAYS = 45
 HELD_STATUSES = (CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF)
 
@@ -56,18 +58,7 @@ class CommitteeDueStatus(enum.StrEnum):
         return {"overdue": "En retard", "due45": "Dans moins de 45 jours", "ok": None}[self.value]
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months, clamped to the end of the month: add_months(2026-05-31, 6) == 2026-11-30."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def due_on(last_committee_on: dt.date | None, phase_start_on: dt.date) -> dt.date:
-    """The next committee's due date from the last held committee and the current phase's start."""
-    reference = phase_start_on if last_committee_on is None or last_committee_on < phase_start_on else last_committee_on
-    return add_months(reference, MONTHS_BETWEEN_COMMITTEES)
+due_on = committee_due_on  # the rule, defined once in startups/phases.py
 
 
 def status_of(due: dt.date | None, today: dt.date) -> CommitteeDueStatus | None:
@@ -183,7 +174,7 @@ def committee_due(today: dt.date, exact: bool = False, startup_ids=None):
     their rows, never one query per startup. Archived startups, startups without a current phase and
     those in a terminal phase have no row (no committee is due). exact: see current_periods.
     """
-    current = current_periods(today, exact)
+    current = current_periods(today, exact, startup_ids)
     last = last_committees(today, startup_ids)
     planned = planned_committees(startup_ids)
     due = due_on_sql(last.c.last_committee_on, current.c.start_on)
@@ -257,7 +248,7 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
     """{startup id: CommitteeDue} from committee_due(), in one statement (all active startups, or those ids)."""
     from core.db import db
 
-    due = committee_due(today, sorted(startup_ids) if startup_ids is not None else None)
+    due = committee_due(today, startup_ids=sorted(startup_ids) if startup_ids is not None else None)
     query = sa.select(due)
     return {
         row.startup_id: CommitteeDue(
@@ -273,5 +264,85 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
 
 def startups_with_status(today: dt.date, status: CommitteeDueStatus | str):
     """A select of the ids of the startups in that committee status, for PortfolioFilters.within."""
+    return sa.select(Startup.id).where(with_status(today, status))
+
+
+def with_status(today: dt.date, *statuses: CommitteeDueStatus | str):
+    """The condition on Startup of being in one of these committee statuses: a range of the index on the
+    kept due date (Startup.committee_due_on) when every startup's is today's, else by committee_due()."""
+    statuses = [CommitteeDueStatus(status) for status in statuses]
+    if dues_are_fresh(today):
+        due, soon = Startup.committee_due_on, today + dt.timedelta(days=DUE_SOON_DAYS)
+        ranges = {CommitteeDueStatus.OVERDUE: due < today, CommitteeDueStatus.DUE45: due.between(today, soon),
+                  CommitteeDueStatus.OK: due > soon}
+        return sa.or_(*(ranges[status] for status in statuses))
     due = committee_due(today)
-    return sa.select(due.c.startup_id).where(where_status(due, status))
+    return Startup.id.in_(sa.select(due.c.startup_id).where(due.c.committee_status.in_([s.value for s in statuses])))
+
+
+# --- The kept due dates ---------------------------------------------------------------------------
+
+_REFRESHED = "committees.dues_refreshed"  # session.info key: startups refreshed by the flush under way
+
+# Whether every startup's kept due date is today's: asked with the cached phases' freshness, in one statement.
+dues_are_fresh = committee_dues_fresh
+
+
+def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
+    """Write each startup's next committee due date on `today` (committee_due(), exact) into
+    Startup.committee_due_on: every startup whose kept date is not today's, or the given ones. One set-based
+    UPDATE that leaves the row's version and updated_at alone (a derived value is not an edit); a startup
+    with no committee due gets None. Returns the number of startups refreshed."""
+    table = Startup.__table__
+    ids = sorted(startup_ids) if startup_ids is not None else None
+    due = committee_due(today, exact=True, startup_ids=ids)
+    startups = sa.orm.aliased(Startup, name="refreshed")
+    fresh = (
+        sa.select(startups.id, due.c.next_committee_due)
+        .outerjoin(due, due.c.startup_id == startups.id)
+        .where(startups.id.in_(ids) if ids is not None else sa.true())
+        .subquery("fresh")
+    )
+    forget_freshness(session)
+    result = session.connection().execute(
+        table.update()
+        .where(table.c.id == fresh.c.id,
+               table.c.id.in_(ids) if ids is not None else stale(today, table.c.committee_due_checked_on))
+        .values(committee_due_on=fresh.c.next_committee_due, committee_due_checked_on=today,
+                updated_at=table.c.updated_at, version=table.c.version)
+    )
+    return result.rowcount
+
+
+def _touched_startups(session) -> set[str]:
+    """The startups whose due date a flush may move: their committees, phase periods or timeline events
+    added, changed or removed, or the startup itself added, archived or restored."""
+    touched = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Committee, PhasePeriod, Event)):
+            if obj.startup_id is not None:
+                touched.add(obj.startup_id)
+        elif isinstance(obj, Startup) and (obj in session.new or sa.inspect(obj).attrs.archived_at.history.has_changes()):
+            touched.add(obj.id)
+    return touched
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _refresh_after_changes(session, _context):
+    """A flush that changes what dates a startup's next committee refreshes its kept due date in the same
+    transaction (as startups.models does for the current phase and the phase counts)."""
+    touched = _touched_startups(session)
+    if touched:
+        refresh_committee_dues(session, clock.today(), touched)
+        session.info.setdefault(_REFRESHED, set()).update(touched)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
+def _expire_refreshed(session, _context):
+    """Loaded startups must not keep the due date they had before the refresh."""
+    refreshed = session.info.pop(_REFRESHED, None)
+    if not refreshed:
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Startup) and obj.id in refreshed:
+            session.expire(obj, ["committee_due_on", "committee_due_checked_on"])

@@ -446,3 +446,14 @@ def send_reminders(*, today: dt.date) -> Delivery:
     if failing:
         log.error("%s reminder(s) have been failing for more than a day: check the mail server (SMTP_*)", failing)
     return delivery
+
+
+def refresh_committee_dues(*, today: dt.date) -> int:
+    """Each night, every startup's kept due date becomes today's (a planned phase may have started, a
+    future-dated committee may have come to pass). Idempotent: a second run the same day refreshes nothing.
+    Returns the number refreshed."""
+    from committees.due import refresh_committee_dues as refresh
+
+    count = refresh(db.session, today)
+    db.session.commit()
+    return count

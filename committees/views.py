@@ -55,7 +55,7 @@ bp = Blueprint("committees", __name__, url_prefix="/committees")
 bp.add_app_template_filter(datetime_fr, "datetime_fr")
 
 try:  # The due-date rule of committees/due.py (another part of issue 4) gives the overdue startups.
-    from committees.due import CommitteeDueStatus, committee_due
+    from committees.due import CommitteeDueStatus, committee_due, with_status
 except ImportError:  # pragma: no cover - only while due.py does not exist
     committee_due = None
 
@@ -183,13 +183,16 @@ def calendar(incubator_id: str):
     today = clock.today()
     overdue = None
     if committee_due is not None:
-        due = committee_due(today)
+        # The incubator's startups overdue or due soon, found by the kept due dates' index; then their rows
+        # dated with what the table shows (last and planned committee), reading those startups only.
+        late = sa.select(Startup.id).where(Startup.incubator_id == incubator.id,
+                                           with_status(today, CommitteeDueStatus.OVERDUE, CommitteeDueStatus.DUE45))
+        due = committee_due(today, startup_ids=late)
         overdue = db.session.execute(
             sa.select(Startup.id, Startup.name, due.c.next_committee_due, due.c.last_committee_on,
                       due.c.next_planned_at, due.c.committee_status)
             .join(due, due.c.startup_id == Startup.id)
-            .where(Startup.incubator_id == incubator.id,
-                   due.c.committee_status.in_([CommitteeDueStatus.OVERDUE.value, CommitteeDueStatus.DUE45.value]))
+            .where(due.c.committee_status.in_([CommitteeDueStatus.OVERDUE.value, CommitteeDueStatus.DUE45.value]))
             .order_by(due.c.next_committee_due, Startup.name)
         ).all()
     return _render("committees/calendar.html", incubator=incubator,

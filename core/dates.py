@@ -1,5 +1,6 @@
 """Calendar helpers: Easter, French public holidays, working days. Today itself comes from core/clock.py."""
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -54,3 +55,11 @@ def non_working_day(day: dt.date) -> str | None:
     if day.weekday() >= 5:
         return "un samedi" if day.weekday() == 5 else "un dimanche"
     return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the end of the month: add_months(2026-05-31, 6) == 2026-11-30."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -166,14 +166,7 @@ def _fill_startups(espace: Espace, roles: dict[str, set[StartupRole]], staff_inc
         sa.select(Startup).where(in_reach, Startup.archived_at.is_(None)).order_by(Startup.name))}
     ids = sa.select(Startup.id).where(in_reach, Startup.archived_at.is_(None))
 
-    due = committee_due.committee_due(today)
-    dues = {
-        row.startup_id: committee_due.CommitteeDue(
-            startup_id=row.startup_id, last_committee_on=row.last_committee_on,
-            next_committee_due=row.next_committee_due, status=committee_due.CommitteeDueStatus(row.committee_status),
-            next_planned_at=row.next_planned_at)
-        for row in db.session.execute(sa.select(due).where(due.c.startup_id.in_(ids)))
-    }
+    dues = committee_due.due_rows(today, list(startups)) if startups else {}
     committees = db.session.execute(
         sa.select(Committee, Presentation)
         .outerjoin(Presentation, Presentation.committee_id == Committee.id)
@@ -294,12 +287,11 @@ def _grids_to_fill(person: Person) -> list[tuple[Committee, GridTemplate]]:
 def portfolio_alerts(today: dt.date, now: dt.datetime) -> PortfolioAlerts:
     """The portfolio's alerts: committees overdue per incubator, decisions unsigned for more than
     UNSIGNED_ALERT_DAYS days, startups in a phase past its typical length."""
-    due = committee_due.committee_due(today)
     per_incubator = db.session.execute(
         sa.select(Incubator, sa.func.count())
-        .select_from(due).join(Startup, Startup.id == due.c.startup_id)
+        .select_from(Startup)
         .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-        .where(committee_due.where_status(due, committee_due.CommitteeDueStatus.OVERDUE))
+        .where(committee_due.with_status(today, committee_due.CommitteeDueStatus.OVERDUE))
         .group_by(Incubator.id).order_by(sa.func.count().desc(), Incubator.name)
     ).all()
     unsigned = db.session.scalars(

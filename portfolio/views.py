@@ -29,6 +29,7 @@ from users.permissions import public
 
 bp = Blueprint("portfolio", __name__)
 bp.add_app_template_global(tuple(Phase), "PHASES")
+bp.add_app_template_global(committee_due.CommitteeDueStatus, "DUE_STATUSES")
 bp.add_app_template_global(display.external_url, "external_url")
 bp.add_app_template_filter(display.path_segment, "path_segment")
 
@@ -95,13 +96,11 @@ def portfolio_context() -> dict:
     filters = form.filters()
     within = []
     if form.valid("committee"):
-        within.append(committee_due.startups_with_status(today, form.valid("committee")))
+        within.append(committee_due.with_status(today, form.valid("committee")))
     if form.valid("indicateurs") == LATE_INDICATORS:
-        within.append(indicator_queries.late_startups(today))
+        within.append(Startup.id.in_(indicator_queries.late_startups(today)))
     if within:
-        # Both filters at once: the startups in every select (an id select stays one subquery).
-        ids = within[0] if len(within) == 1 else sa.select(Startup.id).where(*(Startup.id.in_(w) for w in within))
-        filters = dataclasses.replace(filters, within=ids)
+        filters = dataclasses.replace(filters, within=sa.and_(*within))
     counts = queries.count_by_phase(today, filters)
     page = startups_page(filters, today, form.page_number, counts)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]

@@ -47,10 +47,10 @@ from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
 from startups.models import (
-    Event, Incubator, Organisation, PhasePeriod, Source, Startup, refresh_phase_counts, search_columns,
+    Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, refresh_phase_counts, search_columns,
     startup_co_incubators, startup_sponsors,
 )
-from startups.phases import Phase, current_period, resolve_starts
+from startups.phases import TERMINAL_PHASES, Phase, committee_due_on, current_period, resolve_starts
 from startups.queries import count_by_phase
 
 KINDS = ("_organisations", "_incubators", "_startups")
@@ -522,6 +522,12 @@ class _Importer:
         current = current_period(data.periods, today)
         cached = {"cached_phase": current.phase if current else None,
                   "cached_phase_start_on": current.effective_start_on if current else None, "cached_phase_on": today}
+        # So is its next committee's due date (committees.due.refresh_committee_dues): a new startup has no
+        # committee in Jalons yet, only the `committee` events of its timeline.
+        held = [e.happened_on for e in data.events if e.kind == EventKind.COMMITTEE and e.happened_on <= today]
+        due = (committee_due_on(max(held, default=None), current.effective_start_on)
+               if current and current.phase not in TERMINAL_PHASES else None)
+        cached.update(committee_due_on=due, committee_due_checked_on=today)
         rows = self.new_rows
         rows[Startup.__table__].append({"id": data.id, **values, **search_columns(values["name"], values["mission"]),
                                         **cached, "imported_values": wanted,

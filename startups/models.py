@@ -131,6 +131,8 @@ class Startup(db.Model):
     __table_args__ = (
         sa.Index("ix_startups_cached_phase_sort_name", "cached_phase", "sort_name"),
         sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
+        # The committee filters' counts per phase read this index alone (a range of due dates).
+        sa.Index("ix_startups_committee_due_on", "committee_due_on", "cached_phase", "archived_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
@@ -178,6 +180,12 @@ class Startup(db.Model):
     # sorts on plain columns, accent- and case-insensitive on every database.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     sort_name: Mapped[str] = mapped_column(sa.String(300), default="", server_default="", index=True)
+    # The due date of the next committee (committees/due.py's rule) as it stood on committee_due_checked_on
+    # (None: no committee due, the startup being archived, in a terminal phase or without a current phase),
+    # so that the committee filters and counts read an index instead of dating every startup's committees.
+    # Kept by committees.due.refresh_committee_dues in the transaction of each change, and each night.
+    committee_due_on: Mapped[dt.date | None]
+    committee_due_checked_on: Mapped[dt.date | None] = mapped_column(index=True)
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(
@@ -300,39 +308,67 @@ def _cached_periods():
 
 
 _FRESH = "startups.cache_fresh"  # session.info key: (day, whether every cached phase is that day's)
+_DUES_FRESH = "startups.dues_fresh"  # session.info key: (day, whether every kept committee due date is that day's)
 _REFRESHED = "startups.refreshed"  # session.info key: startups refreshed by the flush under way
 _COUNTED = "startups.counted"  # session.info key: {startup id: the phase counts it was in before the flush}
 
 
-def _stale(today: dt.date):
-    # Three ranges of the index on cached_phase_on, not `!= today`, which would read every startup.
-    return sa.or_(Startup.cached_phase_on.is_(None), Startup.cached_phase_on < today,
-                  Startup.cached_phase_on > today)
+def stale(today: dt.date, column=None):
+    # Three ranges of the index on the column, not `!= today`, which would read every startup.
+    column = Startup.cached_phase_on if column is None else column
+    return sa.or_(column.is_(None), column < today, column > today)
+
+
+def _probe_freshness(today: dt.date) -> None:
+    """One statement, two probes of three index ranges each (it reads no startup when all are fresh): whether
+    every cached phase, and every kept committee due date (committees/due.py), is today's. The session
+    remembers both answers until a refresh or the end of its transaction."""
+    def probe(column):
+        return sa.select(Startup.id).where(stale(today, column)).limit(1).scalar_subquery()
+
+    phase, due = db.session.execute(
+        sa.select(probe(Startup.cached_phase_on), probe(Startup.committee_due_checked_on))).one()
+    db.session.info[_FRESH] = (today, phase is None)
+    db.session.info[_DUES_FRESH] = (today, due is None)
 
 
 def cache_is_fresh(today: dt.date) -> bool:
-    """Whether every startup's cached phase is the one of `today`: one statement, three probes of the index
-    on cached_phase_on (it reads no startup when all are fresh), whose answer the session remembers until a
-    flush touches phase periods or startups."""
+    """Whether every startup's cached phase is the one of `today` (see _probe_freshness)."""
     known = db.session.info.get(_FRESH)
-    if known is not None and known[0] == today:
-        return known[1]
-    fresh = db.session.execute(sa.select(Startup.id).where(_stale(today)).limit(1)).first() is None
-    db.session.info[_FRESH] = (today, fresh)
-    return fresh
+    if known is None or known[0] != today:
+        _probe_freshness(today)
+        known = db.session.info[_FRESH]
+    return known[1]
 
 
-def current_periods(today: dt.date, exact: bool = False):
+def committee_dues_fresh(today: dt.date) -> bool:
+    """Whether every startup's kept committee due date (committee_due_on) is the one of `today`."""
+    known = db.session.info.get(_DUES_FRESH)
+    if known is None or known[0] != today:
+        _probe_freshness(today)
+        known = db.session.info[_DUES_FRESH]
+    return known[1]
+
+
+def forget_freshness(session) -> None:
+    """What the session knew of the kept columns' freshness no longer holds (a refresh is under way, or the
+    transaction ended: another process may have refreshed them, or changed what they derive from, since)."""
+    session.info.pop(_FRESH, None)
+    session.info.pop(_DUES_FRESH, None)
+
+
+def current_periods(today: dt.date, exact: bool = False, startup_ids=None):
     """One row per startup with a started period: (startup_id, phase, start_on), by the current-phase rule.
 
     The same rule as phases.current_period, as a subquery that pages join and group by. When every
     startup's cached phase is today's (kept by refresh_current_phases after each change of periods and
     each night), it reads the cached columns; otherwise (another day asked, the nightly refresh not run
     yet) it ranks the periods: exact, only slower. Reading never writes. exact=True ranks without asking
-    whether the cache is fresh (a day in the past, e.g. the statistics' month ends: no statement spent).
+    whether the cache is fresh (a day in the past, e.g. the statistics' month ends: no statement spent),
+    of the startup_ids only when given.
     """
     if exact:
-        return _ranked_periods(today)
+        return _ranked_periods(today, startup_ids)
     return _cached_periods() if cache_is_fresh(today) else _ranked_periods(today)
 
 
@@ -344,7 +380,7 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
     table = Startup.__table__
     ids = sorted(startup_ids) if startup_ids is not None else None
     current = _ranked_periods(today, ids)
-    target = table.c.id.in_(ids) if ids is not None else _stale(today)
+    target = table.c.id.in_(ids) if ids is not None else stale(today)
     startups = sa.orm.aliased(Startup, name="refreshed")
     fresh = (
         sa.select(startups.id, current.c.phase, current.c.start_on)
@@ -352,7 +388,7 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
         .where(startups.id.in_(ids) if ids is not None else sa.true())
         .subquery("fresh")
     )
-    session.info.pop(_FRESH, None)
+    forget_freshness(session)
     result = session.connection().execute(
         table.update()
         .where(table.c.id == fresh.c.id, target)
@@ -416,9 +452,14 @@ def _expire_refreshed(session, _context):
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
 def _forget_freshness(session, *_):
     """What the session knew of the cache holds for its transaction only (another process may have
+<<<<<<< HEAD
     refreshed it, or changed periods, since); what a flush that failed had read of the counts, neither."""
     session.info.pop(_FRESH, None)
     session.info.pop(_COUNTED, None)
+=======
+    refreshed it, or changed periods, since)."""
+    forget_freshness(session)
+>>>>>>> due11
 
 
 @sa.event.listens_for(Startup, "before_insert")

@@ -5,6 +5,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from core.dates import add_months
+
 
 class Phase(enum.StrEnum):
     INVESTIGATION = "investigation"
@@ -121,3 +123,14 @@ def current_period(periods: Iterable[PeriodLike], today: dt.date) -> PeriodLike 
     one listed last. None when no period has started."""
     started = [p for p in periods if p.effective_start_on is not None and p.effective_start_on <= today]
     return max(started, key=sort_key, default=None)
+
+
+# The committees' cadence (committees/due.py explains the rule): here, beside the current phase, so that
+# the import can date the next committee of the startups it inserts as it dates their current phase.
+MONTHS_BETWEEN_COMMITTEES = 6
+
+
+def committee_due_on(last_committee_on: dt.date | None, phase_start_on: dt.date) -> dt.date:
+    """The next committee's due date from the last held committee and the current phase's start."""
+    reference = phase_start_on if last_committee_on is None or last_committee_on < phase_start_on else last_committee_on
+    return add_months(reference, MONTHS_BETWEEN_COMMITTEES)

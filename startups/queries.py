@@ -38,9 +38,10 @@ class PortfolioFilters:
     text: str | None = None
     sort: str = "name"
     descending: bool = False
-    # Only the startups whose ids this select returns: a filter computed by an area above startups (the
-    # committee status, committees.due.startups_with_status). None: no restriction.
-    within: sa.Select | None = None
+    # A filter computed by an area above startups: a condition on Startup (the committee status,
+    # committees.due.with_status: a range of an index of startups), or a select of the ids to keep (the late
+    # indicators). None: no restriction.
+    within: sa.ColumnElement | sa.Select | None = None
 
 
 def _phase_order(column):
@@ -54,22 +55,32 @@ def _sponsored_by(organisation_id: str):
     )
 
 
-def _filter(query, current, filters: PortfolioFilters):
+def _current(today: dt.date):
+    """(phase column, start column, subquery to outer-join or None) of the current phase: the startups' own
+    cached columns when they are today's (no join: a filter or sort by phase reads their index), else the
+    ranked periods."""
+    if cache_is_fresh(today):
+        return Startup.cached_phase, Startup.cached_phase_start_on, None
+    current = current_periods(today)
+    return current.c.phase, current.c.start_on, current
+
+
+def _filter(query, phase, filters: PortfolioFilters):
     query = query.where(Startup.archived_at.is_(None))
     if filters.phase is not None:
-        query = query.where(current.c.phase == filters.phase)
+        query = query.where(phase == filters.phase)
     elif filters.without_phase:
-        query = query.where(current.c.phase.is_(None))
+        query = query.where(phase.is_(None))
     if filters.active is True:
-        query = query.where(current.c.phase.is_not(None), current.c.phase.not_in(list(TERMINAL_PHASES)))
+        query = query.where(phase.is_not(None), phase.not_in(list(TERMINAL_PHASES)))
     elif filters.active is False:
-        query = query.where(sa.or_(current.c.phase.is_(None), current.c.phase.in_(list(TERMINAL_PHASES))))
+        query = query.where(sa.or_(phase.is_(None), phase.in_(list(TERMINAL_PHASES))))
     if filters.incubator_id:
         query = query.where(Startup.incubator_id == filters.incubator_id)
     if filters.sponsor_id:
         query = query.where(_sponsored_by(filters.sponsor_id))
     if filters.within is not None:
-        query = query.where(Startup.id.in_(filters.within))
+        query = query.where(Startup.id.in_(filters.within) if isinstance(filters.within, sa.Select) else filters.within)
     if filters.text and filters.text.strip():
         query = query.where(Startup.search_text.contains(fold(filters.text), autoescape=True))
     return query
@@ -77,22 +88,25 @@ def _filter(query, current, filters: PortfolioFilters):
 
 def filtered_startups(filters: PortfolioFilters, today: dt.date):
     """A select of (Startup, current phase, current phase start) rows, filtered and sorted."""
-    current = current_periods(today)
-    query = (
-        sa.select(Startup, current.c.phase, current.c.start_on)
-        .outerjoin(current, current.c.startup_id == Startup.id)
-        .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-    )
-    query = _filter(query, current, filters)
+    phase, start_on, current = _current(today)
+    query = sa.select(Startup, phase.label("phase"), start_on.label("start_on"))
+    if current is not None:
+        query = query.outerjoin(current, current.c.startup_id == Startup.id)
+    sort = filters.sort if filters.sort in SORTS else "name"
+    if sort == "incubator":
+        query = query.outerjoin(Incubator, Incubator.id == Startup.incubator_id)
+    query = _filter(query, phase, filters)
     order = {
         "name": Startup.sort_name,
-        "phase": _phase_order(current.c.phase),
-        "phase_start": current.c.start_on,
+        "phase": _phase_order(phase),
+        "phase_start": start_on,
         "incubator": sa.func.lower(Incubator.name),
-    }[filters.sort if filters.sort in SORTS else "name"]
+    }[sort]
     order = order.desc() if filters.descending else order.asc()
+    if sort != "name":  # sort_name is never NULL: without NULLS LAST the name order reads the index
+        order = order.nulls_last()
     # Ties (same phase, same incubator…) in name order, then by id so that pages never overlap.
-    return query.order_by(order.nulls_last(), Startup.sort_name, Startup.id)
+    return query.order_by(order, Startup.sort_name, Startup.id)
 
 
 def with_details(query):
@@ -112,7 +126,7 @@ def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **wh
     if not searched and not (incubator_id and sponsor_id) and cache_is_fresh(today):
         scope, scope_id = ((PhaseCount.SPONSOR, sponsor_id) if sponsor_id else (PhaseCount.INCUBATOR, incubator_id))
         return _kept_counts(scope, scope_id)[scope_id] if scope_id else _kept_total()
-    current = current_periods(today)
+    phase, _, current = _current(today)
     filters = dataclasses.replace(
         filters or PortfolioFilters(),
         phase=None,
@@ -121,13 +135,10 @@ def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **wh
         incubator_id=incubator_id,
         sponsor_id=sponsor_id,
     )
-    query = (
-        sa.select(current.c.phase, sa.func.count(Startup.id))
-        .select_from(Startup)
-        .outerjoin(current, current.c.startup_id == Startup.id)
-        .group_by(current.c.phase)
-    )
-    query = _filter(query, current, filters)
+    query = sa.select(phase, sa.func.count()).select_from(Startup).group_by(phase)
+    if current is not None:
+        query = query.outerjoin(current, current.c.startup_id == Startup.id)
+    query = _filter(query, phase, filters)
     return {phase: count for phase, count in db.session.execute(query)}
 
 

@@ -1,7 +1,7 @@
 """Committees held otherwise than the convention says: the stated reason
 
 Revision ID: 0024_committee_convention
-Revises: 0022_phase_counts
+Revises: 0023_committee_due
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024_committee_convention'
-down_revision = '0022_phase_counts'
+down_revision = '0023_committee_due'
 branch_labels = None
 depends_on = None
 

@@ -48,3 +48,38 @@ def test_the_security_migration_hashes_existing_calendar_tokens_so_their_feeds_k
         assert version == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_committee_due_migration_dates_existing_startups_as_the_application_does(tmp_path):
+    """0023_committee_due fills each startup's kept due date from its cached phase, held committees and
+    committee events, as committees.due would (archived and terminal startups: none)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"JALONS_ENV": "test", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0022_phase_counts")
+        with db.engine.begin() as connection:
+            for id, phase, start, archived in (("a", "construction", "2026-03-01", None),
+                                               ("b", "investigation", "2026-01-31", None),
+                                               ("c", "abandon", "2026-01-01", None),
+                                               ("d", "construction", "2026-01-01", "2026-11-01 08:00:00.000000")):
+                connection.execute(sa.text(
+                    "INSERT INTO startups (id, name, user_types, themes, techno, created_at, updated_at, version, "
+                    "cached_phase, cached_phase_start_on, cached_phase_on, archived_at, search_text, sort_name) "
+                    "VALUES (:id, :id, '[]', '[]', '[]', '2026-01-01 08:00:00.000000', '2026-01-01 08:00:00.000000', "
+                    "1, :phase, :start, '2026-11-27', :archived, '', '')"),
+                    {"id": id, "phase": phase, "start": start, "archived": archived})
+            connection.execute(sa.text(
+                "INSERT INTO events (startup_id, position, kind, happened_on, source) VALUES "
+                "('a', 0, 'committee', '2026-06-15', 'betagouv'), ('a', 1, 'committee', '2026-12-15', 'betagouv')"))
+        upgrade(revision="0023_committee_due")
+        with db.engine.connect() as connection:
+            kept = dict(connection.execute(sa.text("SELECT id, committee_due_on FROM startups")).all())
+        # a: the committee of June (December's is not held yet); b: clamped to the end of the month.
+        assert kept == {"a": "2026-12-15", "b": "2026-07-31", "c": None, "d": None}
+        db.session.remove()
+        db.engine.dispose()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from committees.due import refresh_committee_dues
 from core.db import db
 from startups.models import refresh_current_phases, refresh_phase_counts
 from tests.factories import bulk_portfolio
@@ -13,6 +14,7 @@ PAGES = [
     "/startups?q=startup&active=actives&sort=phase_start&order=desc",
     "/startups?incubator=lot-inc-1&sponsor=lot-org-1&sort=incubator",
     "/startups?phase=construction&sort=phase&page=2",
+    "/startups?committee=ok",
     "/startups/lot-0000",
     "/incubators",
     "/incubators/lot-inc-1",
@@ -28,6 +30,7 @@ def measure(client, count_queries, count: int, refreshed: bool = False) -> dict[
         # kept phase counts.
         refresh_current_phases(db.session, TODAY)
         refresh_phase_counts(db.session)
+        refresh_committee_dues(db.session, TODAY)
     counts = {}
     for url in PAGES:
         # A request in production starts with an empty session: nothing already loaded to lean on.

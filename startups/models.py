@@ -452,14 +452,9 @@ def _expire_refreshed(session, _context):
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
 def _forget_freshness(session, *_):
     """What the session knew of the cache holds for its transaction only (another process may have
-<<<<<<< HEAD
     refreshed it, or changed periods, since); what a flush that failed had read of the counts, neither."""
-    session.info.pop(_FRESH, None)
-    session.info.pop(_COUNTED, None)
-=======
-    refreshed it, or changed periods, since)."""
     forget_freshness(session)
->>>>>>> due11
+    session.info.pop(_COUNTED, None)
 
 
 @sa.event.listens_for(Startup, "before_insert")

@@ -44,7 +44,8 @@ def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on
                                         scheduled_at=paris("2026-11-20"), place="Ségur", video_link=None,
                                         chair=c.coach, actor=c.coach, now=paris("2026-10-01"))  # planned
     assert kept() == computed()
-    services.mark_held(committee, actor=c.coach, today=TODAY)  # held: the clock starts again
+    services.mark_held(committee, actor=c.coach, today=TODAY,  # held: the clock starts again
+                       convention_reason="La coach a présidé, la DINUM était excusée.")
     assert kept() == computed() and kept()[c.startup.id] == d("2027-05-20")
     decisions.record_decision(committee, kind=DecisionKind.CONTINUE, actor=c.coach, now=clock.now(),
                               envelope_eur=1000, team_size=3, hypotheses="H", success_criteria="S",

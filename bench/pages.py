@@ -18,6 +18,7 @@ time at 1x; at most 10 statements. Pages beyond are flagged. « Mon espace » (i
 
 import argparse
 import collections
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -459,9 +460,8 @@ def prepare_database(app, reset: bool) -> None:
             upgrade()
 
 
-def measure_scale(database_url: str, args, profile: Profile, scale: int, reset: bool, espace: bool) -> dict:
-    """{label: Measure} of every page on a portfolio `scale` times the real one (and « Mon espace » when
-    asked)."""
+def measure_scale(database_url: str, args, profile: Profile, scale: int, reset: bool) -> dict:
+    """{label: Measure} of every page on a portfolio `scale` times the real one."""
     started = time.perf_counter()
     app = make_app(database_url)
     prepare_database(app, reset)
@@ -478,16 +478,41 @@ def measure_scale(database_url: str, args, profile: Profile, scale: int, reset: 
     for label, url in pages_to_measure(app, profile):
         if route_exists(app, url):
             results[label] = measure(app, client, url, args.repeat)
-    if espace and route_exists(app, "/espace/"):
-        with app.app_context():
-            person_id, session_version = espace_person(today)
-            db.session.remove()
-        with client.session_transaction() as session:
-            session["person_id"], session["session_version"] = person_id, session_version
-        results["espace"] = measure(app, client, "/espace/", args.repeat)
     with app.app_context():
         db.engine.dispose()
     return results
+
+
+def measure_espace(database_url: str, args) -> Measure | None:
+    """« Mon espace » of a person with ESPACE_STARTUPS startups, on the database measure_scale built (in a
+    process of its own: see run())."""
+    app = make_app(database_url)
+    if not route_exists(app, "/espace/"):
+        return None
+    client = app.test_client()
+    client.get(BARE_URL)
+    with app.app_context():
+        person_id, session_version = espace_person(clock.today())
+        db.session.remove()
+    with client.session_transaction() as session:
+        session["person_id"], session["session_version"] = person_id, session_version
+    result = measure(app, client, "/espace/", args.repeat)
+    with app.app_context():
+        db.engine.dispose()
+    return result
+
+
+def in_own_process(function, *arguments):
+    """function(*arguments) in a fresh process; (result, None), or (None, why) when the process died.
+
+    A process of its own per measure: one application per process, as in service. Under Python 3.11 the
+    interpreter has crashed here with a segmentation fault in its garbage collector (README, Benchmarks):
+    a dead process is reported, never waited for (multiprocessing.Pool waits forever for a dead worker)."""
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            return pool.submit(function, *arguments).result(), None
+        except concurrent.futures.process.BrokenProcessPool:
+            return None, "le processus de mesure s'est arrêté brutalement (erreur de segmentation de l'interpréteur ?)"
 
 
 def run(database_url: str | None, args) -> int:
@@ -496,15 +521,15 @@ def run(database_url: str | None, args) -> int:
     print(f"Distributions : {profile.source} ({profile.startups} startups réelles)")
     scales = sorted(set(args.scales))
     low, middle, high = scales[0], (10 if 10 in scales else scales[len(scales) // 2]), scales[-1]
-    by_scale = {}
-    # Each scale in a process of its own: one application per process, as in service (several applications
-    # and engines in one process have crashed the interpreter's garbage collector here).
-    with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder, \
-            multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+    by_scale, espace, espace_failure = {}, None, None
+    with tempfile.TemporaryDirectory(prefix="jalons-bench-") as folder:
         for index, scale in enumerate(scales):
             url = database_url or "sqlite:///" + str(Path(folder) / f"bench-{scale}.sqlite3")
-            by_scale[scale] = pool.apply(measure_scale, (url, args, profile, scale, args.reset or index > 0,
-                                                         scale == middle))
+            by_scale[scale], failure = in_own_process(measure_scale, url, args, profile, scale, args.reset or index > 0)
+            if failure:
+                sys.exit(f"Portefeuille x{scale} : {failure}.")
+            if scale == middle:
+                espace, espace_failure = in_own_process(measure_espace, url, args)
     print(f"\nMédiane sur {args.repeat} requêtes par page (n : moins pour une page très lente), par le client de "
           "test, après 2 requêtes de chauffe ; aucune page n'est gardée d'une requête à l'autre. ms : temps de la "
           "requête ; SQL : temps passé dans la base ; x nue : rapport à la page nue (base.html sans base de "
@@ -535,7 +560,9 @@ def run(database_url: str | None, args) -> int:
         if args.statements:
             for ms, statement in thirty.statements:
                 print(f"{'':<30} {ms:>9.1f}  {' '.join(statement.split())[:110]}")
-    espace = by_scale[middle].get("espace")
+    if espace_failure:
+        flagged += 1
+        print(f"{f'/espace/ ({ESPACE_STARTUPS} startups)':<30} {'':>4} │ {'':>15} │ ⚠ {espace_failure}")
     if espace is not None:
         flags = [f"HTTP {espace.status}"] if espace.status != 200 else []
         if espace.queries > MAX_ESPACE_QUERIES:

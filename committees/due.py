@@ -262,6 +262,33 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
     }
 
 
+def page_due_rows(today: dt.date, startups: list[Startup]) -> dict[str, CommitteeDue]:
+    """{startup id: CommitteeDue} of a page's loaded startups, for a list's « Prochain comité » column.
+
+    When every kept due date is today's (dues_are_fresh), the due date is the startup's kept one and only
+    their planned committees are read (one small statement); otherwise due_rows() computes them. The last
+    committee's day is not read from the kept column: last_committee_on is None there (lists do not show it).
+    """
+    if not startups:
+        return {}
+    if not dues_are_fresh(today):
+        return due_rows(today, [startup.id for startup in startups])
+    from core.db import db
+
+    due = {startup.id: startup.committee_due_on for startup in startups if startup.committee_due_on is not None}
+    planned = dict(db.session.execute(
+        sa.select(Committee.startup_id, sa.func.min(Committee.scheduled_at))
+        .where(Committee.startup_id.in_(sorted(due)), Committee.status == CommitteeStatus.PLANNED,
+               Committee.archived_at.is_(None))
+        .group_by(Committee.startup_id)
+    ).all()) if due else {}
+    return {
+        startup_id: CommitteeDue(startup_id=startup_id, last_committee_on=None, next_committee_due=due_on,
+                                 status=status_of(due_on, today), next_planned_at=planned.get(startup_id))
+        for startup_id, due_on in due.items()
+    }
+
+
 def startups_with_status(today: dt.date, status: CommitteeDueStatus | str):
     """A select of the ids of the startups in that committee status, for PortfolioFilters.within."""
     return sa.select(Startup.id).where(with_status(today, status))

@@ -124,8 +124,9 @@ def portfolio_context() -> dict:
 
 
 def page_dues(page, today: dt.date) -> dict:
-    """{startup id: CommitteeDue} of a page's active startups, in one statement that reads only theirs."""
-    return committee_due.due_rows(today, [row[0].id for row in page.items]) if page.items else {}
+    """{startup id: CommitteeDue} of a page's active startups: their kept due dates, or one statement that
+    reads only theirs."""
+    return committee_due.page_due_rows(today, [row[0] for row in page.items])
 
 
 @bp.get("/startups/<startup_id>")

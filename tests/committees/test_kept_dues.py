@@ -98,3 +98,33 @@ def test_the_nightly_job_dates_them_again_and_the_filters_read_them(clock_on):
     later = clock_on(d("2026-12-02"))
     jobs.refresh_committee_dues(today=later)
     assert set(db.session.scalars(startups_with_status(later, CommitteeDueStatus.OVERDUE))) == {"bientot"}
+
+
+def test_a_list_page_reads_its_due_dates_from_the_kept_column_as_computed(clock_on):
+    """The portfolio's « Prochain comité » column (page_due_rows): from the kept dates when they are today's,
+    the same dates, statuses and planned committees as computed; computed when they are not."""
+    from committees.due import due_rows, page_due_rows
+
+    clock_on(TODAY)
+    c = cast(phases=[("investigation", d("2026-03-01"))])
+    make_startup("en-retard", phases=[("construction", d("2025-01-15"))])
+    make_startup("bientot", phases=[("construction", d("2026-06-15"))])
+    make_startup("fin", phases=[("abandon", d("2026-01-15"))])
+    services.plan_committee(c.startup, kind=CommitteeKind.SEMESTRIAL, scheduled_at=paris("2026-12-20"),
+                            place="Ségur", video_link=None, chair=c.coach, actor=c.coach, now=paris("2026-10-01"))
+    db.session.flush()
+    startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id)))
+    assert dues_are_fresh(TODAY)
+
+    def shown(rows):
+        return {sid: (r.next_committee_due, r.status, r.next_planned_at) for sid, r in rows.items()}
+
+    from_kept = page_due_rows(TODAY, startups)
+    assert shown(from_kept) == shown(due_rows(TODAY, [s.id for s in startups]))
+    assert from_kept["en-retard"].status == CommitteeDueStatus.OVERDUE and "fin" not in from_kept
+    assert from_kept[c.startup.id].next_planned_at is not None
+
+    later = TODAY + dt.timedelta(days=200)  # the kept dates are not that day's: computed
+    assert not dues_are_fresh(later)
+    assert shown(page_due_rows(later, startups)) == shown(due_rows(later, [s.id for s in startups]))
+    assert page_due_rows(TODAY, []) == {}

@@ -438,6 +438,7 @@ def make_app(database_url: str):
     app.add_url_rule(BARE_URL, "bench_bare", lambda: render_template(bare))
     # A page that fails is reported by its HTTP status in the table, without its traceback.
     app.logger.setLevel(logging.CRITICAL)
+    logging.getLogger("jalons").setLevel(logging.WARNING)  # no line per request (core/logs.py) in the figures
     return app
 
 

@@ -9,6 +9,7 @@ role in Python; admins' portfolio alerts are three aggregate statements.
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -125,11 +126,18 @@ class Espace:
 class PortfolioAlerts:
     overdue_per_incubator: list[tuple[Incubator | None, int]]
     unsigned: list[Committee]
-    phase_too_long: list[tuple[Startup, str, dt.date]]
+    phase_too_long: list[tuple["StartupName", str, dt.date]]
 
     @property
     def overdue_total(self) -> int:
         return sum(n for _, n in self.overdue_per_incubator)
+
+
+class StartupName(NamedTuple):
+    """A startup as a list of alerts shows it: its page's id and its name."""
+
+    id: str
+    name: str
 
 
 def _current(model, today: dt.date):
@@ -166,7 +174,7 @@ def _fill_startups(espace: Espace, roles: dict[str, set[StartupRole]], staff_inc
         sa.select(Startup).where(in_reach, Startup.archived_at.is_(None)).order_by(Startup.name))}
     ids = sa.select(Startup.id).where(in_reach, Startup.archived_at.is_(None))
 
-    dues = committee_due.due_rows(today, list(startups)) if startups else {}
+    dues = committee_due.page_due_rows(today, list(startups.values()))
     committees = db.session.execute(
         sa.select(Committee, Presentation)
         .outerjoin(Presentation, Presentation.committee_id == Committee.id)
@@ -307,15 +315,19 @@ def portfolio_alerts(today: dt.date, now: dt.datetime) -> PortfolioAlerts:
     too_long = sa.or_(*(
         sa.and_(current.c.phase == phase.value, current.c.start_on <= committee_due.add_months(today, -(months + 1)))
         for phase, months in TYPICAL_MONTHS.items()))
+    # Their id and name only, not Startup objects: at ten times the portfolio about 2,000 startups are past
+    # their phase's typical length, and the page lists the first few with their number.
     long_rows = db.session.execute(
-        sa.select(Startup, current.c.phase, current.c.start_on)
+        sa.select(Startup.id, Startup.name, current.c.phase, current.c.start_on)
         .join(current, current.c.startup_id == Startup.id)
         .where(Startup.archived_at.is_(None), too_long)
         .order_by(current.c.start_on, Startup.name)
     ).all()
+    phases = {str(phase): phase for phase in Phase}
     return PortfolioAlerts(
         overdue_per_incubator=[(incubator, count) for incubator, count in per_incubator],
         unsigned=list(unsigned),
-        phase_too_long=[(startup, Phase(phase).label, start_on) for startup, phase, start_on in long_rows
-                        if months_between(start_on, today) > TYPICAL_MONTHS[Phase(phase)]],
+        phase_too_long=[(StartupName(id, name), phases[str(phase)].label, start_on)
+                        for id, name, phase, start_on in long_rows
+                        if months_between(start_on, today) > TYPICAL_MONTHS[phases[str(phase)]]],
     )

@@ -5,7 +5,9 @@ import dataclasses
 import datetime as dt
 from urllib.parse import quote
 
-from core.formats import months_between
+from markupsafe import Markup
+
+from core.formats import months_between, number_fr
 from startups.models import Event, PhasePeriod, Startup
 from startups.phases import Phase, current_period
 
@@ -110,3 +112,13 @@ def path_segment(value: str) -> str:
     """An id as a segment of a URL's path, quoted as url_for quotes it (Werkzeug's converters): lists
     build each row's links from one prefix instead of asking the URL map once per link."""
     return quote(str(value), safe="!$&'()*+,/:;=@")
+
+
+def phase_count_cells(counts: dict) -> Markup:
+    """Counts per phase as a table row's cells, in the order of Phase, then « sans phase » and the total.
+
+    Built here rather than by a template macro: the incubators' and organisations' tables have one row per
+    incubator or organisation (142 organisations), and a macro call per row cost more than the rest of the page."""
+    cells = [number_fr(counts[phase]) if counts.get(phase) else "—" for phase in (*Phase, None)]
+    return Markup("".join(f'<td class="fr-cell--right">{cell}</td>' for cell in cells)
+                  + f'<td class="fr-cell--right"><strong>{number_fr(sum(counts.values()))}</strong></td>')

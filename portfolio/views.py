@@ -32,6 +32,7 @@ bp.add_app_template_global(tuple(Phase), "PHASES")
 bp.add_app_template_global(committee_due.CommitteeDueStatus, "DUE_STATUSES")
 bp.add_app_template_global(display.external_url, "external_url")
 bp.add_app_template_filter(display.path_segment, "path_segment")
+bp.add_app_template_global(display.phase_count_cells, "phase_count_cells")
 
 PER_PAGE = 50
 

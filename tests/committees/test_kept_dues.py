@@ -110,7 +110,7 @@ def test_a_list_page_reads_its_due_dates_from_the_kept_column_as_computed(clock_
     make_startup("en-retard", phases=[("construction", d("2025-01-15"))])
     make_startup("bientot", phases=[("construction", d("2026-06-15"))])
     make_startup("fin", phases=[("abandon", d("2026-01-15"))])
-    services.plan_committee(c.startup, kind=CommitteeKind.SEMESTRIAL, scheduled_at=paris("2026-12-20"),
+    services.plan_committee(c.startup, kind=CommitteeKind.SEMESTRIAL, scheduled_at=paris(str(TODAY + dt.timedelta(days=23))),
                             place="Ségur", video_link=None, chair=c.coach, actor=c.coach, now=paris("2026-10-01"))
     db.session.flush()
     startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id)))

@@ -543,7 +543,7 @@ def run(database_url: str | None, args) -> int:
     print(f"{'page nue':<30} {0:>4} │ {bare[low].ms:>8.1f} {0:>6.1f} │ {bare[middle].ms:>9.1f} {1:>6.2f} {0:>6.1f} │"
           f" {bare[high].ms:>9.1f} {0:>6.1f} │")
     flagged = 0
-    for label, _ in pages_to_measure_labels(by_scale[low]):
+    for label in (label for label in by_scale[low] if label != "bare"):
         one, ten, thirty = by_scale[low][label], by_scale[middle][label], by_scale[high][label]
         ratio = ten.ms / ten.bare_ms
         growth = thirty.sql_ms / one.sql_ms if one.sql_ms else float("inf")
@@ -577,10 +577,6 @@ def run(database_url: str | None, args) -> int:
           f"{'Toutes les pages tiennent les cibles.' if not flagged else f'{flagged} page(s) hors cible.'}"
           f" Durée totale : {time.perf_counter() - started:.0f} s.")
     return 1 if flagged and args.strict else 0
-
-
-def pages_to_measure_labels(results: dict) -> list:
-    return [(label, None) for label in results if label not in ("bare", "espace")]
 
 
 def main(argv=None) -> int:

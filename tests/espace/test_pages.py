@@ -186,10 +186,11 @@ def test_the_admin_sees_the_portfolio_alerts_with_counts(client, world):
 
 
 def test_the_admin_sees_a_startup_in_a_phase_past_its_typical_length(client, world):
-    make_startup(name="Startup Enlisée", phases=[("investigation", world.today - dt.timedelta(days=200))])
+    stuck = make_startup(name="Startup Enlisée", phases=[("investigation", world.today - dt.timedelta(days=200))])
     page = page_of(client, world.admin)
     assert "Startups au-delà de la durée type de leur phase (1)" in page
     assert "Startup Enlisée" in page and "Investigation" in page
+    assert f'href="/startups/{stuck.id}"' in page  # its page, from its id and name only (no Startup loaded)
 
 
 def test_a_person_without_a_role_is_told_there_is_nothing_to_do(client, world):

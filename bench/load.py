@@ -207,6 +207,25 @@ def figures(samples: list) -> dict:
             "p95": quantiles[94], "p99": quantiles[98], "failed": sum(1 for _, ok, _ in kept if not ok)}
 
 
+# One line per request in the server's log (core/logs.py): what the request took inside the worker.
+REQUEST_LINE = re.compile(r"jalons\.requests request method=GET path=(\S+) status=\d+ duration_ms=([\d.]+)")
+PAGE_KINDS = (("/startups/<id>", re.compile(r"^/startups/[^/?]+$")), ("/startups (listes)", re.compile(r"^/startups(\?|$)")),
+              ("/api/v1/startups/<id>", re.compile(r"^/api/v1/startups/[^/?]+$")),
+              ("/api/v1/startups (liste)", re.compile(r"^/api/v1/startups(\?|$)")))
+
+
+def server_times(log: Path, start: int) -> dict[str, list[float]]:
+    """{page kind: durations in ms} of the GET requests the server logged from byte `start` of its log on."""
+    times: dict[str, list[float]] = {}
+    with open(log, "rb") as file:
+        file.seek(start)
+        for match in REQUEST_LINE.finditer(file.read().decode("utf-8", "replace")):
+            kind = next((name for name, pattern in PAGE_KINDS if pattern.match(match.group(1))), None)
+            if kind:
+                times.setdefault(kind, []).append(float(match.group(2)))
+    return times
+
+
 def line(label: str, f: dict) -> str:
     return (f"  {label:<34} {f['rate']:>8.1f} req/s   p50 {f['p50']:>6.1f}   p95 {f['p95']:>7.1f}   "
             f"p99 {f['p99']:>7.1f} ms   ({f['count']} requêtes, {f['failed']} en échec)")
@@ -247,8 +266,11 @@ def main(argv=None) -> int:
         static = run_phase("static", ["StaticReader"], args.clients, args.seconds, gunicorn.base, config, folder)
         reads = run_phase("reads", ["AnonymousReader", "LoggedInReader"], args.clients, args.seconds, gunicorn.base,
                           {**config, **login_paths(app, args.clients - half)}, folder)
+        log_start = (folder / "gunicorn.log").stat().st_size
         writes = run_phase("writes", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
                            gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder)
+        gunicorn.log.flush()
+        inside = server_times(folder / "gunicorn.log", log_start)
     finally:
         if gunicorn is not None:
             gunicorn.stop()
@@ -270,6 +292,13 @@ def main(argv=None) -> int:
         print(line("toutes les lectures", result[name]["all"]))
     print(line("écritures : formulaire", result["writes"].get("write_form", figures([]))))
     print(line("écritures : envoi", result["writes"].get("write", figures([]))))
+
+    print("Dans le serveur, pendant les lectures avec écritures (journal de gunicorn : durée de chaque requête dans "
+          "son processus, file d'attente exclue)")
+    for kind, times in inside.items():
+        times.sort()
+        print(f"  {kind:<34} p50 {statistics.median(times):>6.1f}   p95 {times[int(len(times) * 0.95) - 1]:>7.1f} ms"
+              f"   ({len(times)} requêtes)")
 
     reads_all, writes_all = result["reads"]["all"], result["writes"]["all"]
     share = writes_all["rate"] / reads_all["rate"] if reads_all["rate"] else 0.0

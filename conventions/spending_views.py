@@ -18,7 +18,7 @@ from conventions.forms import (
 )
 from conventions.models import Activity, Invoice, Resource, ServiceFait, TaxBasis
 from conventions.services import ConventionError
-from conventions.views import bp, convention_for, done, form_page, order_for, simple
+from conventions.views import applied, bp, convention_for, done, form_page, order_for, simple
 from core import clock
 from core.db import db
 from users.permissions import authorize, can, current_person, requires
@@ -70,14 +70,8 @@ def _order_page(order, **forms):
 
 def _order_action(order_id: int, action: str, form_name: str, form, apply, message: str):
     order = order_for(order_id, action)
-    form.form_errors = []
-    if form.validate_on_submit():
-        try:
-            apply(order, current_person(), clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            return done(message, "conventions.order", order_id=order.id)
+    if applied(form, lambda: apply(order, current_person(), clock.today())):
+        return done(message, "conventions.order", order_id=order.id)
     return _order_page(order, **{form_name: form})
 
 
@@ -171,18 +165,15 @@ def new_quote(convention_id: int):
     if request.method == "GET":
         form.tax_basis.data = item.tax_basis.value
     form.startup_id.choices = choices((s.id, s.name) for s in item.startups if can("quote.prepare", s))
-    form.form_errors = []
-    if form.validate_on_submit():
+
+    def record():
         startup = next(s for s in item.startups if s.id == form.startup_id.data)
-        try:
-            spending.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
-                                  amount_cents=form.amount.cents, tax_basis=TaxBasis(form.tax_basis.data),
-                                  received_on=form.received_on.data, valid_until=form.valid_until.data,
-                                  description=form.description.data, actor=current_person(), today=clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            return done("Le devis est enregistré.", convention_id=item.id)
+        spending.record_quote(item, startup=startup, reference=form.reference.data, holder=form.holder.data,
+                              amount_cents=form.amount.cents, tax_basis=TaxBasis(form.tax_basis.data),
+                              received_on=form.received_on.data, valid_until=form.valid_until.data,
+                              description=form.description.data, actor=current_person(), today=clock.today())
+    if applied(form, record):
+        return done("Le devis est enregistré.", convention_id=item.id)
     return form_page("conventions/action.html", form, convention=item, heading="Enregistrer un devis")
 
 
@@ -214,22 +205,18 @@ def order_from_quote(quote_id: int):
     if request.method == "GET":
         form.startup_id.data, form.holder.data, form.description.data = quote.startup_id, quote.holder, quote.description
         form.amount.data = euros_text(spending.quote_amount_in(quote, item.tax_basis))
-    form.form_errors = []
-    if form.validate_on_submit():
-        try:
-            spending.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
-                                  amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
-                                  activity=Activity(form.activity.data), resource=Resource(form.resource.data),
-                                  description=form.description.data, quote=quote, actor=current_person(),
-                                  today=clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            response = done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.",
-                             convention_id=item.id)
-            warning = spending.freeze_warning(form.engaged_on.data)
-            if warning:
-                flash(warning, "warning")
-            return response
+
+    def engage():
+        spending.engage_order(item, startup=quote.startup, number=form.number.data, holder=form.holder.data,
+                              amount_cents=form.amount.cents, engaged_on=form.engaged_on.data,
+                              activity=Activity(form.activity.data), resource=Resource(form.resource.data),
+                              description=form.description.data, quote=quote, actor=current_person(),
+                              today=clock.today())
+    if applied(form, engage):
+        response = done(f"Le bon de commande est engagé à partir du devis n° {quote.reference}.", convention_id=item.id)
+        warning = spending.freeze_warning(form.engaged_on.data)
+        if warning:
+            flash(warning, "warning")
+        return response
     return form_page("conventions/action.html", form, convention=item,
                       heading=f"Bon de commande à partir du devis n° {quote.reference}")

@@ -195,18 +195,26 @@ def edit(convention_id: int):
     return form_page("conventions/form.html", form, convention=item)
 
 
+def applied(form, apply) -> bool:
+    """Validate a posted form and run apply(); a ConventionError becomes the form's French refusal (shown
+    above its fields). True when the service went through."""
+    form.form_errors = []
+    if not form.validate_on_submit():
+        return False
+    try:
+        apply()
+    except ConventionError as error:
+        form.form_errors.append(error.message)
+        return False
+    return True
+
+
 def simple(convention_id: int, form, template: str, apply, message: str, **context):
     """A manage form on a convention: validate, apply the service, commit, or show the French refusal."""
     item = convention_for(convention_id, "convention.manage")
-    form.form_errors = []
     context = {key: (value(item) if callable(value) else value) for key, value in context.items()}
-    if form.validate_on_submit():
-        try:
-            apply(item, current_person(), clock.today())
-        except ConventionError as error:
-            form.form_errors.append(error.message)
-        else:
-            return done(message, convention_id=item.id)
+    if applied(form, lambda: apply(item, current_person(), clock.today())):
+        return done(message, convention_id=item.id)
     return form_page(template, form, convention=item, **context)
 
 

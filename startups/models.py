@@ -332,22 +332,23 @@ def _probe_freshness(today: dt.date) -> None:
     db.session.info[_DUES_FRESH] = (today, due is None)
 
 
-def cache_is_fresh(today: dt.date) -> bool:
-    """Whether every startup's cached phase is the one of `today` (see _probe_freshness)."""
-    known = db.session.info.get(_FRESH)
+def _fresh(key: str, today: dt.date) -> bool:
+    """What the session knows of a kept column's freshness on `today`, probed once for both columns."""
+    known = db.session.info.get(key)
     if known is None or known[0] != today:
         _probe_freshness(today)
-        known = db.session.info[_FRESH]
+        known = db.session.info[key]
     return known[1]
+
+
+def cache_is_fresh(today: dt.date) -> bool:
+    """Whether every startup's cached phase is the one of `today` (see _probe_freshness)."""
+    return _fresh(_FRESH, today)
 
 
 def committee_dues_fresh(today: dt.date) -> bool:
     """Whether every startup's kept committee due date (committee_due_on) is the one of `today`."""
-    known = db.session.info.get(_DUES_FRESH)
-    if known is None or known[0] != today:
-        _probe_freshness(today)
-        known = db.session.info[_DUES_FRESH]
-    return known[1]
+    return _fresh(_DUES_FRESH, today)
 
 
 def forget_freshness(session) -> None:

@@ -46,10 +46,11 @@ def startups_of_sponsors(organisations, ctx) -> dict[str, list[tuple[str, str | 
 
 
 def committee_dues(startups, ctx) -> dict:
-    """startup id -> CommitteeDue (committees/due.py) of the active startups among them, in one statement."""
-    from committees.due import due_rows
+    """startup id -> CommitteeDue (committees/due.py) of the active startups among them: their kept due dates
+    when those are today's, else computed in one statement (page_due_rows; the API shows no last committee)."""
+    from committees.due import page_due_rows
 
-    return due_rows(ctx.today, [s.id for s in startups]) if startups else {}
+    return page_due_rows(ctx.today, list(startups))
 
 
 def published_funding(startups, ctx) -> dict:

@@ -29,7 +29,8 @@ from sqlalchemy.sql.expression import FunctionElement
 from committees.models import Committee, CommitteeStatus
 from core import clock
 from startups.models import (
-    Event, EventKind, PhasePeriod, Startup, committee_dues_fresh, current_periods, forget_freshness, stale,
+    Event, EventKind, PhasePeriod, Startup, committee_dues_fresh, current_periods, expire_loaded_startups,
+    forget_freshness, stale,
 )
 from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
 from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
@@ -367,9 +368,4 @@ def _refresh_after_changes(session, _context):
 @sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
 def _expire_refreshed(session, _context):
     """Loaded startups must not keep the due date they had before the refresh."""
-    refreshed = session.info.pop(_REFRESHED, None)
-    if not refreshed:
-        return
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Startup) and obj.id in refreshed:
-            session.expire(obj, ["committee_due_on", "committee_due_checked_on"])
+    expire_loaded_startups(session, session.info.pop(_REFRESHED, None), ["committee_due_on", "committee_due_checked_on"])

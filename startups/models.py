@@ -441,12 +441,19 @@ def _refresh_after_changes(session, _context):
 def _expire_refreshed(session, _context):
     """Loaded startups must not keep the values the cache had before the refresh (once the flush is over,
     new startups are in the identity map too)."""
-    refreshed = session.info.pop(_REFRESHED, None)
-    if not refreshed:
+    expire_loaded_startups(session, session.info.pop(_REFRESHED, None),
+                           ["cached_phase", "cached_phase_start_on", "cached_phase_on"])
+
+
+def expire_loaded_startups(session, ids, attributes: list[str]) -> None:
+    """Expire those attributes of the startups of the session's identity map whose id is in ids. Read from
+    the identity keys, never from the objects: an object left expired by an earlier rollback, whose row is
+    gone, would be loaded again by reading its id (and its absence raise)."""
+    if not ids:
         return
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Startup) and obj.id in refreshed:
-            session.expire(obj, ["cached_phase", "cached_phase_start_on", "cached_phase_on"])
+    for key, obj in list(session.identity_map.items()):
+        if issubclass(key[0], Startup) and key[1][0] in ids:
+            session.expire(obj, attributes)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")

@@ -76,3 +76,18 @@ def test_an_import_caches_the_current_phase_of_the_startups_it_creates(clock_on)
     import_directory(FIXTURES / "betagouv" / "2026-08", today=today)
     assert cache_is_fresh(today)
     assert rows(_cached_periods()) == rows(_ranked_periods(today))
+
+
+def test_a_refresh_skips_a_loaded_startup_whose_row_is_gone(clock_on):
+    """The refreshes expire the loaded startups they changed. A startup left in the session, expired, whose row
+    was deleted behind the ORM's back (as a rolled-back transaction leaves it until the garbage collector runs)
+    must not be loaded again to learn its id: that load raised ObjectDeletedError in the middle of a flush."""
+    today = clock_on(d("2026-11-27"))
+    gone = make_startup(name="Disparue")
+    db.session.execute(sa.delete(Startup.__table__).where(Startup.id == gone.id))
+    db.session.expire(gone)
+    other = make_startup(name="Autre", phases=[("investigation", d("2026-01-05"))])
+    other.periods[0].phase = Phase.CONSTRUCTION  # refreshes the kept phase and due date of « Autre »
+    db.session.flush()
+    assert other.cached_phase is Phase.CONSTRUCTION and other.cached_phase_on == today
+    assert gone in db.session  # still there, never loaded again

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import deadline, errors, formats, health, http_cache, logs, mail, security, sqlite, static
+from core import collector, deadline, errors, formats, health, http_cache, logs, mail, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -20,6 +20,7 @@ csrf = CSRFProtect()
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    collector.start()  # Python 3.11: the garbage collector at safe points only (core/collector.py)
     app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.load(app.instance_path, overrides))

@@ -507,8 +507,8 @@ def in_own_process(function, *arguments):
     """function(*arguments) in a fresh process; (result, None), or (None, why) when the process died.
 
     A process of its own per measure: one application per process, as in service. Under Python 3.11 the
-    interpreter has crashed here with a segmentation fault in its garbage collector (README, Benchmarks):
-    a dead process is reported, never waited for (multiprocessing.Pool waits forever for a dead worker)."""
+    interpreter crashed here with a segmentation fault until core/collector.py (README, Benchmarks): a dead
+    process is reported, never waited for (multiprocessing.Pool waits forever for a dead worker)."""
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         try:
             return pool.submit(function, *arguments).result(), None

@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 
-POLL_SECONDS = 0.01
+POLL_SECONDS = 0.05
 YOUNG_EVERY, FULL_EVERY = 10, 100  # as the interpreter's thresholds (700, 10, 10)
 FULL_GROWTH = 1.25
 

@@ -17,12 +17,14 @@ process:
 - every tenth, a generation-1 collection;
 - every hundredth, a full one, when the oldest generation has grown by a quarter since the last full one
   (the interpreter's own rule against collecting a large heap too often).
+If a library turns the automatic collection back on, the thread turns it off again at its next look.
 Once per process, whichever creates an application (gunicorn's workers, the scheduler, a `flask` command,
 the tests), and again in a child after a fork (gunicorn --preload). On Python 3.12 and later it does
 nothing: the interpreter's own collection stays.
 """
 
 import gc
+import logging
 import os
 import sys
 import threading
@@ -87,7 +89,12 @@ def _run() -> None:
     collector = _Collector()
     wake = threading.Event()  # never set: wait() is the pause (unaffected by a test's moved clock)
     while not wake.wait(POLL_SECONDS):
-        collector.step()
+        if gc.isenabled():  # a library turned the automatic collection back on (as timeit or a fork may)
+            gc.disable()
+        try:
+            collector.step()
+        except Exception:  # the thread must outlive anything: without it nothing would collect the cycles
+            logging.getLogger("jalons").exception("collecte des cycles en échec")
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

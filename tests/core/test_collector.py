@@ -27,6 +27,18 @@ def test_an_application_collects_at_safe_points_only(app):
 
 
 @on_311
+def test_an_automatic_collection_turned_back_on_is_turned_off_again(app):
+    gc.enable()
+    turned_off = threading.Event()
+    for _ in range(100):
+        if not gc.isenabled():
+            turned_off.set()
+            break
+        turned_off.wait(0.05)
+    assert turned_off.is_set() and collector.running()
+
+
+@on_311
 def test_cycles_are_still_collected(app):
     """The automatic collection is off: the thread must free what only a collection frees."""
     freed = threading.Event()

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from core.db import db
 from core.text import fold
@@ -111,8 +111,10 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date):
 
 def with_details(query):
     """Load what a list row shows (incubator, sponsors): the incubator in the same statement, the sponsors
-    in one more statement (per 500 startups: pages show fewer)."""
-    return query.options(joinedload(Startup.incubator), selectinload(Startup.sponsors))
+    in one more statement (per 500 startups: pages show fewer). Not the two JSON documents an import keeps
+    (about 1.3 KB a startup of the real snapshot, decoded at each load): no list nor the API shows them."""
+    return query.options(joinedload(Startup.incubator), selectinload(Startup.sponsors),
+                         defer(Startup.imported_values), defer(Startup.fiche_history))
 
 
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:

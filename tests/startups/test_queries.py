@@ -1,6 +1,8 @@
-from startups.phases import Phase
-from startups.queries import PortfolioFilters, count_by_phase, filtered_startups
+import sqlalchemy as sa
+
 from core.db import db
+from startups.phases import Phase
+from startups.queries import PortfolioFilters, count_by_phase, filtered_startups, with_details
 from tests.factories import d, make_startup
 
 TODAY = d("2026-11-27")
@@ -40,3 +42,15 @@ def test_a_renamed_startup_is_found_and_sorted_by_its_new_name():
     names = [s.name for s in db.session.execute(filtered_startups(PortfolioFilters(), TODAY)).scalars()]
     assert names == ["Abeille", "Mouette"]
     assert [s.id for s in db.session.execute(filtered_startups(PortfolioFilters(text="abeille"), TODAY)).scalars()] == ["x"]
+
+
+def test_a_list_row_leaves_the_import_documents_unloaded():
+    """The lists and the API load a row without the two JSON documents an import keeps (imported_values,
+    fiche_history): decoded for nothing at each load otherwise."""
+    startup = make_startup("gros", phases=[("investigation", d("2026-01-01"))])
+    startup.imported_values, startup.fiche_history = {"title": "Gros"}, {"phases": []}
+    db.session.flush()
+    db.session.expunge_all()
+    row = db.session.execute(with_details(filtered_startups(PortfolioFilters(), TODAY))).scalars().one()
+    assert {"imported_values", "fiche_history"} <= sa.inspect(row).unloaded
+    assert row.imported_values == {"title": "Gros"}  # still there when asked

@@ -44,8 +44,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
 
 from app import create_app  # noqa: E402
 import timed_sqlite  # noqa: E402  (bench/timed_sqlite.py)
-from core import clock, dates  # noqa: E402
-from core import config as config_module  # noqa: E402
+from core import clock, config as config_module, dates  # noqa: E402
 from core.text import fold  # noqa: E402
 from core.db import db  # noqa: E402
 from startups.models import (  # noqa: E402
@@ -433,10 +432,8 @@ def measure(app, client, url: str, repeat: int, budget_seconds: float = 6.0) -> 
 
 def make_app(database_url: str):
     overrides = {"JALONS_ENV": "test", "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": None}
-    engine_options = config_module.load(str(ROOT / "instance"), overrides)["SQLALCHEMY_ENGINE_OPTIONS"]
-    if sa.make_url(database_url).get_backend_name() == "sqlite":  # the rows' fetching counts as SQL time
-        engine_options.setdefault("connect_args", {})["factory"] = timed_sqlite.TimedConnection
-    app = create_app({**overrides, "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    options = config_module.load(str(ROOT / "instance"), overrides)["SQLALCHEMY_ENGINE_OPTIONS"]
+    app = create_app({**overrides, "SQLALCHEMY_ENGINE_OPTIONS": timed_sqlite.timing_fetches(options, database_url)})
     # A bench-only route, on this app instance only: the DSFR layout with no database work.
     # Compiled once, as the pages' templates are (render_template_string would compile it at each request).
     with app.app_context():

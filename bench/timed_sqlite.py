@@ -10,6 +10,8 @@ the executes. PostgreSQL's driver receives every row within execute(): nothing t
 import sqlite3
 import time
 
+import sqlalchemy as sa
+
 FETCH_SECONDS = [0.0]
 
 
@@ -39,3 +41,10 @@ class TimedCursor(sqlite3.Cursor):
 class TimedConnection(sqlite3.Connection):
     def cursor(self, factory=TimedCursor):
         return super().cursor(factory)
+
+
+def timing_fetches(engine_options: dict, database_url: str) -> dict:
+    """The application's engine options, with TimedConnection on SQLite."""
+    if sa.make_url(database_url).get_backend_name() == "sqlite":
+        engine_options.setdefault("connect_args", {})["factory"] = TimedConnection
+    return engine_options

@@ -15,27 +15,20 @@ import sqlalchemy as sa
 FETCH_SECONDS = [0.0]
 
 
+def _timed(fetch):
+    def timed(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return fetch(self, *args, **kwargs)
+        finally:
+            FETCH_SECONDS[0] += time.perf_counter() - started
+    return timed
+
+
 class TimedCursor(sqlite3.Cursor):
-    def fetchone(self):
-        started = time.perf_counter()
-        try:
-            return super().fetchone()
-        finally:
-            FETCH_SECONDS[0] += time.perf_counter() - started
-
-    def fetchmany(self, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return super().fetchmany(*args, **kwargs)
-        finally:
-            FETCH_SECONDS[0] += time.perf_counter() - started
-
-    def fetchall(self):
-        started = time.perf_counter()
-        try:
-            return super().fetchall()
-        finally:
-            FETCH_SECONDS[0] += time.perf_counter() - started
+    fetchone = _timed(sqlite3.Cursor.fetchone)
+    fetchmany = _timed(sqlite3.Cursor.fetchmany)
+    fetchall = _timed(sqlite3.Cursor.fetchall)
 
 
 class TimedConnection(sqlite3.Connection):

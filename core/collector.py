@@ -60,9 +60,9 @@ def running() -> bool:
 
 
 def _after_fork_in_child() -> None:
-    global _thread
+    global _lock, _thread
     if _thread is not None:  # the parent collected at safe points: the child does too (threads do not fork)
-        _thread = None
+        _lock, _thread = threading.Lock(), None  # a lock held by another thread of the parent stays held here
         start()
 
 

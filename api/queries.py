@@ -1,7 +1,7 @@
-"""Batch loaders of the API: data fetched for a whole list of objects in one statement.
+"""Batch loaders of the API: data fetched for a whole list of objects at once.
 
-Each loader has the signature loader(objects, ctx) expected by api.schema.Context.loaded, and runs one
-SQL statement whatever the number of objects.
+Each loader has the signature loader(objects, ctx) expected by api.schema.Context.loaded, and runs a fixed
+number of SQL statements (one, or two for the due dates) whatever the number of objects.
 """
 
 from collections import defaultdict

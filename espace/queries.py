@@ -24,6 +24,7 @@ from indicators import queries as indicator_queries
 from presentations.models import Presentation, PresentationStatus
 from startups.models import Incubator, Startup, current_periods
 from startups.phases import TYPICAL_MONTHS, Phase
+from startups.queries import without_import_documents
 from users import permissions
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 
@@ -171,7 +172,8 @@ def _fill_startups(espace: Espace, roles: dict[str, set[StartupRole]], staff_inc
     person, today, now = espace.person, espace.today, espace.now
     in_reach = sa.or_(Startup.id.in_(list(roles)), Startup.incubator_id.in_(list(staff_incubators)))
     startups = {s.id: s for s in db.session.scalars(
-        sa.select(Startup).where(in_reach, Startup.archived_at.is_(None)).order_by(Startup.name))}
+        sa.select(Startup).where(in_reach, Startup.archived_at.is_(None)).order_by(Startup.name)
+        .options(*without_import_documents()))}
     ids = sa.select(Startup.id).where(in_reach, Startup.archived_at.is_(None))
 
     dues = committee_due.page_due_rows(today, list(startups.values()))

@@ -109,12 +109,18 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date):
     return query.order_by(order, Startup.sort_name, Startup.id)
 
 
+def without_import_documents():
+    """Loader options leaving out the two JSON documents an import keeps for each startup (imported_values,
+    fiche_history: about 1.3 KB a startup of the real snapshot, decoded at each load), for pages that list
+    startups without showing them."""
+    return (defer(Startup.imported_values), defer(Startup.fiche_history))
+
+
 def with_details(query):
     """Load what a list row shows (incubator, sponsors): the incubator in the same statement, the sponsors
-    in one more statement (per 500 startups: pages show fewer). Not the two JSON documents an import keeps
-    (about 1.3 KB a startup of the real snapshot, decoded at each load): no list nor the API shows them."""
-    return query.options(joinedload(Startup.incubator), selectinload(Startup.sponsors),
-                         defer(Startup.imported_values), defer(Startup.fiche_history))
+    in one more statement (per 500 startups: pages show fewer); not the import's documents (no list nor the
+    API shows them)."""
+    return query.options(joinedload(Startup.incubator), selectinload(Startup.sponsors), *without_import_documents())
 
 
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:

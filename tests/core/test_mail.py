@@ -5,7 +5,9 @@ import email
 import email.policy
 
 import pytest
+from email.header import Header
 
+import core.mail
 from committees.models import ReminderKind
 from committees.reminders import Due, compose
 from core.mail import Mail, build
@@ -76,15 +78,24 @@ def test_the_account_emails_keep_their_subject_through_the_wire(subject):
             assert back.get_content().replace("\r\n", "\n") == f"Bonjour {name},\n"
 
 
-def test_a_batch_parses_its_shared_headers_once_and_sends_what_each_e_mail_alone_would():
-    """Inside a batch (mail.connection()) the sender and the fixed headers are parsed once, a subject once
-    for every e-mail that has it: the bytes on the wire are those of each e-mail built on its own."""
-    shared = {}
+def test_a_batch_parses_its_shared_headers_once_and_sends_what_each_e_mail_alone_would(monkeypatch):
+    """Inside a batch (mail.connection()) the sender and the fixed headers are parsed once, a subject parsed
+    and encoded once for every e-mail that has it: the bytes on the wire are those of each e-mail built on
+    its own."""
+    shared, batched_bytes = {}, []
     for n, name in enumerate(NAMES):
-        for person in ("Nora Éloi", "Jean Dupont"):
+        for person in ("Nora Éloi", "Jean Dupont", "Iris Bâ"):
             mail = Mail(f"p{n}@example.gouv.fr", f"{name} : comité d'investissement le 3 décembre 2026",
                         f"Bonjour {person},\n\nLe dossier est à lire.", message_id=f"<rappel.{n}@jalons.beta.gouv.fr>")
             alone, batched = build(mail, SENDER), build(mail, SENDER, shared)
             batched.replace_header("Date", alone["Date"])
+            batched_bytes.append(batched)
             assert batched.as_bytes() == alone.as_bytes()
     assert len(shared) == 2 + len(NAMES)  # From, Auto-Submitted, and one subject per startup
+
+    encoded = []
+    monkeypatch.setattr(core.mail, "Header", lambda *args, **kwargs: encoded.append(args[0]) or Header(*args, **kwargs))
+    again = [message.as_bytes() for message in batched_bytes]
+    assert encoded == []  # every subject of the batch was encoded once, above
+    monkeypatch.undo()
+    assert again == [message.as_bytes() for message in batched_bytes]

@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
+import sqlalchemy.ext.compiler
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -47,6 +48,31 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+class unindexed(sa.sql.expression.ColumnElement):  # noqa: N801 (used as a function, as SQL functions are)
+    """`column`, with SQLite told not to read it by an index (unary `+`, SQLite's documented way): for a
+    GROUP BY over a few values, such as the counts per phase, where SQLite walks the whole index of that
+    column and looks up every row rather than use the index of the WHERE (the committee filter's range:
+    8 ms instead of 1 at 30×) or scan the table in order (a text search: 9.6 ms instead of 3.8).
+    PostgreSQL's planner chooses by its statistics: the column unchanged there."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", sa.sql.visitors.InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@sa.ext.compiler.compiles(unindexed)
+def _unindexed(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@sa.ext.compiler.compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
 
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from core.db import db
+from core.db import db, unindexed
 from core.text import fold
 from startups.models import (
     Incubator, Organisation, PhaseCount, Startup, cache_is_fresh, current_periods, startup_sponsors,
@@ -143,7 +143,7 @@ def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **wh
         incubator_id=incubator_id,
         sponsor_id=sponsor_id,
     )
-    query = sa.select(phase, sa.func.count()).select_from(Startup).group_by(phase)
+    query = sa.select(unindexed(phase), sa.func.count()).select_from(Startup).group_by(unindexed(phase))
     if current is not None:
         query = query.outerjoin(current, current.c.startup_id == Startup.id)
     query = _filter(query, phase, filters)

@@ -13,11 +13,15 @@ every client sending its next request as soon as the last one is answered:
    the startups' teams), over the portfolio (filters, pages), startups' pages and the API;
 3. the same reads, plus one write per second: an admin adding an event with a comment to a startup
    through the real form (GET, then POST with its CSRF token), from four writers at one write every four
-   seconds each, so that the rate holds even when a write takes seconds.
+   seconds each, so that the rate holds even when a write takes seconds;
+4. the reads and writes of phase 3, but each reader pausing 1 to 3 seconds after every answer (--think), as
+   a person reading the page would: a busy morning at about a quarter of what the server can answer, where
+   phases 2 and 3 saturate it.
 It prints, for each phase and kind of client, requests per second and p50/p95/p99 in milliseconds; the
 read throughput with writes as a share of the read-only one (target of issue 11: at least 80 %), the
-p95 of the reads with writes (target: 100 ms at most on this 2-core machine) and the ratio of the reads
-to the static file. Locust runs on the same machine: its own work counts against the server's.
+p95 of the reads with writes (target: 100 ms at most on this 2-core machine), with and without the
+readers' pauses, and the ratio of the reads to the static file. Locust runs on the same machine: its own
+work counts against the server's.
 """
 
 import argparse
@@ -175,12 +179,14 @@ class Gunicorn:
 
 
 def run_phase(name: str, classes: list[str], clients: int, seconds: int, base: str, config: dict,
-              folder: Path) -> dict:
-    """One Locust run; returns {kind: [(time_ms, ok, end)]} of its requests."""
+              folder: Path, think: str | None = None) -> dict:
+    """One Locust run (readers pausing `think` seconds, "low-high", between requests, else not at all);
+    returns {kind: [(time_ms, ok, end)]} of its requests."""
     config_file, samples = folder / f"{name}.json", folder / f"{name}.samples"
     config_file.write_text(json.dumps(config), encoding="utf-8")
     samples.write_text("", encoding="utf-8")
-    env = {**os.environ, "BENCH_LOAD_CONFIG": str(config_file), "BENCH_LOAD_SAMPLES": str(samples)}
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_LOAD_THINK"}
+    env.update(BENCH_LOAD_CONFIG=str(config_file), BENCH_LOAD_SAMPLES=str(samples), **({"BENCH_LOAD_THINK": think} if think else {}))
     users_count = clients + (WRITERS if "Writer" in classes else 0)
     subprocess.run(
         [VENV_BIN / "locust", "-f", LOCUSTFILE, "--headless", "--only-summary", "--skip-log-setup",
@@ -238,8 +244,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=30, help="durée de chaque phase (30 s)")
     parser.add_argument("--clients", type=int, default=50, help="clients simultanés, moitié connectés (50)")
     parser.add_argument("--scale", type=int, default=10, help="taille du portefeuille, en multiples du réel (10)")
+    parser.add_argument("--think", default="1-3",
+                        help="pause des lecteurs de la 4e phase, en secondes, « min-max » (1-3)")
     parser.add_argument("--logs", type=Path, help="garder ici le journal de gunicorn et les mesures brutes")
     args = parser.parse_args(argv)
+    low, _, high = args.think.partition("-")
+    try:
+        if not 0 <= float(low) <= float(high or low):
+            raise ValueError
+    except ValueError:
+        parser.error(f"--think : « {args.think} » n'est pas une pause « min-max » en secondes (par exemple 1-3)")
+    args.think = f"{float(low)}-{float(high or low)}"
     if sa.make_url(args.server).host not in ("127.0.0.1", "localhost", None):
         sys.exit("Ce banc d'essai ne charge qu'un serveur PostgreSQL local (127.0.0.1).")
 
@@ -260,7 +275,7 @@ def main(argv=None) -> int:
                   "reader_login_paths": [], "writer_login_paths": []}
         gunicorn.warm_up(PORTFOLIO_PATHS[:2] + API_PATHS[:1] + [f"/startups/{portfolio['startup_ids'][0]}"])
         print(f"gunicorn -w {WORKERS} -k gthread --threads {THREADS} sur {gunicorn.base} ; Locust, {args.clients} "
-              f"clients sans pause, {args.seconds} s par phase\n")
+              f"clients, {args.seconds} s par phase (sans pause, puis {args.think} s de lecture par page)\n")
 
         half = args.clients // 2
         static = run_phase("static", ["StaticReader"], args.clients, args.seconds, gunicorn.base, config, folder)
@@ -271,6 +286,8 @@ def main(argv=None) -> int:
                            gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder)
         gunicorn.log.flush()
         inside = server_times(folder / "gunicorn.log", log_start)
+        paced = run_phase("paced", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
+                          gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder, think=args.think)
     finally:
         if gunicorn is not None:
             gunicorn.stop()
@@ -278,9 +295,9 @@ def main(argv=None) -> int:
         if args.logs is None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    phases = {"static": static, "reads": reads, "writes": writes}
+    phases = {"static": static, "reads": reads, "writes": writes, "paced": paced}
     result = {name: {kind: figures(samples) for kind, samples in by_kind.items()} for name, by_kind in phases.items()}
-    for name in ("reads", "writes"):
+    for name in ("reads", "writes", "paced"):
         result[name]["all"] = figures(phases[name].get("anonymous", []) + phases[name].get("logged_in", []))
     static_figures = result["static"].get("static", figures([]))
     print("Fichier statique (jalons.css, même processus)")
@@ -292,6 +309,12 @@ def main(argv=None) -> int:
         print(line("toutes les lectures", result[name]["all"]))
     print(line("écritures : formulaire", result["writes"].get("write_form", figures([]))))
     print(line("écritures : envoi", result["writes"].get("write", figures([]))))
+    print(f"Matinée chargée : les mêmes lectures, chaque lecteur lisant {args.think.replace('-', ' à ')} s chaque page, "
+          "et une écriture par seconde")
+    print(line("anonymes", result["paced"].get("anonymous", figures([]))))
+    print(line("connectés", result["paced"].get("logged_in", figures([]))))
+    print(line("toutes les lectures", result["paced"]["all"]))
+    print(line("écritures : envoi", result["paced"].get("write", figures([]))))
 
     print("Dans le serveur, pendant les lectures avec écritures (journal de gunicorn : durée de chaque requête dans "
           "son processus, file d'attente exclue)")
@@ -307,7 +330,9 @@ def main(argv=None) -> int:
           f"(cible ≥ {SHARE_TARGET:.0%} : {'tenue' if share >= SHARE_TARGET else 'MANQUÉE'}) ; "
           f"{writes_done} écritures enregistrées en {args.seconds} s")
     print(f"p95 des lectures avec écritures : {writes_all['p95']:.0f} ms "
-          f"(cible ≤ {P95_TARGET:.0f} ms : {'tenue' if writes_all['p95'] <= P95_TARGET else 'MANQUÉE'})")
+          f"(cible ≤ {P95_TARGET:.0f} ms : {'tenue' if writes_all['p95'] <= P95_TARGET else 'MANQUÉE'}) sans pause, "
+          f"le serveur saturé ; {result['paced']['all']['p95']:.0f} ms à {result['paced']['all']['rate']:.0f} lectures/s, "
+          f"les lecteurs lisant chaque page ({'tenue' if result['paced']['all']['p95'] <= P95_TARGET else 'MANQUÉE'})")
     if static_figures["rate"]:
         print(f"Par rapport au fichier statique : débit des lectures {reads_all['rate'] / static_figures['rate']:.2f} ×, "
               f"p50 {reads_all['p50'] / static_figures['p50']:.1f} ×, p95 {reads_all['p95'] / static_figures['p95']:.1f} ×"

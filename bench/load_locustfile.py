@@ -3,8 +3,10 @@
 Reads the bench's JSON (BENCH_LOAD_CONFIG: startup ids, pages of the portfolio and of the API, one-time
 login links, the static file) and writes every request it made (BENCH_LOAD_SAMPLES: one line per
 request, `kind time_ms ok end` (end: time.monotonic())) for the bench to compute throughput and percentiles per kind
-of client. Clients wait for nothing between requests: each sends its next request once the last one is
-answered (50 clients, each with one request in flight).
+of client. Unless BENCH_LOAD_THINK is set, clients wait for nothing between requests: each sends its next
+request once the last one is answered (50 clients, each with one request in flight). BENCH_LOAD_THINK="1-3"
+gives each reader a pause drawn between 1 and 3 seconds after every answer, as a person reading a page
+would (the writers keep their rate).
 
 - AnonymousReader, LoggedInReader: the portfolio (filters, pages), a startup's page, the API (list and
   one startup), in turn at random; a logged-in reader logs in first with its one-time link.
@@ -23,13 +25,14 @@ import re
 import time
 import uuid
 
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, between, constant, constant_throughput, events, task
 
 CONFIG = json.loads(open(os.environ["BENCH_LOAD_CONFIG"], encoding="utf-8").read())
 SAMPLES = open(os.environ["BENCH_LOAD_SAMPLES"], "a", encoding="utf-8")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 READER_LINKS = list(CONFIG["reader_login_paths"])  # one per logged-in reader, used once
 WRITER_LINKS = list(CONFIG["writer_login_paths"])
+THINK = os.environ.get("BENCH_LOAD_THINK")  # "low-high", seconds: readers pause between their requests
 
 
 @events.request.add_listener
@@ -74,7 +77,7 @@ class _Client(FastHttpUser):
 
 class _Reader(_Client):
     abstract = True
-    wait_time = constant(0)
+    wait_time = between(*map(float, THINK.split("-"))) if THINK else constant(0)
 
     @task(3)
     def portfolio(self):

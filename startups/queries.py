@@ -118,9 +118,10 @@ def without_import_documents():
 
 def with_details(query):
     """Load what a list row shows (incubator, sponsors): the incubator in the same statement, the sponsors
-    in one more statement (per 500 startups: pages show fewer); not the import's documents (no list nor the
-    API shows them)."""
-    return query.options(joinedload(Startup.incubator), selectinload(Startup.sponsors), *without_import_documents())
+    in one more statement (per 500 startups: pages show fewer); not the import's documents, the startup's
+    nor its incubator's and sponsors' (no list nor the API shows them)."""
+    return query.options(joinedload(Startup.incubator).defer(Incubator.imported_values),
+                         selectinload(Startup.sponsors).defer(Organisation.imported_values), *without_import_documents())
 
 
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from core.db import db
 from startups.phases import Phase
 from startups.queries import PortfolioFilters, count_by_phase, filtered_startups, with_details
-from tests.factories import d, make_startup
+from tests.factories import d, make_incubator, make_organisation, make_startup
 
 TODAY = d("2026-11-27")
 
@@ -46,11 +46,17 @@ def test_a_renamed_startup_is_found_and_sorted_by_its_new_name():
 
 def test_a_list_row_leaves_the_import_documents_unloaded():
     """The lists and the API load a row without the two JSON documents an import keeps (imported_values,
-    fiche_history): decoded for nothing at each load otherwise."""
-    startup = make_startup("gros", phases=[("investigation", d("2026-01-01"))])
+    fiche_history), nor the fiches kept for its incubator and sponsors: decoded for nothing at each load
+    otherwise."""
+    incubator = make_incubator("incubateur-gros", imported_values={"title": "Incubateur"})
+    sponsor = make_organisation("sponsor-gros", imported_values={"name": "Sponsor"})
+    startup = make_startup("gros", phases=[("investigation", d("2026-01-01"))], sponsors=[sponsor], incubator=incubator)
     startup.imported_values, startup.fiche_history = {"title": "Gros"}, {"phases": []}
     db.session.flush()
     db.session.expunge_all()
     row = db.session.execute(with_details(filtered_startups(PortfolioFilters(), TODAY))).scalars().one()
     assert {"imported_values", "fiche_history"} <= sa.inspect(row).unloaded
+    assert "imported_values" in sa.inspect(row.incubator).unloaded
+    assert "imported_values" in sa.inspect(row.sponsors[0]).unloaded
     assert row.imported_values == {"title": "Gros"}  # still there when asked
+    assert (row.incubator.imported_values, row.sponsors[0].imported_values) == ({"title": "Incubateur"}, {"name": "Sponsor"})

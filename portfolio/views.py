@@ -66,7 +66,7 @@ def portfolio_args(**changes) -> dict:
 def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict):
     """One page of (startup, current phase, phase start) rows with their incubator and sponsors; their
     number comes from the page's counts per phase (count_by_phase with the same filters)."""
-    return paginate(queries.with_details(queries.filtered_startups(filters, today)), number, PER_PAGE,
+    return paginate(queries.list_rows(queries.filtered_startups(filters, today)), number, PER_PAGE,
                     total=queries.total_from_counts(counts, filters))
 
 

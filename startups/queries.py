@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from core.db import db, unindexed
 from core.text import fold
@@ -122,6 +122,17 @@ def with_details(query):
     nor its incubator's and sponsors' (no list nor the API shows them)."""
     return query.options(joinedload(Startup.incubator).defer(Incubator.imported_values),
                          selectinload(Startup.sponsors).defer(Organisation.imported_values), *without_import_documents())
+
+
+def list_rows(query):
+    """Load only what a row of a list of startups shows (templates/portfolio/_macros.html startup_table):
+    its name, its incubator's name, its sponsors' names and acronyms, and its kept committee due date
+    (committees.due.page_due_rows)."""
+    return query.options(
+        load_only(Startup.id, Startup.name, Startup.incubator_id, Startup.committee_due_on),
+        joinedload(Startup.incubator).load_only(Incubator.id, Incubator.name),
+        selectinload(Startup.sponsors).load_only(Organisation.id, Organisation.name, Organisation.acronym),
+    )
 
 
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:

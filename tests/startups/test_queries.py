@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from core.db import db
 from startups.phases import Phase
-from startups.queries import PortfolioFilters, count_by_phase, filtered_startups, with_details
+from startups.queries import PortfolioFilters, count_by_phase, filtered_startups, list_rows, with_details
 from tests.factories import d, make_incubator, make_organisation, make_startup
 
 TODAY = d("2026-11-27")
@@ -60,3 +60,18 @@ def test_a_list_row_leaves_the_import_documents_unloaded():
     assert "imported_values" in sa.inspect(row.sponsors[0]).unloaded
     assert row.imported_values == {"title": "Gros"}  # still there when asked
     assert (row.incubator.imported_values, row.sponsors[0].imported_values) == ({"title": "Incubateur"}, {"name": "Sponsor"})
+
+
+def test_a_portfolio_row_loads_only_what_the_row_shows():
+    """The lists' rows (startup_table) load a startup's name, incubator, sponsors and kept due date, not its
+    thirty other columns; what is not loaded is still there when asked."""
+    incubator = make_incubator("incubateur-liste", description="Longue description")
+    sponsor = make_organisation("sponsor-liste", acronym="SL", ministerial_domain="Intérieur")
+    make_startup("liste", phases=[("investigation", d("2026-01-01"))], sponsors=[sponsor], incubator=incubator,
+                 mission="Une mission")
+    db.session.expunge_all()
+    row = db.session.execute(list_rows(filtered_startups(PortfolioFilters(), TODAY))).scalars().one()
+    assert {"name", "incubator_id", "committee_due_on"}.isdisjoint(sa.inspect(row).unloaded)
+    assert {"mission", "themes", "imported_values"} <= sa.inspect(row).unloaded
+    assert "description" in sa.inspect(row.incubator).unloaded and "ministerial_domain" in sa.inspect(row.sponsors[0]).unloaded
+    assert (row.sponsors[0].acronym, row.mission, row.incubator.description) == ("SL", "Une mission", "Longue description")

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from conventions.queries import fast_grants_by_startup, published_by_startup
 from core.db import db
-from startups.models import Startup, current_periods, startup_sponsors
+from startups.kept import current_periods
+from startups.models import Startup, startup_sponsors
 
 
 def _grouped(group_column, join, ids, today) -> dict[str, list[tuple[str, str | None]]]:

@@ -36,7 +36,8 @@ from conventions.models import (  # noqa: E402
 )
 from core import clock  # noqa: E402
 from core.db import db  # noqa: E402
-from startups.models import Organisation, Startup, refresh_current_phases  # noqa: E402
+from startups.kept import refresh_current_phases  # noqa: E402
+from startups.models import Organisation, Startup  # noqa: E402
 from startups.phases import ACTIVE_PHASES  # noqa: E402
 from users.models import Person  # noqa: E402
 

@@ -47,9 +47,8 @@ import timed_sqlite  # noqa: E402  (bench/timed_sqlite.py)
 from core import clock, config as config_module, dates  # noqa: E402
 from core.text import fold  # noqa: E402
 from core.db import db  # noqa: E402
-from startups.models import (  # noqa: E402
-    Event, Incubator, Organisation, PhasePeriod, Startup, refresh_current_phases, refresh_phase_counts, startup_sponsors,
-)
+from startups.kept import refresh_current_phases, refresh_phase_counts  # noqa: E402
+from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors  # noqa: E402
 from startups.phases import UnknownPhase, parse_phase  # noqa: E402
 
 SOURCES = [ROOT / "demo" / "betagouv-2026-08", ROOT / "tests" / "fixtures" / "betagouv" / "2026-08"]

@@ -12,7 +12,8 @@ from committees.models import ActionItem, Committee
 from core.bounds import years_after
 from core.db import db
 from startups import fiche_out
-from startups.models import PhasePeriod, Startup, SyncRun, SyncStatus, current_periods, startup_sponsors
+from startups.kept import current_periods
+from startups.models import PhasePeriod, Startup, SyncRun, SyncStatus, startup_sponsors
 from startups.phases import Phase
 
 # « Régulièrement » made a rule: in construction or later, a workshop at least every twelve months.

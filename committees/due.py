@@ -28,10 +28,8 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from committees.models import Committee, CommitteeStatus
 from core import clock
-from startups.models import (
-    Event, EventKind, PhasePeriod, Startup, committee_dues_fresh, current_periods, expire_loaded_startups,
-    forget_freshness, stale,
-)
+from startups.kept import committee_dues_fresh, current_periods, expire_loaded_startups, forget_freshness, stale
+from startups.models import Event, EventKind, PhasePeriod, Startup
 from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
 from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
 

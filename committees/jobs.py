@@ -60,7 +60,8 @@ from core.outbox import Delivery, MailJobError
 from core.db import db
 from indicators import queries as indicator_queries
 from indicators.models import IndicatorReporting, Reporting
-from startups.models import Startup, current_periods
+from startups.kept import current_periods
+from startups.models import Startup
 from startups.phases import TERMINAL_PHASES
 from users.models import IncubatorStaff, Membership, Person, StartupRole
 

@@ -10,7 +10,8 @@ from conventions import fast_fund
 from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Party, Resource, TaxBasis
 from core.db import db
-from startups.models import Organisation, Startup, current_periods
+from startups.kept import current_periods
+from startups.models import Organisation, Startup
 from startups.phases import ACTIVE_PHASES, Phase
 from users.forms import DEMO_PERSONAS
 from users.models import Membership, Person, StartupRole

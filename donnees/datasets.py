@@ -22,7 +22,8 @@ from conventions.models import Convention
 from core import csv_safe
 from core.clock import PARIS
 from core.db import db
-from startups.models import PhasePeriod, Startup, current_periods, startup_sponsors
+from startups.kept import current_periods
+from startups.models import PhasePeriod, Startup, startup_sponsors
 from startups.phases import Phase
 from stats import page as stats_page
 from stats.queries import Filters

@@ -22,7 +22,8 @@ from grids import services as grids_services
 from grids.models import FilledGrid, FilledStatus, GridTemplate
 from indicators import queries as indicator_queries
 from presentations.models import Presentation, PresentationStatus
-from startups.models import Incubator, Startup, current_periods
+from startups.kept import current_periods
+from startups.models import Incubator, Startup
 from startups.phases import TYPICAL_MONTHS, Phase
 from startups.queries import without_import_documents
 from users import permissions

@@ -6,7 +6,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from core.db import db
-from startups.models import Startup, current_periods
+from startups.kept import current_periods
+from startups.models import Startup
 from startups.phases import ACTIVE_PHASES
 from users import services
 from users.forms import DEMO_PERSONAS

@@ -46,9 +46,10 @@ from core.formats import date_fr
 from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
+from startups.kept import refresh_phase_counts
 from startups.models import (
-    Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, refresh_phase_counts, search_columns,
-    startup_co_incubators, startup_sponsors,
+    Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, search_columns, startup_co_incubators,
+    startup_sponsors,
 )
 from startups.phases import TERMINAL_PHASES, Phase, committee_due_on, current_period, resolve_starts
 from startups.queries import count_by_phase

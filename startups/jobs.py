@@ -4,9 +4,9 @@ import datetime as dt
 from pathlib import Path
 
 from core.db import db
+from startups.kept import refresh_current_phases as refresh
+from startups.kept import refresh_phase_counts
 from startups.models import SyncStatus
-from startups.models import refresh_current_phases as refresh
-from startups.models import refresh_phase_counts
 
 
 def refresh_current_phases(*, today: dt.date) -> int:

@@ -14,9 +14,8 @@ from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from core.db import db, unindexed
 from core.text import fold
-from startups.models import (
-    Incubator, Organisation, PhaseCount, Startup, cache_is_fresh, current_periods, startup_sponsors,
-)
+from startups.kept import cache_is_fresh, current_periods
+from startups.models import Incubator, Organisation, PhaseCount, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, Phase
 
 SORTS = {

@@ -22,9 +22,8 @@ from indicators.models import (
     Frequency, Indicator, IndicatorKind, IndicatorReporting, IndicatorValue, Reporting, StartupBudget,
 )
 from indicators.queries import month_shift
-from startups.models import (
-    Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, current_periods, phase_rank_sql, startup_sponsors,
-)
+from startups.kept import current_periods, phase_rank_sql
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors
 from startups.phases import TERMINAL_PHASES, TYPICAL_MONTHS, Phase
 
 # The phases a startup has reached when it has a started period in any of them (a later phase implies

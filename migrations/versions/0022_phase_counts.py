@@ -14,7 +14,7 @@ down_revision = '0021_commitment_conditions'
 branch_labels = None
 depends_on = None
 
-# The counts as startups.models.refresh_phase_counts writes them, from the cached current phases.
+# The counts as startups.kept.refresh_phase_counts writes them, from the cached current phases.
 COUNT = """
 INSERT INTO phase_counts (scope, scope_id, phase, startups)
 SELECT 'incubator', coalesce(incubator_id, ''), coalesce(cached_phase, ''), count(*)

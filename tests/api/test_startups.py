@@ -256,7 +256,7 @@ def test_the_list_runs_the_same_number_of_queries_for_10_or_500_startups(client,
     large = {url: queries(url) for url in small}
 
     assert large == small
-    # 9: the freshness check of the cached current phase is one of them (startups.models.cache_is_fresh), the
+    # 9: the freshness check of the cached current phase is one of them (startups.kept.cache_is_fresh), the
     # page's published conventions (funding) another, their FAST grants (funding) a third.
     assert small["/api/v1/startups?per_page=200"] <= 9
     assert len(get_json(client, "/api/v1/startups?per_page=200")["data"]) == 200

@@ -15,7 +15,8 @@ from committees.models import Reminder, ReminderKind, ReminderStatus
 from core import clock
 from core import mail, scheduler
 from core.db import db
-from startups.models import PhasePeriod, Startup, refresh_phase_counts
+from startups.kept import refresh_phase_counts
+from startups.models import PhasePeriod, Startup
 from tests.committees.builders import at, make_committee, make_member, make_person
 from tests.committees.smtp import SmtpServer, mail_config, smtp_server  # noqa: F401 (fixtures)
 from tests.outbox import database_fails_after, repeated_once, two_runs_at_once

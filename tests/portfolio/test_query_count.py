@@ -4,7 +4,7 @@ import pytest
 
 from committees.due import refresh_committee_dues
 from core.db import db
-from startups.models import refresh_current_phases, refresh_phase_counts
+from startups.kept import refresh_current_phases, refresh_phase_counts
 from tests.factories import bulk_portfolio
 from tests.portfolio.conftest import TODAY
 

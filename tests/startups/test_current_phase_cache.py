@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from core.db import db
 from startups import jobs
 from startups.importer import import_directory
-from startups.models import PhasePeriod, Startup, _cached_periods, _ranked_periods, cache_is_fresh, current_periods
+from startups.kept import _cached_periods, _ranked_periods, cache_is_fresh, current_periods
+from startups.models import PhasePeriod, Startup
 from startups.phases import Phase, resolve_starts
 from tests.conftest import FIXTURES
 from tests.factories import d, make_startup

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from core.db import db
 from startups import services
-from startups.models import Event, EventKind, Startup, refresh_phase_counts
+from startups.kept import refresh_phase_counts
+from startups.models import Event, EventKind, Startup
 from tests.factories import d, make_startup
 
 TODAY = d("2026-11-27")

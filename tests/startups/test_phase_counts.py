@@ -10,9 +10,8 @@ from audit.models import AuditEvent
 from core import clock
 from core.db import db
 from startups import jobs, queries
-from startups.models import (
-    Incubator, Organisation, PhaseCount, PhasePeriod, Startup, cache_is_fresh, refresh_phase_counts,
-)
+from startups.kept import cache_is_fresh, refresh_phase_counts
+from startups.models import Incubator, Organisation, PhaseCount, PhasePeriod, Startup
 from startups.phases import Phase
 from tests.factories import d, make_incubator, make_organisation, make_startup
 

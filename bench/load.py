@@ -1,6 +1,6 @@
 """Load test over real HTTP: 50 clients against gunicorn on PostgreSQL at 10 times the portfolio, with Locust.
 
-    .venv/bin/python bench/load.py            # or: make bench-load (about two minutes)
+    .venv/bin/python bench/load.py            # or: make bench-load (about two and a half minutes)
     .venv/bin/python bench/load.py --server postgresql://postgres@127.0.0.1:5432 --seconds 30 --clients 50
 
 Creates its own database on the PostgreSQL server (`bench_load`, dropped at the end; never `test`), fills

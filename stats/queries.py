@@ -14,7 +14,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from committees import due as committee_due
-from committees.models import Committee, CommitteeStatus, Decision, DecisionKind, SignOff
+from committees.models import Committee, Decision, DecisionKind, SignOff
 from conventions.models import Convention, Invoice, Order, Release, convention_startups
 from core.clock import PARIS
 from core.db import UTCDateTime, db

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from core.db import described_by_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -46,9 +48,8 @@ def get_metadata():
     return target_db.metadata
 
 
-def include_object(object, name, type_, reflected, compare_to):
-    """Leave out the tables the application does not own: APScheduler creates apscheduler_jobs itself."""
-    return not (type_ == "table" and name == "apscheduler_jobs")
+# Leave out what the models do not describe: APScheduler's own table, an index made on PostgreSQL only.
+include_object = described_by_models
 
 
 def run_migrations_offline():

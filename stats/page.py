@@ -1,4 +1,5 @@
-"""Everything /stats shows: the figures of stats.queries, with the attributes of their charts."""
+"""Everything /stats shows: the figures of stats.queries and stats.money_queries, with the attributes of their
+charts."""
 
 import dataclasses
 import datetime as dt
@@ -6,8 +7,9 @@ import json
 
 from committees.models import DecisionKind
 from startups.phases import Phase
-from stats import queries
-from stats.queries import INCUBATION_PHASES, MEASURES, Filters
+from stats import money_queries, queries
+from stats.money_queries import MEASURES
+from stats.queries import INCUBATION_PHASES, Filters
 
 
 def chart(labels: list[str], series: list[tuple[str, list]]) -> dict:
@@ -46,7 +48,7 @@ class StatsPage:
     phases = INCUBATION_PHASES
     phases_with_opere = (*INCUBATION_PHASES, Phase.OPERE)
     measures = MEASURES
-    measure_labels = queries.MEASURE_LABELS
+    measure_labels = money_queries.MEASURE_LABELS
 
     @property
     def breakdowns(self) -> list[tuple[str, str, dict, list[tuple]]]:
@@ -98,7 +100,7 @@ class StatsPage:
 def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
     """The page's figures, one SQL statement each."""
     funnel = queries.funnel(today, filters)
-    money = queries.money(today, filters)
+    money = money_queries.money(today, filters)
     decisions = queries.decisions_per_semester_and_incubator(today, filters)
     semesters = queries.decision_semesters(decisions)
     page = StatsPage(
@@ -116,7 +118,7 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
         reporting=queries.reporting_on_time(today, now, filters),
         money_by_partner=money.by_partner,
         money_by_phase=money.by_phase,
-        money_by_year=queries.money_by_year(money.by_partner),
+        money_by_year=money_queries.money_by_year(money.by_partner),
         cost_per_use=queries.cost_per_use_by_phase(today, filters),
     )
     total = page.funnel_total
@@ -137,7 +139,7 @@ def build(today: dt.date, now: dt.datetime, filters: Filters) -> StatsPage:
         "reporting": chart([s.label for s in page.reporting],
                            [("Indicateurs transmis à temps (%)", [s.percent for s in page.reporting])]),
         "money": chart([str(y) for y in page.money_by_year], [
-            (queries.MEASURE_LABELS[m], [euros(f[m]) for f in page.money_by_year.values()]) for m in MEASURES]),
+            (money_queries.MEASURE_LABELS[m], [euros(f[m]) for f in page.money_by_year.values()]) for m in MEASURES]),
         "cost_per_use": chart([p.label for p in page.cost_per_use],
                               [("Coût par usage médian (€)", [queries.quartiles(v)[1] for v in page.cost_per_use.values()])]),
     }

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from committees import due as committee_due
 from committees.models import Committee, Decision, DecisionKind, SignOff
-from conventions.models import Convention, Invoice, Order, Release, convention_startups
+from conventions.models import Convention
 from core.clock import PARIS
 from core.db import UTCDateTime, db
 from indicators.models import (
@@ -71,7 +71,7 @@ class Filters:
         return (self.first_year is None or day.year >= self.first_year) and (self.last_year is None or day.year <= self.last_year)
 
 
-def _year(column):
+def year_of(column):
     return sa.cast(sa.extract("year", column), sa.Integer)
 
 
@@ -144,7 +144,7 @@ def funnel(today: dt.date, filters: Filters) -> list[FunnelRow]:
         .group_by(PhasePeriod.startup_id)
         .subquery("funnel_startups")
     )
-    year = _year(per_startup.c.entered_on)
+    year = year_of(per_startup.c.entered_on)
     rows = db.session.execute(
         sa.select(
             year.label("year"),
@@ -209,7 +209,7 @@ def time_in_phase(today: dt.date, filters: Filters) -> TimeInPhase:
         .join(Startup, Startup.id == ranges.c.startup_id)
         .outerjoin(Incubator, Incubator.id == Startup.incubator_id)
         .where(ranges.c.start_on <= today, ranges.c.phase.not_in([p.value for p in TERMINAL_PHASES]),
-               *filters.startup_scope(ranges.c.startup_id), *filters.year_scope(_year(ranges.c.start_on)))
+               *filters.startup_scope(ranges.c.startup_id), *filters.year_scope(year_of(ranges.c.start_on)))
     ).all()
     result = TimeInPhase({}, {}, {}, {})
     for phase, start, next_start, incubator_id, incubator_name in rows:
@@ -370,7 +370,7 @@ def held_per_semester_and_incubator(today: dt.date, filters: Filters) -> BySemes
     """Committees held per semester, in all and per incubator of the startup (a startup's committees of one
     day count once); one statement."""
     held = _held(today)
-    year, semester = _year(held.c.held_on), _semester(held.c.held_on)
+    year, semester = year_of(held.c.held_on), _semester(held.c.held_on)
     rows = db.session.execute(
         sa.select(year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Startup, Startup.id == held.c.startup_id)
@@ -427,7 +427,7 @@ def committee_delays(today: dt.date, filters: Filters) -> list[Delays]:
 
 def decisions_per_semester_and_incubator(today: dt.date, filters: Filters) -> dict[DecisionKind, BySemester]:
     """Decisions recorded, per kind: per semester of their committee, in all and per incubator; one statement."""
-    year, semester = _year(Committee.held_on), _semester(Committee.held_on)
+    year, semester = year_of(Committee.held_on), _semester(Committee.held_on)
     rows = db.session.execute(
         sa.select(Decision.kind, year, semester, Startup.incubator_id, Incubator.name, sa.func.count())
         .join(Committee, Committee.id == Decision.committee_id)
@@ -526,84 +526,7 @@ def reporting_on_time(today: dt.date, now: dt.datetime, filters: Filters) -> lis
     return [Share(m.isoformat()[:7], found.get(m, (0, 0))[1], found.get(m, (0, 0))[0]) for m in months]
 
 
-# --- Money -----------------------------------------------------------------------------------------
-
-MEASURES = ("ae_released", "ae_engaged", "cp_released", "cp_paid")
-MEASURE_LABELS = {"ae_released": "AE mises à disposition", "ae_engaged": "AE engagées",
-                  "cp_released": "CP mis à disposition", "cp_paid": "CP payés"}
-
-
-def _money_lines():
-    """(convention_id, year, measure, cents) of the releases, orders engaged and invoices paid, summed per
-    convention and year in each branch: the union holds a few rows per convention, not one per order."""
-    engaged = sa.case((Order.closed_on.is_not(None), Order.closed_amount_cents), else_=Order.amount_cents)
-    order_year, paid_year = _year(Order.engaged_on), _year(Invoice.paid_on)
-    return sa.union_all(
-        sa.select(Release.convention_id, Release.year.label("year"), sa.literal("ae_released").label("measure"),
-                  sa.func.sum(Release.ae_cents).label("cents")).group_by(Release.convention_id, Release.year),
-        sa.select(Release.convention_id, Release.year, sa.literal("cp_released"), sa.func.sum(Release.cp_cents))
-        .group_by(Release.convention_id, Release.year),
-        sa.select(Order.convention_id, order_year, sa.literal("ae_engaged"), sa.func.sum(engaged))
-        .group_by(Order.convention_id, order_year),
-        sa.select(Order.convention_id, paid_year, sa.literal("cp_paid"), sa.func.sum(Invoice.amount_cents))
-        .join(Invoice, Invoice.order_id == Order.id).where(Invoice.paid_on.is_not(None))
-        .group_by(Order.convention_id, paid_year),
-    ).subquery("money_lines")
-
-
-@dataclasses.dataclass
-class Money:
-    """{(year, partner's name): {measure: cents}} and {(year, phase financed or None): {measure: cents}}."""
-
-    by_partner: dict[tuple, dict[str, int]]
-    by_phase: dict[tuple, dict[str, int]]
-
-
-def money(today: dt.date, filters: Filters) -> Money:
-    """Over the published conventions (signed by both parties and published on data.gouv.fr or
-    gouvernement.fr): AE and CP released per year of release, AE engaged per year of the order, CP paid per
-    year of payment; per partner and per phase financed, from one statement grouped by both."""
-    lines = _money_lines()
-    conditions = [Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
-                  sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None)),
-                  *filters.year_scope(lines.c.year)]
-    if filters.partner_id:
-        conditions.append(Convention.partner_id == filters.partner_id)
-    if filters.incubator_id:
-        conditions.append(sa.exists().where(
-            convention_startups.c.convention_id == Convention.id, convention_startups.c.startup_id == Startup.id,
-            Startup.incubator_id == filters.incubator_id))
-    rows = db.session.execute(
-        sa.select(lines.c.year, Organisation.name, Convention.phase, lines.c.measure, sa.func.sum(lines.c.cents))
-        .join(Convention, Convention.id == lines.c.convention_id)
-        .join(Organisation, Organisation.id == Convention.partner_id)
-        .where(*conditions)
-        .group_by(lines.c.year, Organisation.name, Convention.phase, lines.c.measure)
-    ).all()
-    found = Money({}, {})
-    for year, partner, phase, measure, cents in sorted(rows, key=lambda r: (r[0], r[1], r[2] or "", r[3])):
-        for table, key in ((found.by_partner, (int(year), partner)),
-                           (found.by_phase, (int(year), Phase(phase) if phase is not None else None))):
-            table.setdefault(key, dict.fromkeys(MEASURES, 0))[measure] += int(cents or 0)
-    found.by_phase = dict(sorted(found.by_phase.items(), key=lambda item: (item[0][0], item[0][1] is not None,
-                                                                            item[0][1] or "")))
-    return found
-
-
-def money_by(key: str, today: dt.date, filters: Filters) -> dict[tuple, dict[str, int]]:
-    """money()'s figures per "partner" or per "phase"."""
-    found = money(today, filters)
-    return found.by_partner if key == "partner" else found.by_phase
-
-
-def money_by_year(by_partner: dict[tuple, dict[str, int]]) -> dict[int, dict[str, int]]:
-    """The yearly totals, summed from the figures per partner (every published convention has one)."""
-    years: dict[int, dict[str, int]] = {}
-    for (year, _), figures in by_partner.items():
-        total = years.setdefault(year, dict.fromkeys(MEASURES, 0))
-        for measure, cents in figures.items():
-            total[measure] += cents
-    return dict(sorted(years.items()))
+# --- Cost per use ----------------------------------------------------------------------------------
 
 
 def cost_per_use_by_phase(today: dt.date, filters: Filters) -> dict[Phase, list[float]]:
@@ -615,7 +538,7 @@ def cost_per_use_by_phase(today: dt.date, filters: Filters) -> dict[Phase, list[
                   StartupBudget.amount_eur)
         .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
         .join(StartupBudget, sa.and_(StartupBudget.startup_id == Indicator.startup_id,
-                                     StartupBudget.year == _year(IndicatorValue.period_start)))
+                                     StartupBudget.year == year_of(IndicatorValue.period_start)))
         .join(current, current.c.startup_id == Indicator.startup_id)
         .join(Startup, Startup.id == Indicator.startup_id)
         .where(Indicator.kind == IndicatorKind.ACTIVE_USERS, Indicator.archived_at.is_(None), IndicatorValue.value > 0,

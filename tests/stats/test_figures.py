@@ -7,7 +7,7 @@ import pytest
 from committees.models import DecisionKind
 from core import clock
 from startups.phases import Phase
-from stats import queries
+from stats import money_queries, queries
 from stats.queries import Filters
 
 ALL = Filters()
@@ -149,13 +149,13 @@ def test_the_share_of_startups_reporting_their_indicators_on_time(history):
 
 
 def test_money_counts_only_published_conventions_by_partner_phase_and_year(history):
-    by_partner = queries.money_by("partner", history, ALL)
+    by_partner = money_queries.money_by("partner", history, ALL)
     assert by_partner == {(2025, "Ministère partenaire"): {
         "ae_released": 10_000_000, "ae_engaged": 3_000_000, "cp_released": 5_000_000, "cp_paid": 2_000_000}}
-    assert queries.money_by("phase", history, ALL) == {(2025, Phase.CONSTRUCTION): by_partner[(2025, "Ministère partenaire")]}
-    assert queries.money_by_year(by_partner) == {2025: by_partner[(2025, "Ministère partenaire")]}
-    assert queries.money_by("partner", history, Filters(incubator_id="inc-b")) == {}
-    assert queries.money_by("partner", history, Filters(first_year=2026)) == {}
+    assert money_queries.money_by("phase", history, ALL) == {(2025, Phase.CONSTRUCTION): by_partner[(2025, "Ministère partenaire")]}
+    assert money_queries.money_by_year(by_partner) == {2025: by_partner[(2025, "Ministère partenaire")]}
+    assert money_queries.money_by("partner", history, Filters(incubator_id="inc-b")) == {}
+    assert money_queries.money_by("partner", history, Filters(first_year=2026)) == {}
 
 
 def test_the_quartiles_of_one_value_and_of_none():

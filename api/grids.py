@@ -11,7 +11,7 @@ from api.schema import BOOLEAN, INTEGER, STRING, Field, Schema, array_of, nullab
 from api.serializers import list_of
 from api.views import bp, json_response
 from grids.models import CriterionKind, FieldType, GridTemplate, GridVersion
-from grids.services import published_templates
+from grids.versions import published_templates
 from users.permissions import public
 
 DATE_TIME = {"type": "string", "format": "date-time"}

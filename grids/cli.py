@@ -12,7 +12,7 @@ grids = AppGroup("grids", help="Grilles d'évaluation.")
 
 def seed() -> list[str]:
     """Seed the official grids in the current transaction; the codes of the templates created."""
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     return [t.code for t in seed_official_grids(official_grids(), now=clock.now())]

@@ -11,7 +11,8 @@ from wtforms.validators import Length, Optional
 
 from core.fields import LineField, TextField
 from grids.models import CriterionKind, FilledGrid, GridVersion
-from grids.services import AnswerInput, CriterionChange, NewCriterion, field_name
+from grids.services import AnswerInput, field_name
+from grids.versions import CriterionChange, NewCriterion
 
 
 class FillFormBase(FlaskForm):

@@ -1,6 +1,7 @@
 """Grid pages: a committee's grids (fill, own grid, results when visible, CSV), and the admin pages of
-templates and versions. Thin views: load (404), authorize (403), validate, call grids.services, commit,
-flash, redirect 303; a refused change re-renders its form with the French messages (422)."""
+templates and versions. Thin views: load (404), authorize (403), validate, call grids.services (or
+grids.versions for the templates), commit, flash, redirect 303; a refused change re-renders its form with the
+French messages (422)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +11,7 @@ from committees.queries import load_committee
 from core import clock
 from core.db import db
 from grids import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from grids import export, services
+from grids import export, services, versions
 from grids.forms import fill_form, new_version_form
 from grids.models import CriterionKind, FieldType, GridError, GridTemplate, GridValidationError
 from users.permissions import authorize, can, current_person, requires
@@ -135,14 +136,14 @@ def results_csv(committee_id: int, template_code: str):
 @requires("grid.publish")
 def templates():
     authorize("grid.publish")
-    return _render("grids/templates.html", templates=services.published_templates(include_archived=True))
+    return _render("grids/templates.html", templates=versions.published_templates(include_archived=True))
 
 
 @bp.route("/templates/<code>/new-version", methods=["GET", "POST"])
 @requires("grid.publish")
 def new_version(code: str):
     authorize("grid.publish")
-    template = next((t for t in services.published_templates() if t.code == code), None)
+    template = next((t for t in versions.published_templates() if t.code == code), None)
     if template is None:
         abort(404)
     latest = template.latest_version
@@ -153,7 +154,7 @@ def new_version(code: str):
     if form.field_errors() or not valid:
         return _render("grids/new_version.html", 422, template=template, version=latest, form=form)
     try:
-        version = services.publish_version(template, changes=form.changes(), new=form.new_criteria(),
+        version = versions.publish_version(template, changes=form.changes(), new=form.new_criteria(),
                                            intro=form.intro.data, change_note=form.change_note.data,
                                            actor=current_person(), now=clock.now())
         db.session.commit()

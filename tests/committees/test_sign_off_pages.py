@@ -117,7 +117,7 @@ def test_an_action_item_is_corrected_and_deleted_through_its_page_by_the_coach_o
 
 
 def seed_grids():
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     seed_official_grids(official_grids(), now=NOW)

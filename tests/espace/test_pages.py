@@ -153,7 +153,7 @@ def test_the_incubator_staff_see_their_incubator_with_counts(client, world):
 
 
 def test_the_sponsor_sees_the_decision_to_sign_with_its_wait_the_grid_to_fill_and_the_next_committee(client, world):
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     seed_official_grids(official_grids(), now=world.now)
@@ -265,7 +265,7 @@ def test_the_coach_and_the_staff_see_which_months_of_indicators_are_missing(clie
 
 
 def test_the_sponsors_grid_is_asked_of_the_sponsor_until_the_sign_off_and_never_of_the_coach(client, world):
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     seed_official_grids(official_grids(), now=world.now)

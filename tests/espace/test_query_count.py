@@ -25,7 +25,7 @@ MAX_QUERIES = 20
 
 
 def build(count: int):
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     today, now = clock.today(), clock.now()

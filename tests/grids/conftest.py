@@ -8,7 +8,7 @@ import pytest
 
 from committees.models import Committee, CommitteeKind, CommitteeStatus, Participant, ParticipantRole
 from core.db import db
-from grids.services import seed_official_grids
+from grids.versions import seed_official_grids
 from indicators.queries import official_grids
 from tests.factories import make_incubator, make_membership, make_person, make_startup
 

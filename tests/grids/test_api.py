@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from grids import services
-from grids.services import CriterionChange
+from grids import versions
+from grids.versions import CriterionChange
 from tests.api.test_openapi import matches
 from tests.api.test_startups import get_json
 from tests.factories import make_person
@@ -34,7 +34,7 @@ def test_the_api_shows_a_new_version_and_all_versions_on_demand(client, template
     template = templates["lancement"]
     changes = [CriterionChange(c.code, c.label, list(c.questions), Decimal(2) if c.code == "probleme" else c.weight,
                                False) for c in template.latest_version.criteria]
-    services.publish_version(template, changes=changes, intro=None, change_note="Le problème compte double",
+    versions.publish_version(template, changes=changes, intro=None, change_note="Le problème compte double",
                              actor=admin, now=dt.datetime(2026, 11, 27, 12, tzinfo=dt.timezone.utc))
     latest = get_json(client, "/api/v1/grids")["data"][0]
     assert latest["latest_version"]["number"] == 2 and latest["latest_version"]["criteria"][0]["weight"] == 2

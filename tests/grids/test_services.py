@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from committees.models import CommitteeKind, CommitteeStatus, Decision, DecisionKind, Participant, ParticipantRole
 from core.db import db
-from grids import services
+from grids import services, versions
 from grids.models import (
     Criterion,
     CriterionKind,
@@ -22,7 +22,8 @@ from grids.models import (
     GridVersion,
     PublishedVersionIsFrozen,
 )
-from grids.services import AnswerInput, CriterionChange, NewCriterion
+from grids.services import AnswerInput
+from grids.versions import CriterionChange, NewCriterion
 from indicators.queries import official_grids
 from tests.grids.conftest import NOW, make_committee
 
@@ -75,7 +76,7 @@ def test_seeding_creates_the_three_official_grids_as_version_1(templates):
 def test_seeding_twice_changes_nothing(templates):
     counts = lambda: [db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (GridTemplate, GridVersion, Criterion)]
     before = counts()
-    assert services.seed_official_grids(official_grids(), now=LATER) == []
+    assert versions.seed_official_grids(official_grids(), now=LATER) == []
     assert counts() == before
 
 
@@ -101,7 +102,7 @@ def test_a_new_version_is_a_copy_with_the_changes(world):
     template, admin = world.templates["arbitrage_sponsor"], world.people.admin
     changes = publish(template, admin, **{"1.1": {"label": "Le positionnement est-il clair ?", "weight": Decimal(2)},
                                           "3.3": {"archived": True}})
-    version = services.publish_version(template, changes=changes, new=[NewCriterion("4.1", "L'équipe est-elle au complet ?", CriterionKind.SCORED, ["Des postes vacants ?"])],
+    version = versions.publish_version(template, changes=changes, new=[NewCriterion("4.1", "L'équipe est-elle au complet ?", CriterionKind.SCORED, ["Des postes vacants ?"])],
                                        intro=None, change_note="Pondération du positionnement", actor=admin, now=LATER)
     assert version.number == 2 and template.latest_version is version
     by_code = {c.code: c for c in version.criteria}
@@ -119,7 +120,7 @@ def test_a_new_version_is_a_copy_with_the_changes(world):
 def test_a_new_version_without_change_is_refused(world):
     template = world.templates["lancement"]
     with pytest.raises(GridError, match="Aucune modification"):
-        services.publish_version(template, changes=publish(template, world.people.admin), intro=template.latest_version.intro,
+        versions.publish_version(template, changes=publish(template, world.people.admin), intro=template.latest_version.intro,
                                  change_note=None, actor=world.people.admin, now=LATER)
 
 
@@ -131,7 +132,7 @@ def test_a_new_version_without_change_is_refused(world):
 def test_bad_version_changes_are_refused_in_french(world, change, message):
     template = world.templates["lancement"]
     with pytest.raises(GridError, match=message):
-        services.publish_version(template, changes=publish(template, world.people.admin, probleme=change), intro=None,
+        versions.publish_version(template, changes=publish(template, world.people.admin, probleme=change), intro=None,
                                  change_note=None, actor=world.people.admin, now=LATER)
 
 
@@ -139,7 +140,7 @@ def test_a_new_criterion_needs_a_fresh_valid_code(world):
     template = world.templates["lancement"]
     for code in ("probleme", "Pas un code!"):
         with pytest.raises(GridError):
-            services.publish_version(template, changes=[], new=[NewCriterion(code, "Libellé", CriterionKind.SCORED, [])],
+            versions.publish_version(template, changes=[], new=[NewCriterion(code, "Libellé", CriterionKind.SCORED, [])],
                                      intro=None, change_note=None, actor=world.people.admin, now=LATER)
 
 
@@ -154,7 +155,7 @@ def test_a_filled_grid_keeps_its_version_after_a_new_one_is_published(world):
     template = world.templates["arbitrage_sponsor"]
     draft = fill(world, world.people.sponsor, {"1.1": 4}, submit=False)
     v1 = template.latest_version
-    v2 = services.publish_version(template, changes=publish(template, world.people.admin, **{"1.1": {"weight": Decimal(3)}}),
+    v2 = versions.publish_version(template, changes=publish(template, world.people.admin, **{"1.1": {"weight": Decimal(3)}}),
                                   intro=None, change_note=None, actor=world.people.admin, now=LATER)
     answers = scores(v1, {c.code: 3 for c in v1.scored_criteria})
     again = services.save_grid(world.committee, template, world.people.sponsor, answers=answers, abstained=False,
@@ -314,7 +315,7 @@ def test_an_abstention_carries_no_score_and_is_left_out_of_the_statistics(world)
 def test_results_count_only_submitted_grids_and_apply_weights(world):
     template = world.templates["arbitrage_sponsor"]
     changes = publish(template, world.people.admin, **{"1.1": {"weight": Decimal(3)}})
-    services.publish_version(template, changes=changes, intro=None, change_note=None, actor=world.people.admin, now=LATER)
+    versions.publish_version(template, changes=changes, intro=None, change_note=None, actor=world.people.admin, now=LATER)
     others = {c: 2 for c in ["1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3"]}
     fill(world, world.people.sponsor, {"1.1": 5, **others})
     fill(world, world.people.head, {"1.1": 3, **others})

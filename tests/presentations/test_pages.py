@@ -213,7 +213,7 @@ def test_the_pack_page(client, world, presentation):
 
 
 def test_the_pack_shows_the_grids_results_once_held(client, world, presentation):
-    from grids.services import seed_official_grids
+    from grids.versions import seed_official_grids
     from indicators.queries import official_grids
 
     seed_official_grids(official_grids(), now=NOW)

@@ -112,7 +112,7 @@ class World:
         """The official grids seeded; their codes."""
         def build():
             from core.db import db
-            from grids.services import seed_official_grids
+            from grids.versions import seed_official_grids
             from indicators.queries import official_grids
 
             seed_official_grids(official_grids(), now=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc))

@@ -86,7 +86,6 @@ def _unindexed_sqlite(element, compiler, **kw):
     return "+" + compiler.process(element.column, **kw)
 
 
-
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     """Insert many rows of one table, all with the same keys, as an executemany INSERT would (the columns'
     Python defaults filled in for the keys left out, server defaults applied by the database; None is SQL

@@ -116,9 +116,10 @@ def without_import_documents():
 
 
 def with_details(query):
-    """Load what a list row shows (incubator, sponsors): the incubator in the same statement, the sponsors
-    in one more statement (per 500 startups: pages show fewer); not the import's documents, the startup's
-    nor its incubator's and sponsors' (no list nor the API shows them)."""
+    """Load a startup with its incubator and sponsors, as the API's list serialises them: the incubator in
+    the same statement, the sponsors in one more statement (per 500 startups: pages show fewer); not the
+    import's documents, the startup's nor its incubator's and sponsors' (the API does not show them). The
+    portfolio's lists load less: list_rows."""
     return query.options(joinedload(Startup.incubator).defer(Incubator.imported_values),
                          selectinload(Startup.sponsors).defer(Organisation.imported_values), *without_import_documents())
 

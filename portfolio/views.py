@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from committees import due as committee_due
 from core.db import db
-from core.pagination import paginate
+from core.pagination import clamp, paginate
 from core import clock
 from portfolio import display
 from indicators import queries as indicator_queries
@@ -66,8 +66,10 @@ def portfolio_args(**changes) -> dict:
 def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict):
     """One page of (startup, current phase, phase start) rows with their incubator and sponsors; their
     number comes from the page's counts per phase (count_by_phase with the same filters)."""
-    return paginate(queries.list_rows(queries.filtered_startups(filters, today)), number, PER_PAGE,
-                    total=queries.total_from_counts(counts, filters))
+    total = queries.total_from_counts(counts, filters)
+    in_name_order = queries.reads_in_name_order(filters, total, clamp(number, total, PER_PAGE) * PER_PAGE)
+    return paginate(queries.list_rows(queries.filtered_startups(filters, today, in_name_order)), number, PER_PAGE,
+                    total=total)
 
 
 def requested_page() -> tuple[int, list[str]]:

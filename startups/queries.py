@@ -48,8 +48,9 @@ def _phase_order(column):
     return sa.case({phase.value: index for index, phase in enumerate(Phase)}, value=column)
 
 
-def _sponsored_by(organisation_id: str):
-    return Startup.id.in_(
+def _sponsored_by(organisation_id: str, in_name_order: bool = False):
+    startup_id = unindexed(Startup.id) if in_name_order else Startup.id
+    return startup_id.in_(
         sa.select(startup_sponsors.c.startup_id).where(startup_sponsors.c.organisation_id == organisation_id)
     )
 
@@ -64,7 +65,7 @@ def _current(today: dt.date):
     return current.c.phase, current.c.start_on, current
 
 
-def _filter(query, phase, filters: PortfolioFilters):
+def _filter(query, phase, filters: PortfolioFilters, in_name_order: bool = False):
     query = query.where(Startup.archived_at.is_(None))
     if filters.phase is not None:
         query = query.where(phase == filters.phase)
@@ -77,7 +78,7 @@ def _filter(query, phase, filters: PortfolioFilters):
     if filters.incubator_id:
         query = query.where(Startup.incubator_id == filters.incubator_id)
     if filters.sponsor_id:
-        query = query.where(_sponsored_by(filters.sponsor_id))
+        query = query.where(_sponsored_by(filters.sponsor_id, in_name_order))
     if filters.within is not None:
         query = query.where(Startup.id.in_(filters.within) if isinstance(filters.within, sa.Select) else filters.within)
     if filters.text and filters.text.strip():
@@ -85,8 +86,10 @@ def _filter(query, phase, filters: PortfolioFilters):
     return query
 
 
-def filtered_startups(filters: PortfolioFilters, today: dt.date):
-    """A select of (Startup, current phase, current phase start) rows, filtered and sorted."""
+def filtered_startups(filters: PortfolioFilters, today: dt.date, in_name_order: bool = False):
+    """A select of (Startup, current phase, current phase start) rows, filtered and sorted. in_name_order: a
+    sponsor's startups are found by reading the portfolio in name order rather than by the sponsor's index
+    (on SQLite: see reads_in_name_order)."""
     phase, start_on, current = _current(today)
     query = sa.select(Startup, phase.label("phase"), start_on.label("start_on"))
     if current is not None:
@@ -94,7 +97,7 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date):
     sort = filters.sort if filters.sort in SORTS else "name"
     if sort == "incubator":
         query = query.outerjoin(Incubator, Incubator.id == Startup.incubator_id)
-    query = _filter(query, phase, filters)
+    query = _filter(query, phase, filters, in_name_order)
     order = {
         "name": Startup.sort_name,
         "phase": _phase_order(phase),
@@ -106,6 +109,28 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date):
         order = order.nulls_last()
     # Ties (same phase, same incubator…) in name order, then by id so that pages never overlap.
     return query.order_by(order, Startup.sort_name, Startup.id)
+
+
+def reads_in_name_order(filters: PortfolioFilters, matching: int, rows_needed: int) -> bool:
+    """Whether a page of a sponsor's startups in name order is found faster by reading the portfolio in name
+    order until the page is full than by gathering all the sponsor's startups from its index and sorting them.
+
+    SQLite has no statistics of how many startups a sponsor has, so it always gathers then sorts: at 30 times
+    the portfolio, the 2,300 startups of its largest sponsor, for 50 shown. Reading in name order reads about
+    rows_needed × portfolio ÷ matching rows (the matches are spread over the alphabet), gathering reads
+    `matching` rows and sorts them: the name order pays when rows_needed × portfolio < matching². Either way
+    a page reads at most about √(rows_needed × portfolio) rows more than it shows. PostgreSQL's planner
+    chooses by its own statistics: nothing to decide there (and one statement less)."""
+    if not filters.sponsor_id or filters.sort != "name" or matching == 0:
+        return False
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    return rows_needed * portfolio_size() < matching * matching
+
+
+def portfolio_size() -> int:
+    """The number of startups not archived, from the kept counts."""
+    return sum(_kept_total().values())
 
 
 def without_import_documents():

@@ -2,9 +2,11 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from startups.models import Startup
+from startups.kept import refresh_current_phases, refresh_phase_counts
+from startups.models import Startup, startup_sponsors
 from startups.phases import Phase
-from startups.queries import PortfolioFilters, count_by_phase, filtered_startups, list_rows, with_details
+from startups.queries import (PortfolioFilters, count_by_phase, filtered_startups, list_rows, reads_in_name_order,
+                              with_details)
 from tests.factories import bulk_portfolio, d, make_incubator, make_organisation, make_startup
 
 TODAY = d("2026-11-27")
@@ -103,3 +105,31 @@ def test_on_postgresql_a_search_can_read_the_trigram_index_and_finds_what_the_sc
         db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))  # the same search, without the index
         assert found == [s.id for s in db.session.execute(query).scalars()] == expected
         db.session.execute(sa.text("RESET enable_bitmapscan"))
+
+
+def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_finds_the_same_startups():
+    """SQLite has no statistics of a sponsor's size: it gathers every startup of the sponsor from its index and
+    sorts them. For a sponsor with many startups, reading the portfolio in name order until the page is full
+    reads fewer rows: chosen when rows_needed × portfolio < matching². The page is the same either way."""
+    bulk_portfolio(400, TODAY)
+    make_organisation("grand-sponsor", name="Grand sponsor")
+    db.session.execute(sa.insert(startup_sponsors), [
+        {"startup_id": f"lot-{n:04d}", "organisation_id": "grand-sponsor", "position": 2} for n in range(0, 400, 2)])
+    refresh_current_phases(db.session, TODAY)
+    refresh_phase_counts(db.session)
+    filters = PortfolioFilters(sponsor_id="grand-sponsor")
+    on_sqlite = db.engine.dialect.name == "sqlite"
+    assert reads_in_name_order(filters, 200, 50) is on_sqlite  # 50 × 400 < 200²
+    assert not reads_in_name_order(filters, 200, 100)  # page 2: 100 × 400 = 200²: gather then sort
+    assert not reads_in_name_order(PortfolioFilters(sponsor_id="grand-sponsor", sort="phase"), 200, 50)
+    assert not reads_in_name_order(PortfolioFilters(), 400, 50)
+    if on_sqlite:
+        query = filtered_startups(filters, TODAY, in_name_order=True).limit(50)
+        compiled = query.compile(db.engine)
+        plan = " ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[name] for name in compiled.positiontup)))
+        assert "SCAN startups USING INDEX ix_startups_sort_name" in plan, plan
+    pages = [db.session.execute(filtered_startups(filters, TODAY, in_name_order).limit(50).offset(offset)).scalars().all()
+             for in_name_order in (True, False) for offset in (0, 150)]
+    assert [s.id for s in pages[0]] == [s.id for s in pages[2]] == [f"lot-{n:04d}" for n in range(0, 100, 2)]
+    assert [s.id for s in pages[1]] == [s.id for s in pages[3]] == [f"lot-{n:04d}" for n in range(300, 400, 2)]

@@ -261,8 +261,9 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
     }
 
 
-def page_due_rows(today: dt.date, startups: list[Startup]) -> dict[str, CommitteeDue]:
-    """{startup id: CommitteeDue} of a page's loaded startups, for a list's « Prochain comité » column.
+def page_due_rows(today: dt.date, startups: list) -> dict[str, CommitteeDue]:
+    """{startup id: CommitteeDue} of a page's loaded startups (Startup objects, or the lists' rows: anything
+    with an id and a kept committee_due_on), for a list's « Prochain comité » column.
 
     When every kept due date is today's (dues_are_fresh), the due date is the startup's kept one and only
     their planned committees are read (one small statement); otherwise due_rows() computes them. The last

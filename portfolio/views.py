@@ -64,12 +64,11 @@ def portfolio_args(**changes) -> dict:
 
 
 def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict):
-    """One page of (startup, current phase, phase start) rows with their incubator and sponsors; their
-    number comes from the page's counts per phase (count_by_phase with the same filters)."""
+    """One page of (queries.ListRow, current phase, phase start) rows; their number comes from the page's counts per phase (count_by_phase with the same filters)."""
     total = queries.total_from_counts(counts, filters)
     in_name_order = queries.reads_in_name_order(filters, total, clamp(number, total, PER_PAGE) * PER_PAGE)
-    return paginate(queries.list_rows(queries.filtered_startups(filters, today, in_name_order)), number, PER_PAGE,
-                    total=total)
+    page = paginate(queries.list_query(filters, today, in_name_order), number, PER_PAGE, total=total)
+    return dataclasses.replace(page, items=queries.list_rows(page.items))
 
 
 def requested_page() -> tuple[int, list[str]]:

@@ -49,8 +49,13 @@ def _phase_order(column):
 
 
 def _sponsored_by(organisation_id: str, in_name_order: bool = False):
-    startup_id = unindexed(Startup.id) if in_name_order else Startup.id
-    return startup_id.in_(
+    """The condition of being sponsored by the organisation: the startups of the sponsor's index (IN), or,
+    in_name_order, one look-up of the sponsorships' primary key per startup read (EXISTS: the IN would
+    first gather all the sponsor's startups)."""
+    if in_name_order:
+        return sa.exists().where(startup_sponsors.c.startup_id == Startup.id,
+                                 startup_sponsors.c.organisation_id == organisation_id)
+    return Startup.id.in_(
         sa.select(startup_sponsors.c.startup_id).where(startup_sponsors.c.organisation_id == organisation_id)
     )
 

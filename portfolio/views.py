@@ -13,7 +13,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from committees import due as committee_due
 from core.db import db
@@ -219,6 +219,7 @@ def organisations_context() -> dict:
     today = clock.today()
     organisations = db.session.execute(
         sa.select(Organisation)
+        .options(load_only(Organisation.id, Organisation.name, Organisation.acronym))  # what the table shows
         .where(Organisation.archived_at.is_(None))
         .order_by(sa.func.lower(Organisation.name), Organisation.id)
     ).scalars().all()

@@ -51,9 +51,11 @@ db = SQLAlchemy(model_class=Base)
 
 
 # What the migrations make that the models do not describe, left out of the comparison of the two
-# (migrations/env.py, tests/core/test_migrations.py): APScheduler's own table, and the trigram index of the
-# text search, made on PostgreSQL only (0027_search_trigrams).
-SCHEMA_EXTRAS = {("table", "apscheduler_jobs"), ("index", "ix_startups_search_text_trgm")}
+# (migrations/env.py, tests/core/test_migrations.py): APScheduler's own table, and the trigram indexes of the
+# text search: on PostgreSQL an index (0027_search_trigrams), on SQLite an FTS5 table and the shadow tables
+# SQLite keeps for it (0028_search_sqlite_trigrams).
+SCHEMA_EXTRAS = {("table", "apscheduler_jobs"), ("index", "ix_startups_search_text_trgm"), ("table", "startups_search"),
+                 *(("table", f"startups_search_{shadow}") for shadow in ("data", "idx", "docsize", "config"))}
 
 
 def described_by_models(object, name, type_, reflected, compare_to) -> bool:

@@ -5,17 +5,19 @@ from pathlib import Path
 
 from core.db import db
 from startups.kept import refresh_current_phases as refresh
-from startups.kept import refresh_phase_counts
+from startups.kept import rebuild_search_index, refresh_phase_counts
 from startups.models import SyncStatus
 
 
 def refresh_current_phases(*, today: dt.date) -> int:
     """Each night, every startup's cached current phase becomes today's (a planned period may have
-    started), and the phase counts of the list pages follow. Idempotent: a second run the same day
+    started), and the phase counts of the list pages follow; on SQLite, the text search's trigram table is
+    rebuilt (a VACUUM may have renumbered the startups' rows). Idempotent: a second run the same day
     refreshes nothing. Returns the number refreshed."""
     count = refresh(db.session, today)
     if count:
         refresh_phase_counts(db.session)
+    rebuild_search_index(db.session)
     db.session.commit()
     return count
 

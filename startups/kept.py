@@ -1,6 +1,7 @@
 """What Jalons keeps derived from the startups' phase periods, and keeps current: each startup's cached
-current phase (and whether it, and the kept committee due dates of committees/due.py, are today's), and the
-phase counts of the list pages (PhaseCount). The flush listeners here refresh both in the transaction that
+current phase (and whether it, and the kept committee due dates of committees/due.py, are today's), the
+phase counts of the list pages (PhaseCount), and on SQLite the text search's trigram table (kept by the
+triggers of migrations/versions/0028_search_sqlite_trigrams.py, rebuilt each night). The flush listeners here refresh both in the transaction that
 changes what they derive from; the nightly jobs (startups/jobs.py) refresh them for the new day. Registered
 when the startups package is imported (startups/__init__.py).
 """
@@ -216,6 +217,7 @@ def _forget_freshness(session, *_):
     refreshed it, or changed periods, since); what a flush that failed had read of the counts, neither."""
     forget_freshness(session)
     session.info.pop(_COUNTED, None)
+    session.info.pop(_SEARCH_INDEXED, None)
 
 
 # --- The phase counts of the list pages -----------------------------------------------------------------
@@ -323,3 +325,28 @@ def refresh_phase_counts(session) -> None:
     columns = [table.c.scope, table.c.scope_id, table.c.phase, table.c.startups]
     connection.execute(table.insert().from_select(columns, _counts_by_incubator()))
     connection.execute(table.insert().from_select(columns, _counts_by_sponsor()))
+
+
+SEARCH_INDEX = "startups_search"  # SQLite's FTS5 trigram table of the text search (0028_search_sqlite_trigrams)
+
+
+_SEARCH_INDEXED = "startups.search_indexed"  # session.info key: whether this SQLite database has SEARCH_INDEX
+
+
+def has_search_index(session) -> bool:
+    """Whether the database is SQLite with the text search's trigram table (a SQLite without FTS5 or its
+    trigram tokenizer has none: 0028's warning). Asked once per transaction."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    if _SEARCH_INDEXED not in session.info:
+        session.info[_SEARCH_INDEXED] = session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"), {"name": SEARCH_INDEX}
+        ).first() is not None
+    return session.info[_SEARCH_INDEXED]
+
+
+def rebuild_search_index(session) -> None:
+    """SQLite: the text search's trigram table rebuilt from the startups' rows (a VACUUM may have renumbered
+    them; its triggers keep it current otherwise). Nothing elsewhere."""
+    if has_search_index(session):
+        session.execute(sa.text(f"INSERT INTO {SEARCH_INDEX} ({SEARCH_INDEX}) VALUES ('rebuild')"))

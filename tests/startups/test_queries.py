@@ -2,7 +2,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from startups.kept import refresh_current_phases, refresh_phase_counts
+from startups.kept import rebuild_search_index, refresh_current_phases, refresh_phase_counts
 from startups.models import Startup, startup_sponsors
 from startups.phases import Phase
 from startups.queries import (ListRow, Named, PortfolioFilters, count_by_phase, filtered_startups, list_query,
@@ -119,7 +119,7 @@ def test_on_postgresql_a_search_can_read_the_trigram_index_and_finds_what_the_sc
 def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_finds_the_same_startups():
     """SQLite has no statistics of a sponsor's size: it gathers every startup of the sponsor from its index and
     sorts them. For a sponsor with many startups, reading the portfolio in name order until the page is full
-    reads fewer rows: chosen when rows_needed × portfolio < matching². The page is the same either way."""
+    reads fewer rows: chosen when rows_needed × portfolio < 2 × matching². The page is the same either way."""
     bulk_portfolio(400, TODAY)
     make_organisation("grand-sponsor", name="Grand sponsor")
     db.session.execute(sa.insert(startup_sponsors), [
@@ -128,8 +128,8 @@ def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_f
     refresh_phase_counts(db.session)
     filters = PortfolioFilters(sponsor_id="grand-sponsor")
     on_sqlite = db.engine.dialect.name == "sqlite"
-    assert reads_in_name_order(filters, 200, 50) is on_sqlite  # 50 × 400 < 200²
-    assert not reads_in_name_order(filters, 200, 100)  # page 2: 100 × 400 = 200²: gather then sort
+    assert reads_in_name_order(filters, 200, 50) is on_sqlite  # 50 × 400 < 2 × 200²
+    assert not reads_in_name_order(filters, 200, 200)  # page 4: 200 × 400 = 2 × 200²: gather then sort
     assert not reads_in_name_order(PortfolioFilters(sponsor_id="grand-sponsor", sort="phase"), 200, 50)
     assert not reads_in_name_order(PortfolioFilters(), 400, 50)
     if on_sqlite:
@@ -142,3 +142,65 @@ def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_f
              for in_name_order in (True, False) for offset in (0, 150)]
     assert [s.id for s in pages[0]] == [s.id for s in pages[2]] == [f"lot-{n:04d}" for n in range(0, 100, 2)]
     assert [s.id for s in pages[1]] == [s.id for s in pages[3]] == [f"lot-{n:04d}" for n in range(300, 400, 2)]
+
+
+def _search_ids(text: str, in_name_order: bool = False) -> list[str]:
+    query = filtered_startups(PortfolioFilters(text=text), TODAY, in_name_order)
+    return [s.id for s in db.session.execute(query).scalars()]
+
+
+def test_on_sqlite_a_search_reads_the_trigram_table_which_follows_every_change_and_finds_what_the_scan_finds():
+    """0028_search_sqlite_trigrams: on SQLite the search's condition reads the FTS5 trigram table (kept by
+    triggers on startups: this also fails if a later migration recreated the table without them), and finds
+    what reading every startup finds, whatever the text."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("needs sqlite: the FTS5 table exists there only")
+    bulk_portfolio(300, TODAY)
+    make_startup("donnees-ouvertes", name="Données ouvertes", phases=[("investigation", d("2026-01-01"))])
+    autre = make_startup("autre", name="Autre", mission='Partager les données_publiques à 100 % « sans "guillemets" »')
+    compiled = filtered_startups(PortfolioFilters(text="données"), TODAY).compile(db.engine)
+    plan = " ".join(row[3] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[name] for name in compiled.positiontup)))
+    assert "startups_search VIRTUAL TABLE" in plan, plan
+    searches = {"données": ["autre", "donnees-ouvertes"], "DONNEES": ["autre", "donnees-ouvertes"],
+                "nnées_pub": ["autre"], "100 %": ["autre"], '"guillemets"': ["autre"], "numéro 299": ["lot-0299"],
+                "es": None, "zzz": []}
+    for text, expected in searches.items():
+        found = _search_ids(text)
+        assert found == _search_ids(text, in_name_order=True), text  # the LIKE alone, on every startup
+        assert expected is None or found == expected, text
+    autre.mission, autre.name = "Rien à voir", "Tout autre"  # search_text follows (startups.models)
+    db.session.flush()
+    assert _search_ids("données") == ["donnees-ouvertes"] and _search_ids("tout autre") == ["autre"]
+    db.session.delete(autre)
+    db.session.flush()
+    assert _search_ids("tout autre") == []
+
+
+def test_on_sqlite_a_search_index_out_of_step_misses_startups_never_shows_wrong_ones_until_rebuilt():
+    """A VACUUM may renumber the startups' rows under the FTS5 table: the LIKE after it keeps every result
+    right, and the nightly job's rebuild (startups.kept.rebuild_search_index) brings the missed ones back."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("needs sqlite: the FTS5 table exists there only")
+    make_startup("a", name="Alpha santé")
+    make_startup("b", name="Beta éducation")
+    db.session.flush()
+    # Swap the two rows' numbers in the index, as a renumbering would leave it.
+    db.session.execute(sa.text("INSERT INTO startups_search (startups_search) VALUES ('delete-all')"))
+    rowids = dict(db.session.execute(sa.text("SELECT id, rowid FROM startups WHERE id IN ('a', 'b')")).all())
+    db.session.execute(sa.text("INSERT INTO startups_search (rowid, search_text) VALUES (:a, 'beta education'), "
+                               "(:b, 'alpha sante')"), rowids)
+    assert _search_ids("santé") == [] and _search_ids("education") == []
+    rebuild_search_index(db.session)
+    assert _search_ids("santé") == ["a"] and _search_ids("education") == ["b"]
+
+
+def test_on_sqlite_a_common_texts_page_reads_in_name_order_a_rare_ones_from_the_index():
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("needs sqlite: the choice is SQLite's (PostgreSQL's planner has statistics)")
+    bulk_portfolio(400, TODAY)
+    refresh_current_phases(db.session, TODAY)
+    refresh_phase_counts(db.session)
+    assert reads_in_name_order(PortfolioFilters(text="mission"), 400, 50)  # 50 × 400 < 2 × 400²
+    assert not reads_in_name_order(PortfolioFilters(text="numéro 12"), 11, 50)
+    assert not reads_in_name_order(PortfolioFilters(text="mi"), 400, 50)  # too short for a trigram: a scan anyway

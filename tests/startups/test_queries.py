@@ -1,3 +1,5 @@
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,6 +12,8 @@ from startups.queries import (ListRow, Named, PortfolioFilters, count_by_phase, 
 from tests.factories import bulk_portfolio, d, make_incubator, make_organisation, make_startup
 
 TODAY = d("2026-11-27")
+ON_POSTGRESQL = os.environ.get("JALONS_TEST_BACKEND") == "postgresql"
+SQLITE_ONLY = pytest.mark.skipif(ON_POSTGRESQL, reason="needs sqlite: the FTS5 table and the choice of plan are SQLite's")
 
 
 def test_the_portfolio_query_applies_the_current_phase_rule_in_sql():
@@ -90,13 +94,12 @@ def test_a_portfolio_row_is_what_the_row_shows():
     assert list_rows([]) == []
 
 
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="needs postgresql: the trigram index exists there only")
 def test_on_postgresql_a_search_can_read_the_trigram_index_and_finds_what_the_scan_finds():
     """0027_search_trigrams: PostgreSQL can answer the search's condition (a LIKE whose pattern is built from
     the text, with an escape clause) from the trigram index, and the search finds what a scan of every
     startup finds. (On a table this small the planner prefers other paths: the condition is explained alone,
     sequential scans off. At 13,200 startups it chooses the index by itself: README, Benchmarks.)"""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("needs postgresql: the trigram index exists there only")
     bulk_portfolio(300, TODAY)
     make_startup("donnees-ouvertes", name="Données ouvertes", phases=[("investigation", d("2026-01-01"))])
     make_startup("autre", name="Autre", mission="Partager les données_publiques à 100 %")
@@ -149,12 +152,11 @@ def _search_ids(text: str, in_name_order: bool = False) -> list[str]:
     return [s.id for s in db.session.execute(query).scalars()]
 
 
+@SQLITE_ONLY
 def test_on_sqlite_a_search_reads_the_trigram_table_which_follows_every_change_and_finds_what_the_scan_finds():
     """0028_search_sqlite_trigrams: on SQLite the search's condition reads the FTS5 trigram table (kept by
     triggers on startups: this also fails if a later migration recreated the table without them), and finds
     what reading every startup finds, whatever the text."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("needs sqlite: the FTS5 table exists there only")
     bulk_portfolio(300, TODAY)
     make_startup("donnees-ouvertes", name="Données ouvertes", phases=[("investigation", d("2026-01-01"))])
     autre = make_startup("autre", name="Autre", mission='Partager les données_publiques à 100 % « sans "guillemets" »')
@@ -177,11 +179,10 @@ def test_on_sqlite_a_search_reads_the_trigram_table_which_follows_every_change_a
     assert _search_ids("tout autre") == []
 
 
+@SQLITE_ONLY
 def test_on_sqlite_a_search_index_out_of_step_misses_startups_never_shows_wrong_ones_until_rebuilt():
     """A VACUUM may renumber the startups' rows under the FTS5 table: the LIKE after it keeps every result
     right, and the nightly job's rebuild (startups.kept.rebuild_search_index) brings the missed ones back."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("needs sqlite: the FTS5 table exists there only")
     make_startup("a", name="Alpha santé")
     make_startup("b", name="Beta éducation")
     db.session.flush()
@@ -195,9 +196,8 @@ def test_on_sqlite_a_search_index_out_of_step_misses_startups_never_shows_wrong_
     assert _search_ids("santé") == ["a"] and _search_ids("education") == ["b"]
 
 
+@SQLITE_ONLY
 def test_on_sqlite_a_common_texts_page_reads_in_name_order_a_rare_ones_from_the_index():
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("needs sqlite: the choice is SQLite's (PostgreSQL's planner has statistics)")
     bulk_portfolio(400, TODAY)
     refresh_current_phases(db.session, TODAY)
     refresh_phase_counts(db.session)

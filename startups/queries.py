@@ -1,8 +1,9 @@
 """Read-side queries of the portfolio, shared by the pages and the API.
 
 Every list is a fixed number of SQL statements, whatever the number of startups: the current phase is
-computed in SQL (models.current_periods), relationships are loaded eagerly (joinedload for one-to-one,
-selectinload for lists), and the counts per phase are one GROUP BY each.
+the kept one, or computed in SQL (kept.current_periods); the lists' rows are read as columns (list_query,
+list_rows), the API's startups with their relationships loaded eagerly (with_details: joinedload for
+one-to-one, selectinload for lists); the counts per phase are read from the kept counts, or one GROUP BY.
 """
 
 import dataclasses
@@ -10,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from core.db import db, unindexed
 from core.text import fold

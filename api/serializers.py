@@ -8,6 +8,7 @@ startup. The OpenAPI document picks the field up by itself.
 from conventions.queries import fast_years
 from conventions.services import figures
 from startups.models import EventKind, PhasePeriod, Startup
+from startups import phases
 from startups.phases import Phase
 
 from api.queries import committee_dues, fast_funding, published_funding, startups_of_incubators, startups_of_sponsors
@@ -69,7 +70,7 @@ PHASE_PERIOD = Schema(
               "Date de début ; pour une ancienne période sans début, la fin (ou le début) de la précédente."),
         Field("end", nullable(DATE), lambda p, ctx: _iso(p.end_on)),
         Field("comment", nullable(STRING), lambda p, ctx: p.comment),
-        Field("planned", BOOLEAN, lambda p, ctx: p.is_planned(ctx.today), "Vrai si la période commence après aujourd'hui."),
+        Field("planned", BOOLEAN, lambda p, ctx: phases.is_planned(p, ctx.today), "Vrai si la période commence après aujourd'hui."),
     ],
     "Une période passée, en cours ou prévue dans une phase du programme.",
 )
@@ -102,7 +103,7 @@ def current_period(startup: Startup, ctx: Context) -> PhasePeriod | None:
     """The startup's current period by the current-phase rule (startups/phases.py), computed once per response."""
     key = ("current_period", startup.id)
     if key not in ctx.memo:
-        ctx.memo[key] = startup.current_period(ctx.today)
+        ctx.memo[key] = phases.current_period(startup.periods, ctx.today)
     return ctx.memo[key]
 
 

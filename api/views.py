@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
+from api.queries import STARTUP_COLUMNS, startup_rows
 from api.schema import BOOLEAN, STRING
 from committees.due import with_status
 from core.urls import external_url
@@ -22,7 +23,7 @@ from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from startups.queries import SORTS, PortfolioFilters, count_filtered, filtered_startups, with_details
+from startups.queries import SORTS, PortfolioFilters, columns_query, count_filtered, with_details
 from users.permissions import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -98,7 +99,8 @@ STARTUP_FILTERS = (
 
 
 def load_startup_details(query):
-    """Everything a serialised startup shows, in one statement per relationship."""
+    """Everything a serialised startup shows, in one statement per relationship (one startup; the list reads
+    its startups as columns: api.queries.startup_rows)."""
     return with_details(query).options(selectinload(Startup.periods), selectinload(Startup.events))
 
 
@@ -116,12 +118,12 @@ class Page:
 
 
 def paginate(query, details, endpoint_name: str, params: dict, defaults: dict, total: int | None = None) -> Page:
-    """One count (unless the caller knows it: `total`) and one page of the query, the page loaded with
-    details(query); links keep the request's non-default parameters."""
+    """One count (unless the caller knows it: `total`) and one page of the query, its items loaded by
+    details(the page's select); links keep the request's non-default parameters."""
     page, per_page = params["page"], params["per_page"]
     if total is None:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(details(query).limit(per_page).offset((page - 1) * per_page)))
+    items = details(query.limit(per_page).offset((page - 1) * per_page))
     last = max(1, math.ceil(total / per_page))
     kept = {k: v for k, v in params.items() if v is not None and v != defaults.get(k) and k != "page"}
 
@@ -173,7 +175,7 @@ def startups_page(query) -> tuple[dict, dict]:
         within=with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
-    page = paginate(filtered_startups(filters, today), load_startup_details, "api.startups", query, defaults,
+    page = paginate(columns_query(filters, today, STARTUP_COLUMNS), startup_rows, "api.startups", query, defaults,
                     total=count_filtered(filters, today))
     return s.STARTUP_PAGE.dump_one(page, today), {"Link": link_header(page.links)}
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core import clock
 from core.db import db
 from core.text import fold
-from startups.phases import Phase, current_period
+from startups.phases import Phase, current_period, is_planned
 
 
 class EventKind(enum.StrEnum):
@@ -241,7 +241,7 @@ class PhasePeriod(db.Model):
     startup: Mapped[Startup] = relationship(back_populates="periods")
 
     def is_planned(self, today: dt.date) -> bool:
-        return self.effective_start_on is not None and self.effective_start_on > today
+        return is_planned(self, today)
 
 
 class Event(db.Model):

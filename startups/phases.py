@@ -118,6 +118,11 @@ def sort_key(period: PeriodLike) -> tuple:
     return (period.effective_start_on, period.phase.rank, period.position)
 
 
+def is_planned(period: PeriodLike, today: dt.date) -> bool:
+    """Whether the period starts after today."""
+    return period.effective_start_on is not None and period.effective_start_on > today
+
+
 def current_period(periods: Iterable[PeriodLike], today: dt.date) -> PeriodLike | None:
     """Among the periods started on or before today, the latest start; ties by lifecycle rank, then the
     one listed last. None when no period has started."""

@@ -212,26 +212,37 @@ class ListRow:
 _ROW_INCUBATOR = sa.orm.aliased(Incubator, name="row_incubator")
 
 
-def list_query(filters: PortfolioFilters, today: dt.date, in_name_order: bool = False):
-    """filtered_startups selecting only the columns of a ListRow (list_rows makes the rows): no ORM object,
-    none of a startup's thirty other columns nor the fiches kept for its incubator and sponsors."""
-    columns = (Startup.id, Startup.name, Startup.committee_due_on, _ROW_INCUBATOR.id, _ROW_INCUBATOR.name)
-    return (filtered_startups(filters, today, in_name_order, columns)
+def columns_query(filters: PortfolioFilters, today: dt.date, columns, in_name_order: bool = False):
+    """filtered_startups selecting `columns` of Startup, then its incubator's id and name (outer-joined), its
+    current phase and that phase's start: rows of plain values, no ORM object (list_query, the API's list)."""
+    return (filtered_startups(filters, today, in_name_order, (*columns, _ROW_INCUBATOR.id, _ROW_INCUBATOR.name))
             .outerjoin(_ROW_INCUBATOR, _ROW_INCUBATOR.id == Startup.incubator_id))
+
+
+def list_query(filters: PortfolioFilters, today: dt.date, in_name_order: bool = False):
+    """The columns of a ListRow (list_rows makes the rows): none of a startup's thirty other columns nor the
+    fiches kept for its incubator and sponsors."""
+    return columns_query(filters, today, (Startup.id, Startup.name, Startup.committee_due_on), in_name_order)
+
+
+def sponsors_of(startup_ids: list[str]) -> dict[str, tuple[Named, ...]]:
+    """{startup id: its sponsors in the fiche's order} for a page of startups, in one statement."""
+    sponsors: dict[str, list[Named]] = defaultdict(list)
+    if startup_ids:
+        query = (sa.select(startup_sponsors.c.startup_id, Organisation.id, Organisation.name, Organisation.acronym)
+                 .join(Organisation, Organisation.id == startup_sponsors.c.organisation_id)
+                 .where(startup_sponsors.c.startup_id.in_(startup_ids))
+                 .order_by(startup_sponsors.c.startup_id, startup_sponsors.c.position, Organisation.id))
+        for startup_id, *sponsor in db.session.execute(query):
+            sponsors[startup_id].append(Named(*sponsor))
+    return {startup_id: tuple(named) for startup_id, named in sponsors.items()}
 
 
 def list_rows(rows) -> list[tuple[ListRow, Phase | None, dt.date | None]]:
     """(ListRow, current phase, phase start) of list_query's rows, their sponsors read in one statement."""
-    sponsors: dict[str, list[Named]] = defaultdict(list)
-    if rows:
-        query = (sa.select(startup_sponsors.c.startup_id, Organisation.id, Organisation.name, Organisation.acronym)
-                 .join(Organisation, Organisation.id == startup_sponsors.c.organisation_id)
-                 .where(startup_sponsors.c.startup_id.in_([row[0] for row in rows]))
-                 .order_by(startup_sponsors.c.startup_id, startup_sponsors.c.position, Organisation.id))
-        for startup_id, *sponsor in db.session.execute(query):
-            sponsors[startup_id].append(Named(*sponsor))
+    sponsors = sponsors_of([row[0] for row in rows])
     return [(ListRow(startup_id, name, due_on, Named(incubator_id, incubator_name) if incubator_id else None,
-                     tuple(sponsors.get(startup_id, ()))), phase, start_on)
+                     sponsors.get(startup_id, ())), phase, start_on)
             for startup_id, name, due_on, incubator_id, incubator_name, phase, start_on in rows]
 
 

@@ -42,6 +42,8 @@ def portfolio():
 
 
 def test_a_startup_shows_its_phases_events_incubator_sponsors_and_links(client):
+    """The same in the list, which reads its startups as columns (api.queries.startup_rows), as on the startup's
+    own address, which loads it as ORM objects."""
     dinum = make_organisation("dinum", name="Direction interministérielle du numérique", acronym="DINUM")
     incubator = make_incubator("dinum-inc", name="Incubateur de la DINUM")
     startup = make_startup(
@@ -67,6 +69,7 @@ def test_a_startup_shows_its_phases_events_incubator_sponsors_and_links(client):
 
     body = get_json(client, "/api/v1/startups/clara")
 
+    assert [startup for startup in get_json(client, "/api/v1/startups")["data"] if startup["id"] == "clara"] == [body]
     assert body == {
         "id": "clara",
         "name": "Clara",
@@ -100,6 +103,13 @@ def test_a_startup_shows_its_phases_events_incubator_sponsors_and_links(client):
         "committee_status": "overdue",
         "funding": [],
     }
+
+
+def test_a_startup_with_nothing_but_a_name_is_the_same_in_the_list_and_on_its_own_address(client):
+    make_startup("seule", name="Seule")
+    body = get_json(client, "/api/v1/startups/seule")
+    assert (body["incubator"], body["sponsors"], body["phases"], body["events"]) == (None, [], [], [])
+    assert get_json(client, "/api/v1/startups")["data"] == [body]
 
 
 def test_a_startup_without_a_started_phase_has_no_current_phase(client):

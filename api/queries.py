@@ -12,7 +12,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from conventions.queries import fast_grants_by_startup, published_by_startup
-from core.db import db
+from core.db import among, db
 from startups.kept import current_periods
 from startups.models import Event, EventKind, PhasePeriod, Startup, startup_sponsors
 from startups.phases import Phase
@@ -26,7 +26,7 @@ def _grouped(group_column, join, ids, today) -> dict[str, list[tuple[str, str | 
         query = query.join(*join)
     query = (
         query.outerjoin(current, current.c.startup_id == Startup.id)
-        .where(Startup.archived_at.is_(None), group_column.in_(ids))
+        .where(Startup.archived_at.is_(None), among(group_column, ids))
     )
     grouped = defaultdict(list)
     for group_id, startup_id, phase in db.session.execute(query):
@@ -134,11 +134,11 @@ def startup_rows(query) -> list[StartupRow]:
     periods = _by_startup(
         sa.select(PhasePeriod.startup_id, PhasePeriod.phase, PhasePeriod.source_name, PhasePeriod.effective_start_on,
                   PhasePeriod.end_on, PhasePeriod.comment, PhasePeriod.position)
-        .where(PhasePeriod.startup_id.in_(ids)).order_by(PhasePeriod.startup_id, PhasePeriod.position),
+        .where(among(PhasePeriod.startup_id, ids)).order_by(PhasePeriod.startup_id, PhasePeriod.position),
         PeriodRow) if ids else {}
     events = _by_startup(
         sa.select(Event.startup_id, Event.kind, Event.happened_on, Event.comment)
-        .where(Event.startup_id.in_(ids)).order_by(Event.startup_id, Event.happened_on, Event.position),
+        .where(among(Event.startup_id, ids)).order_by(Event.startup_id, Event.happened_on, Event.position),
         EventRow) if ids else {}
     width = len(STARTUP_COLUMNS)
     return [StartupRow(*row[:width], Named(*row[width:width + 2]) if row[width] else None, sponsors.get(row[0], ()),

@@ -273,12 +273,12 @@ def page_due_rows(today: dt.date, startups: list) -> dict[str, CommitteeDue]:
         return {}
     if not dues_are_fresh(today):
         return due_rows(today, [startup.id for startup in startups])
-    from core.db import db
+    from core.db import among, db
 
     due = {startup.id: startup.committee_due_on for startup in startups if startup.committee_due_on is not None}
     planned = dict(db.session.execute(
         sa.select(Committee.startup_id, sa.func.min(Committee.scheduled_at))
-        .where(Committee.startup_id.in_(sorted(due)), Committee.status == CommitteeStatus.PLANNED,
+        .where(among(Committee.startup_id, sorted(due)), Committee.status == CommitteeStatus.PLANNED,
                Committee.archived_at.is_(None))
         .group_by(Committee.startup_id)
     ).all()) if due else {}

@@ -25,7 +25,7 @@ from conventions.models import (
 from conventions.services import VAT_PERCENT, YearFigures, figures
 from committees import decisions as committee_decisions
 from committees.models import Committee
-from core.db import db
+from core.db import among, db
 from core.formats import MONTHS
 from core.pagination import Page, paginate
 from indicators import queries as indicator_queries
@@ -90,7 +90,7 @@ def fast_grants_by_startup(startup_ids: list[str]) -> dict[str, list[FastGrant]]
     """startup id -> its FAST grants (by year), for a whole list of startups in one statement."""
     result: dict[str, list[FastGrant]] = {}
     if startup_ids:
-        for grant in db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id.in_(startup_ids))
+        for grant in db.session.scalars(sa.select(FastGrant).where(among(FastGrant.startup_id, startup_ids))
                                         .order_by(FastGrant.year, FastGrant.decided_on, FastGrant.id)):
             result.setdefault(grant.startup_id, []).append(grant)
     return result
@@ -304,7 +304,7 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
     if not startup_ids:
         return {}
     links = db.session.execute(sa.select(convention_startups.c.startup_id, convention_startups.c.convention_id)
-                               .where(convention_startups.c.startup_id.in_(startup_ids))).all()
+                               .where(among(convention_startups.c.startup_id, startup_ids))).all()
     if not links:
         return {}
     found = {c.id: c for c in db.session.scalars(

@@ -5,6 +5,7 @@ import enum
 
 import sqlalchemy as sa
 import sqlalchemy.ext.compiler
+import sqlalchemy.orm
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -86,6 +87,56 @@ def _unindexed(element, compiler, **kw):
 @sa.ext.compiler.compiles(unindexed, "sqlite")
 def _unindexed_sqlite(element, compiler, **kw):
     return "+" + compiler.process(element.column, **kw)
+
+
+class among(sa.sql.expression.ColumnElement):  # noqa: N801 (used as a function, as SQL functions are)
+    """`column IN values`, for a page's ids. On PostgreSQL `column = ANY(:values)`: one array parameter, so
+    that the statement is the same whatever the number of values and PostgreSQL can keep one plan for it
+    (psycopg prepares a statement run five times on a connection). With one parameter per value, PostgreSQL
+    planned the statement again at each request: the sponsors of a page of 50 startups, 0.77 ms against 0.39."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _is_implicitly_boolean = True  # a comparison: SQLite's WHERE must not get « = 1 » after it
+    _traverse_internals = [("listed", sa.sql.visitors.InternalTraversal.dp_clauseelement),
+                           ("as_array", sa.sql.visitors.InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, values):
+        values = list(values)
+        # Both forms are built, each with its own parameter, so that the statement's cache key holds the
+        # values whichever the dialect compiles.
+        self.listed = column.in_(values)
+        self.as_array = column == sa.any_(sa.bindparam(None, values, type_=sa.ARRAY(column.type)))
+
+
+@sa.ext.compiler.compiles(among)
+def _among(element, compiler, **kw):
+    return compiler.process(element.listed, **kw)
+
+
+@sa.ext.compiler.compiles(among, "postgresql")
+def _among_postgresql(element, compiler, **kw):
+    return compiler.process(element.as_array, **kw)
+
+
+def close_session(session: sa.orm.Session) -> None:
+    """Close a web request's session. On PostgreSQL, a transaction that wrote nothing ends with COMMIT rather
+    than ROLLBACK: the same for the data, but psycopg forgets its prepared statements at every ROLLBACK, so
+    that each request planned its statements again (psycopg prepares a statement run five times on a
+    connection). The server says whether the transaction wrote (no transaction id assigned: no row written,
+    locked or created, whichever way the statement came); the COMMIT is the driver's own, below the session:
+    nothing pending in the session is flushed and no e-mail queued on it leaves. A session on a connection
+    whose transaction it did not begin (the tests' savepoints) is closed as before."""
+    try:
+        bind = session.get_bind()
+    except sa.exc.UnboundExecutionError:
+        bind = None
+    if isinstance(bind, sa.Engine) and bind.dialect.name == "postgresql" and session.in_transaction():
+        connection = session.connection()
+        if not connection.in_nested_transaction() and connection.exec_driver_sql(
+                "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar():
+            connection.connection.dbapi_connection.commit()
+    session.close()
 
 
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:

@@ -228,10 +228,13 @@ def register(app: Flask) -> None:
         restarted, a round trip cut by DB_CLIENT_TIMEOUT), raised out of Flask-SQLAlchemy's teardown after
         the page was ready, and gunicorn answered its raw 500 instead. Flask runs teardowns in reverse order:
         registered after db.init_app(), this one closes the session first; the connection is then discarded."""
-        from core.db import db
+        from core.db import close_session, db
 
         try:
-            db.session.close()
+            if exc is None:
+                close_session(db.session())
+            else:
+                db.session.close()
         except Exception as error:
             log.warning("database connection lost after the request [request %s]: %s", g.get("request_id", "-"),
                         str(error).splitlines()[0][:300])

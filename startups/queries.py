@@ -13,7 +13,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from core.db import db, unindexed
+from core.db import among, db, unindexed
 from core.text import fold
 from startups.kept import SEARCH_INDEX, cache_is_fresh, current_periods, has_search_index
 from startups.models import Incubator, Organisation, PhaseCount, Startup, startup_sponsors
@@ -231,7 +231,7 @@ def sponsors_of(startup_ids: list[str]) -> dict[str, tuple[Named, ...]]:
     if startup_ids:
         query = (sa.select(startup_sponsors.c.startup_id, Organisation.id, Organisation.name, Organisation.acronym)
                  .join(Organisation, Organisation.id == startup_sponsors.c.organisation_id)
-                 .where(startup_sponsors.c.startup_id.in_(startup_ids))
+                 .where(among(startup_sponsors.c.startup_id, startup_ids))
                  .order_by(startup_sponsors.c.startup_id, startup_sponsors.c.position, Organisation.id))
         for startup_id, *sponsor in db.session.execute(query):
             sponsors[startup_id].append(Named(*sponsor))

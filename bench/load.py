@@ -5,7 +5,7 @@
 
 Creates its own database on the PostgreSQL server (`bench_load`, dropped at the end; never `test`), fills
 it with the synthetic portfolio of bench/pages.py at 10 times the real one and the teams and committees of
-bench/reminders.py, and serves it with gunicorn in production mode (`-w 4 -k gthread --threads 4`, on
+bench/reminders.py, and serves it with gunicorn in production mode as the Procfile's web process (`-w 4 -k gthread --threads 2`, on
 127.0.0.1 only). Then Locust (headless, bench/load_locustfile.py) runs three phases of --seconds each,
 every client sending its next request as soon as the last one is answered:
 1. the static file jalons.css alone (served by the same processes, through WhiteNoise): the reference;
@@ -59,7 +59,15 @@ VENV_BIN = ROOT / ".venv" / "bin"
 DATABASE = "bench_load"
 SECRET = "bench-load-" + uuid.uuid4().hex
 LOCUSTFILE = ROOT / "bench" / "load_locustfile.py"
-WORKERS, THREADS = 4, 4
+
+
+def procfile_web() -> tuple[int, int]:
+    """(workers, threads) of the Procfile's web process: the bench serves the application as it is deployed."""
+    line = next(line for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines() if line.startswith("web:"))
+    return tuple(int(re.search(rf"--{option}[ =](\d+)", line).group(1)) for option in ("workers", "threads"))
+
+
+WORKERS, THREADS = procfile_web()
 SHARE_TARGET, P95_TARGET = 0.80, 100.0
 WRITERS = 4  # one write per second in all: each writer one every four seconds
 PORTFOLIO_PATHS = ["/startups", "/startups?page=2", "/startups?page=7", "/startups?phase=construction",

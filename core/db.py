@@ -107,8 +107,10 @@ def close_session(session: sa.orm.Session) -> None:
     that each request planned its statements again (psycopg prepares a statement run five times on a
     connection). The server says whether the transaction wrote (no transaction id assigned: no row written,
     locked or created, whichever way the statement came); the COMMIT is the driver's own, below the session:
-    nothing pending in the session is flushed and no e-mail queued on it leaves. A session on a connection
-    whose transaction it did not begin (the tests' savepoints) is closed as before."""
+    nothing pending in the session is flushed and no e-mail queued on it leaves. What a COMMIT keeps and a
+    ROLLBACK undoes without writing — a NOTIFY, a plain SET — Jalons' requests do not use (SET LOCAL ends
+    with the transaction either way). A session on a connection whose transaction it did not begin (the
+    tests' savepoints) is closed as before."""
     try:
         bind = session.get_bind()
     except sa.exc.UnboundExecutionError:

@@ -1,4 +1,6 @@
-"""The SQLAlchemy base and the Flask-SQLAlchemy extension every area's models use."""
+"""The SQLAlchemy base and the Flask-SQLAlchemy extension every area's models use, and what the database
+needs said per backend: SQLite's unindexed column, PostgreSQL's array of ids (among), the end of a request's
+transaction (close_session), bulk inserts (insert_rows)."""
 
 import datetime as dt
 import enum

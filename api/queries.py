@@ -107,6 +107,7 @@ class StartupRow:
     themes: list | None
     techno: list | None
     committee_due_on: dt.date | None
+    committee_planned_at: dt.datetime | None
     incubator: Named | None
     sponsors: tuple[Named, ...]
     periods: tuple[PeriodRow, ...]

@@ -263,29 +263,22 @@ def due_rows(today: dt.date, startup_ids=None) -> dict[str, CommitteeDue]:
 
 def page_due_rows(today: dt.date, startups: list) -> dict[str, CommitteeDue]:
     """{startup id: CommitteeDue} of a page's loaded startups (Startup objects, or the lists' rows: anything
-    with an id and a kept committee_due_on), for a list's « Prochain comité » column.
+    with an id and the kept committee_due_on and committee_planned_at), for a list's « Prochain comité » column.
 
-    When every kept due date is today's (dues_are_fresh), the due date is the startup's kept one and only
-    their planned committees are read (one small statement); otherwise due_rows() computes them. The last
-    committee's day is not read from the kept column: last_committee_on is None there (lists do not show it).
+    When every kept due date is today's (dues_are_fresh), the due date and the planned committee are the
+    startup's kept ones, and nothing is read; otherwise due_rows() computes them. The last committee's day is
+    not kept: last_committee_on is None there (lists do not show it).
     """
     if not startups:
         return {}
     if not dues_are_fresh(today):
         return due_rows(today, [startup.id for startup in startups])
-    from core.db import among, db
-
-    due = {startup.id: startup.committee_due_on for startup in startups if startup.committee_due_on is not None}
-    planned = dict(db.session.execute(
-        sa.select(Committee.startup_id, sa.func.min(Committee.scheduled_at))
-        .where(among(Committee.startup_id, sorted(due)), Committee.status == CommitteeStatus.PLANNED,
-               Committee.archived_at.is_(None))
-        .group_by(Committee.startup_id)
-    ).all()) if due else {}
     return {
-        startup_id: CommitteeDue(startup_id=startup_id, last_committee_on=None, next_committee_due=due_on,
-                                 status=status_of(due_on, today), next_planned_at=planned.get(startup_id))
-        for startup_id, due_on in due.items()
+        startup.id: CommitteeDue(startup_id=startup.id, last_committee_on=None,
+                                 next_committee_due=startup.committee_due_on,
+                                 status=status_of(startup.committee_due_on, today),
+                                 next_planned_at=startup.committee_planned_at)
+        for startup in startups if startup.committee_due_on is not None
     }
 
 
@@ -317,7 +310,7 @@ dues_are_fresh = committee_dues_fresh
 
 def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
     """Write each startup's next committee due date on `today` (committee_due(), exact) into
-    Startup.committee_due_on: every startup whose kept date is not today's, or the given ones. One set-based
+    Startup.committee_due_on, and its earliest planned committee into Startup.committee_planned_at: every startup whose kept date is not today's, or the given ones. One set-based
     UPDATE that leaves the row's version and updated_at alone (a derived value is not an edit); a startup
     with no committee due gets None. Returns the number of startups refreshed."""
     table = Startup.__table__
@@ -325,7 +318,7 @@ def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
     due = committee_due(today, exact=True, startup_ids=ids)
     startups = sa.orm.aliased(Startup, name="refreshed")
     fresh = (
-        sa.select(startups.id, due.c.next_committee_due)
+        sa.select(startups.id, due.c.next_committee_due, due.c.next_planned_at)
         .outerjoin(due, due.c.startup_id == startups.id)
         .where(startups.id.in_(ids) if ids is not None else sa.true())
         .subquery("fresh")
@@ -335,7 +328,8 @@ def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
         table.update()
         .where(table.c.id == fresh.c.id,
                table.c.id.in_(ids) if ids is not None else stale(today, table.c.committee_due_checked_on))
-        .values(committee_due_on=fresh.c.next_committee_due, committee_due_checked_on=today,
+        .values(committee_due_on=fresh.c.next_committee_due, committee_planned_at=fresh.c.next_planned_at,
+                committee_due_checked_on=today,
                 updated_at=table.c.updated_at, version=table.c.version)
     )
     return result.rowcount

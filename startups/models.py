@@ -184,6 +184,9 @@ class Startup(db.Model):
     # Kept by committees.due.refresh_committee_dues in the transaction of each change, and each night.
     committee_due_on: Mapped[dt.date | None]
     committee_due_checked_on: Mapped[dt.date | None] = mapped_column(index=True)
+    # The date and time of its earliest committee in the « planifié » status, kept with committee_due_on (None
+    # when none is planned), so that a list shows « Planifié le … » without reading the committees.
+    committee_planned_at: Mapped[dt.datetime | None]
 
     incubator: Mapped[Incubator | None] = relationship()
     sponsors: Mapped[list[Organisation]] = relationship(

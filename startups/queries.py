@@ -200,11 +200,12 @@ class Named:
 @dataclasses.dataclass(frozen=True, slots=True)
 class ListRow:
     """What a row of a list of startups shows (templates/portfolio/_macros.html startup_table): its name, its
-    incubator, its sponsors, and its kept committee due date (committees.due.page_due_rows)."""
+    incubator, its sponsors, and its kept committee due date and planned committee (committees.due.page_due_rows)."""
 
     id: str
     name: str
     committee_due_on: dt.date | None
+    committee_planned_at: dt.datetime | None
     incubator: Named | None
     sponsors: tuple[Named, ...]
 
@@ -222,7 +223,8 @@ def columns_query(filters: PortfolioFilters, today: dt.date, columns, in_name_or
 def list_query(filters: PortfolioFilters, today: dt.date, in_name_order: bool = False):
     """The columns of a ListRow (list_rows makes the rows): none of a startup's thirty other columns nor the
     fiches kept for its incubator and sponsors."""
-    return columns_query(filters, today, (Startup.id, Startup.name, Startup.committee_due_on), in_name_order)
+    return columns_query(filters, today, (Startup.id, Startup.name, Startup.committee_due_on, Startup.committee_planned_at),
+                         in_name_order)
 
 
 def sponsors_of(startup_ids: list[str]) -> dict[str, tuple[Named, ...]]:
@@ -241,9 +243,9 @@ def sponsors_of(startup_ids: list[str]) -> dict[str, tuple[Named, ...]]:
 def list_rows(rows) -> list[tuple[ListRow, Phase | None, dt.date | None]]:
     """(ListRow, current phase, phase start) of list_query's rows, their sponsors read in one statement."""
     sponsors = sponsors_of([row[0] for row in rows])
-    return [(ListRow(startup_id, name, due_on, Named(incubator_id, incubator_name) if incubator_id else None,
+    return [(ListRow(startup_id, name, due_on, planned_at, Named(incubator_id, incubator_name) if incubator_id else None,
                      sponsors.get(startup_id, ())), phase, start_on)
-            for startup_id, name, due_on, incubator_id, incubator_name, phase, start_on in rows]
+            for startup_id, name, due_on, planned_at, incubator_id, incubator_name, phase, start_on in rows]
 
 
 def count_by_phase(today: dt.date, filters: PortfolioFilters | None = None, **where) -> dict[Phase | None, int]:

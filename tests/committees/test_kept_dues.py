@@ -32,6 +32,18 @@ def computed(today=TODAY) -> dict:
     return {startup_id: dates.get(startup_id) for startup_id in db.session.scalars(sa.select(Startup.id))}
 
 
+def kept_planned() -> dict:
+    db.session.flush()
+    return dict(db.session.execute(sa.select(Startup.id, Startup.committee_planned_at)).all())
+
+
+def computed_planned(today=TODAY) -> dict:
+    """Each startup's earliest planned committee as committees.due computes it (None without a due date)."""
+    due = committee_due(today, exact=True)
+    planned = dict(db.session.execute(sa.select(due.c.startup_id, due.c.next_planned_at)).all())
+    return {startup_id: planned.get(startup_id) for startup_id in db.session.scalars(sa.select(Startup.id))}
+
+
 def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on, tmp_path):
     clock_on(TODAY)
     c = cast(phases=[("investigation", d("2026-03-01"))])
@@ -44,9 +56,15 @@ def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on
                                         scheduled_at=paris("2026-11-20"), place="Ségur", video_link=None,
                                         chair=c.coach, actor=c.coach, now=paris("2026-10-01"))  # planned
     assert kept() == computed()
+    assert kept_planned() == computed_planned() and kept_planned()[c.startup.id] == paris("2026-11-20")
+    services.reschedule(committee, kind=committee.kind, scheduled_at=paris("2026-11-20", 10), place="Ségur",
+                        video_link=None, chair=c.coach, actor=c.coach, now=paris("2026-10-02"),
+                        expected_version=committee.version)  # moved
+    assert kept_planned() == computed_planned() and kept_planned()[c.startup.id] == paris("2026-11-20", 10)
     services.mark_held(committee, actor=c.coach, today=TODAY,  # held: the clock starts again
                        convention_reason="La coach a présidé, la DINUM était excusée.")
     assert kept() == computed() and kept()[c.startup.id] == d("2027-05-20")
+    assert kept_planned() == computed_planned() and kept_planned()[c.startup.id] is None  # held: none planned
     decisions.record_decision(committee, kind=DecisionKind.CONTINUE, actor=c.coach, now=clock.now(),
                               envelope_eur=1000, team_size=3, hypotheses="H", success_criteria="S",
                               next_committee_on=d("2027-05-20"))
@@ -55,8 +73,10 @@ def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on
 
     late = services.plan_committee(other, kind=CommitteeKind.SEMESTRIAL, scheduled_at=paris("2026-12-10"),
                                    place="Ségur", video_link=None, chair=None, actor=None, now=clock.now())
+    assert kept_planned()["autre"] == paris("2026-12-10")
     services.cancel(late, reason="Reporté", actor=None, now=clock.now())  # cancelled
     assert kept() == computed() and kept()["autre"] == d("2026-07-15")
+    assert kept_planned() == computed_planned() and kept_planned()["autre"] is None
 
     startup_services.change_phase(other, phase=Phase.ACCELERATION, starts_on=d("2026-11-01"), reason="Décidé",
                                   actor=None, today=TODAY)  # a phase change

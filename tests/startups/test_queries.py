@@ -71,8 +71,8 @@ def test_a_list_row_leaves_the_import_documents_unloaded():
 
 
 def test_a_portfolio_row_is_what_the_row_shows():
-    """The lists' rows (startup_table) are a startup's name, incubator, sponsors (in the fiche's order) and
-    kept due date, read as columns (no ORM object, none of the thirty other columns), the sponsors of the
+    """The lists' rows (startup_table) are a startup's name, incubator, sponsors (in the fiche's order),
+    kept due date and planned committee (none here), read as columns (no ORM object, none of the thirty other columns), the sponsors of the
     whole page in one more statement (tests/portfolio/test_query_count.py counts them)."""
     incubator = make_incubator("incubateur-liste", name="Incubateur liste", description="Longue description")
     first = make_organisation("sponsor-b", name="Sponsor B", acronym="SB")
@@ -85,10 +85,10 @@ def test_a_portfolio_row_is_what_the_row_shows():
     db.session.expunge_all()
     rows = list_rows(db.session.execute(list_query(PortfolioFilters(), TODAY)).all())
     assert rows == [
-        (ListRow("liste", "Liste", d("2026-07-01"), Named("incubateur-liste", "Incubateur liste"),
+        (ListRow("liste", "Liste", d("2026-07-01"), None, Named("incubateur-liste", "Incubateur liste"),
                  (Named("sponsor-b", "Sponsor B", "SB"), Named("sponsor-a", "Sponsor A"))),
          Phase.INVESTIGATION, d("2026-01-01")),
-        (ListRow("seule", "Seule", d("2026-08-01"), None, ()), Phase.CONSTRUCTION, d("2026-02-01")),
+        (ListRow("seule", "Seule", d("2026-08-01"), None, None, ()), Phase.CONSTRUCTION, d("2026-02-01")),
     ]
     assert not db.session.identity_map
     assert list_rows([]) == []

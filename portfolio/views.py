@@ -13,7 +13,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from committees import due as committee_due
 from core.db import db
@@ -217,16 +217,11 @@ def organisations():
 
 def organisations_context() -> dict:
     today = clock.today()
-    organisations = db.session.execute(
-        sa.select(Organisation)
-        .options(load_only(Organisation.id, Organisation.name, Organisation.acronym))  # what the table shows
-        .where(Organisation.archived_at.is_(None))
-        .order_by(sa.func.lower(Organisation.name), Organisation.id)
-    ).scalars().all()
+    rows = queries.organisations_with_incubators()
     return dict(
-        organisations=organisations,
+        organisations=[organisation for organisation, _ in rows],
         counts=queries.count_by_phase_per_sponsor(today),
-        incubator_counts=queries.incubators_owned_count(),
+        incubator_counts={organisation.id: owned for organisation, owned in rows if owned},
     )
 
 

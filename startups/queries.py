@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from core.db import among, db, unindexed
 from core.text import fold
@@ -361,14 +361,17 @@ def count_by_phase_per_sponsor(today: dt.date) -> dict[str, dict[Phase | None, i
     return dict(counts)
 
 
-def incubators_owned_count() -> dict[str, int]:
-    """{organisation id: number of incubators it owns} in one statement."""
-    query = (
-        sa.select(Incubator.owner_id, sa.func.count(Incubator.id))
-        .where(Incubator.owner_id.is_not(None), Incubator.archived_at.is_(None))
-        .group_by(Incubator.owner_id)
-    )
-    return {owner_id: count for owner_id, count in db.session.execute(query)}
+def organisations_with_incubators() -> list[tuple[Organisation, int]]:
+    """(organisation, number of incubators it owns) of every organisation, by name, in one statement: only the
+    id, name and acronym of each (what /organisations shows), the count read by the index on the owner."""
+    owned = (sa.select(sa.func.count(Incubator.id))
+             .where(Incubator.owner_id == Organisation.id, Incubator.archived_at.is_(None))
+             .scalar_subquery())
+    query = (sa.select(Organisation, owned)
+             .options(load_only(Organisation.id, Organisation.name, Organisation.acronym))
+             .where(Organisation.archived_at.is_(None))
+             .order_by(sa.func.lower(Organisation.name), Organisation.id))
+    return [(organisation, count) for organisation, count in db.session.execute(query)]
 
 
 def incubator_choices() -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from portfolio import display
 from indicators import queries as indicator_queries
 from portfolio.forms import LATE_INDICATORS, PortfolioFilterForm
 from startups import fiche_out, queries
-from startups.models import Incubator, Organisation, Startup
+from startups.models import Incubator, Startup
 from startups.phases import Phase
 from users.permissions import public
 
@@ -233,16 +233,9 @@ def organisation(organisation_id: str):
 
 def organisation_context(organisation_id: str) -> dict:
     today = clock.today()
-    organisation = db.session.execute(
-        sa.select(Organisation).where(Organisation.id == checked_id(organisation_id))
-    ).scalar_one_or_none()
+    organisation, owned = queries.organisation_and_incubators(checked_id(organisation_id))
     if organisation is None:
         abort(404)
-    owned = db.session.execute(
-        sa.select(Incubator)
-        .where(Incubator.owner_id == organisation.id, Incubator.archived_at.is_(None))
-        .order_by(sa.func.lower(Incubator.name), Incubator.id)
-    ).scalars().all()
     filters = queries.PortfolioFilters(sponsor_id=organisation.id)
     number, warnings = requested_page()
     counts = queries.count_by_phase(today, filters)

@@ -374,6 +374,17 @@ def organisations_with_incubators() -> list[tuple[Organisation, int]]:
     return [(organisation, count) for organisation, count in db.session.execute(query)]
 
 
+def organisation_and_incubators(organisation_id: str) -> tuple[Organisation | None, list[Incubator]]:
+    """An organisation and the incubators it owns (not archived), by name, in one statement (outer join)."""
+    rows = db.session.execute(
+        sa.select(Organisation, Incubator)
+        .outerjoin(Incubator, sa.and_(Incubator.owner_id == Organisation.id, Incubator.archived_at.is_(None)))
+        .where(Organisation.id == organisation_id)
+        .order_by(sa.func.lower(Incubator.name), Incubator.id)
+    ).all()
+    return (rows[0][0] if rows else None), [incubator for _, incubator in rows if incubator is not None]
+
+
 def incubator_choices() -> list[tuple[str, str]]:
     """(id, name) of every incubator, by name, for a filter."""
     query = sa.select(Incubator.id, Incubator.name).where(Incubator.archived_at.is_(None))

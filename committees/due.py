@@ -310,9 +310,10 @@ dues_are_fresh = committee_dues_fresh
 
 def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
     """Write each startup's next committee due date on `today` (committee_due(), exact) into
-    Startup.committee_due_on, and its earliest planned committee into Startup.committee_planned_at: every startup whose kept date is not today's, or the given ones. One set-based
-    UPDATE that leaves the row's version and updated_at alone (a derived value is not an edit); a startup
-    with no committee due gets None. Returns the number of startups refreshed."""
+    Startup.committee_due_on, and its earliest planned committee into Startup.committee_planned_at: every
+    startup whose kept date is not today's, or the given ones. One set-based UPDATE that leaves the row's
+    version and updated_at alone (a derived value is not an edit); a startup with no committee due gets None
+    for both. Returns the number of startups refreshed."""
     table = Startup.__table__
     ids = sorted(startup_ids) if startup_ids is not None else None
     due = committee_due(today, exact=True, startup_ids=ids)

@@ -20,28 +20,25 @@ from tests.factories import d, make_startup
 TODAY = d("2026-11-27")
 
 
-def kept() -> dict:
+def kept(column=Startup.committee_due_on) -> dict:
     db.session.flush()
-    return dict(db.session.execute(sa.select(Startup.id, Startup.committee_due_on)).all())
+    return dict(db.session.execute(sa.select(Startup.id, column)).all())
 
 
-def computed(today=TODAY) -> dict:
-    """The same dates, computed from the committees, events and periods (the exact current-phase rule)."""
+def computed(today=TODAY, column="next_committee_due") -> dict:
+    """The same values, computed from the committees, events and periods (the exact current-phase rule)."""
     due = committee_due(today, exact=True)
-    dates = dict(db.session.execute(sa.select(due.c.startup_id, due.c.next_committee_due)).all())
-    return {startup_id: dates.get(startup_id) for startup_id in db.session.scalars(sa.select(Startup.id))}
+    values = dict(db.session.execute(sa.select(due.c.startup_id, due.c[column])).all())
+    return {startup_id: values.get(startup_id) for startup_id in db.session.scalars(sa.select(Startup.id))}
 
 
 def kept_planned() -> dict:
-    db.session.flush()
-    return dict(db.session.execute(sa.select(Startup.id, Startup.committee_planned_at)).all())
+    return kept(Startup.committee_planned_at)
 
 
-def computed_planned(today=TODAY) -> dict:
+def computed_planned() -> dict:
     """Each startup's earliest planned committee as committees.due computes it (None without a due date)."""
-    due = committee_due(today, exact=True)
-    planned = dict(db.session.execute(sa.select(due.c.startup_id, due.c.next_planned_at)).all())
-    return {startup_id: planned.get(startup_id) for startup_id in db.session.scalars(sa.select(Startup.id))}
+    return computed(column="next_planned_at")
 
 
 def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on, tmp_path):

@@ -113,7 +113,9 @@ class DateTime(Format):
             parsed = dt.datetime.fromisoformat(str(value))
         except ValueError:
             return plain(value)
-        return at_paris(parsed) if parsed.tzinfo else date_fr(parsed.date())
+        if parsed.tzinfo:
+            return at_paris(parsed)
+        return date_fr(dt.date(parsed.year, parsed.month, parsed.day))  # a bare date, not an instant
 
 
 class Money(Format):

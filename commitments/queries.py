@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from commitments.models import Condition, FrozenFacts, Kind, RiskWorkshop, State, Statement
 from committees.models import ActionItem, Committee
+from core import clock
 from core.bounds import years_after
 from core.db import db
 from startups import fiche_out
@@ -81,7 +82,7 @@ def _since_construction(periods, on: dt.date) -> dt.date | None:
 
 def last_sync_on() -> dt.date | None:
     finished = db.session.scalar(sa.select(sa.func.max(SyncRun.finished_at)).where(SyncRun.status != SyncStatus.FAILED))
-    return finished.date() if finished else None
+    return clock.day_of(finished) if finished else None
 
 
 def fiche_facts(startup: Startup, workshops: list[RiskWorkshop], synced_on: dt.date | None) -> dict[Kind, list[Fact]]:

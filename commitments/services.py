@@ -74,7 +74,7 @@ def state(startup: Startup, kind: Kind, *, state: State, why: str | None, eviden
     except StartupError as error:
         raise CommitmentError(error.message) from None
     note = _text(evidence_note, "Preuve (description)")
-    message = EVIDENCE_DATE.refusal(evidence_on, "Date de la preuve", now.date())
+    message = EVIDENCE_DATE.refusal(evidence_on, "Date de la preuve", clock.day_of(now))
     if message:
         raise CommitmentError(message)
     statement = Statement(startup_id=startup.id, kind=kind, state=state, why=why, evidence_url=url,
@@ -97,7 +97,7 @@ def state(startup: Startup, kind: Kind, *, state: State, why: str | None, eviden
 def record_workshop(startup: Startup, *, held_on: dt.date, participants: str, residual_risks: str | None,
                     next_on: dt.date | None, actor: Person | None, now: dt.datetime) -> RiskWorkshop:
     """A risk-analysis workshop held (never in the future), and the next one planned (after it)."""
-    today = now.date()
+    today = clock.day_of(now)
     if held_on is None:
         raise CommitmentError("« Date de l'atelier » est obligatoire.")
     message = EVIDENCE_DATE.refusal(held_on, "Date de l'atelier", today) or NEXT_WORKSHOP_DATE.refusal(

@@ -17,3 +17,12 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return now().astimezone(PARIS).date()
+
+
+def day_of(moment: dt.datetime) -> dt.date:
+    """The calendar day in Paris of an instant: what a French reader calls its date. Never `moment.date()`,
+    which is the day in UTC, the day before between midnight and 1:00 (2:00 in summer) in Paris. A naive
+    instant is read as UTC, as the `*_at` columns store it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(PARIS).date()

@@ -2,16 +2,19 @@
 
 import datetime as dt
 
+from core.clock import day_of
+
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
 def date_fr(value: dt.date | None, empty: str = "—") -> str:
+    """« 1er mars 2027 »; an instant (datetime) by its day in Paris."""
     if value is None:
         return empty
     if isinstance(value, dt.datetime):
-        value = value.date()
+        value = day_of(value)
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
@@ -86,3 +89,4 @@ def register(app) -> None:
     app.add_template_filter(money_fr)
     app.add_template_filter(de)
     app.add_template_global(duration_fr)
+    app.add_template_filter(day_of)

@@ -231,3 +231,14 @@ def test_a_decisions_condition_is_tied_to_a_commitment_and_followed_there(client
 
     assert client.post(f"{page}/conditions/{item.id}", data={"kind": ""}).status_code == 303  # untied
     assert next(i for i in queries.checklist(c.startup, TODAY) if i.kind is Kind.ACCESSIBILITY).conditions == []
+
+
+def test_a_proof_dated_today_in_paris_is_not_in_the_future_just_after_midnight():
+    """At 00:20 in Paris, the UTC date is still yesterday: a proof or a workshop dated today is accepted."""
+    c = cast(phases=(("construction", d("2026-01-05")),))
+    just_after_midnight = dt.datetime(2026, 11, 27, 23, 20, tzinfo=dt.timezone.utc)  # 28 November, 00:20 in Paris
+    services.state(c.startup, Kind.OPEN_SOURCE, state=State.MET, why=None, evidence_url=None, evidence_note=None,
+                   evidence_on=d("2026-11-28"), actor=c.coach, now=just_after_midnight)
+    workshop = services.record_workshop(c.startup, held_on=d("2026-11-28"), participants="L'équipe et la coach",
+                                        residual_risks=None, next_on=None, actor=c.coach, now=just_after_midnight)
+    assert workshop.held_on == d("2026-11-28")

@@ -114,11 +114,14 @@ def path_segment(value: str) -> str:
     return quote(str(value), safe="!$&'()*+,/:;=@")
 
 
+_COUNTED = (*Phase, None)  # the table's columns; iterating the enum costs more, once per row
+
+
 def phase_count_cells(counts: dict) -> Markup:
     """Counts per phase as a table row's cells, in the order of Phase, then « sans phase » and the total.
 
     Built here rather than by a template macro: the incubators' and organisations' tables have one row per
     incubator or organisation (142 organisations), and a macro call per row cost more than the rest of the page."""
-    cells = [number_fr(counts[phase]) if counts.get(phase) else "—" for phase in (*Phase, None)]
+    cells = [number_fr(counts[phase]) if counts.get(phase) else "—" for phase in _COUNTED]
     return Markup("".join(f'<td class="fr-cell--right">{cell}</td>' for cell in cells)
                   + f'<td class="fr-cell--right"><strong>{number_fr(sum(counts.values()))}</strong></td>')

@@ -217,12 +217,7 @@ def organisations():
 
 def organisations_context() -> dict:
     today = clock.today()
-    rows = queries.organisations_with_incubators()
-    return dict(
-        organisations=[organisation for organisation, _ in rows],
-        counts=queries.count_by_phase_per_sponsor(today),
-        incubator_counts={organisation.id: owned for organisation, owned in rows if owned},
-    )
+    return dict(organisations=queries.organisations_with_incubators(), counts=queries.count_by_phase_per_sponsor(today))
 
 
 @bp.get("/organisations/<organisation_id>")

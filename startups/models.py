@@ -73,9 +73,15 @@ class Organisation(db.Model):
 
     @property
     def display_name(self) -> str:
-        if self.acronym and self.acronym.lower() not in self.name.lower():
-            return f"{self.name} ({self.acronym})"
-        return self.name
+        return organisation_name(self.name, self.acronym)
+
+
+def organisation_name(name: str, acronym: str | None) -> str:
+    """« Agence nationale de la cohésion des territoires (ANCT) »: the acronym after the name unless the
+    name already holds it."""
+    if acronym and acronym.lower() not in name.lower():
+        return f"{name} ({acronym})"
+    return name
 
 
 class Incubator(db.Model):

@@ -153,7 +153,7 @@ def _alert_once(sync: SyncRun) -> None:
                 to=admin.email,
                 subject="Jalons : la synchronisation avec beta.gouv.fr échoue",
                 body=(f"Bonjour {admin.name},\n\nLa synchronisation quotidienne avec beta.gouv.fr a échoué "
-                      f"le {sync.started_at:%d/%m/%Y à %H:%M} (UTC) :\n\n{sync.error}\n\nLe site continue "
+                      f"le {sync.started_at.astimezone(clock.PARIS):%d/%m/%Y à %H:%M} (heure de Paris) :\n\n{sync.error}\n\nLe site continue "
                       f"d'afficher les dernières données importées. Le détail des passages :\n"
                       f"{base_url}/imports\n\nCe message n'est envoyé qu'une fois par série d'échecs.\n"),
             ))

@@ -120,6 +120,7 @@ def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_t
     assert failed.error.startswith("« git pull » a échoué (fatal: ") and failed.summary == ""
     assert [(m.to, m.subject) for m in outbox] == [
         ("ada@example.gouv.fr", "Jalons : la synchronisation avec beta.gouv.fr échoue")]
+    assert "a échoué le 27/11/2026 à 12:" in outbox[0].body and "(heure de Paris)" in outbox[0].body  # noon in Paris
     assert {s.id for s in db.session.scalars(sa.select(Startup))} == {"alpha", "beta", "gamma"}  # last good data
     login(client, admin)
     espace = client.get("/espace/").get_data(as_text=True)

@@ -2,11 +2,13 @@
 the twelve-month rule says « non tenu »), stated by its coach with evidence, a workshop recorded, then the
 commitments × startups view of its incubator's staff, filtered, with its CSV. axe and screenshots on each page."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from core import clock
 from tests.browser import seed
 
 pytestmark = pytest.mark.browser
@@ -43,7 +45,8 @@ def test_the_commitments_of_a_startup_and_of_the_portfolio(page, in_app, enter_a
     expect(page.locator(".fr-error-text")).to_contain_text("« Pourquoi » est obligatoire")
     axe(page, "déclaration refusée")
 
-    page.get_by_label("Date de l'atelier").fill("2026-11-02")
+    # A month ago on the server's clock: a fixed date would be more than twelve months old one day.
+    page.get_by_label("Date de l'atelier").fill((clock.today() - dt.timedelta(days=30)).isoformat())
     page.get_by_label("Participants").fill("L'équipe, la RSSI du ministère")
     page.get_by_label("Risques résiduels").fill("Sauvegardes à tester")
     page.get_by_role("button", name="Enregistrer l'atelier").click()

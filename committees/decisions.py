@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from audit.services import snapshot
 from committees.due import MONTHS_BETWEEN_COMMITTEES, add_months
 from committees.models import (
-    PARIS,
     ActionItem,
     Committee,
     CommitteeError,
@@ -47,6 +46,7 @@ from committees.services import (
     participants_snapshot,
     touch,
 )
+from core import clock
 from core.bounds import AMOUNT_EUR, TEAM_SIZE
 from core.db import db
 from core.formats import date_fr
@@ -186,7 +186,7 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     decision.envelope_eur = envelope_eur
     # Recorded with the decision and kept on sign-off: what the committee knew when it decided.
     decision.funds_available_eur = (
-        funds_available(committee.startup, now.astimezone(PARIS).date()) if envelope_eur is not None else None)
+        funds_available(committee.startup, clock.day_of(now)) if envelope_eur is not None else None)
     decision.team_size = team_size
     decision.hypotheses = clean(hypotheses)
     decision.success_criteria = clean(success_criteria)
@@ -209,7 +209,7 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
 def _check_reviewer(committee: Committee, actor: Person | None, now: dt.datetime, action: str) -> None:
     """Raise CommitteeForbidden, with the attempt recorded (action), unless actor may review the decision
     on now's day in Paris (the policy's committee.sign_off)."""
-    reason = sign_off_refusal(actor, committee, now.astimezone(PARIS).date())
+    reason = sign_off_refusal(actor, committee, clock.day_of(now))
     if reason is not None:
         audit(action, committee, actor, reason=reason)
         raise CommitteeForbidden(reason)

@@ -20,7 +20,6 @@ Decisions taken here:
 import dataclasses
 import datetime as dt
 import enum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -33,7 +32,6 @@ from startups.models import Event, EventKind, PhasePeriod, Startup
 from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
 from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
 
-PARIS = ZoneInfo("Europe/Paris")
 DUE_SOON_DAYS = 45
 HELD_STATUSES = (CommitteeStatus.HELD, CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF)
 
@@ -82,7 +80,7 @@ class CommitteeDue:
     @property
     def next_planned_on(self) -> dt.date | None:
         """The planned committee's day in Paris."""
-        return self.next_planned_at.astimezone(PARIS).date() if self.next_planned_at else None
+        return clock.day_of(self.next_planned_at) if self.next_planned_at else None
 
 
 # --- SQL -------------------------------------------------------------------------------------------

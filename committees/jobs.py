@@ -108,7 +108,7 @@ def paris_midnight(day: dt.date) -> dt.datetime:
 
 
 def paris_date(value: dt.datetime) -> dt.date:
-    return value.astimezone(PARIS).date()
+    return clock.day_of(value)
 
 
 # --- Who is reminded of what today -----------------------------------------------------------------

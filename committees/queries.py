@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from committees.models import (
-    PARIS,
     ActionItem,
     Committee,
     CommitteeStatus,
@@ -18,6 +17,7 @@ from committees.models import (
     SignOff,
 )
 from committees.services import notices
+from core import clock
 from core.db import db
 from core.text import fold
 from indicators import queries as indicator_queries
@@ -118,7 +118,7 @@ def _startups_with_roles(person: Person, today: dt.date, roles: Sequence[Startup
 def my_committees(person: Person, now: dt.datetime, limit: int = 100) -> dict[str, list[Committee]]:
     """The committees page of a person: upcoming ones they may see, those they may decide, those they
     may sign off."""
-    today = now.astimezone(PARIS).date()
+    today = clock.day_of(now)
     base = sa.select(Committee).where(Committee.archived_at.is_(None)).options(*committee_options())
     if not person.is_admin:
         base = base.where(Committee.startup_id.in_(_visible_startups(person, today)))

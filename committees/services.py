@@ -32,6 +32,7 @@ from committees.models import (
     Participant,
     ParticipantRole,
 )
+from core import clock
 from core.bounds import COMMITTEE_DATE
 from core.text import control_character
 from core.db import db
@@ -244,7 +245,7 @@ def _check_schedule(scheduled_at: dt.datetime, duration_minutes: int, place: str
         raise ValueError("scheduled_at must be timezone-aware")
     if scheduled_at <= now:
         raise CommitteeError("La date du comité doit être dans le futur.")
-    COMMITTEE_DATE.check(scheduled_at.astimezone(PARIS).date(), "Date", now.astimezone(PARIS).date(), CommitteeError)
+    COMMITTEE_DATE.check(clock.day_of(scheduled_at), "Date", clock.day_of(now), CommitteeError)
     if not (MIN_DURATION <= duration_minutes <= MAX_DURATION):
         raise CommitteeError(f"La durée doit être comprise entre {MIN_DURATION} et {MAX_DURATION} minutes.")
     if not place and not video_link:
@@ -279,14 +280,14 @@ def plan_committee(startup: Startup, *, kind: CommitteeKind, scheduled_at: dt.da
     staff are invited (propose_participants). Open action items of earlier committees join its agenda."""
     place, video_link = clean(place), clean(video_link)
     _check_schedule(scheduled_at, duration_minutes, place, video_link, now)
-    phase = startup.current_phase(now.astimezone(PARIS).date())
+    phase = startup.current_phase(clock.day_of(now))
     if startup.archived_at is not None or (phase is not None and not phase.active):
         raise CommitteeError("Cette startup a quitté le programme : elle ne passe plus de comité.")
     committee = Committee(startup=startup, startup_id=startup.id, kind=CommitteeKind(kind),
                           status=CommitteeStatus.PLANNED, scheduled_at=scheduled_at, duration_minutes=duration_minutes,
                           place=place, video_link=video_link, chair=chair, created_at=now, updated_at=now)
     if participants is None:
-        participants = propose_participants(startup, scheduled_at.astimezone(PARIS).date())
+        participants = propose_participants(startup, clock.day_of(scheduled_at))
     for person, role in participants:
         committee.participants.append(Participant(person=person, role=ParticipantRole(role)))
     db.session.add(committee)
@@ -451,7 +452,7 @@ def _check_action_item(title: str | None, due_on: dt.date | None, now: dt.dateti
         raise CommitteeError("L'intitulé de l'action ne doit pas dépasser 500 caractères.")
     if found := control_character(title):
         raise CommitteeError(f"L'intitulé de l'action doit tenir sur une ligne, sans {found}.")
-    COMMITTEE_DATE.check(due_on, "Échéance", now.astimezone(PARIS).date(), CommitteeError)
+    COMMITTEE_DATE.check(due_on, "Échéance", clock.day_of(now), CommitteeError)
     return title
 
 

@@ -19,8 +19,7 @@ from committees.models import Committee, Decision
 from conventions import queries as convention_queries
 from conventions import services as convention_services
 from conventions.models import Convention
-from core import csv_safe
-from core.clock import PARIS
+from core import clock, csv_safe
 from core.db import db
 from startups.kept import current_periods
 from startups.models import PhasePeriod, Startup, startup_sponsors
@@ -113,7 +112,7 @@ def _euros(cents: int | None) -> decimal.Decimal | None:
 
 
 def _paris_day(value: dt.datetime | None) -> dt.date | None:
-    return value.astimezone(PARIS).date() if value is not None else None
+    return clock.day_of(value) if value is not None else None
 
 
 # --- Startups --------------------------------------------------------------------------------------

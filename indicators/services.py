@@ -440,7 +440,7 @@ def set_objective(indicator: Indicator, *, target_value: Decimal, target_on: dt.
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
-    OBJECTIVE_DATE.check(target_on, "Date cible", (now or clock.now()).astimezone(dates.PARIS).date(), IndicatorError)
+    OBJECTIVE_DATE.check(target_on, "Date cible", clock.day_of(now or clock.now()), IndicatorError)
     objective = Objective(indicator=indicator, target_value=target_value, target_on=target_on,
                           comment=(comment or "").strip() or None, set_at=now or clock.now(),
                           set_by_id=actor.id if actor else None, committee_id=committee_id)
@@ -466,7 +466,7 @@ def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
     if abs(target_value) >= MAX_VALUE:
         raise IndicatorError("L'objectif est trop grand.")
-    OBJECTIVE_DATE.check(target_on, "Date cible", (now or clock.now()).astimezone(dates.PARIS).date(), IndicatorError)
+    OBJECTIVE_DATE.check(target_on, "Date cible", clock.day_of(now or clock.now()), IndicatorError)
     before = _objective_state(objective)
     objective.target_value, objective.target_on = target_value, target_on
     objective.comment = (comment or "").strip() or None
@@ -493,7 +493,7 @@ def delete_objective(objective: Objective, *, actor: Person | None = None) -> No
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
-    budget_years((now or clock.now()).astimezone(dates.PARIS).date()).check(year, "Année", IndicatorError)
+    budget_years(clock.day_of(now or clock.now())).check(year, "Année", IndicatorError)
     AMOUNT_EUR.check(amount_eur, "Budget annuel (en euros)", IndicatorError)
     budget = db.session.scalar(
         sa.select(StartupBudget).where(StartupBudget.startup_id == startup.id, StartupBudget.year == year)

@@ -173,7 +173,7 @@ def prefill(committee: Committee, *, actor: Person | None, now: dt.datetime) -> 
         raise PresentationError("Une présentation se prépare pour un comité à planifier ou planifié.")
     if presentation_of(committee) is not None:
         raise PresentationError("La présentation de ce comité existe déjà.")
-    today = now.astimezone(committee_services.PARIS).date()
+    today = clock.day_of(now)
     day = committee_day(committee, today)
     previous = previous_committee(committee)
     previous_presentation = presentation_of(previous) if previous else None
@@ -221,7 +221,7 @@ def refresh_values(presentation: Presentation, *, actor: Person | None, now: dt.
     _check_version(presentation, expected_version)
     _editable(presentation)
     committee = presentation.committee
-    day = committee_day(committee, now.astimezone(committee_services.PARIS).date())
+    day = committee_day(committee, clock.day_of(now))
     known = {line.indicator_id: line for line in presentation.lines}
     for indicator in indicator_queries.indicators_of(committee.startup):
         line = known.get(indicator.id)
@@ -269,7 +269,7 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
     team_size, envelope = fields.get("team_size"), fields.get("envelope_eur")
     errors += filter(None, [TEAM_SIZE.refusal(team_size, "Taille de l'équipe demandée"),
                             AMOUNT_EUR.refusal(envelope, "Enveloppe demandée")])
-    today = now.astimezone(committee_services.PARIS).date()
+    today = clock.day_of(now)
     day = committee_day(presentation.committee, today)
     by_id = {line.id: line for line in presentation.lines}
     for line_id, given in lines.items():

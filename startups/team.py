@@ -43,10 +43,10 @@ def invite_member(startup: Startup, *, email: str | None, name: str | None, role
     address = _address(email)
     # Before anything is written: a refused invitation leaves nothing but the trace of the attempt.
     _check_role_change(actor, startup, role, users_services.find_person_by_email(address),
-                       on=now.astimezone(dates.PARIS).date())
+                       on=clock.day_of(now))
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
-    today = now.astimezone(dates.PARIS).date()
+    today = clock.day_of(now)
     TEAM_DATE.check(starts_on, "Début", today, StartupError)
     TEAM_DATE.check(ends_on, "Fin", today, StartupError)
     if ends_on is not None and ends_on < starts_on:
@@ -178,7 +178,7 @@ def add_incubator_staff(incubator: Incubator, *, email: str | None, name: str | 
     address = _address(email)
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe de l'incubateur.")
-    TEAM_DATE.check(starts_on, "Début", now.astimezone(dates.PARIS).date(), StartupError)
+    TEAM_DATE.check(starts_on, "Début", clock.day_of(now), StartupError)
     if incubator.archived_at is not None:
         raise StartupError(f"L'incubateur « {incubator.name} » est archivé : son équipe ne change plus.")
     person, created = _person_for(address, name, now=now, joining="l'équipe d'un incubateur")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from committees import due as committee_due
 from committees.models import Committee, Decision, DecisionKind, SignOff
 from conventions.models import Convention
+from core import clock
 from core.clock import PARIS
 from core.db import UTCDateTime, db
 from indicators.models import (
@@ -465,10 +466,10 @@ def signoff_delays(today: dt.date, filters: Filters) -> list[Delays]:
     ).all()
     years: dict[int, list[int]] = defaultdict(list)
     for decided_at, signed_at in rows:
-        decided_on = decided_at.astimezone(PARIS).date()
+        decided_on = clock.day_of(decided_at)
         if decided_on > today or not filters.in_years(decided_on):
             continue
-        years[decided_on.year].append((signed_at.astimezone(PARIS).date() - decided_on).days)
+        years[decided_on.year].append((clock.day_of(signed_at) - decided_on).days)
     return [Delays(str(year), sorted(days)) for year, days in sorted(years.items())]
 
 

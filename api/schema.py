@@ -44,6 +44,7 @@ class Schema:
         self.name = name
         self.fields = tuple(fields)
         self.description = description
+        self._getters = tuple((field.name, field.get) for field in self.fields)  # dump's loop, without attributes
         names = [f.name for f in self.fields]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate field in schema {name}")
@@ -52,7 +53,7 @@ class Schema:
         return f"Schema({self.name!r})"
 
     def dump(self, obj, ctx: Context) -> dict:
-        return {field.name: field.get(obj, ctx) for field in self.fields}
+        return {name: get(obj, ctx) for name, get in self._getters}
 
     def dump_many(self, objs: Iterable, today: dt.date) -> list[dict]:
         objs = list(objs)

@@ -12,7 +12,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from conventions.queries import fast_grants_by_startup, published_by_startup
-from core.db import among, db
+from core.db import among, among_bound, db
 from startups.kept import current_periods
 from startups.models import Event, EventKind, PhasePeriod, Startup, startup_sponsors
 from startups.phases import Phase
@@ -119,9 +119,18 @@ STARTUP_COLUMNS = tuple(getattr(Startup, field.name) for field in dataclasses.fi
                         if field.name not in ("incubator", "sponsors", "periods", "events"))
 
 
-def _by_startup(query, make) -> dict[str, tuple]:
+# The periods and events of a page of startups, built once (core.db.among_bound): their ids bound as `ids`.
+_PERIODS_OF = (sa.select(PhasePeriod.startup_id, PhasePeriod.phase, PhasePeriod.source_name,
+                         PhasePeriod.effective_start_on, PhasePeriod.end_on, PhasePeriod.comment, PhasePeriod.position)
+               .where(among_bound(PhasePeriod.startup_id, "ids")).order_by(PhasePeriod.startup_id, PhasePeriod.position))
+_EVENTS_OF = (sa.select(Event.startup_id, Event.kind, Event.happened_on, Event.comment)
+              .where(among_bound(Event.startup_id, "ids"))
+              .order_by(Event.startup_id, Event.happened_on, Event.position))
+
+
+def _by_startup(query, ids: list[str], make) -> dict[str, tuple]:
     grouped = defaultdict(list)
-    for startup_id, *values in db.session.execute(query):
+    for startup_id, *values in db.session.execute(query, {"ids": ids}):
         grouped[startup_id].append(make(*values))
     return {startup_id: tuple(rows) for startup_id, rows in grouped.items()}
 
@@ -132,15 +141,8 @@ def startup_rows(query) -> list[StartupRow]:
     rows = db.session.execute(query).all()
     ids = [row[0] for row in rows]
     sponsors = sponsors_of(ids)
-    periods = _by_startup(
-        sa.select(PhasePeriod.startup_id, PhasePeriod.phase, PhasePeriod.source_name, PhasePeriod.effective_start_on,
-                  PhasePeriod.end_on, PhasePeriod.comment, PhasePeriod.position)
-        .where(among(PhasePeriod.startup_id, ids)).order_by(PhasePeriod.startup_id, PhasePeriod.position),
-        PeriodRow) if ids else {}
-    events = _by_startup(
-        sa.select(Event.startup_id, Event.kind, Event.happened_on, Event.comment)
-        .where(among(Event.startup_id, ids)).order_by(Event.startup_id, Event.happened_on, Event.position),
-        EventRow) if ids else {}
+    periods = _by_startup(_PERIODS_OF, ids, PeriodRow) if ids else {}
+    events = _by_startup(_EVENTS_OF, ids, EventRow) if ids else {}
     width = len(STARTUP_COLUMNS)
     return [StartupRow(*row[:width], Named(*row[width:width + 2]) if row[width] else None, sponsors.get(row[0], ()),
                        periods.get(row[0], ()), events.get(row[0], ()))

@@ -25,7 +25,7 @@ from conventions.models import (
 from conventions.services import VAT_PERCENT, YearFigures, figures
 from committees import decisions as committee_decisions
 from committees.models import Committee
-from core.db import among, db
+from core.db import among_bound, db
 from core.formats import MONTHS
 from core.pagination import Page, paginate
 from indicators import queries as indicator_queries
@@ -86,12 +86,18 @@ class FunderYear:
     convention: Convention | None = None
 
 
+# The money of a list of startups (the API's pages), built once (core.db.among_bound): their ids bound as `ids`.
+_FAST_GRANTS_OF = (sa.select(FastGrant).where(among_bound(FastGrant.startup_id, "ids"))
+                   .order_by(FastGrant.year, FastGrant.decided_on, FastGrant.id))
+_CONVENTIONS_OF = sa.select(convention_startups.c.startup_id, convention_startups.c.convention_id).where(
+    among_bound(convention_startups.c.startup_id, "ids"))
+
+
 def fast_grants_by_startup(startup_ids: list[str]) -> dict[str, list[FastGrant]]:
     """startup id -> its FAST grants (by year), for a whole list of startups in one statement."""
     result: dict[str, list[FastGrant]] = {}
     if startup_ids:
-        for grant in db.session.scalars(sa.select(FastGrant).where(among(FastGrant.startup_id, startup_ids))
-                                        .order_by(FastGrant.year, FastGrant.decided_on, FastGrant.id)):
+        for grant in db.session.scalars(_FAST_GRANTS_OF, {"ids": list(startup_ids)}):
             result.setdefault(grant.startup_id, []).append(grant)
     return result
 
@@ -303,8 +309,7 @@ def published_by_startup(startup_ids: list[str]) -> dict[str, list[Convention]]:
     """startup id -> its published conventions, for a whole list of startups in a fixed number of statements."""
     if not startup_ids:
         return {}
-    links = db.session.execute(sa.select(convention_startups.c.startup_id, convention_startups.c.convention_id)
-                               .where(among(convention_startups.c.startup_id, startup_ids))).all()
+    links = db.session.execute(_CONVENTIONS_OF, {"ids": list(startup_ids)}).all()
     if not links:
         return {}
     found = {c.id: c for c in db.session.scalars(

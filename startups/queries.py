@@ -13,7 +13,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, selectinload
 
-from core.db import among, db, unindexed
+from core.db import among_bound, db, unindexed
 from core.text import fold
 from startups.kept import SEARCH_INDEX, cache_is_fresh, current_periods, has_search_index
 from startups.models import Incubator, Organisation, PhaseCount, Startup, organisation_name, startup_sponsors
@@ -227,15 +227,18 @@ def list_query(filters: PortfolioFilters, today: dt.date, in_name_order: bool = 
                          in_name_order)
 
 
+# Built once (core.db.among_bound), the page's ids bound as `ids`: every list and the API's pages read it.
+_SPONSORS_OF = (sa.select(startup_sponsors.c.startup_id, Organisation.id, Organisation.name, Organisation.acronym)
+                .join(Organisation, Organisation.id == startup_sponsors.c.organisation_id)
+                .where(among_bound(startup_sponsors.c.startup_id, "ids"))
+                .order_by(startup_sponsors.c.startup_id, startup_sponsors.c.position, Organisation.id))
+
+
 def sponsors_of(startup_ids: list[str]) -> dict[str, tuple[Named, ...]]:
     """{startup id: its sponsors in the fiche's order} for a page of startups, in one statement."""
     sponsors: dict[str, list[Named]] = defaultdict(list)
     if startup_ids:
-        query = (sa.select(startup_sponsors.c.startup_id, Organisation.id, Organisation.name, Organisation.acronym)
-                 .join(Organisation, Organisation.id == startup_sponsors.c.organisation_id)
-                 .where(among(startup_sponsors.c.startup_id, startup_ids))
-                 .order_by(startup_sponsors.c.startup_id, startup_sponsors.c.position, Organisation.id))
-        for startup_id, *sponsor in db.session.execute(query):
+        for startup_id, *sponsor in db.session.execute(_SPONSORS_OF, {"ids": list(startup_ids)}):
             sponsors[startup_id].append(Named(*sponsor))
     return {startup_id: tuple(named) for startup_id, named in sponsors.items()}
 
@@ -282,25 +285,33 @@ def _phase(value: str) -> Phase | None:
     return _PHASES[value] if value else None
 
 
+# The fixed statements of the list pages, built once with bound parameters: building a statement and its
+# cache key at each request cost about a third of running it on PostgreSQL (0.1 ms of 0.3).
+_KEPT_COUNTS = sa.select(PhaseCount.scope_id, PhaseCount.phase, PhaseCount.startups).where(
+    PhaseCount.scope == sa.bindparam("scope"), PhaseCount.startups > 0)
+_KEPT_COUNTS_OF = _KEPT_COUNTS.where(PhaseCount.scope_id == sa.bindparam("scope_id"))
+_KEPT_TOTAL = (sa.select(PhaseCount.phase, sa.func.sum(PhaseCount.startups))
+               .where(PhaseCount.scope == PhaseCount.INCUBATOR).group_by(PhaseCount.phase))
+_INCUBATOR_CHOICES = (sa.select(Incubator.id, Incubator.name).where(Incubator.archived_at.is_(None))
+                      .order_by(sa.func.lower(Incubator.name), Incubator.id))
+
+
 def _kept_counts(scope: str, scope_id: str | None = None) -> dict[str, dict[Phase | None, int]]:
     """{scope id: {phase: number}} from PhaseCount, for one scope id or all of them."""
-    query = sa.select(PhaseCount.scope_id, PhaseCount.phase, PhaseCount.startups).where(
-        PhaseCount.scope == scope, PhaseCount.startups > 0)
-    if scope_id is not None:
-        query = query.where(PhaseCount.scope_id == scope_id)
     counts: dict[str, dict[Phase | None, int]] = defaultdict(dict)
-    if scope_id is not None:
+    if scope_id is None:
+        rows = db.session.execute(_KEPT_COUNTS, {"scope": scope})
+    else:
         counts[scope_id] = {}
-    for kept_id, phase, number in db.session.execute(query):
+        rows = db.session.execute(_KEPT_COUNTS_OF, {"scope": scope, "scope_id": scope_id})
+    for kept_id, phase, number in rows:
         counts[kept_id][_phase(phase)] = number
     return counts
 
 
 def _kept_total() -> dict[Phase | None, int]:
     """The whole portfolio's counts: the sum of the incubators' (each startup has one incubator, or "")."""
-    query = (sa.select(PhaseCount.phase, sa.func.sum(PhaseCount.startups))
-             .where(PhaseCount.scope == PhaseCount.INCUBATOR).group_by(PhaseCount.phase))
-    return {_phase(phase): int(number) for phase, number in db.session.execute(query) if number}
+    return {_phase(phase): int(number) for phase, number in db.session.execute(_KEPT_TOTAL) if number}
 
 
 def total_from_counts(counts: dict[Phase | None, int], filters: PortfolioFilters) -> int:
@@ -402,8 +413,7 @@ def organisation_and_incubators(organisation_id: str) -> tuple[Organisation | No
 
 def incubator_choices() -> list[tuple[str, str]]:
     """(id, name) of every incubator, by name, for a filter."""
-    query = sa.select(Incubator.id, Incubator.name).where(Incubator.archived_at.is_(None))
-    return [(row.id, row.name) for row in db.session.execute(query.order_by(sa.func.lower(Incubator.name), Incubator.id))]
+    return [(row.id, row.name) for row in db.session.execute(_INCUBATOR_CHOICES)]
 
 
 def find_sponsor(value: str) -> str | None:

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 
 import pytest
@@ -119,10 +120,10 @@ def test_on_postgresql_a_search_can_read_the_trigram_index_and_finds_what_the_sc
         db.session.execute(sa.text("RESET enable_bitmapscan"))
 
 
-def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_finds_the_same_startups():
-    """SQLite has no statistics of a sponsor's size: it gathers every startup of the sponsor from its index and
-    sorts them. For a sponsor with many startups, reading the portfolio in name order until the page is full
-    reads fewer rows: chosen when rows_needed × portfolio < 2 × matching². The page is the same either way."""
+def test_a_sponsors_page_reads_its_sponsorships_in_name_order_from_their_index():
+    """A sponsor's startups by name: the first rows of the sponsorships' index (organisation, sort_name,
+    startup), whatever the number of the sponsor's startups, on both databases; the same pages as the
+    portfolio's name order filtered by sponsor."""
     bulk_portfolio(400, TODAY)
     make_organisation("grand-sponsor", name="Grand sponsor")
     db.session.execute(sa.insert(startup_sponsors), [
@@ -130,21 +131,26 @@ def test_a_large_sponsors_page_reads_the_portfolio_in_name_order_on_sqlite_and_f
     refresh_current_phases(db.session, TODAY)
     refresh_phase_counts(db.session)
     filters = PortfolioFilters(sponsor_id="grand-sponsor")
-    on_sqlite = db.engine.dialect.name == "sqlite"
-    assert reads_in_name_order(filters, 200, 50) is on_sqlite  # 50 × 400 < 2 × 200²
-    assert not reads_in_name_order(filters, 200, 200)  # page 4: 200 × 400 = 2 × 200²: gather then sort
-    assert not reads_in_name_order(PortfolioFilters(sponsor_id="grand-sponsor", sort="phase"), 200, 50)
-    assert not reads_in_name_order(PortfolioFilters(), 400, 50)
-    if on_sqlite:
-        query = filtered_startups(filters, TODAY, in_name_order=True).limit(50)
-        compiled = query.compile(db.engine)
-        plan = " ".join(row[3] for row in db.session.connection().exec_driver_sql(
+    assert not reads_in_name_order(filters, 200, 50)  # nothing to decide: the index gives the order
+    query = filtered_startups(filters, TODAY).limit(50)
+    compiled = query.compile(db.engine)
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        plan = " ".join(row[3] for row in connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[name] for name in compiled.positiontup)))
-        assert "SCAN startups USING INDEX ix_startups_sort_name" in plan, plan
-    pages = [db.session.execute(filtered_startups(filters, TODAY, in_name_order).limit(50).offset(offset)).scalars().all()
-             for in_name_order in (True, False) for offset in (0, 150)]
-    assert [s.id for s in pages[0]] == [s.id for s in pages[2]] == [f"lot-{n:04d}" for n in range(0, 100, 2)]
-    assert [s.id for s in pages[1]] == [s.id for s in pages[3]] == [f"lot-{n:04d}" for n in range(300, 400, 2)]
+        assert "ix_startup_sponsors_organisation_id_sort_name" in plan and "TEMP B-TREE" not in plan, plan
+    else:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = " ".join(connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
+        assert "ix_startup_sponsors_organisation_id_sort_name" in plan, plan
+    pages = [[s.id for s in db.session.execute(filtered_startups(filters, TODAY).limit(50).offset(offset)).scalars()]
+             for offset in (0, 150)]
+    assert pages == [[f"lot-{n:04d}" for n in range(0, 100, 2)], [f"lot-{n:04d}" for n in range(300, 400, 2)]]
+    descending = filtered_startups(dataclasses.replace(filters, descending=True), TODAY).limit(3)
+    assert [s.id for s in db.session.execute(descending).scalars()] == ["lot-0398", "lot-0396", "lot-0394"]
+    by_phase = filtered_startups(dataclasses.replace(filters, sort="phase"), TODAY)
+    assert sorted(s.id for s in db.session.execute(by_phase).scalars()) == [f"lot-{n:04d}" for n in range(0, 400, 2)]
 
 
 def _search_ids(text: str, in_name_order: bool = False) -> list[str]:

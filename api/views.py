@@ -17,13 +17,13 @@ from api import serializers as s
 from api.openapi import ApiError, NotFound, Param, document, endpoint
 from api.queries import STARTUP_COLUMNS, startup_rows
 from api.schema import BOOLEAN, STRING
-from committees.due import with_status
+from committees.due import kept_counts_with_status, with_status
 from core.urls import external_url
 from core.db import db
 from core import clock
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import Phase
-from startups.queries import SORTS, PortfolioFilters, columns_query, count_filtered, with_details
+from startups.queries import SORTS, PortfolioFilters, columns_query, count_filtered, total_from_counts, with_details
 from users.permissions import public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -176,8 +176,10 @@ def startups_page(query) -> tuple[dict, dict]:
         within=with_status(today, query["committee"]) if query["committee"] else None,
     )
     defaults = {p.name: p.default for p in STARTUP_FILTERS}
+    counts = kept_counts_with_status(today, query["committee"], filters) if query["committee"] else None
+    total = total_from_counts(counts, filters) if counts is not None else count_filtered(filters, today)
     page = paginate(columns_query(filters, today, STARTUP_COLUMNS), startup_rows, "api.startups", query, defaults,
-                    total=count_filtered(filters, today))
+                    total=total)
     return s.STARTUP_PAGE.dump_one(page, today), {"Link": link_header(page.links)}
 
 

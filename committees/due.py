@@ -27,8 +27,10 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from committees.models import Committee, CommitteeStatus
 from core import clock
-from startups.kept import committee_dues_fresh, current_periods, expire_loaded_startups, forget_freshness, stale
-from startups.models import Event, EventKind, PhasePeriod, Startup
+from startups.kept import (FurtherCounts, cache_is_fresh, committee_dues_fresh, current_periods, expire_loaded_startups,
+                           forget_freshness, keep_further_counts, stale)
+from startups.models import Event, EventKind, PhaseCount, PhasePeriod, Startup
+from startups.queries import kept_counts
 from core.dates import add_months  # noqa: F401 (stats and espace read it from here)
 from startups.phases import MONTHS_BETWEEN_COMMITTEES, TERMINAL_PHASES, committee_due_on
 
@@ -334,27 +336,79 @@ def refresh_committee_dues(session, today: dt.date, startup_ids=None) -> int:
     return result.rowcount
 
 
+def _startup_of(obj) -> str | None:
+    """The startup id of a committee, period or event, also before a flush has set its foreign key."""
+    if obj.startup_id is not None:
+        return obj.startup_id
+    startup = obj.startup
+    return startup.id if startup is not None else None
+
+
 def _touched_startups(session) -> set[str]:
     """The startups whose due date a flush may move: their committees, phase periods or timeline events
     added, changed or removed, or the startup itself added, archived or restored."""
     touched = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, (Committee, PhasePeriod, Event)):
-            if obj.startup_id is not None:
-                touched.add(obj.startup_id)
+            startup_id = _startup_of(obj)
+            if startup_id is not None:
+                touched.add(startup_id)
         elif isinstance(obj, Startup) and (obj in session.new or sa.inspect(obj).attrs.archived_at.history.has_changes()):
             touched.add(obj.id)
     return touched
 
 
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _refresh_after_changes(session, _context):
-    """A flush that changes what dates a startup's next committee refreshes its kept due date in the same
-    transaction (as startups.models does for the current phase and the phase counts)."""
-    touched = _touched_startups(session)
-    if touched:
-        refresh_committee_dues(session, clock.today(), touched)
-        session.info.setdefault(_REFRESHED, set()).update(touched)
+def _refresh_touched(session, ids: set[str]) -> None:
+    """After a flush that changes what dates a startup's next committee: its kept due date refreshed in the
+    same transaction (as startups/kept.py does for the current phase), before the counts per committee status
+    count it again (startups.kept, FurtherCounts)."""
+    refresh_committee_dues(session, clock.today(), ids)
+    session.info.setdefault(_REFRESHED, set()).update(ids)
+
+
+# --- The counts per committee status ----------------------------------------------------------------------
+
+def _status_case(due, today: dt.date):
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return sa.case((due < today, CommitteeDueStatus.OVERDUE.value), (due <= soon, CommitteeDueStatus.DUE45.value),
+                   else_=CommitteeDueStatus.OK.value)
+
+
+def _recount_statuses(today: dt.date):
+    """(scope, status, phase, number) of the startups with a kept due date, per status on `today`."""
+    table = Startup.__table__
+    status = _status_case(table.c.committee_due_on, today)
+    return (
+        sa.select(sa.literal(PhaseCount.COMMITTEE), status,
+                  sa.func.coalesce(sa.type_coerce(table.c.cached_phase, sa.String), ""), sa.func.count())
+        .where(table.c.archived_at.is_(None), table.c.committee_due_on.is_not(None))
+        .group_by(status, table.c.cached_phase)
+    )
+
+
+# The list pages' counts per phase of the startups in each committee status, kept in PhaseCount beside the
+# phase counts (scope COMMITTEE, the status as scope id): moved by the deltas of every flush that changes a
+# due date or a phase, recounted each night once the due dates are today's (committees.jobs). They hold for
+# the day the due dates and the cached phases were refreshed on: read only when both are today's.
+keep_further_counts(FurtherCounts(
+    scope=PhaseCount.COMMITTEE,
+    touched=_touched_startups,
+    refresh=_refresh_touched,
+    scope_id=lambda row, today: status_of(row.committee_due_on, today),
+    recount=_recount_statuses,
+))
+
+
+def kept_counts_with_status(today: dt.date, status: CommitteeDueStatus | str, filters=None) -> dict | None:
+    """{current phase: number} of the startups in this committee status on `today` — startups.queries.
+    count_by_phase of filters whose only other condition is this status — from the kept counts when they hold
+    for today (the cached phases and the due dates refreshed today). None when they do not, or when the
+    filters narrow the portfolio further (a text, an incubator, a sponsor): count_by_phase counts then."""
+    if filters is not None and ((filters.text and filters.text.strip()) or filters.incubator_id or filters.sponsor_id):
+        return None
+    if not (cache_is_fresh(today) and dues_are_fresh(today)):
+        return None
+    return kept_counts(PhaseCount.COMMITTEE, CommitteeDueStatus(status).value)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush_postexec")

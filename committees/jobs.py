@@ -451,10 +451,14 @@ def send_reminders(*, today: dt.date) -> Delivery:
 
 def refresh_committee_dues(*, today: dt.date) -> int:
     """Each night, every startup's kept due date becomes today's (a planned phase may have started, a
-    future-dated committee may have come to pass). Idempotent: a second run the same day refreshes nothing.
+    future-dated committee may have come to pass), and the counts per committee status are recounted for the
+    new day (statuses change with the date). Idempotent: a second run the same day refreshes nothing.
     Returns the number refreshed."""
     from committees.due import refresh_committee_dues as refresh
+    from startups.kept import refresh_phase_counts
 
     count = refresh(db.session, today)
+    if count:
+        refresh_phase_counts(db.session, today)
     db.session.commit()
     return count

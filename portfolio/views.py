@@ -103,7 +103,11 @@ def portfolio_context() -> dict:
         within.append(Startup.id.in_(indicator_queries.late_startups(today)))
     if within:
         filters = dataclasses.replace(filters, within=sa.and_(*within))
-    counts = queries.count_by_phase(today, filters)
+    counts = None
+    if len(within) == 1 and form.valid("committee"):
+        counts = committee_due.kept_counts_with_status(today, form.valid("committee"), filters)
+    if counts is None:
+        counts = queries.count_by_phase(today, filters)
     page = startups_page(filters, today, form.page_number, counts)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
     warnings += form.page.errors + beyond_end(page, form.page_number)

@@ -16,7 +16,7 @@ def refresh_current_phases(*, today: dt.date) -> int:
     refreshes nothing. Returns the number refreshed."""
     count = refresh(db.session, today)
     if count:
-        refresh_phase_counts(db.session)
+        refresh_phase_counts(db.session, today)
     rebuild_search_index(db.session)
     db.session.commit()
     return count

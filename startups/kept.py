@@ -6,8 +6,11 @@ changes what they derive from; the nightly jobs (startups/jobs.py) refresh them 
 when the startups package is imported (startups/__init__.py).
 """
 
+import dataclasses
 import datetime as dt
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +19,8 @@ from core import clock
 from core.db import db
 from startups.models import PhaseCount, PhasePeriod, Startup, startup_sponsors
 from startups.phases import PHASE_RANKS
+
+log = logging.getLogger(__name__)
 
 
 def phase_rank_sql():
@@ -163,13 +168,42 @@ def refresh_current_phases(session, today: dt.date, startup_ids=None) -> int:
     return result.rowcount
 
 
+@dataclasses.dataclass(frozen=True)
+class FurtherCounts:
+    """Counts an area above startups keeps in PhaseCount beside the phase counts (committees.due: the startups
+    per committee status), moved by the same deltas in the same flush, recounted with them.
+
+    touched(session): the ids of the startups a flush's pending changes may move in these counts (asked
+    before the flush, to hold what they count for, and after it); refresh(session, ids): after the flush,
+    the area's kept columns of those startups made current, before they are counted again; scope_id(row,
+    today): the scope id a counted startup (a row of counted_in's select) is in, or None; recount(today): a
+    select of (scope, scope id, phase, number) rows, as refresh_phase_counts writes them."""
+
+    scope: str
+    touched: Callable
+    refresh: Callable
+    scope_id: Callable
+    recount: Callable
+
+
+_FURTHER: list[FurtherCounts] = []
+
+
+def keep_further_counts(counts: FurtherCounts) -> None:
+    """Register counts of an area above startups (once, when that area is imported)."""
+    if all(kept.scope != counts.scope for kept in _FURTHER):
+        _FURTHER.append(counts)
+
+
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _hold_counted_startups(session, _context, _instances):
     """Before a flush that may move startups between phase counts (their periods, incubator, sponsors or
-    archiving change): what they count for now, read from the database, their rows locked on PostgreSQL
-    until the transaction ends, so that the counts' deltas after the flush are those of this transaction
-    alone (apply_count_deltas)."""
+    archiving change, or what a further count reads: FurtherCounts): what they count for now, read from the
+    database, their rows locked on PostgreSQL until the transaction ends, so that the counts' deltas after the
+    flush are those of this transaction alone (apply_count_deltas)."""
     ids = _counted_startups(session)
+    for further in _FURTHER:
+        ids |= further.touched(session) - _new_startups(session)
     if ids:
         held = session.info.setdefault(_COUNTED, {})
         held.update(counted_in(session, ids - held.keys(), lock=True))
@@ -189,9 +223,23 @@ def _refresh_after_changes(session, _context):
     if touched:
         refresh_current_phases(session, clock.today(), touched)
         session.info.setdefault(_REFRESHED, set()).update(touched)
+    moved = set()
+    for further in _FURTHER:
+        ids = further.touched(session)
+        if ids:
+            further.refresh(session, ids)
+            moved |= ids
     before = session.info.pop(_COUNTED, {})
-    for id in touched - before.keys():
-        before[id] = frozenset()  # a new startup counted nowhere until now
+    new = _new_startups(session)
+    for id in (touched | moved) & new:
+        before.setdefault(id, frozenset())  # a new startup counted nowhere until now
+    if (touched | moved) - new - before.keys():
+        # An existing startup whose counts moved but whose earlier state was not held before the flush: its
+        # delta cannot be known. Never a wrong count: every count is recounted in this transaction instead.
+        log.warning("phase counts recounted: startups moved without their earlier counts held: %s",
+                    sorted((touched | moved) - new - before.keys())[:5])
+        refresh_phase_counts(session)
+        return
     if before:
         apply_count_deltas(session, before, counted_in(session, before))
 
@@ -227,6 +275,10 @@ def _forget_freshness(session, *_):
 
 # --- The phase counts of the list pages -----------------------------------------------------------------
 
+def _new_startups(session) -> set[str]:
+    return {obj.id for obj in session.new if isinstance(obj, Startup)}
+
+
 def _counted_startups(session) -> set[str]:
     """The startups already in the database whose phase counts the session's pending changes may move."""
     ids = set()
@@ -255,7 +307,7 @@ def counted_in(session, startup_ids, lock: bool = False) -> dict[str, frozenset]
     table = Startup.__table__
     query = (
         sa.select(table.c.id, table.c.incubator_id, table.c.cached_phase, table.c.archived_at,
-                  startup_sponsors.c.organisation_id)
+                  table.c.committee_due_on, startup_sponsors.c.organisation_id.label("sponsor_id"))
         .outerjoin(startup_sponsors, startup_sponsors.c.startup_id == table.c.id)
         .where(table.c.id.in_(ids))
         .order_by(table.c.id)
@@ -263,13 +315,18 @@ def counted_in(session, startup_ids, lock: bool = False) -> dict[str, frozenset]
     if lock:
         query = query.with_for_update(key_share=True, of=table)
     counted = {id: set() for id in ids}
-    for id, incubator_id, phase, archived_at, sponsor_id in session.connection().execute(query):
-        if archived_at is not None:
+    today = clock.today()
+    for row in session.connection().execute(query):
+        if row.archived_at is not None:
             continue
-        phase = str(phase) if phase else ""
-        counted[id].add((PhaseCount.INCUBATOR, incubator_id or "", phase))
-        if sponsor_id is not None:
-            counted[id].add((PhaseCount.SPONSOR, sponsor_id, phase))
+        phase = str(row.cached_phase) if row.cached_phase else ""
+        counted[row.id].add((PhaseCount.INCUBATOR, row.incubator_id or "", phase))
+        if row.sponsor_id is not None:
+            counted[row.id].add((PhaseCount.SPONSOR, row.sponsor_id, phase))
+        for further in _FURTHER:
+            scope_id = further.scope_id(row, today)
+            if scope_id is not None:
+                counted[row.id].add((further.scope, scope_id, phase))
     return {id: frozenset(keys) for id, keys in counted.items()}
 
 
@@ -317,11 +374,12 @@ def _counts_by_sponsor():
     )
 
 
-def refresh_phase_counts(session) -> None:
-    """Count again, from the cached phases, the phase counts of every incubator and sponsor: after the
-    nightly refresh of the cached phases, an import's new startups, or rows changed without the ORM. On
-    PostgreSQL the table is locked meanwhile: a transaction adding deltas (apply_count_deltas) waits for
-    the recount, or the recount for it, so that its delta lands on a count that does not include it."""
+def refresh_phase_counts(session, today: dt.date | None = None) -> None:
+    """Count again, from the cached phases, the phase counts of every incubator and sponsor, and the further
+    counts (FurtherCounts) on `today` (the clock's by default): after the nightly refresh of the cached phases (or of what a further
+    count reads), an import's new startups, or rows changed without the ORM. On PostgreSQL the table is locked
+    meanwhile: a transaction adding deltas (apply_count_deltas) waits for the recount, or the recount for it,
+    so that its delta lands on a count that does not include it."""
     table = PhaseCount.__table__
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -330,6 +388,8 @@ def refresh_phase_counts(session) -> None:
     columns = [table.c.scope, table.c.scope_id, table.c.phase, table.c.startups]
     connection.execute(table.insert().from_select(columns, _counts_by_incubator()))
     connection.execute(table.insert().from_select(columns, _counts_by_sponsor()))
+    for further in _FURTHER:
+        connection.execute(table.insert().from_select(columns, further.recount(today or clock.today())))
 
 
 SEARCH_INDEX = "startups_search"  # SQLite's FTS5 trigram table of the text search (0028_search_sqlite_trigrams)

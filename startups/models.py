@@ -333,15 +333,17 @@ class PhaseCount(db.Model):
     move startups of the same incubator or sponsor and phase), and recounted each night (startups.jobs, a
     table lock). A zero stays as a row (readers skip it) until the nightly recount. So they hold for the
     day of the cached phases: pages read them only when kept.cache_is_fresh(today), else they count over
-    kept.current_periods(today) as before.
+    kept.current_periods(today) as before. Per committee status too (COMMITTEE, committees.due), moved by the
+    same deltas when a due date or a phase changes, read when the due dates are also today's.
     """
 
     __tablename__ = "phase_counts"
 
-    scope: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # INCUBATOR or SPONSOR
+    scope: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # INCUBATOR, SPONSOR or COMMITTEE
     scope_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)  # "": no incubator
     phase: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "": no current phase
     startups: Mapped[int]
 
     INCUBATOR = "incubator"
     SPONSOR = "sponsor"
+    COMMITTEE = "committee"  # per committee status (the status as scope id), kept by committees.due

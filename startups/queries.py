@@ -313,6 +313,12 @@ def _kept_counts(scope: str, scope_id: str | None = None) -> dict[str, dict[Phas
     return counts
 
 
+def kept_counts(scope: str, scope_id: str) -> dict[Phase | None, int]:
+    """{phase: number} of one scope id's kept counts (PhaseCount), without asking whether they are today's:
+    the caller knows (count_by_phase; committees.due.kept_counts_with_status)."""
+    return _kept_counts(scope, scope_id)[scope_id]
+
+
 def _kept_total() -> dict[Phase | None, int]:
     """The whole portfolio's counts: the sum of the incubators' (each startup has one incubator, or "")."""
     return {_phase(phase): int(number) for phase, number in db.session.execute(_KEPT_TOTAL) if number}

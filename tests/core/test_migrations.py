@@ -80,3 +80,50 @@ def test_the_committee_due_migration_dates_existing_startups_as_the_application_
         assert kept == {"a": "2026-12-15", "b": "2026-07-31", "c": None, "d": None}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_committee_status_counts_migration_counts_as_the_application_does(tmp_path):
+    """0031_committee_status_counts counts the startups per committee status and phase on today's date, as
+    the nightly recount of committees.due would (archived startups and those with no committee due: none)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from core import clock
+    from startups.kept import refresh_phase_counts
+
+    app = create_app({"JALONS_ENV": "test", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+    today = clock.today()
+    with app.app_context():
+        upgrade(revision="0030_sponsor_sort_name")
+        with db.engine.begin() as connection:
+            for id, phase, due, archived in (("retard", "construction", today - dt.timedelta(days=100), None),
+                                             ("retard-2", "construction", today - dt.timedelta(days=1), None),
+                                             ("bientot", "investigation", today + dt.timedelta(days=45), None),
+                                             ("loin", "investigation", today + dt.timedelta(days=46), None),
+                                             ("fin", "abandon", None, None),
+                                             ("archivee", "construction", today - dt.timedelta(days=5),
+                                              "2026-11-01 08:00:00.000000")):
+                connection.execute(sa.text(
+                    "INSERT INTO startups (id, name, user_types, themes, techno, created_at, updated_at, version, "
+                    "cached_phase, cached_phase_on, committee_due_on, committee_due_checked_on, archived_at, "
+                    "search_text, sort_name) VALUES (:id, :id, '[]', '[]', '[]', '2026-01-01 08:00:00.000000', "
+                    "'2026-01-01 08:00:00.000000', 1, :phase, :today, :due, :today, :archived, '', '')"),
+                    {"id": id, "phase": phase, "due": due, "today": today, "archived": archived})
+        upgrade(revision="0031_committee_status_counts")
+
+        def committee_rows():
+            with db.engine.connect() as connection:
+                return set(connection.execute(sa.text(
+                    "SELECT scope_id, phase, startups FROM phase_counts WHERE scope = 'committee'")).all())
+
+        migrated = committee_rows()
+        assert migrated == {("overdue", "construction", 2), ("due45", "investigation", 1), ("ok", "investigation", 1)}
+        refresh_phase_counts(db.session, today)
+        db.session.commit()
+        assert committee_rows() == migrated
+        db.session.remove()
+        db.engine.dispose()

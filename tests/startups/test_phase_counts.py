@@ -19,7 +19,9 @@ TODAY = d("2026-11-27")
 
 
 def kept() -> dict:
-    rows = db.session.execute(sa.select(PhaseCount.scope, PhaseCount.scope_id, PhaseCount.phase, PhaseCount.startups))
+    """The counts per incubator and sponsor (those per committee status: tests/committees/test_status_counts.py)."""
+    rows = db.session.execute(sa.select(PhaseCount.scope, PhaseCount.scope_id, PhaseCount.phase, PhaseCount.startups)
+                              .where(PhaseCount.scope.in_([PhaseCount.INCUBATOR, PhaseCount.SPONSOR])))
     return {(scope, scope_id, phase): n for scope, scope_id, phase, n in rows if n}
 
 

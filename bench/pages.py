@@ -285,11 +285,11 @@ def build_portfolio(profile: Profile, count: int, today: dt.date, seed: int) -> 
             db.session.execute(sa.insert(table), rows[chunk:chunk + 5000])
     # Bulk inserts bypass the ORM's flush, which keeps each startup's cached current phase and the phase
     # counts and due dates: do what the nightly jobs do (startups.jobs, committees.jobs), as in service.
-    refresh_current_phases(db.session, today)
-    refresh_phase_counts(db.session)
     from committees.due import refresh_committee_dues
 
+    refresh_current_phases(db.session, today)
     refresh_committee_dues(db.session, today)
+    refresh_phase_counts(db.session, today)  # last: the counts per committee status read the due dates
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         # As autovacuum after such a load: without statistics, nested loops (41 s to count); without VACUUM the

@@ -38,7 +38,7 @@ import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
 from committees import jobs  # noqa: E402
 from committees.reminders import compose  # noqa: E402
 from core import clock, mail  # noqa: E402
-from committees.due import committee_due  # noqa: E402
+from committees.due import committee_due, refresh_committee_dues  # noqa: E402
 from committees.models import (  # noqa: E402
     Committee,
     CommitteeKind,
@@ -51,6 +51,7 @@ from committees.models import (  # noqa: E402
 )
 from committees.models import Reminder  # noqa: E402
 from core.db import db  # noqa: E402
+from startups.kept import refresh_phase_counts  # noqa: E402
 from tests.committees.smtp import free_port  # noqa: E402
 from users.models import Membership, Person, StartupRole  # noqa: E402
 
@@ -152,6 +153,9 @@ def add_committees(today: dt.date, seed: int) -> collections.Counter:
     if db.engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
         for table in ("people", "committees"):
             db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    # Bulk inserts bypass the flush that keeps the due dates and the counts per committee status current.
+    refresh_committee_dues(db.session, today, {row["startup_id"] for row in committees})
+    refresh_phase_counts(db.session, today)
     db.session.commit()
     states["people"] = len(people)
     states["participants"] = len(participants)

@@ -13,7 +13,8 @@ from core.db import db
 from core.formats import date_fr, number_fr
 from core import clock
 from startups import demo, fiche_out
-from startups.importer import ImportDirectoryError, ImportReport, import_directory
+from startups.import_report import ImportReport
+from startups.importer import ImportDirectoryError, import_directory
 from startups.models import Startup, SyncStatus
 from startups.phases import Phase
 

@@ -28,7 +28,6 @@ Every change is audited with the import as its actor (IMPORT_ACTOR).
 
 import dataclasses
 import datetime as dt
-import itertools
 import json
 import operator
 from collections import defaultdict
@@ -42,39 +41,25 @@ from audit.models import AuditEvent
 from audit.services import event_values, record_all, snapshot
 from core import clock
 from core.db import db, insert_rows
-from core.formats import date_fr
-from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
+from startups.import_merge import (
+    EVENT_FIELDS, PERIOD_FIELDS, Merge, assign, labels, merge_events, merge_fields, merge_periods, older_than_jalons,
+)
+from startups.import_report import CREATED, OLDER, UNCHANGED, UPDATED, FicheNotes, ImportReport, KindReport
 from startups.kept import refresh_phase_counts
 from startups.models import (
     Event, EventKind, Incubator, Organisation, PhasePeriod, Source, Startup, search_columns, startup_co_incubators,
     startup_sponsors,
 )
-from startups.phases import TERMINAL_PHASES, Phase, committee_due_on, current_period, resolve_starts
+from startups.phases import TERMINAL_PHASES, committee_due_on, current_period
 from startups.queries import count_by_phase
 
 KINDS = ("_organisations", "_incubators", "_startups")
 
-CREATED, UPDATED, UNCHANGED, OLDER = "created", "updated", "unchanged", "older"
-
 # The actor of the audit events an import writes.
 IMPORT_ACTOR = "Import beta.gouv.fr"
 
-FIELD_LABELS = {
-    "name": "Nom", "mission": "Mission", "incubator_id": "Incubateur", "co_incubator_ids": "Autres incubateurs",
-    "sponsor_ids": "Sponsors", "legacy_owner": "Porteur (ancien format)", "link": "Site",
-    "repository": "Dépôt de code", "stats": "Statistiques publiques", "stats_url": "Page de statistiques",
-    "impact_url": "Page d'impact", "budget_url": "Page de budget", "dashlord_url": "DashLord",
-    "user_types": "Publics", "themes": "Thématiques", "techno": "Technologies",
-    "accessibility_status": "Accessibilité", "risk_analysis_done": "Analyse de risques faite",
-    "risk_analysis_url": "Analyse de risques", "mon_service_securise": "MonServiceSécurisé",
-    "fast_promotion": "Promotion FAST", "fast_amount": "Montant FAST", "acronym": "Sigle", "kind": "Type",
-    "ministerial_domain": "Périmètre ministériel", "owner_id": "Organisation porteuse", "website": "Site",
-    "github": "GitHub", "address": "Adresse", "description": "Description",
-}
-PERIOD_FIELDS = ("phase", "source_name", "start_on", "end_on", "comment")
-EVENT_FIELDS = ("kind", "happened_on", "comment")
 # A startup's own fields that a fiche gives (besides its sponsors and further incubators).
 STARTUP_FIELDS = tuple(field.name for field in dataclasses.fields(fiches.StartupData)
                        if field.name not in ("id", "co_incubator_ids", "sponsors", "periods", "events"))
@@ -82,65 +67,6 @@ STARTUP_FIELDS = tuple(field.name for field in dataclasses.fields(fiches.Startup
 
 class ImportDirectoryError(Exception):
     """The folder cannot be read at all (missing, not a folder, no fiche); str() is the French reason."""
-
-
-@dataclasses.dataclass
-class KindReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (file, reason)
-    # Fiches older than what Jalons holds, left without any change: (file, why).
-    older: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    # What a fiche would have changed and that was kept as Jalons has it: (file, what and why). A fiche
-    # with kept items still counts as created, updated or unchanged for the rest.
-    kept: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    # Changed in Jalons and upstream alike, kept as Jalons has it: (file, the fields or phases).
-    conflicts: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-    def count(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-    def number(self, outcome: str) -> int:
-        """How many fiches had this outcome (created, updated, unchanged, older, rejected)."""
-        value = getattr(self, outcome)
-        return len(value) if isinstance(value, list) else value
-
-
-@dataclasses.dataclass
-class ImportReport:
-    organisations: KindReport = dataclasses.field(default_factory=KindReport)
-    incubators: KindReport = dataclasses.field(default_factory=KindReport)
-    startups: KindReport = dataclasses.field(default_factory=KindReport)
-    # Rows created because a fiche refers to them without a fiche of their own in the folder:
-    # ("organisation" | "incubator", id). Inline sponsors of 2021 fiches are listed here too.
-    placeholders: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    # Files of the fiche folders that are not `.md` fiches (left aside, e.g. `_organisations/Préfecture`).
-    skipped: list[str] = dataclasses.field(default_factory=list)
-    by_phase: dict[Phase | None, int] = dataclasses.field(default_factory=dict)
-
-    @property
-    def kinds(self) -> dict[str, KindReport]:
-        return {"organisations": self.organisations, "incubators": self.incubators, "startups": self.startups}
-
-    @property
-    def rejected(self) -> list[tuple[str, str]]:
-        return [item for kind in self.kinds.values() for item in kind.rejected]
-
-    @property
-    def older(self) -> list[tuple[str, str]]:
-        return [item for kind in self.kinds.values() for item in kind.older]
-
-    @property
-    def kept(self) -> list[tuple[str, str]]:
-        return [item for kind in self.kinds.values() for item in kind.kept]
-
-    @property
-    def conflicts(self) -> list[tuple[str, str]]:
-        return [item for kind in self.kinds.values() for item in kind.conflicts]
-
-    def total(self, outcome: str) -> int:
-        return sum(kind.number(outcome) for kind in self.kinds.values())
 
 
 def find_fiches(path: Path) -> tuple[dict[str, list[Path]], list[Path]]:
@@ -184,70 +110,6 @@ def import_directory(path: Path | str, today: dt.date) -> ImportReport:
         refresh_phase_counts(db.session)
     importer.report.by_phase = count_by_phase(today)
     return importer.report
-
-
-def _assign(row, values: dict) -> dict:
-    """Set the attributes that differ; return {name: value before} of those. Equal values are not assigned
-    (no dirty row)."""
-    before = {}
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            before[name] = getattr(row, name)
-            setattr(row, name, value)
-    return before
-
-
-def _empty(value):
-    return [] if isinstance(value, list) else None
-
-
-@dataclasses.dataclass
-class Merge:
-    """What the fiche's fields do to a row: applied {field: fiche value}, kept (changed in Jalons only),
-    conflicts (changed on both sides), and the imported values to remember."""
-
-    apply: dict
-    kept: list[str]
-    conflicts: list[str]
-    imported: dict
-
-
-def merge_fields(current: dict, wanted: dict, imported: dict | None) -> Merge:
-    """Three-way merge of a row's fields: Jalons' value, the fiche's, and the last imported one (a row
-    never imported counts as imported empty: a value Jalons set is its own)."""
-    last = imported or {}
-    apply, kept, conflicts, remembered = {}, [], [], dict(wanted)
-    for name, theirs in wanted.items():
-        ours = jsonable(current[name])
-        base = last[name] if name in last else _empty(ours)
-        if ours == theirs:
-            continue
-        if ours == base:
-            apply[name] = theirs
-        elif theirs == base:
-            kept.append(name)
-        else:
-            conflicts.append(name)
-            remembered[name] = base  # reported again at the next import, until both sides agree
-    return Merge(apply, kept, conflicts, remembered)
-
-
-def _labels(names) -> str:
-    return ", ".join(FIELD_LABELS.get(name, name) for name in names)
-
-
-def _counted(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
-@dataclasses.dataclass
-class _Notes:
-    """What one fiche leaves for the report, kept only when its savepoint succeeds."""
-
-    placeholders: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    older: list[str] = dataclasses.field(default_factory=list)
-    kept: list[str] = dataclasses.field(default_factory=list)
-    conflicts: list[str] = dataclasses.field(default_factory=list)
 
 
 # Fiches written per savepoint. A batch the database refuses is written again one fiche at a time.
@@ -371,7 +233,7 @@ class _Importer:
                 continue
             self._report(kind, name, outcome, notes)
 
-    def _apply(self, batch: list, apply: Callable, prepare: Callable | None) -> list[tuple[str, _Notes]]:
+    def _apply(self, batch: list, apply: Callable, prepare: Callable | None) -> list[tuple[str, FicheNotes]]:
         """Apply the fiches inside one savepoint: the changed rows flushed (their current phase refreshed by
         the flush, in one set-based UPDATE), then the new startups inserted with their periods, events and
         links (one statement per table), the sponsors' order of changed startups written, and the audit
@@ -383,7 +245,7 @@ class _Importer:
             if prepare is not None:
                 prepare(batch)
             for name, data in batch:
-                notes = _Notes()
+                notes = FicheNotes()
                 self.reason = f"Fiche {name}"
                 results.append((apply(data, notes, self.reason), notes))
             db.session.flush()
@@ -411,7 +273,7 @@ class _Importer:
         """An audit event written once the batch is flushed (`row`: the row, or its id when it is a string)."""
         self.audit.append((action, object_type, row, {"reason": self.reason, **fields}))
 
-    def _report(self, kind: KindReport, name: str, outcome: str, notes: _Notes) -> None:
+    def _report(self, kind: KindReport, name: str, outcome: str, notes: FicheNotes) -> None:
         if outcome != OLDER:
             kind.count(outcome)
         self.report.placeholders.extend(notes.placeholders)
@@ -421,7 +283,7 @@ class _Importer:
 
     # --- each kind ---------------------------------------------------------------------------------
 
-    def apply_organisation(self, data: fiches.OrganisationData, notes: _Notes, reason: str) -> str:
+    def apply_organisation(self, data: fiches.OrganisationData, notes: FicheNotes, reason: str) -> str:
         values = {name: getattr(data, name) for name in ORGANISATION_FIELDS}
         organisation = self.organisations.get(data.id)
         if organisation is None:
@@ -429,7 +291,7 @@ class _Importer:
             return CREATED
         return self._merge_plain(organisation, "organisation", values, notes, reason)
 
-    def apply_incubator(self, data: fiches.IncubatorData, notes: _Notes, reason: str) -> str:
+    def apply_incubator(self, data: fiches.IncubatorData, notes: FicheNotes, reason: str) -> str:
         values = {name: getattr(data, name) for name in INCUBATOR_FIELDS}
         incubator = self.incubators.get(data.id)
         if incubator is None:
@@ -442,11 +304,11 @@ class _Importer:
             self._organisation(merge.apply["owner_id"], None, notes)
         return self._merge_plain(incubator, "incubator", values, notes, reason, merge)
 
-    def _merge_plain(self, row, object_type: str, values: dict, notes: _Notes, reason: str,
+    def _merge_plain(self, row, object_type: str, values: dict, notes: FicheNotes, reason: str,
                      merge: Merge | None = None) -> str:
         """An organisation or an incubator already there: the fiche's fields merged with Jalons' edits."""
         merge = merge or merge_fields(_state(row, values), values, row.imported_values)
-        before = _assign(row, merge.apply)
+        before = assign(row, merge.apply)
         self._remember(row, merge, notes)
         if not before:
             return UNCHANGED
@@ -454,22 +316,22 @@ class _Importer:
                      after={name: merge.apply[name] for name in before})
         return UPDATED
 
-    def _remember(self, row, merge: Merge, notes: _Notes) -> None:
+    def _remember(self, row, merge: Merge, notes: FicheNotes) -> None:
         if merge.kept:
-            notes.kept.append(f"{_labels(merge.kept)} : modifié dans Jalons, la fiche n'a pas changé")
+            notes.kept.append(f"{labels(merge.kept)} : modifié dans Jalons, la fiche n'a pas changé")
         if merge.conflicts:
-            notes.conflicts.append(f"{_labels(merge.conflicts)} : modifié dans Jalons et dans la fiche")
+            notes.conflicts.append(f"{labels(merge.conflicts)} : modifié dans Jalons et dans la fiche")
         if row.imported_values != merge.imported:
             row.imported_values = merge.imported
 
-    def apply_startup(self, data: fiches.StartupData, notes: _Notes, reason: str) -> str:
+    def apply_startup(self, data: fiches.StartupData, notes: FicheNotes, reason: str) -> str:
         if data.id in self.same:
             return UNCHANGED
         wanted = _wanted(data)
         if data.id not in self.held:
             return self._create_startup(data, wanted, notes, reason)
         startup = self.startups[data.id]
-        why = self._older(startup, data)
+        why = older_than_jalons(startup, data, self.today)
         if why is not None:
             notes.older.append(why)
             return OLDER
@@ -484,7 +346,7 @@ class _Importer:
         if "sponsor_ids" in apply:
             apply.pop("sponsor_ids")
             new_sponsors = [self._organisation(ref.id, ref.inline, notes) for ref in data.sponsors]
-        before = _assign(startup, apply)
+        before = assign(startup, apply)
         after = {name: apply[name] for name in before}
         if new_co_incubators is not None:
             before["co_incubator_ids"] = [i.id for i in startup.co_incubators]
@@ -498,7 +360,8 @@ class _Importer:
         seen = fiche_out.fiche_history(data.periods, data.events, fiche_out.fiche_links(data))
         if startup.fiche_history != seen:
             startup.fiche_history = seen  # what the fiche says now: the export compares Jalons with it
-        history = self._merge_periods(startup, data, notes) + self._merge_events(startup, data, notes)
+        history = (merge_periods(startup, data, self.deleted.get((startup.id, "phase_period"), set()), notes)
+                   + merge_events(startup, data, self.deleted.get((startup.id, "event"), set()), notes))
         if not before and not history:
             return UNCHANGED
         startup.updated_at = clock.now()
@@ -510,7 +373,7 @@ class _Importer:
             self._record(action, object_type, row, startup_id=startup.id, before=row_before, after=row_after)
         return UPDATED
 
-    def _create_startup(self, data: fiches.StartupData, wanted: dict, notes: _Notes, reason: str) -> str:
+    def _create_startup(self, data: fiches.StartupData, wanted: dict, notes: FicheNotes, reason: str) -> str:
         """A new startup, as rows inserted once the batch is flushed (plain inserts: hundreds at a time)."""
         for incubator_id in [data.incubator_id, *data.co_incubator_ids]:
             if incubator_id:
@@ -546,115 +409,9 @@ class _Importer:
                      after={**wanted, "periods": len(data.periods), "events": len(data.events)})
         return CREATED
 
-    # --- history -------------------------------------------------------------------------------------
-
-    def _older(self, startup: Startup, data: fiches.StartupData) -> str | None:
-        """Why the fiche is older than what Jalons holds for the startup, or None when it is not."""
-        def latest(periods, events):
-            dates = [p.effective_start_on for p in periods] + [e.happened_on for e in events]
-            return max((day for day in dates if day is not None and day <= self.today), default=None)
-
-        held = latest(startup.periods, startup.events)
-        known = latest(data.periods, data.events)
-        if held is not None and (known is None or known < held):
-            since = f"sa dernière date est le {date_fr(known)}" if known else "elle n'a aucune date passée"
-            return f"{since}, Jalons connaît le {date_fr(held)}"
-        imported = sum(1 for p in startup.periods if p.source == Source.BETAGOUV)
-        if len(data.periods) < imported:
-            return (f"elle a {_counted(len(data.periods), 'période', 'périodes')} de phase, les fiches déjà "
-                    f"importées en avaient {imported}")
-        return None
-
-    def _merge_periods(self, startup: Startup, data: fiches.StartupData, notes: _Notes) -> list:
-        ours = [p for p in startup.periods if p.source == Source.JALONS]
-        theirs = sorted((p for p in startup.periods if p.source != Source.JALONS), key=lambda p: p.position)
-        deleted = self.deleted.get((startup.id, "phase_period"), set())
-        held = {(p.phase, p.start_on) for p in ours}
-        matched = {(p.phase, p.start_on) for p in data.periods} & held
-        entered_here = {p.phase: p for p in ours if (p.phase, p.start_on) not in matched}
-        wanted, removed_here = [], 0
-        for period in data.periods:
-            key = (period.phase, period.start_on)
-            if key in held:
-                continue
-            if (period.phase.value, jsonable(period.start_on)) in deleted:
-                removed_here += 1
-            elif period.phase in entered_here:
-                mine = entered_here[period.phase]
-                notes.conflicts.append(
-                    f"phase « {period.phase.label} » : depuis le {_day(mine.start_on)} dans Jalons, "
-                    f"depuis le {_day(period.start_on)} dans la fiche"
-                )
-            else:
-                wanted.append(period)
-        conflicting = {p.phase for p in data.periods if p.phase in entered_here and (p.phase, p.start_on) not in held}
-        kept = sum(1 for p in ours if (p.phase, p.start_on) not in matched and p.phase not in conflicting)
-        if kept:
-            notes.kept.append(f"{_counted(kept, 'période de phase faite', 'périodes de phase faites')} dans Jalons")
-        if removed_here:
-            notes.kept.append(f"{_counted(removed_here, 'période supprimée', 'périodes supprimées')} dans Jalons")
-        # A phase change made in Jalons closed the period before it (change_phase): a fiche without that end
-        # does not reopen it.
-        closed_here = {p.start_on for p in ours}
-        wanted = [
-            dataclasses.replace(period, end_on=row.end_on)
-            if row is not None and period.end_on is None and row.end_on in closed_here else period
-            for period, row in itertools.zip_longest(wanted, theirs[:len(wanted)])
-        ]
-        history = self._merge_rows(startup, startup.periods, theirs, wanted, PhasePeriod, PERIOD_FIELDS, "phase_period")
-        if history:
-            resolve_starts(sorted(startup.periods, key=lambda p: p.position))
-        return history
-
-    def _merge_events(self, startup: Startup, data: fiches.StartupData, notes: _Notes) -> list:
-        ours = [e for e in startup.events if e.source == Source.JALONS]
-        theirs = sorted((e for e in startup.events if e.source != Source.JALONS), key=lambda e: e.position)
-        deleted = self.deleted.get((startup.id, "event"), set())
-        held = {(e.kind, e.happened_on) for e in ours}
-        matched = {(e.kind, e.happened_on) for e in data.events} & held
-        wanted, removed_here = [], 0
-        for event in data.events:
-            if (event.kind, event.happened_on) in held:
-                continue
-            if (event.kind.value, jsonable(event.happened_on)) in deleted:
-                removed_here += 1
-            else:
-                wanted.append(event)
-        kept = sum(1 for e in ours if (e.kind, e.happened_on) not in matched)
-        if kept:
-            notes.kept.append(f"{_counted(kept, 'événement fait', 'événements faits')} dans Jalons")
-        if removed_here:
-            notes.kept.append(f"{_counted(removed_here, 'événement supprimé', 'événements supprimés')} dans Jalons")
-        return self._merge_rows(startup, startup.events, theirs, wanted, Event, EVENT_FIELDS, "event")
-
-    def _merge_rows(self, startup: Startup, collection: list, theirs: list, wanted: list, model, fields: tuple,
-                    object_type: str) -> list:
-        """Make the rows the fiches brought (`theirs`, in their order) hold `wanted`: updated in place, added
-        after every other row, or removed, so that ids survive and an unchanged list writes nothing. Returns
-        the audit events to write once flushed: (action, type, row, before, after)."""
-        history = []
-        for row, data in zip(theirs, wanted):
-            values = {name: getattr(data, name) for name in fields}
-            if object_type == "phase_period":
-                values["effective_start_on"] = row.effective_start_on  # resolved over the merged list below
-            before = _assign(row, values)
-            if before:
-                history.append((f"{object_type}.updated", object_type, row, jsonable(before),
-                                {name: jsonable(getattr(row, name)) for name in before}))
-        position = max((row.position for row in collection), default=-1) + 1
-        for data in wanted[len(theirs):]:
-            row = model(**{name: getattr(data, name) for name in fields}, position=position, source=Source.BETAGOUV)
-            collection.append(row)
-            position += 1
-            history.append((f"{object_type}.created", object_type, row, None, snapshot(row, fields)))
-        for row in theirs[len(wanted):]:
-            history.append((f"{object_type}.deleted", object_type, row, snapshot(row, fields), None))
-            collection.remove(row)
-        return history
-
     # --- references --------------------------------------------------------------------------------
 
-    def _organisation(self, id: str, inline: fiches.OrganisationData | None, notes: _Notes) -> Organisation:
+    def _organisation(self, id: str, inline: fiches.OrganisationData | None, notes: FicheNotes) -> Organisation:
         """The organisation a fiche refers to; created from the inline description, or named after its id."""
         organisation = self.organisations.get(id)
         if organisation is None:
@@ -666,7 +423,7 @@ class _Importer:
             notes.placeholders.append(("organisation", id))
         return organisation
 
-    def _incubator(self, id: str, notes: _Notes) -> Incubator:
+    def _incubator(self, id: str, notes: FicheNotes) -> Incubator:
         incubator = self.incubators.get(id)
         if incubator is None:
             incubator = Incubator(id=id, name=id)
@@ -752,7 +509,3 @@ def _startup_state(startup: Startup, names) -> dict:
     state["sponsor_ids"] = [o.id for o in startup.sponsors]
     state["co_incubator_ids"] = [i.id for i in startup.co_incubators]
     return state
-
-
-def _day(day: dt.date | None) -> str:
-    return date_fr(day) if day else "une date inconnue"

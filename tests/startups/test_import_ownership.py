@@ -10,7 +10,8 @@ from committees import decisions
 from committees.models import DecisionKind
 from core.db import db
 from startups import services
-from startups.importer import IMPORT_ACTOR, import_directory, merge_fields
+from startups.import_merge import merge_fields
+from startups.importer import IMPORT_ACTOR, import_directory
 from startups.models import Event, EventKind, Source, Startup
 from startups.phases import Phase
 from tests.committees.lifecycle import NOW, Cast, decided, make_staff

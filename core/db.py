@@ -149,7 +149,13 @@ def close_session(session: sa.orm.Session) -> None:
         connection = session.connection()
         if not connection.in_nested_transaction() and connection.exec_driver_sql(
                 "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar():
-            connection.connection.dbapi_connection.commit()
+            try:
+                connection.connection.dbapi_connection.commit()
+            except Exception:
+                # SQLAlchemy does not see the driver's own COMMIT fail: the connection, lost or cut by the
+                # deadline (core/deadline.py), is discarded here, so that closing does not try it again.
+                connection.invalidate()
+                raise
     session.close()
 
 

@@ -10,6 +10,7 @@ refuses it in text) in the path, the query string or a form field answer 400. Ta
 feed stay allowed in form fields (multi-line text); single-line fields refuse them through their validators.
 """
 
+import contextlib
 import logging
 import re
 import secrets
@@ -238,3 +239,7 @@ def register(app: Flask) -> None:
         except Exception as error:
             log.warning("database connection lost after the request [request %s]: %s", g.get("request_id", "-"),
                         str(error).splitlines()[0][:300])
+            # Whatever the session still holds is let go without a round trip: Flask-SQLAlchemy's own teardown,
+            # next, would otherwise roll it back on the lost connection and raise.
+            with contextlib.suppress(Exception):
+                db.session.invalidate()

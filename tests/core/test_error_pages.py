@@ -176,6 +176,7 @@ class FreezableProxy:
         self.url = target.set(host="127.0.0.1", port=self.listener.getsockname()[1]).render_as_string(False)
         self.forwarding = threading.Event()
         self.forwarding.set()
+        self.freeze_at: bytes | None = None  # freeze_on()
         self.sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -193,6 +194,9 @@ class FreezableProxy:
     def _pump(self, source, destination):
         try:
             while data := source.recv(65536):
+                if self.freeze_at is not None and self.freeze_at in data:
+                    self.freeze_at = None
+                    self.freeze()
                 self.forwarding.wait()
                 destination.sendall(data)
         except OSError:
@@ -213,6 +217,10 @@ class FreezableProxy:
         timer = threading.Timer(at_most, self.thaw)
         timer.daemon = True
         timer.start()
+
+    def freeze_on(self, sent: bytes):
+        """Freeze when a client next sends these bytes (a statement's text), before they reach the server."""
+        self.freeze_at = sent
 
     def thaw(self):
         self.forwarding.set()
@@ -295,6 +303,31 @@ def test_outside_web_requests_a_slow_database_is_waited_for(proxy):
         assert db.session.scalar(sa.text("SELECT 2")) == 2
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server to freeze")
+@pytest.mark.parametrize("at", ["statement", "commit"])
+def test_a_database_frozen_after_the_last_statement_does_not_turn_the_page_into_a_raw_500(proxy, at):
+    """The closing statement cut by the deadline leaves a connection lost: the session must then be let go
+    without another round trip (Flask-SQLAlchemy's own teardown would try a rollback on it and raise)."""
+    app = through(proxy)
+
+    @app.get("/essai/gel-fin")
+    @public
+    def frozen_at_the_end():
+        db.session.execute(sa.text("SELECT 1"))
+        # The server stops at the request's closing COMMIT (core.db.close_session: the driver's own, which
+        # SQLAlchemy does not see fail), or at its closing statement when the COMMIT is not the first.
+        proxy.freeze_on(b"COMMIT" if at == "commit" else b"pg_current_xact_id")
+        return "ok"
+
+    response = app.test_client().get("/essai/gel-fin")  # the test client raises what gunicorn answers as a raw 500
+    proxy.thaw()
+    after = app.test_client().get("/startups")
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 200
+    assert after.status_code == 200  # the cut connection was not handed out again
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="a PostgreSQL server that drops its connections")

@@ -2,10 +2,10 @@
 
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
 from core.bounds import TEAM_DATE
-from core.fields import LineField, PlausibleDate, SingleLine
+from core.fields import LineField, PlausibleDate, Required, SingleLine
 from startups.forms import REQUIRED, FrenchForm
 from users.models import StartupRole
 
@@ -26,9 +26,9 @@ class PeopleSearchForm(FrenchForm):
 
 
 class NewPersonForm(FrenchForm):
-    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=200)],
+    name = LineField("Nom", validators=[Required(REQUIRED), Length(max=200)],
                      description="Prénom et nom, comme la personne les écrit.")
-    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), SingleLine(), Length(max=320)],
+    email = EmailField("Adresse e-mail", validators=[Required(REQUIRED), SingleLine(), Length(max=320)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"},
                        description="Elle sert à se connecter (lien par e-mail ou ProConnect).")
     organisation = SelectField("Organisation (facultatif)", validators=[Optional()])
@@ -43,9 +43,9 @@ class GrantRoleForm(FrenchForm):
     """A role in a startup's team for the person of the page: only the roles the policy lets the admin give
     them (users.permissions.role_change_refusal), checked again by the service."""
 
-    startup = SelectField("Startup", validators=[InputRequired(REQUIRED)])
-    role = SelectField("Rôle", validators=[InputRequired(REQUIRED)])
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    startup = SelectField("Startup", validators=[Required(REQUIRED)])
+    role = SelectField("Rôle", validators=[Required(REQUIRED)])
+    starts_on = DateField("Début", validators=[Required(REQUIRED), PlausibleDate(TEAM_DATE)])
     ends_on = DateField("Fin (facultatif)", validators=[Optional(), PlausibleDate(TEAM_DATE)])
 
     def __init__(self, *args, startups=(), roles=(), **kwargs):

@@ -3,11 +3,11 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from commitments.models import Kind, State
 from conventions.forms import FrenchDateField
-from core.fields import LineField, TextField
+from core.fields import LineField, Required, TextField
 
 
 def one_of(enum_type, message: str):
@@ -36,7 +36,7 @@ class StatementForm(FlaskForm):
 
 
 class WorkshopForm(FlaskForm):
-    held_on = FrenchDateField("Date de l'atelier", validators=[InputRequired("La date de l'atelier est obligatoire.")])
-    participants = TextField("Participants", validators=[InputRequired("Indiquez les participants."), Length(max=5000)])
+    held_on = FrenchDateField("Date de l'atelier", validators=[Required("La date de l'atelier est obligatoire.")])
+    participants = TextField("Participants", validators=[Required("Indiquez les participants."), Length(max=5000)])
     residual_risks = TextField("Risques résiduels", validators=[Optional(), Length(max=5000)])
     next_on = FrenchDateField("Prochain atelier prévu", validators=[Optional()])

@@ -13,13 +13,13 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.decisions import NEXT_PHASES
 from committees.services import MAX_DURATION, MIN_DURATION
 from core.bounds import AMOUNT_EUR, COMMITTEE_DATE, TEAM_SIZE
-from core.fields import Bounded, LineField, PlausibleDate, SingleLine, TextField
+from core.fields import Bounded, LineField, PlausibleDate, Required, SingleLine, TextField
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -59,11 +59,11 @@ def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
 
 class CommitteeForm(VersionForm):
     kind = SelectField("Type de comité", choices=_choices(CommitteeKind), validators=[DataRequired(REQUIRED)])
-    day = DateField("Date", validators=[InputRequired(REQUIRED), PlausibleDate(COMMITTEE_DATE)])
-    time = TimeField("Heure (heure de Paris)", default=dt.time(14, 0), validators=[InputRequired(REQUIRED)])
+    day = DateField("Date", validators=[Required(REQUIRED), PlausibleDate(COMMITTEE_DATE)])
+    time = TimeField("Heure (heure de Paris)", default=dt.time(14, 0), validators=[Required(REQUIRED)])
     duration_minutes = IntegerField(
         "Durée (minutes)", default=50,
-        validators=[InputRequired(REQUIRED), NumberRange(MIN_DURATION, MAX_DURATION,
+        validators=[Required(REQUIRED), NumberRange(MIN_DURATION, MAX_DURATION,
                                                          f"Entre {MIN_DURATION} et {MAX_DURATION} minutes.")],
     )
     place = LineField("Lieu", validators=[Optional(), Length(max=300, message="300 caractères au plus.")])

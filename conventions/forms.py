@@ -5,10 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
+from core.fields import Required
 from startups.phases import Phase
 
 SCHEDULE_ROWS = 4
@@ -49,7 +50,7 @@ def _enum_choices(enum_type, blank: str | None = None):
 
 
 def _required(label: str):
-    return InputRequired(f"{label} : ce champ est obligatoire.")
+    return Required(f"{label} : ce champ est obligatoire.")
 
 
 class ActionForm(FlaskForm):

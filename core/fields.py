@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from wtforms import StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from core import clock
 from core import dates
@@ -47,6 +47,19 @@ class MultiLine(SingleLine):
     """Accepts line feeds, carriage returns and tabs; refuses the other control characters."""
 
     multiline = True
+
+
+class Required(InputRequired):
+    """A field that must be filled, whitespace alone counting as nothing entered: WTForms' InputRequired takes
+    « » for an answer, and a number or text parsed from it reached the service empty (a budget's year as
+    NULL: a 500). The message is the field's French one."""
+
+    def __call__(self, form, field) -> None:
+        raw = field.raw_data[0] if field.raw_data else None
+        if isinstance(raw, str) and raw and not raw.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
 
 
 class LineField(StringField):

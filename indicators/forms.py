@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core import clock
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
-from core.fields import Bounded, LineField, PlausibleDate, TextField
+from core.fields import Bounded, LineField, PlausibleDate, Required, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 
@@ -65,8 +65,8 @@ class IndicatorForm(FlaskForm):
 
 
 class ObjectiveForm(FlaskForm):
-    target_value = LineField("Valeur cible", validators=[InputRequired("La valeur cible est obligatoire.")])
-    target_on = DateField("Date cible", validators=[InputRequired("La date cible est obligatoire."),
+    target_value = LineField("Valeur cible", validators=[Required("La valeur cible est obligatoire.")])
+    target_on = DateField("Date cible", validators=[Required("La date cible est obligatoire."),
                                                   PlausibleDate(OBJECTIVE_DATE)])
     comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
 
@@ -78,11 +78,11 @@ class ObjectiveForm(FlaskForm):
 
 
 class BudgetForm(FlaskForm):
-    year = FrenchIntegerField("Année", validators=[InputRequired("L'année est obligatoire."),
+    year = FrenchIntegerField("Année", validators=[Required("L'année est obligatoire."),
                                              Bounded(budget_years)],
                         default=lambda: clock.today().year)
     amount_eur = FrenchIntegerField("Budget annuel (en euros)", validators=[
-        InputRequired("Le montant est obligatoire."), Bounded(AMOUNT_EUR)])
+        Required("Le montant est obligatoire."), Bounded(AMOUNT_EUR)])
 
 
 class ImportForm(FlaskForm):

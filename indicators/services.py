@@ -493,6 +493,8 @@ def delete_objective(objective: Objective, *, actor: Person | None = None) -> No
 def set_budget(startup: Startup, *, year: int, amount_eur: int, now: dt.datetime | None = None,
                actor: Person | None = None) -> StartupBudget:
     """Set the startup's budget for a calendar year (euros), replacing the one entered before."""
+    if year is None or amount_eur is None:  # the bounds below let an empty value through
+        raise IndicatorError("L'année et le montant sont obligatoires.")
     budget_years(clock.day_of(now or clock.now())).check(year, "Année", IndicatorError)
     AMOUNT_EUR.check(amount_eur, "Budget annuel (en euros)", IndicatorError)
     budget = db.session.scalar(

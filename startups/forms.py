@@ -16,10 +16,10 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from core.bounds import TEAM_DATE
-from core.fields import LineField, PlausibleDate, SingleLine, TextField
+from core.fields import LineField, PlausibleDate, Required, SingleLine, TextField
 from startups import organisations, services
 from startups.models import EventKind
 from startups.phases import Phase
@@ -79,14 +79,14 @@ class StartupForm(FrenchForm):
         validators=[Optional(), Length(max=200)],
         description="Utilisé dans les adresses des pages, gardé tel quel. Laissé vide, il est déduit du nom.",
     )
-    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    name = LineField("Nom", validators=[Required(REQUIRED), Length(max=300)])
     mission = TextField("Mission", validators=[Optional(), Length(max=5000)],
                             description="Texte simple, sans mise en forme.")
-    incubator = SelectField("Incubateur", validators=[InputRequired(REQUIRED)])
+    incubator = SelectField("Incubateur", validators=[Required(REQUIRED)])
     sponsors = SelectMultipleField("Sponsors (administrations partenaires)", validate_choice=True,
                                    description="Cochez une ou plusieurs administrations ; les cochées sont en tête "
                                                "de liste.")
-    investigation_on = DateField("Début de l'investigation", validators=[InputRequired(REQUIRED)])
+    investigation_on = DateField("Début de l'investigation", validators=[Required(REQUIRED)])
     link = LineField("Site", validators=[cleaned(services.clean_url)])
     repository = LineField("Dépôt de code", validators=[cleaned(services.clean_url)])
     stats_url = LineField("Page de statistiques", validators=[cleaned(services.clean_url)])
@@ -150,9 +150,9 @@ class StartupForm(FrenchForm):
 
 
 class PhaseForm(FrenchForm):
-    phase = SelectField("Nouvelle phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
-    starts_on = DateField("Date du changement", validators=[InputRequired(REQUIRED)])
-    reason = TextField("Motif", validators=[InputRequired(REQUIRED), Length(max=2000)],
+    phase = SelectField("Nouvelle phase", choices=_choices(Phase), validators=[Required(REQUIRED)])
+    starts_on = DateField("Date du changement", validators=[Required(REQUIRED)])
+    reason = TextField("Motif", validators=[Required(REQUIRED), Length(max=2000)],
                            description="Par exemple la décision du comité d'investissement qui l'a validé.")
     correction = BooleanField("Correction de l'historique (administrateur·rice) : autoriser un retour en arrière "
                               "ou une date antérieure")
@@ -160,34 +160,34 @@ class PhaseForm(FrenchForm):
 
 
 class PeriodForm(FrenchForm):
-    phase = SelectField("Phase", choices=_choices(Phase), validators=[InputRequired(REQUIRED)])
+    phase = SelectField("Phase", choices=_choices(Phase), validators=[Required(REQUIRED)])
     start_on = DateField("Début", validators=[Optional()])
     end_on = DateField("Fin", validators=[Optional()])
     comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)])
-    reason = TextField("Motif de la correction", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    reason = TextField("Motif de la correction", validators=[Required(REQUIRED), Length(max=2000)])
     state = HiddenField()
 
 
 class DeletePeriodForm(FrenchForm):
-    deletion_reason = TextField("Motif de la suppression", validators=[InputRequired(REQUIRED), Length(max=2000)])
+    deletion_reason = TextField("Motif de la suppression", validators=[Required(REQUIRED), Length(max=2000)])
     state = HiddenField()
 
 
 class EventForm(FrenchForm):
-    kind = SelectField("Type", choices=_choices(EventKind), validators=[InputRequired(REQUIRED)])
-    happened_on = DateField("Date", validators=[InputRequired(REQUIRED)])
+    kind = SelectField("Type", choices=_choices(EventKind), validators=[Required(REQUIRED)])
+    happened_on = DateField("Date", validators=[Required(REQUIRED)])
     comment = TextField("Commentaire", validators=[Optional(), Length(max=2000)],
                             description="Texte simple, sans mise en forme.")
     state = HiddenField()
 
 
 class InviteForm(FrenchForm):
-    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), SingleLine(), Length(max=320)],
+    email = EmailField("Adresse e-mail", validators=[Required(REQUIRED), SingleLine(), Length(max=320)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
     name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
-    role = SelectField("Rôle", choices=_choices(StartupRole), validators=[InputRequired(REQUIRED)])
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    role = SelectField("Rôle", choices=_choices(StartupRole), validators=[Required(REQUIRED)])
+    starts_on = DateField("Début", validators=[Required(REQUIRED), PlausibleDate(TEAM_DATE)])
     ends_on = DateField("Fin (facultatif)", validators=[Optional(), PlausibleDate(TEAM_DATE)])
 
     def validate_ends_on(self, field):
@@ -196,18 +196,18 @@ class InviteForm(FrenchForm):
 
 
 class EndMembershipForm(FrenchForm):
-    ends_on = DateField("Date de départ", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    ends_on = DateField("Date de départ", validators=[Required(REQUIRED), PlausibleDate(TEAM_DATE)])
     state = HiddenField()
 
 
 class StaffForm(FrenchForm):
     """Adding someone to an incubator's staff."""
 
-    email = EmailField("Adresse e-mail", validators=[InputRequired(REQUIRED), SingleLine(), Length(max=320)],
+    email = EmailField("Adresse e-mail", validators=[Required(REQUIRED), SingleLine(), Length(max=320)],
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
     name = LineField("Nom", validators=[Optional(), Length(max=200)],
                        description="Seulement si la personne n'a pas encore de compte Jalons.")
-    starts_on = DateField("Début", validators=[InputRequired(REQUIRED), PlausibleDate(TEAM_DATE)])
+    starts_on = DateField("Début", validators=[Required(REQUIRED), PlausibleDate(TEAM_DATE)])
 
 
 class EndStaffForm(EndMembershipForm):
@@ -217,7 +217,7 @@ class EndStaffForm(EndMembershipForm):
 class OrganisationForm(FrenchForm):
     id = LineField("Identifiant", validators=[Optional(), Length(max=200)],
                      description="Gardé tel quel. Laissé vide, il est déduit du nom.")
-    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    name = LineField("Nom", validators=[Required(REQUIRED), Length(max=300)])
     acronym = LineField("Sigle", validators=[Optional(), Length(max=100)])
     kind = LineField("Type", validators=[Optional(), Length(max=100)],
                        description="Par exemple « administration-centrale », « operateur ».")
@@ -239,7 +239,7 @@ class OrganisationForm(FrenchForm):
 class IncubatorForm(FrenchForm):
     id = LineField("Identifiant", validators=[Optional(), Length(max=200)],
                      description="Gardé tel quel. Laissé vide, il est déduit du nom.")
-    name = LineField("Nom", validators=[InputRequired(REQUIRED), Length(max=300)])
+    name = LineField("Nom", validators=[Required(REQUIRED), Length(max=300)])
     owner = SelectField("Organisation porteuse")
     website = LineField("Site", validators=[cleaned(services.clean_url)])
     github = LineField("GitHub", validators=[cleaned(services.clean_url)])

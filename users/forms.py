@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField
-from wtforms.validators import AnyOf, InputRequired, Length
+from wtforms.validators import AnyOf, Length
 
-from core.fields import SingleLine
+from core.fields import Required, SingleLine
 
 DEMO_PERSONAS = {
     # key: (e-mail, name, label on the login page)
@@ -16,7 +16,7 @@ DEMO_PERSONAS = {
 class LoginForm(FlaskForm):
     email = EmailField(
         "Adresse e-mail",
-        validators=[InputRequired("Indiquez votre adresse e-mail."), SingleLine(), Length(max=320)],
+        validators=[Required("Indiquez votre adresse e-mail."), SingleLine(), Length(max=320)],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     next = HiddenField()

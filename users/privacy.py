@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
-from wtforms.validators import InputRequired
 
 from core import clock
 from core.db import db
+from core.fields import Required
 from core.values import jsonable
 from users import services
 from users.models import LoginAttempt, LoginToken, Person
@@ -140,7 +140,7 @@ def anonymise_person(person: Person, *, actor: Person | None, now: dt.datetime) 
 class AnonymiseForm(FlaskForm):
     confirm = BooleanField(
         "Je confirme : le nom et l'adresse e-mail de cette personne seront effacés définitivement",
-        validators=[InputRequired("Cochez la case pour confirmer l'anonymisation.")],
+        validators=[Required("Cochez la case pour confirmer l'anonymisation.")],
     )
 
 

@@ -65,3 +65,23 @@ def test_a_window_moves_with_today():
     assert window.refusal(dt.date(2030, 1, 1), "Date", dt.date(2027, 12, 31))
     assert window.refusal(dt.date(2030, 1, 1), "Date", dt.date(2028, 1, 1)) is None
     assert years_after(dt.date(2028, 2, 29), 1) == dt.date(2029, 2, 28)
+
+
+@pytest.mark.parametrize(("value", "refused"), [
+    ("", True), (" ", True), ("\u00a0\u3000", True), ("\t\n", True), (" Jalons ", False), ("0", False),
+])
+def test_a_required_field_takes_whitespace_alone_for_nothing_entered(app, value, refused):
+    from flask_wtf import FlaskForm
+
+    from core.fields import Required
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        name = TextField("Nom", validators=[Required("Le nom est obligatoire.")])
+
+    with app.test_request_context():
+        form = Form(formdata=MultiDict({"name": value}))
+        form.validate()
+    assert form.name.errors == (["Le nom est obligatoire."] if refused else [])

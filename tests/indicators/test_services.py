@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from core.db import db
 from indicators import queries, services
-from indicators.models import Category, Direction, Frequency, Indicator, IndicatorKind, IndicatorValue, Trend
+from indicators.models import (
+    Category, Direction, Frequency, Indicator, IndicatorKind, IndicatorValue, StartupBudget, Trend,
+)
 from indicators.services import CsvImportError, IndicatorError, ValuesError
 from tests.factories import make_person, make_startup
 
@@ -383,6 +385,13 @@ def test_a_budget_is_bounded_with_the_bounds_in_the_message(year, amount, refuse
         with pytest.raises(IndicatorError) as error:
             services.set_budget(startup, year=year, amount_eur=amount)
         assert error.value.message.startswith(refused)
+
+
+@pytest.mark.parametrize(("year", "amount"), [(None, 1), (2026, None)])
+def test_a_budget_without_its_year_or_amount_is_refused_in_french(year, amount):
+    with pytest.raises(IndicatorError, match="L'année et le montant sont obligatoires."):
+        services.set_budget(make_startup(), year=year, amount_eur=amount)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StartupBudget)) == 0
 
 
 def test_a_second_active_users_indicator_is_refused():

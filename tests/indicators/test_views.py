@@ -331,6 +331,19 @@ def test_a_budget_is_entered_through_its_form(client, team):
     assert "« beaucoup » n'est pas un nombre entier." in html.unescape(bad.text)
 
 
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\u3000", " \t "])
+def test_a_budget_whose_year_or_amount_is_only_whitespace_is_refused_as_missing(client, team, blank):
+    """Found by the forms' fuzzer: « » passed InputRequired, was parsed as no number, and reached the
+    database as a NULL year (a 500)."""
+    startup, _ = team
+    for data, message in (({"year": blank, "amount_eur": "3"}, "L'année est obligatoire."),
+                          ({"year": "2026", "amount_eur": blank}, "Le montant est obligatoire.")):
+        bad = client.post(f"/indicators/{startup.id}/budget", data=data)
+        assert bad.status_code == 422
+        assert message in html.unescape(bad.text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StartupBudget)) == 0
+
+
 def test_a_cost_per_use_not_yet_computed_says_what_it_needs(client, team):
     startup, _ = team
     services.propose_mandatory(startup)

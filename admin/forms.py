@@ -2,10 +2,10 @@
 
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, Length, NumberRange, ValidationError
 
 from core.bounds import TEAM_DATE
-from core.fields import LineField, PlausibleDate, Required, SingleLine
+from core.fields import LineField, Optional, PlausibleDate, Required, SingleLine
 from startups.forms import REQUIRED, FrenchForm
 from users.models import StartupRole
 

@@ -3,9 +3,10 @@
 from flask_wtf import FlaskForm
 
 from core import dates
+from core.fields import Optional
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.i18n import get_translations
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, ValidationError
 
 
 class AuditFilterForm(FlaskForm):

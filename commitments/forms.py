@@ -3,11 +3,11 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from commitments.models import Kind, State
 from conventions.forms import FrenchDateField
-from core.fields import LineField, Required, TextField
+from core.fields import LineField, Optional, Required, TextField
 
 
 def one_of(enum_type, message: str):

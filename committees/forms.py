@@ -13,13 +13,13 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Length, NumberRange
 
 from committees.models import Attendance, CommitteeKind, DecisionKind, ParticipantRole
 from committees.decisions import NEXT_PHASES
 from committees.services import MAX_DURATION, MIN_DURATION
 from core.bounds import AMOUNT_EUR, COMMITTEE_DATE, TEAM_SIZE
-from core.fields import Bounded, LineField, PlausibleDate, Required, SingleLine, TextField
+from core.fields import Bounded, LineField, Optional, PlausibleDate, Required, SingleLine, TextField
 
 REQUIRED = "Ce champ est obligatoire."
 

@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
-from core.fields import Required
+from core.fields import Optional, Required
 from startups.phases import Phase
 
 SCHEDULE_ROWS = 4

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from wtforms import StringField, TextAreaField
+from wtforms import validators
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from core import clock
@@ -59,6 +60,19 @@ class Required(InputRequired):
         if isinstance(raw, str) and raw and not raw.strip():
             field.errors[:] = []
             raise StopValidation(self.message)
+        super().__call__(form, field)
+
+
+class Optional(validators.Optional):
+    """A field that may be left empty, whitespace alone counting as nothing entered, for its value too:
+    WTForms' Optional stops the checks on « » and clears their errors (a choice that is none of the select's
+    options included), but leaves « » as the field's value, which a view then read as a choice (a phase of
+    « »: a 500). The value is then the empty text, as if nothing had been sent."""
+
+    def __call__(self, form, field) -> None:
+        raw = field.raw_data[0] if field.raw_data else None
+        if isinstance(raw, str) and raw and not raw.strip() and isinstance(field.data, str):
+            field.data = ""
         super().__call__(form, field)
 
 

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length
 
-from core.fields import LineField, TextField
+from core.fields import LineField, Optional, TextField
 from grids.models import CriterionKind, FilledGrid, GridVersion
 from grids.services import AnswerInput, field_name
 from grids.versions import CriterionChange, NewCriterion

@@ -5,11 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from core import clock
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, budget_years
-from core.fields import Bounded, LineField, PlausibleDate, Required, TextField
+from core.fields import Bounded, LineField, Optional, PlausibleDate, Required, TextField
 from indicators.models import IMPACT_MATRIX_AXES, Category, Direction, Frequency, IndicatorKind
 from indicators.services import parse_decimal
 

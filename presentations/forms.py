@@ -2,10 +2,10 @@
 
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length
 
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
-from core.fields import Bounded, LineField, PlausibleDate, TextField
+from core.fields import Bounded, LineField, Optional, PlausibleDate, TextField
 from committees.forms import FrenchForm
 from indicators.forms import FrenchIntegerField
 from indicators.services import parse_decimal

@@ -16,10 +16,10 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import get_translations
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from core.bounds import TEAM_DATE
-from core.fields import LineField, PlausibleDate, Required, SingleLine, TextField
+from core.fields import LineField, Optional, PlausibleDate, Required, SingleLine, TextField
 from startups import organisations, services
 from startups.models import EventKind
 from startups.phases import Phase

@@ -159,6 +159,21 @@ def test_no_decision_for_a_planned_committee(client):
     assert db.session.get(Committee, committee.id).decision is None
 
 
+def test_a_next_phase_of_whitespace_alone_is_no_next_phase(client):
+    """Found by the forms' fuzzer: « » for the next phase passed the select's Optional check as it was, and
+    the view read it as a phase (a 500)."""
+    c = cast()
+    committee = held(c)
+    db.session.commit()
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/decision", data={
+        "version": committee.version, "kind": "poursuite", "next_phase": " ", "envelope_eur": "100000",
+        "next_committee_on": "2027-05-01"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Committee, committee.id).decision.next_phase is None
+
+
 def test_marking_held_before_the_date_is_refused_on_the_page(client):
     c = cast()
     day = ahead("03-03")

@@ -85,3 +85,23 @@ def test_a_required_field_takes_whitespace_alone_for_nothing_entered(app, value,
         form = Form(formdata=MultiDict({"name": value}))
         form.validate()
     assert form.name.errors == (["Le nom est obligatoire."] if refused else [])
+
+
+@pytest.mark.parametrize(("value", "data"), [("", ""), (" ", ""), ("\u00a0", ""), ("a", "a")])
+def test_an_optional_select_takes_whitespace_alone_for_no_choice(app, value, data):
+    from flask_wtf import FlaskForm
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+
+    from core.fields import Optional
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        phase = SelectField("Phase", choices=[SelectChoice("", "—"), SelectChoice("a", "A")], validators=[Optional()])
+
+    with app.test_request_context():
+        form = Form(formdata=MultiDict({"phase": value}))
+        assert form.validate()
+    assert form.phase.data == data

@@ -50,16 +50,21 @@ class MultiLine(SingleLine):
     multiline = True
 
 
+def _only_whitespace(field) -> bool:
+    """Whether what was sent for the field is whitespace and nothing else (not an empty text: nothing)."""
+    raw = field.raw_data[0] if field.raw_data else None
+    return isinstance(raw, str) and raw != "" and not raw.strip()
+
+
 class Required(InputRequired):
     """A field that must be filled, whitespace alone counting as nothing entered: WTForms' InputRequired takes
     « » for an answer, and a number or text parsed from it reached the service empty (a budget's year as
     NULL: a 500). The message is the field's French one."""
 
     def __call__(self, form, field) -> None:
-        raw = field.raw_data[0] if field.raw_data else None
-        if isinstance(raw, str) and raw and not raw.strip():
+        if _only_whitespace(field):
             field.errors[:] = []
-            raise StopValidation(self.message)
+            raise StopValidation(self.message or "Ce champ est obligatoire.")  # without a message, no refusal
         super().__call__(form, field)
 
 
@@ -70,8 +75,7 @@ class Optional(validators.Optional):
     « »: a 500). The value is then the empty text, as if nothing had been sent."""
 
     def __call__(self, form, field) -> None:
-        raw = field.raw_data[0] if field.raw_data else None
-        if isinstance(raw, str) and raw and not raw.strip() and isinstance(field.data, str):
+        if _only_whitespace(field) and isinstance(field.data, str):
             field.data = ""
         super().__call__(form, field)
 

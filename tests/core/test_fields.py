@@ -105,3 +105,20 @@ def test_an_optional_select_takes_whitespace_alone_for_no_choice(app, value, dat
         form = Form(formdata=MultiDict({"phase": value}))
         assert form.validate()
     assert form.phase.data == data
+
+
+def test_a_required_field_without_a_message_still_refuses_whitespace_alone(app):
+    from flask_wtf import FlaskForm
+
+    from core.fields import Required
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        name = TextField("Nom", validators=[Required()])
+
+    with app.test_request_context():
+        form = Form(formdata=MultiDict({"name": "  "}))
+        assert not form.validate()
+    assert form.name.errors == ["Ce champ est obligatoire."]

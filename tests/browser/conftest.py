@@ -107,8 +107,10 @@ def no_broken_responses(request):
 # nothing depends on how Playwright relays the browser's own log entries.
 CSP_REPORTER = """
 document.addEventListener("securitypolicyviolation", (event) => {
+  // The element refused (an inline style attribute) says which code put it there.
+  const target = event.target instanceof Element ? event.target.outerHTML.slice(0, 300) : String(event.target);
   console.error(`Content Security Policy: ${event.violatedDirective} refused ${event.blockedURI || "inline"} `
-                + `(${event.sourceFile || ""}:${event.lineNumber || ""})`);
+                + `(${event.sourceFile || ""}:${event.lineNumber || ""}) on ${target}`);
 });
 """
 
@@ -163,6 +165,13 @@ def axe():
     return check
 
 
+# Playwright hides the text caret for a screenshot by giving every input an inline style (CSSOM, which the
+# CSP allows). When the DSFR starts during the screenshot on a slow run, its header copies the tools' HTML
+# into the mobile menu, the logout form's hidden input with that style included: parsed again, the style
+# attribute is refused by the CSP, and a journey failed for what no user's browser does. The caret stays.
+SCREENSHOT_CARET = "initial"
+
+
 @pytest.fixture
 def screenshot(pytestconfig):
     """screenshot(page, name): a full-page PNG under test-results/screenshots/ (gitignored), or under
@@ -172,7 +181,7 @@ def screenshot(pytestconfig):
 
     def take(page, name: str) -> Path:
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, caret=SCREENSHOT_CARET)
         return path
 
     return take

@@ -4,6 +4,7 @@ import datetime as dt
 import math
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -89,6 +90,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     if config["SIGN_OFF_SPONSOR_GRID"] not in SIGN_OFF_SPONSOR_GRID:
         raise ConfigError(f"SIGN_OFF_SPONSOR_GRID={config['SIGN_OFF_SPONSOR_GRID']!r} : valeurs possibles "
                           f"{', '.join(SIGN_OFF_SPONSOR_GRID)}")
+    source = config.get("SOURCE_URL")
+    if source and not _web_address(source):
+        raise ConfigError(f"SOURCE_URL={source!r} : une adresse en http:// ou https:// est attendue.")
     if config["LOG_LEVEL"] not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL={config['LOG_LEVEL']!r} : valeurs possibles {', '.join(LOG_LEVELS)}")
     return config
@@ -114,6 +118,14 @@ def engine_options(config: dict) -> dict:
     if connect_args:
         options["connect_args"] = connect_args
     return options
+
+
+def _web_address(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # « http://[:: » and the like
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and text.isprintable() and " " not in text
 
 
 def _flag(value: str | None) -> bool:
@@ -155,6 +167,9 @@ def _accounts(env, jalons_env: str) -> dict:
         # Number of reverse proxies in front of the web process (their X-Forwarded-* headers are trusted),
         # so that the login rate limit counts visitors, not the proxy.
         "PROXY_COUNT": _number(env, "PROXY_COUNT", 0, int),
+        # Where the running code can be downloaded: the AGPL (section 13) owes it to every user of the site,
+        # so the footer links to it when set (« Code source »).
+        "SOURCE_URL": (env.get("SOURCE_URL") or "").strip() or None,
         # Level of the logs on stderr (core/logs.py): INFO has one line per request.
         "LOG_LEVEL": (env.get("LOG_LEVEL") or "INFO").upper(),
     }

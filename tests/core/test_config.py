@@ -97,3 +97,23 @@ def test_the_sponsors_grid_policy_warns_by_default_and_refuses_an_unknown_value(
     monkeypatch.setenv("SIGN_OFF_SPONSOR_GRID", "toujours")
     with pytest.raises(config.ConfigError, match="SIGN_OFF_SPONSOR_GRID='toujours' : valeurs possibles avertir, exiger"):
         config.load(str(tmp_path), {"JALONS_ENV": "development"})
+
+
+@pytest.mark.parametrize("value", ["github.com/betagouv/jalons", "javascript:alert(1)", "https://", "https://exemple.fr/a b",
+                                   "https://exemple.fr/\x07", "http://[::1"])
+def test_the_source_address_must_be_a_web_address(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("SOURCE_URL", value)
+    with pytest.raises(config.ConfigError, match="SOURCE_URL=.* : une adresse en http:// ou https:// est attendue"):
+        config.load(str(tmp_path), {"JALONS_ENV": "development"})
+
+
+def test_the_footer_links_to_the_source_when_its_address_is_set(tmp_path):
+    # The AGPL (section 13) owes the running code to every user of the site: the footer says where it is.
+    from app import create_app
+
+    database = {"JALONS_ENV": "test", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.sqlite3"}
+    page = create_app(database).test_client().get("/ceci-n-existe-pas").get_data(as_text=True)
+    assert "Code source" not in page
+    page = create_app({**database, "SOURCE_URL": "https://github.com/betagouv/jalons"}).test_client() \
+        .get("/ceci-n-existe-pas").get_data(as_text=True)
+    assert '<a class="fr-footer__bottom-link" href="https://github.com/betagouv/jalons">Code source (licence AGPL-3.0)</a>' in page

@@ -48,3 +48,18 @@ def test_the_procfile_runs_the_wsgi_entry_point_and_the_release_migrates():
     assert processes["release"].endswith("db upgrade")
     assert processes["scheduler"].endswith("scheduler")
     assert "make assets" in json.loads((ROOT / "package.json").read_text())["description"]
+
+
+def test_every_test_the_readme_names_exists():
+    """`tests/a.py::test_x`, and the bare `::test_y` after it on the same line, name tests of tests/a.py."""
+    missing = []
+    for line in (ROOT / "README.md").read_text().splitlines():
+        current = None
+        for path, name in re.findall(r"`(tests/[^`:\s]+\.py)?::(\w+)", line):
+            current = path or current
+            if current is None:
+                continue
+            source = ROOT / current
+            if not source.exists() or not re.search(rf"^\s*(async )?def {name}\(", source.read_text(), re.M):
+                missing.append(f"{current}::{name}")
+    assert not missing, f"the README names tests that do not exist: {missing}"

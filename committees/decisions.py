@@ -148,33 +148,36 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     day = committee_day(committee)
     if kind == DecisionKind.NEXT_PHASE:
         if next_phase is None:
-            raise CommitteeError("Choisissez la phase dans laquelle la startup passe.")
+            raise CommitteeError("Choisissez la phase dans laquelle la startup passe.", field="next_phase")
         if next_phase not in NEXT_PHASES:
-            raise CommitteeError("Pour arrêter la startup, choisissez la décision « Arrêt ».")
+            raise CommitteeError("Pour arrêter la startup, choisissez la décision « Arrêt ».", field="next_phase")
         current = phase_then(committee)
         if current is not None and next_phase.rank <= current.rank:
             raise CommitteeError(
-                f"La startup est en phase « {current.label} » : la phase suivante doit venir après celle-ci."
-            )
+                f"La startup est en phase « {current.label} » : la phase suivante doit venir après celle-ci.",
+                field="next_phase")
     ending = ends_startup(kind, next_phase)
-    for value, label in ((envelope_eur, "L'enveloppe"), (team_size, "La taille de l'équipe")):
+    for value, label, field in ((envelope_eur, "L'enveloppe", "envelope_eur"),
+                                (team_size, "La taille de l'équipe", "team_size")):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            raise CommitteeError(f"{label} doit être un nombre entier positif ou nul.")
-    for refusal in (AMOUNT_EUR.refusal(envelope_eur, "Enveloppe de la prochaine période"),
-                    TEAM_SIZE.refusal(team_size, "Taille de l'équipe")):
+            raise CommitteeError(f"{label} doit être un nombre entier positif ou nul.", field=field)
+    for refusal, field in ((AMOUNT_EUR.refusal(envelope_eur, "Enveloppe de la prochaine période"), "envelope_eur"),
+                           (TEAM_SIZE.refusal(team_size, "Taille de l'équipe"), "team_size")):
         if refusal:
-            raise CommitteeError(refusal)
+            raise CommitteeError(refusal, field=field)
     if not ending and envelope_eur is None:
-        raise CommitteeError("Indiquez l'enveloppe de la prochaine période, en euros.")
+        raise CommitteeError("Indiquez l'enveloppe de la prochaine période, en euros.", field="envelope_eur")
     if not ending and next_committee_on is None:
-        raise CommitteeError("Indiquez la date du prochain comité : un comité ne se termine pas sans la fixer.")
+        raise CommitteeError("Indiquez la date du prochain comité : un comité ne se termine pas sans la fixer.",
+                             field="next_committee_on")
     if next_committee_on is not None and next_committee_on <= day:
-        raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).")
+        raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).",
+                             field="next_committee_on")
     latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months
     if next_committee_on is not None and next_committee_on > latest:
         raise CommitteeError(
-            f"Le prochain comité doit se tenir dans les six mois : au plus tard le {date_fr(latest)}."
-        )
+            f"Le prochain comité doit se tenir dans les six mois : au plus tard le {date_fr(latest)}.",
+            field="next_committee_on")
     decision = committee.decision
     revising = decision is not None
     before = snapshot(decision, DECISION_FIELDS) if revising else None
@@ -231,7 +234,7 @@ def contest(committee: Committee, *, comment: str | None, actor: Person | None, 
     decision = _pending(committee)
     comment = clean(comment)
     if not comment:
-        raise CommitteeError("Expliquez ce que vous contestez : le commentaire est obligatoire.")
+        raise CommitteeError("Expliquez ce que vous contestez : le commentaire est obligatoire.", field="comment")
     decision.sign_off = SignOff.CONTESTED
     decision.contest_comment = comment
     decision.signed_by, decision.signed_at = actor, now

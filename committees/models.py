@@ -18,7 +18,12 @@ WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 
 class CommitteeError(ValueError):
-    """A committee rule refused a change; the message is French and meant for the user."""
+    """A committee rule refused a change; the message is French and meant for the user. `field`, when the
+    refusal is about one value of the form, names it: the page shows the message at that field too."""
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class CommitteeConflict(CommitteeError):

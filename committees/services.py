@@ -181,15 +181,16 @@ def _state_convention_reason(committee: Committee, reason: str | None) -> None:
     if reason is not None:
         if len(reason) > CONVENTION_REASON_MAX:
             raise CommitteeError(f"Le motif de l'écart à la convention ne doit pas dépasser "
-                                 f"{CONVENTION_REASON_MAX} caractères ({len(reason)} saisis).")
+                                 f"{CONVENTION_REASON_MAX} caractères ({len(reason)} saisis).", field="convention_reason")
         if found := control_character(reason, multiline=True):
-            raise CommitteeError(f"Le motif de l'écart à la convention contient {found}.")
+            raise CommitteeError(f"Le motif de l'écart à la convention contient {found}.", field="convention_reason")
         committee.convention_reason = reason
         return
     gaps = convention_gaps(committee)
     if gaps and committee.convention_reason is None:
         raise CommitteeError("Ce comité ne se tient pas comme le prévoit la convention : " + " ".join(gaps)
-                             + " Indiquez le motif de cet écart ; il figurera au compte rendu et au dossier.")
+                             + " Indiquez le motif de cet écart ; il figurera au compte rendu et au dossier.",
+                             field="convention_reason")
 
 
 def participants_snapshot(committee: Committee) -> list[dict]:

@@ -68,10 +68,11 @@ def _startup_or_404(startup_id: str) -> Startup:
     return startup
 
 
-def _run(change, *args, **kwargs) -> tuple[str | None, int]:
+def _run(change, *args, form=None, **kwargs) -> tuple[str | None, int]:
     """Apply a service call and commit; on refusal roll back and return (French message, HTTP status).
-    Refused by the permission policy: 403, the service having refused before changing anything and recorded
-    the attempt, which is committed alone."""
+    A refusal about one value of `form` (CommitteeError.field) is also shown at that field. Refused by the
+    permission policy: 403, the service having refused before changing anything and recorded the attempt,
+    which is committed alone."""
     try:
         change(*args, **kwargs)
         db.session.commit()
@@ -87,6 +88,8 @@ def _run(change, *args, **kwargs) -> tuple[str | None, int]:
         return str(CommitteeConflict()), 409
     except CommitteeError as error:
         db.session.rollback()
+        if form is not None and error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
         return str(error), 422
 
 
@@ -337,7 +340,7 @@ def attendance(committee_id: int):
         values = {p.id: (Attendance(field.data) if field.data else None) for p, field in form.participant_fields}
         error, status = _run(services.record_attendance, committee, values, form.minutes.data,
                              convention_reason=form.convention_reason.data, actor=current_person(), now=clock.now(),
-                             expected_version=form.version.data)
+                             expected_version=form.version.data, form=form)
         if error is None:
             return _to_committee(committee_id, "La présence et le compte rendu sont enregistrés.")
         form.form_errors.append(error)
@@ -356,7 +359,8 @@ def held(committee_id: int):
     form = HeldForm()
     form.validate_on_submit() or abort(400)
     error, status = _run(services.mark_held, committee, actor=current_person(), today=clock.today(),
-                         convention_reason=form.convention_reason.data, expected_version=form.version.data)
+                         convention_reason=form.convention_reason.data, expected_version=form.version.data,
+                         form=form)
     if error is None:
         response = _to_committee(committee_id, "Le comité est marqué comme tenu : saisissez sa décision.")
         _warn_of_grids_not_started(_committee_or_404(committee_id))
@@ -401,7 +405,7 @@ def decision(committee_id: int):
             envelope_eur=form.envelope_eur.data, team_size=form.team_size.data, hypotheses=form.hypotheses.data,
             success_criteria=form.success_criteria.data, conditions=form.conditions.data,
             next_committee_on=form.next_committee_on.data, actor=current_person(), now=clock.now(),
-            expected_version=form.version.data,
+            expected_version=form.version.data, form=form,
         )
         if error is None:
             return _to_committee(committee_id, "La décision est enregistrée ; le sponsor est invité à la valider.")
@@ -533,7 +537,7 @@ def contest(committee_id: int):
     status = 422
     if contest_form.validate_on_submit():
         error, status = _run(decisions.contest, committee, comment=contest_form.comment.data, actor=current_person(),
-                             now=clock.now(), expected_version=contest_form.version.data)
+                             now=clock.now(), expected_version=contest_form.version.data, form=contest_form)
         if error is None:
             return _to_committee(committee_id, "Votre contestation est transmise à la présidence du comité.")
         contest_form.form_errors.append(error)

@@ -157,6 +157,10 @@ def test_holding_through_the_page_asks_the_reason_and_the_minutes_and_the_pack_s
     refused = client.post(f"/committees/{committee.id}/held", data={"version": committee.version})
     assert refused.status_code == 422
     assert "Indiquez le motif de cet écart" in text_of(refused)
+    # Said at the field too, which points to it (the DSFR's error state, for a screen reader as well).
+    field = re.search(r'<textarea[^>]*id="convention_reason"[^>]*>', refused.get_data(as_text=True)).group()
+    assert 'aria-describedby="convention_reason-erreur"' in field and "fr-input--error" in field
+    assert 'id="convention_reason-erreur"' in refused.get_data(as_text=True)
     assert db.session.get(Committee, committee.id).status is CommitteeStatus.PLANNED
 
     response = client.post(f"/committees/{committee.id}/held",

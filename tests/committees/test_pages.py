@@ -174,6 +174,23 @@ def test_a_next_phase_of_whitespace_alone_is_no_next_phase(client):
     assert db.session.get(Committee, committee.id).decision.next_phase is None
 
 
+def test_a_decision_refused_for_one_value_says_so_at_that_field(client):
+    c = cast()
+    committee = held(c)
+    db.session.commit()
+    login(client, c.coach)
+    response = client.post(f"/committees/{committee.id}/decision", data={
+        "version": committee.version, "kind": "poursuite", "next_committee_on": "2027-05-01"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="envelope_eur"[^>]*>', page).group()
+    assert 'aria-describedby="envelope_eur-erreur"' in field and "fr-input--error" in field
+    said = re.search(r'<p id="envelope_eur-erreur" class="fr-error-text">([^<]*)</p>', page).group(1)
+    assert html_module.unescape(said) == "Indiquez l'enveloppe de la prochaine période, en euros."
+    assert 'id="next_committee_on-erreur"' not in page
+    assert db.session.get(Committee, committee.id).decision is None
+
+
 def test_marking_held_before_the_date_is_refused_on_the_page(client):
     c = cast()
     day = ahead("03-03")

@@ -44,6 +44,7 @@ from committees.models import (
 )
 from core import clock
 from core.db import db
+from core.fields import show_at_field
 from core import dates
 from core.formats import date_fr
 from startups.models import Startup
@@ -88,8 +89,8 @@ def _run(change, *args, form=None, **kwargs) -> tuple[str | None, int]:
         return str(CommitteeConflict()), 409
     except CommitteeError as error:
         db.session.rollback()
-        if form is not None and error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, str(error)]
+        if form is not None:
+            show_at_field(form, error.field, str(error))
         return str(error), 422
 
 

@@ -120,3 +120,10 @@ class Bounded:
         message = bounds.refusal(field.data, field.label.text)
         if message:
             raise ValidationError(message)
+
+
+def show_at_field(form, field: str | None, message: str) -> None:
+    """A service's refusal about one value of `form` (the error's `field`): said at that field too, which
+    takes the DSFR's error state and points to the message (templates/dsfr/macros.html, field)."""
+    if field and field in form:
+        form[field].errors = [*form[field].errors, message]

@@ -42,11 +42,13 @@ CSV_COLUMNS = ("indicateur", "periode", "valeur", "commentaire")
 
 
 class IndicatorError(Exception):
-    """A rule refused the change; message is French, for the user."""
+    """A rule refused the change; message is French, for the user. `field`, when the refusal is about one
+    value of the form, names it: the page shows the message at that field too."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class ValuesError(IndicatorError):
@@ -73,22 +75,23 @@ class CsvImportError(IndicatorError):
 def _check_definition(startup: Startup, fields: dict, indicator: Indicator | None = None) -> None:
     name = (fields.get("name") or "").strip()
     if not name:
-        raise IndicatorError("Le nom de l'indicateur est obligatoire.")
+        raise IndicatorError("Le nom de l'indicateur est obligatoire.", field="name")
     fields["name"] = name
     for label, key in (("Le nom de l'indicateur", "name"), ("L'unité", "unit")):
         if found := control_character(fields.get(key)):
-            raise IndicatorError(f"{label} doit tenir sur une ligne, sans {found}.")
+            raise IndicatorError(f"{label} doit tenir sur une ligne, sans {found}.", field=key)
     for other in indicators_of(startup):
         if other is indicator:
             continue
         if other.name.casefold() == name.casefold():
-            raise IndicatorError(f"La startup a déjà un indicateur nommé « {other.name} ».")
+            raise IndicatorError(f"La startup a déjà un indicateur nommé « {other.name} ».", field="name")
         kind = fields.get("kind", IndicatorKind.MANUAL)
         if kind is not IndicatorKind.MANUAL and other.kind is kind:
-            raise IndicatorError(f"Un seul indicateur « {kind.label} » par startup : c'est déjà « {other.name} ».")
+            raise IndicatorError(f"Un seul indicateur « {kind.label} » par startup : c'est déjà « {other.name} ».",
+                                 field="kind")
     url = (fields.get("source_url") or "").strip() or None
     if url and not re.match(r"^https?://\S+$", url):
-        raise IndicatorError("Le lien vers la source doit commencer par http:// ou https://.")
+        raise IndicatorError("Le lien vers la source doit commencer par http:// ou https://.", field="source_url")
     fields["source_url"] = url
     for key in ("description", "unit"):
         if key in fields:

@@ -296,6 +296,9 @@ def test_a_duplicate_name_gets_a_french_message(client, team):
         "name": "usagers", "category": "utilise", "direction": "higher", "frequency": "monthly", "kind": "manual"})
     assert response.status_code == 422
     assert "La startup a déjà un indicateur nommé « Usagers »." in html.unescape(response.text)
+    # At the name too, which points to it; not at the other fields.
+    assert 'id="name-erreur"' in response.text and 'aria-describedby="name-erreur"' in response.text
+    assert 'id="source_url-erreur"' not in response.text
 
 
 def test_the_north_star_moves_with_its_button(client, team):

@@ -12,12 +12,15 @@ from core.db import db
 
 @dataclasses.dataclass(frozen=True)
 class Page:
-    """One page of results. `number` is 1-based and always within 1..pages (an empty list has one page)."""
+    """One page of results. `number` is 1-based and always within 1..pages (an empty list has one page).
+    at_least: `total` is a lower bound (a search whose matches were counted only so far: there may be more
+    pages than `pages`, reached one window at a time)."""
 
     number: int
     per_page: int
     total: int
     items: Sequence
+    at_least: bool = False
 
     @property
     def pages(self) -> int:
@@ -52,9 +55,10 @@ def clamp(number: int, total: int, per_page: int) -> int:
     return min(max(1, number), last)
 
 
-def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False, total: int | None = None) -> Page:
-    """Count the rows of query (unless the caller knows their number: `total`), then fetch the requested
-    page (clamped to the existing pages).
+def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False, total: int | None = None,
+             at_least: bool = False) -> Page:
+    """Count the rows of query (unless the caller knows their number, or a lower bound of it: `total`,
+    `at_least`), then fetch the requested page (clamped to the pages known).
 
     Always two statements (one with `total`), whatever the number of rows, so that pages keep a fixed query count.
     """
@@ -63,7 +67,7 @@ def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = Fa
     number = clamp(number, total, per_page)
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
     items = result.scalars().all() if scalars else result.all()
-    return Page(number=number, per_page=per_page, total=total, items=items)
+    return Page(number=number, per_page=per_page, total=total, items=items, at_least=at_least)
 
 
 def requested_page() -> int:

@@ -63,12 +63,22 @@ def portfolio_args(**changes) -> dict:
     return args
 
 
-def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict):
-    """One page of (queries.ListRow, current phase, phase start) rows; their number comes from the page's counts per phase (count_by_phase with the same filters)."""
-    total = queries.total_from_counts(counts, filters)
-    in_name_order = queries.reads_in_name_order(filters, total, clamp(number, total, PER_PAGE) * PER_PAGE)
-    page = paginate(queries.list_query(filters, today, in_name_order), number, PER_PAGE, total=total)
+def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int, counts: dict,
+                  searched: queries.SearchCounts | None = None):
+    """One page of (queries.ListRow, current phase, phase start) rows; their number comes from the page's counts
+    per phase (count_by_phase with the same filters), or from a text search's (queries.search_counts)."""
+    total = searched.total if searched else queries.total_from_counts(counts, filters)
+    matching = searched.matching if searched else total
+    in_name_order = queries.reads_in_name_order(filters, matching, clamp(number, total, PER_PAGE) * PER_PAGE)
+    page = paginate(queries.list_query(filters, today, in_name_order), number, PER_PAGE, total=total,
+                    at_least=bool(searched and searched.at_least))
     return dataclasses.replace(page, items=queries.list_rows(page.items))
+
+
+def search_counted(number: int) -> int:
+    """How many matches a text search's page counts, at most (queries.SEARCH_COUNTED, or enough for the page
+    asked and the two after it): the pages beyond are reached one window at a time."""
+    return max(queries.SEARCH_COUNTED, (number + 2) * PER_PAGE)
 
 
 def requested_page() -> tuple[int, list[str]]:
@@ -103,12 +113,15 @@ def portfolio_context() -> dict:
         within.append(Startup.id.in_(indicator_queries.late_startups(today)))
     if within:
         filters = dataclasses.replace(filters, within=sa.and_(*within))
-    counts = None
+    counts = searched = None
     if len(within) == 1 and form.valid("committee"):
         counts = committee_due.kept_counts_with_status(today, form.valid("committee"), filters)
+    if counts is None and filters.text and filters.text.strip():
+        searched = queries.search_counts(today, filters, search_counted(form.page_number))
+        counts = searched.counts
     if counts is None:
         counts = queries.count_by_phase(today, filters)
-    page = startups_page(filters, today, form.page_number, counts)
+    page = startups_page(filters, today, form.page_number, counts, searched)
     warnings = [f"{form[name].label.text} : {' '.join(form[name].errors)}" for name in form.errors if name != "page"]
     warnings += form.page.errors + beyond_end(page, form.page_number)
     # A fresh installation: say the portfolio is not loaded (and, to an admin, how to load it) rather than
@@ -119,6 +132,8 @@ def portfolio_context() -> dict:
         form=form,
         filters=filters,
         counts=counts,
+        counted=searched is None or searched.complete,
+        search_counted=search_counted(form.page_number),
         page=page,
         page_url=page_url,
         phase_url=lambda value: url_for("portfolio.portfolio", **portfolio_args(phase=value)),

@@ -5,7 +5,9 @@ import urllib.parse
 import pytest
 
 from core.db import db
-from tests.factories import d, make_incubator, make_organisation, make_startup
+from tests.factories import bulk_portfolio, d, make_incubator, make_organisation, make_startup
+from startups import queries
+from tests.portfolio.conftest import TODAY
 from tests.portfolio.html import outline, row_names, text
 
 
@@ -151,6 +153,46 @@ def test_the_portfolio_shows_50_startups_per_page(client):
     filtered = client.get("/startups?q=service&sort=name&order=desc&page=2")
     assert row_names(filtered.text)[0] == "Service 069"
     assert 'href="/startups?q=service&amp;sort=name&amp;order=desc&amp;page=3"' in filtered.text
+
+
+def test_a_search_with_many_matches_counts_them_only_so_far_and_pages_on(client, monkeypatch):
+    # 400 startups named « Startup lot NNNN », 50 in each of the eight phases: a search of « startup » finds
+    # them all. The page counts up to SEARCH_COUNTED (1,000; 200 here), or two pages beyond the one asked, then
+    # says « plus de ».
+    monkeypatch.setattr(queries, "SEARCH_COUNTED", 200)
+    bulk_portfolio(400, TODAY)
+    db.session.expunge_all()
+
+    first = client.get("/startups?q=startup")
+    assert first.status_code == 200
+    page = text(first.text)
+    assert "Plus de 200 startups correspondent aux filtres" in page
+    assert "Plus de 200 startups correspondent à cette recherche : elles ne sont pas comptées par phase" in page
+    assert row_names(first.text) == [f"Startup lot {n:04d}" for n in range(50)]
+    # No number on the phase tiles (they would be those of the first matches found), no last page known.
+    assert "50 startups" not in page and "Dernière page" not in first.text
+    assert 'href="/startups?q=startup&amp;page=5" title="Page 5"' in first.text
+    assert 'href="/startups?q=startup&amp;page=6"' not in first.text
+
+    fifth = client.get("/startups?q=startup&page=5")  # counted up to (5 + 2) × 50
+    assert "Plus de 350 startups" in text(fifth.text)
+    assert row_names(fifth.text)[0] == "Startup lot 0200"
+    assert 'href="/startups?q=startup&amp;page=8" title="Page 8"' in fifth.text
+
+    last = client.get("/startups?q=startup&page=8")  # counted up to 500: all of them, exactly
+    assert "400 startups correspondent aux filtres" in text(last.text)
+    assert "ne sont pas comptées" not in text(last.text)
+    assert row_names(last.text)[-1] == "Startup lot 0399"
+    assert 'aria-disabled="true" role="link">Dernière page' in last.text
+
+    # Filtered by phase, the page's own total is counted with the phase: exact within the bound.
+    construction = client.get("/startups?q=startup&phase=construction")
+    page = text(construction.text)
+    assert "50 startups correspondent aux filtres" in page
+    assert "ne sont pas comptées par phase" in page and "Filtre actif" in page
+    # A selective search is counted exactly, by phase, as before.
+    one = client.get("/startups?q=lot 0042")
+    assert "1 startup correspond aux filtres" in text(one.text) and "ne sont pas comptées" not in text(one.text)
 
 
 @pytest.mark.parametrize("query, message", [

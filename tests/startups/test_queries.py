@@ -8,8 +8,8 @@ from core.db import db
 from startups.kept import rebuild_search_index, refresh_current_phases, refresh_phase_counts
 from startups.models import Startup, startup_sponsors
 from startups.phases import Phase
-from startups.queries import (ListRow, Named, PortfolioFilters, count_by_phase, filtered_startups, list_query,
-                              list_rows, reads_in_name_order, with_details)
+from startups.queries import (ListRow, Named, PortfolioFilters, count_by_phase, search_counts, filtered_startups,
+                              list_query, list_rows, reads_in_name_order, with_details)
 from tests.factories import bulk_portfolio, d, make_incubator, make_organisation, make_startup
 
 TODAY = d("2026-11-27")
@@ -93,6 +93,50 @@ def test_a_portfolio_row_is_what_the_row_shows():
     ]
     assert not db.session.identity_map
     assert list_rows([]) == []
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["phases-kept", "phases-computed"])
+def test_a_searchs_counts_stop_past_their_bound_and_are_exact_within_it(fresh):
+    """count_by_phase(at_most=…), count_at_most: a text search counted only so far (portfolio.views.
+    searched_counts), on both databases (SQLite: the trigram table joined, read up to the bound), with the
+    kept phases of the nightly job or without them."""
+    bulk_portfolio(240, TODAY)  # « Startup lot NNNN », « Mission numéro N »: 30 in each of the eight phases
+    make_startup("pourcent", name="Cent pour cent", mission="Opéré 100 % en ligne", phases=[("construction", d("2025-01-01"))])
+    if fresh:
+        refresh_current_phases(db.session, TODAY)
+        refresh_phase_counts(db.session)
+    for text, at_most in [("startup", 1000), ("startup", 100), ("numéro 1", 1000), ("numéro 1", 20), ("100 %", 5),
+                          ("100%", 5), ("zzz", 5)]:
+        filters = PortfolioFilters(text=text)
+        exact = count_by_phase(TODAY, filters)
+        found = search_counts(TODAY, filters, at_most)
+        if sum(exact.values()) <= at_most:
+            assert (found.counts, found.complete, found.total, found.at_least) == (exact, True, sum(exact.values()), False)
+            assert found.matching == found.total, text
+        else:
+            assert (sum(found.counts.values()), found.complete, found.total, found.at_least) == (at_most + 1, False, at_most + 1, True)
+            assert all(found.counts[phase] <= exact[phase] for phase in found.counts), text
+            assert found.matching >= found.total, text
+        for phase in (Phase.CONSTRUCTION, Phase.ABANDON):
+            by_phase = search_counts(TODAY, dataclasses.replace(filters, phase=phase), at_most)
+            assert by_phase.counts == found.counts, (text, phase)  # the tiles' counts: every phase
+            assert by_phase.total == min(exact.get(phase, 0), at_most + 1), (text, phase)
+            assert by_phase.at_least == (exact.get(phase, 0) > at_most), (text, phase)
+    assert search_counts(TODAY, PortfolioFilters(text="100 %"), 5).counts == {Phase.CONSTRUCTION: 1}
+    active = PortfolioFilters(text="startup", active=True)
+    assert search_counts(TODAY, active, 1000).total == sum(n for p, n in count_by_phase(TODAY, active).items()
+                                                           if p is not None and p.active)
+
+
+@SQLITE_ONLY
+def test_on_sqlite_a_searchs_count_stopped_at_its_bound_estimates_the_matches_from_how_far_it_read():
+    """The trigram table is read in the order of the rows: when the count stops at its bound, the share of the
+    rows it went through gives the estimate reads_in_name_order needs (here every startup matches)."""
+    bulk_portfolio(400, TODAY)
+    found = search_counts(TODAY, PortfolioFilters(text="startup"), 100)
+    assert found.total == 101 and 360 <= found.matching <= 440
+    found = search_counts(TODAY, PortfolioFilters(text="numéro 1"), 50)  # 111 of 400: 1, 10–19, 100–199
+    assert found.total == 51 and 51 <= found.matching <= 400
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="needs postgresql: the trigram index exists there only")
@@ -198,6 +242,7 @@ def test_on_sqlite_a_search_index_out_of_step_misses_startups_never_shows_wrong_
     db.session.execute(sa.text("INSERT INTO startups_search (rowid, search_text) VALUES (:a, 'beta education'), "
                                "(:b, 'alpha sante')"), rowids)
     assert _search_ids("santé") == [] and _search_ids("education") == []
+    assert search_counts(TODAY, PortfolioFilters(text="santé"), 10).counts == {}  # the counts neither
     rebuild_search_index(db.session)
     assert _search_ids("santé") == ["a"] and _search_ids("education") == ["b"]
 

@@ -324,6 +324,9 @@ def search_counts(today: dt.date, filters: PortfolioFilters, at_most: int) -> Se
     return SearchCounts(counts, complete, total, total > at_most, max(total, matching))
 
 
+_LAST_ROW = sa.select(sa.func.max(sa.literal_column("rowid"))).select_from(Startup).scalar_subquery()
+
+
 def _capped_counts(today: dt.date, filters: PortfolioFilters, at_most: int) -> tuple[dict[Phase | None, int], int]:
     """({phase: number} of the first at_most + 1 startups of a text search with its filters, an estimate of
     their number), in one statement that stops reading there. On SQLite the trigram table drives the join
@@ -343,9 +346,8 @@ def _capped_counts(today: dt.date, filters: PortfolioFilters, at_most: int) -> t
         inner = inner.outerjoin(current, current.c.startup_id == Startup.id)
     # The phase filter does not lead SQLite to the phases' index: the matches are found by the search.
     inner = _filter(inner, unindexed(phase), filters, index_joined=phrase is not None).limit(at_most + 1).subquery()
-    last_row = sa.select(sa.func.max(sa.literal_column("rowid"))).select_from(Startup).scalar_subquery()
     query = sa.select(inner.c.phase, sa.func.count(), sa.func.max(inner.c.reached),
-                      last_row if phrase is not None else sa.null()).group_by(inner.c.phase)
+                      _LAST_ROW if phrase is not None else sa.null()).group_by(inner.c.phase)
     counts, reached, last = {}, 0, None
     for value, count, phase_reached, last in db.session.execute(query):
         counts[value] = count

@@ -30,7 +30,7 @@ def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: 
     one_line(fields, "reference", "La référence de la décision", required=True, max_length=100)
     year, ae, cp = fields["year"], fields["ae_cents"], fields["cp_cents"]
     if year is None or not 2000 <= year <= 2100:
-        raise ConventionError("L'année doit être comprise entre 2000 et 2100.")
+        raise ConventionError("L'année doit être comprise entre 2000 et 2100.", "year")
     check_period(fields["decided_on"], "La date de la décision", today)
     if ae is None or cp is None or ae < 0 or cp < 0:
         raise ConventionError("Les montants d'AE et de CP ne peuvent pas être négatifs.")
@@ -43,15 +43,16 @@ def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: 
     others = list(db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id == startup.id)))
     others = [g for g in others if grant is None or g.id != grant.id]
     if any(g.reference == fields["reference"] for g in others):
-        raise ConventionError(f"Une décision FAST porte déjà la référence « {fields['reference']} » pour {startup.name}.")
+        raise ConventionError(f"Une décision FAST porte déjà la référence « {fields['reference']} » pour {startup.name}.",
+                              "reference")
     cap = fast_cap(year)
     granted = sum(g.ae_cents for g in others if g.year == year)
     if cap is not None and granted + ae > cap:
         raise ConventionError(f"FAST {year} : accordé {cents_fr(granted)} + {cents_fr(ae)} > {cents_fr(cap)}, "
-                              f"plafond par projet en {year}.")
+                              f"plafond par projet en {year}.", "ae")
     ae_total, cp_total = sum(g.ae_cents for g in others), sum(g.cp_cents for g in others)
     if cp_total + cp > ae_total + ae:
-        raise ConventionError(f"FAST : CP {cents_fr(cp_total)} + {cents_fr(cp)} > {cents_fr(ae_total + ae)} d'AE accordées.")
+        raise ConventionError(f"FAST : CP {cents_fr(cp_total)} + {cents_fr(cp)} > {cents_fr(ae_total + ae)} d'AE accordées.", "cp")
 
 
 FAST_FIELDS = ("year", "ae_cents", "cp_cents", "decided_on", "reference", "note")

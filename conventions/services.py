@@ -46,11 +46,13 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a signed convention scanned at a good r
 
 
 class ConventionError(ValueError):
-    """A rule refused the change; the message is French, for the user."""
+    """A rule refused the change; the message is French, for the user. field: the value refused, by the name
+    its form gives it (conventions.views.applied shows the message there too), when it is about one value."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 # -- amounts, dates, references ------------------------------------------------------------------------
@@ -113,7 +115,7 @@ def check_chorus(fields: dict) -> None:
         value = str(value).strip() or None
         fields[key] = value
         if value is not None and not re.fullmatch(pattern, value):
-            raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).")
+            raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).", key)
 
 
 def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300) -> None:
@@ -122,16 +124,16 @@ def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_
         return
     value = " ".join(str(value or "").split())
     if required and not value:
-        raise ConventionError(f"{label} est obligatoire.")
+        raise ConventionError(f"{label} est obligatoire.", key)
     if len(value) > max_length:
-        raise ConventionError(f"{label} dépasse {max_length} caractères.")
+        raise ConventionError(f"{label} dépasse {max_length} caractères.", key)
     fields[key] = value or None
 
 
 def _url(fields: dict, key: str, label: str) -> None:
     value = (fields.get(key) or "").strip() or None
     if value is not None and (len(value) > 1000 or not re.fullmatch(r"https?://[^\s]+", value)):
-        raise ConventionError(f"{label} doit être une adresse commençant par http:// ou https://.")
+        raise ConventionError(f"{label} doit être une adresse commençant par http:// ou https://.", key)
     if key in fields:
         fields[key] = value
 
@@ -234,11 +236,11 @@ def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mappin
     check_chorus(fields)
     starts_on, ends_on = fields.get("starts_on"), fields.get("ends_on")
     if "ends_on" in fields and ends_on is None:
-        raise ConventionError("La date de fin est obligatoire.")
+        raise ConventionError("La date de fin est obligatoire.", "ends_on")
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        raise ConventionError(f"La date de fin ({date_fr(ends_on)}) précède la date d'effet ({date_fr(starts_on)}).")
+        raise ConventionError(f"La date de fin ({date_fr(ends_on)}) précède la date d'effet ({date_fr(starts_on)}).", "ends_on")
     if startups is not None and not startups:
-        raise ConventionError("La convention doit couvrir au moins une startup.")
+        raise ConventionError("La convention doit couvrir au moins une startup.", "startup_ids")
     if years is not None:
         for year, (ae, cp) in years.items():
             if not 2000 <= year <= 2100:
@@ -272,7 +274,7 @@ def create_convention(*, actor: Person | None, partner: Organisation, startups: 
     fields.setdefault("ends_on", None)
     _check_terms(fields, startups, years)
     if fields.get("reference") and db.session.scalar(sa.select(Convention.id).where(Convention.reference == fields["reference"])):
-        raise ConventionError(f"Une convention porte déjà la référence « {fields['reference']} ».")
+        raise ConventionError(f"Une convention porte déjà la référence « {fields['reference']} ».", "reference")
     convention = Convention(partner=partner, **fields)
     convention.startups = list(startups)
     _set_years(convention, years)

@@ -37,6 +37,7 @@ from conventions.services import ConventionError, cents_fr
 from core import clock
 from core import pagination
 from core.db import db
+from core.fields import show_at_field
 from core.pdf import pdf_response, render_pdf
 from startups.models import Incubator, Organisation, Startup
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
@@ -147,7 +148,7 @@ def new():
             item = services.create_convention(actor=person, partner=db.session.get(Organisation, form.partner_id.data),
                                               startups=startups, years=form.schedule(), **form.terms())
         except ConventionError as error:
-                form.form_errors.append(error.message)
+                refused(form, error)
         else:
             return done(f"La convention « {item.title} » est enregistrée en brouillon.", convention_id=item.id)
     return form_page("conventions/form.html", form, convention=None)
@@ -189,7 +190,7 @@ def edit(convention_id: int):
         try:
             services.update_draft(item, actor=person, startups=startups, years=form.schedule(), **terms)
         except ConventionError as error:
-                form.form_errors.append(error.message)
+                refused(form, error)
         else:
             return done("Le brouillon est enregistré.", convention_id=item.id)
     return form_page("conventions/form.html", form, convention=item)
@@ -197,16 +198,22 @@ def edit(convention_id: int):
 
 def applied(form, apply) -> bool:
     """Validate a posted form and run apply(); a ConventionError becomes the form's French refusal (shown
-    above its fields). True when the service went through."""
+    above its fields, and at the field it is about). True when the service went through."""
     form.form_errors = []
     if not form.validate_on_submit():
         return False
     try:
         apply()
     except ConventionError as error:
-        form.form_errors.append(error.message)
+        refused(form, error)
         return False
     return True
+
+
+def refused(form, error: ConventionError) -> None:
+    """A service's French refusal on its form: above the fields, and at the value it is about (error.field)."""
+    form.form_errors.append(error.message)
+    show_at_field(form, error.field, error.message)
 
 
 def simple(convention_id: int, form, template: str, apply, message: str, **context):
@@ -366,7 +373,7 @@ def upload_document(convention_id: int):
             document = services.upload_signed_document(item, filename=upload.filename, data=data, amendment=amendment,
                                                        actor=current_person(), now=clock.now())
         except ConventionError as error:
-            form.form_errors.append(error.message)
+            refused(form, error)
         else:
             return done(f"« {document.filename} » est joint à la convention.", convention_id=item.id)
     return form_page("conventions/document.html", form, convention=item)
@@ -406,7 +413,7 @@ def new_fast(startup_id: str):
         try:
             fast_fund.record_fast_grant(startup, **form.values(), actor=current_person(), today=clock.today())
         except ConventionError as error:
-            form.form_errors.append(error.message)
+            refused(form, error)
         else:
             return done("Le financement FAST est enregistré.", "conventions.startup", startup_id=startup.id)
     return _fast_page(form, startup)
@@ -426,7 +433,7 @@ def edit_fast(grant_id: int):
         try:
             fast_fund.update_fast_grant(grant, **form.values(), actor=current_person(), today=clock.today())
         except ConventionError as error:
-            form.form_errors.append(error.message)
+            refused(form, error)
         else:
             return done("Le financement FAST est corrigé.", "conventions.startup", startup_id=grant.startup_id)
     return _fast_page(form, grant.startup, grant)

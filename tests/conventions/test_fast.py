@@ -55,8 +55,10 @@ def test_fast_cp_never_exceed_the_ae_granted_and_bad_values_are_refused(app):
                             ({"reference": "FAST-2024-10000000"}, "porte déjà la référence")):
         arguments = {"year": 2025, "ae_cents": 1_000 * EUR, "cp_cents": 0, "decided_on": dt.date(2024, 3, 1),
                      "reference": "FAST-X"} | values
-        with pytest.raises(ConventionError, match=message):
+        with pytest.raises(ConventionError, match=message) as refused:
             fast_fund.record_fast_grant(startup, **arguments, actor=None, today=TODAY)
+        if "year" in values or "reference" in values:  # said at that field of the form too (conventions.views.refused)
+            assert refused.value.field == next(iter(values)), message
     assert grants() == 1
 
 

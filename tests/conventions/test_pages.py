@@ -5,6 +5,7 @@ import datetime as dt
 import html
 import re
 
+import markupsafe
 import pytest
 import sqlalchemy as sa
 
@@ -73,6 +74,31 @@ def test_a_convention_from_draft_to_a_paid_invoice(client):
     funding = client.get(f"/conventions/startup/{startup.id}")
     assert funding.status_code == 200 and "bar-chart" in funding.get_data(as_text=True)
     assert "BC-1" in text(funding)
+
+
+def test_a_refusal_about_one_value_of_a_convention_is_said_at_that_field(client):
+    finance = make_person("Fanny Finance", is_dinum_finance=True)
+    partner = make_organisation(name="Conseil supérieur de la magistrature", acronym="CSM")
+    startup = make_startup(name="Fondation")
+    login(client, finance)
+    data = {"kind": "delegation", "title": "Délégation CSM", "reference": "CSM-2024-1", "partner_id": partner.id,
+            "startup_ids": [startup.id], "phase": "", "tax_basis": "ht", "end_bound": "engagement_paiement",
+            "ends_on": "2024-12-31", "year_1": "2024", "ae_1": "42 000", "cp_1": "42 000"}
+    assert client.post("/conventions/new", data=data).status_code == 303
+    for changes, field, message in (
+            ({}, "reference", "Une convention porte déjà la référence « CSM-2024-1 »."),
+            ({"reference": "CSM-2024-2", "starts_on": "2025-01-01"}, "ends_on",
+             "La date de fin (31 décembre 2024) précède la date d'effet (1er janvier 2025)."),
+    ):
+        response = client.post("/conventions/new", data={**data, **changes})
+        assert response.status_code == 422, text(response)
+        page = response.get_data(as_text=True)
+        # Above the form, and at the field, in the DSFR's error state, the field pointing to its message.
+        shown = str(markupsafe.escape(message))
+        assert shown in page.split(f'id="{field}"')[0], field
+        assert f'aria-describedby="{field}-erreur"' in page
+        assert f'<p id="{field}-erreur" class="fr-error-text">{shown}</p>' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Convention)) == 1
 
 
 def test_a_bad_form_is_answered_in_french_and_saves_nothing(client):

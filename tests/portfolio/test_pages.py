@@ -171,6 +171,7 @@ def test_a_search_with_many_matches_counts_them_only_so_far_and_pages_on(client,
     assert row_names(first.text) == [f"Startup lot {n:04d}" for n in range(50)]
     # No number on the phase tiles (they would be those of the first matches found), no last page known.
     assert "50 startups" not in page and "Dernière page" not in first.text
+    assert "Sans phase en cours" in page  # a tile to filter by, whether or not the first matches had one
     assert 'href="/startups?q=startup&amp;page=5" title="Page 5"' in first.text
     assert 'href="/startups?q=startup&amp;page=6"' not in first.text
 

@@ -43,11 +43,13 @@ MAX_DAYS_AHEAD = 366
 
 
 class StartupError(Exception):
-    """A refused change, with a French message for the user."""
+    """A refused change, with a French message for the user. field: the value refused, by the name its form
+    gives it (startups.views.refused shows the message there too), when it is about one value."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 class Forbidden(StartupError):
@@ -114,21 +116,21 @@ def check_fingerprint(state: dict, expected: str | None, what: str, feminine: bo
 # --- Cleaning input -------------------------------------------------------------------------------------
 
 def clean_text(value: str | None, label: str, *, required: bool = False, max_length: int = 300,
-               multiline: bool = False) -> str | None:
+               multiline: bool = False, field: str | None = None) -> str | None:
     """Stripped text, None when empty. A single-line text (a name) refuses every control character, a
     multi-line one (a mission, a comment) every one but line feeds, carriage returns and tabs."""
     text = (value or "").strip()
     if not text:
         if required:
-            raise StartupError(f"{label} : ce champ est obligatoire.")
+            raise StartupError(f"{label} : ce champ est obligatoire.", field)
         return None
     if len(text) > max_length:
-        raise StartupError(f"{label} : {max_length} caractères au plus ({len(text)} saisis).")
+        raise StartupError(f"{label} : {max_length} caractères au plus ({len(text)} saisis).", field)
     found = control_character(text, multiline=multiline)
     if found:
         if multiline:
-            raise StartupError(f"{label} : le texte ne peut pas contenir {found}.")
-        raise StartupError(f"{label} : le texte doit tenir sur une ligne, sans {found}.")
+            raise StartupError(f"{label} : le texte ne peut pas contenir {found}.", field)
+        raise StartupError(f"{label} : le texte doit tenir sur une ligne, sans {found}.", field)
     return text
 
 
@@ -177,15 +179,15 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150]
 
 
-def check_id(value: str, label: str) -> str:
+def check_id(value: str, label: str, field: str | None = "id") -> str:
     """An id typed by the user, kept exactly as typed (accents and capitals included)."""
     if not value or len(value) > 200 or not ID_PATTERN.match(value) or value.startswith("."):
         raise StartupError(
             f"{label} : « {value} » ne convient pas. Utilisez des lettres, des chiffres, des tirets ou des "
-            "tirets bas, sans espace ni barre oblique."
+            "tirets bas, sans espace ni barre oblique.", field
         )
     if value.lower() in RESERVED_IDS:
-        raise StartupError(f"{label} : « {value} » est réservé par l'application ; choisissez-en un autre.")
+        raise StartupError(f"{label} : « {value} » est réservé par l'application ; choisissez-en un autre.", field)
     return value
 
 
@@ -201,11 +203,11 @@ def choose_id(given: str | None, name: str, column, label: str) -> str:
     if given:
         check_id(given, label)
         if _id_taken(column, given):
-            raise StartupError(f"{label} : « {given} » est déjà utilisé ; choisissez-en un autre.")
+            raise StartupError(f"{label} : « {given} » est déjà utilisé ; choisissez-en un autre.", "id")
         return given
     base = slugify(name)
     if not base:
-        raise StartupError(f"{label} : impossible de le déduire du nom ; saisissez-le.")
+        raise StartupError(f"{label} : impossible de le déduire du nom ; saisissez-le.", "id")
     candidate, n = base, 1
     while candidate in RESERVED_IDS or _id_taken(column, candidate):
         n += 1
@@ -213,21 +215,21 @@ def choose_id(given: str | None, name: str, column, label: str) -> str:
     return candidate
 
 
-def organisation_or_error(organisation_id: str, label: str) -> Organisation:
+def organisation_or_error(organisation_id: str, label: str, field: str | None = None) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise StartupError(f"{label} : l'organisation « {organisation_id} » n'existe pas.")
+        raise StartupError(f"{label} : l'organisation « {organisation_id} » n'existe pas.", field)
     return organisation
 
 
 def _incubator(incubator_id: str | None, *, allow_archived: bool = False) -> Incubator:
     if not incubator_id:
-        raise StartupError("Incubateur : ce champ est obligatoire.")
+        raise StartupError("Incubateur : ce champ est obligatoire.", "incubator")
     incubator = db.session.get(Incubator, incubator_id)
     if incubator is None:
-        raise StartupError(f"Incubateur : l'incubateur « {incubator_id} » n'existe pas.")
+        raise StartupError(f"Incubateur : l'incubateur « {incubator_id} » n'existe pas.", "incubator")
     if incubator.archived_at is not None and not allow_archived:
-        raise StartupError(f"Incubateur : l'incubateur « {incubator.name} » est archivé.")
+        raise StartupError(f"Incubateur : l'incubateur « {incubator.name} » est archivé.", "incubator")
     return incubator
 
 
@@ -272,15 +274,16 @@ def startup_state(startup: Startup) -> dict:
 def _apply(startup: Startup, data: StartupData) -> None:
     """Validate every field, then write them all (nothing is written when one is wrong)."""
     values = {
-        "name": clean_text(data.name, "Nom", required=True),
-        "mission": clean_text(data.mission, "Mission", max_length=5000, multiline=True),
-        "accessibility_status": clean_text(data.accessibility_status, "Accessibilité", max_length=100),
+        "name": clean_text(data.name, "Nom", required=True, field="name"),
+        "mission": clean_text(data.mission, "Mission", max_length=5000, multiline=True, field="mission"),
+        "accessibility_status": clean_text(data.accessibility_status, "Accessibilité", max_length=100,
+                                           field="accessibility_status"),
     }
     values.update({field: clean_url(getattr(data, field), label) for field, label in URL_FIELDS.items()})
     values.update({field: clean_list(getattr(data, field), label) for field, label in LIST_FIELDS.items()})
     incubator = _incubator(data.incubator_id, allow_archived=data.incubator_id == startup.incubator_id)
     sponsor_ids = list(dict.fromkeys(s for s in data.sponsor_ids if s))
-    sponsors = [organisation_or_error(s, "Sponsors") for s in sponsor_ids]
+    sponsors = [organisation_or_error(s, "Sponsors", "sponsors") for s in sponsor_ids]
     for field, value in values.items():
         setattr(startup, field, value)
     startup.incubator = incubator
@@ -306,8 +309,8 @@ def create_startup(data: StartupData, *, id: str | None, investigation_on: dt.da
     """A new startup, in investigation from the date given. Its id is the one typed, kept exactly, or one
     derived from its name."""
     if investigation_on is None:
-        raise StartupError("Début de l'investigation : indiquez une date.")
-    name = clean_text(data.name, "Nom", required=True)
+        raise StartupError("Début de l'investigation : indiquez une date.", "investigation_on")
+    name = clean_text(data.name, "Nom", required=True, field="name")
     startup = Startup(id=choose_id(id, name, Startup.id, "Identifiant"), name=name, created_at=now, updated_at=now,
                       user_types=[], themes=[], techno=[])
     _apply(startup, data)
@@ -400,11 +403,12 @@ def change_phase(startup: Startup, *, phase: Phase, starts_on: dt.date | None, r
     """
     what = f"L'historique des phases de « {startup.name} »"
     check_periods(startup, expected, what)
-    reason = clean_text(reason, "Motif", required=True, max_length=2000, multiline=True)
+    reason = clean_text(reason, "Motif", required=True, max_length=2000, multiline=True, field="reason")
     if starts_on is None:
-        raise StartupError("Date : indiquez la date du changement de phase.")
+        raise StartupError("Date : indiquez la date du changement de phase.", "starts_on")
     if starts_on > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        raise StartupError(f"Date : le {date_fr(starts_on)} est à plus d'un an ; choisissez une date plus proche.")
+        raise StartupError(f"Date : le {date_fr(starts_on)} est à plus d'un an ; choisissez une date plus proche.",
+                           "starts_on")
     latest = latest_period(startup)
     before_period = startup.current_period(today)
     if not correction and latest is not None:
@@ -417,12 +421,12 @@ def change_phase(startup: Startup, *, phase: Phase, starts_on: dt.date | None, r
             raise StartupError(
                 f"La startup ne peut pas passer de « {latest.phase.label} » à « {phase.label} » : seule une phase "
                 "ultérieure ou une phase terminale est possible. Pour revenir en arrière, un·e "
-                "administrateur·rice doit corriger l'historique."
+                "administrateur·rice doit corriger l'historique.", "phase"
             )
         if starts_on < latest.effective_start_on:
             raise StartupError(
                 f"Date : la phase « {latest.phase.label} » commence le {date_fr(latest.effective_start_on)} ; "
-                "le changement de phase ne peut pas être daté d'avant."
+                "le changement de phase ne peut pas être daté d'avant.", "starts_on"
             )
     ended = None
     if not correction and latest is not None and latest.end_on is None and latest.effective_start_on <= starts_on:
@@ -455,12 +459,12 @@ def edit_period(period: PhasePeriod, *, phase: Phase, start_on: dt.date | None, 
     """An admin's correction of one period of the history, with a reason."""
     what = "Cette période"
     check_fingerprint(period_state(period), expected, what, True)
-    reason = clean_text(reason, "Motif de la correction", required=True, max_length=2000, multiline=True)
+    reason = clean_text(reason, "Motif de la correction", required=True, max_length=2000, multiline=True, field="reason")
     if start_on and end_on and end_on < start_on:
-        raise StartupError("Fin : la fin de la période ne peut pas précéder son début.")
+        raise StartupError("Fin : la fin de la période ne peut pas précéder son début.", "end_on")
     before = period_state(period)
     period.phase, period.start_on, period.end_on = phase, start_on, end_on
-    period.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True)
+    period.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True, field="comment")
     before, after = changes(before, period_state(period))
     if not after:
         return False
@@ -476,7 +480,8 @@ def delete_period(period: PhasePeriod, *, reason: str | None, actor: Person | No
     """An admin removes a period entered by mistake, with a reason; the log keeps what it was."""
     what = "Cette période"
     check_fingerprint(period_state(period), expected, what, True)
-    reason = clean_text(reason, "Motif de la suppression", required=True, max_length=2000, multiline=True)
+    reason = clean_text(reason, "Motif de la suppression", required=True, max_length=2000, multiline=True,
+                        field="deletion_reason")
     startup, before, period_id = period.startup, period_state(period), period.id
     startup.periods.remove(period)
     resolve_starts(startup.periods)
@@ -496,18 +501,19 @@ def event_state(event: Event) -> dict:
 
 def _check_event(kind: EventKind | None, happened_on: dt.date | None, today: dt.date) -> None:
     if kind is None:
-        raise StartupError("Type : choisissez le type d'événement.")
+        raise StartupError("Type : choisissez le type d'événement.", "kind")
     if happened_on is None:
-        raise StartupError("Date : indiquez la date de l'événement.")
+        raise StartupError("Date : indiquez la date de l'événement.", "happened_on")
     if happened_on > today + dt.timedelta(days=MAX_DAYS_AHEAD):
-        raise StartupError(f"Date : le {date_fr(happened_on)} est à plus d'un an ; choisissez une date plus proche.")
+        raise StartupError(f"Date : le {date_fr(happened_on)} est à plus d'un an ; choisissez une date plus proche.",
+                           "happened_on")
 
 
 def add_event(startup: Startup, *, kind: EventKind, happened_on: dt.date, comment: str | None,
               actor: Person | None, today: dt.date) -> Event:
     _check_event(kind, happened_on, today)
     event = Event(position=next_event_position(startup), kind=kind, happened_on=happened_on,
-                  comment=clean_text(comment, "Commentaire", max_length=2000, multiline=True))
+                  comment=clean_text(comment, "Commentaire", max_length=2000, multiline=True, field="comment"))
     startup.events.append(event)
     flush(f"La chronologie de « {startup.name} »")
     record("event.created", "event", event.id, actor=actor, startup_id=startup.id, after=event_state(event))
@@ -521,7 +527,7 @@ def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: 
     _check_event(kind, happened_on, today)
     before = event_state(event)
     event.kind, event.happened_on = kind, happened_on
-    event.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True)
+    event.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True, field="comment")
     before, after = changes(before, event_state(event))
     if not after:
         return False

@@ -4,6 +4,7 @@ pages and permissions through the test client."""
 
 import re
 
+import markupsafe
 import pytest
 import sqlalchemy as sa
 
@@ -49,6 +50,22 @@ def test_the_id_given_is_kept_exactly_and_must_be_unique(world):
         services.create_startup(data, id="a/b", investigation_on=TODAY, actor=None, now=clock.now())
     with pytest.raises(services.StartupError, match="réservé"):
         services.create_startup(data, id="new", investigation_on=TODAY, actor=None, now=clock.now())
+
+
+def test_a_refusal_about_one_value_is_said_at_that_field(client, world):
+    login(client, world["admin"])
+    data = {"name": "Autre lieu", "id": "Lieu-Dit", "incubator": "incub-test", "investigation_on": "2026-11-02"}
+    response = client.post("/startups/new", data=data)
+    assert response.status_code == 422
+    message = "Identifiant : « Lieu-Dit » est déjà utilisé ; choisissez-en un autre."
+    # Above the form, and at the field, in the DSFR's error state, the field pointing to its message.
+    assert f'<p id="id-erreur" class="fr-error-text">{markupsafe.escape(message)}</p>' in response.text
+    assert 'aria-describedby="id-erreur"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) == 2
+    with pytest.raises(services.StartupError) as refused:
+        services.add_event(db.session.get(Startup, "lieu-dit"), kind=EventKind.OTHER, happened_on=None, comment=None,
+                           actor=None, today=TODAY)
+    assert refused.value.field == "happened_on"
 
 
 def test_a_derived_id_is_made_unique(world):

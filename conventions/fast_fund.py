@@ -31,7 +31,7 @@ def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: 
     year, ae, cp = fields["year"], fields["ae_cents"], fields["cp_cents"]
     if year is None or not 2000 <= year <= 2100:
         raise ConventionError("L'année doit être comprise entre 2000 et 2100.", "year")
-    check_period(fields["decided_on"], "La date de la décision", today)
+    check_period(fields["decided_on"], "La date de la décision", today, "decided_on")
     if ae is None or cp is None or ae < 0 or cp < 0:
         raise ConventionError("Les montants d'AE et de CP ne peuvent pas être négatifs.")
     if ae == 0 and cp == 0:

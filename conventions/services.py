@@ -118,15 +118,18 @@ def check_chorus(fields: dict) -> None:
             raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).", key)
 
 
-def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300) -> None:
+def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300,
+             field: str | None = None) -> None:
+    """Collapse the value's spaces; refused when required and empty or too long, at `field` of its form (by
+    default the key)."""
     value = fields.get(key)
     if value is None and not required:
         return
     value = " ".join(str(value or "").split())
     if required and not value:
-        raise ConventionError(f"{label} est obligatoire.", key)
+        raise ConventionError(f"{label} est obligatoire.", field or key)
     if len(value) > max_length:
-        raise ConventionError(f"{label} dépasse {max_length} caractères.", key)
+        raise ConventionError(f"{label} dépasse {max_length} caractères.", field or key)
     fields[key] = value or None
 
 
@@ -138,11 +141,11 @@ def _url(fields: dict, key: str, label: str) -> None:
         fields[key] = value
 
 
-def check_period(value: dt.date | None, label: str, today: dt.date) -> None:
+def check_period(value: dt.date | None, label: str, today: dt.date, field: str | None = None) -> None:
     if value is None:
-        raise ConventionError(f"{label} est obligatoire.")
+        raise ConventionError(f"{label} est obligatoire.", field)
     if value > today:
-        raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.")
+        raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.", field)
 
 
 # -- figures ------------------------------------------------------------------------------------------
@@ -322,7 +325,7 @@ def sign(convention: Convention, party: Party, *, signatory: str, signatory_titl
     unless it names a later date of effect."""
     fields = {"signatory": signatory, "title": signatory_title}
     one_line(fields, "signatory", "Le nom du signataire", required=True, max_length=200)
-    one_line(fields, "title", "La qualité du signataire", required=True, max_length=200)
+    one_line(fields, "title", "La qualité du signataire", required=True, max_length=200, field="signatory_title")
     if signed_on is None:
         raise ConventionError("La date de signature est obligatoire.")
     if signed_on > today:

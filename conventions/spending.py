@@ -261,16 +261,17 @@ def record_quote(convention: Convention, *, startup: Startup, reference: str, ho
     if startup.id not in {s.id for s in convention.startups}:
         raise ConventionError(f"La convention ne couvre pas {startup.name}.")
     if amount_cents is None or amount_cents <= 0:
-        raise ConventionError("Le montant du devis doit être positif.")
+        raise ConventionError("Le montant du devis doit être positif.", "amount")
     if amount_cents > MAX_CENTS:
-        raise ConventionError("Le montant du devis est trop grand.")
-    check_period(received_on, "La date de réception du devis", today)
+        raise ConventionError("Le montant du devis est trop grand.", "amount")
+    check_period(received_on, "La date de réception du devis", today, "received_on")
     if valid_until is None:
-        raise ConventionError("La date de fin de validité du devis est obligatoire.")
+        raise ConventionError("La date de fin de validité du devis est obligatoire.", "valid_until")
     if valid_until < received_on:
-        raise ConventionError(f"La validité du devis ({date_fr(valid_until)}) précède sa réception ({date_fr(received_on)}).")
+        raise ConventionError(f"La validité du devis ({date_fr(valid_until)}) précède sa réception ({date_fr(received_on)}).",
+                              "valid_until")
     if any(q.reference == fields["reference"] for q in convention.quotes):
-        raise ConventionError(f"Le devis n° {fields['reference']} existe déjà sur cette convention.")
+        raise ConventionError(f"Le devis n° {fields['reference']} existe déjà sur cette convention.", "reference")
     text = (description or "").strip()[:5000] or None
     quote = Quote(convention=convention, startup=startup, amount_cents=amount_cents, tax_basis=tax_basis,
                   received_on=received_on, valid_until=valid_until, description=text,
@@ -289,9 +290,10 @@ def decide_quote(quote: Quote, *, accept: bool, decided_on: dt.date, actor: Pers
     if quote.state is not QuoteState.RECEIVED:
         raise ConventionError(f"Le devis n° {quote.reference} est déjà {quote.state.label.lower()} "
                               f"(le {date_fr(quote.decided_on)}).")
-    check_period(decided_on, "La date de la décision", today)
+    check_period(decided_on, "La date de la décision", today, "decided_on")
     if decided_on < quote.received_on:
-        raise ConventionError(f"La décision ({date_fr(decided_on)}) précède la réception du devis ({date_fr(quote.received_on)}).")
+        raise ConventionError(f"La décision ({date_fr(decided_on)}) précède la réception du devis ({date_fr(quote.received_on)}).",
+                              "decided_on")
     if accept and decided_on > quote.valid_until:
         raise ConventionError(f"Le devis n° {quote.reference} a expiré le {date_fr(quote.valid_until)} : "
                               "demandez un nouveau devis au titulaire.")

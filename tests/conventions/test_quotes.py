@@ -99,18 +99,19 @@ def test_a_quote_past_its_validity_is_expired_and_cannot_be_accepted(app):
         spending.decide_quote(item, accept=False, decided_on=dt.date(2024, 4, 2), actor=None, today=TODAY)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"reference": " "}, "Le numéro du devis est obligatoire."),
-    ({"amount_cents": 0}, "Le montant du devis doit être positif."),
-    ({"received_on": dt.date(2024, 11, 28)}, "ne peut pas être dans le futur"),
-    ({"valid_until": dt.date(2024, 2, 29)}, "précède sa réception"),
+@pytest.mark.parametrize(("changes", "message", "field"), [
+    ({"reference": " "}, "Le numéro du devis est obligatoire.", "reference"),
+    ({"amount_cents": 0}, "Le montant du devis doit être positif.", "amount"),
+    ({"received_on": dt.date(2024, 11, 28)}, "ne peut pas être dans le futur", "received_on"),
+    ({"valid_until": dt.date(2024, 2, 29)}, "précède sa réception", "valid_until"),
 ])
-def test_a_bad_quote_is_refused_in_french_and_nothing_saved(app, changes, message):
+def test_a_bad_quote_is_refused_in_french_and_nothing_saved(app, changes, message, field):
     convention, startup, _ = seed_convention()
     values = {"startup": startup, "reference": "D-1", "holder": "Titulaire", "amount_cents": 100 * EUR,
               "tax_basis": TaxBasis.HT, "received_on": dt.date(2024, 3, 1), "valid_until": dt.date(2024, 3, 31)}
-    with pytest.raises(ConventionError, match=message):
+    with pytest.raises(ConventionError, match=message) as refused:
         spending.record_quote(convention, **(values | changes), actor=None, today=TODAY)
+    assert refused.value.field == field  # the form's field where the page says it too (conventions.views.refused)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Quote)) == 0
 
 
@@ -136,6 +137,9 @@ def test_the_coach_prepares_a_quote_and_dinum_finance_orders_from_it(client):
             "tax_basis": "ht", "received_on": "2024-03-01", "valid_until": "2024-03-15"}
     refused = client.post(url, data=form | {"amount": "huit mille"})
     assert refused.status_code == 422 and "n'est pas un montant en euros" in text(refused)
+    refused = client.post(url, data=form | {"valid_until": "2024-02-29"})
+    assert refused.status_code == 422
+    assert '<p id="valid_until-erreur" class="fr-error-text">La validité du devis' in refused.get_data(as_text=True)
     assert client.post(url, data=form).status_code == 303
     item = db.session.scalars(sa.select(Quote)).one()
     page = text(client.get(f"/conventions/{convention.id}"))

@@ -37,7 +37,7 @@ from conventions.services import ConventionError, cents_fr
 from core import clock
 from core import pagination
 from core.db import db
-from core.fields import show_at_field
+from core.fields import refuse
 from core.pdf import pdf_response, render_pdf
 from startups.models import Incubator, Organisation, Startup
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
@@ -212,8 +212,7 @@ def applied(form, apply) -> bool:
 
 def refused(form, error: ConventionError) -> None:
     """A service's French refusal on its form: above the fields, and at the value it is about (error.field)."""
-    form.form_errors.append(error.message)
-    show_at_field(form, error.field, error.message)
+    refuse(form, error.message, error.field)
 
 
 def simple(convention_id: int, form, template: str, apply, message: str, **context):

@@ -127,3 +127,10 @@ def show_at_field(form, field: str | None, message: str) -> None:
     takes the DSFR's error state and points to the message (templates/dsfr/macros.html, field)."""
     if field and field in form:
         form[field].errors = [*form[field].errors, message]
+
+
+def refuse(form, message: str, field: str | None = None) -> None:
+    """A service's French refusal on its form: in the alert above the fields (form_errors), and at the value it
+    is about when it names one (show_at_field)."""
+    form.form_errors.append(message)
+    show_at_field(form, field, message)

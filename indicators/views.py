@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from core.db import db
-from core.fields import show_at_field
+from core.fields import refuse
 from core.formats import number_fr
 from core import clock
 from indicators import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
@@ -152,8 +152,7 @@ def new(startup_id: str):
             indicator = services.create_indicator(startup, actor=current_person(),
                                                   is_north_star=form.is_north_star.data, **form.fields_for_service())
         except services.IndicatorError as error:
-            form.form_errors.append(error.message)
-            show_at_field(form, error.field, error.message)
+            refuse(form, error.message, error.field)
         else:
             return _done(startup, f"L'indicateur « {indicator.name} » a été créé.")
     return render_template("indicators/form.html", startup=startup, form=form, indicator=None,
@@ -175,8 +174,7 @@ def edit(startup_id: str, indicator_id: int):
             if form.is_north_star.data:
                 services.set_north_star(indicator, actor=current_person())
         except services.IndicatorError as error:
-            form.form_errors.append(error.message)
-            show_at_field(form, error.field, error.message)
+            refuse(form, error.message, error.field)
         else:
             return _done(startup, f"L'indicateur « {indicator.name} » a été modifié.")
     return render_template("indicators/form.html", startup=startup, form=form, indicator=indicator,

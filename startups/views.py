@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from startups import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
 from core.db import db
-from core.fields import show_at_field
+from core.fields import refuse
 from core.formats import date_fr
 from core import clock
 from startups import services, team
@@ -61,8 +61,7 @@ def refused(form, error: services.StartupError) -> int:
     """Roll back the refused change, show its message on the form (above it, and at the field it is about);
     409 for a conflict, else 422."""
     db.session.rollback()
-    form.form_errors.append(error.message)
-    show_at_field(form, error.field, error.message)
+    refuse(form, error.message, error.field)
     return 409 if isinstance(error, services.Conflict) else 422
 
 

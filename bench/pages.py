@@ -46,7 +46,7 @@ from app import create_app  # noqa: E402
 import timed_sqlite  # noqa: E402  (bench/timed_sqlite.py)
 from core import clock, config as config_module, dates  # noqa: E402
 from core.text import fold  # noqa: E402
-from core.db import db  # noqa: E402
+from core.db import db, empty_database  # noqa: E402
 from startups.kept import refresh_current_phases, refresh_phase_counts  # noqa: E402
 from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors  # noqa: E402
 from startups.phases import UnknownPhase, parse_phase  # noqa: E402
@@ -452,12 +452,7 @@ def prepare_database(app, reset: bool) -> None:
                      f"({len(tables)} tables) : utilisez une base vide, ou --reset pour l'effacer.")
         if tables:
             with db.engine.begin() as connection:
-                if connection.dialect.name == "postgresql":
-                    connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-                    connection.exec_driver_sql("CREATE SCHEMA public")
-                else:
-                    db.metadata.drop_all(connection)
-                    connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+                empty_database(connection)
         # migrations/env.py configures logging from alembic.ini, with a handler on stderr: keep it quiet.
         with contextlib.redirect_stderr(io.StringIO()):
             upgrade()

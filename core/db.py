@@ -61,6 +61,22 @@ SCHEMA_EXTRAS = {("table", "apscheduler_jobs"), ("index", "ix_startups_search_te
                  *(("table", f"startups_search_{shadow}") for shadow in ("data", "idx", "docsize", "config"))}
 
 
+def empty_database(connection) -> None:
+    """Everything the migrations made, dropped, so that they can run again on an empty database (the tests'
+    and the benches' schema): on PostgreSQL the public schema; on SQLite the models' tables and the
+    SCHEMA_EXTRAS too — an FTS5 table left behind would make 0028 take the trigram tokenizer for missing and
+    leave the text search without its triggers, finding nothing."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+        return
+    db.metadata.drop_all(connection)
+    for type_, name in sorted(SCHEMA_EXTRAS):  # the FTS5 table before its shadow tables, which go with it
+        if type_ == "table":
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def described_by_models(object, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object: whether a schema object is compared with the models."""
     return (type_, name) not in SCHEMA_EXTRAS

@@ -19,7 +19,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from app import create_app
 from core import clock
 from core.clock import PARIS
-from core.db import db
+from core.db import db, empty_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _moved_clock = None
@@ -68,12 +68,7 @@ def reset_schema(app) -> None:
     """An empty database, then the migrations: the tests run on the schema production gets."""
     with app.app_context():
         with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-                connection.exec_driver_sql("CREATE SCHEMA public")
-            else:
-                db.metadata.drop_all(connection)
-                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            empty_database(connection)
         upgrade()
 
 

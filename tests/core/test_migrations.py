@@ -127,3 +127,37 @@ def test_the_committee_status_counts_migration_counts_as_the_application_does(tm
         assert committee_rows() == migrated
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_database_emptied_then_migrated_again_has_its_whole_schema_and_a_search_index_that_follows(tmp_path):
+    """empty_database (the tests' and the benches' reset) drops what the models do not describe too: on SQLite
+    an FTS5 table left behind made 0028 take the trigram tokenizer for missing, so that its triggers were not
+    created again and the text search found nothing (its MATCH, then the LIKE, on an index never filled)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from core.db import empty_database
+    from startups.models import Startup
+
+    app = create_app({"JALONS_ENV": "test", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'reset.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+        for _ in range(2):
+            with db.engine.begin() as connection:
+                empty_database(connection)
+            upgrade()
+        with db.engine.begin() as connection:
+            triggers = connection.execute(sa.text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'startups\\_search\\_%' "
+                "ESCAPE '\\' ORDER BY name")).scalars().all()
+            assert triggers == ["startups_search_delete", "startups_search_insert", "startups_search_update"]
+            with sa.orm.Session(bind=connection) as session:
+                session.add(Startup(id="donnees-ouvertes", name="Données ouvertes", mission="Ouvrir les données."))
+                session.flush()
+            found = connection.execute(sa.text(
+                "SELECT startups.id FROM startups_search JOIN startups ON startups.rowid = startups_search.rowid "
+                "WHERE startups_search MATCH '\"donnees\"'")).scalars().all()
+        assert found == ["donnees-ouvertes"]
+        db.engine.dispose()

@@ -48,6 +48,9 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
+    # A table left behind by a database emptied of the models' tables only: derived data, made again (else its
+    # « already exists » would pass for a SQLite without FTS5, and the triggers would not be made).
+    bind.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
     try:
         with bind.begin_nested():
             bind.exec_driver_sql(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(search_text, content='startups', "

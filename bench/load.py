@@ -5,8 +5,8 @@
 
 Creates its own database on the PostgreSQL server (`bench_load`, dropped at the end; never `test`), fills
 it with the synthetic portfolio of bench/pages.py at 10 times the real one and the teams and committees of
-bench/reminders.py, and serves it with gunicorn in production mode as the Procfile's web process (`-w 4 -k gthread --threads 2`, on
-127.0.0.1 only). Then Locust (headless, bench/load_locustfile.py) runs three phases of --seconds each,
+bench/reminders.py, and serves it with gunicorn in production mode as the Procfile's web process (`-w 4 -k gthread --threads 2`,
+with gunicorn.conf.py, read from the project's folder; on 127.0.0.1 only). Then Locust (headless, bench/load_locustfile.py) runs three phases of --seconds each,
 every client sending its next request as soon as the last one is answered:
 1. the static file jalons.css alone (served by the same processes, through WhiteNoise): the reference;
 2. reads only: half the clients anonymous, half logged in (each with its own one-time link, people of

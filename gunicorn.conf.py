@@ -5,8 +5,8 @@ A worker takes a connection only when one of its threads is free (worker_connect
 it once answered (no keep-alive). The requests that find every thread busy then wait in the kernel's queue
 of the listening socket, shared by all the workers, and the first free thread of any worker takes the
 oldest. With gunicorn's defaults (1,000 connections a worker, kept alive), a busy worker went on accepting
-connections and queued them behind its own two threads while another sat idle: under load the p95 was twice
-or three times the median (bench/load.py). Behind nginx nothing is lost: with the README's configuration it
+connections and queued them behind its own two threads while another sat idle: under load the p95 was two
+to five times the median (bench/load.py; 1.2–1.3 times with this file). Behind nginx nothing is lost: with the README's configuration it
 opens a connection per request to gunicorn anyway (HTTP/1.0, no upstream keep-alive).
 """
 

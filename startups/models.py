@@ -131,6 +131,20 @@ startup_co_incubators = sa.Table(
 )
 
 
+def phase_rank_sql(column: str) -> str:
+    """The lifecycle rank of the phase in `column` (0 for investigation…), as SQL text: the lists sort by it and
+    an index holds it (ix_startups_phase_order), and an index's expression is only read for the same
+    expression written with its values, not bound parameters."""
+    return f"CASE {column}" + "".join(f" WHEN '{phase.value}' THEN {rank}" for rank, phase in enumerate(Phase)) + " END"
+
+
+def _order_indexes(name: str, key: str, null: str) -> tuple[sa.Index, sa.Index]:
+    """The indexes of a list's order by `key`, ascending and descending, the startups whose `null` column is
+    NULL last either way (SQLite has no NULLS LAST in an index: `null IS NULL` first), then by name and id."""
+    return tuple(sa.Index(f"ix_startups_{name}_order{suffix}", sa.text(f"({null} IS NULL)"), sa.text(f"({key}){direction}"),
+                          "sort_name", "id") for suffix, direction in (("", ""), ("_desc", " DESC")))
+
+
 class Startup(db.Model):
     """A Startup d'État. Its id is the fiche's file name without `.md`, kept exactly (accents, capitals)."""
 
@@ -142,6 +156,10 @@ class Startup(db.Model):
         sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
         # The committee filters' counts per phase read this index alone (a range of due dates).
         sa.Index("ix_startups_committee_due_on", "committee_due_on", "cached_phase", "archived_at"),
+        # A list sorted by phase or by the date it was entered reads its page in index order too
+        # (startups.queries.filtered_startups writes the same expressions).
+        *_order_indexes("phase", phase_rank_sql("cached_phase"), "cached_phase"),
+        *_order_indexes("phase_start", "cached_phase_start_on", "cached_phase_start_on"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)

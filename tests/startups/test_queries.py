@@ -197,6 +197,55 @@ def test_a_sponsors_page_reads_its_sponsorships_in_name_order_from_their_index()
     assert sorted(s.id for s in db.session.execute(by_phase).scalars()) == [f"lot-{n:04d}" for n in range(0, 400, 2)]
 
 
+def _plan(query) -> str:
+    """The database's plan of `query`; on PostgreSQL with sequential scans and sorts made as dear as they go,
+    so that a small table's plan shows whether an index can give the order (as at scale it does by itself)."""
+    compiled = query.compile(db.engine)
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        return " ".join(row[3] for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params[name] for name in compiled.positiontup)))
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    try:
+        return " ".join(connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars())
+    finally:
+        connection.exec_driver_sql("RESET enable_seqscan")
+        connection.exec_driver_sql("RESET enable_sort")
+
+
+@pytest.mark.parametrize("sort", ["phase", "phase_start"])
+def test_a_list_sorted_by_phase_or_by_its_start_reads_its_page_from_the_orders_index_in_both_directions(sort):
+    """0032_list_order_indexes: a page sorted by phase (lifecycle order) or by the date the phase was entered
+    is the first rows of its order's index, not every startup sorted, ascending and descending; the startups
+    without a current phase last either way, ties by name then id."""
+    bulk_portfolio(300, TODAY)
+    for n in range(3):
+        make_startup(f"sans-phase-{n}", name=f"Sans phase {n}")
+    refresh_current_phases(db.session, TODAY)
+    rows = db.session.execute(sa.select(Startup.id, Startup.sort_name, Startup.cached_phase, Startup.cached_phase_start_on)).all()
+    rank = {phase: index for index, phase in enumerate(Phase)}
+    for descending in (False, True):
+        filters = PortfolioFilters(sort=sort, descending=descending)
+        page = filtered_startups(filters, TODAY, columns=(Startup.id,)).limit(50)
+        plan = _plan(page)
+        index = f"ix_startups_{sort}_order" + ("_desc" if descending else "")
+        assert index in plan and "TEMP B-TREE" not in plan, plan
+        sign = -1 if descending else 1
+
+        def key(row):
+            value = row.cached_phase if sort == "phase" else row.cached_phase_start_on
+            if value is None:
+                return (1, 0, row.sort_name, row.id)
+            return (0, sign * (rank[value] if sort == "phase" else value.toordinal()), row.sort_name, row.id)
+
+        expected = [row.id for row in sorted(rows, key=key)]
+        found = db.session.execute(filtered_startups(filters, TODAY, columns=(Startup.id,))).scalars().all()
+        assert found == expected
+        assert found[-3:] == ["sans-phase-0", "sans-phase-1", "sans-phase-2"]
+        assert db.session.execute(page.offset(250)).scalars().all() == expected[250:300]
+
+
 def _search_ids(text: str, in_name_order: bool = False) -> list[str]:
     query = filtered_startups(PortfolioFilters(text=text), TODAY, in_name_order)
     return [s.id for s in db.session.execute(query).scalars()]

@@ -156,16 +156,21 @@ class Startup(db.Model):
         sa.Index("ix_startups_incubator_id_sort_name", "incubator_id", "sort_name"),
         # The committee filters' counts per phase read this index alone (a range of due dates).
         sa.Index("ix_startups_committee_due_on", "committee_due_on", "cached_phase", "archived_at"),
-        # A list sorted by phase or by the date it was entered reads its page in index order too
+        # A list sorted by phase, by the date it was entered or by incubator reads its page in index order too
         # (startups.queries.filtered_startups writes the same expressions).
         *_order_indexes("phase", phase_rank_sql("cached_phase"), "cached_phase"),
         *_order_indexes("phase_start", "cached_phase_start_on", "cached_phase_start_on"),
+        *_order_indexes("incubator", "incubator_sort_name", "incubator_sort_name"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300))
     mission: Mapped[str | None] = mapped_column(sa.Text)
     incubator_id: Mapped[str | None] = mapped_column(sa.ForeignKey("incubators.id"), index=True)
+    # Its incubator's name in lower case, copied by the database (0033's triggers, whichever way the startup or
+    # the incubator is written), so that a list sorted by incubator reads its page from an index; None without
+    # an incubator. Only the lists' SQL reads it.
+    incubator_sort_name: Mapped[str | None] = mapped_column(sa.String(300), deferred=True)
     # Free-text owner of fiches older than the sponsors list.
     legacy_owner: Mapped[str | None] = mapped_column(sa.String(500))
 

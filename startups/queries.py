@@ -134,8 +134,6 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date, in_name_order: 
     if current is not None:
         query = query.outerjoin(current, current.c.startup_id == Startup.id)
     sort = filters.sort if filters.sort in SORTS else "name"
-    if sort == "incubator":
-        query = query.outerjoin(Incubator, Incubator.id == Startup.incubator_id)
     # A sponsor's startups by name: its sponsorships read in the order of their index (organisation, the
     # startup's sort_name copied there by the database, startup), one row per startup shown.
     sponsor_joined = bool(filters.sponsor_id) and sort == "name"
@@ -157,7 +155,7 @@ def filtered_startups(filters: PortfolioFilters, today: dt.date, in_name_order: 
     elif sort == "phase_start":
         null, order = start_on, start_on
     else:
-        null, order = Incubator.name, sa.func.lower(Incubator.name)
+        null = order = Startup.incubator_sort_name
     order = order.desc() if filters.descending else order.asc()
     # Ties (same phase, same incubator…) in name order, then by id so that pages never overlap.
     return query.order_by(*(() if null is None else (null.is_(None),)), order, Startup.sort_name, Startup.id)

@@ -214,16 +214,19 @@ def _plan(query) -> str:
         connection.exec_driver_sql("RESET enable_sort")
 
 
-@pytest.mark.parametrize("sort", ["phase", "phase_start"])
-def test_a_list_sorted_by_phase_or_by_its_start_reads_its_page_from_the_orders_index_in_both_directions(sort):
-    """0032_list_order_indexes: a page sorted by phase (lifecycle order) or by the date the phase was entered
-    is the first rows of its order's index, not every startup sorted, ascending and descending; the startups
-    without a current phase last either way, ties by name then id."""
+@pytest.mark.parametrize("sort", ["phase", "phase_start", "incubator"])
+def test_a_sorted_list_reads_its_page_from_the_orders_index_in_both_directions(sort):
+    """0032_list_order_indexes, 0033_incubator_sort_name: a page sorted by phase (lifecycle order), by the date
+    the phase was entered or by incubator is the first rows of its order's index, not every startup sorted,
+    ascending and descending; the startups without a current phase (or without an incubator) last either way,
+    ties by name then id."""
     bulk_portfolio(300, TODAY)
     for n in range(3):
-        make_startup(f"sans-phase-{n}", name=f"Sans phase {n}")
+        make_startup(f"sans-phase-{n}", name=f"Sans phase {n}")  # nor incubator
     refresh_current_phases(db.session, TODAY)
-    rows = db.session.execute(sa.select(Startup.id, Startup.sort_name, Startup.cached_phase, Startup.cached_phase_start_on)).all()
+    rows = db.session.execute(sa.select(Startup.id, Startup.sort_name, Startup.cached_phase, Startup.cached_phase_start_on,
+                                        Startup.incubator_sort_name)).all()
+    assert len({row.incubator_sort_name for row in rows}) == 6  # five incubators, and none
     rank = {phase: index for index, phase in enumerate(Phase)}
     for descending in (False, True):
         filters = PortfolioFilters(sort=sort, descending=descending)
@@ -234,9 +237,11 @@ def test_a_list_sorted_by_phase_or_by_its_start_reads_its_page_from_the_orders_i
         sign = -1 if descending else 1
 
         def key(row):
-            value = row.cached_phase if sort == "phase" else row.cached_phase_start_on
+            value = {"phase": row.cached_phase, "phase_start": row.cached_phase_start_on, "incubator": row.incubator_sort_name}[sort]
             if value is None:
                 return (1, 0, row.sort_name, row.id)
+            if sort == "incubator":  # "incubateur lot 0" … "incubateur lot 4": the last character orders them
+                return (0, sign * ord(value[-1]), row.sort_name, row.id)
             return (0, sign * (rank[value] if sort == "phase" else value.toordinal()), row.sort_name, row.id)
 
         expected = [row.id for row in sorted(rows, key=key)]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from audit import labels, services, visibility
 from audit.forms import AuditFilterForm
 from audit.models import AuditEvent
-from core.db import db
+from core.db import db, distinct_values
 from core.pagination import page_url, paginate, requested_page
 from core.text import contains_pattern
 from users import services as users_services
@@ -29,6 +29,9 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PARIS = ZoneInfo("Europe/Paris")
 PER_PAGE = 50
+# The whole log grows with every write: its page counts the events up to this (or ten pages past the one asked),
+# then says « plus de … » (core.pagination.paginate).
+COUNTED = 1000
 HISTORY_ON_PAGE = 20
 
 @dataclasses.dataclass(frozen=True)
@@ -115,8 +118,7 @@ def startup(startup_id: str):
 @requires("audit.view_all")
 def index():
     authorize("audit.view_all")
-    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    object_types = db.session.scalars(sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
+    actions, object_types = distinct_values(AuditEvent.action), distinct_values(AuditEvent.object_type)
     form = AuditFilterForm(request.args, actions=[(a, labels.action_label(a)) for a in actions],
                            object_types=[(o, labels.object_label(o)) for o in object_types])
     form.validate()
@@ -150,7 +152,7 @@ def index():
             day_after = form.au.data + dt.timedelta(days=1)
             query = query.where(AuditEvent.at < dt.datetime.combine(day_after, dt.time(), PARIS))
     query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    page = paginate(query, requested_page(), PER_PAGE, scalars=True)
+    page = paginate(query, requested_page(), PER_PAGE, scalars=True, counted=COUNTED)
     events = visibility.shown(page.items)
     return render_template("audit/index.html", form=form, page=page, events=events, people=people_named(events),
                            page_url=page_url, warnings=warnings, author=author, active_section="admin")

@@ -113,6 +113,18 @@ def _unindexed_sqlite(element, compiler, **kw):
     return "+" + compiler.process(element.column, **kw)
 
 
+def distinct_values(column) -> list:
+    """The distinct non-NULL values of an indexed column, in order, read from its index one seek per value (a
+    « loose index scan », as a recursive query): a DISTINCT reads every row, and neither database skips through an
+    index by itself. For a column of a table that grows without bound and holds few values (the audit trail's
+    actions and kinds of object: 55 ms each at 300,000 events on PostgreSQL, against one seek per value)."""
+    first = sa.select(column).where(column.is_not(None)).order_by(column).limit(1).scalar_subquery()
+    values = sa.select(first.label("value")).cte(f"distinct_{column.name}", recursive=True)
+    following = sa.select(column).where(column > values.c.value).order_by(column).limit(1).scalar_subquery()
+    values = values.union_all(sa.select(following).where(values.c.value.is_not(None)))
+    return db.session.scalars(sa.select(values.c.value).where(values.c.value.is_not(None)).order_by(values.c.value)).all()
+
+
 def among(column, values) -> sa.ColumnElement[bool]:
     """`column IN values`, for a page's ids. On PostgreSQL `column = ANY(:values)`: one array parameter, so
     that the statement is the same whatever the number of values and PostgreSQL keeps one plan for it

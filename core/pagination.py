@@ -55,14 +55,27 @@ def clamp(number: int, total: int, per_page: int) -> int:
     return min(max(1, number), last)
 
 
+# Pages a list counted only so far (paginate's `counted`) lets one reach past the page asked.
+COUNTED_AHEAD = 10
+
+
 def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = False, total: int | None = None,
-             at_least: bool = False) -> Page:
+             at_least: bool = False, counted: int | None = None) -> Page:
     """Count the rows of query (unless the caller knows their number, or a lower bound of it: `total`,
     `at_least`), then fetch the requested page (clamped to the pages known).
 
+    counted: for a list that grows without bound (the audit trail), count its rows only so far: up to `counted`,
+    or up to COUNTED_AHEAD pages past the one asked if that is further (reading the page costs as much). Past
+    that, the total is a lower bound (at_least): « plus de … », and the pages beyond are reached a window at a time.
+
     Always two statements (one with `total`), whatever the number of rows, so that pages keep a fixed query count.
     """
-    if total is None:
+    if total is None and counted is not None:
+        bound = max(counted, (number + COUNTED_AHEAD) * per_page)
+        rows = query.order_by(None).with_only_columns(sa.literal(1), maintain_column_froms=True).limit(bound + 1).subquery()
+        total = db.session.execute(sa.select(sa.func.count()).select_from(rows)).scalar_one()
+        at_least = total > bound
+    elif total is None:
         total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     number = clamp(number, total, per_page)
     result = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))

@@ -188,6 +188,28 @@ def test_the_log_is_paginated_with_a_fixed_number_of_queries(client, world, coun
     assert len(few) == len(many) <= 10
 
 
+def test_a_long_log_is_counted_only_so_far_and_says_plus_de(client, world, monkeypatch):
+    """The whole log grows with every write: its page counts the events up to audit.views.COUNTED, or ten pages
+    past the one asked, and says « plus de » beyond (no last page then); far enough, it counts them all."""
+    import audit.views
+
+    monkeypatch.setattr(audit.views, "COUNTED", 100)
+    now = dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+    db.session.execute(sa.insert(AuditEvent), [
+        {"at": now - dt.timedelta(minutes=n), "action": "event.created", "object_type": "event", "object_id": str(n),
+         "startup_id": "registre", "visibility": "standard"} for n in range(700)])
+    db.session.commit()
+    login(client, world["admin"])
+    first = client.get("/audit")
+    assert "Plus de 550 modifications, les plus récentes d&#39;abord (page 1)<" in first.text  # 11 pages of 50
+    assert len(rows_of(first.text)) == 50 and "Dernière page" not in first.text and "?page=12" in first.text
+    far = client.get("/audit?page=12")  # 22 pages of 50: every event counted
+    assert ">700 modifications, les plus récentes d&#39;abord (page 12 sur 14)<" in far.text
+    assert len(rows_of(far.text)) == 50 and "Dernière page" in far.text
+    filtered = client.get("/audit?action=event.created")
+    assert "Plus de 550 modifications" in filtered.text
+
+
 def test_people_named_in_values_are_shown_by_their_current_name(client, world):
     login(client, world["coach"])
     response = client.post("/startups/registre/members/invite", data={

@@ -43,3 +43,21 @@ def test_paginate_counts_then_fetches_one_page():
     beyond = paginate(query, 9, 3, scalars=True)
     assert beyond.number == 3
     assert [s.id for s in beyond.items] == ["p-6"]
+
+
+def test_a_list_counted_only_so_far_has_a_lower_bound_and_reaches_ten_pages_past_the_one_asked():
+    """paginate(counted=…), for a list that grows without bound: its rows counted up to `counted`, or ten pages
+    past the one asked; past that the total is a lower bound, and the pages beyond are reached as one goes."""
+    for n in range(30):
+        make_startup(f"p-{n:02d}", name=f"P{n}")
+    query = sa.select(Startup).where(Startup.id.like("p-%")).order_by(Startup.id)
+    first = paginate(query, 1, 2, scalars=True, counted=5)  # up to 5, or 11 pages of 2: 22
+    assert (first.total, first.at_least, first.pages) == (23, True, 12)
+    assert [s.id for s in first.items] == ["p-00", "p-01"]
+    far = paginate(query, 12, 2, scalars=True, counted=5)  # up to 22 pages of 2: every row
+    assert (far.total, far.at_least, far.pages, far.number) == (30, False, 15, 12)
+    assert [s.id for s in far.items] == ["p-22", "p-23"]
+    beyond = paginate(query, 40, 2, scalars=True, counted=5)
+    assert (beyond.total, beyond.at_least, beyond.number) == (30, False, 15)
+    whole = paginate(query, 1, 2, scalars=True, counted=100)
+    assert (whole.total, whole.at_least) == (30, False)

@@ -14,6 +14,8 @@ every request is the « cold » one, the first reader after a write.
 Targets (issue 11): each page at 10x within 10x the bare page, and its SQL time at 30x at most 1.5x its SQL
 time at 1x; at most 10 statements. Pages beyond are flagged. « Mon espace » (issue 12) is measured at the
 10x scale for a person with 200 startups against its own bound on SQL statements (MAX_ESPACE_QUERIES).
+The whole audit trail (/audit, as an admin) is measured last at each scale, with 20 events per startup
+(AUDIT_EVENTS_PER_STARTUP: 8,800 to 264,000 events), against the same targets.
 """
 
 import argparse
@@ -46,7 +48,7 @@ from app import create_app  # noqa: E402
 import timed_sqlite  # noqa: E402  (bench/timed_sqlite.py)
 from core import clock, config as config_module, dates  # noqa: E402
 from core.text import fold  # noqa: E402
-from core.db import db, empty_database  # noqa: E402
+from core.db import db, empty_database, insert_rows  # noqa: E402
 from startups.kept import refresh_current_phases, refresh_phase_counts  # noqa: E402
 from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup, startup_sponsors  # noqa: E402
 from startups.phases import UnknownPhase, parse_phase  # noqa: E402
@@ -59,6 +61,10 @@ SCALES = (1, 10, 30)
 # « Mon espace » (issue 12): a person holding every role on ESPACE_STARTUPS startups, staff of the largest
 # incubator and admin; a page of its own, never cached, its statements bounded whatever that number.
 ESPACE_STARTUPS = 200
+# The whole audit trail (/audit, admins), read at each scale with AUDIT_EVENTS_PER_STARTUP events per startup
+# (8,800 to 264,000: the log grows with every write and import, whatever the portfolio's size).
+AUDIT_EVENTS_PER_STARTUP = 20
+AUDIT_PAGES = (("/audit (admin)", "/audit"), ("/audit?objet=committee", "/audit?objet=committee"))
 MAX_ESPACE_QUERIES = 20
 BARE_URL = "/__bench/bare"
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -367,6 +373,32 @@ def espace_person(today: dt.date) -> tuple[int, int]:
     return person.id, person.session_version
 
 
+def add_audit_trail(count: int, today: dt.date, seed: int) -> tuple[int, int]:
+    """`count` events of the audit trail over the last year, of the actions and kinds of object the application
+    records, and an admin to read them: (id, session_version) of the admin."""
+    from audit.models import AuditEvent
+    from users.models import Person
+
+    admin = Person(name="Admin du banc", email="banc.audit@example.gouv.fr", is_admin=True)
+    db.session.add(admin)
+    db.session.flush()
+    draw = random.Random(seed)
+    kinds = [("startup.updated", "startup"), ("startup.phase_changed", "startup"), ("event.created", "event"),
+             ("committee.planned", "committee"), ("committee.decided", "committee"), ("indicator.submitted", "indicator"),
+             ("person.created", "person"), ("convention.updated", "convention"), ("order.created", "order")]
+    ids = db.session.scalars(sa.select(Startup.id)).all()
+    start = dt.datetime.combine(today, dt.time(18), tzinfo=dt.timezone.utc)
+    rows = []
+    for n in range(count):
+        action, object_type = draw.choice(kinds)
+        rows.append({"at": start - dt.timedelta(seconds=n * 365 * 86400 // max(count, 1)), "actor_id": admin.id,
+                     "action": action, "object_type": object_type, "object_id": str(n), "startup_id": draw.choice(ids),
+                     "before": {"comment": f"avant {n}"}, "after": {"comment": f"après {n}"}, "visibility": "standard"})
+    insert_rows(db.session.connection(), AuditEvent.__table__, rows)
+    db.session.commit()
+    return admin.id, admin.session_version
+
+
 def route_exists(app, url: str) -> bool:
     adapter = app.url_map.bind("localhost")
     try:
@@ -479,6 +511,14 @@ def measure_scale(database_url: str, args, profile: Profile, scale: int, reset: 
     assert results["bare"].status == 200, f"la page nue répond {results['bare'].status}"
     for label, url in pages_to_measure(app, profile):
         if route_exists(app, url):
+            results[label] = measure(app, client, url, args.repeat)
+    if route_exists(app, "/audit"):  # last: the client is then logged in as an admin
+        with app.app_context():
+            admin_id, session_version = add_audit_trail(AUDIT_EVENTS_PER_STARTUP * rows["startups"], today, args.seed)
+            db.session.remove()
+        with client.session_transaction() as session:
+            session["person_id"], session["session_version"] = admin_id, session_version
+        for label, url in AUDIT_PAGES:
             results[label] = measure(app, client, url, args.repeat)
     with app.app_context():
         db.engine.dispose()

@@ -21,7 +21,10 @@ It prints, for each phase and kind of client, requests per second and p50/p95/p9
 read throughput with writes as a share of the read-only one (target of issue 11: at least 80 %), the
 p95 of the reads with writes (target: 100 ms at most on this 2-core machine), with and without the
 readers' pauses, and the ratio of the reads to the static file. Locust runs on the same machine: its own
-work counts against the server's.
+work counts against the server's. It also prints the processor time each request cost in the phases without
+pauses, split between gunicorn, PostgreSQL and Locust (CpuMeter, with psutil), against the budget a p95 of
+100 ms with 50 clients that never pause would leave (Little's law: 500 requests per second on 2 cores, 4 ms
+of processor each, all included).
 """
 
 import argparse
@@ -31,6 +34,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import psutil  # noqa: E402
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask import url_for  # noqa: E402
@@ -186,26 +191,60 @@ class Gunicorn:
         self.log.close()
 
 
+def _cpu_seconds(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return 0.0
+    return times.user + times.system
+
+
+class CpuMeter:
+    """Where the machine's processor time goes during a phase: gunicorn (its master and workers), the
+    PostgreSQL server (all its processes), Locust (the phase's child process, once it has ended) and the whole
+    machine. A process that ends during the phase is missed (the workers and the connections live through it)."""
+
+    def __init__(self, gunicorn_pid: int):
+        self.gunicorn = psutil.Process(gunicorn_pid)
+
+    def snapshot(self) -> dict[str, float]:
+        gunicorn = sum(_cpu_seconds(p) for p in (self.gunicorn, *self.gunicorn.children(recursive=True)))
+        postgresql = sum(_cpu_seconds(p) for p in psutil.process_iter(["name"])
+                         if p.info["name"] in ("postgres", "postmaster"))
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the Locust runs waited for so far
+        machine = psutil.cpu_times()
+        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return {"gunicorn": gunicorn, "postgresql": postgresql, "locust": children.ru_utime + children.ru_stime,
+                "machine": busy}
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {key: after[key] - before[key] for key in before}
+
+
 def run_phase(name: str, classes: list[str], clients: int, seconds: int, base: str, config: dict,
-              folder: Path, think: str | None = None) -> dict:
+              folder: Path, think: str | None = None, meter: CpuMeter | None = None) -> tuple[dict, dict | None]:
     """One Locust run (readers pausing `think` seconds, "low-high", between requests, else not at all);
-    returns {kind: [(time_ms, ok, end)]} of its requests."""
+    returns {kind: [(time_ms, ok, end)]} of its requests, and the processor seconds the phase cost
+    (CpuMeter.spent), or None without a meter."""
     config_file, samples = folder / f"{name}.json", folder / f"{name}.samples"
     config_file.write_text(json.dumps(config), encoding="utf-8")
     samples.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "BENCH_LOAD_THINK"}
     env.update(BENCH_LOAD_CONFIG=str(config_file), BENCH_LOAD_SAMPLES=str(samples), **({"BENCH_LOAD_THINK": think} if think else {}))
     users_count = clients + (WRITERS if "Writer" in classes else 0)
+    before = meter.snapshot() if meter else None
     subprocess.run(
         [VENV_BIN / "locust", "-f", LOCUSTFILE, "--headless", "--only-summary", "--skip-log-setup",
          "-u", str(users_count), "-r", str(users_count), "-t", f"{seconds}s", "--stop-timeout", "5",
          "--host", base, "--loglevel", "ERROR", *classes],
         cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(folder / f"{name}.locust.log", "w"))
+    cpu = CpuMeter.spent(before, meter.snapshot()) if meter else None
     by_kind: dict[str, list] = {}
     for line in samples.read_text(encoding="utf-8").splitlines():
         kind, time_ms, ok, end = line.split()
         by_kind.setdefault(kind, []).append((float(time_ms), ok == "1", float(end)))
-    return by_kind
+    return by_kind, cpu
 
 
 def figures(samples: list) -> dict:
@@ -240,6 +279,33 @@ def server_times(log: Path, start: int) -> dict[str, list[float]]:
     return times
 
 
+def cpu_report(cpu: dict[str, dict[str, float]], phases: dict[str, dict], clients: int) -> str:
+    """Processor time per request in each phase without pauses, by whom, and what p95 ≤ P95_TARGET with
+    `clients` clients that never pause would leave per request: by Little's law the clients' mean wait is
+    clients / throughput, so the throughput must reach clients / P95_TARGET at least, on every core together."""
+    cores = psutil.cpu_count() or 1
+    lines = [f"\nProcesseur ({cores} cœurs) par requête servie, sans pause (gunicorn ; PostgreSQL, tout le serveur ; "
+             "Locust ; la machine entière)"]
+    for name, label in (("static", "fichier statique"), ("reads", "lectures seules"), ("writes", "lectures et écritures")):
+        spent, count = cpu.get(name), sum(len(samples) for samples in phases[name].values())
+        if not spent or not count:
+            continue
+        per = {key: seconds * 1000 / count for key, seconds in spent.items()}
+        lines.append(f"  {label:<34} gunicorn {per['gunicorn']:>5.2f}   PostgreSQL {per['postgresql']:>5.2f}   "
+                     f"Locust {per['locust']:>5.2f}   machine {per['machine']:>5.2f} ms   ({count} requêtes)")
+    needed = clients / (P95_TARGET / 1000)
+    budget = cores * 1000 / needed
+    reads = cpu.get("reads")
+    if reads:
+        count = sum(len(samples) for samples in phases["reads"].values())
+        around = (reads["postgresql"] + reads["locust"]) * 1000 / count
+        lines.append(f"Pour un p95 ≤ {P95_TARGET:.0f} ms à {clients} clients sans pause : au moins {needed:.0f} requêtes/s "
+                     f"(loi de Little), soit au plus {budget:.1f} ms de processeur par requête sur {cores} cœurs, tout compris ; "
+                     f"les lectures en prennent {reads['machine'] * 1000 / count:.1f}, dont {around:.1f} hors de gunicorn "
+                     "(PostgreSQL et Locust)")
+    return "\n".join(lines)
+
+
 def line(label: str, f: dict) -> str:
     return (f"  {label:<34} {f['rate']:>8.1f} req/s   p50 {f['p50']:>6.1f}   p95 {f['p95']:>7.1f}   "
             f"p99 {f['p99']:>7.1f} ms   ({f['count']} requêtes, {f['failed']} en échec)")
@@ -271,7 +337,7 @@ def main(argv=None) -> int:
     database_url = create_database(args.server)
     folder = Path(tempfile.mkdtemp(prefix="bench-load-")) if args.logs is None else args.logs
     folder.mkdir(parents=True, exist_ok=True)
-    gunicorn = None
+    gunicorn, cpu = None, {}
     try:
         app = make_app(database_url)
         portfolio = build(app, args.scale, today)
@@ -286,16 +352,20 @@ def main(argv=None) -> int:
               f"clients, {args.seconds} s par phase (sans pause, puis {args.think} s de lecture par page)\n")
 
         half = args.clients // 2
-        static = run_phase("static", ["StaticReader"], args.clients, args.seconds, gunicorn.base, config, folder)
-        reads = run_phase("reads", ["AnonymousReader", "LoggedInReader"], args.clients, args.seconds, gunicorn.base,
-                          {**config, **login_paths(app, args.clients - half)}, folder)
+        meter = CpuMeter(gunicorn.process.pid)
+        static, cpu["static"] = run_phase("static", ["StaticReader"], args.clients, args.seconds, gunicorn.base, config,
+                                          folder, meter=meter)
+        reads, cpu["reads"] = run_phase("reads", ["AnonymousReader", "LoggedInReader"], args.clients, args.seconds,
+                                        gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder,
+                                        meter=meter)
         log_start = (folder / "gunicorn.log").stat().st_size
-        writes = run_phase("writes", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
-                           gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder)
+        writes, cpu["writes"] = run_phase("writes", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients,
+                                          args.seconds, gunicorn.base, {**config, **login_paths(app, args.clients - half)},
+                                          folder, meter=meter)
         gunicorn.log.flush()
         inside = server_times(folder / "gunicorn.log", log_start)
-        paced = run_phase("paced", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
-                          gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder, think=args.think)
+        paced, _ = run_phase("paced", ["AnonymousReader", "LoggedInReader", "Writer"], args.clients, args.seconds,
+                             gunicorn.base, {**config, **login_paths(app, args.clients - half)}, folder, think=args.think)
     finally:
         if gunicorn is not None:
             gunicorn.stop()
@@ -341,6 +411,7 @@ def main(argv=None) -> int:
           f"(cible ≤ {P95_TARGET:.0f} ms : {'tenue' if writes_all['p95'] <= P95_TARGET else 'MANQUÉE'}) sans pause, "
           f"le serveur saturé ; {result['paced']['all']['p95']:.0f} ms à {result['paced']['all']['rate']:.0f} lectures/s, "
           f"les lecteurs lisant chaque page ({'tenue' if result['paced']['all']['p95'] <= P95_TARGET else 'MANQUÉE'})")
+    print(cpu_report(cpu, phases, args.clients))
     if static_figures["rate"]:
         print(f"Par rapport au fichier statique : débit des lectures {reads_all['rate'] / static_figures['rate']:.2f} ×, "
               f"p50 {reads_all['p50'] / static_figures['p50']:.1f} ×, p95 {reads_all['p95'] / static_figures['p95']:.1f} ×"

@@ -131,11 +131,14 @@ startup_co_incubators = sa.Table(
 )
 
 
+PHASE_RANKS = {phase.value: rank for rank, phase in enumerate(Phase)}  # lifecycle order: 0 for investigation…
+
+
 def phase_rank_sql(column: str) -> str:
-    """The lifecycle rank of the phase in `column` (0 for investigation…), as SQL text: the lists sort by it and
+    """The lifecycle rank of the phase in `column` (PHASE_RANKS), as SQL text: the lists sort by it and
     an index holds it (ix_startups_phase_order), and an index's expression is only read for the same
     expression written with its values, not bound parameters."""
-    return f"CASE {column}" + "".join(f" WHEN '{phase.value}' THEN {rank}" for rank, phase in enumerate(Phase)) + " END"
+    return f"CASE {column}" + "".join(f" WHEN '{value}' THEN {rank}" for value, rank in PHASE_RANKS.items()) + " END"
 
 
 def _order_indexes(name: str, key: str, null: str) -> tuple[sa.Index, sa.Index]:

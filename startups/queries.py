@@ -16,8 +16,8 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from core.db import among_bound, db, unindexed
 from core.text import fold
 from startups.kept import SEARCH_INDEX, cache_is_fresh, current_periods, has_search_index
-from startups.models import (Incubator, Organisation, PhaseCount, Startup, organisation_name, phase_rank_sql,
-                             startup_sponsors)
+from startups.models import (PHASE_RANKS, Incubator, Organisation, PhaseCount, Startup, organisation_name,
+                             phase_rank_sql, startup_sponsors)
 from startups.phases import TERMINAL_PHASES, Phase
 
 SORTS = {
@@ -50,7 +50,7 @@ def _phase_order(column, cached: bool):
     sorting. cached: `column` is the startups' cached phase, and the order is written as the index holds it."""
     if cached:
         return sa.literal_column(phase_rank_sql(Startup.__tablename__ + ".cached_phase"), sa.Integer)
-    return sa.case({phase.value: index for index, phase in enumerate(Phase)}, value=column)
+    return sa.case(PHASE_RANKS, value=column)
 
 
 def _sponsored_by(organisation_id: str):

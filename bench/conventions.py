@@ -4,7 +4,7 @@ at 1x and 10x the portfolio.
     .venv/bin/python bench/conventions.py                    # temporary SQLite files
     .venv/bin/python bench/conventions.py --database-url postgresql://postgres@127.0.0.1:5432/bench --reset
 
-For each scale, builds the synthetic portfolio of bench/pages.py (real distributions), then gives every
+For each scale, builds the synthetic portfolio of bench/synthetic.py (real distributions), then gives every
 active startup one or two signed conventions (this year's AE/CP, released in two stages) with dozens of
 orders each (ORDERS_MIN to ORDERS_MAX per convention), most partly delivered, some invoiced and paid, a few
 closed early — in bulk INSERTs. Then prints, for `/conventions/` (as an admin: every convention, the first
@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio, the measure)
+import pages  # noqa: E402  (bench/pages.py: the measure of a page)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio)
 from conventions.models import (  # noqa: E402
     Activity, Convention, ConventionKind, ConventionYear, Invoice, Order, Release, Resource, ServiceFait,
     convention_startups,
@@ -122,12 +123,12 @@ def build_money(today: dt.date, seed: int) -> dict:
 
 def run_scale(database_url: str, scale: int, args) -> list[tuple]:
     started = time.perf_counter()
-    profile = pages.load_profile()
-    app = pages.make_app(database_url)
-    pages.prepare_database(app, args.reset)
+    profile = synthetic.load_profile()
+    app = synthetic.make_app(database_url)
+    synthetic.prepare_database(app, args.reset)
     today = clock.today()
     with app.app_context():
-        rows = pages.build_portfolio(profile, profile.startups * scale, today, args.seed)
+        rows = synthetic.build_portfolio(profile, profile.startups * scale, today, args.seed)
         rows |= build_money(today, args.seed)
         admin = Person(name="Admin du banc", email="admin-banc@example.gouv.fr", is_admin=True)
         db.session.add(admin)

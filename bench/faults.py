@@ -3,7 +3,7 @@
     .venv/bin/python bench/faults.py            # or: make bench-faults
 
 Starts its own PostgreSQL 15 (initdb in a temporary folder, run as the `postgres` system user, listening
-on 127.0.0.1 on a free port: never the machine's server), loads the portfolio of bench/pages.py at its
+on 127.0.0.1 on a free port: never the machine's server), loads the portfolio of bench/synthetic.py at its
 real size with the committees of bench/reminders.py, and serves it with gunicorn in production mode.
 Readers (the portfolio, a startup's page, the API) and writers (logged in with a one-time link, adding
 events through the real form with its CSRF token) run for a bounded time while the database is
@@ -44,7 +44,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
-import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio, the benches' application)
 import reminders  # noqa: E402  (bench/reminders.py: teams and committees)
 from fault_rig import (  # noqa: E402  (bench/fault_rig.py: the database, gunicorn and the clients)
     PAUSE, PG_BIN, READERS, REQUEST_TIMEOUT, VENV_BIN, WRITERS, Gunicorn, Load, Postgres, app_env, cleanup,
@@ -90,11 +90,11 @@ def consistency(database_url: str, acknowledged: list[str]) -> dict:
 def load_portfolio(database_url: str, today: dt.date) -> dict:
     from users import services as users
 
-    app = pages.make_app(database_url)
-    pages.prepare_database(app, reset=False)
+    app = synthetic.make_app(database_url)
+    synthetic.prepare_database(app, reset=False)
     with app.app_context():
-        profile = pages.load_profile()
-        rows = pages.build_portfolio(profile, profile.startups, today, 2026)
+        profile = synthetic.load_profile()
+        rows = synthetic.build_portfolio(profile, profile.startups, today, 2026)
         states = reminders.add_committees(today, 2026)
         admin_email = "bench.faults@example.gouv.fr"
         users.create_person(email=admin_email, name="Banc d'essai", organisation_id=None,

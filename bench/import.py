@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-import conventions.models  # noqa: E402, F401  (the area, before bench/pages.py puts bench/ first on the path)
-import pages  # noqa: E402  (bench/pages.py: an empty database built by the migrations)
+import conventions.models  # noqa: E402, F401  (the area, before bench/ is on the path: bench/conventions.py would hide it)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio, the benches' application)
 from app import create_app  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import db  # noqa: E402
@@ -73,7 +73,7 @@ def timed_import(statements: list) -> tuple[float, object, int]:
 
 def one_run(database_url: str, reset: bool) -> dict:
     app = create_app({"JALONS_ENV": "development", "SQLALCHEMY_DATABASE_URI": database_url})
-    pages.prepare_database(app, reset)
+    synthetic.prepare_database(app, reset)
     logging.disable(logging.WARNING)
     with app.app_context():
         sa.orm.configure_mappers()  # once per process, whatever the import: not counted

@@ -4,7 +4,7 @@
     .venv/bin/python bench/load.py --server postgresql://postgres@127.0.0.1:5432 --seconds 30 --clients 50
 
 Creates its own database on the PostgreSQL server (`bench_load`, dropped at the end; never `test`), fills
-it with the synthetic portfolio of bench/pages.py at 10 times the real one and the teams and committees of
+it with the synthetic portfolio of bench/synthetic.py at 10 times the real one and the teams and committees of
 bench/reminders.py, and serves it with gunicorn in production mode as the Procfile's web process (`-w 4 -k gthread --threads 2`,
 with gunicorn.conf.py, read from the project's folder; on 127.0.0.1 only). Then Locust (headless, bench/load_locustfile.py) runs three phases of --seconds each,
 every client sending its next request as soon as the last one is answered:
@@ -53,7 +53,7 @@ import sqlalchemy as sa  # noqa: E402
 from flask import url_for  # noqa: E402
 
 import conventions.models  # noqa: E402, F401  (the area, before bench/ is on the path: bench/conventions.py would hide it)
-import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio, the benches' application)
 import reminders  # noqa: E402  (bench/reminders.py: teams and committees)
 from core import clock  # noqa: E402
 from core.db import db  # noqa: E402
@@ -110,7 +110,7 @@ def drop_database(server: str) -> None:
 
 
 def make_app(database_url: str):
-    app = pages.make_app(database_url)
+    app = synthetic.make_app(database_url)
     # The login links are hashed with the secret of the served application.
     app.config.update(SECRET_KEY=SECRET, SERVER_NAME=None)
     return app
@@ -119,10 +119,10 @@ def make_app(database_url: str):
 def build(app, scale: int, today: dt.date) -> dict:
     """The portfolio, its teams and committees, and an admin who writes; returns what the clients need."""
     with contextlib.redirect_stdout(io.StringIO()):
-        pages.prepare_database(app, reset=False)
+        synthetic.prepare_database(app, reset=False)
     with app.app_context():
-        profile = pages.load_profile()
-        rows = pages.build_portfolio(profile, profile.startups * scale, today, 2026)
+        profile = synthetic.load_profile()
+        rows = synthetic.build_portfolio(profile, profile.startups * scale, today, 2026)
         states = reminders.add_committees(today, 2026)
         users.create_person(email="bench.load@example.gouv.fr", name="Banc de charge", is_admin=True, now=clock.now())
         db.session.commit()

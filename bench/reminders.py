@@ -3,7 +3,7 @@
     .venv/bin/python bench/reminders.py                     # temporary SQLite file
     .venv/bin/python bench/reminders.py --database-url postgresql://postgres@127.0.0.1:5432/bench --reset
 
-Builds the synthetic portfolio of bench/pages.py (real distributions, 4,400 startups at x10), then gives
+Builds the synthetic portfolio of bench/synthetic.py (real distributions, 4,400 startups at x10), then gives
 the active startups teams (coach, intrapreneur, sponsor) and committees in every state (none yet, to
 plan, planned in the coming weeks, held without decision, decided and waiting for the sponsor, signed
 off, cancelled). Runs the daily job against a local SMTP server (aiosmtpd, kept in memory), and prints
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
-import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio, the benches' application)
 from committees import jobs  # noqa: E402
 from committees.reminders import compose  # noqa: E402
 from core import clock, mail  # noqa: E402
@@ -216,11 +216,11 @@ def forget_reminders(app) -> None:
 def run(database_url: str, args) -> int:
     started = time.perf_counter()
     today = dt.date.fromisoformat(args.today)
-    profile = pages.load_profile()
-    app = pages.make_app(database_url)
-    pages.prepare_database(app, args.reset)
+    profile = synthetic.load_profile()
+    app = synthetic.make_app(database_url)
+    synthetic.prepare_database(app, args.reset)
     with app.app_context():
-        rows = pages.build_portfolio(profile, profile.startups * args.scale, today, args.seed)
+        rows = synthetic.build_portfolio(profile, profile.startups * args.scale, today, args.seed)
         states = add_committees(today, args.seed)
         backend = db.engine.dialect.name
         with_load = len(jobs.due_reminders(today))

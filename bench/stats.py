@@ -3,7 +3,7 @@
     .venv/bin/python bench/stats.py                    # temporary SQLite files
     .venv/bin/python bench/stats.py --database-url postgresql://postgres@127.0.0.1:5432/bench --reset
 
-For each scale, builds the synthetic portfolio of bench/pages.py (real distributions) and the money of
+For each scale, builds the synthetic portfolio of bench/synthetic.py (real distributions) and the money of
 bench/conventions.py (every convention published), then gives every active startup a committee held
 every six months over the last two years with its decision, most signed off, and a North Star indicator
 with monthly values over the same two years, most entered in time. Prints the median time of a request
@@ -25,12 +25,13 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 import sqlalchemy as sa  # noqa: E402
 
-# The packages named like bench/conventions.py and this script, imported before bench/pages.py puts bench/ first.
+# The packages named like bench/conventions.py and this script, imported first (bench/ on the path would hide them).
 import conventions.models  # noqa: E402, F401
 import stats.models  # noqa: E402, F401
 import stats.views  # noqa: E402, F401
 
-import pages  # noqa: E402  (bench/pages.py: the synthetic portfolio, the measure)
+import pages  # noqa: E402  (bench/pages.py: the measure of a page)
+import synthetic  # noqa: E402  (bench/synthetic.py: the synthetic portfolio)
 from committees.models import Committee, CommitteeKind, CommitteeStatus, Decision, DecisionKind, SignOff  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import db  # noqa: E402
@@ -92,12 +93,12 @@ def build_follow_up(today: dt.date, seed: int) -> dict:
 
 def run_scale(database_url: str, scale: int, args) -> list[tuple]:
     started = time.perf_counter()
-    profile = pages.load_profile()
-    app = pages.make_app(database_url)
-    pages.prepare_database(app, args.reset)
+    profile = synthetic.load_profile()
+    app = synthetic.make_app(database_url)
+    synthetic.prepare_database(app, args.reset)
     today = clock.today()
     with app.app_context():
-        rows = pages.build_portfolio(profile, profile.startups * scale, today, args.seed)
+        rows = synthetic.build_portfolio(profile, profile.startups * scale, today, args.seed)
         rows |= bench_conventions.build_money(today, args.seed)
         rows |= build_follow_up(today, args.seed)
         if db.engine.dialect.name == "postgresql":

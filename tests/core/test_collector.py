@@ -77,7 +77,7 @@ def test_a_forked_child_collects_at_safe_points_too(tmp_path):
 
 def test_the_sequence_that_crashed_python_311_runs_to_its_end(tmp_path):
     """The sequence that made every 3.11 process die of a segmentation fault (README, Benchmarks): on a
-    portfolio ten times the real one (built by another process, as bench/pages.py does), the list pages, then
+    portfolio ten times the real one (built by another process, as bench/pages.py does, with bench/synthetic.py), the list pages, then
     « Mon espace » of a person who reaches 2,000 startups, sixty times in one process. With the collections at
     safe points it runs to its end."""
     database = tmp_path / "dix-fois.sqlite"
@@ -86,14 +86,14 @@ def test_the_sequence_that_crashed_python_311_runs_to_its_end(tmp_path):
         "sys.path.insert(0, '.')\n"
         "import conventions.models\n"
         "sys.path.insert(1, 'bench')\n"
-        "import pages\n"
+        "import pages, synthetic\n"
         "from core import clock\n"
-        f"app = pages.make_app('sqlite:///{database}')\n"
+        f"app = synthetic.make_app('sqlite:///{database}')\n"
     )
     built = run_python(
-        prelude + "pages.prepare_database(app, False)\n"
+        prelude + "synthetic.prepare_database(app, False)\n"
         "with app.app_context():\n"
-        "    pages.build_portfolio(pages.load_profile(), pages.load_profile().startups * 10, clock.today(), 1)\n"
+        "    synthetic.build_portfolio(synthetic.load_profile(), synthetic.load_profile().startups * 10, clock.today(), 1)\n"
         "    print(*pages.espace_person(clock.today()))\n",
         cwd=ROOT,
     )
@@ -101,15 +101,15 @@ def test_the_sequence_that_crashed_python_311_runs_to_its_end(tmp_path):
     person_id, version = built.stdout.split()
     result = run_python(
         prelude + "client = app.test_client()\n"
-        "for label, page in pages.pages_to_measure(app, pages.load_profile()):\n"
+        "for label, page in pages.pages_to_measure(app, synthetic.load_profile()):\n"
         "    if pages.route_exists(app, page):\n"
         "        for _ in range(5):\n"
-        "            client.get(pages.BARE_URL)\n"
+        "            client.get(synthetic.BARE_URL)\n"
         "            assert client.get(page).status_code == 200, page\n"
         "with client.session_transaction() as session:\n"
         f"    session['person_id'], session['session_version'] = {person_id}, {version}\n"
         "for _ in range(60):\n"
-        "    client.get(pages.BARE_URL)\n"
+        "    client.get(synthetic.BARE_URL)\n"
         "    assert client.get('/espace/').status_code == 200\n"
         "print('fin')\n",
         cwd=ROOT,

@@ -212,8 +212,8 @@ class CpuMeter:
         postgresql = sum(_cpu_seconds(p) for p in psutil.process_iter(["name"])
                          if p.info["name"] in ("postgres", "postmaster"))
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the Locust runs waited for so far
-        machine = psutil.cpu_times()
-        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        machine = psutil.cpu_times()  # busy: not idle, nor waiting for the disk, nor taken by the host (steal)
+        busy = sum(getattr(machine, field, 0.0) for field in ("user", "nice", "system", "irq", "softirq"))
         return {"gunicorn": gunicorn, "postgresql": postgresql, "locust": children.ru_utime + children.ru_stime,
                 "machine": busy}
 

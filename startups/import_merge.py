@@ -110,7 +110,7 @@ def older_than_jalons(startup: Startup, data: fiches.StartupData, today: dt.date
 
 
 def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, notes: FicheNotes) -> list:
-    """Merge the fiche's phase periods into the startup's (deleted: the (phase, start) Jalons deleted); return
+    """Merge the fiche's phase periods into the startup's (deleted: the (phase, start) Jalons deleted or corrected away); return
     the audit events to write once flushed (_merge_rows)."""
     ours = [p for p in startup.periods if p.source == Source.JALONS]
     theirs = sorted((p for p in startup.periods if p.source != Source.JALONS), key=lambda p: p.position)
@@ -137,7 +137,7 @@ def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, note
     if kept:
         notes.kept.append(f"{counted(kept, 'période de phase faite', 'périodes de phase faites')} dans Jalons")
     if removed_here:
-        notes.kept.append(f"{counted(removed_here, 'période supprimée', 'périodes supprimées')} dans Jalons")
+        notes.kept.append(f"{counted(removed_here, 'période supprimée ou corrigée', 'périodes supprimées ou corrigées')} dans Jalons")
     # A phase change made in Jalons closed the period before it (change_phase): a fiche without that end
     # does not reopen it.
     closed_here = {p.start_on for p in ours}
@@ -153,7 +153,7 @@ def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, note
 
 
 def merge_events(startup: Startup, data: fiches.StartupData, deleted: set, notes: FicheNotes) -> list:
-    """Merge the fiche's events into the startup's (deleted: the (kind, date) Jalons deleted); return the audit
+    """Merge the fiche's events into the startup's (deleted: the (kind, date) Jalons deleted or corrected away); return the audit
     events to write once flushed (_merge_rows)."""
     ours = [e for e in startup.events if e.source == Source.JALONS]
     theirs = sorted((e for e in startup.events if e.source != Source.JALONS), key=lambda e: e.position)
@@ -171,7 +171,7 @@ def merge_events(startup: Startup, data: fiches.StartupData, deleted: set, notes
     if kept:
         notes.kept.append(f"{counted(kept, 'événement fait', 'événements faits')} dans Jalons")
     if removed_here:
-        notes.kept.append(f"{counted(removed_here, 'événement supprimé', 'événements supprimés')} dans Jalons")
+        notes.kept.append(f"{counted(removed_here, 'événement supprimé ou corrigé', 'événements supprimés ou corrigés')} dans Jalons")
     return _merge_rows(startup.events, theirs, wanted, Event, EVENT_FIELDS, "event")
 
 

@@ -41,6 +41,7 @@ from audit.models import AuditEvent
 from audit.services import event_values, record_all, snapshot
 from core import clock
 from core.db import db, insert_rows
+from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
 from startups.import_merge import (
@@ -127,23 +128,51 @@ class _Importer:
         """Every existing row in a few statements, so that each fiche costs no lookup query."""
         self.organisations = {o.id: o for o in db.session.scalars(sa.select(Organisation))}
         self.incubators = {i.id: i for i in db.session.scalars(sa.select(Incubator))}
-        # Periods and events someone deleted in Jalons: a fiche that still lists them does not bring them back.
-        self.deleted = {}
-        deletions = db.session.execute(
-            sa.select(AuditEvent.startup_id, AuditEvent.object_type, AuditEvent.before).where(
-                AuditEvent.action.in_(["phase_period.deleted", "event.deleted"]),
-                sa.or_(AuditEvent.actor_label.is_(None), AuditEvent.actor_label != IMPORT_ACTOR),
-            )
-        )
-        for startup_id, object_type, before in deletions:
-            if before and startup_id:
-                key = (before.get("phase"), before.get("start_on")) if object_type == "phase_period" else (
-                    before.get("kind"), before.get("happened_on"))
-                self.deleted.setdefault((startup_id, object_type), set()).add(key)
+        # Periods and events someone deleted or corrected in Jalons: a fiche that still lists them as they were
+        # does not bring them back.
+        self.deleted = self._removed_here()
         self.held = self._held_startups()
         # The startups a fiche changes, as objects (prepare_startups loads them a batch at a time).
         self.startups: dict[str, Startup] = {}
         self.same: set[str] = set()
+
+    @staticmethod
+    def _removed_here() -> dict[tuple[str, str], set[tuple]]:
+        """{(startup id, "phase_period" or "event"): {(phase, start) or (kind, date)}} of every period and
+        event as it was before a person deleted or corrected it in Jalons (the audit trail), as JSON values.
+        A correction's event holds only the fields it changed: each row's states are rebuilt from its
+        present one (or its deletion's), walking its changes back from the latest."""
+        actions = {"phase_period.deleted": "phase_period", "phase_period.corrected": "phase_period",
+                   "event.deleted": "event", "event.updated": "event"}
+        changes = db.session.execute(
+            sa.select(AuditEvent.startup_id, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.action,
+                      AuditEvent.before)
+            .where(AuditEvent.action.in_(list(actions)),
+                   sa.or_(AuditEvent.actor_label.is_(None), AuditEvent.actor_label != IMPORT_ACTOR))
+            .order_by(AuditEvent.id.desc())
+        ).all()
+        if not changes:
+            return {}
+        key_fields = {"phase_period": ("phase", "start_on"), "event": ("kind", "happened_on")}
+        present: dict[tuple[str, str], dict] = {}
+        for object_type, model in (("phase_period", PhasePeriod), ("event", Event)):
+            ids = {int(c.object_id) for c in changes if c.object_type == object_type and c.object_id.isdigit()}
+            columns = [model.id, *(getattr(model, f) for f in key_fields[object_type])]
+            for row_id, *values in db.session.execute(sa.select(*columns).where(model.id.in_(ids))) if ids else ():
+                present[(object_type, str(row_id))] = dict(zip(key_fields[object_type], map(jsonable, values)))
+        removed: dict[tuple[str, str], set[tuple]] = {}
+        states: dict[tuple[str, str], dict] = {}
+        for startup_id, object_type, object_id, action, before in changes:  # the latest first
+            if not before or not startup_id:
+                continue
+            row = (object_type, object_id)
+            if action.endswith(".deleted"):
+                states[row] = dict(before)
+            else:
+                states[row] = {**states.get(row, present.get(row, {})), **before}
+            removed.setdefault((startup_id, object_type), set()).add(
+                tuple(states[row].get(f) for f in key_fields[object_type]))
+        return removed
 
     def _held_startups(self) -> dict[str, tuple | None]:
         """Each startup as plain rows, in the form of `_fiche_key`: {id: key} when no period or event of it

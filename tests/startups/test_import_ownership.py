@@ -194,8 +194,47 @@ def test_a_period_deleted_in_jalons_is_not_brought_back(tmp_path):
     report = import_directory(tmp_path, TODAY)
 
     assert [p.start_on for p in lieu().periods] == [d("2026-03-01"), d("2026-05-01")]
-    assert report.startups.kept == [("lieu.md", "1 période supprimée dans Jalons")]
+    assert report.startups.kept == [("lieu.md", "1 période supprimée ou corrigée dans Jalons")]
     assert report.startups.unchanged == 1
+
+
+def test_a_period_corrected_in_jalons_is_not_brought_back_as_it_was(tmp_path):
+    """An admin corrects the phase of the current period (its date unchanged), then its date: the fiche that
+    still lists the period as it was adds it neither as it was first, nor as it was in between."""
+    write(tmp_path, more="  - name: other\n    date: 2026-07-01\n")
+    fiche = (tmp_path / "lieu.md").read_text(encoding="utf-8").replace(
+        "events:", "  - name: transfere\n    start: 2026-09-01\nevents:")
+    (tmp_path / "lieu.md").write_text(fiche, encoding="utf-8")
+    import_directory(tmp_path, TODAY)
+    period = lieu().periods[1]
+    services.edit_period(period, phase=Phase.ABANDON, start_on=d("2026-09-01"), end_on=None, comment=None,
+                         reason="Abandonnée, pas transférée", actor=None, expected=None)
+    report = import_directory(tmp_path, TODAY)
+    assert [(p.phase, p.start_on) for p in lieu().periods] == [
+        (Phase.INVESTIGATION, d("2026-03-01")), (Phase.ABANDON, d("2026-09-01"))]
+    assert lieu().current_phase(TODAY) == Phase.ABANDON
+    assert report.startups.kept == [("lieu.md", "1 période de phase faite dans Jalons"),
+                                    ("lieu.md", "1 période supprimée ou corrigée dans Jalons")]
+
+    services.edit_period(lieu().periods[1], phase=Phase.ABANDON, start_on=d("2026-09-10"), end_on=None,
+                         comment=None, reason="Date exacte", actor=None, expected=None)
+    (tmp_path / "lieu.md").write_text(fiche.replace("name: transfere", "name: abandon"), encoding="utf-8")
+    import_directory(tmp_path, TODAY)
+    assert [(p.phase, p.start_on) for p in lieu().periods] == [
+        (Phase.INVESTIGATION, d("2026-03-01")), (Phase.ABANDON, d("2026-09-10"))]
+
+
+def test_an_event_corrected_in_jalons_is_not_brought_back_as_it_was(tmp_path):
+    write(tmp_path)
+    import_directory(tmp_path, TODAY)
+    [event] = lieu().events
+    services.edit_event(event, kind=EventKind.PRODUCT_LAUNCH, happened_on=d("2026-06-25"), comment=None, actor=None,
+                        today=TODAY, expected=None)
+    write(tmp_path, more="  - name: other\n    date: 2026-07-01\n")  # newer than Jalons: not an older fiche
+    report = import_directory(tmp_path, TODAY)
+    assert [(e.kind, e.happened_on) for e in lieu().events] == [
+        (EventKind.PRODUCT_LAUNCH, d("2026-06-25")), (EventKind.OTHER, d("2026-07-01"))]
+    assert ("lieu.md", "1 événement supprimé ou corrigé dans Jalons") in report.startups.kept
 
 
 def test_an_event_added_in_jalons_after_the_fiche_makes_the_fiche_older(tmp_path):

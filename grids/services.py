@@ -6,19 +6,25 @@ when it is decision-grade (a submitted grid, a published version) and flushes; t
 
 Rules decided here (issue 5 leaves them open):
 - Evaluators: every participant of the committee except the startup's own team (roles intrapreneur and
-  team member): the team presents, it does not score itself. The chair scores like any participant.
+  team member): the team presents, it does not score itself. The chair scores like any participant. The
+  team is read twice: the role the participant was invited in, and the person's current roles in the
+  startup (an intrapreneur invited as « autre » is still the team).
 - A grid is filled while the committee is to plan or planned; once held (or cancelled) drafts stay
   drafts and count for nothing, and no grid can be started or submitted any more — otherwise someone
   could read the others' scores (visible once held) before submitting their own. The exception is the
   sponsor's grid (arbitrage_sponsor, issue 12): it is the sponsor's own and informs the sign-off, so it
   can be filled until the decision is signed off (held or decided included).
 - Who fills which grid: the sponsor's grid by the evaluators who arbitrate (the sponsor first), not by
-  the coach, who prepares the committee with the team; every other grid by every evaluator.
+  the coach (invited as coach, or the startup's current coach in any other role), who prepares the
+  committee with the team; every other grid by every evaluator. When the policy requires the sponsor's
+  grid before the sign-off, it is a sponsor's that counts: a participant invited as sponsor, or a current
+  sponsor of the startup.
 - A filled grid is created on the first save, on the version shown when the form was opened (the latest
   published one); it keeps that version for good. Submitting freezes it.
 - Hidden scores: a person sees the others' scores (results and individual answers) of a committee's grid
   once they have submitted their own grid of that template, or once the committee is held (held,
-  decided, signed off). This applies to everyone — chair, coach, sponsor, incubator staff and admins
+  decided, signed off). The sponsor's grid stays open after the committee is held: whoever fills it and
+  has not submitted theirs sees the others' only once the decision is signed off. This applies to everyone — chair, coach, sponsor, incubator staff and admins
   alike: nobody needs the scores before the session, and an exception for admins would be a leak that
   no one could see. Everyone allowed to see the results sees, before that, who has submitted.
   The audit trail follows the same rule: a submitted grid's event carries its scores with the visibility
@@ -40,7 +46,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from audit.models import Visibility
 from audit.services import record
 from committees import services as committee_services
-from committees.models import Committee, CommitteeKind, CommitteeStatus, ParticipantRole
+from committees.models import Committee, CommitteeKind, CommitteeStatus, Participant, ParticipantRole
 from core.db import db
 from grids import stats
 from grids.versions import clean_text
@@ -55,8 +61,9 @@ from grids.models import (
     GridValidationError,
     GridVersion,
 )
-from users.models import Person
-from users.permissions import can
+from core import clock
+from users.models import Person, StartupRole
+from users.permissions import can, startup_roles
 
 # Which grids a committee of each kind is evaluated with; arbitrage_sponsor goes with every committee.
 KIND_GRIDS: dict[CommitteeKind, tuple[str, ...]] = {
@@ -66,9 +73,11 @@ KIND_GRIDS: dict[CommitteeKind, tuple[str, ...]] = {
 EVERY_COMMITTEE = ("arbitrage_sponsor",)
 
 NOT_EVALUATORS = frozenset({ParticipantRole.INTRAPRENEUR, ParticipantRole.TEAM_MEMBER})
+TEAM_ROLES = frozenset({StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER})  # the same, as roles in the startup
 FILLING_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
 # The evaluators who do not fill a grid (by template code); every other grid is filled by every evaluator.
 NOT_FILLED_BY: dict[str, frozenset[ParticipantRole]] = {"arbitrage_sponsor": frozenset({ParticipantRole.COACH})}
+NOT_FILLED_BY_ROLE: dict[str, frozenset[StartupRole]] = {"arbitrage_sponsor": frozenset({StartupRole.COACH})}
 # The grids that stay open until the sign-off, and the statuses in which they do.
 OPEN_UNTIL_SIGN_OFF = frozenset({"arbitrage_sponsor"})
 FILLING_UNTIL_SIGN_OFF = FILLING_STATUSES | {CommitteeStatus.HELD, CommitteeStatus.DECIDED}
@@ -100,32 +109,54 @@ def template_for(committee: Committee, code: str) -> GridTemplate | None:
     return next((t for t in templates_for(committee) if t.code == code), None)
 
 
+def _roles_today(committee: Committee, participant: Participant) -> set[StartupRole]:
+    return startup_roles(participant.person, committee.startup_id, clock.today())
+
+
+def _scores(committee: Committee, participant: Participant, template: GridTemplate | None = None) -> bool:
+    """Whether the participant fills the template (any grid of the committee when None): invited outside the
+    startup's team and not in it today, and not among those the template excludes (NOT_FILLED_BY)."""
+    if participant.role in NOT_EVALUATORS:
+        return False
+    roles = _roles_today(committee, participant)
+    if roles & TEAM_ROLES:
+        return False
+    if template is None:
+        return True
+    return participant.role not in NOT_FILLED_BY.get(template.code, ()) \
+        and not roles & NOT_FILLED_BY_ROLE.get(template.code, frozenset())
+
+
 def is_evaluator(committee: Committee, person: Person | None) -> bool:
     """A participant of the committee outside the startup's own team."""
-    return person is not None and any(
-        p.person_id == person.id and p.role not in NOT_EVALUATORS for p in committee.participants
-    )
+    return person is not None and any(p.person_id == person.id and _scores(committee, p) for p in committee.participants)
 
 
 def evaluators(committee: Committee) -> list[Person]:
-    return [p.person for p in committee.participants if p.role not in NOT_EVALUATORS]
-
-
-def _fills_in(template: GridTemplate, role: ParticipantRole) -> bool:
-    return role not in NOT_EVALUATORS and role not in NOT_FILLED_BY.get(template.code, ())
+    return [p.person for p in committee.participants if _scores(committee, p)]
 
 
 def fills(committee: Committee, template: GridTemplate, person: Person | None) -> bool:
     """Whether this person fills this grid of the committee (see NOT_FILLED_BY)."""
     return person is not None and any(
-        p.person_id == person.id and _fills_in(template, p.role) for p in committee.participants)
+        p.person_id == person.id and _scores(committee, p, template) for p in committee.participants)
 
 
 def fillers(committee: Committee, template: GridTemplate) -> list[Person]:
     """The participants who fill this grid, each once, in the committee's order."""
     found: dict[int, Person] = {}
     for p in committee.participants:
-        if _fills_in(template, p.role):
+        if _scores(committee, p, template):
+            found.setdefault(p.person_id, p.person)
+    return list(found.values())
+
+
+def arbitrating_sponsors(committee: Committee, template: GridTemplate) -> list[Person]:
+    """Of the sponsor's grid's fillers, the sponsors: invited as sponsor, or a current sponsor of the startup."""
+    found: dict[int, Person] = {}
+    for p in committee.participants:
+        if _scores(committee, p, template) and (
+                p.role == ParticipantRole.SPONSOR or StartupRole.SPONSOR in _roles_today(committee, p)):
             found.setdefault(p.person_id, p.person)
     return list(found.values())
 
@@ -155,7 +186,7 @@ def sponsor_grid_submitted(committee: Committee) -> bool | None:
     template = template_for(committee, "arbitrage_sponsor")
     if template is None:
         return None
-    sponsors = {p.id for p in fillers(committee, template)}
+    sponsors = {p.id for p in arbitrating_sponsors(committee, template)}
     return any(g.is_submitted and g.person_id in sponsors for g in filled_grids(committee, template))
 
 
@@ -187,13 +218,21 @@ def filling_open(committee: Committee, template: GridTemplate | None = None) -> 
 
 def scores_visible(committee: Committee, template: GridTemplate, person: Person | None,
                    grids: Sequence[FilledGrid] | None = None) -> bool:
-    """The others' scores show once the person has submitted their own grid, or the committee is held."""
-    if committee.status in HELD_STATUSES:
+    """The others' scores show once the person has submitted their own grid, or the committee is held; for
+    a grid open until the sign-off, once it is signed off if the person fills it and has not submitted."""
+    if committee.status == CommitteeStatus.SIGNED_OFF:
+        return True
+    if committee.status in HELD_STATUSES and not (template.code in OPEN_UNTIL_SIGN_OFF and fills(committee, template, person)):
         return True
     if person is None:
         return False
     grids = filled_grids(committee, template) if grids is None else grids
     return any(g.person_id == person.id and g.is_submitted for g in grids)
+
+
+def unmasked_when(template: GridTemplate) -> str:
+    """When the others' scores show to whoever fills the grid and has not submitted theirs, in French."""
+    return "ou que la décision du comité soit validée" if template.code in OPEN_UNTIL_SIGN_OFF else "ou que le comité soit tenu"
 
 
 def scores_visible_to(grid_ids: Collection[int], person: Person | None) -> set[int]:
@@ -208,7 +247,7 @@ def scores_visible_to(grid_ids: Collection[int], person: Person | None) -> set[i
                  joinedload(FilledGrid.committee).selectinload(Committee.participants))
     ).unique().all()
     seen = [g for g in grids if g.committee.archived_at is None and can("grid.results", g.committee, person)]
-    pending = {g.committee_id for g in seen if g.committee.status not in HELD_STATUSES}
+    pending = {g.committee_id for g in seen if g.committee.status != CommitteeStatus.SIGNED_OFF}
     own: list[FilledGrid] = list(db.session.scalars(
         sa.select(FilledGrid).where(FilledGrid.committee_id.in_(pending), FilledGrid.person_id == person.id)
     )) if pending else []
@@ -245,7 +284,7 @@ def sign_off_notices(committee: Committee) -> list[str]:
 def sign_off_requirements(committee: Committee) -> list[str]:
     """What refuses the sign-off when the policy requires the sponsor's grid: it is not submitted."""
     if sponsor_grid_required() and sponsor_grid_submitted(committee) is False:
-        if not fillers(committee, template_for(committee, "arbitrage_sponsor")):
+        if not arbitrating_sponsors(committee, template_for(committee, "arbitrage_sponsor")):
             return ["La grille d'arbitrage du sponsor est exigée avant la validation, et aucun sponsor ne participe "
                     "à ce comité pour la remplir : ajoutez-le aux participants."]
         return ["La grille d'arbitrage du sponsor est exigée avant la validation : un sponsor participant au "

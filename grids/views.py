@@ -36,7 +36,8 @@ def _template(committee: Committee, code: str) -> GridTemplate:
 
 def _render(page: str, status: int = 200, **context):
     return render_template(page, active_section="committees", CriterionKind=CriterionKind,
-                           FieldType=FieldType, field_name=services.field_name, **context), status
+                           FieldType=FieldType, field_name=services.field_name,
+                           unmasked_when=services.unmasked_when, **context), status
 
 
 @bp.get("/committee/<int:committee_id>")
@@ -121,8 +122,8 @@ def results_csv(committee_id: int, template_code: str):
     template = _template(committee, template_code)
     grids = services.filled_grids(committee, template)
     if not services.scores_visible(committee, template, current_person(), grids):
-        flash("Les notes restent masquées jusqu'à ce que vous ayez soumis votre grille, ou que le comité soit tenu.",
-              "info")
+        flash(f"Les notes restent masquées jusqu'à ce que vous ayez soumis votre grille, "
+              f"{services.unmasked_when(template)}.", "info")
         return redirect(url_for("grids.committee", committee_id=committee.id), 303)
     body = export.results_csv(committee, template, services.results(grids))
     filename = f"grille-{template.code}-comite-{committee.id}.csv"

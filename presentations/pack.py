@@ -25,6 +25,7 @@ from presentations.models import FROZEN_COMMITTEE_STATUSES, Presentation
 from presentations.services import presentation_of, previous_committee
 from startups.models import Event, EventKind, Source, Startup
 from startups.phases import Phase
+from users.models import Person
 
 
 @dataclass
@@ -90,6 +91,7 @@ class GridBlock:
     template: object
     results: list  # grids.services.VersionResults
     submitted: int
+    masked: bool = False  # the reader fills this grid, still open, and has not submitted theirs
 
 
 @dataclass
@@ -165,9 +167,10 @@ def last_history_committee(committee: Committee) -> Event | None:
     ) if committee.scheduled_at is not None else None
 
 
-def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> Pack:
+def build(committee: Committee, today: dt.date, *, with_grids: bool = True, reader: Person | None = None) -> Pack:
     """The pack's data. with_grids: whether the reader may see the grids' results (grid.results); the
-    results are in the pack only once the committee is held, as on the grids' pages."""
+    results are in the pack only once the committee is held, and each grid's only when the reader may see
+    its scores, as on the grids' pages (grids.services.scores_visible)."""
     startup = committee.startup
     presentation = presentation_of(committee)
     previous = previous_committee(committee)
@@ -184,7 +187,9 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True) -> P
     if held and with_grids:
         for template in grid_services.templates_for(committee):
             filled = grid_services.filled_grids(committee, template)
-            grids.append(GridBlock(template, grid_services.results(filled), sum(1 for g in filled if g.is_submitted)))
+            masked = not grid_services.scores_visible(committee, template, reader, filled)
+            grids.append(GridBlock(template, [] if masked else grid_services.results(filled),
+                                   sum(1 for g in filled if g.is_submitted), masked))
     return Pack(
         committee=committee, startup=startup, today=today, phase=startup.current_phase(today),
         timeline=timeline(startup, today), previous=previous, previous_items=previous_items,

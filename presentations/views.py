@@ -267,7 +267,8 @@ def remove(committee_id: int, attachment_id: int):
 def pack(committee_id: int):
     committee = _committee(committee_id, "pack.view")
     return render_template("presentations/pack.html", active_section="committees",
-                           pack=packs.build(committee, clock.today(), with_grids=can("grid.results", committee)),
+                           pack=packs.build(committee, clock.today(), with_grids=can("grid.results", committee),
+                                             reader=current_person()),
                            size_fr=services.size_fr)
 
 
@@ -275,7 +276,8 @@ def pack(committee_id: int):
 @requires("pack.view")
 def pack_pdf(committee_id: int):
     committee = _committee(committee_id, "pack.view")
-    document = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee)))
+    document = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee),
+                                             reader=current_person()))
     day = committee.local_date.isoformat() if committee.local_date else "a-fixer"
     return pdf_response(document, f"dossier-comite-{committee.startup_id}-{day}.pdf")
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from audit import visibility
 from audit.models import AuditEvent, Visibility
 from audit.services import record
-from committees.models import CommitteeStatus, Participant, ParticipantRole
+from committees.models import CommitteeStatus, Decision, DecisionKind, Participant, ParticipantRole
 from core.db import db
 from grids import services as grid_services
 from grids.models import GridTemplate
@@ -37,6 +37,9 @@ SCORES = {"1.1": 4, "1.2": 1, "1.3": 5, "1.4": 0, "2.1": 2, "2.2": 4, "2.3": 1, 
 # Who sees the startup's history (audit.view_startup) and, once the committee is held, its grids' results.
 SEE_HISTORY = {"team_member", "intrapreneur", "coach", "sponsor", "incubator_staff", "admin"}
 SEE_RESULTS = {"intrapreneur", "coach", "sponsor", "incubator_staff", "admin", "participant"}
+# Who fills the sponsor's grid, open until the sign-off, and has not submitted: they see its scores once the
+# decision is signed off, not once the committee is held.
+FILL_THE_SPONSORS_GRID = {"sponsor", "participant"}
 
 
 class ScoredWorld(World):
@@ -63,6 +66,12 @@ class ScoredWorld(World):
 
     def hold(self):
         self.committee().status = CommitteeStatus.HELD
+        db.session.commit()
+
+    def sign_off(self):
+        committee = self.committee()
+        committee.decision = Decision(kind=DecisionKind.CONTINUE)
+        committee.status = CommitteeStatus.SIGNED_OFF
         db.session.commit()
 
 
@@ -129,16 +138,18 @@ def history_pages(world, role) -> list[str]:
     return urls
 
 
+@pytest.mark.parametrize("signed_off", [False, True], ids=["held", "signed_off"])
 @pytest.mark.parametrize("role", sorted(SEE_HISTORY))
-def test_once_the_committee_is_held_those_who_see_the_results_see_the_scores_in_the_history(app, client, role):
+def test_once_the_committee_is_held_those_who_see_the_results_see_the_scores_in_the_history(app, client, role,
+                                                                                            signed_off):
     world = ScoredWorld()
-    world.hold()
+    world.sign_off() if signed_off else world.hold()
     person = world.people[role]
     assert can("grid.results", world.committee(), person=person) is (role in SEE_RESULTS)
     login(client, person)
     for url in history_pages(world, role):
         body = text_of(client.get(url))
-        if role in SEE_RESULTS:
+        if role in SEE_RESULTS and (signed_off or role not in FILL_THE_SPONSORS_GRID):
             assert "1.1 : 4" in body and "3.2 : 0" in body and CONFLICT in body, url
             assert "masquées tant que" not in body, url
         else:

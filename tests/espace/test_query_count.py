@@ -51,6 +51,15 @@ def build(count: int):
         db.session.add(Presentation(committee=planned, status=PresentationStatus.SUBMITTED))
         db.session.add(Indicator(startup=startup, name="Usagers", category=Category.NORTH_STAR,
                                  created_at=now - dt.timedelta(days=100)))
+    # The grids to fill: a committee of a startup the person sponsors without being in its team (the team
+    # does not score itself).
+    judged = make_startup(name=f"Startup {count} jugée", incubator_id=incubator.id,
+                          phases=[("construction", today - dt.timedelta(days=210))])
+    make_membership(person, judged, "sponsor")
+    jury = Committee(startup=judged, kind=CommitteeKind.SEMESTRIAL, status=CommitteeStatus.PLANNED,
+                     scheduled_at=now + dt.timedelta(days=20))
+    jury.participants.append(Participant(person=person, role=ParticipantRole.SPONSOR))
+    db.session.add(jury)
     db.session.flush()
     return person
 

@@ -10,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from committees.models import CommitteeKind, CommitteeStatus
+from committees.models import CommitteeKind, CommitteeStatus, Decision, DecisionKind
 from core.db import db
 from grids import services
 from grids.models import FilledGrid, FilledStatus, GridVersion
@@ -184,11 +184,33 @@ def test_everyone_sees_the_results_once_the_committee_is_held(client, world):
         assert "restent masquées" in text(client.get(url(world, page="committee")))
     world.committee.status = CommitteeStatus.HELD
     db.session.flush()
-    for person in (world.people.coach, world.people.admin, world.people.head):
+    for person in (world.people.coach, world.people.admin):
         login(client, person)
         page = text(client.get(url(world, page="committee")))
         assert "restent masquées" not in page and "Résultats par critère" in page
         assert client.get(url(world, page="results.csv")).status_code == 200
+
+
+def test_the_sponsors_grid_stays_masked_to_who_fills_it_until_the_sign_off(client, world):
+    """The sponsor's grid stays open once the committee is held: the incubator head, who arbitrates with the
+    sponsor and has not submitted, would otherwise read the sponsor's scores before submitting."""
+    submit(client, world, world.people.sponsor, {c: 4 for c in SPONSOR_CODES}, comments={"1.1": "Remarque de Sophie"})
+    for status in (CommitteeStatus.HELD, CommitteeStatus.DECIDED):
+        if status == CommitteeStatus.DECIDED:
+            world.committee.decision = Decision(kind=DecisionKind.CONTINUE)
+        world.committee.status = status
+        db.session.flush()
+        login(client, world.people.head)
+        page = text(client.get(url(world, page="committee")))
+        assert "restent masquées" in page and "ou que la décision du comité soit validée" in page
+        assert "Remarque de Sophie" not in page
+        hidden = client.get(url(world, page="results.csv"))
+        assert hidden.status_code == 303
+        assert "ou que la décision du comité soit validée" in text(client.get(hidden.headers["Location"]))
+    world.committee.status = CommitteeStatus.SIGNED_OFF
+    db.session.flush()
+    page = text(client.get(url(world, page="committee")))
+    assert "restent masquées" not in page and "Remarque de Sophie" in page
 
 
 # -- CSV --

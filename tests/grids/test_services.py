@@ -339,16 +339,37 @@ def test_scores_are_hidden_until_one_has_submitted_or_the_committee_is_held(worl
     for person in (world.people.admin, world.people.coach, world.people.intrapreneur):
         assert not visible(person)  # no exception before the committee is held
     hold(world.committee)
-    for person in (world.people.head, world.people.admin, world.people.coach, world.people.intrapreneur):
+    for person in (world.people.admin, world.people.coach, world.people.intrapreneur):
         assert visible(person)
+    # The sponsor's grid stays open after the committee is held: who fills it and has not submitted waits.
+    assert not visible(world.people.head)
 
 
 @pytest.mark.parametrize("status", [CommitteeStatus.DECIDED, CommitteeStatus.SIGNED_OFF])
 def test_scores_stay_visible_after_the_decision(world, status):
+    fill(world, world.people.head)
     world.committee.decision = Decision(kind=DecisionKind.CONTINUE)
     world.committee.status = status
     db.session.flush()
     assert services.scores_visible(world.committee, world.templates["arbitrage_sponsor"], world.people.head)
+    assert services.scores_visible(world.committee, world.templates["arbitrage_sponsor"], world.people.coach)
+
+
+@pytest.mark.parametrize("status", [CommitteeStatus.HELD, CommitteeStatus.DECIDED])
+def test_the_sponsors_grid_is_masked_to_its_fillers_until_the_sign_off(world, status):
+    fill(world, world.people.sponsor)
+    if status == CommitteeStatus.DECIDED:
+        world.committee.decision = Decision(kind=DecisionKind.CONTINUE)
+    world.committee.status = status
+    db.session.flush()
+    template = world.templates["arbitrage_sponsor"]
+    assert services.filling_open(world.committee, template)
+    assert not services.scores_visible(world.committee, template, world.people.head)
+    assert services.scores_visible(world.committee, template, world.people.sponsor)
+    world.committee.decision = world.committee.decision or Decision(kind=DecisionKind.CONTINUE)
+    world.committee.status = CommitteeStatus.SIGNED_OFF
+    db.session.flush()
+    assert services.scores_visible(world.committee, template, world.people.head)
 
 
 def test_cancelled_committees_do_not_reveal_scores(world):

@@ -126,6 +126,14 @@ def next_committee_kind(phase_before: Phase | None, new_phase: Phase | None) -> 
 
 # -- participants -------------------------------------------------------------------------------------
 
+def _check_convention_reason(committee: Committee) -> None:
+    """A participant removed after the committee was marked held (or after its decision was recorded) leaves
+    the reason owed: neither the decision nor its sign-off goes through without it."""
+    if convention_gaps(committee) and committee.convention_reason is None:
+        raise CommitteeError("Ce comité ne s'est pas tenu comme le prévoit la convention : indiquez d'abord le motif "
+                             "de cet écart dans « Présence et compte rendu ».")
+
+
 @guarded
 def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person | None, now: dt.datetime,
                     next_phase: Phase | None = None, envelope_eur: int | None = None, team_size: int | None = None,
@@ -139,10 +147,7 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
         if committee.status in (CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED):
             raise CommitteeError("Une décision se saisit une fois le comité tenu : marquez-le d'abord comme tenu.")
         raise CommitteeError("La décision de ce comité ne peut plus être modifiée.")
-    if convention_gaps(committee) and committee.convention_reason is None:
-        # A participant removed after the committee was marked held: the reason is still owed.
-        raise CommitteeError("Ce comité ne s'est pas tenu comme le prévoit la convention : indiquez d'abord le motif "
-                             "de cet écart dans « Présence et compte rendu ».")
+    _check_convention_reason(committee)
     kind = DecisionKind(kind)
     next_phase = Phase(next_phase) if next_phase and kind == DecisionKind.NEXT_PHASE else None
     day = committee_day(committee)
@@ -173,6 +178,9 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     if next_committee_on is not None and next_committee_on <= day:
         raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).",
                              field="next_committee_on")
+    if next_committee_on is not None and next_committee_on <= clock.day_of(now):
+        raise CommitteeError("La date du prochain comité doit être dans le futur : le comité qui suit est planifié à "
+                             "cette date lors de la validation.", field="next_committee_on")
     latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months
     if next_committee_on is not None and next_committee_on > latest:
         raise CommitteeError(
@@ -255,6 +263,7 @@ def sign_off(committee: Committee, *, actor: Person | None, now: dt.datetime,
     _check_reviewer(committee, actor, now, "committee.signoff_refused")
     check_version(committee, expected_version)
     decision = _pending(committee)
+    _check_convention_reason(committee)
     required = notices("sign_off_required", committee)  # e.g. the sponsor's grid, when the policy requires it
     if required:
         raise CommitteeError(" ".join(required))

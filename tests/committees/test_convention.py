@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from committees import decisions, services
 from committees.models import Attendance, Committee, CommitteeError, CommitteeStatus, DecisionKind, ParticipantRole
 from core.db import db
-from tests.committees.lifecycle import NOW, cast, held, plan
+from tests.committees.lifecycle import NOW, cast, decided, held, plan
 from tests.factories import d, login, make_membership, make_person
 from users.permissions import sign_off_refusal
 
@@ -111,6 +111,19 @@ def test_a_participant_removed_after_holding_leaves_the_reason_owed_before_the_d
     decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=100_000,
                               next_committee_on=d("2027-05-10"), actor=c.coach, now=NOW)
     assert committee.status is CommitteeStatus.DECIDED
+
+
+def test_a_participant_removed_after_the_decision_leaves_the_reason_owed_before_the_sign_off():
+    c = cast()
+    committee = decided(c)
+    dinum = next(p for p in committee.participants if p.person_id == c.manager.id)
+    services.remove_participant(committee, dinum, actor=c.coach, now=NOW)
+    with pytest.raises(CommitteeError, match="indiquez d'abord le motif"):
+        decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+    assert committee.status is CommitteeStatus.DECIDED and committee.decision.signed_by is None
+    services.record_attendance(committee, {}, None, actor=c.coach, now=NOW, convention_reason=REASON)
+    decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+    assert committee.status is CommitteeStatus.SIGNED_OFF
 
 
 def test_a_sponsor_who_chairs_does_not_sign_off_another_sponsor_does():

@@ -177,6 +177,21 @@ def test_the_decision_needs_an_envelope_and_a_next_committee_after_this_one():
     assert committee.decision.next_committee_on is None
 
 
+def test_a_decision_recorded_late_needs_a_next_committee_still_to_come():
+    """The committee of 10 November recorded on 1 March: a next committee on 15 February, after this one and
+    within six months, is already past; the sign-off would plan it in the past."""
+    c = cast()
+    committee = held(c)
+    late = dt.datetime(2027, 3, 1, 9, tzinfo=dt.timezone.utc)
+    with pytest.raises(CommitteeError, match="doit être dans le futur") as refused:
+        decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=100, actor=c.coach, now=late,
+                                  next_committee_on=d("2027-02-15"))
+    assert refused.value.field == "next_committee_on" and committee.decision is None
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=100, actor=c.coach, now=late,
+                              next_committee_on=d("2027-04-15"))
+    assert committee.status == CommitteeStatus.DECIDED
+
+
 def test_the_sponsor_contests_with_a_comment_and_the_chair_revises():
     c = cast()
     committee = decided(c)
@@ -357,10 +372,10 @@ def test_the_person_who_recorded_the_decision_cannot_sign_it_off_even_as_a_spons
 def test_the_chair_an_admin_and_a_former_sponsor_cannot_sign_off():
     c = cast()
     committee = decided(c)
-    committee.chair = c.sponsor
+    chair, committee.chair = committee.chair, c.sponsor
     with pytest.raises(CommitteeForbidden, match="Vous avez présidé ce comité"):
         decisions.sign_off(committee, actor=c.sponsor, now=NOW)
-    committee.chair = c.coach
+    committee.chair = chair
     former = make_person("Fabien Former")
     make_membership(former, c.startup, "sponsor", starts_on=d("2024-01-01"), ends_on=d("2026-09-30"))
     for refused in (c.admin, c.coach, c.head, former, None):

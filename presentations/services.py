@@ -39,7 +39,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit.services import record
+from audit.services import changes, record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
@@ -47,6 +47,7 @@ from core import clock, pdf
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
 from core.db import db
 from core.formats import date_fr
+from core.values import jsonable
 from core.pdf import PDF_CONTENT_TYPE, is_pdf, size_fr  # noqa: F401  (views and tests read them here)
 from indicators import queries as indicator_queries
 from indicators.services import MAX_VALUE, IndicatorError, set_objective
@@ -222,6 +223,7 @@ def refresh_values(presentation: Presentation, *, actor: Person | None, now: dt.
     _editable(presentation)
     committee = presentation.committee
     day = committee_day(committee, clock.day_of(now))
+    reached_before = _reached(presentation)
     known = {line.indicator_id: line for line in presentation.lines}
     for indicator in indicator_queries.indicators_of(committee.startup):
         line = known.get(indicator.id)
@@ -239,6 +241,10 @@ def refresh_values(presentation: Presentation, *, actor: Person | None, now: dt.
         line.reached_period = reached.period_start if reached else None
     presentation.updated_at = now
     _flush()
+    reached_after = _reached(presentation)
+    if reached_after != reached_before:
+        _audit("presentation.values_refreshed", presentation, actor, before={"reached": reached_before},
+               after={"reached": reached_after})
 
 
 # -- editing ------------------------------------------------------------------------------------------
@@ -292,6 +298,7 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
     if errors:
         raise PresentationError(" ".join(errors))
 
+    content_before = _content(presentation)
     for name in TEXT_FIELDS:
         if name in fields:
             setattr(presentation, name, _clean(fields[name]))
@@ -311,12 +318,35 @@ def update(presentation: Presentation, *, fields: Mapping[str, object], lines: M
             row.in_six_months = _clean(given.in_six_months)
     presentation.updated_at = now
     _flush()
+    old, new = changes(content_before, _content(presentation))
+    if new:
+        _audit("presentation.updated", presentation, actor, before=old, after=new)
     objectives_after = _line_objectives(presentation)
     if objectives_after != objectives_before:
         # The team's new objectives become the indicators' targets when the committee is held: a
         # correction or a removal is part of the record.
         _audit("presentation.objectives_changed", presentation, actor,
                before={"objectives": objectives_before}, after={"objectives": objectives_after})
+
+
+def _content(presentation: Presentation) -> dict:
+    """What the team writes in its draft, but the new objectives (their own event): the texts, the request,
+    the comments per indicator and the standards table, for the audit trail."""
+    return {
+        **{name: getattr(presentation, name) for name in TEXT_FIELDS},
+        "team_size": presentation.team_size, "envelope_eur": presentation.envelope_eur,
+        "comments": [{"indicator": line.indicator.name, "comment": line.comment}
+                     for line in sorted(presentation.lines, key=lambda line: line.position) if line.comment],
+        "standards": [{"label": row.label, "today": row.today, "in_six_months": row.in_six_months}
+                      for row in sorted(presentation.standards, key=lambda row: row.position)
+                      if row.today or row.in_six_months],
+    }
+
+
+def _reached(presentation: Presentation) -> list[dict]:
+    return [{"indicator": line.indicator.name, "value": jsonable(line.reached_value),
+             "period": jsonable(line.reached_period)}
+            for line in sorted(presentation.lines, key=lambda line: line.position)]
 
 
 def _line_objectives(presentation: Presentation) -> list[dict]:

@@ -139,7 +139,8 @@ def test_coach_accepts_or_asks_for_changes_with_a_comment(world, presentation):
     services.accept(presentation, actor=world.people.coach, now=NOW)
     assert presentation.status is PresentationStatus.ACCEPTED
     assert presentation.reviewed_by_id == world.people.coach.id
-    assert _actions(presentation) == ["presentation.created", "presentation.objectives_changed", "presentation.submitted",
+    assert _actions(presentation) == ["presentation.created", "presentation.updated",
+                                      "presentation.objectives_changed", "presentation.submitted",
                                       "presentation.changes_requested", "presentation.submitted",
                                       "presentation.accepted"]
 
@@ -268,6 +269,38 @@ def test_a_correction_or_removal_of_a_new_objective_is_audited(world, presentati
         with pytest.raises(PresentationError, match="la date doit être comprise entre le 1er janvier 2013"):
             services.update(presentation, fields={}, lines={line.id: LineInput(Decimal("5"), day)},
                             standards={}, actor=actor, now=NOW)
+
+
+def test_what_the_team_changes_in_its_draft_is_audited_field_by_field(world, presentation):
+    from audit.models import AuditEvent
+
+    actor = world.people.intrapreneur
+    start = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    services.update(presentation, fields={"done_and_learned": "Premier bilan", "envelope_eur": 500_000, "team_size": 3},
+                    lines={}, standards={}, actor=actor, now=NOW)
+    services.update(presentation, fields={"done_and_learned": "Premier bilan", "envelope_eur": 900_000, "team_size": 3},
+                    lines={}, standards={}, actor=actor, now=NOW)
+    services.update(presentation, fields={"done_and_learned": "Premier bilan", "envelope_eur": 900_000, "team_size": 3},
+                    lines={}, standards={}, actor=actor, now=NOW)  # nothing changed: nothing written
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "presentation.updated",
+                                                            AuditEvent.id > start).order_by(AuditEvent.id)).all()
+    assert len(events) == 2 and events[1].actor_id == actor.id
+    assert events[1].before == {"envelope_eur": 500_000} and events[1].after == {"envelope_eur": 900_000}
+    assert events[0].after["done_and_learned"] == "Premier bilan" and events[0].before["done_and_learned"] is None
+
+
+def test_taking_the_values_again_from_the_indicators_is_audited_when_they_changed(world, presentation):
+    from audit.models import AuditEvent
+
+    services.refresh_values(presentation, actor=world.people.coach, now=NOW)  # nothing new since the pre-fill
+    assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "presentation.values_refreshed")).all()
+    line = _line(presentation, world.users)
+    line.reached_value, line.reached_period = None, None
+    db.session.flush()
+    services.refresh_values(presentation, actor=world.people.coach, now=NOW)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "presentation.values_refreshed")).one()
+    assert event.actor_id == world.people.coach.id
+    assert event.before["reached"] != event.after["reached"]
 
 
 def test_submitting_needs_for_each_indicator_the_value_reached_and_the_objective_at_six_months(world, presentation):

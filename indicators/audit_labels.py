@@ -1,8 +1,26 @@
 """The French labels of the indicators area's actions and fields on the audit pages (see audit.labels)."""
 
 from audit import labels
-from audit.labels import DATE, HIDDEN, MONEY, NUMBER, VERBATIM, Choice, Enum, Unit, field
+import datetime as dt
+
+from audit.labels import DATE, HIDDEN, MONEY, NUMBER, VERBATIM, Choice, Enum, Format, Lines, Unit, field, plain
+from core.formats import month_fr
 from indicators.models import Category, Direction, Frequency, IndicatorKind, Reporting
+
+
+class Month(Format):
+    def __call__(self, value, people):
+        try:
+            return month_fr(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return plain(value)
+
+
+def _cell_text(parts: dict[str, str]) -> str:
+    """« Usagers, mars 2026 : 1 200 (commentaire) », or « … : aucune valeur »."""
+    value = parts["value"] or "aucune valeur"
+    return f"{parts['indicator']}, {parts['period']} : {value}" + (f" ({parts['comment']})" if parts["comment"] else "")
+
 
 labels.register_object("indicator", "Indicateur", {
     "unit": "Unité", "direction": field("Sens", Enum(Direction)), "frequency": field("Fréquence", Enum(Frequency)),
@@ -18,6 +36,8 @@ labels.register_action("indicator.propose_mandatory", "Indicateurs obligatoires 
 labels.register_action("indicator.values", "Saisie de valeurs d'indicateurs", fields={
     "changed": field("Valeurs enregistrées", Unit("valeur", "valeurs")),
     "source": field("Source", Choice({"grille": "Saisie dans le tableau", "import CSV": "Import d'un fichier CSV"})),
+    "values": field("Valeurs", Lines({"indicator": field("Indicateur"), "period": field("Période", Month()), "value": field("Valeur", NUMBER),
+                                      "comment": field("Commentaire")}, _cell_text)),
 })
 labels.register_action("indicator.reporting", "Fréquence de demande des indicateurs",
                        fields={"reporting": field("Demande des valeurs", Enum(Reporting))})

@@ -307,20 +307,32 @@ def enter_values(startup: Startup, cells: Mapping[tuple[int, dt.date], str], *, 
     if errors:
         raise ValuesError(errors)
     existing = _existing_values(list(indicators.values()))
-    changed = 0
+    cells_before, cells_after = [], []
     for (indicator_id, period_start), value in parsed.items():
+        before = _cell(existing.get((indicator_id, period_start)), indicators[indicator_id], period_start)
         if value is None:
             current = existing.pop((indicator_id, period_start), None)
             if current is not None:
                 db.session.delete(current)
-                changed += 1
+                cells_before.append(before)
+                cells_after.append(_cell(None, indicators[indicator_id], period_start))
         elif _put(existing, indicators[indicator_id], period_start, value, None, actor, now, keep_comment=True):
-            changed += 1
+            cells_before.append(before)
+            cells_after.append(_cell(existing[(indicator_id, period_start)], indicators[indicator_id], period_start))
     db.session.flush()
-    if changed:
+    if cells_after:
         record("indicator.values", "startup", startup.id, actor=actor, startup_id=startup.id,
-               after={"changed": changed, "source": "grille"})
-    return changed
+               before={"values": cells_before}, after={"changed": len(cells_after), "source": "grille",
+                                                       "values": cells_after})
+    return len(cells_after)
+
+
+def _cell(current: IndicatorValue | None, indicator: Indicator, period_start: dt.date) -> dict:
+    """One value of the grid for the audit trail: which indicator, which period, the value and its comment
+    (None: no value)."""
+    return {"indicator": indicator.name, "period": period_start.isoformat(),
+            "value": format(Decimal(current.value).normalize(), "f") if current is not None else None,
+            "comment": current.comment if current is not None else None}
 
 
 @dataclass(frozen=True)
@@ -410,13 +422,18 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
     if not rows and not ignored:
         raise CsvImportError([(header_at, "Le fichier ne contient aucune valeur.")])
     existing = _existing_values(list(indicators.values()))
-    written = sum(_put(existing, indicator, period, value, comment, actor, now)
-                  for indicator, period, value, comment in rows)
+    cells_before, cells_after = [], []
+    for indicator, period, value, comment in rows:
+        before = _cell(existing.get((indicator.id, period)), indicator, period)
+        if _put(existing, indicator, period, value, comment, actor, now):
+            cells_before.append(before)
+            cells_after.append(_cell(existing[(indicator.id, period)], indicator, period))
     db.session.flush()
-    if written:
+    if cells_after:
         record("indicator.values", "startup", startup.id, actor=actor, startup_id=startup.id,
-               after={"changed": written, "source": "import CSV"})
-    return ImportResult(written=written, ignored=ignored)
+               before={"values": cells_before}, after={"changed": len(cells_after), "source": "import CSV",
+                                                       "values": cells_after})
+    return ImportResult(written=len(cells_after), ignored=ignored)
 
 
 def csv_template(startup: Startup, month: dt.date) -> str:

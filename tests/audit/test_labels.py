@@ -95,6 +95,25 @@ def test_a_committees_history_reads_in_french(client):
     assert "Participant ajouté au comité" in text and "Personne : Paula Portefeuille" in text
 
 
+def test_the_values_of_the_indicators_read_in_french_with_what_they_were(client):
+    from indicators import services as indicators
+    from indicators.models import Category, Indicator
+
+    c = cast(name="Registre")
+    indicator = Indicator(startup=c.startup, name="Usagers", category=Category.NORTH_STAR)
+    db.session.add(indicator)
+    db.session.flush()
+    indicators.enter_values(c.startup, {(indicator.id, dt.date(2026, 9, 1)): "1234,5"}, today=dt.date(2026, 11, 27),
+                            actor=c.intrapreneur)
+    indicators.enter_values(c.startup, {(indicator.id, dt.date(2026, 9, 1)): ""}, today=dt.date(2026, 11, 27),
+                            actor=c.intrapreneur)
+    db.session.commit()
+    login(client, c.admin)
+    text = history_text(client, c.startup.id)
+    assert "Avant : Usagers, septembre 2026 : aucune valeur Après : Usagers, septembre 2026 : 1\u202f234,5" in text
+    assert "Avant : Usagers, septembre 2026 : 1\u202f234,5 Après : Usagers, septembre 2026 : aucune valeur" in text
+
+
 def test_a_signed_off_decision_and_a_phase_change_read_in_french(client):
     c = cast(name="Registre")
     committee = decided(c)

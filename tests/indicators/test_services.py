@@ -123,6 +123,25 @@ def test_the_values_grid_stores_every_cell_with_decimal_comma():
     assert isinstance(stored(a)[month("2026-09")], Decimal)
 
 
+def test_each_value_entered_changed_or_cleared_is_in_the_audit_trail_with_what_it_was():
+    startup = make_startup()
+    a = make_indicator(startup, "Usagers")
+    services.enter_values(startup, {(a.id, month("2026-09")): "1234"}, today=TODAY)
+    services.enter_values(startup, {(a.id, month("2026-09")): "1300", (a.id, month("2026-10")): ""}, today=TODAY)
+    services.enter_values(startup, {(a.id, month("2026-09")): ""}, today=TODAY)
+    services.import_values_csv(startup, "indicateur;période;valeur\nUsagers;2026-10;7\n".encode(), today=TODAY)
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "indicator.values")
+                                .order_by(AuditEvent.id)).all()
+    cell = lambda period, value: {"indicator": "Usagers", "period": period, "value": value, "comment": None}
+    assert [(e.before["values"], e.after["values"]) for e in events] == [
+        ([cell("2026-09-01", None)], [cell("2026-09-01", "1234")]),
+        ([cell("2026-09-01", "1234")], [cell("2026-09-01", "1300")]),  # the empty October cell changed nothing
+        ([cell("2026-09-01", "1300")], [cell("2026-09-01", None)]),
+        ([cell("2026-10-01", None)], [cell("2026-10-01", "7")]),
+    ]
+    assert [e.after["changed"] for e in events] == [1, 1, 1, 1]
+
+
 def test_the_values_grid_is_all_or_nothing_with_a_message_per_wrong_cell():
     startup = make_startup()
     a, b = make_indicator(startup, "A"), make_indicator(startup, "B")

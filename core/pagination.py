@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import request, url_for
 
 from core.db import db
+from core.text import whole_number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +87,8 @@ def paginate(query: sa.Select, number: int, per_page: int, *, scalars: bool = Fa
 def requested_page() -> int:
     """The page number asked in the query string (?page=), 1 when absent or not a plausible number."""
     value = request.args.get("page", "")
-    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+    number = whole_number(value)
+    return number if number is not None and 0 < number < 1_000_000 else 1
 
 
 def page_url(number: int) -> str:

@@ -38,3 +38,14 @@ def contains_pattern(text: str) -> str:
     person are characters, not wildcards. Compare it with a lower-cased column."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def whole_number(text: str | None, *, at_most: int = 10**18) -> int | None:
+    """The number the text writes with the digits 0 to 9 alone (no sign, space nor other character), None
+    otherwise or beyond at_most. str.isdigit() is not enough: it accepts « ² » or « ٣ », which int() refuses
+    or reads, and thousands of digits, which int() refuses too."""
+    text = text or ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(at_most)):
+        return None
+    number = int(text)
+    return number if number <= at_most else None

@@ -16,6 +16,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
     def SelectChoice(value, label):  # noqa: N802
         return (value, label)
 
+from core.text import whole_number
 from startups.phases import Phase
 from startups.queries import SORTS, PortfolioFilters
 
@@ -92,9 +93,9 @@ class PortfolioFilterForm(FlaskForm):
     def validate_page(self, field):
         if not field.data:
             return
-        if not field.data.strip().isdigit():
+        if whole_number(field.data.strip()) is None:
             raise ValidationError(f"« {field.data} » n'est pas un numéro de page : la première page est affichée.")
-        if int(field.data) < 1:
+        if whole_number(field.data.strip()) < 1:
             raise ValidationError("Les pages sont numérotées à partir de 1 : la première page est affichée.")
 
     def valid(self, name: str) -> str:

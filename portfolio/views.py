@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from committees import due as committee_due
 from core.db import db
 from core.pagination import clamp, paginate
+from core.text import whole_number
 from core import clock
 from portfolio import display
 from indicators import queries as indicator_queries
@@ -84,8 +85,9 @@ def search_counted(number: int) -> int:
 def requested_page() -> tuple[int, list[str]]:
     """The page number of the query string; an invalid value shows the first page, with a warning."""
     value = request.args.get("page", "").strip()
-    if not value or (value.isdigit() and int(value) >= 1):
-        return int(value or 1), []
+    number = whole_number(value or "1")
+    if number is not None and number >= 1:
+        return number, []
     return 1, [f"« {value} » n'est pas un numéro de page : la première page est affichée."]
 
 

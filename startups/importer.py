@@ -41,6 +41,7 @@ from audit.models import AuditEvent
 from audit.services import event_values, record_all, snapshot
 from core import clock
 from core.db import db, insert_rows
+from core.text import whole_number
 from core.values import jsonable
 from startups import fiche_out, fiches
 from startups.fiches import FicheError
@@ -156,7 +157,7 @@ class _Importer:
         key_fields = {"phase_period": ("phase", "start_on"), "event": ("kind", "happened_on")}
         present: dict[tuple[str, str], dict] = {}
         for object_type, model in (("phase_period", PhasePeriod), ("event", Event)):
-            ids = {int(c.object_id) for c in changes if c.object_type == object_type and c.object_id.isdigit()}
+            ids = {int(c.object_id) for c in changes if c.object_type == object_type and whole_number(c.object_id) is not None}
             columns = [model.id, *(getattr(model, f) for f in key_fields[object_type])]
             for row_id, *values in db.session.execute(sa.select(*columns).where(model.id.in_(ids))) if ids else ():
                 present[(object_type, str(row_id))] = dict(zip(key_fields[object_type], map(jsonable, values)))

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from core.text import whole_number
+
 from portfolio.forms import choices, select
 from stats.queries import Filters
 
@@ -29,7 +31,7 @@ class StatsFilterForm(FlaskForm):
     @staticmethod
     def _year(field) -> None:
         value = (field.data or "").strip()
-        if value and not (value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR):
+        if value and not FIRST_YEAR <= (whole_number(value) or 0) <= LAST_YEAR:
             raise ValidationError(f"« {value} » n'est pas une année entre {FIRST_YEAR} et {LAST_YEAR} : ce filtre a été ignoré.")
 
     def validate_du(self, field):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import login, make_person, make_startup
+from tests.factories import login, make_incubator, make_person, make_startup
 
 
 @pytest.fixture
@@ -95,3 +95,18 @@ def test_the_api_pagination_links_use_base_url_not_the_host_header(app, client):
         app.config["BASE_URL"] = None
     assert body["links"]["next"].startswith("https://jalons.beta.gouv.fr/api/v1/startups?")
     assert "evil" not in str(body["links"])
+
+
+# Digits str.isdigit() accepts and int() refuses (« ² ») or reads (« ٣ »), and more digits than int() reads.
+ODD_NUMBERS = ["%C2%B2", "%D9%A3", "%EF%BC%92", "9" * 5000]
+
+
+@pytest.mark.parametrize("number", ODD_NUMBERS)
+@pytest.mark.parametrize("path", ["/startups?page={}", "/incubators/{incubator}?page={}", "/stats/?du={}",
+                                  "/stats/?au={}", "/audit?page={}", "/admin/people?page={}",
+                                  "/organisations?page={}", "/api/v1/startups?page={}"])
+def test_a_number_written_with_other_digits_is_refused_or_ignored_never_a_500(client, admin, path, number):
+    incubator = make_incubator(name="Incubateur")
+    make_startup(name="Lieu", incubator_id=incubator.id)
+    response = client.get(path.format(number, incubator=incubator.id))
+    assert response.status_code in (200, 400), response.status_code

@@ -3,6 +3,12 @@
 Every format found in the public data is accepted: the current one (2026), the `phases:` lists with
 legacy names (2021, 2023) and the pre-2020 single `status:` with a top-level `start:`/`end:`. Anything
 that cannot be understood raises FicheError with a French reason; nothing here touches the database.
+
+What the database would refuse, or store and publish as it is, is refused here, in French, naming the field:
+a text longer than its column, a control character (NUL, escape, bell… in any text; a line feed or a tab
+outside the multi-line texts: mission, comments, description, address), a number outside its bounds
+(core/bounds.py). A value the database refused anyway would be rejected alone by the import, with its
+reason in English.
 """
 
 import dataclasses
@@ -14,6 +20,8 @@ from pathlib import Path
 
 import yaml
 
+from core.bounds import AMOUNT_EUR, Range
+from core.text import control_character
 from startups.models import EventKind
 from startups.phases import Phase, UnknownPhase, parse_phase, resolve_starts
 
@@ -30,6 +38,10 @@ ID_MAX = 200
 NAME_MAX = 300
 URL_MAX = 1000
 SHORT_MAX = 100
+# A FAST amount is euros granted to a startup (120 000 €, 300 000 €): the bounds of every amount of Jalons.
+FAST_AMOUNT = AMOUNT_EUR
+# The FAST calls are numbered from 1 (the 17th in 2026).
+FAST_PROMOTION = Range(0, 1000, "", grouped=False)
 
 
 class FicheError(ValueError):
@@ -172,7 +184,10 @@ def _plain(value: str | None) -> str | None:
     return " ".join(html.unescape(TAG.sub("", value)).split()) or None
 
 
-def _text(data: dict, key: str, *, max_len: int | None = None, required: bool = False, label: str | None = None):
+def _text(data: dict, key: str, *, max_len: int | None = None, required: bool = False, label: str | None = None,
+          multiline: bool = False):
+    """A stripped text, None when empty. A single-line text (a name, an id) refuses every control character,
+    a multi-line one (a mission, a comment) every one but line feeds, carriage returns and tabs."""
     value = data.get(key)
     label = label or key
     if isinstance(value, bool) or isinstance(value, (list, dict)):
@@ -188,7 +203,19 @@ def _text(data: dict, key: str, *, max_len: int | None = None, required: bool = 
         return None
     if max_len and len(value) > max_len:
         raise FicheError(f"« {label} » dépasse {max_len} caractères")
+    _check_controls(value, label, multiline=multiline)
     return value
+
+
+def _check_controls(value: str, label: str, *, multiline: bool = False) -> None:
+    """PostgreSQL refuses a NUL; SQLite would store an escape or a bell as it is, and publish it in the pages,
+    the CSV and the API: refused, as in the forms (core/fields.py) and the services."""
+    found = control_character(value, multiline=multiline)
+    if found is None:
+        return
+    if multiline:
+        raise FicheError(f"« {label} » ne peut pas contenir {found}")
+    raise FicheError(f"« {label} » doit tenir sur une ligne : il ne peut pas contenir {found}")
 
 
 def _bool(data: dict, key: str) -> bool | None:
@@ -200,16 +227,22 @@ def _bool(data: dict, key: str) -> bool | None:
     return value
 
 
-def _int(value, label: str) -> int | None:
+def _int(value, label: str, bounds: Range) -> int | None:
+    """An integer within its bounds: 3 000 000 000 € fits no column of PostgreSQL's, 10^20 none of SQLite's."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise FicheError(f"« {label} » doit être un nombre entier")
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d[\d\s\u202f\u00a0]*", value.strip()):
-        return int(re.sub(r"\D", "", value))
-    raise FicheError(f"« {label} » doit être un nombre entier, pas « {value} »")
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\d[\d\s\u202f\u00a0]*", value.strip()):
+        number = int(re.sub(r"\D", "", value))
+    else:
+        raise FicheError(f"« {label} » doit être un nombre entier, pas « {value} »")
+    refusal = bounds.refusal(number, label)
+    if refusal:
+        raise FicheError(refusal.rstrip("."))
+    return number
 
 
 def _date(value, label: str) -> dt.date | None:
@@ -242,6 +275,7 @@ def _strings(data: dict, key: str) -> list[str]:
         if isinstance(item, (list, dict)):
             raise FicheError(f"« {key} » doit être une liste de textes")
         item = str(item).strip()
+        _check_controls(item, key)
         if item and item not in result:
             result.append(item)
     return result
@@ -261,6 +295,7 @@ def normalise_link(value, label: str = "lien") -> str | None:
         link = "https://" + link.lstrip("/")
     if len(link) > URL_MAX:
         raise FicheError(f"« {label} » dépasse {URL_MAX} caractères")
+    _check_controls(link, label)  # the spaces and line feeds are %20 by now: a NUL, an escape are left
     return link
 
 
@@ -284,6 +319,7 @@ def organisation_ref(value, label: str) -> str | None:
         ref = ref[len("/organisations/"):]
     if len(ref) > ID_MAX:
         raise FicheError(f"« {label} » dépasse {ID_MAX} caractères")
+    _check_controls(ref, label)
     return ref or None
 
 
@@ -309,8 +345,8 @@ def parse_incubator(id: str, data: dict) -> IncubatorData:
         owner_id=organisation_ref(data.get("owner") or None, "owner"),
         website=_short_link(data, "website"),
         github=_short_link(data, "github"),
-        address=_text(data, "address", max_len=500),
-        description=_plain(_text(data, "short_description")),
+        address=_text(data, "address", max_len=500, multiline=True),
+        description=_plain(_text(data, "short_description", multiline=True)),
     )
 
 
@@ -333,7 +369,7 @@ def parse_startup(id: str, data: dict) -> StartupData:
     startup = StartupData(
         id=id,
         name=_text(data, "title", max_len=NAME_MAX, required=True),
-        mission=_text(data, "mission"),
+        mission=_text(data, "mission", multiline=True),
         incubator_id=incubator_id,
         co_incubator_ids=co_incubators,
         legacy_owner=_text(data, "owner", max_len=500),
@@ -351,8 +387,8 @@ def parse_startup(id: str, data: dict) -> StartupData:
         risk_analysis_done=_bool(data, "analyse_risques"),
         risk_analysis_url=_link(data, "analyse_risques_url"),
         mon_service_securise=_bool(data, "mon_service_securise"),
-        fast_promotion=_int(fast.get("promotion"), "fast.promotion"),
-        fast_amount=_int(fast.get("montant"), "fast.montant"),
+        fast_promotion=_int(fast.get("promotion"), "fast.promotion", FAST_PROMOTION),
+        fast_amount=_int(fast.get("montant"), "fast.montant", FAST_AMOUNT),
         sponsors=_sponsors(data.get("sponsors")),
         periods=_periods(data),
         events=_events(data.get("events")),
@@ -425,13 +461,14 @@ def _periods(data: dict) -> list[PeriodData]:
         source_name = name.strip()
         if len(source_name) > SHORT_MAX:
             raise FicheError(f"{label} : nom de phase trop long")
+        _check_controls(source_name, f"{label} : name")
         periods.append(PeriodData(
             position=len(periods),
             phase=phase,
             source_name=source_name if source_name != phase.value else None,
             start_on=_date(item.get("start"), f"{label} : start"),
             end_on=_date(item.get("end"), f"{label} : end"),
-            comment=_text(item, "comment", label=f"{label} : comment"),
+            comment=_text(item, "comment", label=f"{label} : comment", multiline=True),
         ))
     resolve_starts(periods)
     return periods
@@ -469,7 +506,7 @@ def _events(value) -> list[EventData]:
             position=len(events),
             kind=EventKind(name.strip()),
             happened_on=happened_on,
-            comment=_text(item, "comment", label=f"{label} : comment"),
+            comment=_text(item, "comment", label=f"{label} : comment", multiline=True),
         ))
     return events
 

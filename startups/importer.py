@@ -244,10 +244,11 @@ class _Importer:
 
     def _write(self, kind: KindReport, batch: list, apply: Callable, prepare: Callable | None) -> None:
         """Write a batch in one savepoint; if the database refuses it, each fiche in a savepoint of its own."""
+        refused = _refusals()
         if len(batch) > 1:
             try:
                 results = self._apply(batch, apply, prepare)
-            except sa.exc.SQLAlchemyError:
+            except refused:
                 self._load()  # the savepoint's rollback expunged what it had created
             else:
                 for (name, _), (outcome, notes) in zip(batch, results):
@@ -256,9 +257,10 @@ class _Importer:
         for name, data in batch:
             try:
                 [(outcome, notes)] = self._apply([(name, data)], apply, prepare)
-            except sa.exc.SQLAlchemyError as error:
-                reason = getattr(error, "orig", None) or error
-                kind.rejected.append((name, f"refusée par la base de données : {str(reason).splitlines()[0]}"))
+            except refused as error:
+                reason = str(getattr(error, "orig", None) or error).strip()
+                kind.rejected.append((name, "refusée par la base de données"
+                                            + (f" : {reason.splitlines()[0]}" if reason else "")))
                 self._load()
                 continue
             self._report(kind, name, outcome, notes)
@@ -486,6 +488,15 @@ NEW_STARTUP_TABLES = (Startup.__table__, startup_sponsors, startup_co_incubators
 JSON_FIELDS = {column.name for column in Startup.__table__.columns if isinstance(column.type, sa.JSON)}
 # What the import compares of a startup's periods: the fields it writes and the start the rule uses.
 PERIOD_KEY = (*PERIOD_FIELDS, "effective_start_on")
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    """What the database's refusal of a write may be raised as: SQLAlchemy's errors (the ORM's flush), and
+    the driver's own, which new startups' rows meet unwrapped (core.db.insert_rows: psycopg's COPY raises a
+    psycopg.DataError for a NUL, NumericValueOutOfRange for an amount beyond the column; sqlite3 an
+    OverflowError for an integer beyond 64 bits)."""
+    dbapi = db.session.get_bind().dialect.loaded_dbapi
+    return (sa.exc.SQLAlchemyError, OverflowError, *((dbapi.Error,) if dbapi is not None else ()))
 
 
 def _analyze(tables) -> None:

@@ -318,7 +318,7 @@ def search_columns(name: str, mission: str | None) -> dict:
 class SyncStatus(enum.StrEnum):
     OK = "ok"  # every fiche read, nothing to settle
     TO_SETTLE = "a_regler"  # done, with fiches rejected or in conflict with Jalons
-    FAILED = "echec"  # the source could not be updated or read: nothing imported
+    FAILED = "echec"  # the source could not be updated or read, or the run stopped on an error: nothing imported
 
     @property
     def label(self) -> str:

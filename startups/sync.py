@@ -73,30 +73,50 @@ def update_source(source: Path) -> str | None:
 
 
 def run(source: Path) -> SyncRun:
-    """One synchronisation; the run is committed, and the admins told of a first failure."""
+    """One synchronisation; the run is committed, and the admins told of a first failure. Whatever stops
+    it (the source, or any unexpected error of the import or of the database) is a failed run: nothing of
+    the import is kept, the run is, with its reason, and the admins are told."""
     started, today = clock.now(), clock.today()
-    sync = SyncRun(started_at=started, finished_at=started, source=str(source), status=SyncStatus.OK,
-                   summary="", archived=[], restored=[])
+    sync, revision = _new_run(source, started), None
     try:
-        sync.revision = update_source(source)
+        sync.revision = revision = update_source(source)
         folder = content_folder(source)
         report = import_directory(folder, today)
-    except (SourceError, ImportDirectoryError) as error:
-        db.session.rollback()
-        sync.status, sync.error = SyncStatus.FAILED, f"{error}."
-        log.error("beta.gouv.fr sync failed: %s", sync.error)
-    else:
         sync.summary = summary(report, folder, today)
         sync.archived, sync.restored, note = _follow_removals(folder, started)
         if note:
             sync.summary += "\n\n" + note
         if report.rejected or report.conflicts or note:
             sync.status = SyncStatus.TO_SETTLE
-    sync.finished_at = clock.now()
-    db.session.add(sync)
-    db.session.commit()
+        sync.finished_at = clock.now()
+        db.session.add(sync)
+        db.session.commit()
+    except (SourceError, ImportDirectoryError) as error:
+        sync = _failed(source, started, revision, f"{error}.")
+        log.error("beta.gouv.fr sync failed: %s", sync.error)
+    except Exception as error:  # a run that stops must still be kept, and the admins told
+        log.exception("beta.gouv.fr sync failed unexpectedly")
+        detail = str(error).strip()
+        detail = f"{type(error).__name__} : {detail.splitlines()[0]}" if detail else type(error).__name__
+        sync = _failed(source, started, revision,
+                       f"l'import s'est arrêté sur une erreur inattendue ({detail}) ; rien n'en a été enregistré.")
     if sync.status == SyncStatus.FAILED:
         _alert_once(sync)
+    return sync
+
+
+def _new_run(source: Path, started) -> SyncRun:
+    return SyncRun(started_at=started, finished_at=started, source=str(source), status=SyncStatus.OK,
+                   summary="", archived=[], restored=[])
+
+
+def _failed(source: Path, started, revision: str | None, error: str) -> SyncRun:
+    """A failed run, committed alone: whatever the import had written is rolled back first."""
+    db.session.rollback()
+    sync = _new_run(source, started)
+    sync.revision, sync.status, sync.error, sync.finished_at = revision, SyncStatus.FAILED, error, clock.now()
+    db.session.add(sync)
+    db.session.commit()
     return sync
 
 

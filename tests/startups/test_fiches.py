@@ -171,6 +171,51 @@ def test_a_bad_fiche_gets_a_french_reason(text, reason):
     assert reason in str(error.value)
 
 
+@pytest.mark.parametrize("text, reason", [
+    # What PostgreSQL cannot hold: a NUL in a text, an amount beyond its integer column.
+    ('---\ntitle: "Nom\\0avec NUL"\n---\n', "« title » doit tenir sur une ligne : il ne peut pas contenir le caractère de contrôle U+0000"),
+    (MINIMAL.format(extra="fast: {promotion: 12, montant: 3000000000}\n"),
+     "« fast.montant » : la valeur doit être comprise entre 0\u00a0€ et 100\u202f000\u202f000\u00a0€"),
+    (MINIMAL.format(extra="fast: {promotion: 12, montant: 100000000000000000000}\n"), "« fast.montant » : la valeur doit"),
+    (MINIMAL.format(extra="fast: {promotion: 3000000000, montant: 1}\n"),
+     "« fast.promotion » : la valeur doit être comprise entre 0 et 1000"),
+    # What SQLite would store and the pages, the CSV and the API publish as it is.
+    ('---\ntitle: "Ctl\\e[31mRouge\\a"\n---\n', "« title » doit tenir sur une ligne : il ne peut pas contenir le caractère de contrôle U+001B"),
+    ('---\ntitle: "Deux\\nlignes"\n---\n', "« title » doit tenir sur une ligne : il ne peut pas contenir un retour à la ligne"),
+    (MINIMAL.format(extra='mission: "Une\\x07mission"\n'), "« mission » ne peut pas contenir le caractère de contrôle U+0007"),
+    (MINIMAL.format(extra='link: "https://exemple.gouv.fr/\\0"\n'), "« link » doit tenir sur une ligne"),
+    (MINIMAL.format(extra='usertypes: ["agents\\e"]\n'), "« usertypes » doit tenir sur une ligne"),
+    (MINIMAL.format(extra='sponsors: ["/organisations/di\\0num"]\n'), "« sponsors n°1 » doit tenir sur une ligne"),
+    (MINIMAL.format(extra='incubators: ["dinum", "autre\\0"]\n'), "« incubators » doit tenir sur une ligne"),
+    (MINIMAL.format(extra='accessibility_status: "non\\tconforme"\n'), "« accessibility_status » doit tenir sur une ligne : il ne peut pas contenir une tabulation"),
+    (MINIMAL.format(extra='phases:\n  - name: investigation\n    start: 2024-01-01\n    comment: "a\\0"\n'),
+     "« phase n°1 : comment » ne peut pas contenir le caractère de contrôle U+0000"),
+    (MINIMAL.format(extra='events:\n  - name: end\n    date: 2024-01-01\n    comment: "fin\\e"\n'),
+     "« événement n°1 : comment » ne peut pas contenir le caractère de contrôle U+001B"),
+])
+def test_a_value_the_database_would_refuse_or_publish_raw_gets_a_french_reason_naming_the_field(text, reason):
+    with pytest.raises(FicheError) as error:
+        parse(text)
+    assert reason in str(error.value)
+
+
+def test_a_multi_line_text_keeps_its_line_feeds_and_tabs_and_amounts_within_bounds_are_kept():
+    fiche = parse(MINIMAL.format(extra='mission: "Une\\nmission\\ten deux lignes"\n'
+                                       'fast: {promotion: 17, montant: 100000000}\n'))
+    assert fiche.mission == "Une\nmission\ten deux lignes"
+    assert (fiche.fast_promotion, fiche.fast_amount) == (17, 100_000_000)
+
+
+def test_an_incubator_or_an_organisation_with_a_control_character_is_refused():
+    with pytest.raises(FicheError, match="« title » doit tenir sur une ligne"):
+        fiches.parse_incubator("dinum", {"title": "Incubateur\x1b"})
+    with pytest.raises(FicheError, match="« address » ne peut pas contenir le caractère de contrôle U\\+0000"):
+        fiches.parse_incubator("dinum", {"title": "Incubateur", "address": "20 avenue\x00"})
+    assert fiches.parse_incubator("dinum", {"title": "Incubateur", "address": "20 avenue\n75007 Paris"}).address
+    with pytest.raises(FicheError, match="« name » doit tenir sur une ligne"):
+        fiches.parse_organisation("dinum", {"name": "DINUM\x00"})
+
+
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "latin1.md"
     path.write_bytes("---\ntitle: Numérique\n---\n".encode("latin-1"))

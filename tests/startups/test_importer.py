@@ -7,7 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
+from core.bounds import Range
 from core.db import db
+from startups import fiches
 from startups import importer as importer_module
 from startups.importer import ImportDirectoryError, import_directory
 from startups.models import Event, Incubator, Organisation, PhasePeriod, Startup
@@ -230,6 +232,58 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(tmp_path, monkeypatch)
     assert ids(Startup) == {"bonne"}
     assert db.session.get(Incubator, "autre-incubateur") is None
     assert report.placeholders == [("incubator", "dinum"), ("organisation", "dinum")]
+
+
+def write_bad_new_fiches(folder: Path) -> None:
+    """The good fiche and three the database would refuse or publish raw, all new (a first import: on
+    PostgreSQL, new startups are written by COPY)."""
+    (folder / "bonne-fiche.md").write_text(GOOD.format(title="Bonne fiche"), encoding="utf-8")
+    text = GOOD.format(title="Montant").replace("incubator: dinum\n", "incubator: dinum\nfast:\n  promotion: 12\n  montant: 3000000000\n")
+    (folder / "montant.md").write_text(text, encoding="utf-8")
+    (folder / "nul.md").write_text(GOOD.format(title='"Nom\\0avec NUL"'), encoding="utf-8")
+    (folder / "echappement.md").write_text(GOOD.format(title='"Ctl\\e[31mRouge\\a"'), encoding="utf-8")
+
+
+def test_a_bad_new_fiche_is_rejected_alone_with_the_field_and_the_rest_imported(tmp_path):
+    write_bad_new_fiches(tmp_path)
+    report = import_directory(tmp_path, TODAY)
+    assert outcome(report)["startups"] == (1, 0, 0, 3)
+    reasons = dict(report.rejected)
+    assert reasons["montant.md"].startswith("« fast.montant » : la valeur doit être comprise entre 0")
+    assert reasons["nul.md"] == "« title » doit tenir sur une ligne : il ne peut pas contenir le caractère de contrôle U+0000"
+    assert reasons["echappement.md"] == ("« title » doit tenir sur une ligne : il ne peut pas contenir le caractère de "
+                                         "contrôle U+001B")
+    assert ids(Startup) == {"bonne-fiche"}
+    db.session.commit()  # what the command does at its end: nothing left half-written
+    assert db.session.get(Startup, "bonne-fiche").name == "Bonne fiche"
+
+
+def test_the_command_imports_the_good_fiches_beside_the_bad_ones(app, tmp_path):
+    write_bad_new_fiches(tmp_path)
+    result = app.test_cli_runner().invoke(args=["import-betagouv", str(tmp_path), "--today", "2026-11-27"])
+    assert result.exit_code == 1, result.output  # some rejected, none crashed
+    assert "Fiches rejetées (3)" in result.output
+    assert "  - nul.md : « title » doit tenir sur une ligne" in result.output
+    assert ids(Startup) == {"bonne-fiche"}
+
+
+@pytest.mark.parametrize("first_import", [True, False], ids=["new-startup", "existing-startup"])
+def test_a_value_the_database_refuses_unwrapped_rejects_its_fiche_alone(tmp_path, monkeypatch, first_import):
+    """Were a value beyond a column to pass the fiche's checks, the driver's own error (psycopg's COPY of new
+    startups, sqlite3's OverflowError) rejects that fiche alone, as SQLAlchemy's errors do."""
+    monkeypatch.setattr(fiches, "FAST_AMOUNT", Range(0, 10**30))
+    fiche = GOOD.format(title="Trop").replace("incubator: dinum\n", "incubator: dinum\nfast:\n  montant: {amount}\n")
+    (tmp_path / "bonne.md").write_text(GOOD.format(title="Bonne"), encoding="utf-8")
+    (tmp_path / "trop.md").write_text(fiche.format(amount=1000), encoding="utf-8")
+    if not first_import:
+        import_directory(tmp_path, TODAY)
+        (tmp_path / "bonne.md").write_text(GOOD.format(title="Bonne, renommée"), encoding="utf-8")
+    (tmp_path / "trop.md").write_text(fiche.format(amount=10**20), encoding="utf-8")
+    report = import_directory(tmp_path, TODAY)
+    [(name, reason)] = report.rejected
+    assert name == "trop.md" and reason.startswith("refusée par la base de données : ")
+    assert db.session.get(Startup, "bonne").name == ("Bonne" if first_import else "Bonne, renommée")
+    assert (db.session.get(Startup, "trop") is None) if first_import else db.session.get(Startup, "trop").fast_amount == 1000
 
 
 def test_a_folder_of_startup_fiches_only_creates_placeholders_for_what_they_name(tmp_path):

@@ -137,6 +137,53 @@ def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_t
     assert len(outbox) == 2
 
 
+def test_bad_new_fiches_are_rejected_alone_and_the_rest_synchronised(app, upstream, checkout, clock_on):
+    """On PostgreSQL the new startups of a first run are written by COPY: a NUL or an amount beyond the
+    column once stopped the whole run there, and no run was kept."""
+    clock_on(TODAY)
+    write(upstream, "nul", text=STARTUP.format(title='"Nom\\0avec NUL"', mission="M"))
+    write(upstream, "montant", text=STARTUP.format(title="Montant", mission="M").replace(
+        "incubator: dinum\n", "incubator: dinum\nfast:\n  promotion: 12\n  montant: 3000000000\n"))
+    commit(upstream, "Deux fiches fautives")
+
+    run = sync.run(checkout)
+
+    assert run.status == SyncStatus.TO_SETTLE and run.error is None
+    assert "  - _startups/nul.md : « title » doit tenir sur une ligne" in run.summary
+    assert "  - _startups/montant.md : « fast.montant » : la valeur doit être comprise entre" in run.summary
+    assert {s.id for s in db.session.scalars(sa.select(Startup))} == {"alpha", "beta", "gamma"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun)) == 1
+
+
+def test_an_unexpected_error_fails_the_run_keeps_it_and_tells_the_admins(
+        app, client, upstream, checkout, outbox, clock_on, monkeypatch):
+    clock_on(TODAY)
+    admin = make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True)
+    assert sync.run(checkout).status == SyncStatus.OK
+    write(upstream, "delta")
+    commit(upstream, "Delta")
+    real_import = sync.import_directory
+
+    def crashing(folder, today):
+        real_import(folder, today)  # delta written, then something nobody foresaw
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(sync, "import_directory", crashing)
+    failed = sync.run(checkout)
+
+    assert failed.status == SyncStatus.FAILED and failed.id is not None
+    assert failed.error == ("l'import s'est arrêté sur une erreur inattendue (OverflowError : Python int too large "
+                            "to convert to SQLite INTEGER) ; rien n'en a été enregistré.")
+    assert failed.revision == git(upstream, "rev-parse", "HEAD")
+    assert startup("delta") is None  # nothing of the import kept: the site serves the last good data
+    assert [(m.to, m.subject) for m in outbox] == [
+        ("ada@example.gouv.fr", "Jalons : la synchronisation avec beta.gouv.fr échoue")]
+    assert "erreur inattendue (OverflowError" in outbox[0].body
+    login(client, admin)
+    page = client.get("/imports").get_data(as_text=True)
+    assert "En échec" in page and "erreur inattendue" in page
+
+
 def test_a_partial_source_archives_nothing_and_a_mass_disappearance_is_refused(app, upstream, tmp_path, clock_on):
     clock_on(TODAY)
     shutil.rmtree(upstream / ".git")  # a plain folder, laid out like beta.gouv.fr: nothing to pull

@@ -22,7 +22,7 @@ import yaml
 
 from core.bounds import AMOUNT_EUR, Range
 from core.text import control_character
-from startups.models import EventKind
+from startups.models import EventKind, unprintable_in_id
 from startups.phases import Phase, UnknownPhase, parse_phase, resolve_starts
 
 try:  # libyaml is about 7 times faster on the real fiches (measured on the bundled snapshot)
@@ -320,7 +320,7 @@ def organisation_ref(value, label: str) -> str | None:
     if len(ref) > ID_MAX:
         raise FicheError(f"« {label} » dépasse {ID_MAX} caractères")
     _check_controls(ref, label)
-    return ref or None
+    return _check_ref(ref, label) or None
 
 
 # --- fiches --------------------------------------------------------------------------------------
@@ -362,8 +362,8 @@ def parse_startup(id: str, data: dict) -> StartupData:
     fast = data.get("fast") or {}
     if not isinstance(fast, dict):
         raise FicheError("« fast » doit contenir « promotion » et « montant »")
-    incubator_id = _text(data, "incubator", max_len=ID_MAX)
-    co_incubators = [i for i in _strings(data, "incubators") if i != incubator_id]
+    incubator_id = _check_ref(_text(data, "incubator", max_len=ID_MAX), "incubator")
+    co_incubators = [_check_ref(i, "incubators") for i in _strings(data, "incubators") if i != incubator_id]
     if any(len(i) > ID_MAX for i in co_incubators):
         raise FicheError(f"« incubators » : identifiant de plus de {ID_MAX} caractères")
     startup = StartupData(
@@ -397,8 +397,20 @@ def parse_startup(id: str, data: dict) -> StartupData:
 
 
 def _check_id(id: str) -> None:
+    """The file name is the id, kept exactly: it must be one the pages can be reached by."""
     if not id or len(id) > ID_MAX:
         raise FicheError(f"nom de fichier vide ou de plus de {ID_MAX} caractères")
+    if found := unprintable_in_id(id):
+        raise FicheError(f"le nom du fichier « {id}.md » ne peut pas servir d'identifiant : il contient le "
+                         f"caractère non imprimable {found} (la page de la fiche serait introuvable)")
+
+
+def _check_ref(ref: str | None, label: str) -> str | None:
+    """An incubator or an organisation named by a fiche: the id of its page, by the same rule as _check_id (a
+    placeholder would be created by that id)."""
+    if ref and (found := unprintable_in_id(ref)):
+        raise FicheError(f"« {label} » : l'identifiant « {ref} » contient le caractère non imprimable {found}")
+    return ref
 
 
 def _sponsors(value) -> list[SponsorRef]:

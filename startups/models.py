@@ -51,6 +51,16 @@ class Source(enum.StrEnum):
 SOURCE_LABELS = {Source.BETAGOUV: "Fiche beta.gouv.fr", Source.JALONS: "Jalons"}
 
 
+def unprintable_in_id(value: str) -> str | None:
+    """The first character that a startup's, an incubator's or an organisation's id may not hold, as
+    « U+00A0 », or None. Their pages answer 404 for an id that is not printable (startups.views.checked_id:
+    PostgreSQL refuses a NUL, and a control character or a non-breaking space has no place in an address),
+    so the import refuses such a fiche rather than create a row whose page cannot be reached."""
+    if value.isprintable():  # the common case, in one call
+        return None
+    return next(f"U+{ord(c):04X}" for c in value if not c.isprintable())
+
+
 class Organisation(db.Model):
     """A partner administration (sponsor) or the owner of an incubator."""
 

@@ -29,7 +29,7 @@ from startups.forms import (
     PhaseForm,
     StartupForm,
 )
-from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup
+from startups.models import Event, EventKind, Incubator, Organisation, PhasePeriod, Startup, unprintable_in_id
 from startups.phases import Phase
 from users.models import Membership, StartupRole
 from users.permissions import authorize, can, current_person, grantable_roles, requires, role_change_refusal
@@ -40,7 +40,7 @@ bp = Blueprint("startups", __name__)
 
 def checked_id(value: str) -> str:
     # PostgreSQL refuses NUL bytes in text: an id no record can have is a 404, not a 500.
-    if not value.isprintable():
+    if unprintable_in_id(value) is not None:
         abort(404)
     return value
 

@@ -216,6 +216,30 @@ def test_an_incubator_or_an_organisation_with_a_control_character_is_refused():
         fiches.parse_organisation("dinum", {"name": "DINUM\x00"})
 
 
+@pytest.mark.parametrize("id, found", [("mon\u00a0service", "U+00A0"), ("mon\u200bservice", "U+200B"),
+                                       ("mon\x1bservice", "U+001B"), ("ligne\u2028", "U+2028")])
+def test_a_file_name_the_pages_would_not_find_is_refused_naming_the_file(id, found):
+    with pytest.raises(FicheError) as error:
+        parse(MINIMAL.format(extra=""), id=id)
+    assert str(error.value) == (f"le nom du fichier « {id}.md » ne peut pas servir d'identifiant : il contient le "
+                                f"caractère non imprimable {found} (la page de la fiche serait introuvable)")
+    with pytest.raises(FicheError, match=found.replace("+", "\\+")):
+        fiches.parse_incubator(id, {"title": "Incubateur"})
+    with pytest.raises(FicheError, match=found.replace("+", "\\+")):
+        fiches.parse_organisation(id, {"name": "Organisation"})
+
+
+@pytest.mark.parametrize("extra, reason", [
+    ('incubator: "mon\u00a0incubateur"\n', "« incubator » : l'identifiant « mon\u00a0incubateur » contient le caractère non imprimable U+00A0"),
+    ('incubators: ["dinum", "autre\u00a0incubateur"]\n', "« incubators » : l'identifiant"),
+    ('sponsors: ["/organisations/une\u00a0administration"]\n', "« sponsors n°1 » : l'identifiant « une\u00a0administration »"),
+])
+def test_an_incubator_or_an_organisation_named_by_an_id_the_pages_would_not_find_is_refused(extra, reason):
+    with pytest.raises(FicheError) as error:
+        parse("---\ntitle: Essai\n" + extra + "---\n")
+    assert reason in str(error.value)
+
+
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "latin1.md"
     path.write_bytes("---\ntitle: Numérique\n---\n".encode("latin-1"))

@@ -2,6 +2,7 @@
 
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -284,6 +285,19 @@ def test_a_value_the_database_refuses_unwrapped_rejects_its_fiche_alone(tmp_path
     assert name == "trop.md" and reason.startswith("refusée par la base de données : ")
     assert db.session.get(Startup, "bonne").name == ("Bonne" if first_import else "Bonne, renommée")
     assert (db.session.get(Startup, "trop") is None) if first_import else db.session.get(Startup, "trop").fast_amount == 1000
+
+
+def test_a_file_name_the_pages_would_not_find_is_rejected_and_every_imported_page_is_reachable(client, tmp_path):
+    for id in ("Part'âge", "mon service", "mon\u00a0service"):
+        (tmp_path / f"{id}.md").write_text(GOOD.format(title="Essai"), encoding="utf-8")
+    report = import_directory(tmp_path, TODAY)
+    assert report.rejected == [("mon\u00a0service.md", "le nom du fichier « mon\u00a0service.md » ne peut pas servir "
+                                "d'identifiant : il contient le caractère non imprimable U+00A0 (la page de la fiche "
+                                "serait introuvable)")]
+    assert ids(Startup) == {"Part'âge", "mon service"}
+    for id in ids(Startup):
+        assert client.get(f"/startups/{quote(id)}").status_code == 200
+        assert client.get(f"/api/v1/startups/{quote(id)}").status_code == 200
 
 
 def test_a_folder_of_startup_fiches_only_creates_placeholders_for_what_they_name(tmp_path):

@@ -25,6 +25,7 @@ from indicators import queries as indicator_queries
 from portfolio.forms import LATE_INDICATORS, PortfolioFilterForm
 from startups import fiche_out, queries
 from startups.models import Incubator, Startup
+from startups.views import checked_id
 from startups.phases import Phase
 from users.permissions import public
 
@@ -40,13 +41,6 @@ PER_PAGE = 50
 
 def show(template: str, context: dict, active_section: str) -> str:
     return render_template(template, active_section=active_section, **context)
-
-
-def checked_id(value: str) -> str:
-    """An id from the URL, or 404 for one no fiche can have (PostgreSQL refuses NUL bytes in text)."""
-    if not value.isprintable():
-        abort(404)
-    return value
 
 
 def page_url(number: int) -> str:

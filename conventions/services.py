@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from audit.services import changes, record
 from conventions.models import (
@@ -27,7 +28,9 @@ from conventions.models import (
     ConventionStatus,
     ConventionYear,
     EndBound,
+    Order,
     Party,
+    Quote,
     Release,
     SignedDocument,
     TaxBasis,
@@ -208,9 +211,23 @@ def figures(convention: Convention, *, startup_id: str | None = None) -> dict[in
 
 
 def lock(convention: Convention) -> None:
-    """Serialise the checks on a convention's totals (a no-op on SQLite, which writes one at a time)."""
-    if convention.id is not None:
-        db.session.execute(sa.select(Convention.id).where(Convention.id == convention.id).with_for_update())
+    """Serialise the checks on a convention's totals, then read again what they count.
+
+    The convention's row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite lets one writer at a time, and a
+    writer that read before another one wrote is refused at its first write). Its schedule, releases, quotes,
+    orders with their services faits and invoices are then read again from the database (populate_existing):
+    the collections loaded before the lock, with the page, may miss what a concurrent transaction committed
+    while this one waited, and a check on them let two orders pass a ceiling only one of them fits under.
+    Call it before the first check that reads those collections."""
+    if convention.id is None:
+        return
+    db.session.execute(sa.select(Convention.id).where(Convention.id == convention.id).with_for_update())
+    db.session.scalars(sa.select(Convention).where(Convention.id == convention.id).options(
+        selectinload(Convention.years), selectinload(Convention.releases),
+        selectinload(Convention.quotes).selectinload(Quote.order),
+        selectinload(Convention.orders).selectinload(Order.services),
+        selectinload(Convention.orders).selectinload(Order.invoices),
+    ).execution_options(populate_existing=True)).one()
 
 
 def startup_of(convention: Convention) -> str | None:
@@ -395,6 +412,7 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
     changes the current ones. A year's AE may not fall below what was released or engaged, nor its CP below
     what was released or paid."""
     signed_and_open(convention, today, "un avenant")
+    lock(convention)
     text = {"summary": summary}
     one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
     if partner_signed_on is None or dinum_signed_on is None:
@@ -463,6 +481,7 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
     """Either party ends the convention with three months' notice: it takes effect on the date asked, no
     earlier than the notice + 3 months (that date when none is asked)."""
     signed_and_open(convention, today, "une résiliation")
+    lock(convention)
     if convention.terminated_on is not None:
         raise ConventionError(f"La résiliation est déjà notifiée (effet le {date_fr(convention.terminated_on)}).")
     text = {"reason": reason}
@@ -518,6 +537,7 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
             actor: Person | None, today: dt.date, comment: str | None = None) -> Release:
     """The partner makes AE and CP of a year available; never beyond the schedule (an avenant raises it)."""
     signed_and_open(convention, today, "une mise à disposition")
+    lock(convention)
     if released_on is None:
         raise ConventionError("La date de mise à disposition est obligatoire.")
     if released_on > today:
@@ -526,7 +546,6 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
         raise ConventionError("Les montants mis à disposition ne peuvent pas être négatifs.")
     if ae_cents == 0 and cp_cents == 0:
         raise ConventionError("Indiquez un montant d'AE ou de CP.")
-    lock(convention)
     row = convention.year(year)
     if row is None:
         raise ConventionError(f"L'échéancier de la convention ne prévoit rien pour {year}.")

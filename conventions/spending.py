@@ -55,6 +55,7 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
     released nor the AE planned; the order is dated inside the convention's period. Made from a quote, it is
     for the quote's startup and holder, dated after the quote's acceptance, and never exceeds the quote."""
     signed_and_open(convention, today, "un bon de commande")
+    lock(convention)
     if quote is not None:
         _check_order_from_quote(convention, quote, startup=startup, holder=holder, amount_cents=amount_cents,
                                 engaged_on=engaged_on)
@@ -81,7 +82,6 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
         raise ConventionError(f"La convention est suspendue depuis le {date_fr(convention.suspended_on)}.")
     if any(o.number == fields["number"] for o in convention.orders):
         raise ConventionError(f"Le bon de commande n° {fields['number']} existe déjà sur cette convention.")
-    lock(convention)
     year = engaged_on.year
     row = convention.year(year)
     numbers = figures(convention).get(year) or None
@@ -118,6 +118,7 @@ def _payment_window(order: Order, day: dt.date, what: str) -> None:
 def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.date, actor: Person | None,
                         today: dt.date, comment: str | None = None) -> ServiceFait:
     """A delivery certified by the holder, partial or total: the services faits never exceed the order."""
+    lock(order.convention)
     if order.closed_on is not None:
         raise ConventionError(f"Le bon de commande n° {order.number} est soldé : plus de service fait.")
     if amount_cents is None or amount_cents <= 0:
@@ -127,7 +128,6 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
     if delivered_on > today:
         raise ConventionError("Un service fait ne peut pas être daté dans le futur.")
     _payment_window(order, delivered_on, "Le service fait")
-    lock(order.convention)
     delivered = order.delivered_cents
     if delivered + amount_cents > order.amount_cents:
         raise ConventionError(f"Services faits {cents_fr(delivered)} + {cents_fr(amount_cents)} > "
@@ -145,6 +145,7 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
 
 def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:
     """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits."""
+    lock(service.order.convention)
     if service.validated_on is not None:
         raise ConventionError(f"Ce service fait est déjà validé (le {date_fr(service.validated_on)}).")
     service.validated_by_id, service.validated_on = (actor.id if actor else None), today
@@ -155,6 +156,7 @@ def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: 
 
 
 def _check_payment(order: Order, amount_cents: int, paid_on: dt.date, today: dt.date) -> None:
+    """The payment's rules, on figures read again under the convention's lock (the caller took it)."""
     if paid_on > today:
         raise ConventionError("Un paiement ne peut pas être daté dans le futur.")
     _payment_window(order, paid_on, "Le paiement")
@@ -162,9 +164,7 @@ def _check_payment(order: Order, amount_cents: int, paid_on: dt.date, today: dt.
     if order.paid_cents + amount_cents > validated:
         raise ConventionError(f"Payé {cents_fr(order.paid_cents)} + {cents_fr(amount_cents)} > "
                               f"{cents_fr(validated)} de services faits validés par l'intrapreneur·e.")
-    convention = order.convention
-    lock(convention)
-    all_years = figures(convention)
+    all_years = figures(order.convention)
     numbers = all_years.get(paid_on.year)
     released = numbers.cp_released if numbers else 0
     paid = numbers.paid if numbers else 0
@@ -180,6 +180,7 @@ def _check_payment(order: Order, amount_cents: int, paid_on: dt.date, today: dt.
 def record_invoice(order: Order, *, number: str, amount_cents: int, filed_on: dt.date, actor: Person | None,
                    today: dt.date, paid_on: dt.date | None = None) -> Invoice:
     """An invoice on an order: the invoices never exceed the services faits."""
+    lock(order.convention)
     fields = {"number": number}
     one_line(fields, "number", "Le numéro de la facture", required=True, max_length=100)
     if amount_cents is None or amount_cents <= 0:
@@ -210,6 +211,7 @@ def record_invoice(order: Order, *, number: str, amount_cents: int, filed_on: dt
 
 def pay_invoice(invoice: Invoice, *, paid_on: dt.date, actor: Person | None, today: dt.date) -> Invoice:
     """The invoice is paid (CP): paid never exceeds the CP released for that year nor what was engaged."""
+    lock(invoice.order.convention)
     if invoice.paid_on is not None:
         raise ConventionError(f"La facture n° {invoice.number} est déjà payée (le {date_fr(invoice.paid_on)}).")
     if paid_on is None:
@@ -228,6 +230,7 @@ def pay_invoice(invoice: Invoice, *, paid_on: dt.date, actor: Person | None, tod
 def close_order(order: Order, *, closed_on: dt.date, actor: Person | None, today: dt.date) -> Order:
     """Close an order early at the amount consumed (its services faits): the rest of its AE is freed for its
     year only."""
+    lock(order.convention)
     if order.closed_on is not None:
         raise ConventionError(f"Le bon de commande n° {order.number} est déjà soldé (le {date_fr(order.closed_on)}).")
     if closed_on is None:

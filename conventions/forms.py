@@ -8,7 +8,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import Length, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
-from conventions.services import ConventionError, parse_cents
+from conventions.services import ConventionError, parse_cents, whole_number
 from core.fields import Optional, Required
 from startups.phases import Phase
 
@@ -66,7 +66,7 @@ class _Schedule:
             year = getattr(self, f"year_{n}").data
             if not year:
                 continue
-            years[int(year)] = (getattr(self, f"ae_{n}").cents or 0, getattr(self, f"cp_{n}").cents or 0)
+            years[whole_number(year)] = (getattr(self, f"ae_{n}").cents or 0, getattr(self, f"cp_{n}").cents or 0)
         return years
 
     def fill_schedule(self, rows) -> None:
@@ -82,7 +82,8 @@ class _Schedule:
             text = (field.data or "").strip()
             if not text:
                 continue
-            if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            year = whole_number(text)
+            if year is None or not 2000 <= year <= 2100:
                 field.errors.append("L'année doit être comprise entre 2000 et 2100.")
                 ok = False
             elif text in seen:
@@ -185,7 +186,7 @@ class ReleaseForm(FlaskForm):
     comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
 
     def validate_year(self, field):
-        if not (field.data or "").isdigit():
+        if whole_number(field.data) is None:
             raise ValidationError("Choisissez une année de l'échéancier.")
 
 
@@ -289,12 +290,12 @@ class FastGrantForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
 
     def validate_year(self, field):
-        text = (field.data or "").strip()
-        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        year = whole_number(field.data)
+        if year is None or not 2000 <= year <= 2100:
             raise ValidationError("L'année doit être comprise entre 2000 et 2100.")
 
     def values(self) -> dict:
-        return {"year": int(self.year.data.strip()), "ae_cents": self.ae.cents or 0, "cp_cents": self.cp.cents or 0,
+        return {"year": whole_number(self.year.data), "ae_cents": self.ae.cents or 0, "cp_cents": self.cp.cents or 0,
                 "decided_on": self.decided_on.data, "reference": self.reference.data, "note": self.note.data or None}
 
 

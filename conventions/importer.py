@@ -176,9 +176,9 @@ def _years(group: dict, report: Report) -> dict[int, tuple[int, int, int, int, d
     for line, row in group["annee"]:
         try:
             text = row.get("annee", "")
-            if not text.isdigit():
+            year = services.whole_number(text)
+            if year is None:
                 raise ConventionError(f"l'année « {text} » n'est pas une année.")
-            year = int(text)
             if year in years:
                 raise ConventionError(f"l'année {year} figure déjà ligne {years[year][5]}.")
             released_on = _date(row, "date_mise_a_disposition", "La date de mise à disposition")

@@ -78,7 +78,7 @@ def parse_cents(text: str | int | Decimal | None, *, label: str = "Le montant") 
     cleaned = re.sub(r"[\s\u00a0\u202f€]", "", raw).replace(",", ".")
     if not cleaned:
         raise ConventionError(f"{label} est obligatoire.")
-    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned):
+    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", cleaned, re.ASCII):
         raise ConventionError(f"{label} « {raw} » n'est pas un montant en euros (au centime près, par exemple 42 000 ou 1 234,50).")
     try:
         cents = int((Decimal(cleaned) * 100).to_integral_exact())
@@ -89,6 +89,13 @@ def parse_cents(text: str | int | Decimal | None, *, label: str = "Le montant") 
     if cents > MAX_CENTS:
         raise ConventionError(f"{label} « {raw} » est trop grand.")
     return cents
+
+
+def whole_number(text: str | None) -> int | None:
+    """The whole number written in ASCII digits (« 2024 »), else None. str.isdigit() alone also takes « ² » or
+    « ¹ », which int() refuses (a 500), and the digits of other scripts."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -117,7 +124,7 @@ def check_chorus(fields: dict) -> None:
             continue
         value = str(value).strip() or None
         fields[key] = value
-        if value is not None and not re.fullmatch(pattern, value):
+        if value is not None and not re.fullmatch(pattern, value, re.ASCII):
             raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).", key)
 
 

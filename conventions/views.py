@@ -89,8 +89,8 @@ def index():
         sa.select(Organisation).where(Organisation.id.in_(sa.select(Convention.partner_id))).order_by(Organisation.name))])
     filters.incubator.choices = choices([("", "Tous")] + [(i.id, i.name) for i in db.session.scalars(
         sa.select(Incubator).where(Incubator.archived_at.is_(None)).order_by(Incubator.name))])
-    year_text = (filters.year.data or "").strip()
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
+    year = services.whole_number(filters.year.data)
+    year = year if year is not None and 2000 <= year <= 2100 else today.year
     known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
     page, by_partner, by_incubator = queries.portfolio(
         person, today=today, year=year, partner=known(filters.partner), incubator=known(filters.incubator),

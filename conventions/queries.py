@@ -25,6 +25,7 @@ from conventions.models import (
 from conventions.services import VAT_PERCENT, YearFigures, figures
 from committees import decisions as committee_decisions
 from committees.models import Committee
+from core.bounds import years_after
 from core.db import among_bound, db
 from core.formats import MONTHS
 from core.pagination import Page, paginate
@@ -34,6 +35,9 @@ from startups.models import Incubator, Organisation, Startup
 from users.models import Person
 
 BURN_MONTHS = 3
+# Beyond this many years, a run-out date is no forecast (a burn of a few cents a month would put it past the
+# year 9999): the page says the money lasts beyond the horizon instead.
+RUNWAY_HORIZON_YEARS = 5
 
 
 def _full():
@@ -245,6 +249,7 @@ class Funding:
     burn_per_month: int = 0
     remaining: int = 0
     runs_out_on: dt.date | None = None
+    lasts_beyond: dt.date | None = None  # at the burn rate, the money outlasts this day (no run-out date then)
     quotes: list[Quote] = field(default_factory=list)
     fast: list[FastGrant] = field(default_factory=list)
     funders: list[FunderYear] = field(default_factory=list)
@@ -293,7 +298,11 @@ def funding(startup: Startup, *, today: dt.date, months: int = 12) -> Funding:
         result.remaining += max(0, numbers.ae_released - delivered)
     if result.burn_per_month > 0:
         days = result.remaining * 3044 // (result.burn_per_month * 100)  # 30.44 days a month
-        result.runs_out_on = today + dt.timedelta(days=days)
+        horizon = years_after(today, RUNWAY_HORIZON_YEARS)
+        if days <= (horizon - today).days:
+            result.runs_out_on = today + dt.timedelta(days=days)
+        else:
+            result.lasts_beyond = horizon
     return result
 
 

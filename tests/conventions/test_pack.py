@@ -32,3 +32,29 @@ def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
     # 100 000 € released, 90 000 € delivered: 10 000 € left at 30 000 € a month, about ten days.
     assert "Reste disponible en 2026 (AE mises à disposition non consommées) : 10 000 €" in page
     assert "30 000 € par mois ; épuisement prévu : 12 novembre 2026" in page, page[page.find("Rythme"):][:200]
+
+
+def test_a_burn_of_a_few_cents_a_month_gives_no_run_out_date_past_the_horizon(client, clock_on):
+    """0,03 € delivered in three months against 100 000 € left: the run-out date would be some 800 000 years
+    ahead (a 500 once, past the year 9999). The Financement page says the money lasts beyond five years; the
+    pack gives no forecast."""
+    today = clock_on(dt.date(2026, 11, 2))
+    c = cast(name="Financée")
+    committee = plan(c)
+    convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],
+                                            years={2026: (10_000_000, 10_000_000)}, title="Convention 2026",
+                                            ends_on=dt.date(2026, 12, 31))
+    for party in Party:
+        services.sign(convention, party, signatory="S", signatory_title="T", signed_on=dt.date(2026, 1, 5), actor=None, today=today)
+    services.release(convention, year=2026, released_on=dt.date(2026, 1, 6), ae_cents=10_000_000, cp_cents=10_000_000,
+                     actor=None, today=today)
+    bc = spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
+                               engaged_on=dt.date(2026, 2, 1), activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
+                               actor=None, today=today)
+    spending.record_service_fait(bc, amount_cents=3, delivered_on=dt.date(2026, 10, 15), actor=None, today=today)
+    login(client, c.coach)
+    funding = client.get(f"/conventions/startup/{c.startup.id}")
+    assert funding.status_code == 200
+    assert "au-delà du 2 novembre 2031 au rythme actuel" in text(funding)
+    pack = client.get(f"/presentations/committee/{committee.id}/pack")
+    assert pack.status_code == 200 and "épuisement prévu : pas de prévision" in text(pack)

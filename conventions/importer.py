@@ -216,7 +216,7 @@ def _create(reference: str, group: dict, report: Report, today: dt.date) -> Conv
         }
         convention = services.create_convention(
             actor=None, partner=partner, startups=startups,
-            years={year: (values[0], values[1]) for year, values in years.items()}, **fields)
+            years={year: (values[0], values[1]) for year, values in years.items()}, today=today, **fields)
         for party, prefix in ((Party.PARTNER, "partenaire"), (Party.DINUM, "dinum")):
             signed_on = _date(row, f"signature_{prefix}", f"La signature ({prefix})")
             if signed_on is not None:

@@ -256,7 +256,11 @@ class Funding:
 
 
 def _month_start(day: dt.date, back: int) -> dt.date:
+    """The first day of the month `back` months before day's; never before 1 January of year 1 (a convention
+    stored with an end in year 1, before its dates were bounded, once made its report a 500)."""
     index = day.year * 12 + day.month - 1 - back
+    if index < 12:
+        return dt.date.min
     return dt.date(index // 12, index % 12 + 1, 1)
 
 

@@ -35,7 +35,8 @@ from conventions.models import (
     SignedDocument,
     TaxBasis,
 )
-from core import pdf
+from core import clock, pdf
+from core.bounds import CONVENTION_DATE
 from core.db import db
 from core.formats import date_fr, number_fr
 from core.values import jsonable
@@ -151,9 +152,18 @@ def _url(fields: dict, key: str, label: str) -> None:
         fields[key] = value
 
 
+def check_date(value: dt.date | None, label: str, today: dt.date, field: str | None = None) -> None:
+    """A date of the money within core.bounds.CONVENTION_DATE (« 0001-03-01 » or « 9999-12-31 » are typing
+    mistakes), refused with the bounds; None passes (the caller says when it is required)."""
+    message = CONVENTION_DATE.refusal(value, label, today)
+    if message:
+        raise ConventionError(message, field)
+
+
 def check_period(value: dt.date | None, label: str, today: dt.date, field: str | None = None) -> None:
     if value is None:
         raise ConventionError(f"{label} est obligatoire.", field)
+    check_date(value, label, today, field)
     if value > today:
         raise ConventionError(f"{label} ({date_fr(value)}) ne peut pas être dans le futur.", field)
 
@@ -257,13 +267,16 @@ ADMIN_FIELDS = ("cbcm_partner_sent_on", "cbcm_dinum_sent_on", "datagouv_url", "d
                 "gouvernement_url", "gouvernement_published_on", "budget_contact_id")
 
 
-def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mapping[int, tuple[int, int]] | None) -> None:
+def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mapping[int, tuple[int, int]] | None,
+                 today: dt.date) -> None:
     one_line(fields, "title", "L'intitulé", required="title" in fields)
     one_line(fields, "reference", "La référence", max_length=100)
     check_chorus(fields)
     starts_on, ends_on = fields.get("starts_on"), fields.get("ends_on")
     if "ends_on" in fields and ends_on is None:
         raise ConventionError("La date de fin est obligatoire.", "ends_on")
+    check_date(starts_on, "Prise d'effet", today, "starts_on")
+    check_date(ends_on, "Date de fin", today, "ends_on")
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         raise ConventionError(f"La date de fin ({date_fr(ends_on)}) précède la date d'effet ({date_fr(starts_on)}).", "ends_on")
     if startups is not None and not startups:
@@ -291,15 +304,16 @@ def _set_years(convention: Convention, years: Mapping[int, tuple[int, int]]) -> 
 
 
 def create_convention(*, actor: Person | None, partner: Organisation, startups: Sequence[Startup],
-                      years: Mapping[int, tuple[int, int]], **fields) -> Convention:
+                      years: Mapping[int, tuple[int, int]], today: dt.date | None = None, **fields) -> Convention:
     """A draft convention (fields: kind, title, reference, ends_on, starts_on, phase, tax_basis, end_bound,
-    chorus_*, budget_contact_id, is_demo); years: {year: (AE cents, CP cents)}."""
+    chorus_*, budget_contact_id, is_demo); years: {year: (AE cents, CP cents)}; today bounds its dates (the
+    clock's by default)."""
     fields.setdefault("kind", ConventionKind.DELEGATION)
     fields.setdefault("tax_basis", TaxBasis.HT)
     fields.setdefault("end_bound", EndBound.ENGAGEMENT_AND_PAYMENT)
     fields.setdefault("title", None)
     fields.setdefault("ends_on", None)
-    _check_terms(fields, startups, years)
+    _check_terms(fields, startups, years, today or clock.today())
     if fields.get("reference") and db.session.scalar(sa.select(Convention.id).where(Convention.reference == fields["reference"])):
         raise ConventionError(f"Une convention porte déjà la référence « {fields['reference']} ».", "reference")
     convention = Convention(partner=partner, **fields)
@@ -327,12 +341,13 @@ def _apply_terms(convention: Convention, fields: Mapping, startups: Sequence[Sta
 
 
 def update_draft(convention: Convention, *, actor: Person | None, startups: Sequence[Startup] | None = None,
-                 years: Mapping[int, tuple[int, int]] | None = None, **fields) -> Convention:
+                 years: Mapping[int, tuple[int, int]] | None = None, today: dt.date | None = None,
+                 **fields) -> Convention:
     """Change a draft's terms. Once signed, only an avenant changes them."""
     if convention.is_signed:
         raise ConventionError("Une convention signée ne se modifie que par avenant.")
     merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
-    _check_terms(merged, startups, years)
+    _check_terms(merged, startups, years, today or clock.today())
     fields = {k: merged[k] for k in fields}
     before = {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference}
     _apply_terms(convention, fields, startups, years)
@@ -352,6 +367,7 @@ def sign(convention: Convention, party: Party, *, signatory: str, signatory_titl
     one_line(fields, "title", "La qualité du signataire", required=True, max_length=200, field="signatory_title")
     if signed_on is None:
         raise ConventionError("La date de signature est obligatoire.")
+    check_date(signed_on, "Date de signature", today, "signed_on")
     if signed_on > today:
         raise ConventionError(f"La date de signature ({date_fr(signed_on)}) ne peut pas être dans le futur.")
     if party is Party.PARTNER:
@@ -383,12 +399,21 @@ def sign(convention: Convention, party: Party, *, signatory: str, signatory_titl
     return convention
 
 
-def update_follow_up(convention: Convention, *, actor: Person | None, **fields) -> Convention:
+FOLLOW_UP_DATES = {"cbcm_partner_sent_on": "Copie envoyée au CBCM du partenaire le",
+                   "cbcm_dinum_sent_on": "Copie envoyée au CBCM de la DINUM le",
+                   "datagouv_published_on": "Publiée sur data.gouv.fr le",
+                   "gouvernement_published_on": "Publiée sur gouvernement.fr le"}
+
+
+def update_follow_up(convention: Convention, *, actor: Person | None, today: dt.date | None = None,
+                     **fields) -> Convention:
     """What is not a term of the convention and changes without an avenant: the copies sent to the CBCMs, the
     publication, the partner's budget contact."""
     unknown = set(fields) - set(ADMIN_FIELDS)
     if unknown:
         raise ConventionError("Ces informations ne changent que par avenant.")
+    for key, label in FOLLOW_UP_DATES.items():
+        check_date(fields.get(key), label, today or clock.today(), key)
     _url(fields, "datagouv_url", "Le lien data.gouv.fr")
     _url(fields, "gouvernement_url", "Le lien gouvernement.fr")
     for url_key, on_key in (("datagouv_url", "datagouv_published_on"), ("gouvernement_url", "gouvernement_published_on")):
@@ -432,7 +457,7 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
     if unknown:
         raise ConventionError("Un avenant change les montants, les dates, les startups ou les références, rien d'autre.")
     merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
-    _check_terms(merged, startups, years)
+    _check_terms(merged, startups, years, today)
     fields = {k: merged[k] for k in fields}
     if years is not None:
         current = figures(convention)
@@ -522,6 +547,11 @@ def suspend(convention: Convention, *, on: dt.date, reason: str, actor: Person |
         raise ConventionError(f"La convention est déjà suspendue depuis le {date_fr(convention.suspended_on)}.")
     text = {"reason": reason}
     one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    if on is None:
+        raise ConventionError("La date de la suspension est obligatoire.")
+    check_date(on, "Suspendue le", today)
+    if on < convention.signed_on:
+        raise ConventionError(f"La suspension ({date_fr(on)}) précède la signature ({date_fr(convention.signed_on)}).")
     convention.suspended_on = on
     db.session.flush()
     record("convention.suspended", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
@@ -549,6 +579,9 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
         raise ConventionError("La date de mise à disposition est obligatoire.")
     if released_on > today:
         raise ConventionError("Une mise à disposition ne peut pas être datée dans le futur.")
+    if released_on < convention.signed_on:
+        raise ConventionError(f"La mise à disposition ({date_fr(released_on)}) précède la signature de la convention "
+                              f"({date_fr(convention.signed_on)}).", "released_on")
     if ae_cents < 0 or cp_cents < 0:
         raise ConventionError("Les montants mis à disposition ne peuvent pas être négatifs.")
     if ae_cents == 0 and cp_cents == 0:

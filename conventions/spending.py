@@ -26,6 +26,7 @@ from conventions.services import (
     VAT_PERCENT,
     ConventionError,
     cents_fr,
+    check_date,
     check_period,
     figures,
     lock,
@@ -270,6 +271,7 @@ def record_quote(convention: Convention, *, startup: Startup, reference: str, ho
     check_period(received_on, "La date de réception du devis", today, "received_on")
     if valid_until is None:
         raise ConventionError("La date de fin de validité du devis est obligatoire.", "valid_until")
+    check_date(valid_until, "Valable jusqu'au", today, "valid_until")
     if valid_until < received_on:
         raise ConventionError(f"La validité du devis ({date_fr(valid_until)}) précède sa réception ({date_fr(received_on)}).",
                               "valid_until")

@@ -146,7 +146,7 @@ def new():
         startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
         try:
             item = services.create_convention(actor=person, partner=db.session.get(Organisation, form.partner_id.data),
-                                              startups=startups, years=form.schedule(), **form.terms())
+                                              startups=startups, years=form.schedule(), today=today, **form.terms())
         except ConventionError as error:
                 refused(form, error)
         else:
@@ -188,7 +188,7 @@ def edit(convention_id: int):
         startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
         terms = form.terms()
         try:
-            services.update_draft(item, actor=person, startups=startups, years=form.schedule(), **terms)
+            services.update_draft(item, actor=person, startups=startups, years=form.schedule(), today=today, **terms)
         except ConventionError as error:
                 refused(form, error)
         else:
@@ -243,7 +243,7 @@ def follow_up(convention_id: int):
     form = FollowUpForm(obj=item if request.method == "GET" else None)
 
     def apply(item, person, today):
-        services.update_follow_up(item, actor=person, **form.values())
+        services.update_follow_up(item, actor=person, today=today, **form.values())
     return simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
                    heading="Transmission aux CBCM et publication")
 

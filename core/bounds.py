@@ -61,6 +61,9 @@ COMMITTEE_DATE = _from_start(2)
 TEAM_DATE = _from_start(5)
 # An indicator's or a presentation's objective: a target within three years.
 OBJECTIVE_DATE = _from_start(3)
+# The money's dates (a convention's effect, end and signatures, releases, copies to the CBCMs, publication,
+# suspension, quotes, FAST's decisions): a convention runs a few years, not ten.
+CONVENTION_DATE = _from_start(10)
 
 
 @dataclasses.dataclass(frozen=True)

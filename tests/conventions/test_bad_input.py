@@ -77,3 +77,54 @@ def test_an_import_line_with_a_year_in_other_digits_is_rejected_alone(app, tmp_p
     report = importer.import_file(path, today=TODAY)
     assert dict(report.rejected) == {4: "l'année « ² » n'est pas une année."}
     assert report.created["convention"] == 1
+
+
+@pytest.mark.parametrize("ends_on", ["0001-03-01", "1900-01-01", "9999-12-31", "2035-01-01"])
+def test_a_convention_dated_out_of_any_plausible_term_is_refused_with_the_bounds(client, ends_on):
+    finance = make_person("Fanny Finance", is_dinum_finance=True)
+    partner, startup = make_organisation(name="CSM"), make_startup(name="Fondation")
+    login(client, finance)
+    response = client.post("/conventions/new", data=draft(partner, startup, ends_on=ends_on, year_1="", ae_1="", cp_1=""))
+    assert response.status_code == 422
+    assert "« Date de fin » : la date doit être comprise entre le 1er janvier 2013 et le 27 novembre 2034." in text(response)
+    response = client.post("/conventions/new", data=draft(partner, startup, starts_on=ends_on))
+    assert response.status_code == 422 and "« Prise d'effet » : la date doit être comprise" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Convention)) == 0
+
+
+def test_a_release_signature_or_follow_up_out_of_the_term_is_refused(client):
+    convention, _, actor = seed_convention(released_ae=0, released_cp=0)
+    login(client, actor)
+    response = client.post(f"/conventions/{convention.id}/release", data={
+        "year": "2024", "released_on": "1900-01-01", "ae": "1000", "cp": "1000"})
+    assert response.status_code == 422
+    assert "La mise à disposition (1er janvier 1900) précède la signature de la convention (16 janvier 2024)." in text(response)
+    response = client.post(f"/conventions/{convention.id}/follow-up", data={"cbcm_partner_sent_on": "1900-01-01"})
+    assert response.status_code == 422
+    assert "« Copie envoyée au CBCM du partenaire le » : la date doit être comprise" in text(response)
+    assert convention.releases == [] and convention.cbcm_partner_sent_on is None
+    draft_ = services.create_convention(actor=actor, partner=convention.partner, startups=convention.startups,
+                                        years={}, title="Brouillon", ends_on=dt.date(2024, 12, 31), today=TODAY)
+    response = client.post(f"/conventions/{draft_.id}/sign", data={
+        "party": "partenaire", "signatory": "S", "signatory_title": "Ordonnateur", "signed_on": "1900-01-01"})
+    assert response.status_code == 422 and "« Date de signature » : la date doit être comprise" in text(response)
+
+
+def test_the_report_of_a_convention_stored_with_a_year_1_end_is_shown(client):
+    """Stored before the dates were bounded: its report is shown, not a 500."""
+    convention, _, actor = seed_convention()
+    db.session.execute(sa.update(Convention).where(Convention.id == convention.id)
+                       .values(ends_on=dt.date(1, 3, 1), starts_on=dt.date(1, 1, 1)))
+    db.session.expire_all()
+    login(client, actor)
+    assert client.get(f"/conventions/{convention.id}/report").status_code == 200
+
+
+def test_an_import_line_with_an_end_out_of_the_term_is_rejected(app, tmp_path):
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line().replace("2024-12-31", "9999-12-31"), encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    assert dict(report.rejected) == {
+        2: "« Date de fin » : la date doit être comprise entre le 1er janvier 2013 et le 27 novembre 2034."}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Convention)) == 0

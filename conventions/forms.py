@@ -1,6 +1,8 @@
 """One form per use case of the money: a convention and its signature, avenant, release, termination,
 follow-up (CBCM, publication); an order, a service fait, an invoice, its payment, an early closing."""
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +14,8 @@ from conventions.services import ConventionError, parse_cents, whole_number
 from core.fields import Optional, Required
 from startups.phases import Phase
 
-SCHEDULE_ROWS = 4
+SCHEDULE_ROWS = 4  # the schedule's rows a new convention shows
+MAX_SCHEDULE_ROWS = 101  # one per year a schedule may hold (2000–2100)
 
 
 class FrenchDateField(DateField):
@@ -58,11 +61,14 @@ class ActionForm(FlaskForm):
 
 
 class _Schedule:
-    """Rows of the yearly schedule: year, AE, CP (empty rows ignored)."""
+    """Rows of the yearly schedule: year, AE, CP (empty rows ignored). A form has schedule_rows of them: see
+    with_schedule_rows, which gives one to every year a convention holds."""
+
+    schedule_rows = SCHEDULE_ROWS
 
     def schedule(self) -> dict[int, tuple[int, int]]:
         years = {}
-        for n in range(1, SCHEDULE_ROWS + 1):
+        for n in range(1, self.schedule_rows + 1):
             year = getattr(self, f"year_{n}").data
             if not year:
                 continue
@@ -70,14 +76,14 @@ class _Schedule:
         return years
 
     def fill_schedule(self, rows) -> None:
-        for n, row in enumerate(rows[:SCHEDULE_ROWS], start=1):
+        for n, row in enumerate(rows[:self.schedule_rows], start=1):
             getattr(self, f"year_{n}").data = str(row.year)
             getattr(self, f"ae_{n}").data = euros_text(row.ae_planned_cents)
             getattr(self, f"cp_{n}").data = euros_text(row.cp_planned_cents)
 
     def validate_schedule_rows(self) -> bool:
         ok, seen = True, set()
-        for n in range(1, SCHEDULE_ROWS + 1):
+        for n in range(1, self.schedule_rows + 1):
             field = getattr(self, f"year_{n}")
             text = (field.data or "").strip()
             if not text:
@@ -100,11 +106,22 @@ def euros_text(cents: int) -> str:
 
 
 def _schedule_fields(cls):
-    for n in range(1, SCHEDULE_ROWS + 1):
+    for n in range(1, cls.schedule_rows + 1):
         setattr(cls, f"year_{n}", StringField(f"Année {n}", validators=[Optional(), Length(max=4)]))
         setattr(cls, f"ae_{n}", MoneyField(f"AE {n} (€)", validators=[Optional()]))
         setattr(cls, f"cp_{n}", MoneyField(f"CP {n} (€)", validators=[Optional()]))
     return cls
+
+
+def with_schedule_rows(form_class, *, kept: int = 0, posted=()) -> type:
+    """form_class with a row for each of the `kept` years of the convention and two blank ones to add a year (at
+    least SCHEDULE_ROWS), and a row for each year_N the posted form holds: a schedule of five years once lost
+    its fifth to a form of four rows, which the service read as a year removed."""
+    numbers = [int(m.group(1)) for key in posted if (m := re.fullmatch(r"year_(\d{1,3})", key))]
+    count = min(MAX_SCHEDULE_ROWS, max(SCHEDULE_ROWS, kept + 2, *numbers))
+    if count == form_class.schedule_rows:
+        return form_class
+    return _schedule_fields(type(form_class.__name__, (form_class,), {"schedule_rows": count}))
 
 
 CHORUS_LABELS = (("chorus_uo", "UO (Chorus)"), ("chorus_domaine", "Domaine fonctionnel"),

@@ -21,6 +21,7 @@ from conventions.forms import (
     euros_text,
     FastGrantForm,
     FollowUpForm,
+    with_schedule_rows,
     QuoteDecisionForm,
     ReleaseForm,
     SignForm,
@@ -139,7 +140,7 @@ def _partner_choices():
 def new():
     authorize("convention.prepare")
     person, today = current_person(), clock.today()
-    form = ConventionForm()
+    form = with_schedule_rows(ConventionForm, posted=request.form)()
     form.partner_id.choices, form.startup_ids.choices = _partner_choices(), _startup_choices(person, today)
     form.form_errors = []
     if form.validate_on_submit():
@@ -174,7 +175,8 @@ def edit(convention_id: int):
         flash("Une convention signée ne se modifie que par avenant.", "info")
         return redirect(url_for("conventions.show", convention_id=item.id), 303)
     person, today = current_person(), clock.today()
-    form = ConventionForm(obj=item if request.method == "GET" else None)
+    form = with_schedule_rows(ConventionForm, kept=len(item.years), posted=request.form)(
+        obj=item if request.method == "GET" else None)
     form.partner_id.choices = _partner_choices()
     offered = {c.value: c.label for c in _startup_choices(person, today)} | {s.id: s.name for s in item.startups}
     form.startup_ids.choices = choices(sorted(offered.items(), key=lambda pair: pair[1]))
@@ -252,7 +254,8 @@ def follow_up(convention_id: int):
 @requires("convention.manage")
 def amend(convention_id: int):
     item = convention_for(convention_id, "convention.manage")
-    form = AmendmentForm(obj=item if request.method == "GET" else None)
+    form = with_schedule_rows(AmendmentForm, kept=len(item.years), posted=request.form)(
+        obj=item if request.method == "GET" else None)
     if request.method == "GET":
         form.summary.data, form.partner_signed_on.data, form.dinum_signed_on.data = None, None, None
         form.fill_schedule(item.years)

@@ -1,0 +1,81 @@
+"""Editing a convention's terms through its forms (a draft's edit, an avenant): what the form shows is what is
+kept, and a form loaded before someone else's change does not undo it."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from conventions import services
+from conventions.models import Party
+from core.db import db
+from tests.conventions.builders import EUR, TODAY
+from tests.conventions.test_pages import text
+from tests.factories import login, make_organisation, make_person, make_startup
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
+
+FIVE_YEARS = {year: ((10_000 + year) * EUR, (20_000 + year) * EUR) for year in range(2024, 2029)}
+
+
+def five_year_convention(signed: bool):
+    finance = make_person("Fanny Finance", is_dinum_finance=True)
+    convention = services.create_convention(
+        actor=finance, partner=make_organisation(name="CSM"), startups=[make_startup(name="Fondation")],
+        years=FIVE_YEARS, title="Cinq ans", ends_on=dt.date(2028, 12, 31), today=TODAY)
+    if signed:
+        for party, on in ((Party.PARTNER, dt.date(2024, 1, 10)), (Party.DINUM, dt.date(2024, 1, 16))):
+            services.sign(convention, party, signatory="S", signatory_title="T", signed_on=on, actor=finance, today=TODAY)
+    return convention, finance
+
+
+def filled(page: str) -> dict[str, str]:
+    """What a browser posts back of a page's form: every input's value and every select's chosen option."""
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            value = re.search(r'value="([^"]*)"', tag)
+            values[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = [re.search(r'value="([^"]*)"', tag).group(1)
+                  for tag in re.findall(r"<option[^>]*>", body) if re.search(r"\bselected\b", tag)]
+        values[name] = chosen if name == "startup_ids" else (chosen[0] if chosen else "")
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        values[name] = html.unescape(body).strip()
+    return values
+
+
+def schedule(convention) -> dict[int, tuple[int, int]]:
+    db.session.expire_all()
+    return {y.year: (y.ae_planned_cents, y.cp_planned_cents) for y in convention.years}
+
+
+def test_an_avenant_form_shows_and_keeps_every_year_of_the_schedule(client):
+    convention, finance = five_year_convention(signed=True)
+    login(client, finance)
+    page = client.get(f"/conventions/{convention.id}/amend").get_data(as_text=True)
+    values = filled(page)
+    assert [values[f"year_{n}"] for n in range(1, 8)] == ["2024", "2025", "2026", "2027", "2028", "", ""]
+    values.update(summary="CP 2025 revus", partner_signed_on="2024-06-01", dinum_signed_on="2024-06-02", cp_2="9000")
+    response = client.post(f"/conventions/{convention.id}/amend", data=values)
+    assert response.status_code == 303, text(response)
+    assert schedule(convention) == {**FIVE_YEARS, 2025: (FIVE_YEARS[2025][0], 9_000 * EUR)}
+
+
+def test_a_draft_form_shows_and_keeps_every_year_and_adds_one_in_a_blank_row(client):
+    convention, finance = five_year_convention(signed=False)
+    login(client, finance)
+    values = filled(client.get(f"/conventions/{convention.id}/edit").get_data(as_text=True))
+    assert values["year_5"] == "2028" and values["year_6"] == ""
+    values["startup_ids"] = [s.id for s in convention.startups]  # checked boxes, which filled() leaves out
+    values.update(title="Cinq ans et demi", ends_on="2029-12-31", year_6="2029", ae_6="1000", cp_6="1000")
+    response = client.post(f"/conventions/{convention.id}/edit", data=values)
+    assert response.status_code == 303, text(response)
+    assert schedule(convention) == {**FIVE_YEARS, 2029: (1_000 * EUR, 1_000 * EUR)}
+    # A year cleared in the form is a year removed, as the form says.
+    values = filled(client.get(f"/conventions/{convention.id}/edit").get_data(as_text=True))
+    values.update(year_6="", ae_6="", cp_6="", startup_ids=[s.id for s in convention.startups])
+    assert client.post(f"/conventions/{convention.id}/edit", data=values).status_code == 303
+    assert schedule(convention) == FIVE_YEARS

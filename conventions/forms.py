@@ -6,7 +6,7 @@ import re
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
@@ -149,6 +149,7 @@ class ConventionForm(FlaskForm, _Schedule):
                             default=EndBound.ENGAGEMENT_AND_PAYMENT.value)
     starts_on = FrenchDateField("Prise d'effet (si postérieure à la signature)", validators=[Optional()])
     ends_on = FrenchDateField("Date de fin", validators=[_required("Date de fin")])
+    version = HiddenField()  # services.terms_fingerprint of the draft the form was loaded from
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -189,6 +190,7 @@ class AmendmentForm(FlaskForm, _Schedule):
     partner_signed_on = FrenchDateField("Signé par le partenaire le", validators=[_required("Signature du partenaire")])
     dinum_signed_on = FrenchDateField("Signé par la DINUM le", validators=[_required("Signature de la DINUM")])
     ends_on = FrenchDateField("Date de fin", validators=[_required("Date de fin")])
+    version = HiddenField()  # services.terms_fingerprint of the terms the form was loaded from
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

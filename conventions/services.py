@@ -11,6 +11,7 @@ engaged at the same moment cannot both pass a ceiling only one of them fits unde
 import calendar
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -240,7 +241,8 @@ def lock(convention: Convention) -> None:
         return
     db.session.execute(sa.select(Convention.id).where(Convention.id == convention.id).with_for_update())
     db.session.scalars(sa.select(Convention).where(Convention.id == convention.id).options(
-        selectinload(Convention.years), selectinload(Convention.releases),
+        selectinload(Convention.years), selectinload(Convention.releases), selectinload(Convention.startups),
+        selectinload(Convention.amendments),
         selectinload(Convention.quotes).selectinload(Quote.order),
         selectinload(Convention.orders).selectinload(Order.services),
         selectinload(Convention.orders).selectinload(Order.invoices),
@@ -258,6 +260,26 @@ def terms_of(convention: Convention) -> dict:
     terms["years"] = [{"year": y.year, "ae_cents": y.ae_planned_cents, "cp_cents": y.cp_planned_cents}
                       for y in sorted(convention.years, key=lambda y: y.year)]
     return terms
+
+
+STALE_FORM = ("La convention a été modifiée entre-temps par quelqu'un d'autre : vos changements n'ont pas été "
+              "enregistrés, pour ne pas écraser les siens. Rechargez la page pour voir la version actuelle, puis "
+              "refaites vos modifications.")
+
+
+def terms_fingerprint(convention: Convention) -> str:
+    """A short digest of the terms a form shows (and of the number of avenants): carried by the draft's and the
+    avenant's forms, so that a form loaded before someone else's change does not silently undo it."""
+    state = {**terms_of(convention), "kind": convention.kind, "reference": convention.reference,
+             "partner_id": convention.partner_id, "version": convention.current_version}
+    text = json.dumps(jsonable(state), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _check_fresh(convention: Convention, expected: str | None) -> None:
+    """Refuse a form loaded from other terms than the ones now stored (read again under the lock)."""
+    if expected is not None and terms_fingerprint(convention) != expected:
+        raise ConventionError(STALE_FORM)
 
 
 # -- conventions --------------------------------------------------------------------------------------
@@ -342,10 +364,13 @@ def _apply_terms(convention: Convention, fields: Mapping, startups: Sequence[Sta
 
 def update_draft(convention: Convention, *, actor: Person | None, startups: Sequence[Startup] | None = None,
                  years: Mapping[int, tuple[int, int]] | None = None, today: dt.date | None = None,
-                 **fields) -> Convention:
-    """Change a draft's terms. Once signed, only an avenant changes them."""
+                 expected: str | None = None, **fields) -> Convention:
+    """Change a draft's terms. Once signed, only an avenant changes them. expected: the terms_fingerprint the
+    form was loaded with; a form loaded before another change is refused."""
+    lock(convention)
     if convention.is_signed:
         raise ConventionError("Une convention signée ne se modifie que par avenant.")
+    _check_fresh(convention, expected)
     merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
     _check_terms(merged, startups, years, today or clock.today())
     fields = {k: merged[k] for k in fields}
@@ -439,12 +464,14 @@ def signed_and_open(convention: Convention, today: dt.date, what: str) -> None:
 
 def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, dinum_signed_on: dt.date,
           actor: Person | None, today: dt.date, startups: Sequence[Startup] | None = None,
-          years: Mapping[int, tuple[int, int]] | None = None, **fields) -> Amendment:
+          years: Mapping[int, tuple[int, int]] | None = None, expected: str | None = None, **fields) -> Amendment:
     """An avenant: numbered, signed by both parties; it keeps the whole previous version of the terms and
     changes the current ones. A year's AE may not fall below what was released or engaged, nor its CP below
-    what was released or paid."""
+    what was released or paid. expected: the terms_fingerprint the form was loaded with; a form loaded before
+    another avenant is refused."""
     signed_and_open(convention, today, "un avenant")
     lock(convention)
+    _check_fresh(convention, expected)
     text = {"summary": summary}
     one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
     if partner_signed_on is None or dinum_signed_on is None:

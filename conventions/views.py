@@ -186,11 +186,13 @@ def edit(convention_id: int):
         form.kind.data, form.tax_basis.data, form.end_bound.data = item.kind.value, item.tax_basis.value, item.end_bound.value
         form.phase.data = item.phase.value if item.phase else ""
         form.fill_schedule(item.years)
+        form.version.data = services.terms_fingerprint(item)
     if form.validate_on_submit():
         startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
         terms = form.terms()
         try:
-            services.update_draft(item, actor=person, startups=startups, years=form.schedule(), today=today, **terms)
+            services.update_draft(item, actor=person, startups=startups, years=form.schedule(), today=today,
+                                  expected=form.version.data or None, **terms)
         except ConventionError as error:
                 refused(form, error)
         else:
@@ -259,6 +261,7 @@ def amend(convention_id: int):
     if request.method == "GET":
         form.summary.data, form.partner_signed_on.data, form.dinum_signed_on.data = None, None, None
         form.fill_schedule(item.years)
+        form.version.data = services.terms_fingerprint(item)
 
     def apply(item, person, today):
         if not form.validate_schedule_rows():
@@ -269,7 +272,7 @@ def amend(convention_id: int):
             terms[name] = getattr(form, name).data or None
         services.amend(item, summary=form.summary.data, partner_signed_on=form.partner_signed_on.data,
                        dinum_signed_on=form.dinum_signed_on.data, actor=person, today=today, years=form.schedule(),
-                       **terms)
+                       expected=form.version.data or None, **terms)
     return simple(convention_id, form, "conventions/amend.html", apply, "L'avenant est enregistré.")
 
 

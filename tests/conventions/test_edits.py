@@ -79,3 +79,45 @@ def test_a_draft_form_shows_and_keeps_every_year_and_adds_one_in_a_blank_row(cli
     values.update(year_6="", ae_6="", cp_6="", startup_ids=[s.id for s in convention.startups])
     assert client.post(f"/conventions/{convention.id}/edit", data=values).status_code == 303
     assert schedule(convention) == FIVE_YEARS
+
+
+STALE = ("La convention a été modifiée entre-temps par quelqu'un d'autre : vos changements n'ont pas été "
+         "enregistrés")
+
+
+def test_an_avenant_from_a_form_loaded_before_another_avenant_is_refused(client):
+    """Two tabs open the avenant form; the first extends the end date, the second (loaded before) raises a CP:
+    saved as it was, it would bring the end date back without anyone noticing."""
+    convention, finance = five_year_convention(signed=True)
+    login(client, finance)
+    url = f"/conventions/{convention.id}/amend"
+    first, second = (filled(client.get(url).get_data(as_text=True)) for _ in range(2))
+    first.update(summary="Prolongation", partner_signed_on="2024-06-01", dinum_signed_on="2024-06-02", ends_on="2029-06-30")
+    assert client.post(url, data=first).status_code == 303
+    second.update(summary="CP 2024 revus", partner_signed_on="2024-06-03", dinum_signed_on="2024-06-04", cp_1="30000")
+    response = client.post(url, data=second)
+    assert response.status_code == 422 and STALE in text(response)
+    db.session.expire_all()
+    assert convention.ends_on == dt.date(2029, 6, 30) and len(convention.amendments) == 1
+    assert schedule(convention) == FIVE_YEARS
+    # Reloaded, the form carries the terms in force and goes through.
+    again = filled(client.get(url).get_data(as_text=True))
+    again.update(summary="CP 2024 revus", partner_signed_on="2024-06-03", dinum_signed_on="2024-06-04", cp_1="30000")
+    assert client.post(url, data=again).status_code == 303
+    db.session.expire_all()
+    assert convention.ends_on == dt.date(2029, 6, 30) and schedule(convention)[2024] == (FIVE_YEARS[2024][0], 30_000 * EUR)
+
+
+def test_a_draft_saved_from_a_form_loaded_before_another_save_is_refused(client):
+    convention, finance = five_year_convention(signed=False)
+    login(client, finance)
+    url = f"/conventions/{convention.id}/edit"
+    first, second = (filled(client.get(url).get_data(as_text=True)) for _ in range(2))
+    startups = [s.id for s in convention.startups]
+    first.update(title="Titre corrigé", startup_ids=startups)
+    assert client.post(url, data=first).status_code == 303
+    second.update(ae_1="1", startup_ids=startups)
+    response = client.post(url, data=second)
+    assert response.status_code == 422 and STALE in text(response)
+    db.session.expire_all()
+    assert convention.title == "Titre corrigé" and schedule(convention) == FIVE_YEARS

@@ -455,6 +455,35 @@ def update_follow_up(convention: Convention, *, actor: Person | None, today: dt.
     return convention
 
 
+def _check_spending_inside(convention: Convention, *, starts_on: dt.date | None, last_day: dt.date,
+                           end_bound: EndBound, what: str) -> None:
+    """New dates of a convention (an avenant, a termination) keep every order inside its period, and every
+    service fait and payment too when the end date bounds them: refused otherwise, quoting the last one.
+    `what` names the new date in the message (« La date de fin (30 juin 2024) »)."""
+    orders = list(convention.orders)
+    if not orders:
+        return
+    first = min(orders, key=lambda o: (o.engaged_on, o.id))
+    if starts_on is not None and first.engaged_on < starts_on:
+        raise ConventionError(f"La prise d'effet ({date_fr(starts_on)}) suit le bon de commande n° {first.number} "
+                              f"engagé le {date_fr(first.engaged_on)}.")
+    last = max(orders, key=lambda o: (o.engaged_on, o.id))
+    if last.engaged_on > last_day:
+        raise ConventionError(f"{what} précède le bon de commande n° {last.number} engagé le {date_fr(last.engaged_on)}.")
+    if end_bound is not EndBound.ENGAGEMENT_AND_PAYMENT:
+        return
+    services = [(s.delivered_on, o) for o in orders for s in o.services]
+    if services and max(services, key=lambda pair: pair[0])[0] > last_day:
+        on, order = max(services, key=lambda pair: pair[0])
+        raise ConventionError(f"{what} précède le service fait du {date_fr(on)} sur le bon de commande n° {order.number} "
+                              "(la date de fin borne aussi le service fait et le paiement).")
+    payments = [(i.paid_on, i) for o in orders for i in o.invoices if i.paid_on is not None]
+    if payments and max(payments, key=lambda pair: pair[0])[0] > last_day:
+        on, invoice = max(payments, key=lambda pair: pair[0])
+        raise ConventionError(f"{what} précède le paiement de la facture n° {invoice.number} le {date_fr(on)} "
+                              "(la date de fin borne aussi le service fait et le paiement).")
+
+
 def signed_and_open(convention: Convention, today: dt.date, what: str) -> None:
     if not convention.is_signed:
         raise ConventionError(f"La convention n'est pas encore signée : {what} impossible.")
@@ -498,6 +527,12 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
                 raise ConventionError(
                     f"CP {year} : {cents_fr(cp)} < {cents_fr(max(numbers.cp_released, numbers.paid))} déjà "
                     f"{'mis à disposition' if numbers.cp_released >= numbers.paid else 'payés'}.")
+    ends_on = merged["ends_on"]
+    last_day = convention.terminated_on if convention.terminated_on is not None and convention.terminated_on <= ends_on \
+        else ends_on
+    _check_spending_inside(convention, starts_on=merged["starts_on"], last_day=last_day,
+                           end_bound=fields.get("end_bound", convention.end_bound),
+                           what=f"La date de fin ({date_fr(last_day)})")
     if startups is not None:
         kept = {s.id for s in startups}
         ordered = sorted({o.startup.name for o in convention.orders if o.startup_id not in kept})
@@ -558,6 +593,8 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
                               f"au plus tôt le {date_fr(earliest)}, pas le {date_fr(effective_on)}.")
     if effective_on > convention.ends_on:
         raise ConventionError(f"La convention prend fin le {date_fr(convention.ends_on)}, avant la résiliation demandée.")
+    _check_spending_inside(convention, starts_on=None, last_day=effective_on, end_bound=convention.end_bound,
+                           what=f"La résiliation au {date_fr(effective_on)}")
     convention.terminated_by, convention.termination_notified_on = party, notified_on
     convention.terminated_on, convention.termination_reason = effective_on, text["reason"]
     db.session.flush()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from conventions import services
 from conventions import spending
-from conventions.models import ConventionStatus, Order, Party
+from conventions.models import ConventionStatus, EndBound, Order, Party
 from conventions.services import ConventionError
 from core.db import db
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
@@ -213,3 +213,38 @@ def test_amounts_are_parsed_exactly_in_cents():
         with pytest.raises(ConventionError):
             services.parse_cents(bad)
     assert services.cents_fr(4_200_000) == f"42{NB}000\u00a0€" and services.cents_fr(123_450) == f"1{NB}234,50\u00a0€"
+
+
+def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):
+    """Moving the end before an order, a service fait or a payment (or a termination taking effect before
+    them) would leave them outside the convention: refused, quoting the last one, nothing changed."""
+    convention, startup, actor = seed_convention()
+    bc = order(convention, startup, actor, 10_000 * EUR, engaged_on=dt.date(2024, 3, 1))
+    service = spending.record_service_fait(bc, amount_cents=5_000 * EUR, delivered_on=dt.date(2024, 9, 2), actor=actor,
+                                           today=TODAY)
+    spending.validate_service_fait(service, actor=actor, today=TODAY)
+    spending.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR, filed_on=dt.date(2024, 9, 3),
+                            paid_on=dt.date(2024, 10, 15), actor=actor, today=TODAY)
+
+    def amend(ends_on, **extra):
+        return services.amend(convention, summary="Fin avancée", partner_signed_on=dt.date(2024, 11, 1),
+                              dinum_signed_on=dt.date(2024, 11, 2), actor=actor, today=TODAY, ends_on=ends_on, **extra)
+
+    with pytest.raises(ConventionError, match="La date de fin \\(29 février 2024\\) précède le bon de commande n° BC-1 "
+                                              "engagé le 1er mars 2024."):
+        amend(dt.date(2024, 2, 29))
+    with pytest.raises(ConventionError, match="La date de fin \\(31 août 2024\\) précède le service fait du 2 septembre 2024"):
+        amend(dt.date(2024, 8, 31))
+    with pytest.raises(ConventionError, match="La date de fin \\(30 septembre 2024\\) précède le paiement de la facture "
+                                              "n° F-1 le 15 octobre 2024"):
+        amend(dt.date(2024, 9, 30))
+    with pytest.raises(ConventionError, match="La prise d'effet \\(1er avril 2024\\) suit le bon de commande n° BC-1"):
+        amend(dt.date(2024, 12, 31), starts_on=dt.date(2024, 4, 1))
+    with pytest.raises(ConventionError, match="La résiliation au 30 septembre 2024 précède le paiement de la facture n° F-1"):
+        services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 6, 30), reason="Fin du besoin",
+                           effective_on=dt.date(2024, 9, 30), actor=actor, today=TODAY)
+    assert convention.ends_on == dt.date(2024, 12, 31) and convention.terminated_on is None
+    assert convention.amendments == []
+    # The guide's rule (the end bounds engagement only): delivery and payment may come after the end.
+    amend(dt.date(2024, 8, 31), end_bound=EndBound.ENGAGEMENT)
+    assert convention.ends_on == dt.date(2024, 8, 31)

@@ -25,6 +25,7 @@ from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
 from core import csv_safe
+from core.text import control_character
 from core.db import db
 from startups.models import Organisation, Startup
 
@@ -140,6 +141,11 @@ def import_file(path: Path, *, today: dt.date) -> Report:
             continue
         if not row.get("reference"):
             report.reject(line, kind, "la colonne reference est vide.")
+            continue
+        # Before any lookup: PostgreSQL refuses a NUL in a query, and no cell of the file is multi-line.
+        found = next(((key, char) for key, value in row.items() if (char := control_character(value))), None)
+        if found:
+            report.reject(line, kind, f"la colonne {found[0]} contient {found[1]} : une valeur tient sur une ligne.")
             continue
         group = groups[row["reference"]]
         if kind == "convention":

@@ -39,6 +39,7 @@ from conventions.models import (
 from core import clock, pdf
 from core.bounds import CONVENTION_DATE
 from core.db import db
+from core.fields import control_message
 from core.formats import date_fr, number_fr
 from core.values import jsonable
 from startups.models import Organisation, Startup
@@ -126,23 +127,46 @@ def check_chorus(fields: dict) -> None:
             continue
         value = str(value).strip() or None
         fields[key] = value
+        message = control_message(f"Référence Chorus « {label} »", value)
+        if message:
+            raise ConventionError(message, key)
+        longest = Convention.__table__.c[key].type.length
+        if value is not None and len(value) > longest:
+            raise ConventionError(f"Référence Chorus « {label} » : {longest} caractères au plus ({len(value)} saisis).", key)
         if value is not None and not re.fullmatch(pattern, value, re.ASCII):
             raise ConventionError(f"Référence Chorus « {label} » mal formée : « {value} » (attendu par exemple « {example} »).", key)
 
 
 def one_line(fields: dict, key: str, label: str, *, required: bool = False, max_length: int = 300,
-             field: str | None = None) -> None:
-    """Collapse the value's spaces; refused when required and empty or too long, at `field` of its form (by
-    default the key)."""
+             field: str | None = None, multiline: bool = False) -> None:
+    """Collapse the value's spaces; refused when required and empty or too long, or when it holds a control
+    character (core.fields' rule: none in a single-line text, none but line feeds, carriage returns and tabs
+    in a multi-line one), at `field` of its form (by default the key). The forms check the same, but the CSV
+    import and scripts come here without them."""
     value = fields.get(key)
     if value is None and not required:
         return
+    message = control_message(label, str(value or ""), multiline=multiline)
+    if message:
+        raise ConventionError(message, field or key)
     value = " ".join(str(value or "").split())
     if required and not value:
         raise ConventionError(f"{label} est obligatoire.", field or key)
     if len(value) > max_length:
         raise ConventionError(f"{label} dépasse {max_length} caractères.", field or key)
     fields[key] = value or None
+
+
+def long_text(value: str | None, label: str, *, max_length: int = 5000, field: str | None = None) -> str | None:
+    """A multi-line text (an order's or a quote's object): stripped, None when empty; refused when longer than
+    max_length or holding a control character other than line feeds, carriage returns and tabs."""
+    text = (value or "").strip()
+    message = control_message(label, text, multiline=True)
+    if message:
+        raise ConventionError(message, field)
+    if len(text) > max_length:
+        raise ConventionError(f"{label} dépasse {max_length} caractères.", field)
+    return text or None
 
 
 def _url(fields: dict, key: str, label: str) -> None:
@@ -502,7 +526,7 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
     lock(convention)
     _check_fresh(convention, expected)
     text = {"summary": summary}
-    one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000)
+    one_line(text, "summary", "L'objet de l'avenant", required=True, max_length=2000, multiline=True)
     if partner_signed_on is None or dinum_signed_on is None:
         raise ConventionError("Les deux dates de signature de l'avenant sont obligatoires.")
     if max(partner_signed_on, dinum_signed_on) > today:
@@ -579,7 +603,7 @@ def terminate(convention: Convention, *, party: Party, notified_on: dt.date, rea
     if convention.terminated_on is not None:
         raise ConventionError(f"La résiliation est déjà notifiée (effet le {date_fr(convention.terminated_on)}).")
     text = {"reason": reason}
-    one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    one_line(text, "reason", "Le motif", required=True, max_length=2000, multiline=True)
     if notified_on is None:
         raise ConventionError("La date de notification est obligatoire.")
     if notified_on > today:
@@ -610,7 +634,7 @@ def suspend(convention: Convention, *, on: dt.date, reason: str, actor: Person |
     if convention.suspended_on is not None:
         raise ConventionError(f"La convention est déjà suspendue depuis le {date_fr(convention.suspended_on)}.")
     text = {"reason": reason}
-    one_line(text, "reason", "Le motif", required=True, max_length=2000)
+    one_line(text, "reason", "Le motif", required=True, max_length=2000, multiline=True)
     if on is None:
         raise ConventionError("La date de la suspension est obligatoire.")
     check_date(on, "Suspendue le", today)
@@ -661,7 +685,7 @@ def release(convention: Convention, *, year: int, released_on: dt.date, ae_cents
         raise ConventionError(f"CP mis à disposition {cents_fr(numbers.cp_released)} + {cents_fr(cp_cents)} > "
                               f"{cents_fr(row.cp_planned_cents)} de CP prévus pour {year}.")
     text = {"comment": comment}
-    one_line(text, "comment", "Le commentaire", max_length=2000)
+    one_line(text, "comment", "Le commentaire", max_length=2000, multiline=True)
     item = Release(convention=convention, year=year, released_on=released_on, ae_cents=ae_cents, cp_cents=cp_cents,
                    comment=text["comment"])
     db.session.add(item)

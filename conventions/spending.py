@@ -27,6 +27,7 @@ from conventions.services import (
     ConventionError,
     cents_fr,
     check_date,
+    long_text,
     check_period,
     figures,
     lock,
@@ -63,8 +64,7 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
     fields = {"number": number, "holder": holder, "description": description}
     one_line(fields, "number", "Le numéro du bon de commande", required=True, max_length=100)
     one_line(fields, "holder", "Le titulaire du marché", required=True, max_length=300)
-    if fields["description"] is not None:
-        fields["description"] = fields["description"].strip()[:5000] or None
+    fields["description"] = long_text(description, "L'objet", field="description")
     if startup.id not in {s.id for s in convention.startups}:
         raise ConventionError(f"La convention ne couvre pas {startup.name}.")
     if amount_cents is None or amount_cents <= 0:
@@ -134,7 +134,7 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
         raise ConventionError(f"Services faits {cents_fr(delivered)} + {cents_fr(amount_cents)} > "
                               f"{cents_fr(order.amount_cents)} du bon de commande n° {order.number}.")
     text = {"comment": comment}
-    one_line(text, "comment", "Le commentaire", max_length=2000)
+    one_line(text, "comment", "Le commentaire", max_length=2000, multiline=True)
     service = ServiceFait(order=order, amount_cents=amount_cents, delivered_on=delivered_on, comment=text["comment"])
     db.session.add(service)
     db.session.flush()
@@ -277,7 +277,7 @@ def record_quote(convention: Convention, *, startup: Startup, reference: str, ho
                               "valid_until")
     if any(q.reference == fields["reference"] for q in convention.quotes):
         raise ConventionError(f"Le devis n° {fields['reference']} existe déjà sur cette convention.", "reference")
-    text = (description or "").strip()[:5000] or None
+    text = long_text(description, "L'objet", field="description")
     quote = Quote(convention=convention, startup=startup, amount_cents=amount_cents, tax_basis=tax_basis,
                   received_on=received_on, valid_until=valid_until, description=text,
                   created_by_id=actor.id if actor else None, **fields)

@@ -36,7 +36,8 @@ def seed_convention(*, ae=42_000, cp=42_000, released_ae=None, released_cp=None,
     return convention, startup, actor
 
 
-def order(convention, startup, actor, amount_cents, *, number="BC-1", engaged_on=dt.date(2024, 3, 1)):
-    return spending.engage_order(convention, startup=startup, number=number, holder="Titulaire SAS",
+def order(convention, startup, actor, amount_cents, *, number="BC-1", engaged_on=dt.date(2024, 3, 1),
+          holder="Titulaire SAS", description=None):
+    return spending.engage_order(convention, startup=startup, number=number, holder=holder,
                                  amount_cents=amount_cents, engaged_on=engaged_on, activity=Activity.DEVELOPMENT,
-                                 resource=Resource.SERVICES, actor=actor, today=TODAY)
+                                 resource=Resource.SERVICES, actor=actor, today=TODAY, description=description)

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from conventions import importer
 from conventions.models import Convention, Order
 from core.db import db
-from tests.conventions.builders import TODAY
+from conventions import services
+from conventions.services import ConventionError
+from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.factories import make_organisation, make_startup
 
 HEADER = "type;reference;nature;intitule;partenaire;startups;date_fin;uo;signature_partenaire;signataire_partenaire;qualite_partenaire;signature_dinum;signataire_dinum;qualite_dinum;annee;ae;cp;ae_mises_a_disposition;cp_mis_a_disposition;date_mise_a_disposition;startup;numero;titulaire;montant;date_engagement;activite;ressource\n"
@@ -130,3 +132,43 @@ def test_the_demo_conventions_hold_a_quote_ordered_one_waiting_and_a_fast_grant(
     assert [(q.status(today), q.order is not None) for q in quotes] == [(QuoteState.ACCEPTED, True), (QuoteState.RECEIVED, False)]
     (grant,) = db.session.scalars(sa.select(FastGrant)).all()
     assert grant.year == today.year and grant.ae_cents == 10_000_000
+
+
+def test_a_line_too_long_or_with_a_control_character_is_rejected_alone(app, tmp_path):
+    """On PostgreSQL a 389-character activites (the column holds 200) or a NUL once failed the whole import
+    with a traceback; on SQLite a NUL, a BEL or an ESC was stored in a title, a reference or a holder."""
+    world()
+    path = tmp_path / "conventions.csv"
+    long_activites = ",".join(["033501010101"] * 30)
+    path.write_text(
+        "type;reference;intitule;partenaire;startups;date_fin;activites;startup;numero;titulaire;montant;"
+        "date_engagement;activite;ressource\n"
+        "convention;BONNE;Bonne ligne;csm;fondation;2024-12-31;;;;;;;;\n"
+        f"convention;LONGUE;Longue;csm;fondation;2024-12-31;{long_activites};;;;;;;\n"
+        "convention;NUL;Titre\x00avec NUL\x07;csm;fondation;2024-12-31;;;;;;;;\n"
+        "convention;CTRL\x1b[31m;Échappement;csm;fondation;2024-12-31;;;;;;;;\n"
+        "commande;BONNE;;;;;;fondation;BC-1;Titu\x07laire;10;2024-03-01;developpement;prestations\n"
+        "convention;BONNE-2;Bonne ligne 2;csm;fondation;2024-12-31;;;;;;;;\n", encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == [3, 4, 5, 6]
+    assert reasons[3] == "Référence Chorus « activité(s) » : 200 caractères au plus (389 saisis)."
+    assert reasons[4] == "la colonne intitule contient le caractère de contrôle U+0000 : une valeur tient sur une ligne."
+    assert reasons[5].startswith("la colonne reference contient le caractère de contrôle U+001B")
+    assert reasons[6].startswith("la colonne titulaire contient le caractère de contrôle U+0007")
+    assert sorted(db.session.scalars(sa.select(Convention.reference))) == ["BONNE", "BONNE-2"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_the_services_refuse_control_characters_and_overlong_texts_whatever_calls_them(app):
+    convention, startup, actor = seed_convention()
+    with pytest.raises(ConventionError, match="« Le titulaire du marché » doit tenir sur une ligne"):
+        order(convention, startup, actor, 1_000 * EUR, number="BC-1", holder="Titu\x1blaire")
+    with pytest.raises(ConventionError, match="« L'objet » ne peut pas contenir le caractère de contrôle U\\+0000"):
+        order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="Ligne 1\nLigne\x00 2")
+    with pytest.raises(ConventionError, match="L'objet dépasse 5000 caractères"):
+        order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="x" * 5001)
+    with pytest.raises(ConventionError, match="« Le motif » ne peut pas contenir"):
+        services.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits\x07", actor=actor, today=TODAY)
+    bc = order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="Ligne 1\nLigne 2")
+    assert bc.description == "Ligne 1\nLigne 2" and convention.suspended_on is None

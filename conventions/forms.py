@@ -10,8 +10,9 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import Length, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
-from conventions.services import ConventionError, parse_cents, whole_number
+from conventions.services import ConventionError, parse_cents
 from core.fields import Optional, Required
+from core.text import whole_number
 from startups.phases import Phase
 
 SCHEDULE_ROWS = 4  # the schedule's rows a new convention shows

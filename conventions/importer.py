@@ -25,7 +25,7 @@ from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
 from conventions.services import ConventionError, parse_cents
 from core import csv_safe
-from core.text import control_character
+from core.text import control_character, whole_number
 from core.db import db
 from startups.models import Organisation, Startup
 
@@ -182,7 +182,7 @@ def _years(group: dict, report: Report) -> dict[int, tuple[int, int, int, int, d
     for line, row in group["annee"]:
         try:
             text = row.get("annee", "")
-            year = services.whole_number(text)
+            year = whole_number(text)
             if year is None:
                 raise ConventionError(f"l'année « {text} » n'est pas une année.")
             if year in years:

@@ -94,13 +94,6 @@ def parse_cents(text: str | int | Decimal | None, *, label: str = "Le montant") 
     return cents
 
 
-def whole_number(text: str | None) -> int | None:
-    """The whole number written in ASCII digits (« 2024 »), else None. str.isdigit() alone also takes « ² » or
-    « ¹ », which int() refuses (a 500), and the digits of other scripts."""
-    text = str(text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later; the last day of the month when that month is shorter (30 nov. + 3 → 28 févr.)."""
     index = day.year * 12 + day.month - 1 + months

@@ -40,6 +40,7 @@ from core import pagination
 from core.db import db
 from core.fields import refuse
 from core.pdf import pdf_response, render_pdf
+from core.text import whole_number
 from startups.models import Incubator, Organisation, Startup
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
 
@@ -90,7 +91,7 @@ def index():
         sa.select(Organisation).where(Organisation.id.in_(sa.select(Convention.partner_id))).order_by(Organisation.name))])
     filters.incubator.choices = choices([("", "Tous")] + [(i.id, i.name) for i in db.session.scalars(
         sa.select(Incubator).where(Incubator.archived_at.is_(None)).order_by(Incubator.name))])
-    year = services.whole_number(filters.year.data)
+    year = whole_number(filters.year.data)
     year = year if year is not None and 2000 <= year <= 2100 else today.year
     known = lambda field: field.data if field.data in {c.value for c in field.choices} else None  # noqa: E731
     page, by_partner, by_incubator = queries.portfolio(

@@ -41,10 +41,10 @@ def contains_pattern(text: str) -> str:
 
 
 def whole_number(text: str | None, *, at_most: int = 10**18) -> int | None:
-    """The number the text writes with the digits 0 to 9 alone (no sign, space nor other character), None
-    otherwise or beyond at_most. str.isdigit() is not enough: it accepts « ² » or « ٣ », which int() refuses
-    or reads, and thousands of digits, which int() refuses too."""
-    text = text or ""
+    """The number the text writes with the digits 0 to 9 alone (no sign nor other character; spaces around
+    it are ignored), None otherwise or beyond at_most. str.isdigit() is not enough: it accepts « ² » or « ٣ »,
+    which int() refuses or reads, and thousands of digits, which int() refuses too."""
+    text = str(text or "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(at_most)):
         return None
     number = int(text)

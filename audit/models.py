@@ -19,11 +19,17 @@ class Visibility(enum.StrEnum):
     STANDARD = "standard"
     GRID_SCORES = "notes_grille"  # visibility_ref: the filled grid (its committee's rule on scores)
     PERSONAL = "personnel"  # visibility_ref: the person the data is about
+    MONEY = "argent"  # no visibility_ref: the rule asks about the event's startup (who follows its funding)
 
     @property
     def label(self) -> str:
         return {"standard": "Visible de qui voit le journal", "notes_grille": "Notes d'une grille d'évaluation",
-                "personnel": "Données personnelles"}[self.value]
+                "personnel": "Données personnelles", "argent": "Financement d'une startup"}[self.value]
+
+    @property
+    def names_a_record(self) -> bool:
+        """Whether an event of this visibility names the record its rule asks about (visibility_ref)."""
+        return self in (Visibility.GRID_SCORES, Visibility.PERSONAL)
 
 
 class AuditEvent(db.Model):

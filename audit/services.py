@@ -18,6 +18,16 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+# The visibility of every event about an object of these types, registered by the area that owns them
+# (the conventions area: its money), so that none of its events is recorded STANDARD by an oversight.
+_visibility_of: dict[str, Visibility] = {}
+
+
+def register_visibility(object_types, visibility: Visibility) -> None:
+    for object_type in object_types:
+        _visibility_of[object_type] = visibility
+
+
 def event_values(
     action: str,
     obj_type: str,
@@ -29,11 +39,13 @@ def event_values(
     after: dict | None = None,
     startup_id: str | None = None,
     reason: str | None = None,
-    visibility: Visibility = Visibility.STANDARD,
+    visibility: Visibility | None = None,
     visibility_ref: int | None = None,
 ) -> dict:
-    """The columns of one event (see record())."""
-    if visibility is not Visibility.STANDARD and visibility_ref is None:
+    """The columns of one event (see record()). Without a visibility, the one its area registered for the
+    object's type (register_visibility), else STANDARD."""
+    visibility = visibility or _visibility_of.get(obj_type, Visibility.STANDARD)
+    if visibility.names_a_record and visibility_ref is None:
         raise ValueError(f"an event of visibility {visibility} names the record its rule asks about")
     return dict(
         action=action,

@@ -26,10 +26,14 @@ from users.models import Person
 from users.permissions import can, current_person
 
 # Of these records (visibility_ref), the ones whose content the person may see.
-MaySee = Callable[[set[int], Person | None], set[int]]
+MaySee = Callable[[set, Person | None], set]
 
 EVERYTHING = "*"
 NOTHING_SHOWN = "masqués : ils ne sont visibles que de qui peut voir leur contenu"
+
+
+def _named_record(event: AuditEvent) -> Any:
+    return event.visibility_ref
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,14 +43,21 @@ class Rule:
     # every value and the reason are confidential, and `notice` shows in their place.
     fields: Mapping[str, str] | None
     notice: str = NOTHING_SHOWN
+    # What the rule asks about, read from the event: the record it names (visibility_ref), or else.
+    about: Callable[[AuditEvent], Any] = _named_record
 
 
 _rules: dict[Visibility, Rule] = {}
 
 
 def register(visibility: Visibility, may_see: MaySee, *, fields: Mapping[str, str] | None = None,
-             notice: str = NOTHING_SHOWN) -> None:
-    _rules[visibility] = Rule(may_see, dict(fields) if fields is not None else None, notice)
+             notice: str = NOTHING_SHOWN, about: Callable[[AuditEvent], Any] = _named_record) -> None:
+    _rules[visibility] = Rule(may_see, dict(fields) if fields is not None else None, notice, about)
+
+
+def _about(event: AuditEvent) -> Any:
+    rule = _rules.get(event.visibility)
+    return rule.about(event) if rule is not None else event.visibility_ref
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,15 +86,15 @@ def shown(events: Iterable[AuditEvent], person: Person | None | object = _CURREN
     viewer = current_person() if person is _CURRENT else person
     wanted: dict[Visibility, set[int]] = {}
     for event in events:
-        if event.visibility is not Visibility.STANDARD and event.visibility_ref is not None:
-            wanted.setdefault(event.visibility, set()).add(event.visibility_ref)
+        if event.visibility is not Visibility.STANDARD and (about := _about(event)) is not None:
+            wanted.setdefault(event.visibility, set()).add(about)
     allowed = {visibility: (_rules[visibility].may_see(refs, viewer) if visibility in _rules else set())
                for visibility, refs in wanted.items()}
     return [_shown(event, allowed) for event in events]
 
 
 def _shown(event: AuditEvent, allowed: Mapping[Visibility, set[int]]) -> ShownEvent:
-    if event.visibility is Visibility.STANDARD or event.visibility_ref in allowed.get(event.visibility, ()):
+    if event.visibility is Visibility.STANDARD or _about(event) in allowed.get(event.visibility, ()):
         return ShownEvent(event, event.before, event.after, event.reason)
     rule = _rules.get(event.visibility)
     if rule is None or rule.fields is None:

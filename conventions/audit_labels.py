@@ -1,10 +1,17 @@
 """The French labels of the conventions area's actions and fields on the audit pages (see audit.labels)."""
 
-from audit import labels
+import sqlalchemy as sa
+
+from audit import labels, visibility
+from audit import services as audit_services
+from audit.models import Visibility
 from audit.labels import DATE, HIDDEN, PERSON, VERBATIM, Enum, Format, Lines, Reference, field, plain
 from conventions.models import Activity, ConventionKind, EndBound, Party, QuoteState, Resource, TaxBasis
 from conventions.services import cents_fr
+from core.db import db
+from startups.models import Startup
 from startups.phases import Phase
+from users.permissions import can, is_dinum_finance
 
 
 class Cents(Format):
@@ -100,3 +107,25 @@ labels.register_actions({
     "fast.granted": "Financement FAST enregistré",
     "fast.updated": "Financement FAST corrigé",
 })
+
+
+# -- who reads the money in the audit trail --------------------------------------------------------------
+# Every event of the area's objects carries the money (amounts, orders, holders, quotes, schedules): it is
+# read by who follows the startup's funding (funding.view: its coach, intrapreneur and sponsor, its
+# incubator's staff, admins and DINUM finance), as on the money's pages; the others see that it happened.
+MONEY_OBJECTS = ("convention", "convention_order", "service_fait", "invoice", "quote", "fast_grant")
+audit_services.register_visibility(MONEY_OBJECTS, Visibility.MONEY)
+
+
+def _funding_seen(startup_ids: set, person) -> set:
+    """Of these startups ("" for an event about no startup), those whose funding the person follows."""
+    if person is None:
+        return set()
+    seen = {""} if is_dinum_finance(person) else set()
+    startups = db.session.scalars(sa.select(Startup).where(Startup.id.in_(startup_ids - {""})))
+    return seen | {startup.id for startup in startups if can("funding.view", startup, person)}
+
+
+visibility.register(Visibility.MONEY, _funding_seen, about=lambda event: event.startup_id or "",
+                    notice="réservés à qui suit le financement de la startup (son coach, son intrapreneur·e, son "
+                           "sponsor, son incubateur, la DINUM)")

@@ -302,3 +302,24 @@ def test_the_status_filter_in_sql_says_what_each_convention_says(app):
                                      .where(Convention.id.in_([c.id for c in items]))).all())
     assert {c.id: c.status(day).value for c in items} == in_sql
     assert set(in_sql.values()) == {"in_force", "draft", "ended", "terminated", "suspended", "signed"}
+
+
+def test_the_money_in_the_history_is_read_by_who_follows_the_funding_as_on_the_moneys_pages(client):
+    """A team member sees in the startup's history that an order was engaged, not its number, holder nor
+    amount: the money's pages refuse them (funding.view). The coach reads it all."""
+    convention, startup, finance = seed_convention()
+    order(convention, startup, finance, 12_345 * EUR, number="BC-SECRET-7", holder="Titulaire Discret SAS")
+    member, coach = make_person("Maël Membre"), make_person("Camille Coach")
+    make_membership(member, startup, "team_member")
+    make_membership(coach, startup, "coach")
+    db.session.commit()
+    for person, reads in ((member, False), (coach, True)):
+        login(client, person)
+        assert (client.get(f"/conventions/{convention.id}").status_code == 200) is reads
+        for url in (f"/audit/startups/{startup.id}", f"/startups/{startup.id}"):
+            page = text(client.get(url))
+            assert "Bon de commande engagé" in page, url
+            for secret in ("BC-SECRET-7", "Titulaire Discret SAS", "12 345"):
+                assert (secret in page) is reads, (person.name, url, secret)
+            if not reads:
+                assert "réservés à qui suit le financement de la startup" in page, url

@@ -2,10 +2,11 @@
 
 import dataclasses
 import math
+from urllib.parse import urlencode
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import request
 
 from core.db import db
 from core.text import whole_number
@@ -92,7 +93,9 @@ def requested_page() -> int:
 
 
 def page_url(number: int) -> str:
-    """The current URL with another page number (for the pagination macro)."""
+    """The current URL with another page number (for the pagination macro). Built from the path and the
+    query string, not url_for(): a parameter named like url_for()'s own (endpoint, _external, _anchor…) or
+    like the route's (startup_id…) would otherwise be read as such, a 500 or a link elsewhere."""
     args = request.args.to_dict()
     args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return f"{request.script_root}{request.path}?{urlencode(args)}"

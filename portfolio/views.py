@@ -10,6 +10,7 @@ between requests: an anonymous page is cached over HTTP (core/http_cache.py), ne
 
 import dataclasses
 import datetime as dt
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
@@ -17,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from committees import due as committee_due
 from core.db import db
-from core.pagination import clamp, paginate
+from core.pagination import clamp, page_url, paginate
 from core.text import whole_number
 from core import clock
 from portfolio import display
@@ -41,13 +42,6 @@ PER_PAGE = 50
 
 def show(template: str, context: dict, active_section: str) -> str:
     return render_template(template, active_section=active_section, **context)
-
-
-def page_url(number: int) -> str:
-    """The current URL with another page number (for the pagination macro)."""
-    args = request.args.to_dict()
-    args["page"] = number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 def portfolio_args(**changes) -> dict:
@@ -132,7 +126,7 @@ def portfolio_context() -> dict:
         search_counted=search_counted(form.page_number),
         page=page,
         page_url=page_url,
-        phase_url=lambda value: url_for("portfolio.portfolio", **portfolio_args(phase=value)),
+        phase_url=lambda value: f"{url_for('portfolio.portfolio')}?{urlencode(portfolio_args(phase=value))}",
         sort_label=queries.SORTS[filters.sort] + (" (ordre décroissant)" if filters.descending else ""),
         warnings=warnings,
         today=today,

@@ -2,6 +2,7 @@
 beyond the database's, dates beyond any plausible year, empty API parameters."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -110,3 +111,19 @@ def test_a_number_written_with_other_digits_is_refused_or_ignored_never_a_500(cl
     make_startup(name="Lieu", incubator_id=incubator.id)
     response = client.get(path.format(number, incubator=incubator.id))
     assert response.status_code in (200, 400), response.status_code
+
+
+@pytest.mark.parametrize("extra", ["endpoint=x", "_method=x", "_external=1", "_anchor=x", "incubator_id=x",
+                                   "organisation_id=x", "startup_id=x"])
+def test_a_parameter_named_like_url_fors_own_or_the_routes_is_only_a_parameter(client, admin, extra):
+    """The pagination links and the phase links repeat the query string: they never read it as url_for()'s
+    arguments (a 500, an absolute link or a fragment)."""
+    incubator = make_incubator(name="Incubateur")
+    for n in range(60):
+        make_startup(name=f"Lieu {n:02d}", incubator_id=incubator.id)
+    for path in ("/startups", f"/incubators/{incubator.id}", "/audit", "/admin/people", "/engagements"):
+        response = client.get(f"{path}?{extra}")
+        assert response.status_code == 200, (path, response.status_code)
+        links = re.findall(r'href="([^"]*page=[^"]*)"', response.get_data(as_text=True))
+        assert all(link.startswith("/") and "#" not in link for link in links), (path, links)
+        assert links or path != "/startups"  # 60 startups: two pages

@@ -151,3 +151,22 @@ def test_my_account_page_links_to_the_export(client, world):
     login(client, world["admin"])
     page = client.get("/users/me").text
     assert 'href="/admin"' in page and 'href="/audit"' not in page
+
+
+def test_the_export_lists_the_files_one_uploaded_without_their_bytes(client, world):
+    """A person who attached a file (here a document of a convention, as the money's pages do) gets the
+    export: the file's name, size and date, not its bytes (which JSON cannot hold)."""
+    from conventions import services as conventions
+    from tests.conventions.builders import seed_convention
+    from tests.conventions.test_documents import NOW, a_pdf
+
+    nadia = world["nadia"]
+    convention, _, _ = seed_convention()
+    conventions.upload_signed_document(convention, filename="convention-signée.pdf", data=a_pdf(), actor=nadia,
+                                       now=NOW)
+    db.session.commit()
+    login(client, nadia)
+    response = client.get("/users/me/data.json")
+    assert response.status_code == 200
+    [uploaded] = json.loads(response.text)["other_records"]["convention_documents"]
+    assert uploaded["filename"] == "convention-signée.pdf" and "data" not in uploaded

@@ -31,10 +31,11 @@ def _anonymous() -> bool:
 def cache_headers(response: Response) -> Response:
     if request.method not in ("GET", "HEAD") or "Cache-Control" in response.headers:
         return response
-    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
-        return response
     if not _anonymous():
+        # Any answer to a logged-in person, an error page included (it shows their name in the header).
         response.headers["Cache-Control"] = PRIVATE
+        return response
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return response
     response.headers["Cache-Control"] = PUBLIC
     response.add_etag()

@@ -71,6 +71,15 @@ def test_a_logged_in_page_is_private_never_stored_and_the_cookie_is_not_sent_aga
         assert "Set-Cookie" not in response.headers, url
 
 
+def test_an_error_page_shown_to_a_logged_in_person_is_private_too(client, world):
+    """Their name is in its header: a shared cache must not keep a 404 or a 403 any more than a page."""
+    login(client, world["intrapreneur of alpha"])
+    for url, status in (("/startups/nope", 404), ("/admin/people", 403)):
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert response.headers["Cache-Control"] == "private, no-store", url
+
+
 def test_a_page_that_puts_something_in_the_session_is_not_public(client):
     # The login form carries a CSRF token kept in the session: another visitor must never receive it.
     from flask import current_app

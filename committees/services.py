@@ -31,6 +31,7 @@ from committees.models import (
     CommitteeStatus,
     Participant,
     ParticipantRole,
+    datetime_fr,
 )
 from core import clock
 from core.bounds import COMMITTEE_DATE
@@ -284,6 +285,15 @@ def plan_committee(startup: Startup, *, kind: CommitteeKind, scheduled_at: dt.da
     phase = startup.current_phase(clock.day_of(now))
     if startup.archived_at is not None or (phase is not None and not phase.active):
         raise CommitteeError("Cette startup a quitté le programme : elle ne passe plus de comité.")
+    # The same committee planned twice (a form sent twice): refused, under the startup's row lock on
+    # PostgreSQL so that two sends at once do not both pass.
+    db.session.execute(sa.select(Startup.id).where(Startup.id == startup.id).with_for_update())
+    twin = db.session.scalar(sa.select(Committee.id).where(
+        Committee.startup_id == startup.id, Committee.scheduled_at == scheduled_at, Committee.archived_at.is_(None),
+        Committee.status.in_([CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED])).limit(1))
+    if twin is not None:
+        raise CommitteeError(f"Un comité de cette startup est déjà planifié le {datetime_fr(scheduled_at)} "
+                             f"(comité n° {twin}) : il n'est pas planifié une seconde fois.")
     committee = Committee(startup=startup, startup_id=startup.id, kind=CommitteeKind(kind),
                           status=CommitteeStatus.PLANNED, scheduled_at=scheduled_at, duration_minutes=duration_minutes,
                           place=place, video_link=video_link, chair=chair, created_at=now, updated_at=now)

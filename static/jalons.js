@@ -152,3 +152,32 @@
     });
   });
 })();
+
+// A form is sent once: a second click (or Enter) while the first send is under way does not send it again
+// (the server refuses the same committee planned twice, but not every form can tell a twin). The submit
+// buttons are not disabled: a disabled button would drop its name and value (« action=submit ») from the
+// form's data. After ten seconds (a download leaves the page in place) or back from the history, it can be
+// sent again.
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") {
+      return;
+    }
+    if (form.hasAttribute("data-jalons-sent")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-jalons-sent", "");
+    window.setTimeout(function () { form.removeAttribute("data-jalons-sent"); }, 10000);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-jalons-sent]").forEach(function (form) {
+        form.removeAttribute("data-jalons-sent");
+      });
+    }
+  });
+})();

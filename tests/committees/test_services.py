@@ -61,6 +61,15 @@ def test_planning_refuses_a_past_date_and_a_committee_with_neither_place_nor_lin
         plan(c, place="  ", video_link=None)
 
 
+def test_the_same_committee_is_not_planned_twice():
+    """A plan sent twice (a double click, a retried request) plans one committee and invites once."""
+    c = cast()
+    first = plan(c, "2026-12-15")
+    with pytest.raises(CommitteeError, match=f"déjà planifié le mardi 15 décembre 2026 à 14 h 00 \\(comité n° {first.id}\\)"):
+        plan(c, "2026-12-15")
+    assert plan(c, "2026-12-16").id != first.id  # another day is another committee
+
+
 def test_a_startup_that_left_the_programme_gets_no_committee():
     c = cast(phases=[("investigation", d("2026-01-01")), ("abandon-investigation", d("2026-05-01"))])
     with pytest.raises(CommitteeError, match="quitté le programme"):

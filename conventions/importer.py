@@ -99,6 +99,11 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown:
         raise ImportFileError(f"Colonnes inconnues : {', '.join(unknown)} (voir le modèle).")
+    # csv.DictReader keeps the last of two columns of the same name: the other one's values would be lost unseen.
+    doubled = list(dict.fromkeys(name for name in header if name and header.count(name) > 1))
+    if doubled:
+        raise ImportFileError(f"Colonnes en double : {', '.join(doubled)} ; chacune ne figure qu'une fois dans "
+                              "l'en-tête (voir le modèle).")
     reader.fieldnames = header
     return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
 

@@ -172,3 +172,15 @@ def test_the_services_refuse_control_characters_and_overlong_texts_whatever_call
         services.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits\x07", actor=actor, today=TODAY)
     bc = order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="Ligne 1\nLigne 2")
     assert bc.description == "Ligne 1\nLigne 2" and convention.suspended_on is None
+
+
+def test_a_column_named_twice_refuses_the_file_naming_it(app, tmp_path):
+    """« reference » twice in the header was read as the last one (RV-DUPB), the first one's value lost unseen."""
+    world()
+    path = tmp_path / "double.csv"
+    path.write_text("type;reference;reference;intitule;partenaire;startups;date_fin\n"
+                    "convention;CSM-A;CSM-B;Délégation;csm;fondation;2024-12-31\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["conventions", "import", str(path), "--today", TODAY.isoformat()])
+    assert result.exit_code == 2
+    assert "Colonnes en double : reference ; chacune ne figure qu'une fois dans l'en-tête" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Convention)) == 0

@@ -23,10 +23,11 @@ import sqlalchemy as sa
 from conventions import services
 from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
-from conventions.services import ConventionError, parse_cents
+from conventions.services import ConventionError, cents_fr, parse_cents
 from core import csv_safe
 from core.text import control_character, whole_number
 from core.db import db
+from core.formats import date_fr
 from startups.models import Organisation, Startup
 
 COLUMNS = (
@@ -139,6 +140,7 @@ def import_file(path: Path, *, today: dt.date) -> Report:
     rows = read_rows(path)
     report = Report()
     groups: dict[str, dict] = defaultdict(lambda: {"convention": None, "annee": [], "commande": []})
+    order_lines: dict[tuple[str, str], int] = {}
     for line, row in rows:
         kind = row.get("type", "").lower()
         if kind not in KINDS:
@@ -158,6 +160,16 @@ def import_file(path: Path, *, today: dt.date) -> Report:
                 report.reject(line, kind, f"la convention {row['reference']} figure déjà ligne {group['convention'][0]}.")
                 continue
             group["convention"] = (line, row)
+        elif kind == "commande" and row.get("numero"):
+            # Two lines for one order: whichever came second would be counted « inchangée » (or imported
+            # when the first was refused), its amount and date lost unseen.
+            key = (row["reference"], row["numero"])
+            if key in order_lines:
+                report.reject(line, kind, f"le bon de commande n° {row['numero']} de la convention {row['reference']} "
+                                          f"figure déjà ligne {order_lines[key]}.")
+                continue
+            order_lines[key] = line
+            group[kind].append((line, row))
         else:
             group[kind].append((line, row))
     for reference, group in groups.items():
@@ -259,8 +271,15 @@ def _create(reference: str, group: dict, report: Report, today: dt.date) -> Conv
 
 def _order(convention: Convention, line: int, row: dict, report: Report, today: dt.date) -> None:
     number = row.get("numero", "")
-    if number and db.session.scalar(sa.select(Order.id).where(Order.convention_id == convention.id, Order.number == number)):
-        report.unchanged["commande"] += 1
+    known = number and db.session.scalars(
+        sa.select(Order).where(Order.convention_id == convention.id, Order.number == number)).first()
+    if known:
+        try:
+            _same_order(known, row)
+        except ConventionError as error:
+            report.reject(line, "commande", error.message)
+        else:
+            report.unchanged["commande"] += 1
         return
     savepoint = db.session.begin_nested()
     try:
@@ -278,6 +297,18 @@ def _order(convention: Convention, line: int, row: dict, report: Report, today: 
         return
     savepoint.commit()
     report.created["commande"] += 1
+
+
+def _same_order(order: Order, row: dict) -> None:
+    """An order already recorded is left as it is: a line that says otherwise of what it engages is refused,
+    not counted « inchangée »."""
+    amount, engaged_on = _amount(row, "montant"), _date(row, "date_engagement", "La date d'engagement", True)
+    if (amount, engaged_on, row.get("startup")) != (order.amount_cents, order.engaged_on, order.startup_id):
+        raise ConventionError(
+            f"le bon de commande n° {order.number} est déjà enregistré sur la convention {order.convention.reference} "
+            f"({cents_fr(order.amount_cents)} engagés le {date_fr(order.engaged_on)} pour « {order.startup_id} ») "
+            f"et l'import ne le modifie pas : la ligne dit {cents_fr(amount)} le {date_fr(engaged_on)} pour "
+            f"« {row.get('startup', '')} ».")
 
 
 def summary(report: Report) -> str:

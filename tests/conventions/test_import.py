@@ -184,3 +184,38 @@ def test_a_column_named_twice_refuses_the_file_naming_it(app, tmp_path):
     assert result.exit_code == 2
     assert "Colonnes en double : reference ; chacune ne figure qu'une fois dans l'en-tête" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Convention)) == 0
+
+
+def test_an_order_number_twice_in_the_file_rejects_the_second_line_naming_the_first(app, tmp_path):
+    """The second line of BC-2 (999 € instead of 10 €) was counted « inchangée », its amount lost unseen; and
+    when the first line was refused, the second one was imported in its place."""
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line() + line(type="annee", reference="CSM-2024", annee="2024", ae="42000",
+                    cp="42000", ae_mises_a_disposition="42000", cp_mis_a_disposition="42000",
+                    date_mise_a_disposition="2024-02-01")
+                    + order_line("BC-2", "10") + order_line("BC-2", "999")
+                    + order_line("BC-3", "50000") + order_line("BC-3", "20"), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["conventions", "import", str(path), "--today", TODAY.isoformat()])
+    assert result.exit_code == 1
+    assert "Ligne 5 rejetée : le bon de commande n° BC-2 de la convention CSM-2024 figure déjà ligne 4." in result.output
+    assert "Ligne 6 rejetée : Engagé 10\u00a0€ + 50\u202f000\u00a0€ > 42\u202f000\u00a0€" in result.output
+    assert "Ligne 7 rejetée : le bon de commande n° BC-3 de la convention CSM-2024 figure déjà ligne 6." in result.output
+    assert result.output.splitlines()[3].split() == ["Bons", "de", "commande", "1", "0", "3"]
+    assert [(o.number, o.amount_cents) for o in db.session.scalars(sa.select(Order))] == [("BC-2", 10 * EUR)]
+
+
+def test_a_known_order_with_another_amount_is_rejected_not_counted_unchanged(app, tmp_path):
+    world()
+    first, second = tmp_path / "premier.csv", tmp_path / "second.csv"
+    head = HEADER + convention_line() + line(type="annee", reference="CSM-2024", annee="2024", ae="42000", cp="42000",
+                                             ae_mises_a_disposition="42000", cp_mis_a_disposition="42000",
+                                             date_mise_a_disposition="2024-02-01")
+    first.write_text(head + order_line("BC-1", "10") + order_line("BC-2", "20"), encoding="utf-8")
+    second.write_text(head + order_line("BC-1", "10") + order_line("BC-2", "999"), encoding="utf-8")
+    assert not importer.import_file(first, today=TODAY).rejected
+    report = importer.import_file(second, today=TODAY)
+    assert report.unchanged["commande"] == 1 and dict(report.rejected) == {5: (
+        "le bon de commande n° BC-2 est déjà enregistré sur la convention CSM-2024 (20\u00a0€ engagés le 1er mars 2024 "
+        "pour « fondation ») et l'import ne le modifie pas : la ligne dit 999\u00a0€ le 1er mars 2024 pour « fondation ».")}
+    assert sorted(db.session.scalars(sa.select(Order.amount_cents))) == [10 * EUR, 20 * EUR]

@@ -177,7 +177,8 @@ def import_file(path: Path, *, today: dt.date) -> Report:
         if convention is not None:
             if group["convention"]:
                 report.unchanged["convention"] += 1
-            report.unchanged["annee"] += len(group["annee"])
+            for line, row in group["annee"]:
+                _known_year(convention, line, row, report)
         elif group["convention"] is None:
             for kind in ("annee", "commande"):
                 for line, _ in group[kind]:
@@ -194,29 +195,75 @@ def import_file(path: Path, *, today: dt.date) -> Report:
     return report
 
 
-def _years(group: dict, report: Report) -> dict[int, tuple[int, int, int, int, dt.date | None, int]]:
-    years = {}
+def _year_of(row: dict) -> int:
+    text = row.get("annee", "")
+    year = whole_number(text)
+    if year is None:
+        raise ConventionError(f"l'année « {text} » n'est pas une année.")
+    return year
+
+
+def _year_line(row: dict, year: int, ends_on: dt.date | None) -> tuple[int, int, int, int, dt.date | None]:
+    """A schedule line held to its own rules (its amounts, its release, its year within the convention's end):
+    (AE and CP planned, AE and CP released, released on)."""
+    ae, cp = _amount(row, "ae"), _amount(row, "cp")
+    services.check_schedule_year(year, ae, cp, ends_on)
+    released_on = _date(row, "date_mise_a_disposition", "La date de mise à disposition")
+    ae_released, cp_released = _amount(row, "ae_mises_a_disposition", False), _amount(row, "cp_mis_a_disposition", False)
+    if (ae_released or cp_released) and released_on is None:
+        raise ConventionError("une mise à disposition demande date_mise_a_disposition.")
+    return ae, cp, ae_released, cp_released, released_on
+
+
+def _years(group: dict, report: Report) -> tuple[dict[int, tuple], list[tuple[int, str]]]:
+    """The schedule lines of a convention the file brings, each checked alone: {year: (AE, CP, AE released, CP
+    released, released on, line)} and the refused lines with their reasons, which _create reports once it
+    knows whether the convention was imported. Two lines for one year: the second is rejected here."""
+    try:
+        ends_on = _date(group["convention"][1], "date_fin", "La date de fin")
+    except ConventionError:
+        ends_on = None  # the convention line is refused for it, and its years with it
+    years, seen, refused = {}, {}, []
     for line, row in group["annee"]:
         try:
-            text = row.get("annee", "")
-            year = whole_number(text)
-            if year is None:
-                raise ConventionError(f"l'année « {text} » n'est pas une année.")
-            if year in years:
-                raise ConventionError(f"l'année {year} figure déjà ligne {years[year][5]}.")
-            released_on = _date(row, "date_mise_a_disposition", "La date de mise à disposition")
-            ae_released, cp_released = _amount(row, "ae_mises_a_disposition", False), _amount(row, "cp_mis_a_disposition", False)
-            if (ae_released or cp_released) and released_on is None:
-                raise ConventionError("une mise à disposition demande date_mise_a_disposition.")
-            years[year] = (_amount(row, "ae"), _amount(row, "cp"), ae_released, cp_released, released_on, line)
+            year = _year_of(row)
+            if year in seen:  # whatever became of the first line
+                report.reject(line, "annee", f"l'année {year} figure déjà ligne {seen[year]}.")
+                continue
+            seen[year] = line
+            years[year] = (*_year_line(row, year, ends_on), line)
         except ConventionError as error:
-            report.reject(line, "annee", error.message)
-    return years
+            refused.append((line, error.message))
+    return years, refused
+
+
+def _known_year(convention: Convention, line: int, row: dict, report: Report) -> None:
+    """A schedule line of a convention already recorded, which the import leaves as it is: « inchangée » when
+    the schedule holds that year with the same AE and CP planned, rejected otherwise (a year the file adds or
+    changes would else be lost unseen)."""
+    try:
+        year = _year_of(row)
+        ae, cp, *_ = _year_line(row, year, convention.ends_on)
+        recorded = convention.year(year)
+        if recorded is None:
+            raise ConventionError(
+                f"l'année {year} n'est pas dans l'échéancier de la convention {convention.reference} déjà "
+                "enregistrée, et l'import ne modifie pas une convention connue : ajoutez-la sur la page de la "
+                "convention (par avenant une fois signée).")
+        if (recorded.ae_planned_cents, recorded.cp_planned_cents) != (ae, cp):
+            raise ConventionError(
+                f"l'échéancier {year} de la convention {convention.reference} déjà enregistrée prévoit "
+                f"{cents_fr(recorded.ae_planned_cents)} d'AE et {cents_fr(recorded.cp_planned_cents)} de CP, et "
+                f"l'import ne le modifie pas : la ligne dit {cents_fr(ae)} d'AE et {cents_fr(cp)} de CP.")
+    except ConventionError as error:
+        report.reject(line, "annee", error.message)
+        return
+    report.unchanged["annee"] += 1
 
 
 def _create(reference: str, group: dict, report: Report, today: dt.date) -> Convention | None:
     line, row = group["convention"]
-    years = _years(group, report)
+    years, refused = _years(group, report)
     savepoint = db.session.begin_nested()
     try:
         partner = db.session.get(Organisation, row.get("partenaire", ""))
@@ -249,11 +296,23 @@ def _create(reference: str, group: dict, report: Report, today: dt.date) -> Conv
     except ConventionError as error:
         savepoint.rollback()
         report.reject(line, "convention", error.message)
+        for year_line, reason in refused:
+            report.reject(year_line, "annee", reason)
         for year, values in years.items():
-            report.reject(values[5], "annee", f"la convention {reference} a été rejetée.")
+            report.reject(values[5], "annee", f"la convention {reference} (ligne {line}) a été rejetée.")
         return None
     savepoint.commit()
     report.created["convention"] += 1
+    # The convention stands without the refused lines; signed, its schedule is then not the one signed, and
+    # only an avenant changes it (BUDGETS.md: after signature, amounts change through an avenant only).
+    if convention.is_signed:
+        consequence = (f"La convention {reference} est importée sans cette ligne : signée, son échéancier n'est donc "
+                       "pas celui de la convention signée, et ne se complète plus que par avenant.")
+    else:
+        consequence = (f"La convention {reference} est importée sans cette ligne, en brouillon : l'année s'ajoute "
+                       "sur sa page.")
+    for year_line, reason in refused:
+        report.reject(year_line, "annee", f"{reason} {consequence}")
     for year, (_, _, ae_released, cp_released, released_on, year_line) in sorted(years.items()):
         savepoint = db.session.begin_nested()
         try:
@@ -262,7 +321,8 @@ def _create(reference: str, group: dict, report: Report, today: dt.date) -> Conv
                                  cp_cents=cp_released, actor=None, today=today)
         except ConventionError as error:
             savepoint.rollback()
-            report.reject(year_line, "annee", f"mise à disposition refusée : {error.message}")
+            report.reject(year_line, "annee", f"l'échéancier {year} est importé, sa mise à disposition refusée : "
+                                              f"{error.message}")
             continue
         savepoint.commit()
         report.created["annee"] += 1

@@ -322,12 +322,18 @@ def _check_terms(fields: dict, startups: Sequence[Startup] | None, years: Mappin
         raise ConventionError("La convention doit couvrir au moins une startup.", "startup_ids")
     if years is not None:
         for year, (ae, cp) in years.items():
-            if not 2000 <= year <= 2100:
-                raise ConventionError(f"L'année {year} n'est pas une année d'échéancier valable.")
-            if ae < 0 or cp < 0:
-                raise ConventionError(f"Les montants de {year} ne peuvent pas être négatifs.")
-            if ends_on is not None and year > ends_on.year:
-                raise ConventionError(f"L'année {year} de l'échéancier est après la fin de la convention ({date_fr(ends_on)}).")
+            check_schedule_year(year, ae, cp, ends_on)
+
+
+def check_schedule_year(year: int, ae_cents: int, cp_cents: int, ends_on: dt.date | None) -> None:
+    """One year of a schedule (AE and CP planned) for a convention ending on ends_on: the terms' rule, which the
+    import also applies to each of its schedule lines alone."""
+    if not 2000 <= year <= 2100:
+        raise ConventionError(f"L'année {year} n'est pas une année d'échéancier valable.")
+    if ae_cents < 0 or cp_cents < 0:
+        raise ConventionError(f"Les montants de {year} ne peuvent pas être négatifs.")
+    if ends_on is not None and year > ends_on.year:
+        raise ConventionError(f"L'année {year} de l'échéancier est après la fin de la convention ({date_fr(ends_on)}).")
 
 
 def _set_years(convention: Convention, years: Mapping[int, tuple[int, int]]) -> None:

@@ -219,3 +219,65 @@ def test_a_known_order_with_another_amount_is_rejected_not_counted_unchanged(app
         "le bon de commande n° BC-2 est déjà enregistré sur la convention CSM-2024 (20\u00a0€ engagés le 1er mars 2024 "
         "pour « fondation ») et l'import ne le modifie pas : la ligne dit 999\u00a0€ le 1er mars 2024 pour « fondation ».")}
     assert sorted(db.session.scalars(sa.select(Order.amount_cents))) == [10 * EUR, 20 * EUR]
+
+
+def year_line(year, ae="42000", cp="42000", reference="CSM-2024", **extra):
+    return line(type="annee", reference=reference, annee=year, ae=ae, cp=cp, **extra)
+
+
+def test_a_bad_year_line_is_rejected_alone_and_the_convention_imported_with_its_good_years(app, tmp_path):
+    """A year after the convention's end (2029 for a convention ending in 2024) rejected the convention line
+    too, under the convention's number, and the good year was told « la convention a été rejetée »."""
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line() + year_line("2024", ae_mises_a_disposition="42000",
+                    cp_mis_a_disposition="42000", date_mise_a_disposition="2024-02-01")
+                    + year_line("2029") + year_line("2023", ae="-5") + year_line("2023", ae="5")
+                    + order_line("BC-1", "40000"), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["conventions", "import", str(path), "--today", TODAY.isoformat()])
+    assert result.exit_code == 1
+    rejected = [text for text in result.output.splitlines() if text.startswith("Ligne ")]
+    signed = ("La convention CSM-2024 est importée sans cette ligne : signée, son échéancier n'est donc pas celui de "
+              "la convention signée, et ne se complète plus que par avenant.")
+    assert rejected == [
+        "Ligne 4 rejetée : L'année 2029 de l'échéancier est après la fin de la convention (31 décembre 2024). " + signed,
+        "Ligne 5 rejetée : Le montant ae ne peut pas être négatif. " + signed,
+        "Ligne 6 rejetée : l'année 2023 figure déjà ligne 5."]
+    assert result.output.splitlines()[1].split() == ["Conventions", "1", "0", "0"]
+    convention = db.session.scalars(sa.select(Convention)).one()
+    assert [y.year for y in convention.years] == [2024] and convention.is_signed and len(convention.orders) == 1
+
+    # The line corrected and the file run again: the convention is known, the import does not add the year.
+    path.write_text(HEADER + convention_line() + year_line("2024") + year_line("2023", ae="41000"), encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    assert report.unchanged == {"convention": 1, "annee": 1} and dict(report.rejected) == {4: (
+        "l'année 2023 n'est pas dans l'échéancier de la convention CSM-2024 déjà enregistrée, et l'import ne modifie "
+        "pas une convention connue : ajoutez-la sur la page de la convention (par avenant une fois signée).")}
+
+
+def test_a_bad_year_line_of_a_draft_says_the_year_is_added_on_its_page(app, tmp_path):
+    world()
+    path = tmp_path / "conventions.csv"
+    draft = line(type="convention", reference="BROUILLON", intitule="Brouillon", partenaire="csm", startups="fondation",
+                 date_fin="2025-06-30")
+    path.write_text(HEADER + draft + year_line("2025", reference="BROUILLON") + year_line("2026", reference="BROUILLON")
+                    + year_line("20x5", reference="BROUILLON"), encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    draft_note = "La convention BROUILLON est importée sans cette ligne, en brouillon : l'année s'ajoute sur sa page."
+    assert dict(report.rejected) == {
+        4: f"L'année 2026 de l'échéancier est après la fin de la convention (30 juin 2025). {draft_note}",
+        5: f"l'année « 20x5 » n'est pas une année. {draft_note}"}
+    assert report.created == {"convention": 1, "annee": 1}
+    assert [y.year for y in db.session.scalars(sa.select(Convention)).one().years] == [2025]
+
+
+def test_a_rejected_convention_names_its_line_to_its_good_years(app, tmp_path):
+    world()
+    path = tmp_path / "conventions.csv"
+    path.write_text(HEADER + convention_line().replace("csm", "inconnue") + year_line("2024") + year_line("2030"),
+                    encoding="utf-8")
+    report = importer.import_file(path, today=TODAY)
+    assert dict(report.rejected) == {
+        2: "l'organisation partenaire « inconnue » est inconnue.",
+        3: "la convention CSM-2024 (ligne 2) a été rejetée.",
+        4: "L'année 2030 de l'échéancier est après la fin de la convention (31 décembre 2024)."}

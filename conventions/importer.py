@@ -190,8 +190,7 @@ def import_file(path: Path, *, today: dt.date) -> Report:
                 for line, row in group["commande"]:
                     report.reject(line, "commande", f"la convention {reference} a été rejetée.")
                 continue
-        for line, row in group["commande"]:
-            _order(convention, line, row, report, today)
+        _orders(convention, group["commande"], report, today)
     return report
 
 
@@ -329,34 +328,40 @@ def _create(reference: str, group: dict, report: Report, today: dt.date) -> Conv
     return convention
 
 
-def _order(convention: Convention, line: int, row: dict, report: Report, today: dt.date) -> None:
-    number = row.get("numero", "")
-    known = number and db.session.scalars(
-        sa.select(Order).where(Order.convention_id == convention.id, Order.number == number)).first()
-    if known:
+def _orders(convention: Convention, lines: list[tuple[int, dict]], report: Report, today: dt.date) -> None:
+    """The order lines of one convention: a known order is compared with its line, the others are read, then
+    engaged together by spending.engage_orders (the convention locked once, the ceilings checked for each order
+    against what the ones before it engaged); each bad line is rejected alone."""
+    known = {order.number: order for order in convention.orders}
+    new = []
+    for line, row in lines:
         try:
-            _same_order(known, row)
+            if row.get("numero", "") in known:
+                _same_order(known[row["numero"]], row)
+                report.unchanged["commande"] += 1
+                continue
+            startup = next((s for s in convention.startups if s.id == row.get("startup")), None)
+            if startup is None:
+                raise ConventionError(f"la convention {convention.reference} ne couvre pas la startup « {row.get('startup', '')} ».")
+            new.append((line, {
+                "startup": startup, "number": row.get("numero", ""), "holder": row.get("titulaire", ""),
+                "amount_cents": _amount(row, "montant"),
+                "engaged_on": _date(row, "date_engagement", "La date d'engagement", True),
+                "activity": _enum(Activity, row.get("activite") or "", "activite"),
+                "resource": _enum(Resource, row.get("ressource") or "", "ressource")}))
         except ConventionError as error:
             report.reject(line, "commande", error.message)
-        else:
-            report.unchanged["commande"] += 1
+    if not new:
         return
-    savepoint = db.session.begin_nested()
     try:
-        startup = next((s for s in convention.startups if s.id == row.get("startup")), None)
-        if startup is None:
-            raise ConventionError(f"la convention {convention.reference} ne couvre pas la startup « {row.get('startup', '')} ».")
-        spending.engage_order(
-            convention, startup=startup, number=number, holder=row.get("titulaire", ""),
-            amount_cents=_amount(row, "montant"), engaged_on=_date(row, "date_engagement", "La date d'engagement", True),
-            activity=_enum(Activity, row.get("activite") or "", "activite"),
-            resource=_enum(Resource, row.get("ressource") or "", "ressource"), actor=None, today=today)
-    except ConventionError as error:
-        savepoint.rollback()
-        report.reject(line, "commande", error.message)
-        return
-    savepoint.commit()
-    report.created["commande"] += 1
+        results = spending.engage_orders(convention, [fields for _, fields in new], actor=None, today=today)
+    except ConventionError as error:  # the convention takes no order (a draft, ended): every line says why
+        results = [error] * len(new)
+    for (line, _), result in zip(new, results):
+        if isinstance(result, ConventionError):
+            report.reject(line, "commande", result.message)
+        else:
+            report.created["commande"] += 1
 
 
 def _same_order(order: Order, row: dict) -> None:

@@ -6,6 +6,8 @@ change, a flush and no commit; the convention's row locked before a check on its
 """
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from audit.services import record
 from conventions.models import (
@@ -25,6 +27,7 @@ from conventions.services import (
     MAX_CENTS,
     VAT_PERCENT,
     ConventionError,
+    YearFigures,
     cents_fr,
     check_date,
     long_text,
@@ -58,6 +61,48 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
     for the quote's startup and holder, dated after the quote's acceptance, and never exceeds the quote."""
     signed_and_open(convention, today, "un bon de commande")
     lock(convention)
+    return _engage(convention, _Engaged.read(convention), startup=startup, number=number, holder=holder,
+                   amount_cents=amount_cents, engaged_on=engaged_on, activity=activity, resource=resource,
+                   actor=actor, today=today, description=description, quote=quote)
+
+
+def engage_orders(convention: Convention, orders: Sequence[dict], *, actor: Person | None,
+                  today: dt.date) -> list[Order | ConventionError]:
+    """Several orders on one convention, as the import brings them (each a dict of engage_order's arguments
+    startup … resource, description): the convention locked once and its figures read once under the lock,
+    then carried from each order to the next, where engage_order per order read every order of the convention
+    again each time (an import of n orders took n² steps). Each order is checked as engage_order checks it,
+    the ceilings against what the orders before it engaged; a refused one, its ConventionError in the list in
+    its place, writes nothing and does not stop the others."""
+    signed_and_open(convention, today, "un bon de commande")
+    lock(convention)
+    engaged = _Engaged.read(convention)
+    results: list[Order | ConventionError] = []
+    for fields in orders:
+        try:
+            results.append(_engage(convention, engaged, actor=actor, today=today, **fields))
+        except ConventionError as error:
+            results.append(error)
+    return results
+
+
+@dataclass
+class _Engaged:
+    """What an order's checks count, read under the convention's lock: the figures per year and the order numbers
+    taken; _engage adds each order it makes to them."""
+
+    figures: dict[int, YearFigures]
+    numbers: set[str]
+
+    @classmethod
+    def read(cls, convention: Convention) -> "_Engaged":
+        return cls(figures(convention), {o.number for o in convention.orders})
+
+
+def _engage(convention: Convention, engaged: _Engaged, *, startup: Startup, number: str, holder: str,
+            amount_cents: int, engaged_on: dt.date, activity: Activity, resource: Resource, actor: Person | None,
+            today: dt.date, description: str | None = None, quote: Quote | None = None) -> Order:
+    """engage_order's checks and change, the convention locked by the caller and `engaged` read after the lock."""
     if quote is not None:
         _check_order_from_quote(convention, quote, startup=startup, holder=holder, amount_cents=amount_cents,
                                 engaged_on=engaged_on)
@@ -81,11 +126,11 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
                               f"({date_fr(convention.last_day)}).")
     if convention.suspended_on is not None and engaged_on >= convention.suspended_on:
         raise ConventionError(f"La convention est suspendue depuis le {date_fr(convention.suspended_on)}.")
-    if any(o.number == fields["number"] for o in convention.orders):
+    if fields["number"] in engaged.numbers:
         raise ConventionError(f"Le bon de commande n° {fields['number']} existe déjà sur cette convention.")
     year = engaged_on.year
     row = convention.year(year)
-    numbers = figures(convention).get(year) or None
+    numbers = engaged.figures.get(year)
     if row is None or numbers is None:
         raise ConventionError(f"La convention ne prévoit pas d'AE pour {year}.")
     if numbers.engaged + amount_cents > numbers.ae_released:
@@ -94,12 +139,17 @@ def engage_order(convention: Convention, *, startup: Startup, number: str, holde
     if numbers.engaged + amount_cents > numbers.ae_planned:
         raise ConventionError(f"Engagé {cents_fr(numbers.engaged)} + {cents_fr(amount_cents)} > "
                               f"{cents_fr(numbers.ae_planned)} d'AE prévues pour {year}.")
-    order = Order(convention=convention, startup=startup, amount_cents=amount_cents, engaged_on=engaged_on,
+    # Written by its convention_id, the convention's orders read again on their next use: appended to the loaded
+    # collection, each flush compared the whole collection with its previous state (n² for n orders in a batch).
+    order = Order(convention_id=convention.id, startup=startup, amount_cents=amount_cents, engaged_on=engaged_on,
                   activity=activity, resource=resource, **fields)
     db.session.add(order)
     if quote is not None:
         quote.order = order
     db.session.flush()
+    db.session.expire(convention, ["orders"])
+    numbers.engaged += amount_cents
+    engaged.numbers.add(order.number)
     record("convention_order.engaged", "convention_order", order.id, actor=actor, startup_id=startup.id,
            after={"convention_id": convention.id, "number": order.number, "holder": order.holder,
                   "amount_cents": amount_cents, "engaged_on": engaged_on, "activity": activity.value,

@@ -281,3 +281,22 @@ def test_a_rejected_convention_names_its_line_to_its_good_years(app, tmp_path):
         2: "l'organisation partenaire « inconnue » est inconnue.",
         3: "la convention CSM-2024 (ligne 2) a été rejetée.",
         4: "L'année 2030 de l'échéancier est après la fin de la convention (31 décembre 2024)."}
+
+
+def test_orders_engaged_together_are_each_checked_against_the_ones_before_them(app):
+    """The import engages a convention's orders in one batch (one lock, the figures carried from order to order)
+    instead of reading every order again for each one; the ceilings still hold order by order."""
+    from conventions import spending
+    from conventions.models import Activity, Resource
+
+    convention, startup, actor = seed_convention()
+    orders = [{"startup": startup, "number": number, "holder": "Titulaire", "amount_cents": amount * EUR,
+               "engaged_on": dt.date(2024, 3, 1), "activity": Activity.DEVELOPMENT, "resource": Resource.SERVICES}
+              for number, amount in (("BC-1", 30_000), ("BC-2", 15_000), ("BC-1", 1), ("BC-3", 12_000))]
+    results = spending.engage_orders(convention, orders, actor=actor, today=TODAY)
+    assert [r.message if isinstance(r, ConventionError) else r.number for r in results] == [
+        "BC-1", "Engagé 30\u202f000\u00a0€ + 15\u202f000\u00a0€ > 42\u202f000\u00a0€ d'AE mises à disposition pour 2024.",
+        "Le bon de commande n° BC-1 existe déjà sur cette convention.", "BC-3"]
+    assert sorted(o.number for o in convention.orders) == ["BC-1", "BC-3"]
+    with pytest.raises(ConventionError, match="Engagé 42\u202f000\u00a0€ \\+ 0,01\u00a0€ > 42\u202f000\u00a0€"):
+        order(convention, startup, actor, 1, number="BC-4")

@@ -225,11 +225,20 @@ class FollowUpForm(FlaskForm):
     datagouv_published_on = FrenchDateField("Publiée sur data.gouv.fr le", validators=[Optional()])
     gouvernement_url = StringField("Lien de la publication sur gouvernement.fr", validators=[Optional(), Length(max=1000)])
     gouvernement_published_on = FrenchDateField("Publiée sur gouvernement.fr le", validators=[Optional()])
+    budget_contact_id = SelectField(
+        "Contact budgétaire du partenaire", choices=[], validate_choice=False,
+        description="Une personne de l'administration partenaire : elle voit la convention et ses dépenses, et "
+                    "reçoit l'alerte de fin de gestion.")
 
     def values(self) -> dict:
-        return {name: (getattr(self, name).data or None) for name in (
+        values = {name: (getattr(self, name).data or None) for name in (
             "cbcm_partner_sent_on", "cbcm_dinum_sent_on", "datagouv_url", "datagouv_published_on",
             "gouvernement_url", "gouvernement_published_on")}
+        contact = (self.budget_contact_id.data or "").strip()
+        values["budget_contact_id"] = whole_number(contact) if contact else None
+        if contact and values["budget_contact_id"] is None:
+            raise ConventionError("Choisissez le contact budgétaire dans la liste.", field="budget_contact_id")
+        return values
 
 
 class OrderForm(FlaskForm):

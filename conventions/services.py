@@ -464,6 +464,16 @@ def update_follow_up(convention: Convention, *, actor: Person | None, today: dt.
         check_date(fields.get(key), label, today or clock.today(), key)
     _url(fields, "datagouv_url", "Le lien data.gouv.fr")
     _url(fields, "gouvernement_url", "Le lien gouvernement.fr")
+    contact_id = fields.get("budget_contact_id")
+    if contact_id is not None and contact_id != convention.budget_contact_id:
+        contact = db.session.get(Person, contact_id)
+        if contact is None or not contact.is_active:
+            raise ConventionError("Le contact budgétaire doit être une personne dont le compte est actif.",
+                                  field="budget_contact_id")
+        if contact.organisation_id != convention.partner_id:
+            raise ConventionError(f"{contact.name} n'est pas de l'administration partenaire de la convention : "
+                                  "le contact budgétaire en est une personne (son organisation se règle sur sa "
+                                  "fiche).", field="budget_contact_id")
     for url_key, on_key in (("datagouv_url", "datagouv_published_on"), ("gouvernement_url", "gouvernement_published_on")):
         if fields.get(on_key) is not None and not fields.get(url_key, getattr(convention, url_key)):
             raise ConventionError("Une date de publication demande le lien de la publication.")

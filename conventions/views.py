@@ -42,6 +42,7 @@ from core.fields import refuse
 from core.pdf import pdf_response, render_pdf
 from core.text import whole_number
 from startups.models import Incubator, Organisation, Startup
+from users.models import Person
 from users.permissions import authorize, can, current_person, is_dinum_finance, public, requires
 
 bp = Blueprint("conventions", __name__, url_prefix="/conventions")
@@ -246,11 +247,16 @@ def sign(convention_id: int):
 def follow_up(convention_id: int):
     item = convention_for(convention_id, "convention.manage")
     form = FollowUpForm(obj=item if request.method == "GET" else None)
+    people = db.session.scalars(sa.select(Person).where(
+        sa.or_(sa.and_(Person.organisation_id == item.partner_id, Person.archived_at.is_(None),
+                       Person.anonymised_at.is_(None)),
+               Person.id == item.budget_contact_id)).order_by(Person.name)).all()
+    form.budget_contact_id.choices = [("", "Aucun")] + [(str(p.id), f"{p.name} ({p.email})") for p in people]
 
     def apply(item, person, today):
         services.update_follow_up(item, actor=person, today=today, **form.values())
     return simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
-                   heading="Transmission aux CBCM et publication")
+                   heading="Transmission aux CBCM, publication et contact budgétaire")
 
 
 @bp.route("/<int:convention_id>/amend", methods=["GET", "POST"])

@@ -120,6 +120,7 @@ def test_who_sees_the_money(client):
     convention, startup, finance = seed_convention()
     sponsor, outsider, contact = make_person("Sophie Sponsor"), make_person("Olivier"), make_person("Contact budget")
     make_membership(sponsor, startup, "sponsor")
+    contact.organisation_id = convention.partner_id  # the budget contact is of the partner administration
     services.update_follow_up(convention, actor=finance, budget_contact_id=contact.id)
     for person, expected in ((sponsor, 200), (contact, 200), (outsider, 403)):
         login(client, person)
@@ -323,3 +324,27 @@ def test_the_money_in_the_history_is_read_by_who_follows_the_funding_as_on_the_m
                 assert (secret in page) is reads, (person.name, url, secret)
             if not reads:
                 assert "réservés à qui suit le financement de la startup" in page, url
+
+
+def test_the_partners_budget_contact_is_chosen_on_the_follow_up_page_then_sees_the_convention(client):
+    convention, startup, finance = seed_convention()
+    partner = convention.partner
+    contact = make_person("Bérénice Budget", email="berenice.budget@csm.example.gouv.fr")
+    contact.organisation_id = partner.id
+    outsider = make_person("Oscar Ailleurs")
+    db.session.commit()
+    login(client, contact)
+    assert client.get(f"/conventions/{convention.id}").status_code == 403
+    login(client, finance)
+    form = text(client.get(f"/conventions/{convention.id}/follow-up"))
+    assert "Contact budgétaire du partenaire" in form and "Bérénice Budget (berenice.budget@csm.example.gouv.fr)" in form
+    assert "Oscar Ailleurs" not in form  # not of the partner administration
+    refused = client.post(f"/conventions/{convention.id}/follow-up", data={"budget_contact_id": str(outsider.id)})
+    assert refused.status_code == 422 and "n'est pas de l'administration partenaire" in text(refused)
+    refused = client.post(f"/conventions/{convention.id}/follow-up", data={"budget_contact_id": "²"})
+    assert refused.status_code == 422 and "dans la liste" in text(refused)
+    assert client.post(f"/conventions/{convention.id}/follow-up",
+                       data={"budget_contact_id": str(contact.id)}).status_code == 303
+    assert "Contact budgétaire du partenaire Bérénice Budget" in text(client.get(f"/conventions/{convention.id}"))
+    login(client, contact)
+    assert client.get(f"/conventions/{convention.id}").status_code == 200

@@ -178,14 +178,19 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     if next_committee_on is not None and next_committee_on <= day:
         raise CommitteeError(f"La date du prochain comité doit être postérieure à ce comité ({date_fr(day)}).",
                              field="next_committee_on")
-    if next_committee_on is not None and next_committee_on <= clock.day_of(now):
-        raise CommitteeError("La date du prochain comité doit être dans le futur : le comité qui suit est planifié à "
-                             "cette date lors de la validation.", field="next_committee_on")
     latest = add_months(day, MONTHS_BETWEEN_COMMITTEES)  # a committee at least every six months
     if next_committee_on is not None and next_committee_on > latest:
         raise CommitteeError(
             f"Le prochain comité doit se tenir dans les six mois : au plus tard le {date_fr(latest)}.",
             field="next_committee_on")
+    # The next committee is planned at that date on sign-off: a date already past is refused while the six
+    # months still leave one to come (a decision recorded later than that, catching up, keeps its date: the
+    # next committee then shows overdue, as it is).
+    today = clock.day_of(now)
+    if next_committee_on is not None and next_committee_on <= today < latest:
+        raise CommitteeError(f"La date du prochain comité doit être dans le futur, au plus tard le {date_fr(latest)} : "
+                             "le comité qui suit est planifié à cette date lors de la validation.",
+                             field="next_committee_on")
     decision = committee.decision
     revising = decision is not None
     before = snapshot(decision, DECISION_FIELDS) if revising else None

@@ -201,6 +201,16 @@ def test_a_decision_recorded_late_needs_a_next_committee_still_to_come():
     assert committee.status == CommitteeStatus.DECIDED
 
 
+def test_a_decision_caught_up_after_its_six_months_keeps_the_date_the_committee_fixed():
+    """Recorded a year late, no date within the six months is still to come: the date fixed stands, and the
+    next committee will show overdue."""
+    c = cast()
+    committee = held(c)
+    decisions.record_decision(committee, kind=DecisionKind.CONTINUE, envelope_eur=100, actor=c.coach,
+                              now=dt.datetime(2027, 11, 10, 9, tzinfo=dt.timezone.utc), next_committee_on=d("2027-05-10"))
+    assert committee.decision.next_committee_on == d("2027-05-10")
+
+
 def test_the_sponsor_contests_with_a_comment_and_the_chair_revises():
     c = cast()
     committee = decided(c)

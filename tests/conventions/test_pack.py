@@ -10,10 +10,8 @@ from tests.conventions.test_pages import text
 from tests.factories import login, make_organisation
 
 
-def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
-    today = clock_on(dt.date(2026, 11, 2))
-    c = cast(name="Financée")
-    committee = plan(c)
+def funded_order(c, today):
+    """A signed convention of 100 000 € for 2026, released in full, and its order of 90 000 € for the startup."""
     convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],
                                             years={2026: (10_000_000, 10_000_000)}, title="Convention 2026",
                                             ends_on=dt.date(2026, 12, 31))
@@ -21,9 +19,16 @@ def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
         services.sign(convention, party, signatory="S", signatory_title="T", signed_on=dt.date(2026, 1, 5), actor=None, today=today)
     services.release(convention, year=2026, released_on=dt.date(2026, 1, 6), ae_cents=10_000_000, cp_cents=10_000_000,
                      actor=None, today=today)
-    bc = spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
+    return spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
                                engaged_on=dt.date(2026, 2, 1), activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
                                actor=None, today=today)
+
+
+def test_the_pack_shows_the_money_of_the_startup(client, clock_on):
+    today = clock_on(dt.date(2026, 11, 2))
+    c = cast(name="Financée")
+    committee = plan(c)
+    bc = funded_order(c, today)
     for month in (8, 9, 10):
         spending.record_service_fait(bc, amount_cents=3_000_000, delivered_on=dt.date(2026, month, 15), actor=None, today=today)
     login(client, c.coach)
@@ -41,16 +46,7 @@ def test_a_burn_of_a_few_cents_a_month_gives_no_run_out_date_past_the_horizon(cl
     today = clock_on(dt.date(2026, 11, 2))
     c = cast(name="Financée")
     committee = plan(c)
-    convention = services.create_convention(actor=None, partner=make_organisation(), startups=[c.startup],
-                                            years={2026: (10_000_000, 10_000_000)}, title="Convention 2026",
-                                            ends_on=dt.date(2026, 12, 31))
-    for party in Party:
-        services.sign(convention, party, signatory="S", signatory_title="T", signed_on=dt.date(2026, 1, 5), actor=None, today=today)
-    services.release(convention, year=2026, released_on=dt.date(2026, 1, 6), ae_cents=10_000_000, cp_cents=10_000_000,
-                     actor=None, today=today)
-    bc = spending.engage_order(convention, startup=c.startup, number="BC-1", holder="Titulaire", amount_cents=9_000_000,
-                               engaged_on=dt.date(2026, 2, 1), activity=Activity.DEVELOPMENT, resource=Resource.SERVICES,
-                               actor=None, today=today)
+    bc = funded_order(c, today)
     spending.record_service_fait(bc, amount_cents=3, delivered_on=dt.date(2026, 10, 15), actor=None, today=today)
     login(client, c.coach)
     funding = client.get(f"/conventions/startup/{c.startup.id}")

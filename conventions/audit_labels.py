@@ -7,7 +7,7 @@ from audit import services as audit_services
 from audit.models import Visibility
 from audit.labels import DATE, HIDDEN, PERSON, VERBATIM, Enum, Format, Lines, Reference, field, plain
 from conventions.models import Activity, ConventionKind, EndBound, Party, QuoteState, Resource, TaxBasis
-from conventions.services import cents_fr
+from conventions.values import cents_fr
 from core.db import db
 from startups.models import Startup
 from startups.phases import Phase

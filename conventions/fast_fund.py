@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from audit.services import changes, record
 from conventions.models import FastGrant
-from conventions.services import MAX_CENTS, ConventionError, cents_fr, check_period, one_line
+from conventions.values import MAX_CENTS, ConventionError, cents_fr, check_period, one_line
 from core.db import db
 from core.values import jsonable
 from startups.models import Startup

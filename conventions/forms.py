@@ -10,7 +10,7 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, St
 from wtforms.validators import Length, ValidationError
 
 from conventions.models import Activity, ConventionKind, ConventionStatus, EndBound, Party, Resource, TaxBasis
-from conventions.services import ConventionError, parse_cents
+from conventions.values import ConventionError, parse_cents
 from core.fields import Optional, Required
 from core.text import whole_number
 from startups.phases import Phase

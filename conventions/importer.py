@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from conventions import services
 from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Order, Party, Resource, TaxBasis
-from conventions.services import ConventionError, cents_fr, parse_cents
+from conventions.values import ConventionError, cents_fr, parse_cents
 from core import csv_safe
 from core.text import control_character, whole_number
 from core.db import db

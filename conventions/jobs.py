@@ -33,7 +33,8 @@ from sqlalchemy.orm import selectinload
 
 from committees.models import Committee, CommitteeStatus
 from conventions.models import Alert, AlertKind, AlertStatus, Convention, ConventionStatus, Order
-from conventions.services import cents_fr, figures
+from conventions.services import figures
+from conventions.values import cents_fr
 from core import clock
 from core import mail, outbox
 from core.outbox import Delivery

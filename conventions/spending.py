@@ -23,19 +23,15 @@ from conventions.models import (
     ServiceFait,
     TaxBasis,
 )
-from conventions.services import (
+from conventions.services import VAT_PERCENT, YearFigures, figures, lock, signed_and_open
+from conventions.values import (
     MAX_CENTS,
-    VAT_PERCENT,
     ConventionError,
-    YearFigures,
     cents_fr,
     check_date,
-    long_text,
     check_period,
-    figures,
-    lock,
+    long_text,
     one_line,
-    signed_and_open,
 )
 from core.db import db
 from core.formats import date_fr

@@ -17,7 +17,7 @@ from conventions.forms import (
     euros_text,
 )
 from conventions.models import Activity, Invoice, Resource, ServiceFait, TaxBasis
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from conventions.views import applied, bp, convention_for, done, form_page, order_for, simple
 from core import clock
 from core.db import db

@@ -34,7 +34,7 @@ from conventions.models import (
     Party,
     SignedDocument,
 )
-from conventions.services import ConventionError, cents_fr
+from conventions.values import ConventionError, cents_fr
 from core import clock
 from core import pagination
 from core.db import db

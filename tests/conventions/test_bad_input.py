@@ -8,9 +8,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conventions import importer, services
+from conventions import importer, services, values
 from conventions.models import Convention, FastGrant
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from core.db import db
 from tests.conventions.builders import TODAY, seed_convention
 from tests.conventions.test_import import HEADER, convention_line, line, world
@@ -63,9 +63,9 @@ def test_a_release_for_a_year_in_other_digits_is_refused(client, digits):
 @pytest.mark.parametrize("amount", ["٤٢٠٠٠", "４２０００", "42²"])
 def test_an_amount_or_a_chorus_code_in_other_digits_is_refused(amount):
     with pytest.raises(ConventionError, match="n'est pas un montant en euros"):
-        services.parse_cents(amount)
+        values.parse_cents(amount)
     with pytest.raises(ConventionError, match="mal formée"):
-        services.check_chorus({"chorus_uo": "٠٣٣٥-CCSM-C001"})
+        values.check_chorus({"chorus_uo": "٠٣٣٥-CCSM-C001"})
 
 
 def test_an_import_line_with_a_year_in_other_digits_is_rejected_alone(app, tmp_path):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from conventions import queries, services, spending
 from conventions.models import Activity, Convention, Invoice, Order, Party, Release, Resource, ServiceFait
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from core.db import db
 from startups.kept import refresh_phase_counts
 from startups.models import Organisation, Startup

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from conventions import services
 from conventions.models import SignedDocument
-from conventions.services import MAX_DOCUMENT_BYTES, ConventionError
+from conventions.services import MAX_DOCUMENT_BYTES
+from conventions.values import ConventionError
 from core.db import db
 from tests.conventions.builders import seed_convention
 from tests.conventions.test_pages import text

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from conventions import services
 from conventions import fast_fund
 from conventions.models import FastGrant
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from core.db import db
 from tests.api.test_openapi import matches
 from tests.api.test_startups import get_json

@@ -10,7 +10,7 @@ from conventions import importer
 from conventions.models import Convention, Order
 from core.db import db
 from conventions import services
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.factories import make_organisation, make_startup
 

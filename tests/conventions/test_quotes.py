@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from conventions import services
 from conventions import spending
 from conventions.models import Activity, Order, Quote, QuoteState, Resource, TaxBasis
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from core.db import db
 from tests.conventions.builders import EUR, TODAY, seed_convention
 from tests.conventions.test_pages import text

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from audit.models import AuditEvent
 from conventions import services
 from conventions import spending
+from conventions import values
 from conventions.models import ConventionStatus, EndBound, Order, Party
-from conventions.services import ConventionError
+from conventions.values import ConventionError
 from core.db import db
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.factories import make_startup
@@ -159,7 +160,7 @@ def test_termination_takes_effect_no_earlier_than_three_months_after_notice(app)
     assert convention.terminated_on == dt.date(2024, 8, 31)
     assert convention.status(dt.date(2024, 8, 30)) is ConventionStatus.IN_FORCE
     assert convention.status(dt.date(2024, 8, 31)) is ConventionStatus.TERMINATED
-    assert services.add_months(dt.date(2024, 11, 30), 3) == dt.date(2025, 2, 28)
+    assert values.add_months(dt.date(2024, 11, 30), 3) == dt.date(2025, 2, 28)
 
 
 def test_status_follows_the_dates_and_events(app):
@@ -206,13 +207,13 @@ def _partner():
 
 
 def test_amounts_are_parsed_exactly_in_cents():
-    assert services.parse_cents("42 000") == 4_200_000
-    assert services.parse_cents("1\u202f234,50 €") == 123_450
-    assert services.parse_cents("0.01") == 1
+    assert values.parse_cents("42 000") == 4_200_000
+    assert values.parse_cents("1\u202f234,50 €") == 123_450
+    assert values.parse_cents("0.01") == 1
     for bad in ("12,345", "abc", "-5", ""):
         with pytest.raises(ConventionError):
-            services.parse_cents(bad)
-    assert services.cents_fr(4_200_000) == f"42{NB}000\u00a0€" and services.cents_fr(123_450) == f"1{NB}234,50\u00a0€"
+            values.parse_cents(bad)
+    assert values.cents_fr(4_200_000) == f"42{NB}000\u00a0€" and values.cents_fr(123_450) == f"1{NB}234,50\u00a0€"
 
 
 def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):

@@ -26,6 +26,7 @@ labels.register_object("presentation", "Présentation au comité", {
         "indicator_id": HIDDEN, "target_value": field("Objectif", NUMBER), "target_on": field("Échéance", DATE),
     }, _objective)),
     "skipped_indicators": field("Indicateurs sans objectif", Unit("indicateur", "indicateurs")),
+    "taken_up_from": field("Reprend la présentation du comité annulé du", DATE),
     "filename": "Fichier", "size": field("Taille", FileSize()), "sha256": HIDDEN,
     "done_and_learned": "Ce qui a été fait et appris", "difficulties": "Difficultés",
     "team_profile": "Profil de l'équipe demandée", "hypotheses": "Hypothèses à valider",

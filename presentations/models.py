@@ -117,8 +117,16 @@ class Presentation(db.Model):
         return self.frozen_at is not None or self.committee.status in FROZEN_COMMITTEE_STATUSES
 
     @property
+    def is_closed(self) -> bool:
+        """Its committee was cancelled (or archived) before being held: nobody edits nor reviews it any more;
+        the next committee's presentation starts from it (presentations.services.prefill)."""
+        return not self.is_frozen and (self.committee.status is CommitteeStatus.CANCELLED
+                                       or self.committee.archived_at is not None)
+
+    @property
     def is_editable(self) -> bool:
-        return not self.is_frozen and self.status in (PresentationStatus.DRAFT, PresentationStatus.CHANGES_REQUESTED)
+        return (not self.is_frozen and not self.is_closed
+                and self.status in (PresentationStatus.DRAFT, PresentationStatus.CHANGES_REQUESTED))
 
     @property
     def is_submitted(self) -> bool:

@@ -104,9 +104,18 @@ def _flush() -> None:
         raise PresentationConflict() from error
 
 
+def _closed_message(presentation: Presentation) -> str:
+    if presentation.committee.status is CommitteeStatus.CANCELLED:
+        return ("Le comité a été annulé : sa présentation est close et ne peut plus être modifiée "
+                "(celle du prochain comité reprend ce qui y était écrit).")
+    return "Le comité a été archivé : sa présentation est close et ne peut plus être modifiée."
+
+
 def _editable(presentation: Presentation) -> None:
     if presentation.is_frozen:
         raise PresentationError("Le comité s'est tenu : la présentation est figée et ne peut plus être modifiée.")
+    if presentation.is_closed:
+        raise PresentationError(_closed_message(presentation))
     if not presentation.is_editable:
         raise PresentationError(
             f"La présentation est « {presentation.status.label} » : elle ne peut plus être modifiée par l'équipe."
@@ -122,6 +131,24 @@ def committee_day(committee: Committee, today: dt.date) -> dt.date:
 
 def presentation_of(committee: Committee) -> Presentation | None:
     return db.session.scalar(sa.select(Presentation).where(Presentation.committee_id == committee.id))
+
+
+def cancelled_draft(committee: Committee, previous: Committee | None) -> Presentation | None:
+    """The presentation of the startup's last committee cancelled since its previous committee held (or
+    ever, for a first one) and before this one: what the team wrote there is not lost, the new
+    presentation starts from it."""
+    query = (
+        sa.select(Presentation).join(Presentation.committee)
+        .where(Committee.startup_id == committee.startup_id, Committee.id != committee.id,
+               Committee.status == CommitteeStatus.CANCELLED, Committee.archived_at.is_(None))
+        .order_by(Committee.scheduled_at.desc().nulls_last(), Committee.id.desc())
+        .limit(1)
+    )
+    if previous is not None and previous.scheduled_at is not None:
+        query = query.where(sa.or_(Committee.scheduled_at.is_(None), Committee.scheduled_at > previous.scheduled_at))
+    if committee.scheduled_at is not None:
+        query = query.where(sa.or_(Committee.scheduled_at.is_(None), Committee.scheduled_at < committee.scheduled_at))
+    return db.session.scalar(query)
 
 
 def previous_committee(committee: Committee) -> Committee | None:
@@ -207,12 +234,36 @@ def prefill(committee: Committee, *, actor: Person | None, now: dt.datetime) -> 
             code=code, label=label, position=position,
             six_months_ago=(before.in_six_months or before.today) if before else None,
         ))
+    draft = cancelled_draft(committee, previous)
+    if draft is not None:
+        _take_up(presentation, draft)
     db.session.add(presentation)
     _flush()
-    _audit("presentation.created", presentation, actor,
-           after={"committee_id": committee.id, "indicators": [line.indicator_id for line in presentation.lines],
-                  "previous_committee_id": previous.id if previous else None})
+    after = {"committee_id": committee.id, "indicators": [line.indicator_id for line in presentation.lines],
+             "previous_committee_id": previous.id if previous else None}
+    if draft is not None:
+        after |= {"taken_up_from_committee_id": draft.committee_id, "taken_up_from": draft.committee.local_date}
+    _audit("presentation.created", presentation, actor, after=after)
     return presentation
+
+
+def _take_up(presentation: Presentation, draft: Presentation) -> None:
+    """What the team wrote for a cancelled committee: its texts and request, its new objectives and comments
+    per indicator, its standards today and in six months. The figures (objectives set, values reached) stay
+    those of the new committee's date."""
+    for name in (*TEXT_FIELDS, "team_size", "envelope_eur"):
+        setattr(presentation, name, getattr(draft, name))
+    lines = {line.indicator_id: line for line in draft.lines}
+    for line in presentation.lines:
+        before = lines.get(line.indicator_id)
+        if before is not None:
+            line.new_objective_value, line.new_objective_on, line.comment = (
+                before.new_objective_value, before.new_objective_on, before.comment)
+    standards = {standard.code: standard for standard in draft.standards}
+    for standard in presentation.standards:
+        before = standards.get(standard.code)
+        if before is not None:
+            standard.today, standard.in_six_months = before.today, before.in_six_months
 
 
 def refresh_values(presentation: Presentation, *, actor: Person | None, now: dt.datetime,
@@ -391,6 +442,8 @@ def submit(presentation: Presentation, *, actor: Person | None, now: dt.datetime
 def _reviewable(presentation: Presentation) -> None:
     if presentation.is_frozen:
         raise PresentationError("Le comité s'est tenu : la présentation est figée.")
+    if presentation.is_closed:
+        raise PresentationError(_closed_message(presentation))
     if presentation.status is not PresentationStatus.SUBMITTED:
         raise PresentationError("Seule une présentation soumise peut être relue.")
 

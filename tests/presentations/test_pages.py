@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from committees import services as committee_services
-from committees.models import ActionItem, Decision, DecisionKind
+from committees.models import ActionItem, CommitteeKind, Decision, DecisionKind
 from core.db import db
 from presentations import services
 from presentations.models import Attachment, PresentationStatus
@@ -131,6 +131,41 @@ def test_a_frozen_presentation_cannot_be_edited(client, world, presentation):
                          data={"fichier": (io.BytesIO(PDF), "deck.pdf")}, content_type="multipart/form-data")
     assert upload.status_code == 422 and "figée" in _text(upload)
     assert _attachments() == 0
+
+
+def test_a_cancelled_committees_presentation_is_closed_and_the_next_one_takes_it_up(client, world, presentation):
+    complete(presentation, world.people.intrapreneur)
+    committee_services.cancel(world.committee, reason="Sponsor indisponible", actor=world.people.coach, now=NOW)
+    db.session.commit()
+    login(client, world.people.intrapreneur)
+    page = _text(client.get(f"/presentations/committee/{world.committee.id}"))
+    assert "Close : le comité a été annulé" in page and "Modifier la présentation" not in page
+    posted = client.post(f"/presentations/committee/{world.committee.id}/edit",
+                         data={"version": presentation.version, "done_and_learned": "Réécrit pour rien"})
+    assert posted.status_code == 303
+    submitted = client.post(f"/presentations/committee/{world.committee.id}/submit", data={"version": presentation.version})
+    assert submitted.status_code in (303, 422)
+    upload = client.post(f"/presentations/committee/{world.committee.id}/attachments",
+                         data={"fichier": (io.BytesIO(PDF), "deck.pdf")}, content_type="multipart/form-data")
+    assert upload.status_code == 422 and "annulé" in _text(upload)
+    db.session.expire_all()
+    assert presentation.done_and_learned == "Lancement dans 3 départements"
+    assert presentation.status is PresentationStatus.DRAFT and _attachments() == 0
+
+    # Planned again: its presentation starts from what the team wrote, with the figures of the new date.
+    replanned = committee_services.plan_committee(
+        world.startup, kind=CommitteeKind.SEMESTRIAL, scheduled_at=dt.datetime(2027, 1, 14, 13, 0, tzinfo=dt.timezone.utc),
+        place="Salle 3", video_link=None, chair=None, actor=world.people.coach, now=NOW)
+    db.session.commit()
+    assert client.post(f"/presentations/committee/{replanned.id}/prepare").status_code == 303
+    taken_up = services.presentation_of(replanned)
+    assert taken_up.done_and_learned == "Lancement dans 3 départements" and taken_up.envelope_eur == 320000
+    assert {line.indicator.name: line.new_objective_value for line in taken_up.lines} == {
+        "Utilisateurs actifs": 4000, "Délai de réponse": 3}
+    assert {row.code: row.in_six_months for row in taken_up.standards}["accessibilite"] == "Audit RGAA à 90 %"
+    assert taken_up.status is PresentationStatus.DRAFT
+    history = _text(client.get(f"/audit/startups/{world.startup.id}"))
+    assert "Reprend la présentation du comité annulé du" in history
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -476,11 +476,23 @@ def _objective_state(objective: Objective) -> dict:
             "comment": objective.comment}
 
 
+def _check_correctable(objective: Objective, committee_correction: bool) -> None:
+    """An objective a committee set is what the committee decided: the team sets a new one beside it (the
+    committee's stays, the next committee compares with it); only a correction allowed as such (an admin's,
+    indicators.correct_committee_objective) changes it."""
+    if objective.committee_id is not None and not committee_correction:
+        raise IndicatorError("Cet objectif a été fixé par un comité : il ne se corrige ni ne se supprime ici "
+                             "(seul un administrateur le peut). Pour viser autre chose, fixez un nouvel objectif ; "
+                             "celui du comité reste dans l'historique.")
+
+
 def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt.date, comment: str | None,
-                   now: dt.datetime | None = None, actor: Person | None = None) -> bool:
+                   now: dt.datetime | None = None, actor: Person | None = None,
+                   committee_correction: bool = False) -> bool:
     """Correct an objective entered wrong (its value, date or comment): charts and agendas compare with
     it. Same rules as set_objective; audited with the values before and after. Returns whether anything
     changed."""
+    _check_correctable(objective, committee_correction)
     indicator = objective.indicator
     if target_value < 0 and not indicator.allow_negative:
         raise IndicatorError(f"L'objectif de « {indicator.name} » ne peut pas être négatif.")
@@ -499,8 +511,9 @@ def edit_objective(objective: Objective, *, target_value: Decimal, target_on: dt
     return True
 
 
-def delete_objective(objective: Objective, *, actor: Person | None = None) -> None:
+def delete_objective(objective: Objective, *, actor: Person | None = None, committee_correction: bool = False) -> None:
     """Delete an objective entered by mistake; the audit event keeps what it said."""
+    _check_correctable(objective, committee_correction)
     indicator = objective.indicator
     before = _objective_state(objective) | {"committee_id": objective.committee_id}
     indicator.objectives.remove(objective)

@@ -318,12 +318,18 @@ def objective_edit(startup_id: str, indicator_id: int, objective_id: int):
     startup = _startup(startup_id, "indicators.correct_objective")
     indicator = _indicator(startup, indicator_id)
     objective = _objective(indicator, objective_id)
+    committee_correction = can("indicators.correct_committee_objective", startup)
+    if objective.committee_id is not None and not committee_correction:
+        flash("Cet objectif a été fixé par un comité : seul un administrateur peut le corriger. "
+              "Pour viser autre chose, fixez un nouvel objectif.", "error")
+        return redirect(url_for("indicators.objectives", startup_id=startup.id, indicator_id=indicator.id), 303)
     form = ObjectiveForm(target_value=number_fr(objective.target_value, decimals=_decimals(objective.target_value)),
                          target_on=objective.target_on, comment=objective.comment)
     if form.validate_on_submit():
         try:
             services.edit_objective(objective, target_value=form.target_value.parsed, target_on=form.target_on.data,
-                                    comment=form.comment.data, actor=current_person(), now=clock.now())
+                                    comment=form.comment.data, actor=current_person(), now=clock.now(),
+                                    committee_correction=committee_correction)
         except services.IndicatorError as error:
             form.form_errors.append(error.message)
         else:
@@ -340,7 +346,12 @@ def objective_delete(startup_id: str, indicator_id: int, objective_id: int):
     indicator = _indicator(startup, indicator_id)
     objective = _objective(indicator, objective_id)
     ActionForm().validate_on_submit() or abort(400)
-    services.delete_objective(objective, actor=current_person())
+    try:
+        services.delete_objective(objective, actor=current_person(),
+                                  committee_correction=can("indicators.correct_committee_objective", startup))
+    except services.IndicatorError as error:
+        flash(error.message, "error")
+        return redirect(url_for("indicators.objectives", startup_id=startup.id, indicator_id=indicator.id), 303)
     return _done(startup, f"Objectif de « {indicator.name} » supprimé.")
 
 

@@ -209,6 +209,8 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "indicators.edit": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
     # Correcting or deleting an objective: whoever may enter one.
     "indicators.correct_objective": _team(StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER, StartupRole.COACH),
+    # An objective a committee set is part of that committee's record: only an admin corrects it (a typo).
+    "indicators.correct_committee_objective": _admin,
     # Committees: the team sees them; the coach and the incubator staff run them; the sponsor signs off.
     "committee.view": _committee_viewer,
     "committee.plan": _team(StartupRole.COACH),

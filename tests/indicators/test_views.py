@@ -424,6 +424,32 @@ def test_an_objective_is_corrected_or_deleted_by_the_team_and_audited(client, te
     assert events[0].before["target_value"] in ("25000", 25000, "25000.0000") and events[1].before["comment"] == "erreur de saisie"
 
 
+def test_an_objective_a_committee_set_stays_as_the_committee_set_it_only_an_admin_corrects_it(client, team):
+    startup, person = team
+    users = services.create_indicator(startup, name="Usagers", category=Category.USED)
+    objective = services.set_objective(users, target_value=Decimal("4000"), target_on=dt.date(2027, 6, 30), committee_id=77)
+    db.session.commit()
+    base = f"/indicators/{startup.id}/{users.id}/objectives/{objective.id}"
+    listing = client.get(f"/indicators/{startup.id}/{users.id}/objectives").text
+    assert "Fixé par le comité : il reste tel quel" in listing and "Corriger ou supprimer" not in listing
+    refused = client.get(f"{base}/edit", follow_redirects=True)
+    assert "fixé par un comité : seul un administrateur peut le corriger" in html.unescape(refused.text)
+    assert client.post(f"{base}/edit", data={"target_value": "40", "target_on": "2027-06-30"}).status_code == 303
+    deleted = client.post(f"{base}/delete", follow_redirects=True)
+    assert "fixé par un comité" in html.unescape(deleted.text)
+    db.session.expire_all()
+    kept = db.session.get(Objective, objective.id)
+    assert kept is not None and kept.target_value == Decimal("4000")
+    with pytest.raises(services.IndicatorError, match="fixé par un comité"):
+        services.delete_objective(kept, actor=person)
+
+    login(client, make_person("Ada Admin", is_admin=True))
+    assert client.post(f"{base}/edit", data={"target_value": "400", "target_on": "2027-06-30",
+                                             "comment": "faute de frappe au comité"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Objective, objective.id).target_value == Decimal("400")
+
+
 def test_an_outsider_cannot_correct_an_objective(client, team):
     startup, _ = team
     users = services.create_indicator(startup, name="Usagers", category=Category.USED)

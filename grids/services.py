@@ -200,13 +200,28 @@ def filled_grids(committee: Committee, template: GridTemplate) -> list[FilledGri
     ))
 
 
-def own_grid(committee: Committee, template: GridTemplate, person: Person) -> FilledGrid | None:
-    return db.session.scalar(
+def own_grid(committee: Committee, template: GridTemplate, person: Person, *, fresh: bool = False) -> FilledGrid | None:
+    """The person's grid; fresh: read again from the database (with its answers), over what the session
+    loaded with the page."""
+    query = (
         sa.select(FilledGrid)
         .where(FilledGrid.committee_id == committee.id, FilledGrid.template_id == template.id,
                FilledGrid.person_id == person.id)
         .options(selectinload(FilledGrid.answers), selectinload(FilledGrid.version).selectinload(GridVersion.criteria))
     )
+    return db.session.scalar(query.execution_options(populate_existing=True) if fresh else query)
+
+
+def _lock(committee: Committee) -> None:
+    """Take the committee's row (FOR UPDATE on PostgreSQL; SQLite has one writer at a time and refuses a writer
+    that read before another one wrote) and read its status again: a draft saved at the moment the same
+    person submits (two windows, a double click) waits for the submission and is then refused, instead of
+    changing the scores after the audit trail recorded them; a grid submitted at the moment the committee
+    is marked held sees it held."""
+    if committee.id is None:
+        return
+    db.session.scalars(sa.select(Committee).where(Committee.id == committee.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
 
 
 def filling_open(committee: Committee, template: GridTemplate | None = None) -> bool:
@@ -358,6 +373,7 @@ def save_grid(committee: Committee, template: GridTemplate, person: Person, *, a
               now: dt.datetime, version: GridVersion | None = None) -> FilledGrid:
     """Save the person's grid as a draft, or submit it (then it is frozen). On the first save the grid is
     created on `version` (the one the form showed) or else on the latest published version."""
+    _lock(committee)
     if not is_evaluator(committee, person):
         raise GridError("Seuls les participants du comité, hors équipe de la startup, remplissent les grilles.")
     if template.code not in suitable_codes(committee.kind):
@@ -369,7 +385,7 @@ def save_grid(committee: Committee, template: GridTemplate, person: Person, *, a
         raise GridError("Cette grille ne peut plus être remplie : le comité est tenu, validé ou annulé."
                         if template.code in OPEN_UNTIL_SIGN_OFF else
                         "Les grilles de ce comité ne peuvent plus être remplies : il est tenu ou annulé.")
-    filled = own_grid(committee, template, person)
+    filled = own_grid(committee, template, person, fresh=True)
     if filled is not None and filled.is_submitted:
         raise GridError("Votre grille est déjà soumise : elle ne peut plus être modifiée.")
     if filled is None:

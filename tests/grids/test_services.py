@@ -8,13 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from committees.models import CommitteeKind, CommitteeStatus, Decision, DecisionKind, Participant, ParticipantRole
+from committees.models import Committee, CommitteeKind, CommitteeStatus, Decision, DecisionKind, Participant, ParticipantRole
 from core.db import db
 from grids import services, versions
 from grids.models import (
     Criterion,
     CriterionKind,
     FieldType,
+    FilledGrid,
     FilledStatus,
     GridError,
     GridTemplate,
@@ -165,6 +166,29 @@ def test_a_filled_grid_keeps_its_version_after_a_new_one_is_published(world):
     assert newcomer.version_id == v2.id
     results = services.results(services.filled_grids(world.committee, template))
     assert [r.version.number for r in results] == [1, 2]  # never mixed
+
+
+def test_a_draft_saved_while_the_same_grid_was_submitted_elsewhere_is_refused_and_changes_nothing(world):
+    """Two windows, or a double click: the page loaded the draft, another request submitted it meanwhile."""
+    template = world.templates["arbitrage_sponsor"]
+    draft = fill(world, world.people.sponsor, {"1.1": 2}, submit=False)
+    assert services.own_grid(world.committee, template, world.people.sponsor) is draft and not draft.is_submitted
+    db.session.execute(sa.update(FilledGrid.__table__).where(FilledGrid.__table__.c.id == draft.id)
+                       .values(status=FilledStatus.SUBMITTED.value, submitted_at=NOW))
+    with pytest.raises(GridError, match="déjà soumise"):
+        fill(world, world.people.sponsor, {"1.1": 5}, submit=False)
+    assert [a.score for a in draft.answers if a.score is not None] == [2]
+
+
+def test_a_grid_submitted_while_the_committee_was_marked_held_is_refused(world):
+    template = world.templates["lancement"]
+    world.committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    db.session.flush()
+    db.session.execute(sa.update(Committee.__table__).where(Committee.__table__.c.id == world.committee.id)
+                       .values(status=CommitteeStatus.HELD.value))
+    assert world.committee.status is not CommitteeStatus.HELD  # as the page loaded it
+    with pytest.raises(GridError, match="ne peuvent plus être remplies"):
+        fill(world, world.people.sponsor, code=template.code)
 
 
 # -- which grid suits which committee --

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import clock
 from core import config as config_module
-from core import collector, deadline, errors, formats, health, http_cache, logs, mail, security, sqlite, static
+from core import collector, deadline, errors, formats, health, http_cache, logs, mail, once, security, sqlite, static
 from core.db import db
 from users import permissions
 
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_areas(app)
     health.register(app)
     errors.register(app)
+    once.register(app)
     logs.register(app)
     return app
 

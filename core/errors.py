@@ -122,9 +122,12 @@ def rollback_quietly() -> None:
         log.debug("rollback failed on an unusable connection", exc_info=True)
 
 
-def respond(code: int, description: str | None = None, *, parameter: str | None = None, headers=None):
-    """The French error page (JSON under /api/) for code, rendered without touching the database."""
-    title, default_message = TITLES.get(code, (f"Erreur {code}", ""))
+def respond(code: int, description: str | None = None, *, parameter: str | None = None, headers=None,
+            title: str | None = None):
+    """The French error page (JSON under /api/) for code, rendered without touching the database; title: another
+    title than the code's (core/once.py's « Formulaire déjà envoyé »)."""
+    default_title, default_message = TITLES.get(code, (f"Erreur {code}", ""))
+    title = title or default_title
     # Werkzeug's own English descriptions are not shown; a view that aborts with a French description is.
     message = description if description and not description.isascii() else default_message
     headers = dict(headers or {})

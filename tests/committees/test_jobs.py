@@ -290,7 +290,8 @@ def test_the_scheduler_stores_the_daily_job_once_in_the_database(tmp_path, monke
         stored = connection.execute(sa.text("SELECT id, next_run_time FROM apscheduler_jobs")).all()
     engine.dispose()
     assert sorted(row.id for row in stored) == [
-        "commitments.workshops", "committees.dues", "committees.reminders", "conventions.alerts", "donnees.refresh",
+        "commitments.workshops", "committees.dues", "committees.reminders", "conventions.alerts", "core.sent_forms",
+        "donnees.refresh",
         "startups.current_phases",
         "startups.sync"]
     instance = scheduler.build(stub, BackgroundScheduler)

@@ -54,7 +54,8 @@ def due_reminders(today: dt.date) -> list[Due]:
         sa.select(Membership.startup_id, Person.id, Person.name, Person.email).join(Person)
         .where(Membership.startup_id.in_(sorted(overdue)), Membership.role == StartupRole.COACH,
                Membership.starts_on <= today, sa.or_(Membership.ends_on.is_(None), Membership.ends_on >= today),
-               Person.email.is_not(None))
+               # An archived account keeps its dated roles but has none (users.permissions): it is told nothing.
+               Person.email.is_not(None), Person.archived_at.is_(None), Person.anonymised_at.is_(None))
     ).all()
     return [Due(startup_id, overdue[startup_id].startup.name, person_id, name, email,
                 overdue[startup_id].workshop_due_on)

@@ -117,6 +117,16 @@ def test_the_coach_is_reminded_once_of_an_overdue_workshop(outbox):
     assert jobs.remind_workshops(today=TODAY + dt.timedelta(days=30)).sent == 0
 
 
+def test_an_archived_coach_is_not_reminded_of_a_workshop(outbox):
+    c = cast(phases=(("construction", d("2025-01-06")),))
+    from tests.factories import make_membership
+    archived = make_person("Alix Archivée", email="alix@example.gouv.fr", archived_at=NOW - dt.timedelta(days=3))
+    make_membership(archived, c.startup, "coach")
+
+    assert jobs.remind_workshops(today=TODAY).sent == 1
+    assert [m.to for m in outbox] == [c.coach.email]  # the archived account, its role still dated, gets nothing
+
+
 def test_the_pages_the_forms_and_who_may_use_them(client):
     c = cast(phases=(("construction", d("2026-01-05")),))
     page = f"/startups/{c.startup.id}/engagements"

@@ -165,7 +165,9 @@ def _alert_once(sync: SyncRun) -> None:
         return
     base_url = current_app.config.get("BASE_URL") or ""
     admins = db.session.scalars(
-        sa.select(Person).where(Person.is_admin.is_(True), Person.email.is_not(None)).order_by(Person.id)
+        # Active accounts only: an archived admin keeps the flag but has no role (users.permissions.is_admin).
+        sa.select(Person).where(Person.is_admin.is_(True), Person.email.is_not(None), Person.archived_at.is_(None),
+                                Person.anonymised_at.is_(None)).order_by(Person.id)
     ).all()
     for admin in admins:
         try:

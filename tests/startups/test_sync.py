@@ -1,5 +1,6 @@
 """The daily synchronisation from beta.gouv.fr, against a real git repository made in the test."""
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -110,6 +111,9 @@ def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_t
     clock_on(TODAY)
     admin = make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True)
     make_person("Olivier", email="olivier@example.gouv.fr")
+    # An admin whose account is archived is told nothing: archived people have no role.
+    make_person("Ancien Admin", email="ancien@example.gouv.fr", is_admin=True,
+                archived_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))
     assert sync.run(checkout).status == SyncStatus.OK
     git(checkout, "remote", "set-url", "origin", str(upstream.parent / "disparu"))
 

@@ -185,6 +185,14 @@ def _self_or_admin(person, target, on) -> bool:
     return is_admin(person) or bool(person and person.is_active and target is not None and target.id == person.id)
 
 
+def _personal_data(person, target, on) -> bool:
+    """One's own data, and everyone's for admins; an anonymised person's, nobody's: what was recorded of
+    their identity (the name and e-mail an account was created with) is not read again anywhere."""
+    if target is not None and getattr(target, "anonymised_at", None) is not None:
+        return False
+    return _self_or_admin(person, target, on)
+
+
 # Who may do what. Anonymous visitors read what beta.gouv.fr publishes (routes marked @public). Admins
 # (programme staff) may do everything but review a committee's decision; incubator staff everything on
 # their incubator's startups but that review; in a startup, every current member (team member,
@@ -201,8 +209,9 @@ POLICY: dict[str, Callable[[Person | None, object, dt.date], bool]] = {
     "startup.manage_members": _team(StartupRole.INTRAPRENEUR, StartupRole.COACH),
     "organisation.manage": _admin,
     "incubator.manage": _admin,
-    # People: one sees one's own data; admins see and manage everyone's accounts and roles.
-    "person.view": _self_or_admin,
+    # People: one sees one's own data; admins see and manage everyone's accounts and roles. Nobody reads again
+    # the data of an anonymised person.
+    "person.view": _personal_data,
     "person.manage": _admin,
     # Indicators: the whole team and its sponsor read them; the team and its coach enter them.
     "indicators.view": _team(*ANY_STARTUP_ROLE),

@@ -4,8 +4,9 @@ Anonymising replaces the name by « Personne anonymisée n° <id> » and removes
 ProConnect link; memberships, incubator roles and audit events keep their shape and still point to the
 person, so that every page shows the anonymised name through its relationship. The audit log is
 append-only: values recorded before the anonymisation are not rewritten (the services record people by
-id, never by name, so the log's values rarely hold any). The anonymisation itself is logged, without
-personal data.
+id, never by name, so the log's values rarely hold any); the events about the person (an account created
+with its name and e-mail) are personal data that nobody reads again (person.view), in the log or in an
+export. The anonymisation itself is logged, without personal data.
 
 Tables of the areas after users (audit, committees…) are read through the metadata, not their models:
 the users area comes first in the import order.
@@ -28,7 +29,7 @@ from core.fields import Required
 from core.values import jsonable
 from users import services
 from users.models import LoginAttempt, LoginToken, Person
-from users.permissions import authorize, current_person, requires
+from users.permissions import authorize, can, current_person, requires
 
 ANONYMOUS_NAME = "Personne anonymisée n° {id}"
 # Columns never exported, even for the person themselves: a secret is not data about someone.
@@ -104,10 +105,23 @@ def export_person_data(person: Person, *, now: dt.datetime) -> dict:
             "login_links": _rows(_table("login_tokens"), _table("login_tokens").c.person_id == person.id,
                                  _table("login_tokens").c.created_at),
         },
-        "audit_events_authored": _rows(audit, audit.c.actor_id == person.id, audit.c.id),
+        "audit_events_authored": _others_data_masked(_rows(audit, audit.c.actor_id == person.id, audit.c.id), person),
         "audit_events_about_you": _rows(audit, about, audit.c.id),
         "other_records": others,
     }
+
+
+def _others_data_masked(events: list[dict], person: Person) -> list[dict]:
+    """The events person recorded, without the values of another person's personal data that the policy does
+    not let them read (person.view: an anonymised person's, nobody's), as the log's pages show them."""
+    def about_another(event: dict) -> bool:
+        return event["visibility"] == "personnel" and event["visibility_ref"] not in (None, person.id)
+
+    others = {e["visibility_ref"] for e in events if about_another(e)}
+    hidden = {about.id for about in db.session.scalars(sa.select(Person).where(Person.id.in_(others)))
+              if not can("person.view", about, person)} if others else set()
+    return [{**e, "before": None, "after": None, "reason": None}
+            if about_another(e) and e["visibility_ref"] in hidden else e for e in events]
 
 
 def export_json(person: Person, *, now: dt.datetime) -> str:

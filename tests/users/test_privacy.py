@@ -170,3 +170,24 @@ def test_the_export_lists_the_files_one_uploaded_without_their_bytes(client, wor
     assert response.status_code == 200
     [uploaded] = json.loads(response.text)["other_records"]["convention_documents"]
     assert uploaded["filename"] == "convention-signée.pdf" and "data" not in uploaded
+
+
+def test_the_log_no_longer_shows_the_name_and_address_an_account_was_created_with_once_anonymised(client, world):
+    """The creation of an account recorded its name and e-mail (personal data, shown to admins): once the
+    person is anonymised, nobody reads them again, in the log or in the export of the admin who created it."""
+    admin = world["admin"]
+    zoe = services.create_account(email="zoe.secrete@example.gouv.fr", name="Zoé Secrète", organisation_id=None,
+                                  actor=admin, now=clock.now())
+    db.session.commit()
+    login(client, admin)
+    assert "zoe.secrete@example.gouv.fr" in client.get("/audit").text  # before: the admins read it
+    privacy.anonymise_person(zoe, actor=admin, now=clock.now())
+    db.session.commit()
+
+    journal = client.get("/audit").text
+    assert "Compte créé" in journal and "Anonymisation d&#39;une personne" in journal  # the facts stay
+    assert "Zoé Secrète" not in journal and "zoe.secrete" not in journal
+    filtered = client.get("/audit?action=person.created").text
+    assert "Compte créé" in filtered and "Zoé Secrète" not in filtered and "zoe.secrete" not in filtered
+    exported = client.get("/users/me/data.json").text
+    assert "person.created" in exported and "Zoé" not in exported and "zoe.secrete" not in exported

@@ -77,6 +77,21 @@ def request_id() -> str:
     return g.request_id
 
 
+# URL arguments that are secrets (a login link's token, a calendar feed's): never written in a log.
+SECRET_ARGUMENTS = ("token",)
+
+
+def logged_path() -> str:
+    """The request's path as the logs write it: a secret URL argument reads as its name (`/users/login/<token>`),
+    so that a copy of the logs, like one of the database (which keeps their hashes), opens nothing."""
+    path = request.path
+    for name in SECRET_ARGUMENTS:
+        secret = (request.view_args or {}).get(name)
+        if isinstance(secret, str) and secret:
+            path = path.replace(secret, f"<{name}>")
+    return path
+
+
 def check_input() -> None:
     """Refuse control characters in the path, the query string and the form fields (not uploaded files)."""
     if CONTROL_OR_LINE.search(request.path):
@@ -204,13 +219,13 @@ def register(app: Flask) -> None:
         rollback_quietly()
         if _is_lock(error):
             log.warning("concurrent write refused (409) [request %s] %s %s: %s", request_id(), request.method,
-                        request.path, str(error).splitlines()[0][:300])
+                        logged_path(), str(error).splitlines()[0][:300])
             return respond(409)
         if _is_unavailable(error):
             log.error("database unavailable (503) [request %s] %s %s: %s", request_id(), request.method,
-                      request.path, str(error).splitlines()[0][:300])
+                      logged_path(), str(error).splitlines()[0][:300])
             return respond(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        log.exception("database error [request %s] %s %s", request_id(), request.method, request.path)
+        log.exception("database error [request %s] %s %s", request_id(), request.method, logged_path())
         return respond(500)
 
     @app.errorhandler(InternalServerError)
@@ -219,7 +234,7 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         if isinstance(original, sa.exc.SQLAlchemyError):
             return database_error(original)
-        log.error("unexpected error [request %s] %s %s", request_id(), request.method, request.path,
+        log.error("unexpected error [request %s] %s %s", request_id(), request.method, logged_path(),
                   exc_info=original if isinstance(original, BaseException) else None)
         return respond(500)
 

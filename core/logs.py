@@ -59,7 +59,7 @@ def register(app: Flask) -> None:
     def _log_request(response):
         started = g.get("request_started")
         duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        fields = {"method": request.method, "path": request.path, "status": response.status_code,
+        fields = {"method": request.method, "path": errors.logged_path(), "status": response.status_code,
                   "duration_ms": f"{duration:.1f}", "request_id": errors.request_id(), "person_id": person_id()}
         line = " ".join(f"{key}={_value(value)}" for key, value in fields.items() if value is not None)
         log.log(logging.WARNING if response.status_code >= 500 else logging.INFO, "request %s", line)

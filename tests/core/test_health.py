@@ -4,6 +4,7 @@ import logging
 
 import sqlalchemy as sa
 
+from core import clock
 from core.health import migration_heads
 from tests.factories import login, make_person
 
@@ -52,6 +53,25 @@ def test_one_log_line_per_request_with_its_id_duration_status_and_person(client,
     client.get("/pas-ici?x=a b")
     anonymous = [r for r in caplog.records if r.name == "jalons.requests"]
     assert anonymous[0].levelno == logging.INFO and "status=404" in anonymous[0].getMessage()
+
+
+def test_the_log_lines_leave_out_the_secrets_of_login_links_and_calendar_feeds(client, caplog):
+    """A login link and a calendar feed's URL carry their secret in the path: a copy of the logs, like a copy of
+    the database (which keeps only their hashes), opens no account and no feed."""
+    from committees import services as committees
+    from users import services as users
+
+    person = make_person("Journal Secret")
+    link = users.issue_login_token(person, now=clock.now())
+    feed = committees.calendar_token(person)
+    caplog.set_level(logging.INFO, logger="jalons.requests")
+    assert client.get(f"/users/login/{link}").status_code == 200
+    assert client.get(f"/committees/ical/person/{feed}.ics").status_code == 200
+    assert client.get("/users/login/inconnu-mais-secret").status_code == 410
+    lines = [r.getMessage() for r in caplog.records if r.name == "jalons.requests"]
+    assert len(lines) == 3
+    assert all(secret not in line for line in lines for secret in (link, feed, "inconnu-mais-secret"))
+    assert "path=/users/login/<token>" in lines[0] and "path=/committees/ical/person/<token>.ics" in lines[1]
 
 
 def test_an_unexpected_error_is_logged_once_with_its_request_id_and_traceback(app, caplog):

@@ -26,10 +26,12 @@ def create(email: str, name: str, role: str | None, organisation_id: str | None)
     """Crée un compte."""
     try:
         now = clock.now()
-        person = services.create_person(email=email, name=name, organisation_id=organisation_id,
-                                        is_admin=role == "admin", now=now)
+        # Audited as from the pages (Administration › Personnes, « finance DINUM »), by « Jalons ».
+        person = services.create_account(email=email, name=name, organisation_id=organisation_id, actor=None, now=now)
+        if role == "admin":
+            services.set_admin(person, True, actor=None, now=now)
         if role == "dinum_finance":
-            services.set_dinum_finance(person, True, actor=None, now=now)  # audited, as from the page
+            services.set_dinum_finance(person, True, actor=None, now=now)
     except services.UsersError as error:
         _fail(str(error))
     db.session.commit()

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
+from audit.models import AuditEvent, Visibility
 from core.db import db
 from tests.factories import make_incubator, make_organisation, make_person, make_startup
 from startups.demo import seed_demo_personas
@@ -25,6 +26,13 @@ def test_create_an_admin(runner):
     assert result.exit_code == 0, result.output
     person = db.session.scalar(sa.select(Person).where(Person.email == "chef.programme@example.gouv.fr"))
     assert person.is_admin and person.organisation_id == organisation.id
+    # Audited as from Administration › Personnes: the account, then the admin role (an admin made by the
+    # command line is as visible in the log as one made by an admin).
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == str(person.id))
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_type, e.actor_id, e.visibility) for e in events] == [
+        ("person.created", "person", None, Visibility.PERSONAL), ("person.admin_granted", "person", None, Visibility.PERSONAL)]
+    assert events[0].after["organisation_id"] == "dinum" and events[1].after["is_admin"] is True
 
 
 def test_create_refuses_a_duplicate_whatever_its_case(runner):

@@ -71,4 +71,5 @@ def test_flask_users_create_with_the_dinum_finance_role(app):
     assert "Compte créé : Fanny Finance <fanny@example.gouv.fr> (finance DINUM)." in result.output
     person = db.session.scalar(sa.select(Person).where(Person.email == "fanny@example.gouv.fr"))
     assert person.is_dinum_finance and not person.is_admin
-    assert [(e.action, e.actor_id) for e in events(person)] == [("person.dinum_finance_granted", None)]
+    assert [(e.action, e.actor_id) for e in events(person)] == [("person.created", None),
+                                                                ("person.dinum_finance_granted", None)]

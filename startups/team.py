@@ -43,7 +43,7 @@ def invite_member(startup: Startup, *, email: str | None, name: str | None, role
     address = _address(email)
     # Before anything is written: a refused invitation leaves nothing but the trace of the attempt.
     _check_role_change(actor, startup, role, users_services.find_person_by_email(address),
-                       on=clock.day_of(now))
+                       on=clock.day_of(now), ends_on=ends_on)
     if starts_on is None:
         raise StartupError("Début : indiquez la date d'arrivée dans l'équipe.")
     today = clock.day_of(now)
@@ -141,10 +141,11 @@ def end_membership(membership: Membership, *, ends_on: dt.date | None, actor: Pe
 
 
 def _check_role_change(actor: Person | None, startup: Startup, role: StartupRole, concerned: Person | None, *,
-                       on: dt.date, ending: bool = False, membership: Membership | None = None) -> None:
+                       on: dt.date, ending: bool = False, membership: Membership | None = None,
+                       ends_on: dt.date | None = None) -> None:
     """Raise Forbidden, with the attempt recorded, unless the policy lets actor grant (or end) role to
-    concerned in startup's team."""
-    reason = role_change_refusal(actor, startup, role, concerned, ending=ending, on=on)
+    concerned in startup's team (until ends_on, None: without an end)."""
+    reason = role_change_refusal(actor, startup, role, concerned, ending=ending, on=on, ends_on=ends_on)
     if reason is None:
         return
     after = {"change": "end" if ending else "grant", "role": role,

@@ -21,6 +21,7 @@ from flask import abort, current_app, has_request_context, redirect, request, se
 
 from core.db import db
 from core import clock, dates, errors
+from core.formats import date_fr
 from users.models import Person, StartupRole
 
 ANY_STARTUP_ROLE = frozenset(StartupRole)
@@ -297,14 +298,37 @@ def _rank_in(person: Person, startup, on: dt.date) -> int:
     return max(held, default=0)
 
 
+def _held_until(person: Person, startup, rank: int, on: dt.date) -> dt.date | None:
+    """The last day person holds in startup, from the day on and without a gap, a role of at least rank
+    (admins and its incubator staff count as coaches); dt.date.max when it has no end, None without one."""
+    startup_id, incubator_id = scope_of(startup)
+    spans = [(m.starts_on, m.ends_on or dt.date.max) for m in person.memberships
+             if m.startup_id == startup_id and ROLE_RANK[m.role] >= rank]
+    if rank <= ROLE_RANK[StartupRole.COACH]:
+        spans += [(r.starts_on, r.ends_on or dt.date.max) for r in person.incubator_roles
+                  if incubator_id and r.incubator_id == incubator_id]
+        if is_admin(person):
+            spans.append((dt.date.min, dt.date.max))
+    until = max((end for start, end in spans if start <= on <= end), default=None)
+    extended = True
+    while extended and until is not None and until < dt.date.max:
+        following = [end for start, end in spans if start <= until + dt.timedelta(days=1) and end > until]
+        extended = bool(following)
+        until = max(following, default=until)
+    return until
+
+
 def role_change_refusal(person: Person | None, startup, role: StartupRole, concerned: Person | None, *,
-                        ending: bool = False, on: dt.date | None = None) -> str | None:
+                        ending: bool = False, on: dt.date | None = None, ends_on: dt.date | None = None) -> str | None:
     """Why person may not grant (ending=False) or end (ending=True) role in startup's team to concerned, in
-    French; None when they may. concerned=None: someone not known yet (the invitation form).
+    French; None when they may. concerned=None: someone not known yet (the invitation form). ends_on: the last
+    day of the role granted (None: no end).
 
     The sponsor and coach roles: admins and the startup's incubator staff. The team roles (intrapreneur,
     team member): also the startup's current coach and intrapreneur. Nobody grants themselves a role above
-    the ones they hold in the startup (an admin no more makes themselves sponsor than an intrapreneur does).
+    the ones they hold in the startup (an admin no more makes themselves sponsor than an intrapreneur does),
+    nor beyond the end of their own (an intrapreneur whose role an admin ended would give it back to
+    themselves from the next day).
     """
     on = on or clock.today()
     role = StartupRole(role)
@@ -317,6 +341,11 @@ def role_change_refusal(person: Person | None, startup, role: StartupRole, conce
     if not ending and concerned is not None and concerned.id == person.id and ROLE_RANK[role] > _rank_in(person, startup, on):
         return (f"Vous ne pouvez pas vous attribuer vous-même le rôle de {role.label.lower()} : "
                 "demandez-le à l'équipe de l'incubateur de la startup.")
+    if not ending and concerned is not None and concerned.id == person.id:
+        until = _held_until(person, startup, ROLE_RANK[role], on)
+        if until is not None and until < dt.date.max and (ends_on is None or ends_on > until):
+            return (f"Vous ne pouvez pas vous attribuer vous-même le rôle de {role.label.lower()} au-delà de la fin "
+                    f"du vôtre, le {date_fr(until)} : demandez-le à l'équipe de la startup ou de son incubateur.")
     return None
 
 

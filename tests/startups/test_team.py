@@ -154,6 +154,37 @@ def test_an_admin_inviting_themselves_as_sponsor_is_refused_and_the_attempt_is_k
     assert "Changement de rôle refusé" in html.unescape(history) and "Attribution du rôle" in html.unescape(history)
 
 
+def test_an_intrapreneur_whose_role_ends_cannot_give_it_back_to_themselves(client, world, sent):
+    """An admin ends the intrapreneur's role today: until tonight they still hold it, and would invite
+    themselves again from tomorrow, open-ended, undoing the end. Nobody grants themselves a role beyond the end
+    of their own; a colleague still may."""
+    admin, ines = world["admin"], world["intrapreneur"]
+    role = ines.memberships[0]
+    team.end_membership(role, ends_on=TODAY, actor=admin, today=TODAY)
+    db.session.commit()
+    login(client, ines)
+    for data in ({"role": "intrapreneur", "starts_on": "2026-11-28"},
+                 {"role": "team_member", "starts_on": "2026-11-28"},
+                 {"role": "intrapreneur", "starts_on": "2026-11-27", "ends_on": "2026-12-31"}):
+        response = client.post("/startups/lieu-dit/members/invite", data={"email": "ines@example.gouv.fr", **data})
+        assert response.status_code == 403, data
+        assert ("au-delà de la fin du vôtre, le 27 novembre 2026" in html.unescape(response.text))
+    db.session.rollback()
+    assert memberships_of(ines) == [("lieu-dit", "intrapreneur")]
+    assert events_of("membership.created") == [] and len(events_of("membership.refused")) == 3
+    # Within their own role's dates, as before: a team member's role for today.
+    response = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "ines@example.gouv.fr", "role": "team_member", "starts_on": "2026-11-27", "ends_on": "2026-11-27"})
+    assert response.status_code == 303
+    # A colleague gives it back, as team management allows; and staff or admins.
+    login(client, world["coach"])
+    response = client.post("/startups/lieu-dit/members/invite", data={
+        "email": "ines@example.gouv.fr", "role": "intrapreneur", "starts_on": "2026-11-28"})
+    assert response.status_code == 303
+    assert sorted(memberships_of(ines)) == [("lieu-dit", "intrapreneur"), ("lieu-dit", "intrapreneur"),
+                                            ("lieu-dit", "team_member")]
+
+
 def test_the_service_refuses_a_role_change_the_policy_refuses_and_records_the_attempt(world, sent):
     now = dt.datetime(2026, 11, 27, 10, tzinfo=dt.timezone.utc)
     people_before = db.session.scalar(sa.select(sa.func.count()).select_from(Person))

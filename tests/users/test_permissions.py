@@ -173,6 +173,22 @@ def test_an_intrapreneur_does_not_make_themselves_coach_nor_a_team_member_intrap
     assert "vous-même" in role_change_refusal(staff, startup, StartupRole.SPONSOR, staff, on=TODAY)
 
 
+def test_nobody_grants_themselves_a_role_beyond_the_end_of_their_own(startup):
+    staff = person_with("incubator_staff", startup, starts_on=dt.date(2025, 1, 6), ends_on=dt.date(2026, 12, 31))
+    assert "au-delà de la fin du vôtre, le 31 décembre 2026" in role_change_refusal(
+        staff, startup, StartupRole.COACH, staff, on=TODAY)
+    assert role_change_refusal(staff, startup, StartupRole.COACH, staff, on=TODAY, ends_on=dt.date(2026, 12, 31)) is None
+    # A role that follows without a gap, granted by someone else, counts: the end is the last one's.
+    make_membership(staff, startup, "coach", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 6, 30))
+    assert role_change_refusal(staff, startup, StartupRole.TEAM_MEMBER, staff, on=TODAY,
+                               ends_on=dt.date(2027, 6, 30)) is None
+    assert "le 30 juin 2027" in role_change_refusal(staff, startup, StartupRole.TEAM_MEMBER, staff, on=TODAY)
+    # An admin's own role has no end; another person's roles are not bounded by the actor's.
+    admin = person_with("admin", startup)
+    assert role_change_refusal(admin, startup, StartupRole.COACH, admin, on=TODAY) is None
+    assert role_change_refusal(staff, startup, StartupRole.INTRAPRENEUR, make_person(), on=TODAY) is None
+
+
 def test_ending_one_s_own_team_role_is_not_an_escalation(startup):
     intrapreneur = person_with("intrapreneur", startup)
     assert role_change_refusal(intrapreneur, startup, StartupRole.INTRAPRENEUR, intrapreneur, ending=True,

@@ -31,7 +31,7 @@ labels.register_object("committee", "Comité", {
     "ical_sequence": HIDDEN,
     "participants": field("Participants", PARTICIPANTS),
     "carried_action_items": field("Actions reportées des comités précédents", Unit("action", "actions")),
-    "name": HIDDEN,  # the participant's name when added: the person's current name shows instead
+    "name": HIDDEN,  # the participant's name, in events recorded before it was left out: the current name shows
     "role": field("Rôle", Enum(ParticipantRole)),
     "minutes": "Compte rendu",
     # The decision

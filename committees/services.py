@@ -219,8 +219,8 @@ def add_participant(committee: Committee, person: Person, role: ParticipantRole,
     committee.ical_sequence += 1
     touch(committee, now)
     flush()
-    audit("committee.participant_added", committee, actor,
-           after={"person_id": person.id, "name": person.name, "role": participant.role})
+    # The person by id only (the pages show their current name): the log then names nobody once anonymised.
+    audit("committee.participant_added", committee, actor, after={"person_id": person.id, "role": participant.role})
     return participant
 
 
@@ -231,7 +231,7 @@ def remove_participant(committee: Committee, participant: Participant, *, actor:
     _editable(committee)
     if participant.committee_id != committee.id:
         raise CommitteeError("Cette personne ne participe pas à ce comité.")
-    before = {"person_id": participant.person_id, "name": participant.person.name, "role": participant.role}
+    before = {"person_id": participant.person_id, "role": participant.role}
     committee.participants.remove(participant)
     committee.ical_sequence += 1
     touch(committee, now)

@@ -191,3 +191,26 @@ def test_the_log_no_longer_shows_the_name_and_address_an_account_was_created_wit
     assert "Compte créé" in filtered and "Zoé Secrète" not in filtered and "zoe.secrete" not in filtered
     exported = client.get("/users/me/data.json").text
     assert "person.created" in exported and "Zoé" not in exported and "zoe.secrete" not in exported
+
+
+def test_inviting_someone_to_a_committee_records_them_by_id_so_their_name_goes_with_the_anonymisation(client):
+    """The log of a committee's participants named the person invited or removed (a value no page showed);
+    once anonymised, the name stayed in the export of the coach who had invited them."""
+    from committees import services as committees
+    from committees.models import ParticipantRole
+    from tests.committees.lifecycle import NOW, cast, plan
+
+    c = cast()
+    committee = plan(c)
+    guest = make_person("Gaëlle Invitée", email="gaelle@example.gouv.fr")
+    committees.add_participant(committee, guest, ParticipantRole.PORTFOLIO_MANAGER, actor=c.coach, now=NOW)
+    committees.remove_participant(committee, next(p for p in committee.participants if p.person_id == guest.id),
+                                  actor=c.coach, now=NOW)
+    privacy.anonymise_person(guest, actor=c.admin, now=NOW)
+    db.session.commit()
+    login(client, c.coach)
+    exported = client.get("/users/me/data.json").text
+    assert "committee.participant_added" in exported and "committee.participant_removed" in exported
+    assert "Gaëlle" not in exported
+    history = client.get(f"/audit/startups/{c.startup.id}").text
+    assert f"Personne anonymisée n° {guest.id}" in history and "Gaëlle" not in history

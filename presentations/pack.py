@@ -131,7 +131,7 @@ class Pack:
     with_grids: bool = True
     grids: list[GridBlock] = field(default_factory=list)
     commitments: list = field(default_factory=list)  # commitments.queries.Item
-    money: MoneyBlock | None = None
+    money: MoneyBlock | None = None  # None: the reader may not see the money (funding.view)
     history_previous: Event | None = None  # the last committee of the imported history, without a previous one
     sitting: "Sitting | None" = None
 
@@ -167,10 +167,13 @@ def last_history_committee(committee: Committee) -> Event | None:
     ) if committee.scheduled_at is not None else None
 
 
-def build(committee: Committee, today: dt.date, *, with_grids: bool = True, reader: Person | None = None) -> Pack:
+def build(committee: Committee, today: dt.date, *, with_grids: bool = True, reader: Person | None = None,
+          with_money: bool = True) -> Pack:
     """The pack's data. with_grids: whether the reader may see the grids' results (grid.results); the
     results are in the pack only once the committee is held, and each grid's only when the reader may see
-    its scores, as on the grids' pages (grids.services.scores_visible)."""
+    its scores, as on the grids' pages (grids.services.scores_visible). with_money: whether the reader may
+    see the startup's money (funding.view), as on its Financement page; without it the pack has no money
+    section (money None)."""
     startup = committee.startup
     presentation = presentation_of(committee)
     previous = previous_committee(committee)
@@ -195,7 +198,7 @@ def build(committee: Committee, today: dt.date, *, with_grids: bool = True, read
         timeline=timeline(startup, today), previous=previous, previous_items=previous_items,
         carried=carried_items(committee), presentation=presentation, indicators=blocks, held=held,
         with_grids=with_grids, grids=grids, commitments=commitments(committee, presentation),
-        money=money_block(committee, previous, presentation, today),
+        money=money_block(committee, previous, presentation, today) if with_money else None,
         history_previous=last_history_committee(committee) if previous is None else None,
         sitting=sitting(committee),
     )

@@ -268,7 +268,7 @@ def pack(committee_id: int):
     committee = _committee(committee_id, "pack.view")
     return render_template("presentations/pack.html", active_section="committees",
                            pack=packs.build(committee, clock.today(), with_grids=can("grid.results", committee),
-                                             reader=current_person()),
+                                             reader=current_person(), with_money=can("funding.view", committee.startup)),
                            size_fr=services.size_fr)
 
 
@@ -277,7 +277,7 @@ def pack(committee_id: int):
 def pack_pdf(committee_id: int):
     committee = _committee(committee_id, "pack.view")
     document = packs.render_pdf(packs.build(committee, clock.today(), with_grids=can("grid.results", committee),
-                                             reader=current_person()))
+                                             reader=current_person(), with_money=can("funding.view", committee.startup)))
     day = committee.local_date.isoformat() if committee.local_date else "a-fixer"
     return pdf_response(document, f"dossier-comite-{committee.startup_id}-{day}.pdf")
 

@@ -1,13 +1,16 @@
 """The committee pack's money section: consumed, what remains, the forecast run-out, the envelope asked."""
 
 import datetime as dt
+import io
+
+from pypdf import PdfReader
 
 from conventions import services
 from conventions import spending
 from conventions.models import Activity, Party, Resource
 from tests.committees.lifecycle import cast, plan
 from tests.conventions.test_pages import text
-from tests.factories import login, make_organisation
+from tests.factories import login, make_membership, make_organisation, make_person
 
 
 def funded_order(c, today):
@@ -54,3 +57,26 @@ def test_a_burn_of_a_few_cents_a_month_gives_no_run_out_date_past_the_horizon(cl
     assert "au-delà du 2 novembre 2031 au rythme actuel" in text(funding)
     pack = client.get(f"/presentations/committee/{committee.id}/pack")
     assert pack.status_code == 200 and "épuisement prévu : pas de prévision" in text(pack)
+
+
+def test_a_team_member_who_may_not_see_the_money_gets_the_pack_without_it(client, clock_on):
+    """The Financement page refuses a team member (funding.view); the pack, page and PDF, does not give them
+    the same figures: no money section."""
+    today = clock_on(dt.date(2026, 11, 2))
+    c = cast(name="Financée")
+    committee = plan(c)
+    funded_order(c, today)
+    member = make_person("Marc Membre")
+    make_membership(member, c.startup, "team_member")
+    login(client, member)
+    assert client.get(f"/conventions/startup/{c.startup.id}").status_code == 403
+    response = client.get(f"/presentations/committee/{committee.id}/pack")
+    page = text(response)
+    assert response.status_code == 200 and "Financée" in page
+    assert "Le financement" not in page and "Reste disponible" not in page and "Convention 2026" not in page
+    pdf = client.get(f"/presentations/committee/{committee.id}/pack.pdf")
+    assert pdf.status_code == 200
+    words = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Le financement" not in words and "Reste disponible" not in words
+    login(client, c.intrapreneur)
+    assert "Le financement" in text(client.get(f"/presentations/committee/{committee.id}/pack"))

@@ -400,6 +400,7 @@ register_actions({
     "person.admin_granted": "Rôle d'administrateur accordé",
     "person.admin_removed": "Rôle d'administrateur retiré",
     "person.anonymised": "Anonymisation d'une personne",
+    "person.login_link_issued": "Lien de connexion délivré par un opérateur (ligne de commande)",
     "person.dinum_finance_granted": "Habilitation finance DINUM accordée",
     "person.dinum_finance_removed": "Habilitation finance DINUM retirée",
     "calendar_token.created": "Lien d'abonnement à l'agenda créé",

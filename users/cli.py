@@ -50,9 +50,13 @@ def login_link(email: str):
     if person is None:
         _fail(f"Aucun compte pour l'adresse {email}.")
     try:
-        token = services.issue_login_token(person, now=clock.now())
+        now = clock.now()
+        token = services.issue_login_token(person, now=now)
     except services.UsersError as error:
         _fail(str(error))
+    # Whoever runs it can open the account: the log says so (the link's secret is not recorded).
+    services.record_about_person("person.login_link_issued", person, actor=None, now=now, before=None,
+                                 after=None)
     db.session.commit()
     with current_app.test_request_context(base_url=base):
         path = url_for("users.login_token", token=token)

@@ -60,6 +60,10 @@ def test_login_link_prints_a_working_one_time_link(app, runner, client, monkeypa
     with client.session_transaction() as session:
         assert session["person_id"] == person.id
     assert client.post(urlsplit(link).path).status_code == 410
+    # Whoever ran the command could open the account: the log says so, without the link's secret.
+    [issued] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "person.login_link_issued")).all()
+    assert issued.object_id == str(person.id) and issued.actor_id is None and issued.visibility == Visibility.PERSONAL
+    assert urlsplit(link).path.rsplit("/", 1)[1] not in str((issued.before, issued.after))
 
 
 def test_login_link_needs_base_url_and_an_account(app, runner, monkeypatch):

@@ -118,6 +118,18 @@ def create_account(*, email: str, name: str, organisation_id: str | None, actor:
     return person
 
 
+def _lock_actor_and(person: Person, actor: Person | None) -> None:
+    """Take both rows (FOR UPDATE on PostgreSQL, in the order of their ids) and read them again, then check
+    that the actor is still an active admin: two admins removing each other's role (or archiving each other)
+    at the same moment would otherwise leave nobody to administer Jalons; the second one waits, and is then
+    refused. actor None: the command line, which needs no account."""
+    ids = sorted({person.id} | ({actor.id} if actor is not None else set()))
+    db.session.scalars(sa.select(Person).where(Person.id.in_(ids)).order_by(Person.id).with_for_update()
+                       .execution_options(populate_existing=True)).all()
+    if actor is not None and not (actor.is_admin and actor.is_active):
+        raise UsersError("Vous n'êtes plus administrateur : la modification n'a pas été faite.")
+
+
 def set_admin(person: Person, granted: bool, *, actor: Person | None, now: dt.datetime) -> bool:
     """Grant or remove the admin role (every page of Jalons but the sponsor's review), audited; returns whether
     anything changed. Granted only to an active account; nobody removes their own (the last admin would
@@ -128,6 +140,8 @@ def set_admin(person: Person, granted: bool, *, actor: Person | None, now: dt.da
     if not granted and actor is not None and actor.id == person.id:
         raise UsersError("Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre "
                          "administrateur.")
+    if not granted:
+        _lock_actor_and(person, actor)
     if bool(person.is_admin) == granted:
         return False
     person.is_admin = granted
@@ -144,6 +158,8 @@ def archive_person(person: Person, *, now: dt.datetime, actor: Person | None = N
         raise UsersError("Vous ne pouvez pas archiver votre propre compte.")
     if person.anonymised_at is not None:
         raise UsersError("Ce compte est anonymisé : il est déjà fermé.")
+    if actor is not None:  # an admin, from Administration › Personnes
+        _lock_actor_and(person, actor)
     if person.archived_at is None:
         person.archived_at = now
         record_about_person("person.archived", person, actor=actor, now=now, before={"archived_at": None},

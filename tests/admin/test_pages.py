@@ -343,3 +343,17 @@ def test_an_admin_grants_and_removes_the_admin_role_audited_but_not_their_own(cl
     assert client.post(f"/admin/people/{coach.id}/admin", data={"granted": "1"}).status_code == 403
     db.session.expire_all()
     assert not coach.is_admin
+
+
+def test_two_admins_removing_each_others_role_at_once_leave_one_admin(world):
+    """Each page was loaded while both were admins; the first removal committed while the second waited."""
+    ada, bea = world["admin"], make_person("Béa Admin", is_admin=True)
+    db.session.commit()
+    assert bea.is_admin and ada.is_admin  # as both pages loaded them
+    db.session.execute(sa.update(Person.__table__).where(Person.__table__.c.id == ada.id).values(is_admin=False))
+    with pytest.raises(services.UsersError, match="Vous n'êtes plus administrateur"):
+        services.set_admin(bea, False, actor=ada, now=clock.now())
+    with pytest.raises(services.UsersError, match="Vous n'êtes plus administrateur"):
+        services.archive_person(bea, now=clock.now(), actor=ada)
+    db.session.expire_all()
+    assert bea.is_admin and bea.archived_at is None

@@ -80,7 +80,8 @@ class Param:
                 raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit valoir true ou false (reçu : « {raw} »).")
             return raw == "true"
         if kind == "integer":
-            if not re.fullmatch(r"[+-]?\d+", raw):
+            # The digits 0 to 9 alone: \d would let « ٢ » (read 2 by int()) or « ² » (refused by int()) through.
+            if not re.fullmatch(r"[+-]?[0-9]+", raw):
                 raise InvalidParameter(self.name, f"Le paramètre « {self.name} » doit être un nombre entier (reçu : « {raw} »).")
             low, high = self.schema["minimum"], self.schema["maximum"]
             # Bounds are compulsory (see __post_init__), so that no huge number ever reaches SQL.

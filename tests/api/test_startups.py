@@ -228,6 +228,10 @@ def test_a_page_past_the_end_is_empty_and_points_back(client, portfolio):
         ("page=99999999999999999999999", "page", "compris entre 1 et 100000"),
         ("page=" + "9" * 5000, "page", "compris entre 1 et 100000"),
         ("page=1000000000000", "page", "compris entre 1 et 100000"),
+        # Other digits than 0 to 9: int() would read « ٢ » as 2 and « ² » not at all.
+        ("page=%D9%A2", "page", "doit être un nombre entier"),
+        ("page=%EF%BC%92", "page", "doit être un nombre entier"),
+        ("per_page=%C2%B2", "per_page", "doit être un nombre entier"),
         ("per_page=0", "per_page", "compris entre 1 et 200"),
         ("per_page=201", "per_page", "compris entre 1 et 200"),
         ("sort=budget", "sort", "Valeur inconnue pour le paramètre « sort »"),

@@ -27,6 +27,9 @@ def test_a_bad_filter_is_a_400_in_french(client, history):
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == "phase"
     assert client.get("/api/v1/donnees/conventions?annee=12").status_code == 400
+    # A year in other digits than 0 to 9 (« ٢٠٢٥ », read as 2025 by int()) is refused, not taken for 2025.
+    arabic = client.get("/api/v1/donnees/conventions?annee=%D9%A2%D9%A0%D9%A2%D9%A5")
+    assert arabic.status_code == 400 and "nombre entier" in arabic.get_json()["error"]["message"]
     assert client.get("/api/v1/donnees/startups?couleur=bleu").status_code == 400
 
 

@@ -28,6 +28,14 @@ UNAVAILABLE = {"error": {"code": "unavailable", "message": TITLES[503][1], "para
 
 OPENAPI_VERSION = "3.1.0"
 
+# What a free string parameter may hold, written into its schema so that the document says what the API
+# accepts: no control character (core.errors.check_input refuses them before any view) and something else
+# than spaces (parse_query strips a value as str.strip() does and refuses what is left empty). The spaces
+# are str.isspace()'s, spelled out: JSON Schema's \s (ECMA-262) counts U+FEFF, Python's does not.
+_CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
+_SPACE = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+TEXT_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}{_SPACE}][^{_CONTROL}]*$"
+
 
 class ApiError(Exception):
     """An error the API answers with a JSON body {"error": {"code", "message", "parameter"?}}."""
@@ -68,6 +76,8 @@ class Param:
     def __post_init__(self):
         if self.schema.get("type") == "integer" and not {"minimum", "maximum"} <= set(self.schema):
             raise ValueError(f"integer parameter {self.name!r} needs a minimum and a maximum")
+        if self.schema.get("type") == "string" and "enum" not in self.schema:
+            object.__setattr__(self, "schema", {**self.schema, "minLength": 1, "pattern": TEXT_PATTERN})
 
     @property
     def default(self) -> Any:

@@ -135,6 +135,26 @@ def test_the_api_validates_each_query_parameter_as_documented(client, spec):
     assert checked >= 9
 
 
+@pytest.mark.parametrize("refused", ["", "  ", "\u2028", "a\x01b", "a\x85b", "\tfabnum"])
+def test_a_string_the_api_refuses_is_one_its_document_refuses(client, spec, refused):
+    """Blank values and control characters get a 400 (core.errors.check_input, parse_query): each free string
+    parameter's schema says so, or a program reading the document sends them in good faith (Schemathesis'
+    « schema-valid request rejected »)."""
+    checked = 0
+    for path, operations in spec["paths"].items():
+        for parameter in operations["get"]["parameters"]:
+            schema = parameter["schema"]
+            if schema["type"] != "string" or "enum" in schema:
+                continue
+            validator = OAS31Validator(schema)
+            assert validator.is_valid("Fabrique numérique") and validator.is_valid(" fabnum ")
+            assert not validator.is_valid(refused), (path, parameter["name"])
+            if parameter["in"] == "query":
+                assert get_json(client, f"{path}?{parameter['name']}={quote(refused)}", 400)["error"]["parameter"]
+            checked += 1
+    assert checked >= 10
+
+
 def test_every_operation_parameter_and_response_is_described_with_an_example_that_matches_its_schema(spec):
     """Walks the document: French summary and description on each operation, a description on each parameter,
     an example on each response (its 2xx one a real body, its errors the French error the API returns), each

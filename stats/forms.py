@@ -40,6 +40,17 @@ class StatsFilterForm(FlaskForm):
     def validate_au(self, field):
         self._year(field)
 
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then the period's: a first year after the last one would silently empty
+        every figure, so both are ignored, with the reason on each."""
+        valid = super().validate(extra_validators)
+        first, last = self.valid("du"), self.valid("au")
+        if first and last and int(first) > int(last):
+            self.du.errors.append(f"« {first} » suit l'année de fin ({last}) : la période a été ignorée.")
+            self.au.errors.append(f"« {last} » précède l'année de début ({first}) : la période a été ignorée.")
+            return False
+        return valid
+
     def valid(self, name: str) -> str:
         field = self[name]
         return "" if field.errors else (field.data or "").strip()

@@ -72,6 +72,15 @@ def test_the_filters_narrow_the_figures_and_a_bad_year_is_a_french_error(client,
     assert charts(response.text)[0]["y"] == [[5, 3, 3, 2, 1]]
 
 
+def test_a_first_year_after_the_last_is_a_french_error_and_the_period_is_ignored(client, history):
+    response = client.get("/stats/?du=2026&au=2024")
+    assert response.status_code == 200
+    assert "« 2026 » suit l&#39;année de fin (2024) : la période a été ignorée." in response.text
+    assert "« 2024 » précède l&#39;année de début (2026) : la période a été ignorée." in response.text
+    assert charts(response.text)[0]["y"] == [[5, 3, 3, 2, 1]]  # unfiltered, not emptied
+    assert charts(client.get("/stats/?du=2025&au=2025").text)[0]["y"] != [[5, 3, 3, 2, 1]]
+
+
 def test_the_page_runs_the_same_statements_whatever_the_size_of_the_portfolio(client, history, count_queries):
     from core.db import db
 

@@ -10,7 +10,7 @@ from conventions.models import Convention, Invoice, Order, Release, convention_s
 from core.db import db
 from startups.models import Organisation, Startup
 from startups.phases import Phase
-from stats.queries import Filters, year_of
+from stats.queries import Filters, published_conventions, year_of
 
 MEASURES = ("ae_released", "ae_engaged", "cp_released", "cp_paid")
 MEASURE_LABELS = {"ae_released": "AE mises à disposition", "ae_engaged": "AE engagées",
@@ -48,9 +48,7 @@ def money(today: dt.date, filters: Filters) -> Money:
     gouvernement.fr): AE and CP released per year of release, AE engaged per year of the order, CP paid per
     year of payment; per partner and per phase financed, from one statement grouped by both."""
     lines = _money_lines()
-    conditions = [Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
-                  sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None)),
-                  *filters.year_scope(lines.c.year)]
+    conditions = [*published_conventions(), *filters.year_scope(lines.c.year)]
     if filters.partner_id:
         conditions.append(Convention.partner_id == filters.partner_id)
     if filters.incubator_id:

@@ -561,9 +561,21 @@ def incubator_choices() -> list[tuple[str, str]]:
         sa.select(Incubator.id, Incubator.name).where(Incubator.archived_at.is_(None)).order_by(Incubator.name))]
 
 
+def published_conventions() -> list:
+    """The conventions the public sees (conventions.queries.published): signed by both parties and published on
+    data.gouv.fr or gouvernement.fr; the money's figures count them alone."""
+    return [Convention.partner_signed_on.is_not(None), Convention.dinum_signed_on.is_not(None),
+            sa.or_(Convention.datagouv_url.is_not(None), Convention.gouvernement_url.is_not(None))]
+
+
 def partner_choices() -> list[tuple[str, str]]:
-    """Organisations sponsoring a startup or partner of a convention."""
-    used = sa.union(sa.select(startup_sponsors.c.organisation_id), sa.select(Convention.partner_id)).subquery()
+    """Organisations sponsoring a startup the page counts (not archived) or partner of a published convention:
+    a partner known from a draft or an unpublished convention only is not named on this public page."""
+    used = sa.union(
+        sa.select(startup_sponsors.c.organisation_id).join(Startup, Startup.id == startup_sponsors.c.startup_id)
+        .where(Startup.archived_at.is_(None)),
+        sa.select(Convention.partner_id).where(*published_conventions()),
+    ).subquery()
     return [(i, n) for i, n in db.session.execute(
         sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(sa.select(used.c[0])))
         .order_by(Organisation.name))]

@@ -3,7 +3,10 @@
 import json
 import re
 
-from tests.factories import bulk_portfolio
+from conventions.models import Convention, ConventionKind
+from core import clock
+from core.db import db
+from tests.factories import bulk_portfolio, d, make_organisation, make_startup
 
 
 def charts(html: str) -> list[dict]:
@@ -79,6 +82,27 @@ def test_a_first_year_after_the_last_is_a_french_error_and_the_period_is_ignored
     assert "« 2024 » précède l&#39;année de début (2026) : la période a été ignorée." in response.text
     assert charts(response.text)[0]["y"] == [[5, 3, 3, 2, 1]]  # unfiltered, not emptied
     assert charts(client.get("/stats/?du=2025&au=2025").text)[0]["y"] != [[5, 3, 3, 2, 1]]
+
+
+def test_the_partner_filter_names_no_partner_of_an_unpublished_convention(client, history):
+    """The filter offers the sponsors of the startups shown and the partners of the published conventions
+    (those the money's figures count): a partner known only from a draft, or from a signed convention not
+    yet published, is not made public by its name in the list; nor a sponsor of archived startups only."""
+    secret = make_organisation("secret", name="Administration en négociation")
+    discreet = make_organisation("discrete", name="Administration signée, non publiée")
+    former = make_organisation("ancienne", name="Sponsor d'une startup archivée")
+    make_startup("archivee", sponsors=[former], archived_at=clock.now())
+    db.session.add_all([
+        Convention(kind=ConventionKind.DELEGATION, title="Brouillon", partner_id=secret.id, ends_on=d("2026-12-31")),
+        Convention(kind=ConventionKind.DELEGATION, title="Signée", partner_id=discreet.id, ends_on=d("2026-12-31"),
+                   partner_signed_on=d("2026-01-10"), dinum_signed_on=d("2026-01-15")),
+    ])
+    db.session.flush()
+    html = client.get("/stats/").text
+    select = html.split('name="partner"')[1].split("</select>")[0]
+    assert "Ministère partenaire" in select and "Autre ministère" in select
+    for hidden in ("Administration en négociation", "Administration signée, non publiée", "startup archivée"):
+        assert hidden not in select
 
 
 def test_the_page_runs_the_same_statements_whatever_the_size_of_the_portfolio(client, history, count_queries):

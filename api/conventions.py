@@ -70,7 +70,7 @@ CONVENTION_ID = Param("convention_id", {"type": "integer", "minimum": 1, "maximu
 @endpoint(summary="Les conventions publiées, avec leurs avenants et leurs AE et CP par année",
           description="Les conventions signées et publiées (sur data.gouv.fr ou gouvernement.fr), de la plus "
           "ancienne à la plus récente : le partenaire, les startups financées, les avenants, et pour chaque année "
-          "les AE et CP prévus, mis à disposition, engagés et payés, en euros.",
+          "les AE et CP prévus, mis à disposition, engagés et payés, en centimes d'euro (HT ou TTC selon tax_basis).",
           response=CONVENTION_LIST, tag="Conventions")
 def conventions():
     query = published().order_by(Convention.id)

@@ -27,3 +27,12 @@ def test_published_conventions_and_the_startups_funding(client):
     assert startup_body["funding"][0]["convention"]["id"] == convention.id
     assert startup_body["funding"][0]["years"][0]["engaged_cents"] == 4_000_000
     assert get_json(client, "/api/v1/startups")["data"][0]["funding"]
+
+
+def test_the_document_gives_the_conventions_amounts_in_cents_as_the_api_does(client):
+    """The years' fields are *_cents: the operations' descriptions say centimes, not euros."""
+    spec = get_json(client, "/api/v1/openapi.json")
+    for path in ("/api/v1/conventions", "/api/v1/conventions/{convention_id}"):
+        description = spec["paths"][path]["get"].get("description", "")
+        assert "en euros" not in description
+    assert "en centimes" in spec["paths"]["/api/v1/conventions"]["get"]["description"]

@@ -38,6 +38,9 @@ bp.add_app_template_filter(display.path_segment, "path_segment")
 bp.add_app_template_global(display.phase_count_cells, "phase_count_cells")
 
 PER_PAGE = 50
+# Past this page a text search counts no further: 5 million startups, and (page + 2) × PER_PAGE stays far within
+# SQL's integers (page=999999999999999999 overflowed the LIMIT).
+MAX_SEARCHED_PAGE = 100_000
 
 
 def show(template: str, context: dict, active_section: str) -> str:
@@ -67,7 +70,7 @@ def startups_page(filters: queries.PortfolioFilters, today: dt.date, number: int
 def search_counted(number: int) -> int:
     """How many matches a text search's page counts, at most (queries.SEARCH_COUNTED, or enough for the page
     asked and the two after it): the pages beyond are reached one window at a time."""
-    return max(queries.SEARCH_COUNTED, (number + 2) * PER_PAGE)
+    return max(queries.SEARCH_COUNTED, (min(number, MAX_SEARCHED_PAGE) + 2) * PER_PAGE)
 
 
 def requested_page() -> tuple[int, list[str]]:

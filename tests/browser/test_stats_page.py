@@ -21,6 +21,11 @@ def test_a_visitor_reads_the_statistics_and_filters_them(page, axe, screenshot, 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
         "la page défile horizontalement"
     charts_drawn(page)
+    # Every chart's y axis starts at zero (a line chart fits it to its values otherwise: 60 to 92 % from 40 %).
+    lows = page.evaluate("() => Array.from(document.querySelectorAll('bar-chart, line-chart'))"
+                         ".filter(e => JSON.parse(e.getAttribute('y')).flat().some(v => v !== null))"
+                         ".map(e => e._instance.proxy.chart.scales.y.min)")
+    assert len(lows) >= 4 and all(low == 0 for low in lows), lows
     folder = screenshot(page, "stats").parent
     # A full-page screenshot resizes the window, and the charts with it: each chart is also photographed alone,
     # the caret left as it is (the screenshot fixture says why).

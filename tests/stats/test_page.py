@@ -48,6 +48,15 @@ def test_every_chart_sits_beside_a_table_of_the_same_numbers(client, history):
     assert "100\u202f000" in html
 
 
+def test_every_chart_starts_its_y_axis_at_zero(client, history):
+    """A line chart of @gouvfr/dsfr-chart fits its axis to the values (62 to 92 % drawn from 40 %): y-min="0"
+    makes every chart start from zero, as the pages' other charts do."""
+    html = client.get("/stats/").text
+    tags = re.findall(r"<(?:bar|line)-chart[^>]*>", html)
+    assert len(tags) == 8 and any(tag.startswith("<line-chart") for tag in tags)
+    assert all(' y-min="0"' in tag for tag in tags), [tag[:60] for tag in tags if ' y-min="0"' not in tag]
+
+
 def test_committees_held_and_decisions_are_shown_per_incubator(client, history):
     html = client.get("/stats/").text
 

@@ -132,7 +132,7 @@ def startup_rows(today: dt.date, _now: dt.datetime) -> list[dict]:
     return [{
         "id": id, "nom": name, "incubateur": incubator_id, "phase": phase.value if phase else None,
         "phase_libelle": Phase(phase).label if phase else None, "debut_phase": start_on,
-        "active": Phase(phase).active if phase else None, "sponsors": "|".join(sponsors.get(id, [])) or None,
+        "active": phase is not None and Phase(phase).active, "sponsors": "|".join(sponsors.get(id, [])) or None,
         "site": link,
     } for id, name, incubator_id, phase, start_on, link in rows]
 
@@ -147,7 +147,9 @@ STARTUPS = Dataset(
         Field("phase", "string", "Phase en cours : la période commencée le plus récemment.", enum=tuple(PHASES)),
         Field("phase_libelle", "string", "Libellé de la phase en cours."),
         Field("debut_phase", "date", "Début de la phase en cours."),
-        Field("active", "boolean", "Vrai si la phase en cours n'est pas terminale (transférée, arrêtée)."),
+        Field("active", "boolean", "Vrai si la phase en cours n'est pas terminale (transférée, arrêtée) ; faux "
+              "pour une phase terminale ou sans phase commencée, comme le filtre « Inactives » du portefeuille.",
+              required=True),
         Field("sponsors", "string", "Identifiants des administrations sponsors, séparés par « | »."),
         Field("site", "string", "Adresse du service."),
     ),

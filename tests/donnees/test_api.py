@@ -41,3 +41,15 @@ def test_the_openapi_document_describes_the_datasets_in_french(client):
     assert all(p["description"] for p in operation["parameters"])
     row = document["components"]["schemas"]["DonneesComites"]
     assert row["properties"]["decidee_le"]["description"].startswith("Date d'enregistrement")
+
+
+def test_the_active_column_agrees_with_the_startups_api_and_the_portfolio(client, history):
+    """« future » has no started phase: the portfolio counts it among the inactive startups (« terminées ou pas
+    commencées ») and the startups API says active: false; the dataset says the same, so that its filter keeps
+    the same startups."""
+    listed = client.get("/api/v1/startups?active=false&per_page=200").get_json()
+    rows = client.get("/api/v1/donnees/startups?active=false").get_json()["data"]
+    assert sorted(r["id"] for r in rows) == sorted(s["id"] for s in listed["data"])
+    assert "future" in {r["id"] for r in rows}
+    assert client.get("/api/v1/startups/future").get_json()["active"] is False
+    assert next(r for r in rows if r["id"] == "future")["active"] is False

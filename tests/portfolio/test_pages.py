@@ -470,3 +470,17 @@ def test_the_navigation_marks_the_current_section(client, portfolio, url, sectio
 def test_the_pages_are_public(client, portfolio):
     for url in ("/startups", "/startups/data.etat", "/incubators", "/incubators/social", "/organisations", "/organisations/sante"):
         assert client.get(url).status_code == 200
+
+
+def test_an_archived_incubator_or_organisation_page_says_it_is_archived(client):
+    import datetime as dt
+
+    incubator = make_incubator(name="Incubateur fermé", archived_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc))
+    organisation = make_organisation(name="Direction dissoute",
+                                     archived_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc))
+    db.session.commit()
+    assert "Cet incubateur est archivé depuis le 2 mars 2026" in text(client.get(f"/incubators/{incubator.id}").text)
+    assert "Cette organisation est archivée depuis le 2 mars 2026" in text(client.get(f"/organisations/{organisation.id}").text)
+    live = make_incubator(name="Incubateur ouvert")
+    db.session.commit()
+    assert "archivé" not in text(client.get(f"/incubators/{live.id}").text)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from core import clock, scheduler
+from core.dates import check_year
 
 committees = AppGroup("committees", help="Comités d'investissement.")
 
@@ -26,6 +27,10 @@ def remind(today: str | None):
             day = dt.date.fromisoformat(today)
         except ValueError:
             raise click.BadParameter(f"« {today} » n'est pas une date au format AAAA-MM-JJ.", param_hint="--today") from None
+        try:
+            check_year(day)  # the job counts days from it: near year 1 or 9999 it would overflow
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--today") from None
     else:
         day = clock.today()
     try:

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from conventions import demo, importer, jobs
 from core import clock
 from core import outbox, scheduler
+from core.dates import check_year
 from core.db import db
 
 
@@ -41,6 +42,10 @@ def register(app: Flask) -> None:
         """Envoie les alertes des conventions dues ce jour (chacune une seule fois). Code de sortie 1 si des
         e-mails n'ont pas pu partir (ils seront retentés au prochain passage)."""
         day = today.date() if today else clock.today()
+        try:
+            check_year(day)  # the alerts count days and months from it: near year 1 or 9999 they would overflow
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--today") from None
         try:
             delivery = jobs.send_alerts(today=day)
         except outbox.MailJobError as error:

@@ -269,6 +269,10 @@ def test_flask_committees_remind_refuses_a_bad_date_and_a_missing_base_url(app, 
     result = runner.invoke(args=["committees", "remind", "--today", "27/11/2026"])
     assert result.exit_code == 2
     assert "« 27/11/2026 » n'est pas une date au format AAAA-MM-JJ." in result.output
+    for day in ("0001-01-01", "9999-12-31"):
+        result = runner.invoke(args=["committees", "remind", "--today", day])
+        assert result.exit_code == 2, result.output
+        assert "L'année doit être comprise entre 1900 et 2100" in result.output
     mail_config["BASE_URL"] = None
     result = runner.invoke(args=["committees", "remind", "--today", "2026-11-27"])
     assert result.exit_code == 1

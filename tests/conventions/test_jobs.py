@@ -192,6 +192,13 @@ def test_flask_conventions_alerts_succeeds_when_every_email_left(app, smtp_serve
     assert len(smtp_server.sink.messages) == 5
 
 
+def test_flask_conventions_alerts_refuses_a_day_out_of_range_in_french(app, mail_config):
+    for day in ("0001-01-01", "9999-12-31"):
+        result = app.test_cli_runner().invoke(args=["conventions", "alerts", "--today", day])
+        assert result.exit_code == 2, result.output
+        assert "L'année doit être comprise entre 1900 et 2100" in result.output
+
+
 def test_flask_conventions_alerts_refuses_to_run_without_base_url(app, mail_config, monkeypatch):
     monkeypatch.setitem(app.config, "BASE_URL", None)
     result = app.test_cli_runner().invoke(args=["conventions", "alerts", "--today", "2024-03-01"])

@@ -68,6 +68,9 @@ def register(app: Flask) -> None:
             click.echo("BETAGOUV_SOURCE n'est pas défini : aucune source à synchroniser.", err=True)
             raise click.exceptions.Exit(EXIT_UNREADABLE)
         run = sync.run(Path(source))
+        if run is None:
+            click.echo("Une synchronisation est déjà en cours (planificateur ou autre commande) : celle-ci n'a rien fait.")
+            raise click.exceptions.Exit(EXIT_OK)
         if run.status == SyncStatus.FAILED:
             click.echo(f"Synchronisation en échec : {run.error}", err=True)
             raise click.exceptions.Exit(EXIT_UNREADABLE)

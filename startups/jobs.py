@@ -31,4 +31,5 @@ def sync_betagouv(*, today: dt.date) -> int:
     source = current_app.config.get("BETAGOUV_SOURCE")
     if not source:
         return 0  # not configured: nothing to synchronise (README « Configuration »)
-    return 1 if sync.run(Path(source)).status == SyncStatus.FAILED else 0
+    run = sync.run(Path(source))  # None: another scheduler's run is under way
+    return 1 if run is not None and run.status == SyncStatus.FAILED else 0

@@ -35,6 +35,7 @@ GIT_TIMEOUT = 300  # seconds for `git pull`
 MAX_ARCHIVED_SHARE = 0.05
 ARCHIVE_REASON = "Fiche absente de beta.gouv.fr (synchronisation quotidienne)"
 RESTORE_REASON = "Fiche de nouveau présente sur beta.gouv.fr (synchronisation quotidienne)"
+SYNC_LOCK = 20260805  # the key of the PostgreSQL advisory lock a run holds (Jalons takes no other)
 
 
 class SourceError(RuntimeError):
@@ -72,10 +73,15 @@ def update_source(source: Path) -> str | None:
     return git("rev-parse", "HEAD")[:40]
 
 
-def run(source: Path) -> SyncRun:
+def run(source: Path) -> SyncRun | None:
     """One synchronisation; the run is committed, and the admins told of a first failure. Whatever stops
     it (the source, or any unexpected error of the import or of the database) is a failed run: nothing of
-    the import is kept, the run is, with its reason, and the admins are told."""
+    the import is kept, the run is, with its reason, and the admins are told. None when another
+    synchronisation is under way (a second scheduler): that one does the work, this one does nothing."""
+    if not _take_turn():
+        db.session.rollback()
+        log.warning("beta.gouv.fr sync already under way in another process: this run does nothing")
+        return None
     started, today = clock.now(), clock.today()
     sync, revision = _new_run(source, started), None
     try:
@@ -103,6 +109,16 @@ def run(source: Path) -> SyncRun:
     if sync.status == SyncStatus.FAILED:
         _alert_once(sync)
     return sync
+
+
+def _take_turn() -> bool:
+    """Whether this process may synchronise now. On PostgreSQL, a lock of the transaction (released by its
+    commit or rollback) that a second scheduler running the job at the same moment does not get: two `git
+    pull` in one checkout at once make git refuse one (a failed run, and the admins e-mailed about a failure
+    that is none), and the same fiches would be imported twice at once. SQLite has one writer at a time."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(SYNC_LOCK))))
 
 
 def _new_run(source: Path, started) -> SyncRun:

@@ -1,6 +1,7 @@
 """The daily synchronisation from beta.gouv.fr, against a real git repository made in the test."""
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -139,6 +140,25 @@ def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_t
     git(checkout, "remote", "set-url", "origin", str(upstream.parent / "disparu"))
     sync.run(checkout)
     assert len(outbox) == 2
+
+
+@pytest.mark.skipif(os.environ.get("JALONS_TEST_BACKEND") != "postgresql",
+                    reason="two schedulers at once: PostgreSQL's advisory lock (SQLite has one writer at a time)")
+def test_a_second_scheduler_does_nothing_while_a_run_is_under_way(app, upstream, checkout, outbox, clock_on):
+    clock_on(TODAY)
+    make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True)
+    write(upstream, "alpha", mission="Une mission précisée")
+    head = commit(upstream, "Mise à jour")
+    with db.engine.connect() as other:  # the first scheduler's run, under way
+        assert other.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(sync.SYNC_LOCK)))
+        assert sync.run(checkout) is None
+        assert scheduler._resolve(scheduler.JOBS["startups.sync"].func)(today=TODAY) == 0
+        other.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRun)) == 0 and outbox == []
+    assert git(checkout, "rev-parse", "HEAD") != head and startup("alpha") is None  # neither pulled nor imported
+
+    assert sync.run(checkout).status == SyncStatus.OK  # once it is over, the next run does the work
+    assert startup("alpha").mission == "Une mission précisée"
 
 
 def test_bad_new_fiches_are_rejected_alone_and_the_rest_synchronised(app, upstream, checkout, clock_on):

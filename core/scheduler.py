@@ -79,8 +79,10 @@ def build(app: Flask, scheduler_class=None):
     global _app
     _app = app
     scheduler_class = scheduler_class or BlockingScheduler
+    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
+    missed = _stored_next_runs(store)
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])},
+        jobstores={"default": store},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -96,8 +98,22 @@ def build(app: Flask, scheduler_class=None):
             id=job.id,
             name=job.description or job.id,
             replace_existing=True,
+            # Replacing the stored job would compute its next run from now, and drop the run it missed.
+            **({"next_run_time": missed[job.id]} if job.id in missed else {}),
         )
     return scheduler
+
+
+def _stored_next_runs(store) -> dict[str, dt.datetime]:
+    """When each job stored by the previous scheduler was to run next: a run missed while no scheduler was
+    running is still due when the next one starts (then run once within MISFIRE_GRACE, or skipped)."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(store.engine).has_table(store.jobs_t.name):
+        return {}
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.select(store.jobs_t.c.id, store.jobs_t.c.next_run_time)).all()
+    return {id: dt.datetime.fromtimestamp(moment, PARIS) for id, moment in rows if moment is not None}
 
 
 def register(app: Flask) -> None:

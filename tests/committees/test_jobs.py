@@ -307,6 +307,43 @@ def test_the_scheduler_stores_the_daily_job_once_in_the_database(tmp_path, monke
     assert (job.next_run_time.hour, job.next_run_time.minute, str(job.next_run_time.tzinfo)) == (7, 0, "Europe/Paris")
 
 
+def test_a_job_missed_while_no_scheduler_ran_runs_once_when_one_starts_again(tmp_path, monkeypatch, time_machine):
+    import threading
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    stub = types.SimpleNamespace(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/jobs.sqlite3"})
+    monkeypatch.setattr(scheduler, "_app", None)
+    time_machine.move_to(dt.datetime(2027, 1, 12, 20, tzinfo=scheduler.PARIS), tick=False)
+    instance = scheduler.build(stub, BackgroundScheduler)  # the scheduler stops on the 12th at 20:00
+    instance.start(paused=True)
+    instance.shutdown(wait=False)
+
+    time_machine.move_to(dt.datetime(2027, 1, 13, 8, tzinfo=scheduler.PARIS), tick=True)  # restarted at 8:00
+    ran, done = [], threading.Event()
+
+    def run_job(job_id, today=None):
+        ran.append(job_id)
+        if job_id == "committees.reminders":
+            done.set()
+
+    monkeypatch.setattr(scheduler, "run_job", run_job)
+    instance = scheduler.build(stub, BackgroundScheduler)
+    instance.start()
+    try:
+        assert done.wait(30), "the 7:00 reminders missed while stopped did not run"
+    finally:
+        instance.shutdown(wait=True)
+    # Each job missed since 20:00 the day before, once; none of those still to come today.
+    assert sorted(ran) == ["commitments.workshops", "committees.dues", "committees.reminders", "conventions.alerts",
+                           "core.sent_forms", "donnees.refresh", "startups.current_phases", "startups.sync"]
+    instance = scheduler.build(stub, BackgroundScheduler)
+    instance.start(paused=True)
+    job = instance.get_job("committees.reminders")
+    instance.shutdown(wait=False)
+    assert job.next_run_time == dt.datetime(2027, 1, 14, 7, tzinfo=scheduler.PARIS)
+
+
 def test_the_scheduled_job_runs_the_reminders_in_an_application_context(app, smtp_server, monkeypatch):
     portfolio_in_every_state()
     monkeypatch.setattr(scheduler, "_app", app)

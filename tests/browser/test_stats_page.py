@@ -21,7 +21,8 @@ def test_a_visitor_reads_the_statistics_and_filters_them(page, axe, screenshot, 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"], \
         "la page défile horizontalement"
     charts_drawn(page)
-    # Every chart's y axis starts at zero (a line chart fits it to its values otherwise: 60 to 92 % from 40 %).
+    # Every chart's y axis starts at zero (a line chart fits it to its values otherwise: 60 to 92 % from 40 %;
+    # and a line of zeros only was drawn from -1 to 1: the percentages' lines reach 1 at least).
     lows = page.evaluate("() => Array.from(document.querySelectorAll('bar-chart, line-chart'))"
                          ".filter(e => JSON.parse(e.getAttribute('y')).flat().some(v => v !== null))"
                          ".map(e => e._instance.proxy.chart.scales.y.min)")

@@ -1,6 +1,6 @@
 """The rules of a committee's presentation: pre-filling from the data, editing, submitting, the coach's
 review, freezing when the committee is held (its new objectives become the indicators' objectives that
-the next committee checks), attachments, and what the J-21 reminder asks.
+the next committee checks), attachments, and what the J-21 reminder asks. The attached files are in presentations.attachments.
 
 Every change checks its rule (PresentationError with a French message), changes the data, writes an
 audit event when it is decision-grade (submitted, accepted, changes requested, frozen, an attachment
@@ -31,7 +31,6 @@ Decisions taken here (issue 5 leaves them open):
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,18 +42,16 @@ from audit.services import changes, record
 from committees import jobs as committee_jobs
 from committees import services as committee_services
 from committees.models import Committee, CommitteeStatus
-from core import clock, pdf
+from core import clock
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, TEAM_SIZE
 from core.db import db
 from core.formats import date_fr
 from core.values import jsonable
-from core.pdf import PDF_CONTENT_TYPE, is_pdf, size_fr  # noqa: F401  (views and tests read them here)
 from indicators import queries as indicator_queries
 from indicators.services import MAX_VALUE, IndicatorError, set_objective
 from presentations.models import (
     FROZEN_COMMITTEE_STATUSES,
     STANDARDS,
-    Attachment,
     Presentation,
     PresentationConflict,
     PresentationError,
@@ -66,8 +63,6 @@ from users.models import Person
 
 __all__ = ["PresentationConflict", "PresentationError"]
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-MAX_ATTACHMENTS = 10
 PREPARABLE_STATUSES = frozenset({CommitteeStatus.TO_PLAN, CommitteeStatus.PLANNED})
 TEXT_FIELDS = ("done_and_learned", "difficulties", "team_profile", "hypotheses", "success_criteria")
 REQUIRED_TO_SUBMIT = (
@@ -521,56 +516,6 @@ def freeze_held(committee: Committee, *, actor: Person | None = None, now: dt.da
     presentation = presentation_of(committee)
     if presentation is not None:
         freeze(presentation, actor=actor, now=now)
-
-
-# -- attachments --------------------------------------------------------------------------------------
-
-def clean_filename(filename: str | None) -> str:
-    return pdf.clean_filename(filename, fallback="presentation")
-
-
-def add_attachment(presentation: Presentation, *, filename: str | None, data: bytes, actor: Person | None,
-                   now: dt.datetime) -> Attachment:
-    """Attach a PDF to the presentation; anything else is refused and nothing is stored."""
-    _editable(presentation)
-    if not data:
-        raise PresentationError("Le fichier envoyé est vide : choisissez le PDF de votre présentation.")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise PresentationError(
-            f"Le fichier fait {size_fr(len(data))} : un fichier joint ne peut pas dépasser "
-            f"{size_fr(MAX_ATTACHMENT_BYTES)}. Réduisez-le (export PDF « taille réduite ») puis réessayez."
-        )
-    if not is_pdf(data):
-        raise PresentationError(
-            "Ce fichier n'est pas un PDF valide (son contenu ne commence pas par l'en-tête d'un PDF ou il est "
-            "incomplet) : seuls les fichiers PDF sont acceptés. Exportez votre présentation en PDF puis réessayez."
-        )
-    if len(presentation.attachments) >= MAX_ATTACHMENTS:
-        raise PresentationError(f"Une présentation a au plus {MAX_ATTACHMENTS} fichiers joints : retirez-en un d'abord.")
-    attachment = Attachment(filename=clean_filename(filename), content_type=PDF_CONTENT_TYPE, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_at=now,
-                            uploaded_by_id=actor.id if actor else None)
-    presentation.attachments.append(attachment)
-    presentation.updated_at = now
-    _flush()
-    _audit("presentation.attachment_added", presentation, actor,
-           after={"attachment_id": attachment.id, "filename": attachment.filename, "size": attachment.size,
-                  "sha256": attachment.sha256})
-    return attachment
-
-
-def remove_attachment(attachment: Attachment, *, actor: Person | None, now: dt.datetime) -> None:
-    presentation = attachment.presentation
-    _editable(presentation)
-    details = {"attachment_id": attachment.id, "filename": attachment.filename, "sha256": attachment.sha256}
-    presentation.attachments.remove(attachment)
-    presentation.updated_at = now
-    _flush()
-    _audit("presentation.attachment_removed", presentation, actor, before=details)
-
-
-def attachment_of(presentation: Presentation, attachment_id: int) -> Attachment | None:
-    return next((a for a in presentation.attachments if a.id == attachment_id), None)
 
 
 # -- wiring into the committees area (which must not import this one) ---------------------------------

@@ -11,7 +11,8 @@ from committees.models import Committee
 from committees.queries import load_committee
 from core import clock
 from core.db import db
-from core.pdf import pdf_response
+from core.pdf import pdf_response, size_fr
+from presentations import attachments
 from presentations import pack as packs
 from presentations import services
 from presentations.forms import AttachmentForm, ReviewForm, VersionForm, presentation_form
@@ -75,7 +76,7 @@ def _show(committee: Committee, presentation: Presentation | None, **context):
         version_form=VersionForm(formdata=None, version=presentation.version if presentation else None),
         review_form=context.pop("review_form", None) or ReviewForm(
             formdata=None, version=presentation.version if presentation else None),
-        attachment_form=AttachmentForm(formdata=None), size_fr=services.size_fr, person=person, **context,
+        attachment_form=AttachmentForm(formdata=None), size_fr=size_fr, person=person, **context,
     )
 
 
@@ -218,9 +219,9 @@ def upload(committee_id: int):
     if upload is None or not upload.filename:
         return _refused(committee, PresentationError("Choisissez le fichier PDF à joindre."))
     # One byte more than allowed is enough to know the file is too big.
-    data = upload.stream.read(services.MAX_ATTACHMENT_BYTES + 1)
+    data = upload.stream.read(attachments.MAX_ATTACHMENT_BYTES + 1)
     try:
-        attachment = services.add_attachment(presentation, filename=upload.filename, data=data,
+        attachment = attachments.add_attachment(presentation, filename=upload.filename, data=data,
                                              actor=current_person(), now=clock.now())
     except PresentationError as error:
         return _refused(committee, error)
@@ -229,7 +230,7 @@ def upload(committee_id: int):
 
 def _attachment(committee: Committee, attachment_id: int):
     presentation = _presentation(committee)
-    attachment = services.attachment_of(presentation, attachment_id)
+    attachment = attachments.attachment_of(presentation, attachment_id)
     if attachment is None:
         abort(404)
     return presentation, attachment
@@ -254,7 +255,7 @@ def remove(committee_id: int, attachment_id: int):
     presentation, attachment = _attachment(committee, attachment_id)
     name = attachment.filename
     try:
-        services.remove_attachment(attachment, actor=current_person(), now=clock.now())
+        attachments.remove_attachment(attachment, actor=current_person(), now=clock.now())
     except PresentationError as error:
         return _refused(committee, error)
     return _done(committee, f"« {name} » est retiré de la présentation.")
@@ -269,7 +270,7 @@ def pack(committee_id: int):
     return render_template("presentations/pack.html", active_section="committees",
                            pack=packs.build(committee, clock.today(), with_grids=can("grid.results", committee),
                                              reader=current_person(), with_money=can("funding.view", committee.startup)),
-                           size_fr=services.size_fr)
+                           size_fr=size_fr)
 
 
 @bp.get("/committee/<int:committee_id>/pack.pdf")

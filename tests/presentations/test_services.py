@@ -12,7 +12,8 @@ from committees import services as committee_services
 from committees.models import CommitteeStatus
 from core.db import db
 from indicators.queries import objective_set_by, objectives_by_committee
-from presentations import services
+from core import pdf
+from presentations import attachments, services
 from presentations.models import PresentationConflict, PresentationError, PresentationStatus
 from presentations.services import LineInput
 from tests.presentations.conftest import NOW, PDF, committee_at, complete
@@ -147,7 +148,7 @@ def test_coach_accepts_or_asks_for_changes_with_a_comment(world, presentation):
 
 def test_holding_the_committee_freezes_the_presentation_and_its_objectives_become_the_targets(world, presentation):
     complete(presentation, world.people.intrapreneur)
-    services.add_attachment(presentation, filename="deck.pdf", data=PDF, actor=world.people.intrapreneur, now=NOW)
+    attachments.add_attachment(presentation, filename="deck.pdf", data=PDF, actor=world.people.intrapreneur, now=NOW)
     services.submit(presentation, actor=world.people.intrapreneur, now=NOW)
     services.accept(presentation, actor=world.people.coach, now=NOW)
 
@@ -161,8 +162,8 @@ def test_holding_the_committee_freezes_the_presentation_and_its_objectives_becom
     }
     assert _actions(presentation)[-1] == "presentation.frozen"
     for change in (lambda: complete(presentation, world.people.intrapreneur),
-                   lambda: services.add_attachment(presentation, filename="v2.pdf", data=PDF, actor=None, now=NOW),
-                   lambda: services.remove_attachment(presentation.attachments[0], actor=None, now=NOW),
+                   lambda: attachments.add_attachment(presentation, filename="v2.pdf", data=PDF, actor=None, now=NOW),
+                   lambda: attachments.remove_attachment(presentation.attachments[0], actor=None, now=NOW),
                    lambda: services.refresh_values(presentation, actor=None, now=NOW)):
         with pytest.raises(PresentationError, match="figée"):
             change()
@@ -222,28 +223,28 @@ def test_the_j21_reminder_waits_only_for_presentations_not_submitted(world):
     (b"", False),
 ])
 def test_a_pdf_is_recognised_by_its_content(data, valid):
-    assert services.is_pdf(data) is valid
+    assert pdf.is_pdf(data) is valid
 
 
 def test_attachments_refused_with_a_french_message_and_nothing_stored(world, presentation):
     actor = world.people.intrapreneur
     with pytest.raises(PresentationError, match="vide"):
-        services.add_attachment(presentation, filename="deck.pdf", data=b"", actor=actor, now=NOW)
+        attachments.add_attachment(presentation, filename="deck.pdf", data=b"", actor=actor, now=NOW)
     with pytest.raises(PresentationError, match="n'est pas un PDF"):
-        services.add_attachment(presentation, filename="deck.pdf", data=b"GIF89a" + b"\x00" * 100, actor=actor, now=NOW)
-    too_big = PDF[:-6] + b" " * (services.MAX_ATTACHMENT_BYTES) + PDF[-6:]
+        attachments.add_attachment(presentation, filename="deck.pdf", data=b"GIF89a" + b"\x00" * 100, actor=actor, now=NOW)
+    too_big = PDF[:-6] + b" " * (attachments.MAX_ATTACHMENT_BYTES) + PDF[-6:]
     with pytest.raises(PresentationError, match="ne peut pas dépasser 20,0 Mo"):
-        services.add_attachment(presentation, filename="deck.pdf", data=too_big, actor=actor, now=NOW)
+        attachments.add_attachment(presentation, filename="deck.pdf", data=too_big, actor=actor, now=NOW)
     assert presentation.attachments == []
     from presentations.models import Attachment
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
 
 
 def test_filenames_are_cleaned(world):
-    assert services.clean_filename("C:\\Users\\inès\\Présentation comité.PDF") == "Présentation comité.PDF"
-    assert services.clean_filename("../../etc/passwd") == "passwd.pdf"
-    assert services.clean_filename("deck\x00\n.pdf") == "deck.pdf"
-    assert services.clean_filename("") == "presentation.pdf"
+    assert attachments.clean_filename("C:\\Users\\inès\\Présentation comité.PDF") == "Présentation comité.PDF"
+    assert attachments.clean_filename("../../etc/passwd") == "passwd.pdf"
+    assert attachments.clean_filename("deck\x00\n.pdf") == "deck.pdf"
+    assert attachments.clean_filename("") == "presentation.pdf"
 
 
 def test_a_correction_or_removal_of_a_new_objective_is_audited(world, presentation):

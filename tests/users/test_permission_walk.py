@@ -123,7 +123,8 @@ class World:
 
     def attachment(self):
         def build():
-            from presentations.services import add_attachment, prefill
+            from presentations.attachments import add_attachment
+            from presentations.services import prefill
 
             now = dt.datetime(2026, 11, 27, 9, tzinfo=dt.timezone.utc)
             presentation = prefill(self.committee(), actor=None, now=now)

@@ -58,6 +58,17 @@ def test_an_anonymous_page_has_an_etag_a_short_public_cache_and_answers_304_when
     assert changed.status_code == 200 and "Une mission changée" in changed.text
 
 
+def test_a_head_request_gets_the_same_etag_and_length_as_the_get(client, world):
+    """A proxy or a monitor asking HEAD must be able to revalidate what a GET stored: the same ETag, the
+    same length (the header's « here » link once depended on the method)."""
+    for url in urls():
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == 200, url
+        assert head.headers["ETag"] == got.headers["ETag"], url
+        assert head.headers["Content-Length"] == got.headers["Content-Length"], url
+        assert client.head(url, headers={"If-None-Match": got.headers["ETag"]}).status_code == 304, url
+
+
 def test_a_logged_in_page_is_private_never_stored_and_the_cookie_is_not_sent_again(client, world):
     anonymous = client.get("/startups/alpha")
     login(client, world["intrapreneur of alpha"])

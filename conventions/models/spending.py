@@ -143,6 +143,9 @@ class Invoice(db.Model):
     """An invoice on an order, paid (CP) once it matches services faits."""
 
     __tablename__ = "convention_invoices"
+    # An invoice number once per order, held by the database too (record_invoice checks it under the
+    # convention's lock and says so in French; the index refuses a write that went around the service).
+    __table_args__ = (sa.Index("uq_convention_invoices_order_id_number", "order_id", "number", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("convention_orders.id", ondelete="CASCADE"), index=True)

@@ -92,6 +92,20 @@ def test_services_faits_invoices_and_payments_since_the_page_was_loaded_count(ap
         spending.pay_invoice(invoice, paid_on=dt.date(2024, 5, 3), actor=actor, today=TODAY)
 
 
+
+def test_the_database_refuses_an_invoice_number_twice_on_one_order_written_around_the_service(app):
+    convention, startup, actor = seed_convention()
+    bc = order(convention, startup, actor, 40_000 * EUR)
+    other = order(convention, startup, actor, 1_000 * EUR, number="BC-OTHER")
+    written_behind(sa.insert(Invoice).values(order_id=bc.id, number="F-1", amount_cents=EUR, filed_on=dt.date(2024, 4, 5)))
+    # The same number on another order is another invoice.
+    written_behind(sa.insert(Invoice).values(order_id=other.id, number="F-1", amount_cents=EUR,
+                                             filed_on=dt.date(2024, 4, 5)))
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        written_behind(sa.insert(Invoice).values(order_id=bc.id, number="F-1", amount_cents=EUR,
+                                                 filed_on=dt.date(2024, 4, 6)))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 2
+
 # -- two transactions at once -----------------------------------------------------------------------------
 
 def committed_convention() -> int:

@@ -171,3 +171,38 @@ def test_a_database_emptied_then_migrated_again_has_its_whole_schema_and_a_searc
                 "WHERE startups_search MATCH '\"donnees\"'")).scalars().all()
         assert found == ["donnees-ouvertes"]
         db.engine.dispose()
+
+
+def test_the_invoice_numbers_migration_stops_on_a_number_twice_on_one_order_and_changes_nothing(tmp_path, capsys):
+    """0037_invoice_numbers adds the unique index only where it holds; otherwise it names the invoices to
+    correct, in French, and leaves them as they are."""
+    import contextlib
+    import sqlite3
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"JALONS_ENV": "test", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="0036_sent_forms")
+        # Written by sqlite3 itself, without the foreign keys the application turns on: no order 12 is needed.
+        with contextlib.closing(sqlite3.connect(tmp_path / "migrated.sqlite3")) as raw, raw:
+            raw.executemany("INSERT INTO convention_invoices (order_id, number, amount_cents, filed_on, created_at) "
+                            "VALUES (12, ?, 100, ?, '2026-11-27 08:00:00.000000')",
+                            [("F-7", "2024-04-05"), ("F-7", "2024-04-06"), ("F-8", "2024-04-06")])
+        with pytest.raises(SystemExit):  # flask db upgrade logs the error and exits 1
+            upgrade(revision="0037_invoice_numbers")
+        assert "bon de commande 12, facture n° F-7 (2 fois). Corrigez-les" in capsys.readouterr().err
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM convention_invoices")).scalar_one() == 3
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0036_sent_forms"
+            connection.execute(sa.text("DELETE FROM convention_invoices WHERE filed_on = '2024-04-06' AND number = 'F-7'"))
+            connection.commit()
+        upgrade(revision="0037_invoice_numbers")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0037_invoice_numbers"
+        db.session.remove()
+        db.engine.dispose()

@@ -13,7 +13,7 @@ from core.values import jsonable
 from startups import fiches
 from startups.import_report import FicheNotes
 from startups.models import Event, PhasePeriod, Source, Startup
-from startups.phases import resolve_starts
+from startups.phases import resolve_starts, sort_key
 
 FIELD_LABELS = {
     "name": "Nom", "mission": "Mission", "incubator_id": "Incubateur", "co_incubator_ids": "Autres incubateurs",
@@ -117,6 +117,11 @@ def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, note
     held = {(p.phase, p.start_on) for p in ours}
     matched = {(p.phase, p.start_on) for p in data.periods} & held
     entered_here = {p.phase: p for p in ours if (p.phase, p.start_on) not in matched}
+    # The phase Jalons led the startup to last (a signed-off decision, a phase change): a fiche period from
+    # its start on may only go on from it, as a phase change in Jalons may (startups.services.allowed_phases);
+    # otherwise it would undo it (a stopped startup back in construction), which only an admin's correction
+    # of the history does.
+    last_here = max((p for p in ours if p.effective_start_on is not None), key=sort_key, default=None)
     wanted, removed_here = [], 0
     for period in data.periods:
         key = (period.phase, period.start_on)
@@ -129,6 +134,12 @@ def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, note
             notes.conflicts.append(
                 f"phase « {period.phase.label} » : depuis le {_day(mine.start_on)} dans Jalons, "
                 f"depuis le {_day(period.start_on)} dans la fiche"
+            )
+        elif _goes_back(period, last_here):
+            notes.conflicts.append(
+                f"phase « {period.phase.label} » depuis le {_day(period.start_on)} dans la fiche : Jalons a fait "
+                f"passer la startup en phase « {last_here.phase.label} » le {_day(last_here.effective_start_on)}, "
+                "seul·e un·e administrateur·rice peut revenir en arrière"
             )
         else:
             wanted.append(period)
@@ -150,6 +161,14 @@ def merge_periods(startup: Startup, data: fiches.StartupData, deleted: set, note
     if history:
         resolve_starts(sorted(startup.periods, key=lambda p: p.position))
     return history
+
+
+def _goes_back(period: fiches.PeriodData, last_here: PhasePeriod | None) -> bool:
+    """Whether the fiche's period, starting on or after the phase Jalons led the startup to last, leaves it
+    for an earlier phase, or leaves a terminal one."""
+    if last_here is None or period.start_on is None or period.start_on < last_here.effective_start_on:
+        return False
+    return not last_here.phase.active or not (period.phase.rank > last_here.phase.rank or not period.phase.active)
 
 
 def merge_events(startup: Startup, data: fiches.StartupData, deleted: set, notes: FicheNotes) -> list:

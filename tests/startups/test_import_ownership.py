@@ -182,6 +182,69 @@ def test_a_phase_entered_in_jalons_at_another_date_than_the_fiche_is_a_conflict_
     assert report.startups.kept == []
 
 
+def sign_off(startup: Startup, kind: DecisionKind, next_phase: Phase | None = None) -> None:
+    """A committee on 10 November 2026 decides `kind`; the sponsor signs it off."""
+    c = Cast(startup=startup, intrapreneur=make_person("Inès Intra"), sponsor=make_person("Sophie Sponsor"),
+             coach=make_person("Camille Coach"), head=make_person("Hugo Head"),
+             manager=make_person("Paula Portefeuille"), representative=make_person("Rémi Représentant"),
+             outsider=make_person("Olivier Outsider"), admin=make_person("Ada Admin", is_admin=True))
+    for person, role in ((c.intrapreneur, "intrapreneur"), (c.sponsor, "sponsor"), (c.coach, "coach")):
+        make_membership(person, startup, role)
+    make_staff(c.head, startup.incubator)
+    ends = kind == DecisionKind.STOP
+    committee = decided(c, kind=kind, next_phase=next_phase, next_committee_on=None if ends else d("2027-05-10"),
+                        envelope_eur=None if ends else 300_000)
+    decisions.sign_off(committee, actor=c.sponsor, now=NOW)
+
+
+def with_periods(folder: Path, periods: str) -> None:
+    fiche = FICHE.format(title="Lieu", mission="Trouver un lieu", more="").replace("events:", periods + "events:")
+    (folder / "lieu.md").write_text(fiche, encoding="utf-8")
+
+
+def test_a_fiche_period_after_a_stop_signed_off_in_jalons_does_not_revive_the_startup(tmp_path):
+    write(tmp_path)
+    import_directory(tmp_path, TODAY)
+    sign_off(lieu(), DecisionKind.STOP)
+    assert lieu().current_phase(TODAY) == Phase.ABANDON_INVESTIGATION
+    # Upstream, somebody writes a construction phase after the committee's stop.
+    with_periods(tmp_path, "  - name: construction\n    start: 2026-11-20\n")
+
+    report = import_directory(tmp_path, TODAY)
+
+    startup = lieu()
+    assert startup.current_phase(TODAY) == Phase.ABANDON_INVESTIGATION
+    assert [(p.phase, p.source) for p in sorted(startup.periods, key=lambda p: p.position)] == [
+        (Phase.INVESTIGATION, Source.BETAGOUV), (Phase.ABANDON_INVESTIGATION, Source.JALONS)]
+    assert report.startups.conflicts == [
+        ("lieu.md", "phase « Construction » depuis le 20 novembre 2026 dans la fiche : Jalons a fait passer la "
+                    "startup en phase « Investigation non concluante » le 10 novembre 2026, seul·e un·e "
+                    "administrateur·rice peut revenir en arrière")]
+    assert "phase_period.created" not in import_actions()
+
+
+def test_a_fiche_period_going_back_from_a_phase_signed_off_in_jalons_is_a_conflict_a_later_one_is_added(tmp_path):
+    write(tmp_path)
+    import_directory(tmp_path, TODAY)
+    sign_off(lieu(), DecisionKind.NEXT_PHASE, Phase.CONSTRUCTION)
+    # Upstream: back to investigation after the committee (refused), then on to acceleration (a later phase).
+    with_periods(tmp_path, "  - name: investigation\n    start: 2026-11-15\n"
+                           "  - name: acceleration\n    start: 2026-11-25\n")
+
+    report = import_directory(tmp_path, TODAY)
+
+    startup = lieu()
+    assert [(p.phase, p.start_on, p.source) for p in sorted(startup.periods, key=lambda p: p.position)] == [
+        (Phase.INVESTIGATION, d("2026-03-01"), Source.BETAGOUV),
+        (Phase.CONSTRUCTION, d("2026-11-10"), Source.JALONS),
+        (Phase.ACCELERATION, d("2026-11-25"), Source.BETAGOUV),
+    ]
+    assert startup.current_phase(d("2026-11-20")) == Phase.CONSTRUCTION
+    assert [what for _, what in report.startups.conflicts] == [
+        "phase « Investigation » depuis le 15 novembre 2026 dans la fiche : Jalons a fait passer la startup en "
+        "phase « Construction » le 10 novembre 2026, seul·e un·e administrateur·rice peut revenir en arrière"]
+
+
 def test_a_period_deleted_in_jalons_is_not_brought_back(tmp_path):
     write(tmp_path, more="  - name: other\n    date: 2026-07-01\n")
     fiche = (tmp_path / "lieu.md").read_text(encoding="utf-8").replace(

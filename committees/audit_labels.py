@@ -74,4 +74,5 @@ labels.register_actions({
     "committee.action_edited": "Action corrigée",
     "committee.action_deleted": "Action supprimée",
     "committee.actions_carried": "Actions reportées au comité suivant",
+    "committee.decision_funds": "Disponible sur les conventions à la décision",
 })

@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from audit.services import snapshot
+from audit.models import Visibility
+from audit.services import record, snapshot
 from committees.due import MONTHS_BETWEEN_COMMITTEES, add_months
 from committees.models import (
     ActionItem,
@@ -65,8 +66,10 @@ KIND_CLOSING_PHASE = {
     Phase.ACCELERATION: CommitteeKind.END_OF_ACCELERATION,
 }
 NEXT_COMMITTEE_TIME = dt.time(10, 0)
-DECISION_FIELDS = ("kind", "next_phase", "envelope_eur", "funds_available_eur", "team_size", "hypotheses",
-                   "success_criteria", "conditions", "next_committee_on", "sign_off")
+# Not the funds the conventions still held (funds_available_eur): that is the startup's money, read by who
+# follows its funding only (funding.view), so it goes to an event of its own, of visibility MONEY.
+DECISION_FIELDS = ("kind", "next_phase", "envelope_eur", "team_size", "hypotheses", "success_criteria",
+                   "conditions", "next_committee_on", "sign_off")
 
 
 # Filled at import time by the conventions area, which comes after committees in app.AREAS and so cannot
@@ -194,6 +197,7 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     decision = committee.decision
     revising = decision is not None
     before = snapshot(decision, DECISION_FIELDS) if revising else None
+    funds_before = decision.funds_available_eur if revising else None
     if decision is None:
         decision = Decision(kind=kind)
         committee.decision = decision
@@ -217,6 +221,10 @@ def record_decision(committee: Committee, *, kind: DecisionKind, actor: Person |
     flush()
     audit("committee.decision_revised" if revising else "committee.decided", committee, actor,
            before=before, after=snapshot(decision, DECISION_FIELDS) | {"status": committee.status})
+    if decision.funds_available_eur != funds_before:
+        record("committee.decision_funds", "committee", committee.id, actor=actor, startup_id=committee.startup_id,
+               before={"funds_available_eur": funds_before} if revising else None,
+               after={"funds_available_eur": decision.funds_available_eur}, visibility=Visibility.MONEY)
     return decision
 
 

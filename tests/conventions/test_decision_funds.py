@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Visibility
 from committees import decisions
 from committees.models import DecisionKind
 from conventions import services
@@ -15,7 +15,7 @@ from conventions.models import Activity, Party, Resource
 from core.db import db
 from tests.committees.lifecycle import NOW, cast, decided, held
 from tests.conventions.test_pages import text
-from tests.factories import login, make_organisation
+from tests.factories import login, make_membership, make_organisation, make_person
 
 DAY = dt.date(2026, 11, 2)
 
@@ -50,8 +50,8 @@ def test_the_decision_stores_what_the_conventions_still_hold_and_sign_off_keeps_
     db.session.flush()
     db.session.expire_all()
     assert committee.decision.funds_available_eur == 100_000 and committee.decision.exceeds_funds
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.decided")).all()
-    assert events[-1].after["funds_available_eur"] == 100_000
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "committee.decision_funds")).all()
+    assert events[-1].after["funds_available_eur"] == 100_000 and events[-1].visibility == Visibility.MONEY
 
 
 def test_an_envelope_within_the_conventions_shows_no_warning_and_no_convention_no_figure(app):
@@ -101,3 +101,27 @@ def test_the_decision_form_shows_the_figure_and_warns_before_recording(client, c
     assert "L'enveloppe de 250 000 € dépasse les 100 000 €" in text(response)
     db.session.expire_all()
     assert committee.decision.funds_available_eur == 100_000
+
+
+def test_what_the_conventions_held_is_shown_only_to_who_follows_the_funding_pages_and_history(client, clock_on):
+    """A team member sees the committee and the startup's history, not its money (funding.view): neither the
+    figure stored with the decision, on the committee's page, nor in the history."""
+    clock_on(DAY)
+    c = cast(name="Financée")
+    funded(c)
+    member = make_person("Théo Team")
+    make_membership(member, c.startup, "team_member")
+    committee = decided(c, envelope_eur=300_000)
+    db.session.commit()
+
+    login(client, member)
+    page = text(client.get(f"/committees/{committee.id}"))
+    assert "Enveloppe de la prochaine période 300 000 €" in page
+    assert "Encore disponible" not in page and "100 000" not in page
+    history = text(client.get(f"/audit/startups/{c.startup.id}"))
+    assert "Décision du comité" in history and "Disponible sur les conventions à la décision" in history
+    assert "100 000" not in history
+
+    login(client, c.coach)
+    assert "Encore disponible sur les conventions à la décision 100 000 €" in text(client.get(f"/committees/{committee.id}"))
+    assert "100 000 €" in text(client.get(f"/audit/startups/{c.startup.id}"))

@@ -133,7 +133,7 @@ class _Teams:
     """The startups' current coaches, intrapreneurs and sponsors, and their incubators' staff, loaded in
     two statements for all the startups a run is about."""
 
-    ROLES = (StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR)
+    ROLES = (StartupRole.COACH, StartupRole.INTRAPRENEUR, StartupRole.SPONSOR, StartupRole.TEAM_MEMBER)
 
     def __init__(self, startup_ids: Iterable[str], today: dt.date):
         self.members: dict[tuple[str, StartupRole], list[_Person]] = defaultdict(list)
@@ -297,8 +297,11 @@ def due_reminders(today: dt.date) -> list[Due]:
     for committee in decided:
         day = paris_date(committee.decision.decided_at)
         # Only who may sign it off (users/permissions.py): a current sponsor of the startup who neither
-        # recorded the decision nor chaired the committee; the committee's sponsors first.
-        excluded = {committee.decision.decided_by_id, committee.chair_id}
+        # recorded the decision, nor chaired the committee, nor is in the startup's team; the committee's
+        # sponsors first.
+        excluded = {committee.decision.decided_by_id, committee.chair_id} | {
+            p.id for role in (StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER)
+            for p in teams.role(committee.startup_id, role)}
         current = {p.id: p for p in teams.role(committee.startup_id, StartupRole.SPONSOR) if p.id not in excluded}
         people = [p for p in _participants(committee, ParticipantRole.SPONSOR) if p.id in current] or list(current.values())
         for person in people:

@@ -143,10 +143,13 @@ def my_committees(person: Person, now: dt.datetime, limit: int = 100) -> dict[st
             Committee.startup_id.in_(staff_startups)))
     to_decide = db.session.scalars(decide.order_by(Committee.scheduled_at).limit(limit)).all()
     # Only the decisions the person may sign off (users/permissions.py): a current sponsor of the startup
-    # who neither recorded the decision nor chaired the committee; an admin who is not one signs nothing.
+    # who neither recorded the decision, nor chaired the committee, nor is in the startup's team; an admin
+    # who is not one signs nothing.
     sign = base.join(Decision, Decision.committee_id == Committee.id).where(
         Committee.status == CommitteeStatus.DECIDED, Decision.sign_off == SignOff.PENDING,
         Committee.startup_id.in_(_startups_with_roles(person, today, [StartupRole.SPONSOR])),
+        Committee.startup_id.not_in(
+            _startups_with_roles(person, today, [StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER])),
         sa.or_(Decision.decided_by_id.is_(None), Decision.decided_by_id != person.id),
         sa.or_(Committee.chair_id.is_(None), Committee.chair_id != person.id))
     to_sign = db.session.scalars(sign.order_by(Committee.scheduled_at).limit(limit)).all()

@@ -67,11 +67,17 @@ def _team(*roles: StartupRole) -> Callable:
 def sign_off_refusal(person, target, on) -> str | None:
     """Why person may not sign off (nor contest) the decision of the committee target on the day on, in
     French; None when they may. Separation of duties (issue 9): only a current sponsor of the startup
-    reviews its committee's decision, and never the person who recorded it nor the committee's chair.
+    reviews its committee's decision, and never the person who recorded it, the committee's chair, nor a
+    sponsor who is also in the startup's team (intrapreneur, team member): the team does not review what
+    concerns it, as it does not score itself in the grids.
     Admins have no override. The committee is read by duck typing (users/ comes before committees/)."""
     startup_id, _ = scope_of(target)
-    if StartupRole.SPONSOR not in startup_roles(person, startup_id, on):
+    roles = startup_roles(person, startup_id, on)
+    if StartupRole.SPONSOR not in roles:
         return "Seul un sponsor actuel de la startup valide ou conteste la décision de son comité."
+    if roles & {StartupRole.INTRAPRENEUR, StartupRole.TEAM_MEMBER}:
+        return ("Vous faites aussi partie de l'équipe de la startup : un autre sponsor doit valider la décision "
+                "de son comité, pour que l'équipe ne valide pas ce qui la concerne.")
     decision = getattr(target, "decision", None)
     if decision is not None and decision.decided_by_id == person.id:
         return ("Vous avez saisi cette décision : un autre sponsor de la startup doit la valider, "

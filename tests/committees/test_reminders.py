@@ -216,6 +216,22 @@ def test_the_sign_off_reminder_goes_only_to_who_may_sign_off():
     assert sent(d("2026-11-27")) == {(ReminderKind.SIGN_OFF_DECISION, "Sam Sponsor")}
 
 
+def test_a_sponsor_in_the_startups_team_is_not_reminded_to_sign_off():
+    # The team does not review the decision that concerns it (users/permissions.py).
+    startup = make_startup("s", phases=[("construction", d("2026-09-01"))])
+    insider = make_person("Iris Intra")
+    make_member(insider, startup, StartupRole.SPONSOR)
+    make_member(insider, startup, StartupRole.INTRAPRENEUR)
+    member = make_person("Tom Team")
+    make_member(member, startup, StartupRole.SPONSOR)
+    make_member(member, startup, StartupRole.TEAM_MEMBER)
+    make_member(make_person("Sam Sponsor"), startup, StartupRole.SPONSOR)
+    make_committee(startup, CommitteeStatus.DECIDED, held_on=d("2026-11-18"),
+                   decided_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc),
+                   participants=[(insider, ParticipantRole.SPONSOR), (member, ParticipantRole.SPONSOR)])
+    assert sent(d("2026-11-27")) == {(ReminderKind.SIGN_OFF_DECISION, "Sam Sponsor")}
+
+
 # --- The e-mails -------------------------------------------------------------------------------------
 
 

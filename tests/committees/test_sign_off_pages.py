@@ -55,6 +55,25 @@ def test_the_recorder_sees_no_sign_off_button_but_why_and_is_refused_with_a_403(
     assert "Valider ou contester la décision" in client.get(f"/committees/{committee.id}").get_data(as_text=True)
 
 
+def test_a_sponsor_who_is_also_the_intrapreneur_does_not_review_the_decision_nor_see_it_to_sign(client):
+    c = cast()
+    make_membership(c.intrapreneur, c.startup, "sponsor")
+    committee = decided(c)
+    db.session.commit()
+    login(client, c.intrapreneur)
+    assert "Aucune décision n'attend votre validation." in html_module.unescape(client.get("/committees/").text)
+    page = html_module.unescape(client.get(f"/committees/{committee.id}").get_data(as_text=True))
+    assert "Valider ou contester la décision" not in page
+    assert "Vous faites aussi partie de l'équipe de la startup" in page
+    response = client.post(f"/committees/{committee.id}/sign-off", data={"version": committee.version})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Committee, committee.id).status == CommitteeStatus.DECIDED
+    # The startup's other sponsor has it to sign.
+    login(client, c.sponsor)
+    assert "Aucune décision n'attend votre validation." not in html_module.unescape(client.get("/committees/").text)
+
+
 def test_an_admin_who_is_not_a_sponsor_cannot_sign_off(client):
     c = cast()
     committee = decided(c)

@@ -42,7 +42,12 @@ def build(count: int):
         planned = Committee(startup=startup, kind=CommitteeKind.SEMESTRIAL, status=CommitteeStatus.PLANNED,
                             scheduled_at=now + dt.timedelta(days=20))
         planned.participants.append(Participant(person=person, role=ParticipantRole.SPONSOR))
-        decided = Committee(startup=startup, kind=CommitteeKind.SEMESTRIAL, status=CommitteeStatus.DECIDED,
+        # The decisions to sign off: of startups the person sponsors without being in their team (the team
+        # does not review what concerns it).
+        sponsored = make_startup(name=f"Startup {count}-{n} parrainée", incubator_id=incubator.id,
+                                 phases=[("construction", today - dt.timedelta(days=210))])
+        make_membership(person, sponsored, "sponsor")
+        decided = Committee(startup=sponsored, kind=CommitteeKind.SEMESTRIAL, status=CommitteeStatus.DECIDED,
                             scheduled_at=now - dt.timedelta(days=230), held_on=today - dt.timedelta(days=230))
         decided.decision = Decision(kind=DecisionKind.CONTINUE, decided_by=recorder,
                                     decided_at=now - dt.timedelta(days=9))

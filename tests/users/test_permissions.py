@@ -225,3 +225,19 @@ def test_only_a_current_sponsor_who_neither_recorded_nor_chaired_signs_off(start
     assert "saisi cette décision" in sign_off_refusal(sponsor, Decided(startup, recorder=sponsor), TODAY)
     assert "présidé ce comité" in sign_off_refusal(sponsor, Decided(startup, chair=sponsor), TODAY)
     assert "sponsor actuel" in sign_off_refusal(admin, committee, TODAY)
+
+
+def test_a_sponsor_who_is_also_in_the_startups_team_does_not_sign_off_its_decision(startup):
+    """Separation of duties: the team does not review the decision that concerns it (nor score itself)."""
+    coach = person_with("coach", startup)
+    committee = Decided(startup, chair=coach, recorder=coach)
+    for team_role in ("intrapreneur", "team_member"):
+        sponsor = person_with("sponsor", startup)
+        assert can("committee.sign_off", committee, person=sponsor, on=TODAY)
+        make_membership(sponsor, startup, team_role)
+        assert not can("committee.sign_off", committee, person=sponsor, on=TODAY)
+        assert "partie de l'équipe de la startup" in sign_off_refusal(sponsor, committee, TODAY)
+    # Once out of the team, the sponsor reviews again.
+    former_member = person_with("sponsor", startup)
+    make_membership(former_member, startup, "intrapreneur", starts_on=dt.date(2024, 1, 1), ends_on=TODAY - dt.timedelta(days=1))
+    assert can("committee.sign_off", committee, person=former_member, on=TODAY)

@@ -1,5 +1,9 @@
 """FAST (the fund for the State's digital transformation) as a funder of a startup, per year: its grants,
 capped at the fund's yearly ceiling per project.
+
+A grant's checks count the startup's other grants read under a lock on the startup's row (as the conventions'
+checks run under their convention's, conventions.services.lock): two grants recorded at the same moment take
+turns, and the second counts the first.
 """
 
 import datetime as dt
@@ -26,6 +30,14 @@ def fast_cap(year: int) -> int | None:
     return FAST_CAPS_CENTS[max(known)] if known else None
 
 
+def _lock(startup: Startup) -> None:
+    """Serialise the checks on a startup's FAST grants (SELECT … FOR UPDATE of its row on PostgreSQL; SQLite lets
+    one writer at a time): without it, two grants recorded at the same moment each counted the other's
+    absence and passed the ceiling together (2 × 200 000 € for a 300 000 € ceiling). Call it before the first
+    read of the grants the checks count."""
+    db.session.execute(sa.select(Startup.id).where(Startup.id == startup.id).with_for_update())
+
+
 def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: dt.date) -> None:
     one_line(fields, "reference", "La référence de la décision", required=True, max_length=100)
     year, ae, cp = fields["year"], fields["ae_cents"], fields["cp_cents"]
@@ -40,7 +52,9 @@ def _check_fast(startup: Startup, grant: FastGrant | None, fields: dict, today: 
         raise ConventionError("Le montant est trop grand.")
     if fields["note"] is not None:
         fields["note"] = fields["note"].strip()[:2000] or None
-    others = list(db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id == startup.id)))
+    # Read again from the database (populate_existing): a grant loaded earlier may have been corrected since.
+    others = list(db.session.scalars(sa.select(FastGrant).where(FastGrant.startup_id == startup.id)
+                                     .execution_options(populate_existing=True)))
     others = [g for g in others if grant is None or g.id != grant.id]
     if any(g.reference == fields["reference"] for g in others):
         raise ConventionError(f"Une décision FAST porte déjà la référence « {fields['reference']} » pour {startup.name}.",
@@ -64,6 +78,7 @@ def record_fast_grant(startup: Startup, *, year: int, ae_cents: int, cp_cents: i
     CP never beyond the AE granted in all."""
     fields = {"year": year, "ae_cents": ae_cents, "cp_cents": cp_cents, "decided_on": decided_on,
               "reference": reference, "note": note}
+    _lock(startup)
     _check_fast(startup, None, fields, today)
     grant = FastGrant(startup=startup, created_by_id=actor.id if actor else None, **fields)
     db.session.add(grant)
@@ -74,6 +89,8 @@ def record_fast_grant(startup: Startup, *, year: int, ae_cents: int, cp_cents: i
 
 def update_fast_grant(grant: FastGrant, *, actor: Person | None, today: dt.date, **fields) -> FastGrant:
     """Correct a FAST grant (same rules); the audit trail keeps what it said before."""
+    _lock(grant.startup)
+    db.session.refresh(grant)
     merged = {name: getattr(grant, name) for name in FAST_FIELDS} | {k: v for k, v in fields.items() if k in FAST_FIELDS}
     _check_fast(grant.startup, grant, merged, today)
     before = {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS}

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from conventions import queries, services, spending
-from conventions.models import Activity, Convention, Invoice, Order, Party, Release, Resource, ServiceFait
+from conventions import fast_fund, queries, services, spending
+from conventions.models import Activity, Convention, FastGrant, Invoice, Order, Party, Release, Resource, ServiceFait
 from conventions.values import ConventionError
 from core.db import db
 from startups.kept import refresh_phase_counts
@@ -132,6 +132,7 @@ def committed_convention() -> int:
 def delete_committed() -> None:
     convention_ids = sa.select(Convention.id).where(Convention.title == f"{PREFIX} convention").scalar_subquery()
     db.session.execute(sa.delete(AuditEvent).where(AuditEvent.startup_id == f"{PREFIX}-fondation"))
+    db.session.execute(sa.delete(FastGrant).where(FastGrant.startup_id == f"{PREFIX}-fondation"))
     db.session.execute(sa.delete(Convention).where(Convention.id.in_(convention_ids)))
     db.session.execute(sa.delete(Startup).where(Startup.id == f"{PREFIX}-fondation"))
     db.session.execute(sa.delete(Organisation).where(Organisation.id == f"{PREFIX}-csm"))
@@ -188,6 +189,8 @@ def two_writers_at_once(app, write):
                                              .where(Order.convention_id == convention_id)).all(),
                 "services": db.session.scalars(sa.select(ServiceFait.amount_cents).join(Order)
                                                .where(Order.convention_id == convention_id)).all(),
+                "fast": db.session.scalars(sa.select(FastGrant.ae_cents)
+                                           .where(FastGrant.startup_id == f"{PREFIX}-fondation")).all(),
             }
         return (written, refused, postgresql), result
     finally:
@@ -220,3 +223,18 @@ def test_two_services_faits_at_the_same_moment_never_pass_the_order_together(app
     assert result["services"] == [20_000 * EUR]
     if postgresql:
         assert [plain(r) for r in refused] == ["Services faits 20 000 € + 20 000 € > 30 000 € du bon de commande n° BC-0."]
+
+
+def test_two_fast_grants_at_the_same_moment_never_pass_the_ceiling_together(app):
+    """Each grant counted the startup's other grants without a lock: both 200 000 € grants passed the 300 000 €
+    ceiling of 2024 together."""
+    def write(convention, n):
+        fast_fund.record_fast_grant(convention.startups[0], year=2024, ae_cents=200_000 * EUR, cp_cents=0,
+                                    decided_on=dt.date(2024, 3, 1), reference=f"FAST-RACE-{n}", actor=None, today=TODAY)
+
+    (written, refused, postgresql), result = two_writers_at_once(app, write)
+    assert len(written) == 1 and len(refused) == 1
+    assert result["fast"] == [200_000 * EUR]
+    if postgresql:
+        assert [plain(r) for r in refused] == [
+            "FAST 2024 : accordé 200 000 € + 200 000 € > 300 000 €, plafond par projet en 2024."]

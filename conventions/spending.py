@@ -337,7 +337,10 @@ def record_quote(convention: Convention, *, startup: Startup, reference: str, ho
 
 
 def decide_quote(quote: Quote, *, accept: bool, decided_on: dt.date, actor: Person | None, today: dt.date) -> Quote:
-    """DINUM accepts (signs) or refuses a quote still received; a quote past its validity is not accepted."""
+    """DINUM accepts (signs) or refuses a quote still received; a quote past its validity is not accepted. The
+    convention is locked first and the quote's state read again under the lock: two decisions at the same
+    moment take turns, and the second finds the quote decided."""
+    lock(quote.convention)
     if quote.state is not QuoteState.RECEIVED:
         raise ConventionError(f"Le devis n° {quote.reference} est déjà {quote.state.label.lower()} "
                               f"(le {date_fr(quote.decided_on)}).")

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from audit.models import AuditEvent
 from conventions import fast_fund, queries, services, spending
-from conventions.models import Activity, Convention, FastGrant, Invoice, Order, Party, Release, Resource, ServiceFait
+from conventions.models import (
+    Activity, Convention, FastGrant, Invoice, Order, Party, Quote, Release, Resource, ServiceFait, TaxBasis,
+)
 from conventions.values import ConventionError
 from core.db import db
 from startups.kept import refresh_phase_counts
@@ -109,8 +111,8 @@ def test_the_database_refuses_an_invoice_number_twice_on_one_order_written_aroun
 # -- two transactions at once -----------------------------------------------------------------------------
 
 def committed_convention() -> int:
-    """A signed convention with 42 000 € of AE and CP released for 2024 and an order of 30 000 €, committed
-    in a session of its own so that other connections see it."""
+    """A signed convention with 42 000 € of AE and CP released for 2024, an order of 30 000 € and a quote D-0
+    received, committed in a session of its own so that other connections see it."""
     partner = make_organisation(f"{PREFIX}-csm", name="Conseil supérieur de la magistrature (test)")
     startup = make_startup(f"{PREFIX}-fondation", name="Fondation (test)")
     convention = services.create_convention(actor=None, partner=partner, startups=[startup],
@@ -125,6 +127,9 @@ def committed_convention() -> int:
     spending.engage_order(convention, startup=startup, number="BC-0", holder="Titulaire SAS",
                           amount_cents=30_000 * EUR, engaged_on=dt.date(2024, 3, 1), activity=Activity.DEVELOPMENT,
                           resource=Resource.SERVICES, actor=None, today=TODAY)
+    spending.record_quote(convention, startup=startup, reference="D-0", holder="Titulaire SAS", amount_cents=5_000 * EUR,
+                          tax_basis=TaxBasis.HT, received_on=dt.date(2024, 3, 1), valid_until=dt.date(2024, 12, 1),
+                          actor=None, today=TODAY)
     db.session.commit()
     return convention.id
 
@@ -189,6 +194,10 @@ def two_writers_at_once(app, write):
                                              .where(Order.convention_id == convention_id)).all(),
                 "services": db.session.scalars(sa.select(ServiceFait.amount_cents).join(Order)
                                                .where(Order.convention_id == convention_id)).all(),
+                "quotes": db.session.execute(sa.select(Quote.reference, Quote.state)
+                                             .where(Quote.convention_id == convention_id)).all(),
+                "quote_events": db.session.scalars(sa.select(AuditEvent.action).where(
+                    AuditEvent.object_type == "quote", AuditEvent.action != "quote.recorded")).all(),
                 "fast": db.session.scalars(sa.select(FastGrant.ae_cents)
                                            .where(FastGrant.startup_id == f"{PREFIX}-fondation")).all(),
             }
@@ -238,3 +247,20 @@ def test_two_fast_grants_at_the_same_moment_never_pass_the_ceiling_together(app)
     if postgresql:
         assert [plain(r) for r in refused] == [
             "FAST 2024 : accordé 200 000 € + 200 000 € > 300 000 €, plafond par projet en 2024."]
+
+
+def test_a_quote_accepted_and_refused_at_the_same_moment_is_decided_once(app):
+    """decide_quote checked the state it had loaded, without a lock: accepted by one person and refused by
+    another at the same moment, the quote was both (two events in the audit trail, each « before: reçu »), and
+    the last commit's decision stayed, whatever the first had done from it."""
+    def write(convention, n):
+        spending.decide_quote(convention.quotes[0], accept=n == 0, decided_on=dt.date(2024, 3, 5), actor=None,
+                              today=TODAY)
+
+    (written, refused, postgresql), result = two_writers_at_once(app, write)
+    assert len(written) == 1 and len(refused) == 1
+    assert len(result["quote_events"]) == 1
+    state = result["quotes"][0][1]
+    assert result["quote_events"] == [f"quote.{'accepted' if state.value == 'accepted' else 'refused'}"]
+    if postgresql:
+        assert [plain(r) for r in refused] == [f"Le devis n° D-0 est déjà {state.label.lower()} (le 5 mars 2024)."]

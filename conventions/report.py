@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from committees.models import Committee
-from conventions.models import Convention, ConventionStatus
+from conventions.models import Convention, ConventionStatus, Order
 from conventions.queries import BURN_MONTHS, _month_start, committees_during
 from conventions.services import YearFigures, figures
 from core.db import db
@@ -75,6 +75,9 @@ class Forecast:
 
 @dataclass
 class Report:
+    """The report as one reader may read it: the convention's totals and forecasts entire, the orders, committees
+    and indicators of the startups whose part they follow (others_hidden: some are left out)."""
+
     convention: Convention
     status: ConventionStatus
     today: dt.date
@@ -82,6 +85,8 @@ class Report:
     committees: list[Committee]
     indicators: list[tuple[Startup, list[IndicatorProgress]]]
     forecast: Forecast
+    orders: list[Order]
+    others_hidden: bool = False
 
     @property
     def start(self) -> dt.date:
@@ -130,7 +135,13 @@ def forecast(convention: Convention, today: dt.date) -> Forecast:
         ae_engaged=sum(o.engaged_cents for o in convention.orders))
 
 
-def build(convention: Convention, today: dt.date) -> Report:
+def build(convention: Convention, today: dt.date, *, followed: set[str] | None = None) -> Report:
+    """followed: the startups whose orders, committees and indicators the reader may read (conventions.views.
+    followed_startups); None for all of them."""
+    followed = {s.id for s in convention.startups} if followed is None else followed
     return Report(convention=convention, status=convention.status(today), today=today, years=figures(convention),
-                  committees=committees_during(convention), indicators=indicators_progress(convention, today),
-                  forecast=forecast(convention, today))
+                  committees=[c for c in committees_during(convention) if c.startup_id in followed],
+                  indicators=[(s, rows) for s, rows in indicators_progress(convention, today) if s.id in followed],
+                  forecast=forecast(convention, today),
+                  orders=[o for o in convention.orders if o.startup_id in followed],
+                  others_hidden=any(s.id not in followed for s in convention.startups))

@@ -5,6 +5,7 @@ conventions/spending_views.py, on the same blueprint."""
 
 import io
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -51,6 +52,30 @@ bp = Blueprint("conventions", __name__, url_prefix="/conventions")
 @bp.app_template_filter("cents_fr")
 def cents_filter(cents: int | None) -> str:
     return cents_fr(cents)
+
+
+@dataclass(frozen=True)
+class StartupPart:
+    """One covered startup's part of a convention (its orders, quotes, committees and indicators), read by the
+    permission policy as an order of that startup is: by DINUM finance, the partner's budget contact and whoever
+    follows that startup's funding (its coach, intrapreneur, sponsor, incubator staff)."""
+
+    startup: Startup
+    budget_contact_id: int | None
+
+    def permission_scope(self) -> tuple[str | None, str | None]:
+        return (self.startup.id, self.startup.incubator_id)
+
+    def funding_scopes(self) -> list[tuple[str, str | None]]:
+        return [self.permission_scope()]
+
+
+def followed_startups(convention: Convention) -> set[str]:
+    """The startups of the convention whose part the current person may read: a coach or a sponsor of one startup
+    of a convention covering two reads the convention's totals and their own startup's orders, not the other's
+    (whose order page, funding page and history already refuse them)."""
+    return {s.id for s in convention.startups
+            if can("convention.view", StartupPart(s, convention.budget_contact_id))}
 
 
 def convention_for(convention_id: int, action: str) -> Convention:
@@ -162,8 +187,11 @@ def new():
 def show(convention_id: int):
     item = convention_for(convention_id, "convention.view")
     today = clock.today()
+    followed = followed_startups(item)
     return render_template(
         "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
+        orders=[o for o in item.orders if o.startup_id in followed],
+        quotes=[q for q in item.quotes if q.startup_id in followed], others_hidden=len(followed) < len(item.startups),
         versions=services.versions(item), today=today, can_manage=can("convention.manage", item),
         can_prepare=can("convention.prepare", item), can_quote=can("quote.prepare", item),
         decision_form=QuoteDecisionForm(formdata=None), active_section="conventions")
@@ -319,7 +347,8 @@ def report(convention_id: int):
     with their services faits, credits unconsumed, the committees held in the period and their decisions,
     the indicators' progress and the forecasts of orders and consumption."""
     item = convention_for(convention_id, "convention.view")
-    return render_template("conventions/report.html", report=reports.build(item, clock.today()), for_print=False,
+    report = reports.build(item, clock.today(), followed=followed_startups(item))
+    return render_template("conventions/report.html", report=report, for_print=False,
                            active_section="conventions")
 
 
@@ -328,7 +357,8 @@ def report(convention_id: int):
 def report_pdf(convention_id: int):
     item = convention_for(convention_id, "convention.view")
     today = clock.today()
-    document = render_pdf("conventions/report_print.html", report=reports.build(item, today), for_print=True)
+    document = render_pdf("conventions/report_print.html", report=reports.build(item, today, followed=followed_startups(item)),
+                          for_print=True)
     return pdf_response(document, f"compte-rendu-convention-{item.id}-{today.isoformat()}.pdf")
 
 

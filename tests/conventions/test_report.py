@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from conventions import report, spending
+from conventions import report, services, spending
+from conventions.models import TaxBasis
 from indicators import services as indicator_services
 from indicators.models import Category, Direction
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.conventions.test_pages import text
-from tests.factories import login, make_person
+from tests.factories import login, make_membership, make_person, make_startup
 
 pytestmark = pytest.mark.usefixtures("fixed_today")
 
@@ -118,3 +119,39 @@ def test_the_report_runs_the_same_statements_with_1_or_50_orders(client, count_q
         counts.append(len(statements))
         db.session.rollback()
     assert counts[0] == counts[1] and counts[0] <= 20, counts
+
+
+def test_a_convention_covering_two_startups_shows_each_reader_the_part_of_the_startups_they_follow(client):
+    """The convention's page and its report listed every order and quote of every startup covered, and the report
+    every startup's indicators, to a sponsor or a coach of one of them, whose order page, funding page and
+    history already refuse the other startup's money."""
+    convention, fondation, finance = seed_convention()
+    other = make_startup(name="Bêta Secrète")
+    services.amend(convention, summary="Bêta Secrète couverte", partner_signed_on=dt.date(2024, 5, 1),
+                   dinum_signed_on=dt.date(2024, 5, 2), actor=finance, today=TODAY, startups=[fondation, other])
+    order(convention, fondation, finance, 1_000 * EUR, number="BC-FONDATION", holder="Titulaire de Fondation")
+    hidden = order(convention, other, finance, 2_345 * EUR, number="BC-BETA", holder="Titulaire de Bêta")
+    spending.record_quote(convention, startup=other, reference="D-BETA", holder="Titulaire de Bêta",
+                          amount_cents=999 * EUR, tax_basis=TaxBasis.HT, received_on=dt.date(2024, 6, 1),
+                          valid_until=dt.date(2024, 12, 1), actor=finance, today=TODAY)
+    with_indicator(other, finance)
+    sponsor = make_person("Sarah Sponsor")
+    make_membership(sponsor, fondation, "sponsor")
+    contact = make_person("Bruno Budget")
+    convention.budget_contact_id = contact.id
+    login(client, sponsor)
+    assert client.get(f"/conventions/orders/{hidden.id}").status_code == 403
+    for url in (f"/conventions/{convention.id}", f"/conventions/{convention.id}/report"):
+        page = text(client.get(url))
+        assert "BC-FONDATION" in page and "Titulaire de Fondation" in page
+        assert "BC-BETA" not in page and "D-BETA" not in page and "Titulaire de Bêta" not in page
+        assert "ne sont lisibles que de qui suit leur financement" in page
+    assert "Dossiers traités" not in text(client.get(f"/conventions/{convention.id}/report"))
+    assert "3 345 €" in text(client.get(f"/conventions/{convention.id}"))  # the convention's totals, entire
+    for reader in (finance, contact):
+        login(client, reader)
+        for url in (f"/conventions/{convention.id}", f"/conventions/{convention.id}/report"):
+            page = text(client.get(url))
+            assert "BC-FONDATION" in page and "BC-BETA" in page
+            assert "ne sont lisibles que de qui suit leur financement" not in page
+        assert "Dossiers traités" in text(client.get(f"/conventions/{convention.id}/report"))

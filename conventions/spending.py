@@ -9,6 +9,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from audit.models import AuditEvent
 from audit.services import record
 from conventions.models import (
     Activity,
@@ -190,11 +193,25 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
     return service
 
 
+def recorded_by_id(service: ServiceFait) -> int | None:
+    """Who recorded the service fait, from its « service_fait.recorded » event: the table keeps no recorder (a
+    column would need a migration), and the audit event is written in the same transaction as the row."""
+    return db.session.scalar(sa.select(AuditEvent.actor_id).where(
+        AuditEvent.object_type == "service_fait", AuditEvent.object_id == str(service.id),
+        AuditEvent.action == "service_fait.recorded").order_by(AuditEvent.id).limit(1))
+
+
 def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:
-    """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits."""
+    """The intrapreneur confirms the delivery; an invoice is paid only against validated services faits.
+    Separation of duties: the person who recorded the service fait does not validate it (an admin included),
+    so that no one both declares a delivery and certifies it."""
     lock(service.order.convention)
     if service.validated_on is not None:
         raise ConventionError(f"Ce service fait est déjà validé (le {date_fr(service.validated_on)}).")
+    if actor is not None and recorded_by_id(service) == actor.id:
+        raise ConventionError("Vous avez enregistré ce service fait : une autre personne (l'intrapreneur·e de la "
+                              "startup) doit le valider, pour qu'une même personne ne le déclare pas et ne le "
+                              "certifie pas.")
     service.validated_by_id, service.validated_on = (actor.id if actor else None), today
     db.session.flush()
     record("service_fait.validated", "service_fait", service.id, actor=actor, startup_id=service.order.startup_id,

@@ -348,3 +348,17 @@ def test_the_partners_budget_contact_is_chosen_on_the_follow_up_page_then_sees_t
     assert "Contact budgétaire du partenaire Bérénice Budget" in text(client.get(f"/conventions/{convention.id}"))
     login(client, contact)
     assert client.get(f"/conventions/{convention.id}").status_code == 200
+
+
+def test_an_admin_who_recorded_a_service_fait_is_told_someone_else_validates_it(client):
+    convention, startup, finance = seed_convention()
+    admin = make_person("Ada Admin", is_admin=True)
+    bc = order(convention, startup, finance, 10_000 * EUR)
+    login(client, admin)
+    assert client.post(f"/conventions/orders/{bc.id}/services", data={
+        "service-amount": "4 000", "service-delivered_on": "2024-04-01"}).status_code == 303
+    service = db.session.scalars(sa.select(ServiceFait)).one()
+    response = client.post(f"/conventions/services/{service.id}/validate", follow_redirects=True)
+    assert "Vous avez enregistré ce service fait : une autre personne (l'intrapreneur·e de la startup) doit le valider" in text(response)
+    db.session.expire_all()
+    assert service.validated_on is None

@@ -13,7 +13,7 @@ from conventions.models import ConventionStatus, EndBound, Order, Party
 from conventions.values import ConventionError
 from core.db import db
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
-from tests.factories import make_startup
+from tests.factories import make_person, make_startup
 
 NB = "\u202f"  # the French thousands separator
 
@@ -78,7 +78,7 @@ def test_services_faits_never_exceed_the_order_and_invoices_never_exceed_the_ser
 
 def test_paid_needs_validated_services_faits_and_never_exceeds_the_cp_released(app):
     convention, startup, actor = seed_convention(released_cp=5_000)
-    intra = actor
+    intra = make_person("Inès Intra")
     bc = order(convention, startup, actor, 10_000 * EUR)
     sf = spending.record_service_fait(bc, amount_cents=10_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=actor, today=TODAY)
     invoice = spending.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR + 1, filed_on=dt.date(2024, 4, 2),
@@ -223,7 +223,7 @@ def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):
     bc = order(convention, startup, actor, 10_000 * EUR, engaged_on=dt.date(2024, 3, 1))
     service = spending.record_service_fait(bc, amount_cents=5_000 * EUR, delivered_on=dt.date(2024, 9, 2), actor=actor,
                                            today=TODAY)
-    spending.validate_service_fait(service, actor=actor, today=TODAY)
+    spending.validate_service_fait(service, actor=make_person("Inès Intra"), today=TODAY)
     spending.record_invoice(bc, number="F-1", amount_cents=5_000 * EUR, filed_on=dt.date(2024, 9, 3),
                             paid_on=dt.date(2024, 10, 15), actor=actor, today=TODAY)
 
@@ -249,3 +249,19 @@ def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):
     # The guide's rule (the end bounds engagement only): delivery and payment may come after the end.
     amend(dt.date(2024, 8, 31), end_bound=EndBound.ENGAGEMENT)
     assert convention.ends_on == dt.date(2024, 8, 31)
+
+
+def test_who_recorded_a_service_fait_does_not_validate_it(app):
+    """Separation of duties: an admin (or an intrapreneur who is also the incubator's staff) recorded a service
+    fait and validated it, declaring a delivery and certifying it alone; the validation is now someone else's."""
+    convention, startup, finance = seed_convention()
+    admin = make_person("Ada Admin", is_admin=True)
+    bc = order(convention, startup, finance, 10_000 * EUR)
+    service = spending.record_service_fait(bc, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 4, 1), actor=admin,
+                                           today=TODAY)
+    with pytest.raises(ConventionError, match="Vous avez enregistré ce service fait : une autre personne"):
+        spending.validate_service_fait(service, actor=admin, today=TODAY)
+    assert service.validated_on is None and events("service_fait.validated") == 0
+    other_admin = make_person("Basile Admin", is_admin=True)
+    spending.validate_service_fait(service, actor=other_admin, today=TODAY)
+    assert service.validated_by_id == other_admin.id and events("service_fait.validated") == 1

@@ -265,13 +265,31 @@ def update_draft(convention: Convention, *, actor: Person | None, startups: Sequ
     merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
     _check_terms(merged, startups, years, today or clock.today())
     fields = {k: merged[k] for k in fields}
-    before = {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference}
+    if fields.get("partner_id", convention.partner_id) != convention.partner_id:
+        _check_new_partner(convention, fields["partner_id"])
+
+    def state() -> dict:
+        return {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference,
+                "partner_id": convention.partner_id}
+    before = state()
     _apply_terms(convention, fields, startups, years)
-    old, new = changes(before, {**terms_of(convention), "kind": convention.kind.value, "reference": convention.reference})
+    old, new = changes(before, state())
     if new:
         record("convention.updated", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
                before=old, after=new)
     return convention
+
+
+def _check_new_partner(convention: Convention, partner_id: str | None) -> None:
+    """A draft's new partner: an organisation of the list, and the budget contact already named one of its people
+    (update_follow_up's rule), or the contact is to be changed first."""
+    partner = db.session.get(Organisation, partner_id) if partner_id else None
+    if partner is None or partner.archived_at is not None:
+        raise ConventionError("Choisissez l'administration partenaire.", "partner_id")
+    contact = convention.budget_contact
+    if contact is not None and contact.organisation_id != partner.id:
+        raise ConventionError(f"Le contact budgétaire, {contact.name}, n'est pas de {partner.display_name} : changez-le "
+                              "d'abord (« CBCM, publication et contact »), puis l'administration partenaire.", "partner_id")
 
 
 def sign(convention: Convention, party: Party, *, signatory: str, signatory_title: str, signed_on: dt.date,

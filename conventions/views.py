@@ -219,7 +219,7 @@ def edit(convention_id: int):
         form.version.data = services.terms_fingerprint(item)
     if form.validate_on_submit():
         startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(form.startup_ids.data))))
-        terms = form.terms()
+        terms = {**form.terms(), "partner_id": form.partner_id.data}
         try:
             services.update_draft(item, actor=person, startups=startups, years=form.schedule(), today=today,
                                   expected=form.version.data or None, **terms)

@@ -6,7 +6,9 @@ import html
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from audit.models import AuditEvent
 from conventions import services
 from conventions.models import Party
 from core.db import db
@@ -121,3 +123,29 @@ def test_a_draft_saved_from_a_form_loaded_before_another_save_is_refused(client)
     assert response.status_code == 422 and STALE in text(response)
     db.session.expire_all()
     assert convention.title == "Titre corrigé" and schedule(convention) == FIVE_YEARS
+
+
+def test_a_drafts_partner_changed_on_its_form_is_kept(client):
+    """The draft's form offers the partner, but the edit passed every term but it to the service: « Le brouillon est
+    enregistré » while the partner stayed the old one."""
+    convention, finance = five_year_convention(signed=False)
+    other = make_organisation(name="Agence nationale de la cohésion des territoires", acronym="ANCT")
+    login(client, finance)
+    csm = convention.partner_id
+    values = filled(client.get(f"/conventions/{convention.id}/edit").get_data(as_text=True))
+    values.update(partner_id=other.id, startup_ids=[s.id for s in convention.startups])
+    response = client.post(f"/conventions/{convention.id}/edit", data=values)
+    assert response.status_code == 303, text(response)
+    db.session.expire_all()
+    assert convention.partner_id == other.id
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "convention.updated")).one()
+    assert event.before == {"partner_id": csm} and event.after == {"partner_id": other.id}
+    # The partner's budget contact is one of its people: named, they are changed first.
+    convention.budget_contact_id = make_person("Bruno Budget", organisation_id=other.id).id
+    values = filled(client.get(f"/conventions/{convention.id}/edit").get_data(as_text=True))
+    values.update(partner_id=csm, startup_ids=[s.id for s in convention.startups])
+    response = client.post(f"/conventions/{convention.id}/edit", data=values)
+    assert response.status_code == 422
+    assert "Le contact budgétaire, Bruno Budget, n'est pas de CSM : changez-le d'abord" in text(response)
+    db.session.expire_all()
+    assert convention.partner_id == other.id

@@ -49,6 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register(app)
     once.register(app)
     logs.register(app)
+    errors.register_cli(app)  # last: every area's commands are registered
     return app
 
 

@@ -11,10 +11,13 @@ feed stay allowed in form fields (multi-line text); single-line fields refuse th
 """
 
 import contextlib
+import functools
 import logging
 import re
 import secrets
+import sys
 
+import click
 import sqlalchemy as sa
 from flask import Flask, current_app, g, json, render_template, request, session
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -39,6 +42,10 @@ TITLES = {
 API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
              413: "too_large", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
 RETRY_AFTER_SECONDS = 30
+# The exit code of a `flask` command stopped by a database that cannot be reached or does not answer: distinct
+# from the commands' own codes (1 and 2: rejected input, unreadable source) and from 3 (configuration, wsgi.py),
+# so that cron, systemd and an operator tell « try again later » from « someone has to look at the data ».
+EXIT_DATABASE_UNAVAILABLE = 4
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_OR_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -261,3 +268,40 @@ def register(app: Flask) -> None:
             # next, would otherwise roll it back on the lost connection and raise.
             with contextlib.suppress(Exception):
                 db.session.invalidate()
+
+
+def register_cli(app: Flask) -> None:
+    """Every `flask` command of the application (app.cli, its groups included): a database that cannot be
+    reached or stops answering is one French line on stderr and exit code 4, instead of SQLAlchemy's
+    traceback and exit code 1 — which `flask sync-betagouv`, `flask import-betagouv` and others give to fiches
+    rejected or in conflict. Call it once every area has registered its commands."""
+    for command in _leaf_commands(app.cli):
+        if command.callback is not None and not getattr(command.callback, "guards_database", False):
+            command.callback = _guarded(command.callback)
+
+
+def _leaf_commands(group: click.Group):
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            yield from _leaf_commands(command)
+        else:
+            yield command
+
+
+def _guarded(callback):
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except sa.exc.SQLAlchemyError as error:
+            if not _is_unavailable(error):
+                raise
+            rollback_quietly()
+            cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+            print(f"Jalons — base de données injoignable ou sans réponse, la commande s'est arrêtée "
+                  f"(relancez-la quand la base répondra) : {cause[0][:300] if cause else type(error).__name__}",
+                  file=sys.stderr)
+            raise click.exceptions.Exit(EXIT_DATABASE_UNAVAILABLE) from None
+
+    guarded.guards_database = True
+    return guarded

@@ -353,7 +353,8 @@ class SyncRun(db.Model):
     error: Mapped[str | None] = mapped_column(sa.Text)  # why it failed, in French
     archived: Mapped[list] = mapped_column(sa.JSON, default=list)  # startups archived: fiche gone from the source
     restored: Mapped[list] = mapped_column(sa.JSON, default=list)  # startups whose fiche came back
-    # Set, and committed, before the admins are e-mailed about the first failure of a series: at most once.
+    # On the first run of a series of failures: set, and committed, before the admins are e-mailed about the
+    # series (at most once); set back to NULL when no admin could be mailed, for the next failed run to try again.
     alerted_at: Mapped[dt.datetime | None]
 
 

@@ -4,7 +4,7 @@ The source (`BETAGOUV_SOURCE`) is a checkout of the beta.gouv.fr repository, upd
 --ff-only`, or a plain folder laid out like its `content/`. The import is `flask import-betagouv`'s, with its
 merge rules (nothing decided in Jalons is undone, conflicts reported). Each run is kept (`SyncRun`) and
 shown to the admins. A source that cannot be updated or read imports nothing: the site keeps serving the
-last good data, and the admins are e-mailed once, at the first failure of a series.
+last good data, and the admins are e-mailed once per series of failures (_alert_once).
 
 A startup whose fiche is gone from a **complete** source (the three folders `_startups`, `_incubators`,
 `_organisations`, none of them empty) is archived with that reason, and brought back if its fiche returns;
@@ -74,7 +74,7 @@ def update_source(source: Path) -> str | None:
 
 
 def run(source: Path) -> SyncRun | None:
-    """One synchronisation; the run is committed, and the admins told of a first failure. Whatever stops
+    """One synchronisation; the run is committed, and the admins told of a new series of failures. Whatever stops
     it (the source, or any unexpected error of the import or of the database) is a failed run: nothing of
     the import is kept, the run is, with its reason, and the admins are told. None when another
     synchronisation is under way (a second scheduler): that one does the work, this one does nothing."""
@@ -166,15 +166,15 @@ def _follow_removals(folder: Path, now) -> tuple[list[str], list[str], str | Non
 
 
 def _alert_once(sync: SyncRun) -> None:
-    """E-mail the admins at the first failure after a run that did not fail; the claim is committed first,
-    so that two schedulers, or a crash, never send it twice."""
-    previous = db.session.scalars(
-        sa.select(SyncRun).where(SyncRun.id < sync.id).order_by(SyncRun.id.desc()).limit(1)
-    ).first()
-    if previous is not None and previous.status == SyncStatus.FAILED:
-        return
+    """E-mail the admins once per series of failed runs. The claim is the `alerted_at` of the series' first
+    run, taken by a conditional UPDATE of that one row and committed before sending, so that two schedulers,
+    or a crash, never send it twice. When not one admin could be mailed (the mail server down or refusing),
+    the claim is released: the next failed run of the series tries again, instead of the alert being lost."""
+    last_good = db.session.scalar(
+        sa.select(sa.func.max(SyncRun.id)).where(SyncRun.id < sync.id, SyncRun.status != SyncStatus.FAILED))
+    first = db.session.scalar(sa.select(sa.func.min(SyncRun.id)).where(SyncRun.id > (last_good or 0)))
     claimed = db.session.execute(
-        sa.update(SyncRun).where(SyncRun.id == sync.id, SyncRun.alerted_at.is_(None)).values(alerted_at=clock.now())
+        sa.update(SyncRun).where(SyncRun.id == first, SyncRun.alerted_at.is_(None)).values(alerted_at=clock.now())
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -185,6 +185,7 @@ def _alert_once(sync: SyncRun) -> None:
         sa.select(Person).where(Person.is_admin.is_(True), Person.email.is_not(None), Person.archived_at.is_(None),
                                 Person.anonymised_at.is_(None)).order_by(Person.id)
     ).all()
+    sent = 0
     for admin in admins:
         try:
             mail.send(mail.Mail(
@@ -197,6 +198,12 @@ def _alert_once(sync: SyncRun) -> None:
             ))
         except OSError as error:  # smtplib's errors included: the log and « Mon espace » still say it
             log.error("sync failure alert to %s not sent: %s", admin.email, error)
+        else:
+            sent += 1
+    if admins and not sent:
+        db.session.execute(sa.update(SyncRun).where(SyncRun.id == first).values(alerted_at=None))
+        db.session.commit()
+        log.error("sync failure alert reached no admin: the next failed run tries again")
 
 
 def failing_since(now=None):

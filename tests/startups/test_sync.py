@@ -142,6 +142,28 @@ def test_a_failing_source_imports_nothing_tells_the_admins_once_and_says_so_to_t
     assert len(outbox) == 2
 
 
+def test_a_failure_alert_the_mail_server_refused_is_sent_by_the_next_failed_run_once(
+        app, upstream, checkout, clock_on, monkeypatch):
+    clock_on(TODAY)
+    make_person("Ada Admin", email="ada@example.gouv.fr", is_admin=True)
+    assert sync.run(checkout).status == SyncStatus.OK
+    git(checkout, "remote", "set-url", "origin", str(upstream.parent / "disparu"))
+    sent = []
+
+    def unreachable(message):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr("core.mail.send", unreachable)
+    first = sync.run(checkout)  # the alert cannot leave: the mail server is down
+    monkeypatch.setattr("core.mail.send", lambda message: sent.append(message))
+    second = sync.run(checkout)  # the mail server is back, the source still fails
+    third = sync.run(checkout)
+
+    assert first.status == second.status == third.status == SyncStatus.FAILED
+    assert [(m.to, m.subject) for m in sent] == [
+        ("ada@example.gouv.fr", "Jalons : la synchronisation avec beta.gouv.fr échoue")]
+
+
 @pytest.mark.skipif(os.environ.get("JALONS_TEST_BACKEND") != "postgresql",
                     reason="two schedulers at once: PostgreSQL's advisory lock (SQLite has one writer at a time)")
 def test_a_second_scheduler_does_nothing_while_a_run_is_under_way(app, upstream, checkout, outbox, clock_on):

@@ -168,7 +168,7 @@ def app_json(body: dict, code: int, headers=None):
                                       mimetype="application/json")
 
 
-def _is_unavailable(error: Exception) -> bool:
+def is_unavailable(error: Exception) -> bool:
     """A database that does not answer in time, or cannot be reached: connect, pool or statement timeout,
     a dropped connection."""
     if isinstance(error, sa.exc.TimeoutError):  # no connection free in the pool within DB_POOL_TIMEOUT
@@ -228,7 +228,7 @@ def register(app: Flask) -> None:
             log.warning("concurrent write refused (409) [request %s] %s %s: %s", request_id(), request.method,
                         logged_path(), str(error).splitlines()[0][:300])
             return respond(409)
-        if _is_unavailable(error):
+        if is_unavailable(error):
             log.error("database unavailable (503) [request %s] %s %s: %s", request_id(), request.method,
                       logged_path(), str(error).splitlines()[0][:300])
             return respond(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
@@ -294,7 +294,7 @@ def _guarded(callback):
         try:
             return callback(*args, **kwargs)
         except sa.exc.SQLAlchemyError as error:
-            if not _is_unavailable(error):
+            if not is_unavailable(error):
                 raise
             rollback_quietly()
             cause = str(getattr(error, "orig", None) or error).strip().splitlines()

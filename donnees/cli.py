@@ -22,7 +22,8 @@ def register(app: Flask) -> None:
     @group.command("refresh")
     def refresh():
         """Régénère les fichiers CSV et JSON de chaque jeu de données, comme chaque nuit le planificateur.
-        Un jeu en échec garde ses fichiers précédents. Code de sortie : 0 tous mis à jour, 1 au moins un en échec."""
+        Un jeu en échec garde ses fichiers précédents. Code de sortie : 0 tous mis à jour, 1 au moins un en échec,
+        4 base de données injoignable."""
         from donnees.jobs import refresh_files
 
         done = refresh_files(today=clock.today())

@@ -3,7 +3,7 @@
 
 Each dataset is generated and stored (CSV and JSON, their ETag, time and row count) in its own transaction:
 a dataset whose generation fails is logged and keeps its previous files, and the others are refreshed all
-the same. The job is idempotent: running it twice writes the same bytes again (two schedulers on one
+the same. A database that cannot be reached or stops answering stops the run instead. The job is idempotent: running it twice writes the same bytes again (two schedulers on one
 database write the same rows; the last one wins, with the same content).
 """
 
@@ -14,7 +14,7 @@ import logging
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core import clock
+from core import clock, errors
 from core.db import db
 from donnees.datasets import DATASETS, Dataset
 from donnees.models import OpenFile
@@ -58,7 +58,12 @@ def refresh_files(*, today: dt.date) -> Refresh:
         try:
             store(dataset, today, clock.now())
             db.session.commit()
-        except Exception:
+        except Exception as error:
+            if errors.is_unavailable(error):
+                # The database is gone: the next datasets would fail the same way, each after its timeout. The
+                # run stops (`flask donnees refresh`: exit code 4), every file as it was.
+                errors.rollback_quietly()
+                raise
             db.session.rollback()
             log.exception("open dataset %s not refreshed (%s): its previous files stay published", dataset.name, today)
             done.failed.append(dataset.name)

@@ -129,6 +129,24 @@ def test_flask_donnees_refresh_says_what_it_did_and_fails_when_a_dataset_fails(a
     assert "en échec (fichiers précédents gardés) : statistiques" in result.output
 
 
+def test_flask_donnees_refresh_stops_at_an_unreachable_database_with_one_line_and_exit_code_4(app, history, monkeypatch):
+    attempted = []
+
+    def unreachable(today, now):
+        attempted.append(today)
+        raise sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly"))
+
+    for name in list(DATASETS):
+        monkeypatch.setitem(DATASETS, name, dataclasses.replace(DATASETS[name], rows=unreachable))
+    result = app.test_cli_runner().invoke(args=["donnees", "refresh"])
+
+    assert result.exit_code == 4, result.output
+    assert len(attempted) == 1  # not one timeout, and one traceback, per dataset
+    assert result.stderr.strip().splitlines() == [
+        "Jalons — base de données injoignable ou sans réponse, la commande s'est arrêtée (relancez-la quand la "
+        "base répondra) : server closed the connection unexpectedly"]
+
+
 def test_the_scheduler_refreshes_the_files_each_night_after_the_betagouv_sync(tmp_path, monkeypatch):
     from apscheduler.schedulers.background import BackgroundScheduler
 

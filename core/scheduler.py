@@ -19,13 +19,20 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from core import clock
+from core import clock, errors
 
 log = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 # A daily job missed by up to this much (process stopped, machine asleep) still runs when it can.
 MISFIRE_GRACE = dt.timedelta(hours=20)
+# A job stopped by the database (restarted under it, failing over, unreachable) is run again for the same day,
+# RETRY_DELAY later, at most RETRIES times: otherwise it waited for the next day, when the reminders and alerts
+# whose last day it was are no longer due and never leave. Jobs are idempotent: a run again does not repeat
+# what the stopped one did. Kept in memory (RETRY_STORE): the database, the other store, is what failed.
+RETRY_DELAY = dt.timedelta(minutes=10)
+RETRIES = 6
+RETRY_STORE = "retries"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +46,7 @@ class DailyJob:
 
 JOBS: dict[str, DailyJob] = {}
 _app: Flask | None = None
+_scheduler = None  # the one build() made, for run_job to add its retries to
 
 
 def daily(id: str, func: str, *, hour: int, minute: int = 0, description: str = "") -> None:
@@ -51,9 +59,10 @@ def _resolve(reference: str):
     return getattr(importlib.import_module(module), name)
 
 
-def run_job(job_id: str, today: dt.date | None = None) -> int:
+def run_job(job_id: str, today: dt.date | None = None, attempt: int = 0) -> int:
     """What the scheduler calls (by reference, so that the job store can hold it): the job in an
-    application context, with today's date in Paris."""
+    application context, with today's date in Paris; attempt: how many runs for that day the database
+    stopped before this one (see RETRY_DELAY)."""
     if _app is None:
         raise RuntimeError("the scheduler's application is not set (run `flask scheduler`)")
     job = JOBS[job_id]
@@ -61,28 +70,45 @@ def run_job(job_id: str, today: dt.date | None = None) -> int:
     with _app.app_context():
         try:
             done = _resolve(job.func)(today=today)
-        except Exception:
+        except Exception as error:
             log.exception("job %s failed (%s)", job_id, today)
+            if errors.is_unavailable(error):
+                _retry(job_id, today, attempt + 1)
             raise
     log.info("job %s (%s): %s", job_id, today, done)
     return done
+
+
+def _retry(job_id: str, today: dt.date, attempt: int) -> None:
+    if _scheduler is None:
+        return
+    if attempt > RETRIES:
+        log.error("job %s (%s) stopped by the database %s times: left for its next daily run", job_id, today, attempt)
+        return
+    run_at = clock.now() + RETRY_DELAY
+    _scheduler.add_job("core.scheduler:run_job", trigger="date", run_date=run_at, args=[job_id, today, attempt],
+                       id=f"{job_id}.retry", name=f"{JOBS[job_id].description or job_id} (nouvel essai)",
+                       jobstore=RETRY_STORE, replace_existing=True)
+    log.warning("job %s (%s) stopped by the database: run again at %s (attempt %s of %s)", job_id, today,
+                run_at.astimezone(PARIS).strftime("%H:%M"), attempt, RETRIES)
 
 
 def build(app: Flask, scheduler_class=None):
     """An APScheduler scheduler with its job store in the application's database and the declared jobs
     registered (replace_existing: restarting, or a second process, updates the stored job instead of
     adding one)."""
+    from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    global _app
+    global _app, _scheduler
     _app = app
     scheduler_class = scheduler_class or BlockingScheduler
     store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"])
     missed = _stored_next_runs(store)
     scheduler = scheduler_class(
-        jobstores={"default": store},
+        jobstores={"default": store, RETRY_STORE: MemoryJobStore()},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -101,6 +127,7 @@ def build(app: Flask, scheduler_class=None):
             # Replacing the stored job would compute its next run from now, and drop the run it missed.
             **({"next_run_time": missed[job.id]} if job.id in missed else {}),
         )
+    _scheduler = scheduler
     return scheduler
 
 

@@ -1,0 +1,62 @@
+"""The scheduler process when the database fails under a job: the job is run again the same day."""
+
+import datetime as dt
+import types
+
+import pytest
+import sqlalchemy as sa
+
+from core import clock, scheduler
+
+TODAY = dt.date(2026, 12, 7)
+runs = []
+
+
+def stopped_by_the_database(*, today):
+    runs.append(today)
+    raise sa.exc.OperationalError("UPDATE reminders …", {}, Exception("terminating connection due to administrator command"))
+
+
+def failing_otherwise(*, today):
+    raise ValueError("un bogue")
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch, app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    # Its own database file: the job store's table must not appear in the tests' schema.
+    stub = types.SimpleNamespace(config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/jobs.sqlite3"})
+    monkeypatch.setattr(scheduler, "_scheduler", None)
+    monkeypatch.setattr(scheduler, "_app", None)
+    built = scheduler.build(stub, BackgroundScheduler)
+    built.start(paused=True)
+    monkeypatch.setattr(scheduler, "_app", app)
+    for name in ("stopped_by_the_database", "failing_otherwise"):
+        monkeypatch.setitem(scheduler.JOBS, f"essai.{name}",
+                            scheduler.DailyJob(f"essai.{name}", f"tests.core.test_scheduler:{name}", 7, 0, "Essai"))
+    runs.clear()
+    yield built
+    built.shutdown(wait=False)
+
+
+def test_a_job_the_database_stopped_runs_again_for_the_same_day_ten_minutes_later(instance):
+    with pytest.raises(sa.exc.OperationalError):
+        scheduler.run_job("essai.stopped_by_the_database", today=TODAY)
+
+    retry = instance.get_job("essai.stopped_by_the_database.retry")
+    assert retry.args == ("essai.stopped_by_the_database", TODAY, 1)
+    assert dt.timedelta(minutes=9) < retry.next_run_time - clock.now() <= dt.timedelta(minutes=10)
+    with pytest.raises(sa.exc.OperationalError):
+        retry.func(*retry.args)  # the database is still down: once more, for the same day
+    assert instance.get_job("essai.stopped_by_the_database.retry").args == ("essai.stopped_by_the_database", TODAY, 2)
+    assert runs == [TODAY, TODAY]
+
+
+def test_the_retries_stop_after_an_hour_and_a_bug_is_not_retried(instance):
+    with pytest.raises(sa.exc.OperationalError):
+        scheduler.run_job("essai.stopped_by_the_database", TODAY, scheduler.RETRIES)
+    assert instance.get_job("essai.stopped_by_the_database.retry") is None
+    with pytest.raises(ValueError):
+        scheduler.run_job("essai.failing_otherwise", today=TODAY)
+    assert instance.get_job("essai.failing_otherwise.retry") is None

@@ -39,7 +39,7 @@ from sqlalchemy.orm import selectinload
 
 from audit.models import AuditEvent
 from audit.services import event_values, record_all, snapshot
-from core import clock
+from core import clock, errors
 from core.db import db, insert_rows
 from core.text import whole_number
 from core.values import jsonable
@@ -248,7 +248,8 @@ class _Importer:
         if len(batch) > 1:
             try:
                 results = self._apply(batch, apply, prepare)
-            except refused:
+            except refused as error:
+                _raise_if_unavailable(error)
                 self._load()  # the savepoint's rollback expunged what it had created
             else:
                 for (name, _), (outcome, notes) in zip(batch, results):
@@ -258,6 +259,7 @@ class _Importer:
             try:
                 [(outcome, notes)] = self._apply([(name, data)], apply, prepare)
             except refused as error:
+                _raise_if_unavailable(error)
                 reason = str(getattr(error, "orig", None) or error).strip()
                 kind.rejected.append((name, "refusée par la base de données"
                                             + (f" : {reason.splitlines()[0]}" if reason else "")))
@@ -497,6 +499,15 @@ def _refusals() -> tuple[type[Exception], ...]:
     OverflowError for an integer beyond 64 bits)."""
     dbapi = db.session.get_bind().dialect.loaded_dbapi
     return (sa.exc.SQLAlchemyError, OverflowError, *((dbapi.Error,) if dbapi is not None else ()))
+
+
+def _raise_if_unavailable(error: Exception) -> None:
+    """A database restarted, unreachable or not answering refuses no fiche: the import stops there (nothing
+    of it kept), instead of taking each fiche after for refused and failing on the dead connection anyway
+    (`flask import-betagouv` then printed a traceback with exit code 1, « fiches rejected »; now the commands'
+    exit code 4)."""
+    if errors.is_unavailable(error):
+        raise error
 
 
 def _analyze(tables) -> None:

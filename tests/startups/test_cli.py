@@ -101,3 +101,20 @@ def test_conflicts_exit_1_and_older_fiches_are_named_with_their_reason(app, tmp_
     assert ("Fiches plus anciennes que Jalons (1), rien n'en a été appliqué :\n  - avance.md : sa dernière date est le "
             "1er mars 2026, Jalons connaît le 1er octobre 2026") in result.output
     assert db.session.get(Startup, "edite").name == "Édité dans Jalons"
+
+
+def test_a_database_lost_during_the_import_stops_it_with_exit_code_4_not_fiches_rejected(app, monkeypatch):
+    from startups import importer
+
+    def restarted(connection, table, rows):
+        raise sa.exc.OperationalError("COPY startups …", {}, Exception("terminating connection due to administrator command"))
+
+    monkeypatch.setattr(importer, "insert_rows", restarted)
+    result = app.test_cli_runner().invoke(args=["import-betagouv", str(SNAPSHOTS / "2026-08"), "--today", "2026-11-27"])
+
+    assert result.exit_code == 4, result.output
+    assert result.stderr.strip().splitlines() == [
+        "Jalons — base de données injoignable ou sans réponse, la commande s'est arrêtée (relancez-la quand la "
+        "base répondra) : terminating connection due to administrator command"]
+    assert "rejetées" not in result.output
+    assert startups() == 0

@@ -15,8 +15,10 @@ import datetime as dt
 import importlib
 import logging
 import signal
+import time
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Flask
 
 from core import clock, errors
@@ -33,6 +35,7 @@ MISFIRE_GRACE = dt.timedelta(hours=20)
 RETRY_DELAY = dt.timedelta(minutes=10)
 RETRIES = 6
 RETRY_STORE = "retries"
+START_RETRY_SECONDS = 30  # between two tries to reach the database when the scheduler starts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,8 +137,6 @@ def build(app: Flask, scheduler_class=None):
 def _stored_next_runs(store) -> dict[str, dt.datetime]:
     """When each job stored by the previous scheduler was to run next: a run missed while no scheduler was
     running is still due when the next one starts (then run once within MISFIRE_GRACE, or skipped)."""
-    import sqlalchemy as sa
-
     if not sa.inspect(store.engine).has_table(store.jobs_t.name):
         return {}
     with store.engine.connect() as connection:
@@ -167,18 +168,39 @@ def register(app: Flask) -> None:
                 click.echo(f"{job.id} : {job.name} — prochaine exécution {job.next_run_time:%Y-%m-%d %H:%M %Z}")
             scheduler.shutdown(wait=False)
             return
-        scheduler = build(app_object)
 
         def stop(signum, frame):
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, stop)
-        click.echo(f"Planificateur démarré ({len(JOBS)} tâche(s) quotidienne(s)). Ctrl-C pour l'arrêter.")
+        scheduler = None
         try:
+            scheduler = _build_when_reachable(app_object)
+            click.echo(f"Planificateur démarré ({len(JOBS)} tâche(s) quotidienne(s)). Ctrl-C pour l'arrêter.")
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            if scheduler.running:
+            if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=True)
             click.echo("Planificateur arrêté.")
+
+
+def _build_when_reachable(app: Flask):
+    """build(), once the database answers. The scheduler used to exit when it could not reach it at start;
+    under systemd's Restart=on-failure it was started again at once, a few times in a few seconds, then left
+    stopped (StartLimitBurst): no reminders, alerts nor sync after the database came back, until someone
+    noticed. It now waits, as the web workers outlive a database outage; once started, APScheduler itself
+    tries its job store again every few seconds."""
+    import click
+
+    while True:
+        try:
+            return build(app)
+        except sa.exc.SQLAlchemyError as error:
+            if not errors.is_unavailable(error):
+                raise
+            cause = str(getattr(error, "orig", None) or error).strip().splitlines()
+            click.echo(f"Base de données injoignable : nouvel essai dans {START_RETRY_SECONDS} s "
+                       f"({cause[0][:300] if cause else type(error).__name__}).", err=True)
+            time.sleep(START_RETRY_SECONDS)

@@ -60,3 +60,28 @@ def test_the_retries_stop_after_an_hour_and_a_bug_is_not_retried(instance):
     with pytest.raises(ValueError):
         scheduler.run_job("essai.failing_otherwise", today=TODAY)
     assert instance.get_job("essai.failing_otherwise.retry") is None
+
+
+def test_the_scheduler_started_with_the_database_down_waits_for_it_instead_of_exiting(app, monkeypatch):
+    builds, slept, started = [], [], []
+
+    class Started:
+        running = False
+
+        def start(self):
+            started.append(True)
+
+    def build(app_object, scheduler_class=None):
+        builds.append(app_object)
+        if len(builds) < 3:
+            raise sa.exc.OperationalError("SELECT …", {}, Exception("connection refused"))
+        return Started()
+
+    monkeypatch.setattr(scheduler, "build", build)
+    monkeypatch.setattr(scheduler.time, "sleep", slept.append)
+    monkeypatch.setattr(scheduler.signal, "signal", lambda *args: None)
+    result = app.test_cli_runner().invoke(args=["scheduler"])
+
+    assert result.exit_code == 0, result.output
+    assert len(builds) == 3 and slept == [30, 30] and started == [True]
+    assert result.stderr.count("Base de données injoignable : nouvel essai dans 30 s (connection refused).") == 2

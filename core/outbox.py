@@ -41,11 +41,13 @@ class MailJobError(RuntimeError):
 @dataclasses.dataclass(frozen=True)
 class Delivery:
     """What a run did: e-mails sent, e-mails that could not leave (kept with their error, tried again by
-    the next run), and e-mails left untried because the mail server could not be reached."""
+    the next run), and e-mails left untried because the mail server could not be reached (unreachable: the
+    run stopped for that; the scheduler runs the job again later that day, core/scheduler.py)."""
 
     sent: int = 0
     failed: int = 0
     untried: int = 0
+    unreachable: bool = False
 
     @property
     def complete(self) -> bool:
@@ -123,7 +125,7 @@ def _deliver(model, ids, columns, sent, failed, message_for) -> Delivery:
             if not isinstance(error, MESSAGE_ERRORS):
                 untried = len(ids) - position - 1
                 log.error("mail server unreachable: %s e-mail(s) stay pending until the next run", untried)
-                return Delivery(done, errors, untried)
+                return Delivery(done, errors, untried, unreachable=True)
             continue
         except Exception as error:  # noqa: BLE001 (a message that cannot be built, from any data: it fails alone, before any send)
             log.exception("%s %s could not be built", model.__tablename__, row_id)

@@ -28,10 +28,11 @@ log = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
 # A daily job missed by up to this much (process stopped, machine asleep) still runs when it can.
 MISFIRE_GRACE = dt.timedelta(hours=20)
-# A job stopped by the database (restarted under it, failing over, unreachable) is run again for the same day,
-# RETRY_DELAY later, at most RETRIES times: otherwise it waited for the next day, when the reminders and alerts
-# whose last day it was are no longer due and never leave. Jobs are idempotent: a run again does not repeat
-# what the stopped one did. Kept in memory (RETRY_STORE): the database, the other store, is what failed.
+# A job stopped by the database (restarted under it, failing over, unreachable), or by a mail server it could
+# not reach (core/outbox.py's Delivery.unreachable), is run again for the same day, RETRY_DELAY later, at most
+# RETRIES times: otherwise it waited for the next day, when the reminders and alerts whose last day it was are
+# no longer due and never leave. Jobs are idempotent: a run again does not repeat what the stopped one did.
+# Kept in memory (RETRY_STORE): the database, the other store, may be what failed.
 RETRY_DELAY = dt.timedelta(minutes=10)
 RETRIES = 6
 RETRY_STORE = "retries"
@@ -76,23 +77,25 @@ def run_job(job_id: str, today: dt.date | None = None, attempt: int = 0) -> int:
         except Exception as error:
             log.exception("job %s failed (%s)", job_id, today)
             if errors.is_unavailable(error):
-                _retry(job_id, today, attempt + 1)
+                _retry(job_id, today, attempt + 1, "the database")
             raise
     log.info("job %s (%s): %s", job_id, today, done)
+    if getattr(done, "unreachable", False):
+        _retry(job_id, today, attempt + 1, "the mail server")
     return done
 
 
-def _retry(job_id: str, today: dt.date, attempt: int) -> None:
+def _retry(job_id: str, today: dt.date, attempt: int, cause: str) -> None:
     if _scheduler is None:
         return
     if attempt > RETRIES:
-        log.error("job %s (%s) stopped by the database %s times: left for its next daily run", job_id, today, attempt)
+        log.error("job %s (%s) stopped by %s %s times: left for its next daily run", job_id, today, cause, attempt)
         return
     run_at = clock.now() + RETRY_DELAY
     _scheduler.add_job("core.scheduler:run_job", trigger="date", run_date=run_at, args=[job_id, today, attempt],
                        id=f"{job_id}.retry", name=f"{JOBS[job_id].description or job_id} (nouvel essai)",
                        jobstore=RETRY_STORE, replace_existing=True)
-    log.warning("job %s (%s) stopped by the database: run again at %s (attempt %s of %s)", job_id, today,
+    log.warning("job %s (%s) stopped by %s: run again at %s (attempt %s of %s)", job_id, today, cause,
                 run_at.astimezone(PARIS).strftime("%H:%M"), attempt, RETRIES)
 
 

@@ -169,7 +169,7 @@ def test_an_alert_that_cannot_be_built_fails_alone_and_is_retried(app, smtp_serv
 def test_an_unreachable_server_stops_the_run_and_leaves_the_rest_untried(app, mail_config):
     unpublished_to_five()  # nothing listens on mail_config's port
     delivery = jobs.send_alerts(today=UNPUBLISHED_ON)
-    assert (delivery.sent, delivery.failed, delivery.untried) == (0, 1, 4)
+    assert (delivery.sent, delivery.failed, delivery.untried, delivery.unreachable) == (0, 1, 4, True)
     statuses = sorted(a.status for a in alerts())
     assert statuses.count(AlertStatus.FAILED) == 1 and statuses.count(AlertStatus.PENDING) == 4
 

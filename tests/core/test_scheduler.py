@@ -6,7 +6,7 @@ import types
 import pytest
 import sqlalchemy as sa
 
-from core import clock, scheduler
+from core import clock, outbox, scheduler
 
 TODAY = dt.date(2026, 12, 7)
 runs = []
@@ -21,6 +21,15 @@ def failing_otherwise(*, today):
     raise ValueError("un bogue")
 
 
+def mail_server_unreachable(*, today):
+    runs.append(today)
+    return outbox.Delivery(sent=2, failed=1, untried=3, unreachable=True)
+
+
+def mail_server_refusing_one(*, today):
+    return outbox.Delivery(sent=2, failed=1)
+
+
 @pytest.fixture
 def instance(tmp_path, monkeypatch, app):
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -32,7 +41,7 @@ def instance(tmp_path, monkeypatch, app):
     built = scheduler.build(stub, BackgroundScheduler)
     built.start(paused=True)
     monkeypatch.setattr(scheduler, "_app", app)
-    for name in ("stopped_by_the_database", "failing_otherwise"):
+    for name in ("stopped_by_the_database", "failing_otherwise", "mail_server_unreachable", "mail_server_refusing_one"):
         monkeypatch.setitem(scheduler.JOBS, f"essai.{name}",
                             scheduler.DailyJob(f"essai.{name}", f"tests.core.test_scheduler:{name}", 7, 0, "Essai"))
     runs.clear()
@@ -60,6 +69,16 @@ def test_the_retries_stop_after_an_hour_and_a_bug_is_not_retried(instance):
     with pytest.raises(ValueError):
         scheduler.run_job("essai.failing_otherwise", today=TODAY)
     assert instance.get_job("essai.failing_otherwise.retry") is None
+
+
+def test_a_job_the_mail_server_stopped_runs_again_for_the_same_day_a_refused_message_waits_for_tomorrow(instance):
+    assert scheduler.run_job("essai.mail_server_unreachable", today=TODAY).untried == 3
+    retry = instance.get_job("essai.mail_server_unreachable.retry")
+    assert retry.args == ("essai.mail_server_unreachable", TODAY, 1)
+    assert dt.timedelta(minutes=9) < retry.next_run_time - clock.now() <= dt.timedelta(minutes=10)
+
+    scheduler.run_job("essai.mail_server_refusing_one", today=TODAY)
+    assert instance.get_job("essai.mail_server_refusing_one.retry") is None
 
 
 def test_the_scheduler_started_with_the_database_down_waits_for_it_instead_of_exiting(app, monkeypatch):

@@ -85,8 +85,9 @@ def _already_sent():
 
 
 def purge(*, today: dt.date) -> int:
-    """The daily job: forget the tokens older than KEEP (a form that old is shown again to be sent)."""
-    limit = clock.now() - KEEP
+    """The daily job: forget the tokens sent more than KEEP before the day it runs for (a form that old is
+    shown again to be sent); the day is the job's, as every job's (a catch-up run forgets what that day would)."""
+    limit = dt.datetime.combine(today, dt.time(), tzinfo=clock.PARIS) - KEEP
     done = db.session.execute(sa.delete(SentForm).where(SentForm.sent_at < limit)).rowcount
     db.session.commit()
     return done

@@ -15,7 +15,7 @@ from audit.services import changes, record, snapshot
 from core import clock, csv_safe, dates
 from core.bounds import AMOUNT_EUR, OBJECTIVE_DATE, PROGRAMME_START, budget_years
 from core.db import db
-from core.formats import month_fr
+from core.formats import month_fr, number_fr
 from core.text import control_character, fold
 from indicators.models import (
     Category,
@@ -36,6 +36,7 @@ from users.models import Person
 # The mandatory indicator of the "utilisé" axis that the cost per use divides by.
 ACTIVE_USERS_NAME = "Nombre d'utilisateurs actifs par mois"
 MAX_VALUE = Decimal("1e14")  # Numeric(18, 4)
+MAX_COMMENT = 2000  # a value's comment, as an objective's (forms.ObjectiveForm)
 INDICATOR_FIELDS = ("name", "description", "unit", "direction", "frequency", "category", "kind", "source_url",
                     "allow_negative", "position")
 CSV_COLUMNS = ("indicateur", "periode", "valeur", "commentaire")
@@ -409,12 +410,20 @@ def import_values_csv(startup: Startup, data: bytes, *, today: dt.date, now: dt.
             if problem:
                 errors.append((line, problem))
                 continue
+            comment = cell("commentaire") or None
+            if found := control_character(comment, multiline=True):
+                errors.append((line, f"Le commentaire contient {found} : retirez-le."))
+                continue
+            if comment and len(comment) > MAX_COMMENT:
+                errors.append((line, f"Le commentaire dépasse {number_fr(MAX_COMMENT)} caractères "
+                                     f"({number_fr(len(comment))} saisis) : raccourcissez-le."))
+                continue
             key = (indicator.id, period_start)
             if key in seen:
                 errors.append((line, f"« {indicator.name} » pour {month_fr(period_start)} figure déjà ligne {seen[key]}."))
                 continue
             seen[key] = line
-            rows.append((indicator, period_start, value, cell("commentaire") or None))
+            rows.append((indicator, period_start, value, comment))
     except csv.Error as error:
         errors.append((reader.line_num, f"Ligne illisible ({error})."))
     if errors:

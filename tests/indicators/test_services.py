@@ -267,6 +267,27 @@ def test_a_bad_csv_reports_each_bad_row_with_its_line_and_writes_nothing():
     assert stored(users) == {} and stored(rate) == {}
 
 
+def test_a_csv_comment_with_a_control_character_or_too_long_is_refused_with_its_line():
+    """A NUL (which PostgreSQL refuses: a 500 before), an escape, or a comment beyond 2 000 characters: the
+    line is named and nothing is written; a comment on several lines (a quoted cell) is kept."""
+    startup, users, rate = csv_startup()
+    data = ("indicateur;période;valeur;commentaire\n"
+            "Utilisateurs actifs;2026-09;100;a\x00b\n"
+            "Utilisateurs actifs;2026-10;100;\x1b[31mrouge\n"
+            f"Taux de satisfaction;2026-10;80;{'x' * 2001}\n").encode("utf-8")
+    with pytest.raises(CsvImportError) as caught:
+        services.import_values_csv(startup, data, today=TODAY)
+    rows = dict(caught.value.rows)
+    assert rows == {2: "Le commentaire contient le caractère de contrôle U+0000 : retirez-le.",
+                    3: "Le commentaire contient le caractère de contrôle U+001B : retirez-le.",
+                    4: "Le commentaire dépasse 2\u202f000 caractères (2\u202f001 saisis) : raccourcissez-le."}
+    assert stored(users) == {} and stored(rate) == {}
+    data = 'indicateur;période;valeur;commentaire\nUtilisateurs actifs;2026-09;100;"ligne 1\nligne 2"\n'.encode("utf-8")
+    assert services.import_values_csv(startup, data, today=TODAY).written == 1
+    assert db.session.scalar(sa.select(IndicatorValue.comment).where(IndicatorValue.indicator_id == users.id)) \
+        == "ligne 1\nligne 2"
+
+
 @pytest.mark.parametrize("data, message", [
     (b"", "vide"),
     (b"nom;valeur\nA;1\n", "manquantes : indicateur, periode"),

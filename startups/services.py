@@ -509,9 +509,20 @@ def _check_event(kind: EventKind | None, happened_on: dt.date | None, today: dt.
                            "happened_on")
 
 
+def _check_committee_event(kinds, records_committees: bool) -> None:
+    """A `committee` event counts as a committee held (committees.due): the next one falls due six months
+    later. Only who runs the startup's committees (committee.edit, checked by the view) adds, changes or
+    retypes one; otherwise the team would clear its own overdue committee without one being held."""
+    if EventKind.COMMITTEE in kinds and not records_committees:
+        raise StartupError("Type : un passage en comité compte comme un comité tenu pour l'échéance du suivant ; "
+                           "seuls le coach de la startup et l'équipe de son incubateur l'ajoutent ou le modifient.",
+                           "kind")
+
+
 def add_event(startup: Startup, *, kind: EventKind, happened_on: dt.date, comment: str | None,
-              actor: Person | None, today: dt.date) -> Event:
+              actor: Person | None, today: dt.date, records_committees: bool = False) -> Event:
     _check_event(kind, happened_on, today)
+    _check_committee_event({kind}, records_committees)
     event = Event(position=next_event_position(startup), kind=kind, happened_on=happened_on,
                   comment=clean_text(comment, "Commentaire", max_length=2000, multiline=True, field="comment"))
     startup.events.append(event)
@@ -521,10 +532,11 @@ def add_event(startup: Startup, *, kind: EventKind, happened_on: dt.date, commen
 
 
 def edit_event(event: Event, *, kind: EventKind, happened_on: dt.date, comment: str | None,
-               actor: Person | None, today: dt.date, expected: str | None) -> bool:
+               actor: Person | None, today: dt.date, expected: str | None, records_committees: bool = False) -> bool:
     what = "Cet événement"
     check_fingerprint(event_state(event), expected, what)
     _check_event(kind, happened_on, today)
+    _check_committee_event({kind, event.kind}, records_committees)
     before = event_state(event)
     event.kind, event.happened_on = kind, happened_on
     event.comment = clean_text(comment, "Commentaire", max_length=2000, multiline=True, field="comment")

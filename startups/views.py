@@ -274,7 +274,8 @@ def new_event(startup_id: str):
     if form.validate():
         try:
             event = services.add_event(startup, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
-                                       comment=form.comment.data, actor=current_person(), today=clock.today())
+                                       comment=form.comment.data, actor=current_person(), today=clock.today(),
+                                       records_committees=can("committee.edit", startup))
             db.session.commit()
             return done(f"L'événement « {event.kind.label} » a été ajouté à la chronologie.",
                          "portfolio.startup", startup_id=startup.id)
@@ -300,7 +301,8 @@ def edit_event(startup_id: str, event_id: int):
         try:
             changed = services.edit_event(event, kind=EventKind(form.kind.data), happened_on=form.happened_on.data,
                                           comment=form.comment.data, actor=current_person(), today=clock.today(),
-                                          expected=form.state.data or None)
+                                          expected=form.state.data or None,
+                                          records_committees=can("committee.edit", startup))
             db.session.commit()
             return done("L'événement a été modifié." if changed else "Aucune modification à enregistrer.",
                          "portfolio.startup", startup_id=startup.id)

@@ -79,7 +79,7 @@ def test_the_kept_due_dates_follow_every_change_in_the_same_transaction(clock_on
                                   actor=None, today=TODAY)  # a phase change
     assert kept() == computed() and kept()["autre"] == d("2027-05-01")
     startup_services.add_event(other, kind=EventKind.COMMITTEE, happened_on=d("2026-11-10"), comment=None,
-                               actor=None, today=TODAY)  # a committee of the timeline
+                               actor=None, today=TODAY, records_committees=True)  # a committee of the timeline
     assert kept() == computed() and kept()["autre"] == d("2027-05-10")
 
     other.archived_at = clock.now()  # archived: no committee due

@@ -67,7 +67,7 @@ def test_the_kept_counts_per_status_follow_every_change_in_the_same_transaction(
                                   actor=None, today=TODAY)  # a new phase: a new due date, another phase counted
     assert kept() == counted() and kept()[CommitteeDueStatus.OVERDUE] == {}
     startup_services.add_event(other, kind=EventKind.COMMITTEE, happened_on=d("2026-11-10"), comment=None,
-                               actor=None, today=TODAY)  # a committee of the timeline
+                               actor=None, today=TODAY, records_committees=True)  # a committee of the timeline
     assert kept() == counted()
     other.archived_at = clock.now()  # archived: counted nowhere
     assert kept() == counted()

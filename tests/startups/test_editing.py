@@ -388,6 +388,42 @@ def test_the_team_adds_and_edits_events(client, world):
     assert db.session.get(Event, event.id).kind == EventKind.NATIONAL_IMPACT
 
 
+def test_only_who_runs_the_committees_adds_or_changes_a_committee_event(client, world):
+    """A `committee` event counts as a committee held (committees.due): the team would otherwise clear its
+    own overdue committee by typing one. The coach, the incubator staff and admins may."""
+    startup = world["startup"]
+    due_before = startup.committee_due_on
+    login(client, world["intrapreneur"])
+    response = client.post("/startups/lieu-dit/events/new", data={"kind": "committee", "happened_on": "2026-11-20"})
+    assert response.status_code == 422
+    assert "seuls le coach de la startup et l'équipe de son incubateur" in markupsafe.Markup(response.text).unescape()
+    db.session.expire_all()
+    assert [e.kind for e in startup.events] == [EventKind.PRODUCT_LAUNCH] and events_of("event.created") == []
+    assert startup.committee_due_on == due_before
+    # Nor by turning another event into one.
+    launch = startup.events[0]
+    page = client.get(f"/startups/lieu-dit/events/{launch.id}/edit").text
+    response = client.post(f"/startups/lieu-dit/events/{launch.id}/edit", data={
+        "kind": "committee", "happened_on": "2026-11-20", "comment": "", "state": hidden(page, "state")})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Event, launch.id).kind == EventKind.PRODUCT_LAUNCH
+
+    login(client, world["coach"])
+    response = client.post("/startups/lieu-dit/events/new", data={"kind": "committee", "happened_on": "2026-11-20"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    committee = next(e for e in startup.events if e.kind == EventKind.COMMITTEE)
+    # The team does not move or retype it afterwards either.
+    login(client, world["intrapreneur"])
+    page = client.get(f"/startups/lieu-dit/events/{committee.id}/edit").text
+    response = client.post(f"/startups/lieu-dit/events/{committee.id}/edit", data={
+        "kind": "committee", "happened_on": "2026-11-25", "comment": "", "state": hidden(page, "state")})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Event, committee.id).happened_on == d("2026-11-20")
+
+
 def test_an_event_needs_a_kind_and_a_date(client, world):
     login(client, world["coach"])
     response = client.post("/startups/lieu-dit/events/new", data={"kind": "inconnu", "happened_on": ""})

@@ -326,8 +326,19 @@ def reschedule(committee: Committee, *, kind: CommitteeKind, scheduled_at: dt.da
         _check_schedule(scheduled_at, duration_minutes, place, video_link, now)
     elif not place and not video_link:
         raise CommitteeError("Indiquez un lieu ou un lien de visioconférence.")
+    kind = CommitteeKind(kind)
+    if kind != committee.kind:
+        # What upper areas hold of the committee by its kind (the grids filled with the kind's template):
+        # a change that would leave it out of the committee's pages is refused.
+        previous = committee.kind
+        with db.session.no_autoflush:
+            committee.kind = kind
+            refusals = notices("kind_change", committee)
+            committee.kind = previous
+        if refusals:
+            raise CommitteeError(" ".join(refusals), field="kind")
     before = snapshot(committee, SCHEDULE_FIELDS)
-    committee.kind = CommitteeKind(kind)
+    committee.kind = kind
     committee.scheduled_at = scheduled_at
     committee.duration_minutes = duration_minutes
     committee.place, committee.video_link = place, video_link
@@ -380,8 +391,9 @@ def register_held_hook(hook: Callable[..., None]) -> None:
 
 
 # Filled at import time by upper areas, like _held_hooks: what they have to say, in French, at a moment of
-# the committee's journey ("held": once marked held; "sign_off": on the sign-off page), e.g. the grids
-# still not started (grids.services.notices).
+# the committee's journey ("held": once marked held; "sign_off": on the sign-off page; "sign_off_required"
+# and "kind_change": what refuses the sign-off, or a change of the committee's kind, read with the new
+# kind), e.g. the grids still not started (grids.services.notices).
 _notices: dict[str, list[Callable[[Committee], list[str]]]] = {}
 
 

@@ -307,7 +307,26 @@ def sign_off_requirements(committee: Committee) -> list[str]:
     return []
 
 
+def kind_change_refusals(committee: Committee) -> list[str]:
+    """What refuses a change of the committee's kind (committee.kind is the new one): grids already filled
+    with a template a committee of that kind is not evaluated with would leave its pages, its pack and its
+    results, scores included."""
+    codes = suitable_codes(committee.kind)
+    titles = db.session.scalars(
+        sa.select(GridTemplate.title).join(FilledGrid, FilledGrid.template_id == GridTemplate.id)
+        .where(FilledGrid.committee_id == committee.id, GridTemplate.code.not_in(codes))
+        .distinct().order_by(GridTemplate.title)).all()
+    if not titles:
+        return []
+    names = ", ".join(f"« {title} »" for title in titles)
+    started = f"la grille {names} est déjà commencée" if len(titles) == 1 else f"les grilles {names} sont déjà commencées"
+    return [f"Type de comité : {started} pour ce comité, et un comité de type « {committee.kind.label} » n'est "
+            "pas évalué avec : ses notes disparaîtraient des pages du comité et de son dossier. Gardez le type, "
+            "ou annulez ce comité et planifiez-en un autre."]
+
+
 committee_services.register_notice("held", held_notices)
+committee_services.register_notice("kind_change", kind_change_refusals)
 committee_services.register_notice("sign_off", sign_off_notices)
 committee_services.register_notice("sign_off_required", sign_off_requirements)
 

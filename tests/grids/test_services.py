@@ -416,3 +416,35 @@ def test_submitted_scores_are_in_the_audit_trail(world):
 def test_drafts_are_not_audited(world):
     fill(world, world.people.sponsor, {"1.1": 4}, submit=False)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "grid.submitted")) == 0
+
+
+# -- the committee's kind --
+
+def test_a_kind_change_that_would_hide_grids_already_filled_is_refused(world):
+    """The kind says which grids a committee is evaluated with: turned into a semestrial committee, an end
+    of investigation's « lancement » grids, scores included, would leave its pages and its pack."""
+    from committees import services as committee_services
+    from committees.models import CommitteeError
+
+    committee = world.committee
+    committee.kind = CommitteeKind.END_OF_INVESTIGATION
+    db.session.flush()
+    fill(world, world.people.head, code="lancement", submit=False)  # a draft counts too
+    version = committee.version
+    with pytest.raises(CommitteeError) as refused:
+        committee_services.reschedule(committee, kind=CommitteeKind.SEMESTRIAL, scheduled_at=committee.scheduled_at,
+                                      place="Paris", video_link=None, chair=None, actor=world.people.coach, now=NOW)
+    assert refused.value.field == "kind"
+    assert str(refused.value) == (
+        "Type de comité : la grille « Grille d'éligibilité au programme beta.gouv.fr (fin d'investigation) » est "
+        f"déjà commencée pour ce comité, et un comité de type « {CommitteeKind.SEMESTRIAL.label} » n'est pas évalué "
+        "avec : ses notes disparaîtraient des pages du comité et de son dossier. Gardez le type, ou annulez ce "
+        "comité et planifiez-en un autre.")
+    db.session.flush()
+    assert (committee.kind, committee.version) == (CommitteeKind.END_OF_INVESTIGATION, version)
+    assert [t.code for t in services.templates_for(committee)] == ["lancement", "arbitrage_sponsor"]
+    # A grid every kind is evaluated with does not stand in the way; nor does a change that keeps it.
+    fill(world, world.people.sponsor)
+    assert committee_services.reschedule(committee, kind=CommitteeKind.END_OF_INVESTIGATION,
+                                         scheduled_at=committee.scheduled_at, place="Paris", video_link=None,
+                                         chair=None, actor=world.people.coach, now=NOW)

@@ -295,7 +295,9 @@ def _check_new_partner(convention: Convention, partner_id: str | None) -> None:
 def sign(convention: Convention, party: Party, *, signatory: str, signatory_title: str, signed_on: dt.date,
          actor: Person | None, today: dt.date) -> Convention:
     """One party's signature: the partner first, DINUM last. The convention takes effect on DINUM's signature
-    unless it names a later date of effect."""
+    unless it names a later date of effect. The convention is locked and read again first: two signatures of
+    one party at the same moment take turns, and the second finds it signed."""
+    lock(convention)
     fields = {"signatory": signatory, "title": signatory_title}
     one_line(fields, "signatory", "Le nom du signataire", required=True, max_length=200)
     one_line(fields, "title", "La qualité du signataire", required=True, max_length=200, field="signatory_title")

@@ -145,9 +145,10 @@ def delete_committed() -> None:
     db.session.commit()
 
 
-def two_writers_at_once(app, write):
+def two_writers_at_once(app, write, committed=committed_convention):
     """Two writers, each in its own thread, connection and transaction, load the convention as its page does,
-    wait for each other, then write(convention, n) and commit. On
+    wait for each other, then write(convention, n) and commit (committed(): the convention they load, committed
+    first; by default committed_convention's). On
     PostgreSQL the second waits on the convention's row lock, then checks the figures the first committed;
     SQLite lets one writer at a time and refuses the other at its first write (« database is locked »).
     Returns ((written, refused, postgresql), what was stored)."""
@@ -155,7 +156,7 @@ def two_writers_at_once(app, write):
     db.session = db._make_scoped_session({})
     try:
         with app.app_context():
-            convention_id = committed_convention()
+            convention_id = committed()
             postgresql = db.engine.dialect.name == "postgresql"
         loaded = threading.Barrier(2, timeout=30)
         written, refused, errors = [], [], []
@@ -264,3 +265,29 @@ def test_a_quote_accepted_and_refused_at_the_same_moment_is_decided_once(app):
     assert result["quote_events"] == [f"quote.{'accepted' if state.value == 'accepted' else 'refused'}"]
     if postgresql:
         assert [plain(r) for r in refused] == [f"Le devis n° D-0 est déjà {state.label.lower()} (le 5 mars 2024)."]
+
+
+def committed_draft_signed_by_the_partner() -> int:
+    partner = make_organisation(f"{PREFIX}-csm", name="Conseil supérieur de la magistrature (test)")
+    startup = make_startup(f"{PREFIX}-fondation", name="Fondation (test)")
+    convention = services.create_convention(actor=None, partner=partner, startups=[startup],
+                                            years={2024: (42_000 * EUR, 42_000 * EUR)}, title=f"{PREFIX} convention",
+                                            ends_on=dt.date(2024, 12, 31))
+    services.sign(convention, Party.PARTNER, signatory="S", signatory_title="Ordonnateur", signed_on=dt.date(2024, 1, 10),
+                  actor=None, today=TODAY)
+    db.session.commit()
+    return convention.id
+
+
+def test_two_signatures_of_dinum_at_the_same_moment_are_recorded_once(app):
+    """sign() checked the signature it had loaded, without a lock: two people recording DINUM's signature at the
+    same moment both passed, two « Convention signée » events were kept and the last commit's signatory and date
+    silently replaced the first's."""
+    def write(convention, n):
+        services.sign(convention, Party.DINUM, signatory=f"Signataire {n}", signatory_title="Directrice",
+                      signed_on=dt.date(2024, 1, 16 + n), actor=None, today=TODAY)
+
+    (written, refused, postgresql), _ = two_writers_at_once(app, write, committed_draft_signed_by_the_partner)
+    assert len(written) == 1 and len(refused) == 1
+    if postgresql:
+        assert refused == ["La DINUM a déjà signé cette convention."]

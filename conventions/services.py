@@ -227,8 +227,7 @@ def create_convention(*, actor: Person | None, partner: Organisation, startups: 
     fields.setdefault("title", None)
     fields.setdefault("ends_on", None)
     _check_terms(fields, startups, years, today or clock.today())
-    if fields.get("reference") and db.session.scalar(sa.select(Convention.id).where(Convention.reference == fields["reference"])):
-        raise ConventionError(f"Une convention porte déjà la référence « {fields['reference']} ».", "reference")
+    _check_reference(fields.get("reference"), None)
     convention = Convention(partner=partner, **fields)
     convention.startups = list(startups)
     _set_years(convention, years)
@@ -239,6 +238,17 @@ def create_convention(*, actor: Person | None, partner: Organisation, startups: 
     record("convention.created", "convention", convention.id, actor=actor, startup_id=startup_of(convention),
            after=after)
     return convention
+
+
+def _check_reference(reference: str | None, convention: Convention | None) -> None:
+    """A convention's reference is unique: refused at its field when another convention holds it."""
+    if not reference:
+        return
+    query = sa.select(Convention.id).where(Convention.reference == reference)
+    if convention is not None:
+        query = query.where(Convention.id != convention.id)
+    if db.session.scalar(query) is not None:
+        raise ConventionError(f"Une convention porte déjà la référence « {reference} ».", "reference")
 
 
 def _apply_terms(convention: Convention, fields: Mapping, startups: Sequence[Startup] | None,
@@ -265,6 +275,8 @@ def update_draft(convention: Convention, *, actor: Person | None, startups: Sequ
     merged = {"starts_on": convention.starts_on, "ends_on": convention.ends_on, **fields}
     _check_terms(merged, startups, years, today or clock.today())
     fields = {k: merged[k] for k in fields}
+    if fields.get("reference", convention.reference) != convention.reference:
+        _check_reference(fields["reference"], convention)
     if fields.get("partner_id", convention.partner_id) != convention.partner_id:
         _check_new_partner(convention, fields["partner_id"])
 

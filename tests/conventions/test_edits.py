@@ -149,3 +149,20 @@ def test_a_drafts_partner_changed_on_its_form_is_kept(client):
     assert "Le contact budgétaire, Bruno Budget, n'est pas de CSM : changez-le d'abord" in text(response)
     db.session.expire_all()
     assert convention.partner_id == other.id
+
+
+def test_a_drafts_reference_taken_by_another_convention_is_refused_at_its_field(client):
+    """create_convention refused a reference already taken, but the draft's edit did not check it: the unique key
+    refused it at the flush, answered « Modification concurrente » (409) as if someone else had changed the draft."""
+    convention, finance = five_year_convention(signed=False)
+    services.create_convention(actor=finance, partner=convention.partner, startups=convention.startups,
+                               years={2024: (1_000 * EUR, 1_000 * EUR)}, title="Autre", reference="CSM-2024-01",
+                               ends_on=dt.date(2024, 12, 31), today=TODAY)
+    login(client, finance)
+    values = filled(client.get(f"/conventions/{convention.id}/edit").get_data(as_text=True))
+    values.update(reference="CSM-2024-01", startup_ids=[s.id for s in convention.startups])
+    response = client.post(f"/conventions/{convention.id}/edit", data=values)
+    assert response.status_code == 422
+    assert "Une convention porte déjà la référence « CSM-2024-01 »." in text(response)
+    db.session.expire_all()
+    assert convention.reference is None

@@ -119,6 +119,18 @@ def phase_after(decision: Decision, phase_before: Phase | None) -> Phase | None:
     return None
 
 
+def plans_next_committee(committee: Committee, new_phase: Phase | None, today: dt.date) -> bool:
+    """Whether signing the decision off plans the next committee: it fixes one, the startup stays in the
+    programme by it, and it has not left the programme since (stopped or archived after the committee: as
+    plan_committee, no committee for a startup that no longer passes any)."""
+    decision = committee.decision
+    if decision is None or decision.next_committee_on is None or (new_phase is not None and not new_phase.active):
+        return False
+    startup = committee.startup
+    phase = startup.current_phase(today)
+    return startup.archived_at is None and (phase is None or phase.active)
+
+
 def next_committee_kind(phase_before: Phase | None, new_phase: Phase | None) -> CommitteeKind:
     if new_phase is not None:
         return KIND_CLOSING_PHASE.get(new_phase, CommitteeKind.SEMESTRIAL)
@@ -299,7 +311,7 @@ def sign_off(committee: Committee, *, actor: Person | None, now: dt.datetime,
     _add_timeline_event(startup, committee, decision, day)
 
     next_committee = None
-    if decision.next_committee_on is not None and (new_phase is None or new_phase.active):
+    if plans_next_committee(committee, new_phase, clock.day_of(now)):
         next_committee = _next_committee(committee, next_committee_kind(before_phase, new_phase), actor, now)
         carried = [item for item in committee.action_items if not item.is_done]
         carried += db.session.scalars(

@@ -560,11 +560,14 @@ def _consequences(committee: Committee) -> list[str]:
     if after is not None:
         lines.append(f"La startup passe en phase « {after.label} » à la date du comité.")
     lines.append(f"Le comité est inscrit dans l'historique de la startup (« {decision.kind.label} »).")
-    if decision.next_committee_on and (after is None or after.active):
+    if decisions.plans_next_committee(committee, after, clock.today()):
         kind = decisions.next_committee_kind(before, after)
         lines.append(f"Le prochain comité ({kind.label.lower()}) est planifié le "
                      f"{datetime_fr(services.paris_to_utc(decision.next_committee_on, decisions.NEXT_COMMITTEE_TIME))}, "
                      "avec les actions encore ouvertes à son ordre du jour.")
+    elif decision.next_committee_on and (after is None or after.active):
+        lines.append("La startup a quitté le programme depuis le comité : le prochain comité que fixe la décision "
+                     "n'est pas planifié.")
     return lines
 
 

@@ -361,6 +361,21 @@ def test_a_decision_the_history_contradicts_is_refused_at_sign_off_and_nothing_c
     assert [p.phase for p in c.startup.periods] == [Phase.INVESTIGATION, Phase.ACCELERATION]
 
 
+def test_a_startup_stopped_after_its_committee_gets_no_next_committee_from_the_sign_off():
+    """A decision to continue, recorded before the coach stopped the startup: signed off afterwards, it plans
+    no committee for a startup that no longer passes any (plan_committee refuses one as well)."""
+    from startups import services as startup_services
+
+    c = cast()
+    committee = decided(c)  # continue, next committee on 10 May 2027
+    startup_services.change_phase(c.startup, phase=Phase.ABANDON_INVESTIGATION, starts_on=d("2026-11-20"),
+                                  reason="Arrêt", actor=c.coach, today=d("2026-11-20"))
+    assert decisions.sign_off(committee, actor=c.sponsor, now=dt.datetime(2026, 11, 25, 10, tzinfo=UTC)) is None
+    assert committee.status == CommitteeStatus.SIGNED_OFF
+    assert db.session.scalars(sa.select(Committee).where(Committee.startup_id == c.startup.id)).all() == [committee]
+    assert c.startup.current_phase(d("2026-11-25")) == Phase.ABANDON_INVESTIGATION
+
+
 # --- Separation of duties (issue 9): who reviews the decision -------------------------------------
 
 def refusals(startup_id) -> list[tuple[str, int | None, str]]:

@@ -247,6 +247,21 @@ def test_the_pack_page(client, world, presentation):
     assert "Bouton « Je donne mon avis »" in text
 
 
+def test_the_pack_says_whether_the_previous_decision_was_signed_off_or_contested(client, world, presentation):
+    """A contested decision (its committee held again, awaiting the revised one) is not the previous committee's
+    decision: the pack, page and PDF, says where the sponsor's review stands."""
+    from committees.models import SignOff
+
+    _previous_decision(world)
+    world.previous.decision.sign_off = SignOff.CONTESTED
+    db.session.commit()
+    login(client, world.people.sponsor)
+    assert ('Validation du sponsor</dt><dd>Contestée par le sponsor</dd>'
+            in _text(client.get(f"/presentations/committee/{world.committee.id}/pack")))
+    reader = PdfReader(io.BytesIO(client.get(f"/presentations/committee/{world.committee.id}/pack.pdf").data))
+    assert "Contestée par le sponsor" in re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
 def test_the_pack_shows_the_grids_results_once_held(client, world, presentation):
     from grids.versions import seed_official_grids
     from indicators.queries import official_grids

@@ -303,6 +303,11 @@ def close_order(order: Order, *, closed_on: dt.date, actor: Person | None, today
         raise ConventionError("Une clôture ne peut pas être datée dans le futur.")
     if closed_on < order.engaged_on:
         raise ConventionError(f"La clôture ({date_fr(closed_on)}) précède l'engagement ({date_fr(order.engaged_on)}).")
+    last = max(order.services, key=lambda s: (s.delivered_on, s.id), default=None)
+    if last is not None and closed_on < last.delivered_on:
+        # The amount consumed is every service fait of the order: a closing dated before one would count it.
+        raise ConventionError(f"La clôture ({date_fr(closed_on)}) précède le service fait du {date_fr(last.delivered_on)}, "
+                              "compté dans le montant consommé : datez-la de ce jour ou après.")
     consumed = order.delivered_cents
     order.closed_on, order.closed_amount_cents = closed_on, consumed
     db.session.flush()

@@ -265,3 +265,16 @@ def test_who_recorded_a_service_fait_does_not_validate_it(app):
     other_admin = make_person("Basile Admin", is_admin=True)
     spending.validate_service_fait(service, actor=other_admin, today=TODAY)
     assert service.validated_by_id == other_admin.id and events("service_fait.validated") == 1
+
+
+def test_an_order_is_not_closed_before_a_service_fait_it_counts(app):
+    """Closed early « at the amount consumed », an order could be dated closed before a delivery that amount
+    counts: the consumption at the closing included work delivered after it."""
+    convention, startup, actor = seed_convention()
+    bc = order(convention, startup, actor, 10_000 * EUR)
+    spending.record_service_fait(bc, amount_cents=4_000 * EUR, delivered_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
+    with pytest.raises(ConventionError, match="La clôture \\(31 mai 2024\\) précède le service fait du 1er juin 2024"):
+        spending.close_order(bc, closed_on=dt.date(2024, 5, 31), actor=actor, today=TODAY)
+    assert bc.closed_on is None and events("convention_order.closed") == 0
+    spending.close_order(bc, closed_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
+    assert bc.engaged_cents == 4_000 * EUR

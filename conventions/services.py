@@ -442,6 +442,14 @@ def amend(convention: Convention, *, summary: str, partner_signed_on: dt.date, d
         raise ConventionError("Un avenant ne peut pas être signé dans le futur.")
     if partner_signed_on < convention.signed_on or dinum_signed_on < convention.signed_on:
         raise ConventionError(f"L'avenant ne peut pas être signé avant la convention ({date_fr(convention.signed_on)}).")
+    previous_amendment = convention.amendments[-1] if convention.amendments else None
+    if previous_amendment is not None and min(partner_signed_on, dinum_signed_on) < previous_amendment.signed_on:
+        raise ConventionError(f"L'avenant ne peut pas être signé avant l'avenant n° {previous_amendment.number} "
+                              f"({date_fr(previous_amendment.signed_on)}) qu'il suit.")
+    if max(partner_signed_on, dinum_signed_on) > convention.last_day:
+        # An ended convention is not amended: a new one is signed (the « successor » of the ending alerts).
+        raise ConventionError(f"La convention a pris fin le {date_fr(convention.last_day)} : un avenant signé après "
+                              "ne la prolonge pas, une nouvelle convention est nécessaire.")
     unknown = set(fields) - set(TERMS)
     if unknown:
         raise ConventionError("Un avenant change les montants, les dates, les startups ou les références, rien d'autre.")

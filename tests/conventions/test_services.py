@@ -278,3 +278,24 @@ def test_an_order_is_not_closed_before_a_service_fait_it_counts(app):
     assert bc.closed_on is None and events("convention_order.closed") == 0
     spending.close_order(bc, closed_on=dt.date(2024, 6, 1), actor=actor, today=TODAY)
     assert bc.engaged_cents == 4_000 * EUR
+
+
+def test_an_avenant_is_signed_after_the_previous_one_and_before_the_convention_ends(app):
+    """An avenant n° 2 could be dated before the n° 1 it follows (its history then reads backwards), and an
+    avenant signed after the convention had ended revived it: an ended convention is not amended, a new one
+    is signed."""
+    convention, startup, actor = seed_convention()
+    services.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 6, 1),
+                   dinum_signed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
+    with pytest.raises(ConventionError, match="L'avenant ne peut pas être signé avant l'avenant n° 1 \\(2 juin 2024\\)"):
+        services.amend(convention, summary="Autre UO", partner_signed_on=dt.date(2024, 5, 1),
+                       dinum_signed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C003")
+    with pytest.raises(ConventionError, match="La convention a pris fin le 31 décembre 2024"):
+        services.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2025, 1, 10),
+                       dinum_signed_on=dt.date(2025, 1, 15), actor=actor, today=dt.date(2025, 2, 1),
+                       ends_on=dt.date(2025, 12, 31), years={2024: (42_000 * EUR, 42_000 * EUR), 2025: (1_000 * EUR, 0)})
+    assert len(convention.amendments) == 1 and convention.ends_on == dt.date(2024, 12, 31)
+    services.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2024, 12, 20),
+                   dinum_signed_on=dt.date(2024, 12, 31), actor=actor, today=dt.date(2025, 2, 1),
+                   ends_on=dt.date(2025, 12, 31), years={2024: (42_000 * EUR, 42_000 * EUR), 2025: (1_000 * EUR, 0)})
+    assert convention.ends_on == dt.date(2025, 12, 31)

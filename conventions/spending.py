@@ -193,12 +193,20 @@ def record_service_fait(order: Order, *, amount_cents: int, delivered_on: dt.dat
     return service
 
 
+def recorders(services: Sequence[ServiceFait]) -> dict[int, int | None]:
+    """Who recorded each service fait (its id -> the person's id), from its « service_fait.recorded » event, in
+    one statement: the table keeps no recorder (a column would need a migration), and the audit event is
+    written in the same transaction as the row."""
+    if not services:
+        return {}
+    rows = db.session.execute(sa.select(AuditEvent.object_id, AuditEvent.actor_id).where(
+        AuditEvent.object_type == "service_fait", AuditEvent.object_id.in_([str(s.id) for s in services]),
+        AuditEvent.action == "service_fait.recorded").order_by(AuditEvent.id.desc()))
+    return {int(object_id): actor_id for object_id, actor_id in rows}
+
+
 def recorded_by_id(service: ServiceFait) -> int | None:
-    """Who recorded the service fait, from its « service_fait.recorded » event: the table keeps no recorder (a
-    column would need a migration), and the audit event is written in the same transaction as the row."""
-    return db.session.scalar(sa.select(AuditEvent.actor_id).where(
-        AuditEvent.object_type == "service_fait", AuditEvent.object_id == str(service.id),
-        AuditEvent.action == "service_fait.recorded").order_by(AuditEvent.id).limit(1))
+    return recorders([service]).get(service.id)
 
 
 def validate_service_fait(service: ServiceFait, *, actor: Person | None, today: dt.date) -> ServiceFait:

@@ -61,7 +61,11 @@ def _order_page(order, **forms):
     for form in forms.values():
         form.form_errors = getattr(form, "form_errors", [])
     failed = any(f.errors or f.form_errors for f in forms.values())
-    return render_template("conventions/order.html", order=order, convention=order.convention,
+    person = current_person()
+    # Who recorded a service fait does not validate it (spending.validate_service_fait): no button for them.
+    own = {service_id for service_id, actor_id in spending.recorders(
+        [s for s in order.services if s.validated_on is None]).items() if person is not None and actor_id == person.id}
+    return render_template("conventions/order.html", order=order, convention=order.convention, own_services=own,
                            action_form=ActionForm(), pay_form=PayForm(formdata=None),
                            can_manage=can("convention.manage", order), can_record=can("service_fait.record", order),
                            can_validate=can("service_fait.validate", order), active_section="conventions",

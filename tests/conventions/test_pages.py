@@ -358,6 +358,9 @@ def test_an_admin_who_recorded_a_service_fait_is_told_someone_else_validates_it(
     assert client.post(f"/conventions/orders/{bc.id}/services", data={
         "service-amount": "4 000", "service-delivered_on": "2024-04-01"}).status_code == 303
     service = db.session.scalars(sa.select(ServiceFait)).one()
+    page = text(client.get(f"/conventions/orders/{bc.id}"))
+    assert "À valider par une autre personne que vous, qui l'avez enregistré" in page
+    assert "Valider ce service fait" not in page
     response = client.post(f"/conventions/services/{service.id}/validate", follow_redirects=True)
     assert "Vous avez enregistré ce service fait : une autre personne (l'intrapreneur·e de la startup) doit le valider" in text(response)
     db.session.expire_all()

@@ -229,6 +229,7 @@ class FollowUpForm(FlaskForm):
         "Contact budgétaire du partenaire", choices=[], validate_choice=False,
         description="Une personne de l'administration partenaire : elle voit la convention et ses dépenses, et "
                     "reçoit l'alerte de fin de gestion.")
+    version = HiddenField()  # services.follow_up_fingerprint of what the form was loaded with
 
     def values(self) -> dict:
         values = {name: (getattr(self, name).data or None) for name in (

@@ -353,10 +353,23 @@ FOLLOW_UP_DATES = {"cbcm_partner_sent_on": "Copie envoyée au CBCM du partenaire
                    "gouvernement_published_on": "Publiée sur gouvernement.fr le"}
 
 
+def follow_up_fingerprint(convention: Convention) -> str:
+    """A short digest of the follow-up a form shows (terms_fingerprint's, for the follow-up page): the form sends
+    every value back, so that one loaded before someone else's save would otherwise undo it (a copy to the CBCM
+    recorded meanwhile cleared by a publication entered from an older page)."""
+    state = {name: jsonable(getattr(convention, name)) for name in ADMIN_FIELDS}
+    text = json.dumps(state, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
 def update_follow_up(convention: Convention, *, actor: Person | None, today: dt.date | None = None,
-                     **fields) -> Convention:
+                     expected: str | None = None, **fields) -> Convention:
     """What is not a term of the convention and changes without an avenant: the copies sent to the CBCMs, the
-    publication, the partner's budget contact."""
+    publication, the partner's budget contact. expected: the follow_up_fingerprint the form was loaded with; a
+    form loaded before another save is refused."""
+    lock(convention)
+    if expected is not None and follow_up_fingerprint(convention) != expected:
+        raise ConventionError(STALE_FORM)
     unknown = set(fields) - set(ADMIN_FIELDS)
     if unknown:
         raise ConventionError("Ces informations ne changent que par avenant.")

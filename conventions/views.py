@@ -280,9 +280,11 @@ def follow_up(convention_id: int):
                        Person.anonymised_at.is_(None)),
                Person.id == item.budget_contact_id)).order_by(Person.name)).all()
     form.budget_contact_id.choices = [("", "Aucun")] + [(str(p.id), f"{p.name} ({p.email})") for p in people]
+    if request.method == "GET":
+        form.version.data = services.follow_up_fingerprint(item)
 
     def apply(item, person, today):
-        services.update_follow_up(item, actor=person, today=today, **form.values())
+        services.update_follow_up(item, actor=person, today=today, expected=form.version.data or None, **form.values())
     return simple(convention_id, form, "conventions/action.html", apply, "Le suivi de la convention est enregistré.",
                    heading="Transmission aux CBCM, publication et contact budgétaire")
 

@@ -166,3 +166,24 @@ def test_a_drafts_reference_taken_by_another_convention_is_refused_at_its_field(
     assert "Une convention porte déjà la référence « CSM-2024-01 »." in text(response)
     db.session.expire_all()
     assert convention.reference is None
+
+
+def test_a_follow_up_saved_from_a_page_loaded_before_another_save_is_refused(client):
+    """The follow-up form sends every value back: saved from a page loaded before someone else's save, it cleared
+    what they had just recorded (the copy to the CBCM), silently."""
+    convention, finance = five_year_convention(signed=True)
+    login(client, finance)
+    url = f"/conventions/{convention.id}/follow-up"
+    first, second = (filled(client.get(url).get_data(as_text=True)) for _ in range(2))
+    first.update(cbcm_partner_sent_on="2024-01-20")
+    assert client.post(url, data=first).status_code == 303
+    second.update(datagouv_url="https://www.data.gouv.fr/fr/datasets/x/", datagouv_published_on="2024-02-01")
+    response = client.post(url, data=second)
+    assert response.status_code == 422 and STALE in text(response)
+    db.session.expire_all()
+    assert convention.cbcm_partner_sent_on == dt.date(2024, 1, 20) and convention.datagouv_url is None
+    again = filled(client.get(url).get_data(as_text=True))
+    again.update(datagouv_url="https://www.data.gouv.fr/fr/datasets/x/", datagouv_published_on="2024-02-01")
+    assert client.post(url, data=again).status_code == 303
+    db.session.expire_all()
+    assert convention.cbcm_partner_sent_on == dt.date(2024, 1, 20) and convention.datagouv_url is not None

@@ -7,6 +7,8 @@ turns, and the second counts the first.
 """
 
 import datetime as dt
+import hashlib
+import json
 
 import sqlalchemy as sa
 
@@ -87,10 +89,25 @@ def record_fast_grant(startup: Startup, *, year: int, ae_cents: int, cp_cents: i
     return grant
 
 
-def update_fast_grant(grant: FastGrant, *, actor: Person | None, today: dt.date, **fields) -> FastGrant:
-    """Correct a FAST grant (same rules); the audit trail keeps what it said before."""
+STALE_GRANT = ("Ce financement FAST a été corrigé entre-temps par quelqu'un d'autre : votre correction n'a pas été "
+               "enregistrée, pour ne pas écraser la sienne. Rechargez la page, puis refaites-la.")
+
+
+def fingerprint(grant: FastGrant) -> str:
+    """A short digest of the grant a correction's form shows: the form sends every value back, so that one loaded
+    before someone else's correction would otherwise undo it."""
+    text = json.dumps({name: jsonable(getattr(grant, name)) for name in FAST_FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def update_fast_grant(grant: FastGrant, *, actor: Person | None, today: dt.date, expected: str | None = None,
+                      **fields) -> FastGrant:
+    """Correct a FAST grant (same rules); the audit trail keeps what it said before. expected: the fingerprint
+    the form was loaded with; a form loaded before another correction is refused."""
     _lock(grant.startup)
     db.session.refresh(grant)
+    if expected is not None and fingerprint(grant) != expected:
+        raise ConventionError(STALE_GRANT)
     merged = {name: getattr(grant, name) for name in FAST_FIELDS} | {k: v for k, v in fields.items() if k in FAST_FIELDS}
     _check_fast(grant.startup, grant, merged, today)
     before = {name: jsonable(getattr(grant, name)) for name in FAST_FIELDS}

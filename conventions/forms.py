@@ -318,6 +318,7 @@ class FastGrantForm(FlaskForm):
     decided_on = FrenchDateField("Décision du", validators=[_required("Date de la décision")])
     reference = StringField("Référence de la décision", validators=[_required("Référence"), Length(max=100)])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    version = HiddenField()  # fast_fund.fingerprint of the grant a correction's form was loaded with
 
     def validate_year(self, field):
         year = whole_number(field.data)

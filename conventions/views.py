@@ -472,10 +472,12 @@ def edit_fast(grant_id: int):
     if request.method == "GET":
         form.year.data = str(grant.year)
         form.ae.data, form.cp.data = euros_text(grant.ae_cents), euros_text(grant.cp_cents)
+        form.version.data = fast_fund.fingerprint(grant)
     form.form_errors = []
     if form.validate_on_submit():
         try:
-            fast_fund.update_fast_grant(grant, **form.values(), actor=current_person(), today=clock.today())
+            fast_fund.update_fast_grant(grant, **form.values(), expected=form.version.data or None,
+                                        actor=current_person(), today=clock.today())
         except ConventionError as error:
             refused(form, error)
         else:

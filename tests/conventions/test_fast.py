@@ -3,6 +3,7 @@ project, audited, recorded by admins and DINUM finance, shown per year on the Fi
 budget page and in the API."""
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -118,3 +119,20 @@ def test_the_api_lists_fast_as_a_funder_of_the_startup(client):
     assert fast["convention"] is None and fast["years"] == [{
         "year": 2024, "ae_planned_cents": 15_000_000, "ae_released_cents": 15_000_000, "engaged_cents": 0,
         "cp_planned_cents": 10_000_000, "cp_released_cents": 10_000_000, "paid_cents": 0}]
+
+
+def test_a_correction_from_a_page_loaded_before_another_correction_is_refused(client):
+    """The correction's form sends every value back: sent from a page loaded before someone else's correction, it
+    undid theirs silently (the CP corrected to 120 000 € put back to 100 000 €)."""
+    startup = make_startup(name="Fondation")
+    item = grant(startup, 2024, 150_000 * EUR, 100_000 * EUR, reference="FAST-13")
+    login(client, make_person("Fanny Finance", is_dinum_finance=True))
+    edit = f"/conventions/fast/{item.id}/edit"
+    version = re.search(r'name="version" type="hidden" value="([^"]+)"', client.get(edit).get_data(as_text=True))
+    form = {"year": "2024", "ae": "150 000", "cp": "100 000", "decided_on": "2024-03-01", "reference": "FAST-13",
+            "version": version.group(1)}
+    assert client.post(edit, data=form | {"cp": "120 000"}).status_code == 303
+    response = client.post(edit, data=form | {"note": "Décision signée"})
+    assert response.status_code == 422 and "a été corrigé entre-temps par quelqu'un d'autre" in text(response)
+    db.session.expire_all()
+    assert item.cp_cents == 120_000 * EUR and item.note is None

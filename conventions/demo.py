@@ -5,7 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from conventions import services
+from conventions import amendments, services
 from conventions import fast_fund
 from conventions import spending
 from conventions.models import Activity, Convention, ConventionKind, Party, Resource, TaxBasis
@@ -138,7 +138,7 @@ def _demo(today: dt.date, lines: list[str]) -> None:
         third = convention(startups[2], 3, ends_on=dt.date(today.year + 1, 12, 31), signed_on=base)
         services.update_follow_up(third, actor=None, datagouv_url="https://www.data.gouv.fr/fr/datasets/demo/",
                                   datagouv_published_on=base + dt.timedelta(days=20))
-        services.terminate(third, party=Party.PARTNER, notified_on=today - dt.timedelta(days=10),
+        amendments.terminate(third, party=Party.PARTNER, notified_on=today - dt.timedelta(days=10),
                            reason="Résiliation de démonstration", actor=None, today=today)
         lines.append(f"Convention de démonstration n° 3 (résiliation notifiée) : {startups[2].name}.")
 

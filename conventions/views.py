@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from conventions import audit_labels  # noqa: F401  (the audit pages read this area's changes in French)
-from conventions import fast_fund, importer, queries, services
+from conventions import amendments, fast_fund, importer, queries, services
 from conventions import report as reports
 from conventions.forms import (
     AmendmentForm,
@@ -192,7 +192,7 @@ def show(convention_id: int):
         "conventions/show.html", convention=item, status=item.status(today), years=services.figures(item),
         orders=[o for o in item.orders if o.startup_id in followed],
         quotes=[q for q in item.quotes if q.startup_id in followed], others_hidden=len(followed) < len(item.startups),
-        versions=services.versions(item), today=today, can_manage=can("convention.manage", item),
+        versions=amendments.versions(item), today=today, can_manage=can("convention.manage", item),
         can_prepare=can("convention.prepare", item), can_quote=can("quote.prepare", item),
         decision_form=QuoteDecisionForm(formdata=None), active_section="conventions")
 
@@ -307,7 +307,7 @@ def amend(convention_id: int):
         for name in ("chorus_uo", "chorus_domaine", "chorus_centre_financier", "chorus_activites", "chorus_centre_cout",
                      "chorus_axe"):
             terms[name] = getattr(form, name).data or None
-        services.amend(item, summary=form.summary.data, partner_signed_on=form.partner_signed_on.data,
+        amendments.amend(item, summary=form.summary.data, partner_signed_on=form.partner_signed_on.data,
                        dinum_signed_on=form.dinum_signed_on.data, actor=person, today=today, years=form.schedule(),
                        expected=form.version.data or None, **terms)
     return simple(convention_id, form, "conventions/amend.html", apply, "L'avenant est enregistré.")
@@ -336,7 +336,7 @@ def terminate(convention_id: int):
     form = TerminationForm()
 
     def apply(item, person, today):
-        services.terminate(item, party=Party(form.party.data), notified_on=form.notified_on.data,
+        amendments.terminate(item, party=Party(form.party.data), notified_on=form.notified_on.data,
                            effective_on=form.effective_on.data, reason=form.reason.data, actor=person, today=today)
     return simple(convention_id, form, "conventions/action.html", apply, "La résiliation est enregistrée.",
                    heading="Résilier la convention (préavis de trois mois)")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from conventions import services
+from conventions import amendments, services
 from conventions.models import SignedDocument
 from conventions.services import MAX_DOCUMENT_BYTES
 from conventions.values import ConventionError
@@ -117,7 +117,7 @@ def test_the_pdf_is_uploaded_by_finance_and_downloaded_by_who_sees_the_conventio
 @pytest.mark.usefixtures("fixed_today")
 def test_an_avenant_carries_its_own_signed_pdf(client):
     convention, _, finance = seed_convention()
-    services.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2024, 6, 1),
+    amendments.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2024, 6, 1),
                    dinum_signed_on=dt.date(2024, 6, 2), ends_on=dt.date(2025, 3, 31), actor=finance,
                    today=dt.date(2024, 11, 27))
     login(client, finance)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conventions import importer
 from conventions.models import Convention, Order
 from core.db import db
-from conventions import services
+from conventions import amendments
 from conventions.values import ConventionError
 from tests.conventions.builders import EUR, TODAY, order, seed_convention
 from tests.factories import make_organisation, make_startup
@@ -169,7 +169,7 @@ def test_the_services_refuse_control_characters_and_overlong_texts_whatever_call
     with pytest.raises(ConventionError, match="L'objet dépasse 5000 caractères"):
         order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="x" * 5001)
     with pytest.raises(ConventionError, match="« Le motif » ne peut pas contenir"):
-        services.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits\x07", actor=actor, today=TODAY)
+        amendments.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits\x07", actor=actor, today=TODAY)
     bc = order(convention, startup, actor, 1_000 * EUR, number="BC-1", description="Ligne 1\nLigne 2")
     assert bc.description == "Ligne 1\nLigne 2" and convention.suspended_on is None
 

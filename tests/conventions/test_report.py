@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from conventions import report, services, spending
+from conventions import amendments, report, spending
 from conventions.models import TaxBasis
 from indicators import services as indicator_services
 from indicators.models import Category, Direction
@@ -127,7 +127,7 @@ def test_a_convention_covering_two_startups_shows_each_reader_the_part_of_the_st
     history already refuse the other startup's money."""
     convention, fondation, finance = seed_convention()
     other = make_startup(name="Bêta Secrète")
-    services.amend(convention, summary="Bêta Secrète couverte", partner_signed_on=dt.date(2024, 5, 1),
+    amendments.amend(convention, summary="Bêta Secrète couverte", partner_signed_on=dt.date(2024, 5, 1),
                    dinum_signed_on=dt.date(2024, 5, 2), actor=finance, today=TODAY, startups=[fondation, other])
     order(convention, fondation, finance, 1_000 * EUR, number="BC-FONDATION", holder="Titulaire de Fondation")
     hidden = order(convention, other, finance, 2_345 * EUR, number="BC-BETA", holder="Titulaire de Bêta")

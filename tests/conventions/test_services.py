@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit.models import AuditEvent
-from conventions import services
+from conventions import amendments, services
 from conventions import spending
 from conventions import values
 from conventions.models import ConventionStatus, EndBound, Order, Party
@@ -128,23 +128,23 @@ def test_a_signed_convention_changes_only_by_avenant_which_keeps_every_earlier_v
         services.update_draft(convention, actor=actor, ends_on=dt.date(2025, 12, 31))
     order(convention, startup, actor, 40_000 * EUR)
     with pytest.raises(ConventionError, match="AE 2024 : 39\u202f999,99\u00a0€ < 42\u202f000\u00a0€ déjà mises à disposition"):
-        services.amend(convention, summary="Baisse", partner_signed_on=dt.date(2024, 6, 1), dinum_signed_on=dt.date(2024, 6, 2),
+        amendments.amend(convention, summary="Baisse", partner_signed_on=dt.date(2024, 6, 1), dinum_signed_on=dt.date(2024, 6, 2),
                        actor=actor, today=TODAY, years={2024: (40_000 * EUR - 1, 42_000 * EUR)})
     assert convention.amendments == [] and convention.year(2024).ae_planned_cents == 42_000 * EUR
-    first = services.amend(convention, summary="Prolongation et hausse", partner_signed_on=dt.date(2024, 6, 1),
+    first = amendments.amend(convention, summary="Prolongation et hausse", partner_signed_on=dt.date(2024, 6, 1),
                            dinum_signed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY, ends_on=dt.date(2025, 12, 31),
                            years={2024: (50_000 * EUR, 50_000 * EUR), 2025: (80_000 * EUR, 80_000 * EUR)})
     assert first.number == 1 and convention.ends_on == dt.date(2025, 12, 31)
-    second = services.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 9, 1),
+    second = amendments.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 9, 1),
                             dinum_signed_on=dt.date(2024, 9, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
     assert second.number == 2
-    history = services.versions(convention)
+    history = amendments.versions(convention)
     assert [number for number, _ in history] == [2, 1, 0]
     assert history[2][1]["ends_on"] == "2024-12-31" and history[2][1]["years"] == [
         {"year": 2024, "ae_cents": 42_000 * EUR, "cp_cents": 42_000 * EUR}]
     assert history[1][1]["chorus_uo"] == "0335-CCSM-C001" and history[0][1]["chorus_uo"] == "0335-CCSM-C002"
     with pytest.raises(ConventionError, match="ne change aucun terme"):
-        services.amend(convention, summary="Rien", partner_signed_on=dt.date(2024, 9, 3), dinum_signed_on=dt.date(2024, 9, 3),
+        amendments.amend(convention, summary="Rien", partner_signed_on=dt.date(2024, 9, 3), dinum_signed_on=dt.date(2024, 9, 3),
                        actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
     assert events("convention.amended") == 2
 
@@ -152,10 +152,10 @@ def test_a_signed_convention_changes_only_by_avenant_which_keeps_every_earlier_v
 def test_termination_takes_effect_no_earlier_than_three_months_after_notice(app):
     convention, _, actor = seed_convention()
     with pytest.raises(ConventionError, match="au plus tôt le 31 août 2024, pas le 30 août 2024"):
-        services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
+        amendments.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
                            effective_on=dt.date(2024, 8, 30), actor=actor, today=TODAY)
     assert convention.terminated_on is None
-    services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
+    amendments.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 5, 31), reason="Fin du besoin",
                        actor=actor, today=TODAY)
     assert convention.terminated_on == dt.date(2024, 8, 31)
     assert convention.status(dt.date(2024, 8, 30)) is ConventionStatus.IN_FORCE
@@ -167,9 +167,9 @@ def test_status_follows_the_dates_and_events(app):
     convention, _, actor = seed_convention()
     assert convention.status(dt.date(2024, 1, 16)) is ConventionStatus.IN_FORCE
     assert convention.status(dt.date(2025, 1, 1)) is ConventionStatus.ENDED
-    services.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits non abondés", actor=actor, today=TODAY)
+    amendments.suspend(convention, on=dt.date(2024, 10, 1), reason="Crédits non abondés", actor=actor, today=TODAY)
     assert convention.status(dt.date(2024, 10, 1)) is ConventionStatus.SUSPENDED
-    services.resume(convention, actor=actor)
+    amendments.resume(convention, actor=actor)
     assert convention.status(dt.date(2024, 10, 1)) is ConventionStatus.IN_FORCE
 
 
@@ -228,7 +228,7 @@ def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):
                             paid_on=dt.date(2024, 10, 15), actor=actor, today=TODAY)
 
     def amend(ends_on, **extra):
-        return services.amend(convention, summary="Fin avancée", partner_signed_on=dt.date(2024, 11, 1),
+        return amendments.amend(convention, summary="Fin avancée", partner_signed_on=dt.date(2024, 11, 1),
                               dinum_signed_on=dt.date(2024, 11, 2), actor=actor, today=TODAY, ends_on=ends_on, **extra)
 
     with pytest.raises(ConventionError, match="La date de fin \\(29 février 2024\\) précède le bon de commande n° BC-1 "
@@ -242,7 +242,7 @@ def test_an_avenant_or_a_termination_keeps_the_spending_inside_the_period(app):
     with pytest.raises(ConventionError, match="La prise d'effet \\(1er avril 2024\\) suit le bon de commande n° BC-1"):
         amend(dt.date(2024, 12, 31), starts_on=dt.date(2024, 4, 1))
     with pytest.raises(ConventionError, match="La résiliation au 30 septembre 2024 précède le paiement de la facture n° F-1"):
-        services.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 6, 30), reason="Fin du besoin",
+        amendments.terminate(convention, party=Party.PARTNER, notified_on=dt.date(2024, 6, 30), reason="Fin du besoin",
                            effective_on=dt.date(2024, 9, 30), actor=actor, today=TODAY)
     assert convention.ends_on == dt.date(2024, 12, 31) and convention.terminated_on is None
     assert convention.amendments == []
@@ -285,17 +285,17 @@ def test_an_avenant_is_signed_after_the_previous_one_and_before_the_convention_e
     avenant signed after the convention had ended revived it: an ended convention is not amended, a new one
     is signed."""
     convention, startup, actor = seed_convention()
-    services.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 6, 1),
+    amendments.amend(convention, summary="Nouvelle UO", partner_signed_on=dt.date(2024, 6, 1),
                    dinum_signed_on=dt.date(2024, 6, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C002")
     with pytest.raises(ConventionError, match="L'avenant ne peut pas être signé avant l'avenant n° 1 \\(2 juin 2024\\)"):
-        services.amend(convention, summary="Autre UO", partner_signed_on=dt.date(2024, 5, 1),
+        amendments.amend(convention, summary="Autre UO", partner_signed_on=dt.date(2024, 5, 1),
                        dinum_signed_on=dt.date(2024, 5, 2), actor=actor, today=TODAY, chorus_uo="0335-CCSM-C003")
     with pytest.raises(ConventionError, match="La convention a pris fin le 31 décembre 2024"):
-        services.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2025, 1, 10),
+        amendments.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2025, 1, 10),
                        dinum_signed_on=dt.date(2025, 1, 15), actor=actor, today=dt.date(2025, 2, 1),
                        ends_on=dt.date(2025, 12, 31), years={2024: (42_000 * EUR, 42_000 * EUR), 2025: (1_000 * EUR, 0)})
     assert len(convention.amendments) == 1 and convention.ends_on == dt.date(2024, 12, 31)
-    services.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2024, 12, 20),
+    amendments.amend(convention, summary="Prolongation", partner_signed_on=dt.date(2024, 12, 20),
                    dinum_signed_on=dt.date(2024, 12, 31), actor=actor, today=dt.date(2025, 2, 1),
                    ends_on=dt.date(2025, 12, 31), years={2024: (42_000 * EUR, 42_000 * EUR), 2025: (1_000 * EUR, 0)})
     assert convention.ends_on == dt.date(2025, 12, 31)

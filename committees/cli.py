@@ -11,28 +11,18 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from core import clock, scheduler
-from core.dates import check_year
+from core.dates import Day
 
 committees = AppGroup("committees", help="Comités d'investissement.")
 
 
 @committees.command("remind")
-@click.option("--today", "today", metavar="AAAA-MM-JJ", help="Le jour pour lequel envoyer les rappels (par défaut aujourd'hui, à Paris).")
-def remind(today: str | None):
+@click.option("--today", "today", type=Day(), help="Le jour pour lequel envoyer les rappels (par défaut aujourd'hui, à Paris).")
+def remind(today: dt.date | None):
     """Envoie les rappels des comités dus ce jour-là (chaque rappel part une seule fois)."""
     from committees.jobs import ReminderError, send_reminders
 
-    if today:
-        try:
-            day = dt.date.fromisoformat(today)
-        except ValueError:
-            raise click.BadParameter(f"« {today} » n'est pas une date au format AAAA-MM-JJ.", param_hint="--today") from None
-        try:
-            check_year(day)  # the job counts days from it: near year 1 or 9999 it would overflow
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--today") from None
-    else:
-        day = clock.today()
+    day = today or clock.today()
     try:
         delivery = send_reminders(today=day)
     except ReminderError as error:

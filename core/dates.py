@@ -4,6 +4,8 @@ import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import click
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -17,6 +19,28 @@ def check_year(day: dt.date) -> dt.date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(f"L'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR} (reçu : {day.year}).")
     return day
+
+
+class Day(click.ParamType):
+    """A command's --today: AAAA-MM-JJ within FIRST_YEAR..LAST_YEAR, else click's usage error (exit 2) in French.
+    The jobs count days and months from it: near year 1 or 9999 they would overflow, and an import would take
+    any fiche for newer than Jalons' history of its startup."""
+
+    name = "AAAA-MM-JJ"
+
+    def convert(self, value, param, ctx) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        if not value.strip():
+            self.fail("la date est vide : attendu AAAA-MM-JJ.", param, ctx)
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"« {value} » n'est pas une date au format AAAA-MM-JJ.", param, ctx)
+        try:
+            return check_year(day)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
 
 
 def easter(year: int) -> dt.date:

@@ -12,6 +12,7 @@ from core import scheduler
 from core.db import db
 from core.formats import date_fr, number_fr
 from core import clock
+from core.dates import Day
 from startups import demo, fiche_out
 from startups.import_report import ImportReport
 from startups.importer import ImportDirectoryError, import_directory
@@ -39,14 +40,14 @@ def register(app: Flask) -> None:
     @click.argument("directory", type=click.Path(path_type=Path))
     @click.option(
         "--today",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=Day(),
         help="Date de référence de la phase actuelle (AAAA-MM-JJ) ; par défaut aujourd'hui.",
     )
-    def import_betagouv(directory: Path, today: dt.datetime | None):
+    def import_betagouv(directory: Path, today: dt.date | None):
         """Importe les fiches beta.gouv.fr d'un dossier (_startups/, _incubators/, _organisations/ ou
         des fiches de startups .md), sans jamais défaire ce qui a été fait dans Jalons. Code de sortie : 0 tout
         importé, 1 fiches rejetées ou en conflit avec Jalons, 2 dossier illisible."""
-        raise click.exceptions.Exit(run_import(directory, today.date() if today else clock.today()))
+        raise click.exceptions.Exit(run_import(directory, today or clock.today()))
 
     scheduler.daily(
         "startups.sync",

@@ -65,6 +65,16 @@ def test_an_unreadable_folder_exits_2(app, tmp_path):
     assert startups() == 0
 
 
+def test_a_today_outside_1900_2100_is_refused_in_french_before_anything_is_imported(app):
+    from startups.models import Startup
+
+    for year in ("0001", "9999"):
+        result = app.test_cli_runner().invoke(args=["import-betagouv", str(SNAPSHOTS / "2026-08"), "--today", f"{year}-01-01"])
+        assert result.exit_code == 2, result.output
+        assert "L'année doit être comprise entre 1900 et 2100" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) == 0
+
+
 def test_load_demo_fills_an_empty_database_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["load-demo"])

@@ -214,7 +214,11 @@ def add_participant(committee: Committee, person: Person, role: ParticipantRole,
         raise CommitteeError(f"Le compte de {person.name} n'est plus actif.")
     if any(p.person_id == person.id for p in committee.participants):
         raise CommitteeError(f"{person.name} participe déjà à ce comité.")
-    participant = Participant(person=person, person_id=person.id, role=ParticipantRole(role))
+    role = ParticipantRole(role)
+    for check in _participant_checks:
+        if refusal := check(committee, person, role):
+            raise CommitteeError(refusal)
+    participant = Participant(person=person, person_id=person.id, role=role)
     committee.participants.append(participant)
     committee.ical_sequence += 1
     touch(committee, now)
@@ -388,6 +392,16 @@ _held_hooks: list[Callable[..., None]] = []
 def register_held_hook(hook: Callable[..., None]) -> None:
     if hook not in _held_hooks:
         _held_hooks.append(hook)
+
+
+# Filled at import time by upper areas, like _held_hooks: why a person may not be invited now with a role, in
+# French, or None; asked before the participant exists (grids.services.late_evaluator_refusal).
+_participant_checks: list[Callable[[Committee, Person, ParticipantRole], str | None]] = []
+
+
+def register_participant_check(check: Callable[[Committee, Person, ParticipantRole], str | None]) -> None:
+    if check not in _participant_checks:
+        _participant_checks.append(check)
 
 
 # Filled at import time by upper areas, like _held_hooks: what they have to say, in French, at a moment of

@@ -37,6 +37,7 @@ Rules decided here (issue 5 leaves them open):
 import dataclasses
 import datetime as dt
 import re
+import types
 from collections.abc import Collection, Mapping, Sequence
 
 import sqlalchemy as sa
@@ -245,6 +246,23 @@ def scores_visible(committee: Committee, template: GridTemplate, person: Person 
     return any(g.person_id == person.id and g.is_submitted for g in grids)
 
 
+def late_evaluator_refusal(committee: Committee, person: Person, role: ParticipantRole) -> str | None:
+    """Why the person may not be invited now (committees.services.add_participant), or None. Once the committee
+    is held, a grid open until the sign-off shows its scores to whoever may read its results without filling
+    it (a sponsor or the incubator's staff not invited): invited now, they would fill it having read the
+    others' scores."""
+    if committee.status not in HELD_STATUSES or not can("grid.results", committee, person):
+        return None
+    # What _scores reads of a participant, without making one: the row would join the person's participations.
+    invited = types.SimpleNamespace(person=person, person_id=person.id, role=role)
+    for template in templates_for(committee):
+        if template.code in OPEN_UNTIL_SIGN_OFF and _scores(committee, invited, template):
+            return (f"Le comité s'est tenu : {person.name} peut déjà lire les notes de la grille "
+                    f"« {template.title} » sans la remplir. L'inviter maintenant lui ferait remplir cette grille "
+                    "après avoir lu celles des autres ; les évaluateurs sont invités avant le comité.")
+    return None
+
+
 def unmasked_when(template: GridTemplate) -> str:
     """When the others' scores show to whoever fills the grid and has not submitted theirs, in French."""
     return "ou que la décision du comité soit validée" if template.code in OPEN_UNTIL_SIGN_OFF else "ou que le comité soit tenu"
@@ -326,6 +344,7 @@ def kind_change_refusals(committee: Committee) -> list[str]:
 
 
 committee_services.register_notice("held", held_notices)
+committee_services.register_participant_check(late_evaluator_refusal)
 committee_services.register_notice("kind_change", kind_change_refusals)
 committee_services.register_notice("sign_off", sign_off_notices)
 committee_services.register_notice("sign_off_required", sign_off_requirements)

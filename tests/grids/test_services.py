@@ -448,3 +448,30 @@ def test_a_kind_change_that_would_hide_grids_already_filled_is_refused(world):
     assert committee_services.reschedule(committee, kind=CommitteeKind.END_OF_INVESTIGATION,
                                          scheduled_at=committee.scheduled_at, place="Paris", video_link=None,
                                          chair=None, actor=world.people.coach, now=NOW)
+
+
+def test_once_held_who_already_reads_the_open_grids_scores_is_not_invited_to_fill_it(world):
+    """A sponsor not invited reads the sponsor's grid's scores once the committee is held: invited then, they
+    would fill that grid (open until the sign-off) having read the others'. Someone who could not read them
+    is still invited, and anyone is before the committee."""
+    from committees import services as committees
+    from committees.models import CommitteeError
+    from tests.factories import make_membership, make_person
+
+    late = make_person("Léa Tardive")
+    make_membership(late, world.startup, "sponsor")
+    before = make_person("Paul Avant")
+    make_membership(before, world.startup, "sponsor")
+    committees.add_participant(world.committee, before, ParticipantRole.SPONSOR, actor=world.people.admin, now=NOW)
+    hold(world.committee)
+    assert services.scores_visible(world.committee, world.templates["arbitrage_sponsor"], late)
+    for role in (ParticipantRole.SPONSOR, ParticipantRole.OTHER):
+        with pytest.raises(CommitteeError, match="Léa Tardive peut déjà lire les notes de la grille"):
+            committees.add_participant(world.committee, late, role, actor=world.people.admin, now=NOW)
+    # Invited as a coach, who does not fill the sponsor's grid, they may be.
+    committees.add_participant(world.committee, late, ParticipantRole.COACH, actor=world.people.admin, now=NOW)
+    # An outsider reads no score: invited after the committee, they fill the grid masked as everyone.
+    committees.add_participant(world.committee, world.people.outsider, ParticipantRole.OTHER,
+                               actor=world.people.admin, now=NOW)
+    assert not services.scores_visible(world.committee, world.templates["arbitrage_sponsor"], world.people.outsider)
+    assert {p.person_id for p in world.committee.participants} >= {late.id, before.id, world.people.outsider.id}
